@@ -1,0 +1,235 @@
+//! `lockstep check`: judge one diff (or each commit of a range) and report.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use miette::{IntoDiagnostic, WrapErr};
+
+use super::rule_set::{ConfigFrom, Snapshot, load_rule_set};
+use super::{Context, ExitStatus};
+use crate::check::judge;
+use crate::finding::Finding;
+use crate::git::{Diff, DiffKind, DiffSpec, Repo};
+use crate::report::{DiffSummary, Format, Report, Style, render};
+use crate::rules::RuleSet;
+use crate::waiver::Waivers;
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").multiple(false))]
+pub struct CheckArgs {
+    /// Check the index against HEAD (what `git commit` would record).
+    #[arg(long, group = "source")]
+    pub staged: bool,
+
+    /// Check a pull request: from merge-base(REF, head) to head.
+    #[arg(long, value_name = "REF", group = "source")]
+    pub base: Option<String>,
+
+    /// The head of the pull request (default HEAD); with --base.
+    #[arg(long, value_name = "REF", requires = "base")]
+    pub head: Option<String>,
+
+    /// Check a range: `A..B` compares A with B, `A...B` their merge-base with B.
+    #[arg(long, value_name = "A..B", group = "source")]
+    pub range: Option<String>,
+
+    /// Check one commit against its first parent.
+    #[arg(long, value_name = "REV", group = "source")]
+    pub commit: Option<String>,
+
+    /// Judge each commit of the range on its own instead of the whole range.
+    #[arg(long, requires = "source")]
+    pub per_commit: bool,
+
+    /// Read the rule set from this file instead of discovering it.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Read the rule set from the diff's base, its head, or the work tree.
+    #[arg(long, value_enum, value_name = "FROM")]
+    pub config_from: Option<ConfigFrom>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Fail on warnings too.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub deny: Option<Deny>,
+
+    /// Check only this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    Warnings,
+}
+
+impl CheckArgs {
+    fn spec(&self, context: &Context) -> DiffSpec {
+        if self.staged {
+            DiffSpec::Staged {
+                index_file: context.env.git_index_file.clone(),
+            }
+        } else if let Some(base) = &self.base {
+            DiffSpec::Base {
+                base: base.clone(),
+                head: self.head.clone(),
+            }
+        } else if let Some(range) = &self.range {
+            DiffSpec::Range(range.clone())
+        } else if let Some(commit) = &self.commit {
+            DiffSpec::Commit(commit.clone())
+        } else {
+            DiffSpec::WorkTree
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("unknown rule id{} {}", if .ids.len() == 1 { "" } else { "s" }, .ids.join(", "))]
+#[diagnostic(
+    code(lockstep::usage::unknown_rule),
+    help("`--rule` takes ids defined in the rule set: {known}")
+)]
+struct UnknownRule {
+    ids: Vec<String>,
+    known: String,
+}
+
+pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
+    let repo = Repo::discover(&context.dir)?;
+    let diff = repo.diff(&args.spec(context))?;
+    let mut rules = load_rule_set(
+        &repo,
+        &context.dir,
+        args.config.as_deref(),
+        snapshot(args, &repo, &diff),
+    )?;
+    if !args.rules.is_empty() {
+        let unknown = rules.retain_ids(&args.rules);
+        if !unknown.is_empty() {
+            let known = rules
+                .rules
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(UnknownRule {
+                ids: unknown,
+                known,
+            }
+            .into());
+        }
+    }
+    let findings = if args.per_commit {
+        per_commit(&repo, &rules, &diff)?
+    } else {
+        let waivers = waivers(&rules, &diff, context);
+        judge(&repo, &rules, diff.changes.clone(), &waivers)?
+    };
+    let report = Report {
+        diff: DiffSummary {
+            kind: diff.kind.as_str(),
+            base: diff.base.clone(),
+            head: diff.head.clone(),
+            files_changed: diff.changes.len(),
+        },
+        rules_checked: rules.active_rules(),
+        findings,
+    };
+    write_report(args, context, &report)?;
+    let deny_warnings = args.deny == Some(Deny::Warnings);
+    let fails = report.findings.iter().any(|f| f.fails(deny_warnings));
+    Ok(if fails {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Where the rule set comes from: `--config-from`, else the work tree when there is
+/// one, else HEAD.
+fn snapshot<'a>(args: &CheckArgs, repo: &'a Repo, diff: &'a Diff) -> Snapshot<'a> {
+    let from = args.config_from.unwrap_or(if repo.workdir().is_some() {
+        ConfigFrom::Worktree
+    } else {
+        ConfigFrom::Head
+    });
+    match (from, repo.workdir()) {
+        (ConfigFrom::Base, _) => Snapshot::Revision(diff.base.as_deref().unwrap_or("HEAD")),
+        (ConfigFrom::Head, _) => Snapshot::Revision(diff.head.as_deref().unwrap_or("HEAD")),
+        (ConfigFrom::Worktree, Some(root)) => Snapshot::WorkTree(root),
+        (ConfigFrom::Worktree, None) => Snapshot::Revision("HEAD"),
+    }
+}
+
+/// Trailers of every commit in the range waive the whole range; `LOCKSTEP_SKIP` waives
+/// uncommitted changes.
+fn waivers(rules: &RuleSet, diff: &Diff, context: &Context) -> Waivers {
+    let mut waivers = Waivers::default();
+    for commit in &diff.commits {
+        waivers.merge(Waivers::from_message(
+            &commit.message,
+            &rules.settings.skip_trailer,
+        ));
+    }
+    if matches!(diff.kind, DiffKind::Staged | DiffKind::WorkTree)
+        && let Some(list) = &context.env.lockstep_skip
+    {
+        waivers.merge(Waivers::from_list(list));
+    }
+    waivers
+}
+
+fn per_commit(repo: &Repo, rules: &RuleSet, diff: &Diff) -> miette::Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    for commit in &diff.commits {
+        let single = repo.diff(&DiffSpec::Commit(commit.id.clone()))?;
+        let waivers = Waivers::from_message(&commit.message, &rules.settings.skip_trailer);
+        for mut finding in judge(repo, rules, single.changes, &waivers)? {
+            finding.commit = Some(commit.id.clone());
+            findings.push(finding);
+        }
+    }
+    Ok(findings)
+}
+
+fn write_report(args: &CheckArgs, context: &Context, report: &Report) -> miette::Result<()> {
+    let format = match args.format {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Json => Format::Json,
+    };
+    let to_file = args.output.is_some();
+    let style = Style {
+        color: context.color && !to_file,
+        width: 100,
+    };
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => {
+            let file = File::create(context.dir.join(path))
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot write the report to `{}`", path.display()))?;
+            Box::new(BufWriter::new(file))
+        }
+        None => Box::new(io::stdout().lock()),
+    };
+    render(report, format, style, &mut out)
+        .and_then(|()| out.flush())
+        .into_diagnostic()
+        .wrap_err("cannot write the report")
+}

@@ -1,0 +1,115 @@
+//! Command-line interface: clap definitions and one small function per subcommand.
+
+mod check;
+mod rule_set;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use check::CheckArgs;
+
+/// lockstep: when code changes, its docs, SDKs, dashboards and runbooks change with it.
+#[derive(Debug, Parser)]
+#[command(name = "lockstep", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Run as if lockstep was started in PATH.
+    #[arg(short = 'C', global = true, value_name = "PATH")]
+    pub directory: Option<PathBuf>,
+
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a diff: every changed code path must change with its companions.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The process's exit status (SPEC section 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// No finding fails the check.
+    Success,
+    /// Findings fail the check.
+    Failure,
+    /// Usage, config or repository error.
+    Error,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error => 2,
+        }
+    }
+}
+
+/// The environment lockstep reads, captured once so commands stay testable.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    pub cwd: PathBuf,
+    pub no_color: bool,
+    pub stdout_is_terminal: bool,
+    pub lockstep_skip: Option<String>,
+    pub git_index_file: Option<PathBuf>,
+}
+
+impl Env {
+    pub fn from_process() -> std::io::Result<Env> {
+        Ok(Env {
+            cwd: std::env::current_dir()?,
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            stdout_is_terminal: std::io::stdout().is_terminal(),
+            lockstep_skip: std::env::var("LOCKSTEP_SKIP")
+                .ok()
+                .filter(|v| !v.is_empty()),
+            git_index_file: std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from),
+        })
+    }
+}
+
+/// Shared by every subcommand: where to work and how to present.
+pub struct Context {
+    pub env: Env,
+    pub dir: PathBuf,
+    pub color: bool,
+}
+
+impl Context {
+    pub fn new(cli: &Cli, env: Env) -> Context {
+        let dir = match &cli.directory {
+            Some(path) => env.cwd.join(path),
+            None => env.cwd.clone(),
+        };
+        let color = match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => env.stdout_is_terminal && !env.no_color,
+        };
+        Context { env, dir, color }
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli, env: Env) -> miette::Result<ExitStatus> {
+    let context = Context::new(&cli, env);
+    match cli.command {
+        Command::Check(args) => check::run(&args, &context),
+    }
+}

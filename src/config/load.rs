@@ -1,0 +1,304 @@
+//! Finding the rule set and resolving `extends`.
+
+use std::collections::HashSet;
+use std::io;
+use std::path::PathBuf;
+
+use toml::Spanned;
+
+use super::error::{ConfigError, ConfigErrors};
+use super::parse::parse;
+use super::{Config, ConfigSource, Settings, SettingsConfig, SourcedRule, builtin};
+
+/// Where the rule set is looked for, in order, at the root of the work tree.
+pub const FILE_NAMES: [&str; 3] = ["lockstep.toml", ".lockstep.toml", ".config/lockstep.toml"];
+
+const BUILTIN_PREFIX: &str = "builtin:";
+
+/// Repository-relative files, read from the work tree or from a revision.
+pub trait ConfigFiles {
+    /// The file's text, or `None` when it does not exist.
+    fn read(&self, path: &str) -> io::Result<Option<String>>;
+
+    /// Where files are read from, for messages ("the work tree", "revision 1a2b3c4").
+    fn describe(&self) -> String;
+}
+
+/// Files of the work tree.
+pub struct WorkTreeFiles(pub PathBuf);
+
+impl ConfigFiles for WorkTreeFiles {
+    fn read(&self, path: &str) -> io::Result<Option<String>> {
+        match std::fs::read_to_string(self.0.join(path)) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn describe(&self) -> String {
+        "the work tree".to_owned()
+    }
+}
+
+/// Loads the rule set: `explicit` (from `--config`) or the first of [`FILE_NAMES`], then
+/// everything it extends. Extended files come first; a later rule with the same id
+/// replaces the earlier one, and later settings override earlier ones.
+pub fn load(
+    files: &dyn ConfigFiles,
+    explicit: Option<ConfigSource>,
+) -> Result<Config, ConfigErrors> {
+    let root = match explicit {
+        Some(source) => source,
+        None => discover(files)?,
+    };
+    let mut loader = Loader {
+        files,
+        errors: Vec::new(),
+        layers: Vec::new(),
+        sources: Vec::new(),
+        stack: Vec::new(),
+    };
+    loader.visit(root);
+    if !loader.errors.is_empty() {
+        return Err(ConfigErrors {
+            errors: loader.errors,
+        });
+    }
+    let mut settings = Settings::default();
+    let mut rules: Vec<SourcedRule> = Vec::new();
+    for (layer_settings, layer_rules) in loader.layers {
+        settings.overlay(layer_settings);
+        for rule in layer_rules {
+            match rules
+                .iter_mut()
+                .find(|r| r.rule.id.get_ref() == rule.rule.id.get_ref())
+            {
+                Some(existing) => *existing = rule,
+                None => rules.push(rule),
+            }
+        }
+    }
+    Ok(Config {
+        settings,
+        rules,
+        sources: loader.sources,
+    })
+}
+
+fn discover(files: &dyn ConfigFiles) -> Result<ConfigSource, ConfigErrors> {
+    for name in FILE_NAMES {
+        let text = files.read(name).map_err(|e| read_error(name, &e))?;
+        if let Some(text) = text {
+            return Ok(ConfigSource::new(name, text));
+        }
+    }
+    Err(ConfigError::new("not-found", format!("no rule set in {}", files.describe()))
+        .help(format!(
+            "create `lockstep.toml` at the repository root (`lockstep init` writes a starter), or pass `--config PATH`; looked for {}",
+            FILE_NAMES.join(", ")
+        ))
+        .into())
+}
+
+fn read_error(name: &str, error: &io::Error) -> ConfigError {
+    ConfigError::new("read", format!("cannot read `{name}`: {error}"))
+        .help("check the file's permissions")
+}
+
+struct Loader<'a> {
+    files: &'a dyn ConfigFiles,
+    errors: Vec<ConfigError>,
+    /// Settings and rules of every file, extended files before the files extending
+    /// them, in the order they apply.
+    layers: Vec<(SettingsConfig, Vec<SourcedRule>)>,
+    sources: Vec<ConfigSource>,
+    /// Files being loaded, to catch `extends` cycles.
+    stack: Vec<String>,
+}
+
+impl Loader<'_> {
+    fn visit(&mut self, source: ConfigSource) {
+        let (document, errors) = parse(&source);
+        self.errors.extend(errors);
+        self.sources.push(source.clone());
+        self.stack.push(source.name.clone());
+        for target in &document.extends {
+            if let Some(extended) = self.resolve(&source, target) {
+                self.visit(extended);
+            }
+        }
+        self.stack.pop();
+        let rules = self.own_rules(&source, document.rules);
+        self.layers.push((document.settings, rules));
+    }
+
+    fn own_rules(
+        &mut self,
+        source: &ConfigSource,
+        rules: Vec<super::RuleConfig>,
+    ) -> Vec<SourcedRule> {
+        let mut seen = HashSet::new();
+        let mut kept = Vec::new();
+        for rule in rules {
+            if !seen.insert(rule.id.get_ref().clone()) {
+                self.errors.push(
+                    ConfigError::new("duplicate-id", format!("rule id `{}` is defined twice", rule.id.get_ref()))
+                        .at(source, rule.id.span(), "defined again here")
+                        .help("give each rule its own id; to change a rule from an extended file, redefine it in the extending file"),
+                );
+                continue;
+            }
+            kept.push(SourcedRule {
+                rule,
+                source: source.clone(),
+            });
+        }
+        kept
+    }
+
+    fn resolve(&mut self, from: &ConfigSource, target: &Spanned<String>) -> Option<ConfigSource> {
+        let name = target.get_ref();
+        if self.stack.iter().any(|open| open == name) {
+            self.errors.push(
+                ConfigError::new(
+                    "extends",
+                    format!("`{name}` extends itself through a cycle"),
+                )
+                .at(from, target.span(), "cycle closes here")
+                .help("remove one of the `extends` entries that form the cycle"),
+            );
+            return None;
+        }
+        if let Some(pack) = name.strip_prefix(BUILTIN_PREFIX) {
+            let Some(text) = builtin::pack(pack) else {
+                let known: Vec<_> = builtin::PACKS
+                    .iter()
+                    .map(|(n, _)| format!("builtin:{n}"))
+                    .collect();
+                self.errors.push(
+                    ConfigError::new("extends", format!("no built-in rule pack named `{pack}`"))
+                        .at(from, target.span(), "unknown pack")
+                        .help(format!("built-in packs: {}", known.join(", "))),
+                );
+                return None;
+            };
+            return Some(ConfigSource::new(name.clone(), text));
+        }
+        match self.files.read(name) {
+            Ok(Some(text)) => Some(ConfigSource::new(name.clone(), text)),
+            Ok(None) => {
+                self.errors.push(
+                    ConfigError::new("extends", format!("`{name}` does not exist in {}", self.files.describe()))
+                        .at(from, target.span(), "no such file")
+                        .help("paths in `extends` are relative to the repository root; built-in packs are named `builtin:NAME`"),
+                );
+                None
+            }
+            Err(e) => {
+                self.errors
+                    .push(read_error(name, &e).at(from, target.span(), "cannot be read"));
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    struct Files(HashMap<&'static str, &'static str>);
+
+    impl ConfigFiles for Files {
+        fn read(&self, path: &str) -> io::Result<Option<String>> {
+            Ok(self.0.get(path).map(|t| t.to_string()))
+        }
+        fn describe(&self) -> String {
+            "the test files".to_owned()
+        }
+    }
+
+    fn files(entries: &[(&'static str, &'static str)]) -> Files {
+        Files(entries.iter().copied().collect())
+    }
+
+    fn ids(config: &Config) -> Vec<(&str, &str)> {
+        config
+            .rules
+            .iter()
+            .map(|r| (r.rule.id.get_ref().as_str(), r.source.name.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn discovers_the_first_candidate() {
+        let f = files(&[
+            (".config/lockstep.toml", "version = 1"),
+            (".lockstep.toml", "version = 1\n[settings]\nmax_files = 3"),
+        ]);
+        let config = load(&f, None).expect("loads");
+        assert_eq!(config.sources[0].name, ".lockstep.toml");
+        assert_eq!(config.settings.max_files, 3);
+    }
+
+    #[test]
+    fn missing_rule_set_says_where_it_looked() {
+        let error = load(&files(&[]), None).expect_err("nothing to load");
+        assert_eq!(error.errors[0].code, "not-found");
+    }
+
+    #[test]
+    fn extending_file_overrides_rules_and_settings() {
+        let f = files(&[
+            (
+                "lockstep.toml",
+                "version = 1\nextends = [\"base.toml\"]\n[settings]\nmax_files = 9\n[[rule]]\nid = \"a\"\nwhen = [\"y\"]\nthen = [\"z\"]\n",
+            ),
+            (
+                "base.toml",
+                "version = 1\n[settings]\nmax_files = 5\nwhitespace = true\n[[rule]]\nid = \"a\"\nwhen = [\"x\"]\nthen = [\"z\"]\n[[rule]]\nid = \"b\"\nwhen = [\"x\"]\nthen = [\"z\"]\n",
+            ),
+        ]);
+        let config = load(&f, None).expect("loads");
+        assert_eq!(ids(&config), [("a", "lockstep.toml"), ("b", "base.toml")]);
+        assert_eq!(config.settings.max_files, 9);
+        assert!(config.settings.whitespace);
+    }
+
+    #[test]
+    fn extends_cycles_and_missing_files_are_errors() {
+        let f = files(&[
+            (
+                "lockstep.toml",
+                "version = 1\nextends = [\"a.toml\", \"gone.toml\", \"builtin:nope\"]",
+            ),
+            ("a.toml", "version = 1\nextends = [\"lockstep.toml\"]"),
+        ]);
+        let error = load(&f, None).expect_err("broken extends");
+        let codes: Vec<_> = error.errors.iter().map(|e| e.code).collect();
+        assert_eq!(codes, ["extends", "extends", "extends"]);
+    }
+
+    #[test]
+    fn duplicate_ids_in_one_file_are_errors() {
+        let f = files(&[(
+            "lockstep.toml",
+            "version = 1\n[[rule]]\nid = \"a\"\nwhen = [\"x\"]\nthen = [\"z\"]\n[[rule]]\nid = \"a\"\nwhen = [\"x\"]\nthen = [\"z\"]\n",
+        )]);
+        let error = load(&f, None).expect_err("duplicate");
+        assert_eq!(error.errors[0].code, "duplicate-id");
+    }
+
+    #[test]
+    fn builtin_packs_load() {
+        let f = files(&[(
+            "lockstep.toml",
+            "version = 1\nextends = [\"builtin:changelog\"]",
+        )]);
+        let config = load(&f, None).expect("loads");
+        assert!(!config.rules.is_empty());
+    }
+}

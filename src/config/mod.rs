@@ -1,0 +1,88 @@
+//! The rule set: finding it, reading it (with `extends`), and reporting its problems.
+
+mod builtin;
+mod error;
+mod load;
+mod model;
+mod parse;
+
+use std::sync::Arc;
+
+pub use builtin::PACKS;
+pub use error::{ConfigError, ConfigErrors};
+pub use load::{ConfigFiles, FILE_NAMES, WorkTreeFiles, load};
+pub use model::{
+    ChangeKind, CompanionConfig, CompanionTable, DEFAULT_KIND, RuleConfig, SettingsConfig, Severity,
+};
+
+/// The text of one rule-set file, kept for diagnostics that point into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigSource {
+    /// As shown to users: a repository-relative path, `builtin:NAME`, or the `--config` path.
+    pub name: String,
+    pub text: Arc<str>,
+}
+
+impl ConfigSource {
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        ConfigSource {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+}
+
+/// `[settings]` with every default filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub default_severity: Severity,
+    pub annotations: bool,
+    pub skip_trailer: String,
+    pub max_files: usize,
+    pub whitespace: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            default_severity: Severity::Error,
+            annotations: true,
+            skip_trailer: "Lockstep-Skip".to_owned(),
+            max_files: 2000,
+            whitespace: false,
+        }
+    }
+}
+
+impl Settings {
+    fn overlay(&mut self, config: SettingsConfig) {
+        let SettingsConfig {
+            default_severity,
+            annotations,
+            skip_trailer,
+            max_files,
+            whitespace,
+        } = config;
+        self.default_severity = default_severity.unwrap_or(self.default_severity);
+        self.annotations = annotations.unwrap_or(self.annotations);
+        self.skip_trailer = skip_trailer.unwrap_or(std::mem::take(&mut self.skip_trailer));
+        self.max_files = max_files.unwrap_or(self.max_files);
+        self.whitespace = whitespace.unwrap_or(self.whitespace);
+    }
+}
+
+/// A rule together with the file that defines it.
+#[derive(Debug, Clone)]
+pub struct SourcedRule {
+    pub rule: RuleConfig,
+    pub source: ConfigSource,
+}
+
+/// A loaded rule set: settings and rules from the file and everything it extends.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub settings: Settings,
+    pub rules: Vec<SourcedRule>,
+    /// The file the user points at (first) and every file it extends.
+    pub sources: Vec<ConfigSource>,
+}

@@ -1,0 +1,97 @@
+//! What a check reports: one finding per rule and binding whose companions are missing.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::config::{ConfigSource, Severity};
+
+/// The rule id of findings about a change too large to judge.
+pub const TOO_LARGE: &str = "max-files";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingStatus {
+    /// Companions are missing and nothing waives the rule.
+    Missing,
+    /// Companions are missing, but a trailer or `LOCKSTEP_SKIP` waives the rule.
+    Waived,
+    /// The change touches more files than `settings.max_files`, so it was not judged.
+    TooLarge,
+}
+
+/// A file that triggered a rule, and the first line that did (for `matching` rules).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Trigger {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+/// A companion that no changed file satisfies, with its paths bound.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Missing {
+    pub kind: String,
+    pub paths: Vec<String>,
+}
+
+/// Where a rule is defined, so a report can point at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub source: ConfigSource,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub status: FindingStatus,
+    pub bindings: BTreeMap<String, String>,
+    pub triggered_by: Vec<Trigger>,
+    pub missing: Vec<Missing>,
+    pub owners: Vec<String>,
+    pub message: Option<String>,
+    /// The commit judged, in `--per-commit` mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(skip)]
+    pub description: Option<String>,
+    #[serde(skip)]
+    pub skippable: bool,
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+impl Finding {
+    /// Whether this finding fails the check, given `--deny warnings`.
+    pub fn fails(&self, deny_warnings: bool) -> bool {
+        self.status == FindingStatus::Missing
+            && match self.severity {
+                Severity::Error => true,
+                Severity::Warning => deny_warnings,
+                Severity::Info => false,
+            }
+    }
+
+    /// The finding for a change with more files than `max_files`.
+    pub fn too_large(files: usize, max_files: usize) -> Finding {
+        Finding {
+            rule: TOO_LARGE.to_owned(),
+            severity: Severity::Info,
+            status: FindingStatus::TooLarge,
+            bindings: BTreeMap::new(),
+            triggered_by: Vec::new(),
+            missing: Vec::new(),
+            owners: Vec::new(),
+            message: Some(format!(
+                "this change touches {files} files, more than settings.max_files = {max_files}; it was not judged"
+            )),
+            commit: None,
+            description: None,
+            skippable: false,
+            origin: None,
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Raw walker output → plain [`Change`]s, pairing deletions and additions of the same
+//! content into renames.
+
+use std::collections::HashMap;
+
+use git2::Oid;
+
+use super::tree_walk::{Blob, RawChange};
+use crate::change::{Change, Content, Status};
+
+/// Where the new side's content lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum NewSide {
+    Objects,
+    WorkTree,
+}
+
+const EMPTY_BLOB: &str = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
+
+pub(super) fn into_changes(raw: Vec<RawChange>, new_side: NewSide) -> Vec<Change> {
+    let mut changes: Vec<Change> = raw.into_iter().map(|r| change(r, new_side)).collect();
+    pair_renames(&mut changes);
+    changes
+}
+
+fn change(raw: RawChange, new_side: NewSide) -> Change {
+    let status = match (&raw.old, &raw.new) {
+        (_, Some(new)) if new.id.is_zero() && new_side == NewSide::Objects => Status::Unmerged,
+        (None, _) => Status::Added,
+        (_, None) => Status::Deleted,
+        (Some(_), Some(_)) => Status::Modified,
+    };
+    let mut change = Change::new(String::from_utf8_lossy(&raw.path).into_owned(), status);
+    change.old = raw.old.map(object);
+    change.new = match (status, new_side) {
+        (Status::Unmerged, _) => None,
+        (_, NewSide::Objects) => raw.new.map(object),
+        (_, NewSide::WorkTree) => raw.new.map(|b| Content::WorkTree { mode: b.mode }),
+    };
+    change
+}
+
+fn object(blob: Blob) -> Content {
+    let mut id = [0; 20];
+    id.copy_from_slice(&blob.id.as_bytes()[..20]);
+    Content::Object {
+        id,
+        mode: blob.mode,
+    }
+}
+
+fn content_id(content: Option<Content>) -> Option<Oid> {
+    match content? {
+        Content::Object { id, mode } if mode != 0o160000 => Oid::from_bytes(&id).ok(),
+        _ => None,
+    }
+}
+
+/// An addition whose content equals a deletion's is a rename, as git's exact rename
+/// detection pairs them. Empty files are too alike to pair.
+fn pair_renames(changes: &mut Vec<Change>) {
+    let mut deleted: HashMap<Oid, Vec<usize>> = HashMap::new();
+    for (i, change) in changes.iter().enumerate() {
+        if change.status == Status::Deleted
+            && let Some(id) = content_id(change.old).filter(|id| id.to_string() != EMPTY_BLOB)
+        {
+            deleted.entry(id).or_default().push(i);
+        }
+    }
+    if deleted.is_empty() {
+        return;
+    }
+    let mut consumed = Vec::new();
+    for i in 0..changes.len() {
+        if changes[i].status != Status::Added {
+            continue;
+        }
+        let Some(id) = content_id(changes[i].new) else {
+            continue;
+        };
+        let Some(from) = deleted
+            .get_mut(&id)
+            .and_then(|list| (!list.is_empty()).then(|| list.remove(0)))
+        else {
+            continue;
+        };
+        let old = changes[from].clone();
+        let renamed = &mut changes[i];
+        renamed.status = Status::Renamed;
+        renamed.old_path = Some(old.path);
+        renamed.old = old.old;
+        consumed.push(from);
+    }
+    consumed.sort_unstable();
+    for i in consumed.into_iter().rev() {
+        changes.remove(i);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blob(byte: u8) -> Option<Blob> {
+        Some(Blob {
+            id: Oid::from_bytes(&[byte; 20]).expect("valid id"),
+            mode: 0o100644,
+        })
+    }
+
+    fn raw(path: &str, old: Option<Blob>, new: Option<Blob>) -> RawChange {
+        RawChange {
+            path: path.as_bytes().to_vec(),
+            old,
+            new,
+        }
+    }
+
+    #[test]
+    fn equal_content_pairs_into_a_rename() {
+        let changes = into_changes(
+            vec![
+                raw("a/old.md", blob(1), None),
+                raw("b/new.md", None, blob(1)),
+                raw("c.md", None, blob(2)),
+            ],
+            NewSide::Objects,
+        );
+        let summary: Vec<_> = changes
+            .iter()
+            .map(|c| (c.path.as_str(), c.old_path.as_deref(), c.status))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("b/new.md", Some("a/old.md"), Status::Renamed),
+                ("c.md", None, Status::Added)
+            ]
+        );
+    }
+
+    #[test]
+    fn conflicted_index_entries_are_unmerged() {
+        let conflict = Some(Blob {
+            id: Oid::zero(),
+            mode: 0o100644,
+        });
+        let changes = into_changes(vec![raw("x", blob(1), conflict)], NewSide::Objects);
+        assert_eq!(changes[0].status, Status::Unmerged);
+        assert_eq!(changes[0].new, None);
+    }
+
+    #[test]
+    fn non_utf8_paths_are_lossy_not_fatal() {
+        let changes = into_changes(
+            vec![RawChange {
+                path: b"bad\xffname".to_vec(),
+                old: None,
+                new: blob(3),
+            }],
+            NewSide::Objects,
+        );
+        assert_eq!(changes[0].path, "bad\u{fffd}name");
+    }
+}

@@ -1,0 +1,101 @@
+//! Repository problems, each saying what to do about it.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum GitError {
+    #[error("`{path}` is not inside a git repository")]
+    #[diagnostic(
+        code(lockstep::git::not_a_repository),
+        help("run lockstep inside a git work tree, or pass `-C PATH`")
+    )]
+    NotARepository { path: String },
+
+    #[error("{what} needs a work tree, but this repository is bare")]
+    #[diagnostic(
+        code(lockstep::git::bare),
+        help(
+            "in a bare repository, check commits instead: `--range BASE..HEAD`, `--commit REV` or `--base REF --head REF`"
+        )
+    )]
+    Bare { what: String },
+
+    #[error("unknown revision `{spec}`")]
+    #[diagnostic(code(lockstep::git::unknown_revision), help("{help}"))]
+    UnknownRevision { spec: String, help: String },
+
+    #[error("no merge-base between `{base}` and `{head}` in this shallow clone")]
+    #[diagnostic(
+        code(lockstep::git::shallow),
+        help(
+            "fetch more history: `git fetch --unshallow` (or `git fetch --deepen=200 origin {base}`); in GitHub Actions set `fetch-depth: 0` on actions/checkout, in GitLab CI set `GIT_DEPTH: 0`"
+        )
+    )]
+    Shallow { base: String, head: String },
+
+    #[error("`{base}` and `{head}` have no common history")]
+    #[diagnostic(
+        code(lockstep::git::no_merge_base),
+        help("compare two revisions directly with `--range {base}..{head}`")
+    )]
+    NoMergeBase { base: String, head: String },
+
+    #[error("`{spec}` is not a range")]
+    #[diagnostic(
+        code(lockstep::git::bad_range),
+        help("write a range as `A..B` (diff of A and B) or `A...B` (from their merge-base to B)")
+    )]
+    BadRange { spec: String },
+
+    #[error("cannot read the index at `{path}`: {reason}")]
+    #[diagnostic(
+        code(lockstep::git::index),
+        help(
+            "run `git status` to check the repository; a corrupt index is rebuilt by `git reset`"
+        )
+    )]
+    Index { path: String, reason: String },
+
+    #[error("{context}: {source}")]
+    #[diagnostic(
+        code(lockstep::git::error),
+        help("run `git fsck` to check the repository")
+    )]
+    Git {
+        context: String,
+        #[source]
+        source: git2::Error,
+    },
+
+    #[error("{context}: {source}")]
+    #[diagnostic(code(lockstep::git::io))]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Adds what lockstep was doing to a git2 error.
+pub(super) trait Context<T> {
+    fn context(self, context: impl FnOnce() -> String) -> Result<T, GitError>;
+}
+
+impl<T> Context<T> for Result<T, git2::Error> {
+    fn context(self, context: impl FnOnce() -> String) -> Result<T, GitError> {
+        self.map_err(|source| GitError::Git {
+            context: context(),
+            source,
+        })
+    }
+}
+
+impl<T> Context<T> for Result<T, std::io::Error> {
+    fn context(self, context: impl FnOnce() -> String) -> Result<T, GitError> {
+        self.map_err(|source| GitError::Io {
+            context: context(),
+            source,
+        })
+    }
+}

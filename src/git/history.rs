@@ -1,0 +1,50 @@
+//! Commits of a range: their messages carry waivers, and `--per-commit` judges each.
+
+use git2::{Oid, Sort};
+
+use super::Repo;
+use super::error::{Context, GitError};
+
+/// A commit as plain values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    pub id: String,
+    pub message: String,
+    pub author: String,
+    /// Seconds since the epoch, committer time.
+    pub time: i64,
+}
+
+impl Commit {
+    pub fn summary(&self) -> &str {
+        self.message.lines().next().unwrap_or_default()
+    }
+}
+
+impl Repo {
+    /// Commits reachable from `to` but not from `from`, oldest first.
+    pub fn commits(&self, from: Option<Oid>, to: Oid) -> Result<Vec<Commit>, GitError> {
+        let context = || format!("cannot list the commits up to {to}");
+        let mut walk = self.repo.revwalk().context(context)?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+            .context(context)?;
+        walk.push(to).context(context)?;
+        if let Some(from) = from {
+            walk.hide(from).context(context)?;
+        }
+        walk.map(|id| {
+            let id = id.context(context)?;
+            let commit = self
+                .repo
+                .find_commit(id)
+                .context(|| format!("cannot read commit {id}"))?;
+            Ok(Commit {
+                id: id.to_string(),
+                message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
+                author: String::from_utf8_lossy(commit.author().name_bytes()).into_owned(),
+                time: commit.time().seconds(),
+            })
+        })
+        .collect()
+    }
+}

@@ -1,0 +1,311 @@
+//! A read-only parser for git's index file (versions 2–4) and its cache-tree extension.
+//!
+//! libgit2 does not expose the cache-tree, and without it a staged diff reads every
+//! tree of HEAD. With it, a directory whose cached tree id equals HEAD's is skipped
+//! whole, as `git diff --cached` does: the work grows with the change, not the
+//! repository. See git's `Documentation/gitformat-index.txt`.
+
+use std::ops::Range;
+
+use git2::Oid;
+
+const HASH_LEN: usize = 20;
+const STAGE_MASK: u16 = 0x3000;
+const EXTENDED: u16 = 0x4000;
+const NAME_MASK: u16 = 0x0fff;
+const INTENT_TO_ADD: u16 = 0x2000;
+
+/// One path of the index at stage 0, or a conflicted path (any stage) once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexEntry {
+    pub path: Range<usize>,
+    pub mode: u32,
+    pub id: Oid,
+    pub conflicted: bool,
+}
+
+/// A cache-tree node: a directory whose tree id is known while `id` is `Some`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeNode {
+    pub name: Vec<u8>,
+    pub id: Option<Oid>,
+    pub children: Vec<TreeNode>,
+}
+
+#[derive(Debug, Default)]
+pub struct IndexFile {
+    pub entries: Vec<IndexEntry>,
+    /// Every entry's path, back to back.
+    pub paths: Vec<u8>,
+    pub tree: Option<TreeNode>,
+}
+
+/// Why an index cannot be read here.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unreadable {
+    /// Valid, but a feature this parser leaves to libgit2 (split or sparse index, SHA-256).
+    Unsupported(&'static str),
+    Corrupt(String),
+}
+
+impl IndexFile {
+    pub fn path(&self, entry: &IndexEntry) -> &[u8] {
+        &self.paths[entry.path.clone()]
+    }
+
+    pub fn parse(data: &[u8]) -> Result<IndexFile, Unreadable> {
+        let mut reader = Reader { data, at: 0 };
+        if reader.take(4)? != b"DIRC" {
+            return Err(Unreadable::Corrupt(
+                "not an index file (no DIRC signature)".into(),
+            ));
+        }
+        let version = reader.u32()?;
+        if !(2..=4).contains(&version) {
+            return Err(Unreadable::Corrupt(format!(
+                "unknown index version {version}"
+            )));
+        }
+        let count = reader.u32()? as usize;
+        let mut index = IndexFile::default();
+        index.entries.reserve(count);
+        let mut previous: Range<usize> = 0..0;
+        for _ in 0..count {
+            let entry = reader.entry(version, &mut index.paths, previous.clone())?;
+            previous = entry.path.clone();
+            index.push(entry);
+        }
+        let end = data.len().checked_sub(HASH_LEN).ok_or_else(truncated)?;
+        while reader.at + 8 <= end {
+            let signature = reader.take(4)?;
+            let size = reader.u32()? as usize;
+            let body = reader.take(size)?;
+            match signature {
+                b"TREE" => index.tree = parse_tree(body)?,
+                b"link" => return Err(Unreadable::Unsupported("split index")),
+                b"sdir" => return Err(Unreadable::Unsupported("sparse index")),
+                _ => {}
+            }
+        }
+        Ok(index)
+    }
+
+    /// Keeps one entry per conflicted path and drops intent-to-add entries, which a
+    /// staged diff does not show.
+    fn push(&mut self, entry: Parsed) {
+        if entry.intent_to_add {
+            return;
+        }
+        let conflicted = entry.stage != 0;
+        if conflicted
+            && let Some(last) = self.entries.last()
+            && self.paths[last.path.clone()] == self.paths[entry.path.clone()]
+        {
+            return;
+        }
+        self.entries.push(IndexEntry {
+            path: entry.path,
+            mode: entry.mode,
+            id: if conflicted { Oid::zero() } else { entry.id },
+            conflicted,
+        });
+    }
+}
+
+fn truncated() -> Unreadable {
+    Unreadable::Corrupt("the index file is truncated".into())
+}
+
+struct Parsed {
+    path: Range<usize>,
+    mode: u32,
+    id: Oid,
+    stage: u16,
+    intent_to_add: bool,
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Result<&'a [u8], Unreadable> {
+        let end = self
+            .at
+            .checked_add(len)
+            .filter(|&end| end <= self.data.len())
+            .ok_or_else(truncated)?;
+        let bytes = &self.data[self.at..end];
+        self.at = end;
+        Ok(bytes)
+    }
+
+    fn u32(&mut self) -> Result<u32, Unreadable> {
+        let bytes = self.take(4)?;
+        Ok(u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+    }
+
+    fn u16(&mut self) -> Result<u16, Unreadable> {
+        let bytes = self.take(2)?;
+        Ok(u16::from_be_bytes([bytes[0], bytes[1]]))
+    }
+
+    fn entry(
+        &mut self,
+        version: u32,
+        paths: &mut Vec<u8>,
+        previous: Range<usize>,
+    ) -> Result<Parsed, Unreadable> {
+        let start = self.at;
+        let stat = self.take(40)?;
+        let mode = u32::from_be_bytes([stat[24], stat[25], stat[26], stat[27]]);
+        let id = Oid::from_bytes(self.take(HASH_LEN)?)
+            .map_err(|e| Unreadable::Corrupt(e.to_string()))?;
+        let flags = self.u16()?;
+        let extended = if version >= 3 && flags & EXTENDED != 0 {
+            self.u16()?
+        } else {
+            0
+        };
+        let path_start = paths.len();
+        if version == 4 {
+            let strip = self.varint()?;
+            let keep = previous
+                .len()
+                .checked_sub(strip)
+                .ok_or_else(|| Unreadable::Corrupt("bad path compression".into()))?;
+            paths.extend_from_within(previous.start..previous.start + keep);
+            paths.extend_from_slice(self.until_nul()?);
+        } else {
+            let name_len = usize::from(flags & NAME_MASK);
+            let name = if name_len < usize::from(NAME_MASK) {
+                self.take(name_len)?
+            } else {
+                self.until_nul()?
+            };
+            paths.extend_from_slice(name);
+            // Entries are NUL-padded to a multiple of eight bytes.
+            let padded = (self.at - start + 8) & !7;
+            self.take(start + padded - self.at)?;
+        }
+        Ok(Parsed {
+            path: path_start..paths.len(),
+            mode,
+            id,
+            stage: (flags & STAGE_MASK) >> 12,
+            intent_to_add: extended & INTENT_TO_ADD != 0,
+        })
+    }
+
+    fn until_nul(&mut self) -> Result<&'a [u8], Unreadable> {
+        let rest = &self.data[self.at..];
+        let len = memchr(rest).ok_or_else(truncated)?;
+        self.at += len + 1;
+        Ok(&rest[..len])
+    }
+
+    /// git's offset varint (varint.c): big-endian groups of seven bits, each
+    /// continuation adding one.
+    fn varint(&mut self) -> Result<usize, Unreadable> {
+        let mut byte = self.take(1)?[0];
+        let mut value = usize::from(byte & 0x7f);
+        while byte & 0x80 != 0 {
+            byte = self.take(1)?[0];
+            value = value
+                .checked_add(1)
+                .and_then(|v| v.checked_mul(128))
+                .ok_or_else(|| Unreadable::Corrupt("varint overflow".into()))?
+                + usize::from(byte & 0x7f);
+        }
+        Ok(value)
+    }
+}
+
+fn memchr(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
+}
+
+/// The cache-tree: nodes in pre-order, each `name NUL count SP subtrees LF [id]`, where
+/// a count of -1 marks a directory whose tree id is unknown.
+fn parse_tree(body: &[u8]) -> Result<Option<TreeNode>, Unreadable> {
+    let mut reader = Reader { data: body, at: 0 };
+    if body.is_empty() {
+        return Ok(None);
+    }
+    tree_node(&mut reader, 0).map(Some)
+}
+
+fn tree_node(reader: &mut Reader<'_>, depth: usize) -> Result<TreeNode, Unreadable> {
+    if depth > 4096 {
+        return Err(Unreadable::Corrupt("cache-tree nests too deep".into()));
+    }
+    let name = reader.until_nul()?.to_vec();
+    let count = number(reader, b' ')?;
+    let subtrees = number(reader, b'\n')?;
+    let id = if count >= 0 {
+        Some(
+            Oid::from_bytes(reader.take(HASH_LEN)?)
+                .map_err(|e| Unreadable::Corrupt(e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    let subtrees = usize::try_from(subtrees)
+        .map_err(|_| Unreadable::Corrupt("negative subtree count".into()))?;
+    let children = (0..subtrees)
+        .map(|_| tree_node(reader, depth + 1))
+        .collect::<Result<_, _>>()?;
+    Ok(TreeNode { name, id, children })
+}
+
+fn number(reader: &mut Reader<'_>, end: u8) -> Result<i64, Unreadable> {
+    let rest = &reader.data[reader.at..];
+    let len = rest.iter().position(|&b| b == end).ok_or_else(truncated)?;
+    reader.at += len + 1;
+    std::str::from_utf8(&rest[..len])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| Unreadable::Corrupt("bad number in the cache-tree".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_garbage_without_panicking() {
+        assert!(matches!(IndexFile::parse(b""), Err(Unreadable::Corrupt(_))));
+        assert!(matches!(
+            IndexFile::parse(b"DIRC\0\0\0\x09\0\0\0\0"),
+            Err(Unreadable::Corrupt(_))
+        ));
+        assert!(matches!(
+            IndexFile::parse(b"DIRC\0\0\0\x02\0\0\0\x05abc"),
+            Err(Unreadable::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn varint_matches_git() {
+        // git encodes 128 as 0x80 0x00 and 16511 as 0xff 0x7f.
+        let mut reader = Reader {
+            data: &[0x80, 0x00, 0xff, 0x7f, 0x05],
+            at: 0,
+        };
+        assert_eq!(reader.varint(), Ok(128));
+        assert_eq!(reader.varint(), Ok(16511));
+        assert_eq!(reader.varint(), Ok(5));
+    }
+
+    #[test]
+    fn cache_tree_nodes_nest_in_pre_order() {
+        let mut body = b"\x001 1\n".to_vec();
+        body.extend_from_slice(&[1; 20]);
+        body.extend_from_slice(b"src\0-1 0\n");
+        let tree = parse_tree(&body).expect("parses").expect("present");
+        assert!(tree.id.is_some());
+        assert_eq!(tree.children[0].name, b"src");
+        assert_eq!(tree.children[0].id, None);
+    }
+}

@@ -1,0 +1,138 @@
+//! Line-level diffs, read only for the changes the rules ask about.
+
+use std::path::Path;
+
+use git2::{DiffOptions, Oid, Patch};
+
+use super::Repo;
+use super::error::{Context, GitError};
+use crate::change::{Change, Content, Line, LineDiff};
+
+/// git's own test: a NUL byte in the first 8000 bytes makes a file binary.
+const BINARY_PROBE: usize = 8000;
+const MODE_SYMLINK: u32 = 0o120000;
+
+impl Repo {
+    /// Fills in `lines` for the changes at `which`. With `whitespace` false, edits that
+    /// only change whitespace or blank lines produce no lines.
+    pub fn load_lines(
+        &self,
+        changes: &mut [Change],
+        which: &[usize],
+        whitespace: bool,
+    ) -> Result<(), GitError> {
+        for &i in which {
+            let change = &mut changes[i];
+            if change.old.is_some_and(|c| c.is_gitlink())
+                || change.new.is_some_and(|c| c.is_gitlink())
+            {
+                continue;
+            }
+            let old_path = change.old_path.as_deref().unwrap_or(&change.path);
+            let old = self.read_side(old_path, change.old)?;
+            let new = self.read_side(&change.path, change.new)?;
+            change.lines = Some(
+                line_diff(&old, &new, whitespace)
+                    .context(|| format!("cannot diff `{}`", change.path))?,
+            );
+        }
+        Ok(())
+    }
+
+    /// A side's bytes; an absent side is empty.
+    fn read_side(&self, path: &str, content: Option<Content>) -> Result<Vec<u8>, GitError> {
+        match content {
+            None => Ok(Vec::new()),
+            Some(Content::Object { id, .. }) => {
+                let id = Oid::from_bytes(&id).context(|| format!("bad object id for `{path}`"))?;
+                let blob = self
+                    .repo
+                    .find_blob(id)
+                    .context(|| format!("cannot read the blob {id} of `{path}`"))?;
+                Ok(blob.content().to_vec())
+            }
+            Some(Content::WorkTree { mode }) => {
+                let root = self.require_workdir("reading the work tree")?;
+                read_work_tree(&root.join(path), mode).context(|| format!("cannot read `{path}`"))
+            }
+        }
+    }
+}
+
+fn read_work_tree(path: &Path, mode: u32) -> std::io::Result<Vec<u8>> {
+    let read = if mode == MODE_SYMLINK {
+        std::fs::read_link(path).map(|target| target.to_string_lossy().into_owned().into_bytes())
+    } else {
+        std::fs::read(path)
+    };
+    match read {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        other => other,
+    }
+}
+
+fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(BINARY_PROBE)].contains(&0)
+}
+
+fn line_diff(old: &[u8], new: &[u8], whitespace: bool) -> Result<LineDiff, git2::Error> {
+    if is_binary(old) || is_binary(new) {
+        return Ok(LineDiff {
+            binary: true,
+            ..LineDiff::default()
+        });
+    }
+    let mut options = DiffOptions::new();
+    options
+        .context_lines(0)
+        .skip_binary_check(true)
+        .ignore_whitespace(!whitespace)
+        .ignore_blank_lines(!whitespace);
+    let patch = Patch::from_buffers(old, None, new, None, Some(&mut options))?;
+    let mut diff = LineDiff::default();
+    for hunk in 0..patch.num_hunks() {
+        for index in 0..patch.num_lines_in_hunk(hunk)? {
+            let line = patch.line_in_hunk(hunk, index)?;
+            let text = String::from_utf8_lossy(line.content())
+                .trim_end_matches(['\n', '\r'])
+                .to_owned();
+            match (line.origin(), line.new_lineno(), line.old_lineno()) {
+                ('+', Some(number), _) => diff.added.push(Line { number, text }),
+                ('-', _, Some(number)) => diff.removed.push(Line { number, text }),
+                _ => {}
+            }
+        }
+    }
+    Ok(diff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(lines: &[Line]) -> Vec<u32> {
+        lines.iter().map(|l| l.number).collect()
+    }
+
+    #[test]
+    fn reports_added_and_removed_lines_with_their_numbers() {
+        let diff = line_diff(b"a\nb\nc\n", b"a\nB\nc\nd\n", false).expect("diffs");
+        assert_eq!(numbers(&diff.added), [2, 4]);
+        assert_eq!(numbers(&diff.removed), [2]);
+        assert_eq!(diff.added[0].text, "B");
+    }
+
+    #[test]
+    fn whitespace_only_edits_produce_no_lines_unless_asked() {
+        let old = b"fn a() {\n    x();\n}\n";
+        let new = b"fn a() {\n\tx();\n\n}\n";
+        assert!(line_diff(old, new, false).expect("diffs").is_empty());
+        assert!(!line_diff(old, new, true).expect("diffs").is_empty());
+    }
+
+    #[test]
+    fn nul_bytes_mark_binary_content() {
+        let diff = line_diff(b"text\n", b"bin\0ary", false).expect("diffs");
+        assert!(diff.binary && diff.is_empty());
+    }
+}

@@ -1,0 +1,149 @@
+//! The only module that touches git2. It turns a repository and a diff request into
+//! plain [`Change`](crate::change::Change) values, reads their lines on demand, walks
+//! history, and reads files from revisions.
+
+mod changes;
+mod error;
+mod history;
+mod index_file;
+mod lines;
+mod revision_files;
+mod source;
+mod tree_walk;
+
+use std::path::{Path, PathBuf};
+
+use git2::{ErrorCode, Oid, Repository, RepositoryOpenFlags};
+
+pub use error::GitError;
+pub use history::Commit;
+pub use revision_files::RevisionFiles;
+pub use source::{Diff, DiffKind, DiffSpec};
+
+use error::Context;
+
+/// An open repository, read-only.
+pub struct Repo {
+    repo: Repository,
+}
+
+impl Repo {
+    /// Opens the repository containing `path`, honouring `GIT_DIR` and friends as git
+    /// does in hooks.
+    pub fn discover(path: &Path) -> Result<Repo, GitError> {
+        // lockstep only reads, and its speed is the point; git verifies objects on write.
+        git2::opts::strict_hash_verification(false);
+        let repo = Repository::open_ext(
+            path,
+            RepositoryOpenFlags::FROM_ENV,
+            std::iter::empty::<&std::ffi::OsStr>(),
+        )
+        .map_err(|_| GitError::NotARepository {
+            path: path.display().to_string(),
+        })?;
+        Ok(Repo { repo })
+    }
+
+    /// The root of the work tree; `None` in a bare repository.
+    pub fn workdir(&self) -> Option<&Path> {
+        self.repo.workdir()
+    }
+
+    fn require_workdir(&self, what: &str) -> Result<&Path, GitError> {
+        self.workdir().ok_or_else(|| GitError::Bare {
+            what: what.to_owned(),
+        })
+    }
+
+    /// The `.git` directory (for a linked worktree, its own one).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
+    /// The commit a revision names.
+    pub fn resolve(&self, spec: &str) -> Result<Oid, GitError> {
+        let object = self
+            .repo
+            .revparse_single(spec)
+            .map_err(|_| self.unknown(spec))?;
+        object
+            .peel_to_commit()
+            .map(|c| c.id())
+            .map_err(|_| self.unknown(spec))
+    }
+
+    fn unknown(&self, spec: &str) -> GitError {
+        let help = if self.is_shallow() {
+            format!(
+                "this clone is shallow and may not have `{spec}`: run `git fetch --unshallow` (in GitHub Actions, `fetch-depth: 0`)"
+            )
+        } else {
+            format!(
+                "check the name; a remote branch must be fetched first (`git fetch origin {spec}`) and named `origin/{spec}`"
+            )
+        };
+        GitError::UnknownRevision {
+            spec: spec.to_owned(),
+            help,
+        }
+    }
+
+    /// HEAD's commit, or `None` on an unborn branch.
+    pub fn head(&self) -> Result<Option<Oid>, GitError> {
+        match self.repo.head() {
+            Ok(head) => Ok(Some(
+                head.peel_to_commit()
+                    .context(|| "cannot read HEAD".to_owned())?
+                    .id(),
+            )),
+            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
+            Err(e) => Err(e).context(|| "cannot read HEAD".to_owned()),
+        }
+    }
+
+    pub fn merge_base(&self, base: Oid, head: Oid, names: (&str, &str)) -> Result<Oid, GitError> {
+        self.repo.merge_base(base, head).map_err(|e| {
+            let (base, head) = (names.0.to_owned(), names.1.to_owned());
+            match e.code() {
+                ErrorCode::NotFound if self.is_shallow() => GitError::Shallow { base, head },
+                ErrorCode::NotFound => GitError::NoMergeBase { base, head },
+                _ => GitError::Git {
+                    context: format!("cannot compute the merge-base of `{base}` and `{head}`"),
+                    source: e,
+                },
+            }
+        })
+    }
+
+    fn tree_of(&self, commit: Option<Oid>) -> Result<Option<Oid>, GitError> {
+        commit
+            .map(|id| {
+                let commit = self
+                    .repo
+                    .find_commit(id)
+                    .context(|| format!("cannot read commit {id}"))?;
+                Ok(commit.tree_id())
+            })
+            .transpose()
+    }
+
+    /// Commits listed in `$GIT_DIR/shallow`: their parents are missing.
+    fn is_shallow_boundary(&self, id: Oid) -> bool {
+        let listed = std::fs::read_to_string(self.repo.path().join("shallow")).unwrap_or_default();
+        listed.lines().any(|line| line.trim() == id.to_string())
+    }
+
+    /// The index file git uses: `$GIT_INDEX_FILE` when set (as during `git commit -a`),
+    /// relative to the work tree, else the repository's own.
+    fn index_path(&self, override_path: Option<&Path>) -> PathBuf {
+        match (override_path, self.workdir()) {
+            (Some(path), Some(root)) => root.join(path),
+            (Some(path), None) => path.to_path_buf(),
+            (None, _) => self.repo.path().join("index"),
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! Diff sources: the work tree, the index, a pull request's range, a commit.
+
+use std::path::PathBuf;
+
+use git2::{Delta, DiffOptions, Oid};
+
+use super::Repo;
+use super::changes::{NewSide, into_changes};
+use super::error::{Context, GitError};
+use super::history::Commit;
+use super::index_file::{IndexFile, Unreadable};
+use super::tree_walk::{Blob, IndexDir, RawChange, TreeDir, walk};
+use crate::change::Change;
+
+/// What to compare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiffSpec {
+    /// The work tree and index against HEAD: everything not yet committed.
+    WorkTree,
+    /// The index against HEAD; `index_file` is `$GIT_INDEX_FILE` when git set one.
+    Staged { index_file: Option<PathBuf> },
+    /// A pull request: merge-base(base, head) .. head.
+    Base { base: String, head: Option<String> },
+    /// `A..B` (A against B) or `A...B` (merge-base against B).
+    Range(String),
+    /// One commit against its first parent.
+    Commit(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffKind {
+    Staged,
+    WorkTree,
+    Range,
+    Commit,
+}
+
+impl DiffKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiffKind::Staged => "staged",
+            DiffKind::WorkTree => "worktree",
+            DiffKind::Range => "range",
+            DiffKind::Commit => "commit",
+        }
+    }
+}
+
+/// A resolved diff: its changes, and the commits it spans (for trailers).
+#[derive(Debug, Clone)]
+pub struct Diff {
+    pub kind: DiffKind,
+    pub base: Option<String>,
+    pub head: Option<String>,
+    pub changes: Vec<Change>,
+    pub commits: Vec<Commit>,
+}
+
+impl Repo {
+    pub fn diff(&self, spec: &DiffSpec) -> Result<Diff, GitError> {
+        match spec {
+            DiffSpec::WorkTree => self.worktree_diff(),
+            DiffSpec::Staged { index_file } => self.staged_diff(index_file.as_deref()),
+            DiffSpec::Base { base, head } => {
+                let head_name = head.as_deref().unwrap_or("HEAD");
+                let head = self.resolve(head_name)?;
+                let base_id = self.resolve(base)?;
+                let from = self.merge_base(base_id, head, (base, head_name))?;
+                self.range_diff(Some(from), head)
+            }
+            DiffSpec::Range(spec) => {
+                let (from, to) = self.range_ends(spec)?;
+                self.range_diff(Some(from), to)
+            }
+            DiffSpec::Commit(spec) => {
+                let id = self.resolve(spec)?;
+                let parent = self.first_parent(id)?;
+                let mut diff = self.range_diff(parent, id)?;
+                diff.kind = DiffKind::Commit;
+                Ok(diff)
+            }
+        }
+    }
+
+    /// `A..B` → (A, B); `A...B` → (merge-base, B). An empty end is HEAD, as in git.
+    pub fn range_ends(&self, spec: &str) -> Result<(Oid, Oid), GitError> {
+        let (from, to, symmetric) = if let Some((a, b)) = spec.split_once("...") {
+            (a, b, true)
+        } else if let Some((a, b)) = spec.split_once("..") {
+            (a, b, false)
+        } else {
+            return Err(GitError::BadRange {
+                spec: spec.to_owned(),
+            });
+        };
+        let name = |s: &str| {
+            if s.is_empty() {
+                "HEAD".to_owned()
+            } else {
+                s.to_owned()
+            }
+        };
+        let (from, to) = (name(from), name(to));
+        let (from_id, to_id) = (self.resolve(&from)?, self.resolve(&to)?);
+        let from_id = if symmetric {
+            self.merge_base(from_id, to_id, (&from, &to))?
+        } else {
+            from_id
+        };
+        Ok((from_id, to_id))
+    }
+
+    fn first_parent(&self, id: Oid) -> Result<Option<Oid>, GitError> {
+        let commit = self
+            .repo
+            .find_commit(id)
+            .context(|| format!("cannot read commit {id}"))?;
+        if commit.parent_count() == 0 && self.is_shallow() && self.is_shallow_boundary(id) {
+            let short = id.to_string()[..12].to_owned();
+            return Err(GitError::Shallow {
+                base: format!("{short}^"),
+                head: short,
+            });
+        }
+        Ok(commit.parent_id(0).ok())
+    }
+
+    fn range_diff(&self, from: Option<Oid>, to: Oid) -> Result<Diff, GitError> {
+        let changes = self.tree_changes(self.tree_of(from)?, self.tree_of(Some(to))?)?;
+        Ok(Diff {
+            kind: DiffKind::Range,
+            base: from.map(|id| id.to_string()),
+            head: Some(to.to_string()),
+            changes,
+            commits: self.commits(from, to)?,
+        })
+    }
+
+    /// The changes between two trees (either may be the empty tree).
+    pub fn tree_changes(
+        &self,
+        old: Option<Oid>,
+        new: Option<Oid>,
+    ) -> Result<Vec<Change>, GitError> {
+        let mut raw = Vec::new();
+        walk(
+            &self.repo,
+            &mut Vec::new(),
+            old.map(TreeDir),
+            new.map(TreeDir),
+            &mut raw,
+        )?;
+        Ok(into_changes(raw, NewSide::Objects))
+    }
+
+    fn staged_diff(&self, index_file: Option<&std::path::Path>) -> Result<Diff, GitError> {
+        self.require_workdir("checking staged changes")?;
+        let head = self.head()?;
+        let head_tree = self.tree_of(head)?;
+        let path = self.index_path(index_file);
+        let raw = match std::fs::read(&path) {
+            Ok(data) => match IndexFile::parse(&data) {
+                Ok(index) => index_changes(self, head_tree, &index)?,
+                Err(Unreadable::Unsupported(_)) => self.libgit2_staged(head_tree, &path)?,
+                Err(Unreadable::Corrupt(reason)) => {
+                    return Err(GitError::Index {
+                        path: path.display().to_string(),
+                        reason,
+                    });
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                index_changes(self, head_tree, &IndexFile::default())?
+            }
+            Err(e) => {
+                return Err(e).context(|| format!("cannot read the index at `{}`", path.display()));
+            }
+        };
+        Ok(Diff {
+            kind: DiffKind::Staged,
+            base: head.map(|id| id.to_string()),
+            head: None,
+            changes: into_changes(raw, NewSide::Objects),
+            commits: Vec::new(),
+        })
+    }
+
+    /// The index formats this crate does not parse, through libgit2's slower diff.
+    fn libgit2_staged(
+        &self,
+        head_tree: Option<Oid>,
+        path: &std::path::Path,
+    ) -> Result<Vec<RawChange>, GitError> {
+        let index = git2::Index::open(path)
+            .context(|| format!("cannot read the index at `{}`", path.display()))?;
+        let tree = head_tree
+            .map(|id| self.repo.find_tree(id))
+            .transpose()
+            .context(|| "cannot read HEAD's tree".to_owned())?;
+        let diff = self
+            .repo
+            .diff_tree_to_index(tree.as_ref(), Some(&index), None)
+            .context(|| "cannot diff HEAD and the index".to_owned())?;
+        Ok(raw_deltas(&diff))
+    }
+
+    fn worktree_diff(&self) -> Result<Diff, GitError> {
+        self.require_workdir("checking the work tree")?;
+        let head = self.head()?;
+        let tree = self
+            .tree_of(head)?
+            .map(|id| self.repo.find_tree(id))
+            .transpose()
+            .context(|| "cannot read HEAD's tree".to_owned())?;
+        let mut options = DiffOptions::new();
+        options
+            .include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_typechange(false);
+        let diff = self
+            .repo
+            .diff_tree_to_workdir_with_index(tree.as_ref(), Some(&mut options))
+            .context(|| "cannot diff HEAD and the work tree".to_owned())?;
+        Ok(Diff {
+            kind: DiffKind::WorkTree,
+            base: head.map(|id| id.to_string()),
+            head: None,
+            changes: into_changes(raw_deltas(&diff), NewSide::WorkTree),
+            commits: Vec::new(),
+        })
+    }
+}
+
+fn index_changes(
+    repo: &Repo,
+    head_tree: Option<Oid>,
+    index: &IndexFile,
+) -> Result<Vec<RawChange>, GitError> {
+    let root = IndexDir {
+        index,
+        entries: &index.entries,
+        node: index.tree.as_ref(),
+    };
+    let mut raw = Vec::new();
+    walk(
+        &repo.repo,
+        &mut Vec::new(),
+        head_tree.map(TreeDir),
+        Some(root),
+        &mut raw,
+    )?;
+    Ok(raw)
+}
+
+fn raw_deltas(diff: &git2::Diff<'_>) -> Vec<RawChange> {
+    diff.deltas()
+        .filter(|delta| !matches!(delta.status(), Delta::Unmodified | Delta::Ignored))
+        .map(|delta| {
+            let side = |file: git2::DiffFile<'_>| {
+                file.exists().then(|| Blob {
+                    id: file.id(),
+                    mode: u32::from(file.mode()),
+                })
+            };
+            let path = delta
+                .new_file()
+                .path_bytes()
+                .or(delta.old_file().path_bytes())
+                .unwrap_or_default();
+            let conflicted = delta.status() == Delta::Conflicted;
+            RawChange {
+                path: path.to_vec(),
+                old: side(delta.old_file()),
+                new: if conflicted {
+                    Some(Blob {
+                        id: Oid::zero(),
+                        mode: 0o100644,
+                    })
+                } else {
+                    side(delta.new_file())
+                },
+            }
+        })
+        .collect()
+}

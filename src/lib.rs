@@ -1,0 +1,14 @@
+//! lockstep: a git-native linter that keeps code and its dependent artifacts in step.
+//!
+//! Data flows one way: [`config`] → [`rules::RuleSet`]; [`git`] → [`change::Change`]s;
+//! (rules, changes) → [`finding::Finding`]s; findings → [`report`].
+
+pub mod change;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod finding;
+pub mod git;
+pub mod report;
+pub mod rules;
+pub mod waiver;

@@ -1,0 +1,81 @@
+//! Rendering a check's findings: one file per output format behind [`render`].
+
+mod human;
+mod json;
+
+use std::io::{self, Write};
+
+use crate::config::Severity;
+use crate::finding::{Finding, FindingStatus};
+
+/// What a check looked at, for the report header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffSummary {
+    /// `staged`, `worktree`, `range` or `commit`.
+    pub kind: &'static str,
+    pub base: Option<String>,
+    pub head: Option<String>,
+    pub files_changed: usize,
+}
+
+/// Everything a reporter needs.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub diff: DiffSummary,
+    pub findings: Vec<Finding>,
+    pub rules_checked: usize,
+}
+
+/// Counts by outcome, as in the JSON `summary`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub waived: usize,
+    pub rules_checked: usize,
+}
+
+impl Report {
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary {
+            rules_checked: self.rules_checked,
+            ..Summary::default()
+        };
+        for finding in &self.findings {
+            match (finding.status, finding.severity) {
+                (FindingStatus::Waived, _) => summary.waived += 1,
+                (_, Severity::Error) => summary.errors += 1,
+                (_, Severity::Warning) => summary.warnings += 1,
+                (_, Severity::Info) => summary.infos += 1,
+            }
+        }
+        summary
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// Presentation choices that are not part of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub color: bool,
+    /// Terminal width for wrapping human output.
+    pub width: usize,
+}
+
+pub fn render(
+    report: &Report,
+    format: Format,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Human => human::render(report, style, out),
+        Format::Json => json::render(report, out),
+    }
+}

@@ -1,0 +1,438 @@
+//! Judging changes: which rules they trigger, per binding, and which companions are missing.
+
+use std::collections::BTreeMap;
+
+use globset::GlobMatcher;
+
+use super::{Bindings, Companion, Rule, RuleSet};
+use crate::change::{Change, Status};
+use crate::config::ChangeKind;
+use crate::finding::{Finding, FindingStatus, Missing, Trigger};
+
+/// A change that triggered a rule: its index, and the line that did when known.
+type Hit = (usize, Option<u32>);
+
+/// A changed path that matches a rule's `when` glob and none of its `unless` globs. It
+/// triggers the rule unless its line diff says otherwise (whitespace, `matching`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    pub rule: usize,
+    pub change: usize,
+    pub bindings: Bindings,
+}
+
+impl RuleSet {
+    /// Matches every path of every change against all `when` globs at once.
+    pub fn candidates(&self, changes: &[Change]) -> Vec<Candidate> {
+        let mut candidates = Vec::new();
+        let mut hits = Vec::new();
+        for (c, change) in changes.iter().enumerate() {
+            for path in change.paths() {
+                self.triggers.matches_into(path, &mut hits);
+                let owners = hits
+                    .iter()
+                    .map(|&i| self.trigger_owners[i])
+                    .chain(self.unfiltered.iter().copied());
+                for (r, p) in owners {
+                    if !self.is_active(r) || self.rules[r].unless.is_match(path) {
+                        continue;
+                    }
+                    if let Some(bindings) = self.rules[r].when[p].bind(path) {
+                        candidates.push(Candidate {
+                            rule: r,
+                            change: c,
+                            bindings,
+                        });
+                    }
+                }
+            }
+        }
+        candidates.sort();
+        candidates.dedup();
+        candidates
+    }
+
+    /// The changes whose line diffs are needed: those that may trigger a `matching`
+    /// rule, and edits that may be whitespace-only.
+    pub fn needs_lines(&self, candidates: &[Candidate], changes: &[Change]) -> Vec<usize> {
+        let mut needed: Vec<usize> = candidates
+            .iter()
+            .filter(|c| {
+                let change = &changes[c.change];
+                self.rules[c.rule].matching.is_some()
+                    || (!self.settings.whitespace && is_edit(change))
+            })
+            .map(|c| c.change)
+            .collect();
+        needed.sort_unstable();
+        needed.dedup();
+        needed
+    }
+
+    /// Judges each (rule, binding) triggered by the candidates against all changes.
+    pub fn evaluate(&self, candidates: &[Candidate], changes: &[Change]) -> Vec<Finding> {
+        let mut groups: BTreeMap<(usize, &Bindings), Vec<Hit>> = BTreeMap::new();
+        for candidate in candidates {
+            let rule = &self.rules[candidate.rule];
+            if let Some(line) = self.trigger(rule, &changes[candidate.change]) {
+                groups
+                    .entry((candidate.rule, &candidate.bindings))
+                    .or_default()
+                    .push((candidate.change, line));
+            }
+        }
+        groups
+            .into_iter()
+            .filter_map(|((r, bindings), triggers)| {
+                judge(&self.rules[r], bindings, &triggers, changes)
+            })
+            .collect()
+    }
+
+    /// `None` when the change does not trigger the rule after all; else the line that
+    /// did, when one is known.
+    fn trigger(&self, rule: &Rule, change: &Change) -> Option<Option<u32>> {
+        let lines = change.lines.as_ref();
+        if let Some(regex) = &rule.matching {
+            let lines = lines.filter(|l| !l.binary)?;
+            return lines
+                .lines()
+                .find(|l| regex.is_match(&l.text))
+                .map(|l| Some(l.number));
+        }
+        let unchanged = !self.settings.whitespace
+            && is_edit(change)
+            && lines.is_some_and(|l| !l.binary && l.is_empty());
+        (!unchanged).then(|| {
+            lines
+                .and_then(|l| l.added.first().or(l.removed.first()))
+                .map(|l| l.number)
+        })
+    }
+}
+
+/// An in-place edit of a file with content on both sides, which may turn out to be
+/// whitespace-only.
+fn is_edit(change: &Change) -> bool {
+    change.status == Status::Modified
+        && change.old.is_some_and(|c| !c.is_gitlink())
+        && change.new.is_some_and(|c| !c.is_gitlink())
+}
+
+fn judge(
+    rule: &Rule,
+    bindings: &Bindings,
+    triggers: &[Hit],
+    changes: &[Change],
+) -> Option<Finding> {
+    let missing: Vec<Missing> = rule
+        .companions
+        .iter()
+        .filter(|companion| !satisfied(companion, bindings, triggers, changes))
+        .map(|companion| Missing {
+            kind: companion.kind.clone(),
+            paths: companion
+                .paths
+                .iter()
+                .map(|p| p.substitute(bindings))
+                .collect(),
+        })
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    Some(Finding {
+        rule: rule.id.clone(),
+        severity: rule.severity,
+        status: FindingStatus::Missing,
+        bindings: bindings.clone(),
+        triggered_by: triggers
+            .iter()
+            .map(|&(c, line)| Trigger {
+                path: changes[c].path.clone(),
+                line,
+            })
+            .collect(),
+        missing,
+        owners: rule.owners.clone(),
+        message: rule.message.clone(),
+        commit: None,
+        description: rule.description.clone(),
+        skippable: rule.skippable,
+        origin: Some(rule.origin.clone()),
+    })
+}
+
+/// A companion is satisfied by any changed file matching one of its paths, other than
+/// the files that triggered this binding of the rule.
+fn satisfied(
+    companion: &Companion,
+    bindings: &Bindings,
+    triggers: &[Hit],
+    changes: &[Change],
+) -> bool {
+    let matchers: Vec<GlobMatcher> = companion
+        .paths
+        .iter()
+        .filter_map(|p| p.resolve(bindings))
+        .collect();
+    changes.iter().enumerate().any(|(c, change)| {
+        !triggers.iter().any(|&(t, _)| t == c)
+            && (companion.change == ChangeKind::Any || change.status == Status::Added)
+            && change
+                .paths()
+                .any(|path| matchers.iter().any(|m| m.is_match(path)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::{Content, Line, LineDiff};
+    use crate::config::{ConfigSource, load};
+
+    fn rules(toml: &str) -> RuleSet {
+        struct One(String);
+        impl crate::config::ConfigFiles for One {
+            fn read(&self, path: &str) -> std::io::Result<Option<String>> {
+                Ok((path == "lockstep.toml").then(|| self.0.clone()))
+            }
+            fn describe(&self) -> String {
+                "memory".to_owned()
+            }
+        }
+        let config = load(&One(format!("version = 1\n{toml}")), None).expect("config loads");
+        RuleSet::compile(config).expect("rules compile")
+    }
+
+    fn blob() -> Option<Content> {
+        Some(Content::Object {
+            id: [0; 20],
+            mode: 0o100644,
+        })
+    }
+
+    fn changed(path: &str, status: Status) -> Change {
+        let mut change = Change::new(path, status);
+        change.old = (status != Status::Added).then_some(blob()).flatten();
+        change.new = (status != Status::Deleted).then_some(blob()).flatten();
+        change
+    }
+
+    fn with_lines(mut change: Change, added: &[(u32, &str)]) -> Change {
+        let added = added
+            .iter()
+            .map(|&(number, text)| Line {
+                number,
+                text: text.to_owned(),
+            })
+            .collect();
+        change.lines = Some(LineDiff {
+            binary: false,
+            added,
+            removed: Vec::new(),
+        });
+        change
+    }
+
+    fn judge_all(set: &RuleSet, changes: &[Change]) -> Vec<Finding> {
+        let candidates = set.candidates(changes);
+        set.evaluate(&candidates, changes)
+    }
+
+    fn summary(findings: &[Finding]) -> Vec<(String, Vec<String>)> {
+        findings
+            .iter()
+            .map(|f| {
+                let bound = f.bindings.values().cloned().collect::<Vec<_>>().join(",");
+                let missing = f.missing.iter().map(|m| m.kind.clone()).collect();
+                (format!("{}[{bound}]", f.rule), missing)
+            })
+            .collect()
+    }
+
+    const API: &str = r#"
+[[rule]]
+id = "api"
+when = ["api/**/*.proto"]
+unless = ["**/testdata/**"]
+[[rule.then]]
+kind = "docs"
+paths = ["docs/api.md"]
+[[rule.then]]
+kind = "sdk"
+paths = ["sdk/go/**", "sdk/ts/**"]
+"#;
+
+    #[test]
+    fn all_companions_are_required_and_any_path_satisfies_one() {
+        let set = rules(API);
+        let findings = judge_all(
+            &set,
+            &[
+                changed("api/v1/a.proto", Status::Modified),
+                changed("sdk/ts/x.ts", Status::Modified),
+            ],
+        );
+        assert_eq!(
+            summary(&findings),
+            [("api[]".to_owned(), vec!["docs".to_owned()])]
+        );
+        let none = judge_all(
+            &set,
+            &[
+                changed("api/v1/a.proto", Status::Added),
+                changed("sdk/go/x.go", Status::Deleted),
+                changed("docs/api.md", Status::Modified),
+            ],
+        );
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn unless_globs_never_trigger() {
+        let set = rules(API);
+        assert!(judge_all(&set, &[changed("api/testdata/a.proto", Status::Modified)]).is_empty());
+    }
+
+    #[test]
+    fn each_binding_is_judged_on_its_own() {
+        let set = rules(
+            "[[rule]]\nid = \"man\"\nwhen = [\"doc/cargo-{cmd}.md\"]\nthen = [\"etc/cargo-{cmd}.1\"]\n",
+        );
+        let changes = [
+            changed("doc/cargo-build.md", Status::Modified),
+            changed("doc/cargo-run.md", Status::Modified),
+            changed("etc/cargo-build.1", Status::Modified),
+        ];
+        assert_eq!(
+            summary(&judge_all(&set, &changes)),
+            [("man[run]".to_owned(), vec!["file".to_owned()])]
+        );
+        assert_eq!(
+            judge_all(&set, &changes)[0].missing[0].paths,
+            ["etc/cargo-run.1"]
+        );
+    }
+
+    #[test]
+    fn added_only_companions_ignore_edits() {
+        let set = rules(
+            "[[rule]]\nid = \"log\"\nwhen = [\"src/**\"]\n[[rule.then]]\nkind = \"changelog\"\npaths = [\"changes/*.md\"]\nchange = \"added\"\n",
+        );
+        let edited = [
+            changed("src/a.rs", Status::Modified),
+            changed("changes/1.md", Status::Modified),
+        ];
+        assert_eq!(judge_all(&set, &edited).len(), 1);
+        let added = [
+            changed("src/a.rs", Status::Modified),
+            changed("changes/2.md", Status::Added),
+        ];
+        assert!(judge_all(&set, &added).is_empty());
+    }
+
+    #[test]
+    fn a_triggering_file_does_not_satisfy_its_own_rule() {
+        let set =
+            rules("[[rule]]\nid = \"docs\"\nwhen = [\"docs/**\"]\nthen = [\"docs/index.md\"]\n");
+        assert_eq!(
+            judge_all(&set, &[changed("docs/index.md", Status::Modified)]).len(),
+            1
+        );
+        assert!(
+            judge_all(
+                &set,
+                &[
+                    changed("docs/a.md", Status::Modified),
+                    changed("docs/index.md", Status::Modified)
+                ]
+            )
+            .len()
+                == 1
+        );
+    }
+
+    #[test]
+    fn renames_trigger_and_satisfy_through_either_path() {
+        let set = rules(API);
+        let mut rename = changed("attic/a.proto", Status::Renamed);
+        rename.old_path = Some("api/a.proto".to_owned());
+        assert_eq!(judge_all(&set, &[rename.clone()]).len(), 1);
+        let mut docs = changed("docs/old.md", Status::Renamed);
+        docs.old_path = Some("docs/api.md".to_owned());
+        let findings = judge_all(
+            &set,
+            &[rename, docs, changed("sdk/go/a.go", Status::Modified)],
+        );
+        assert!(findings.is_empty(), "{findings:?}");
+    }
+
+    #[test]
+    fn whitespace_only_edits_do_not_trigger_unless_settings_say_so() {
+        let edit = with_lines(changed("api/a.proto", Status::Modified), &[]);
+        let set = rules(API);
+        let candidates = set.candidates(std::slice::from_ref(&edit));
+        assert_eq!(
+            set.needs_lines(&candidates, std::slice::from_ref(&edit)),
+            [0]
+        );
+        assert!(
+            set.evaluate(&candidates, std::slice::from_ref(&edit))
+                .is_empty()
+        );
+        let counting = rules(&format!("[settings]\nwhitespace = true\n{API}"));
+        assert_eq!(judge_all(&counting, &[edit]).len(), 1);
+    }
+
+    #[test]
+    fn matching_needs_a_matching_added_or_removed_line() {
+        let set = rules(
+            "[[rule]]\nid = \"rpc\"\nwhen = [\"api/*.proto\"]\nmatching = 'rpc\\s+\\w+'\nthen = [\"docs/api.md\"]\n",
+        );
+        let comment = with_lines(
+            changed("api/a.proto", Status::Modified),
+            &[(3, "// a comment")],
+        );
+        assert!(judge_all(&set, &[comment]).is_empty());
+        let rpc = with_lines(
+            changed("api/a.proto", Status::Modified),
+            &[(3, "// x"), (7, "  rpc Refund(R) returns (S);")],
+        );
+        let findings = judge_all(&set, &[rpc]);
+        assert_eq!(findings[0].triggered_by[0].line, Some(7));
+        let mut binary = with_lines(changed("api/a.proto", Status::Modified), &[(1, "rpc X")]);
+        if let Some(lines) = binary.lines.as_mut() {
+            lines.binary = true;
+        }
+        assert!(judge_all(&set, &[binary]).is_empty());
+    }
+
+    #[test]
+    fn retain_ids_limits_the_rules_evaluated() {
+        let mut set = rules(&format!(
+            "{API}\n[[rule]]\nid = \"other\"\nwhen = [\"api/**\"]\nthen = [\"x\"]\n"
+        ));
+        assert_eq!(
+            set.retain_ids(&["other".to_owned(), "nope".to_owned()]),
+            ["nope"]
+        );
+        assert_eq!(set.active_rules(), 1);
+        assert_eq!(
+            summary(&judge_all(
+                &set,
+                &[changed("api/a.proto", Status::Modified)]
+            )),
+            [("other[]".to_owned(), vec!["file".to_owned()])]
+        );
+    }
+
+    #[test]
+    fn config_source_is_kept_for_reports() {
+        let set = rules(API);
+        let finding = &judge_all(&set, &[changed("api/a.proto", Status::Modified)])[0];
+        let origin = finding.origin.as_ref().expect("origin");
+        assert_eq!(&origin.source.text[origin.span.clone()], "\"api\"");
+        let _: &ConfigSource = &origin.source;
+    }
+}

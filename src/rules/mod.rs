@@ -1,0 +1,91 @@
+//! Compiled rules and their evaluation against a list of changes.
+
+mod compile;
+mod evaluate;
+mod pattern;
+
+use globset::GlobSet;
+use regex::Regex;
+
+pub use evaluate::Candidate;
+pub use pattern::{Bindings, Pattern};
+
+use crate::config::{ChangeKind, Settings, Severity};
+use crate::finding::Origin;
+
+/// Ids that lockstep uses for its own findings.
+pub const RESERVED_IDS: [&str; 2] = [crate::finding::TOO_LARGE, "annotation"];
+
+/// A rule set ready to evaluate: every `when` glob of every rule in one `GlobSet`.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub settings: Settings,
+    pub rules: Vec<Rule>,
+    triggers: GlobSet,
+    /// For each glob of `triggers`: (rule index, pattern index).
+    trigger_owners: Vec<(usize, usize)>,
+    /// Patterns that no glob can prefilter, tried on every path.
+    unfiltered: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub description: Option<String>,
+    pub severity: Severity,
+    pub owners: Vec<String>,
+    pub message: Option<String>,
+    pub skippable: bool,
+    pub when: Vec<Pattern>,
+    pub unless: GlobSet,
+    pub matching: Option<Regex>,
+    pub companions: Vec<Companion>,
+    pub origin: Origin,
+}
+
+/// One required artifact of a rule: any of its paths satisfies it.
+#[derive(Debug, Clone)]
+pub struct Companion {
+    pub kind: String,
+    pub paths: Vec<Pattern>,
+    pub change: ChangeKind,
+}
+
+impl RuleSet {
+    /// Keeps only the rules named (`--rule ID`); unknown ids are returned.
+    pub fn retain_ids(&mut self, ids: &[String]) -> Vec<String> {
+        let unknown = ids
+            .iter()
+            .filter(|id| !self.rules.iter().any(|r| &r.id == *id))
+            .cloned()
+            .collect();
+        let keep: Vec<bool> = self.rules.iter().map(|r| ids.contains(&r.id)).collect();
+        self.trigger_owners
+            .iter_mut()
+            .chain(&mut self.unfiltered)
+            .for_each(|owner| {
+                if !keep[owner.0] {
+                    owner.0 = usize::MAX;
+                }
+            });
+        unknown
+    }
+
+    fn is_active(&self, rule: usize) -> bool {
+        rule != usize::MAX
+    }
+
+    /// The number of rules a check evaluates.
+    pub fn active_rules(&self) -> usize {
+        let mut active: Vec<usize> = self
+            .trigger_owners
+            .iter()
+            .chain(&self.unfiltered)
+            .map(|o| o.0)
+            .filter(|&r| self.is_active(r))
+            .collect();
+        active.sort_unstable();
+        active.dedup();
+        active.len()
+    }
+}

@@ -1,0 +1,170 @@
+//! Waivers: `Lockstep-Skip: <id>[, <id>…] [-- reason]` trailers, `LOCKSTEP_SKIP`, and
+//! `NO_IFTTT=<reason>` for annotation findings (SPEC section 2).
+
+use std::collections::BTreeSet;
+
+use crate::finding::{Finding, FindingStatus};
+
+/// The rule id of in-file annotation findings, which `NO_IFTTT` waives.
+pub const ANNOTATION: &str = "annotation";
+
+/// Which rules are waived for a change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Waivers {
+    all: bool,
+    ids: BTreeSet<String>,
+    annotations: bool,
+}
+
+impl Waivers {
+    /// Waivers named by the trailers of a commit message, read as git reads trailers:
+    /// `Token: value` lines in the message's last paragraph, the token case-insensitive.
+    pub fn from_message(message: &str, trailer: &str) -> Waivers {
+        let mut waivers = Waivers {
+            annotations: message.contains("NO_IFTTT="),
+            ..Waivers::default()
+        };
+        for (token, value) in trailers(message) {
+            if token.eq_ignore_ascii_case(trailer) {
+                waivers.add_list(&value);
+            }
+        }
+        waivers
+    }
+
+    /// Waivers from a plain list such as `LOCKSTEP_SKIP=payments-api,docs` or `all`.
+    pub fn from_list(list: &str) -> Waivers {
+        let mut waivers = Waivers::default();
+        waivers.add_list(list);
+        waivers
+    }
+
+    fn add_list(&mut self, value: &str) {
+        let ids = value.split_once("--").map_or(value, |(ids, _reason)| ids);
+        for id in ids.split([',', ' ', '\t']).filter(|id| !id.is_empty()) {
+            if id.eq_ignore_ascii_case("all") {
+                self.all = true;
+            } else {
+                self.ids.insert(id.to_owned());
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: Waivers) {
+        self.all |= other.all;
+        self.annotations |= other.annotations;
+        self.ids.extend(other.ids);
+    }
+
+    pub fn covers(&self, rule: &str) -> bool {
+        self.all || self.ids.contains(rule) || (rule == ANNOTATION && self.annotations)
+    }
+
+    /// Marks the findings these waivers cover as waived; rules with `skippable = false`
+    /// stay missing.
+    pub fn apply(&self, findings: &mut [Finding]) {
+        for finding in findings {
+            if finding.status == FindingStatus::Missing
+                && finding.skippable
+                && self.covers(&finding.rule)
+            {
+                finding.status = FindingStatus::Waived;
+            }
+        }
+    }
+}
+
+/// The `(token, value)` trailers of a message's last paragraph; continuation lines
+/// (starting with whitespace) extend the previous value.
+fn trailers(message: &str) -> Vec<(&str, String)> {
+    let lines: Vec<&str> = message.lines().filter(|l| !l.starts_with('#')).collect();
+    let end = lines
+        .iter()
+        .rposition(|l| !l.trim().is_empty())
+        .map_or(0, |i| i + 1);
+    let start = lines[..end]
+        .iter()
+        .rposition(|l| l.trim().is_empty())
+        .map_or(0, |i| i + 1);
+    // The subject line is never a trailer.
+    let start = start.max(1).min(end);
+    let mut found: Vec<(&str, String)> = Vec::new();
+    for line in &lines[start..end] {
+        if line.starts_with([' ', '\t']) {
+            match found.last_mut() {
+                Some((_, value)) => {
+                    value.push(' ');
+                    value.push_str(line.trim());
+                }
+                None => return Vec::new(),
+            }
+            continue;
+        }
+        let Some((token, value)) = line.split_once(':') else {
+            return Vec::new();
+        };
+        if token.is_empty() || !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Vec::new();
+        }
+        found.push((token, value.trim().to_owned()));
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waives(message: &str, rule: &str) -> bool {
+        Waivers::from_message(message, "Lockstep-Skip").covers(rule)
+    }
+
+    #[test]
+    fn trailers_in_the_last_paragraph_waive_rules() {
+        let message = "Fix refunds\n\nBody text.\n\nLockstep-Skip: payments-api, docs -- docs ship next week\nSigned-off-by: A <a@b.c>\n";
+        assert!(waives(message, "payments-api"));
+        assert!(waives(message, "docs"));
+        assert!(!waives(message, "week"));
+        assert!(!waives(message, "other"));
+    }
+
+    #[test]
+    fn tokens_are_case_insensitive_and_all_waives_everything() {
+        assert!(waives("Subject\n\nlockstep-skip: all\n", "anything"));
+    }
+
+    #[test]
+    fn trailer_lookalikes_outside_the_trailer_block_do_not_count() {
+        assert!(
+            !waives("Lockstep-Skip: a\n", "a"),
+            "the subject is not a trailer"
+        );
+        assert!(!waives(
+            "Subject\n\nLockstep-Skip: a\n\nlast paragraph is prose.\n",
+            "a"
+        ));
+        assert!(!waives(
+            "Subject\n\nLockstep-Skip: a\nthis line is prose\n",
+            "a"
+        ));
+    }
+
+    #[test]
+    fn continuation_lines_and_comments() {
+        assert!(waives("S\n\nLockstep-Skip: a,\n  b\n# a comment\n", "b"));
+    }
+
+    #[test]
+    fn no_ifttt_waives_only_annotations() {
+        let waivers =
+            Waivers::from_message("Subject\n\nNO_IFTTT=generated file\n", "Lockstep-Skip");
+        assert!(waivers.covers(ANNOTATION));
+        assert!(!waivers.covers("payments-api"));
+    }
+
+    #[test]
+    fn lists_from_the_environment() {
+        let waivers = Waivers::from_list("a, b");
+        assert!(waivers.covers("a") && waivers.covers("b") && !waivers.covers("c"));
+    }
+}
