@@ -1,0 +1,172 @@
+//! Fixture repositories for the CLI tests: real git, an isolated configuration, pinned
+//! dates (so commit ids are stable), and the real `lockstep` binary run with a cleared
+//! environment.
+#![allow(dead_code)] // each test binary uses part of this module
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tempfile::TempDir;
+
+/// A git repository in a temporary directory.
+pub struct Repo {
+    dir: TempDir,
+    home: TempDir,
+    clock: Cell<u64>,
+}
+
+/// 2026-01-01T00:00:00Z; each commit is a minute later than the one before.
+const EPOCH: u64 = 1_767_225_600;
+
+impl Repo {
+    pub fn new() -> Repo {
+        let repo = Repo::empty();
+        repo.git(&["init", "-q", "-b", "main", "."]);
+        repo
+    }
+
+    /// A directory with no repository yet (for `git clone`, bare repositories...).
+    pub fn empty() -> Repo {
+        Repo {
+            dir: tempfile::tempdir().expect("temp dir"),
+            home: tempfile::tempdir().expect("temp home"),
+            clock: Cell::new(EPOCH),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// Writes a file, creating its directories.
+    pub fn write(&self, path: &str, contents: impl AsRef<[u8]>) -> &Repo {
+        let full = self.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, contents).expect("write");
+        self
+    }
+
+    pub fn remove(&self, path: &str) -> &Repo {
+        std::fs::remove_file(self.path().join(path)).expect("remove");
+        self
+    }
+
+    pub fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.path().join(path)).expect("read")
+    }
+
+    /// A git command with an isolated configuration and the fixture's clock.
+    pub fn git_command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new("git");
+        command.args(args).current_dir(self.path());
+        isolate(&mut command, self.home());
+        let date = format!("@{} +0000", self.clock.get());
+        command.env("GIT_AUTHOR_DATE", &date).env("GIT_COMMITTER_DATE", &date);
+        command
+    }
+
+    /// Runs git and returns its standard output; panics when git fails.
+    pub fn git(&self, args: &[&str]) -> String {
+        let output = self.git_command(args).output().expect("run git");
+        assert!(
+            output.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Stages everything and commits; returns the new commit id.
+    pub fn commit(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.clock.set(self.clock.get() + 60);
+        self.rev("HEAD")
+    }
+
+    pub fn rev(&self, spec: &str) -> String {
+        self.git(&["rev-parse", spec]).trim().to_owned()
+    }
+
+    /// The real binary, in this repository, with nothing inherited from the environment
+    /// (CI runs with `CI=true`, which lockstep reads).
+    pub fn lockstep(&self) -> assert_cmd::Command {
+        self.lockstep_in(self.path())
+    }
+
+    pub fn lockstep_in(&self, dir: &Path) -> assert_cmd::Command {
+        let mut command = assert_cmd::Command::cargo_bin("lockstep").expect("binary");
+        command.current_dir(dir).env_clear();
+        command.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        command.env("HOME", self.home()).env("GIT_CONFIG_NOSYSTEM", "1");
+        command
+    }
+
+    /// Every byte lockstep must never change: the index, HEAD, refs, and the work tree.
+    pub fn state(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut state = BTreeMap::new();
+        collect(self.path(), self.path(), &mut state);
+        state
+    }
+}
+
+fn collect(root: &Path, dir: &Path, state: &mut BTreeMap<PathBuf, Vec<u8>>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let relative = path.strip_prefix(root).expect("inside root").to_path_buf();
+        // Objects are immutable and content-addressed; the rest of .git is what matters.
+        if relative.starts_with(".git/objects") || relative.starts_with(".git/logs") {
+            continue;
+        }
+        let meta = std::fs::symlink_metadata(&path).expect("metadata");
+        if meta.is_dir() {
+            collect(root, &path, state);
+        } else if meta.file_type().is_symlink() {
+            let target = std::fs::read_link(&path).expect("link");
+            state.insert(relative, target.to_string_lossy().as_bytes().to_vec());
+        } else {
+            state.insert(relative, std::fs::read(&path).expect("read"));
+        }
+    }
+}
+
+/// Isolates a git (or lockstep) process from the machine's configuration.
+pub fn isolate(command: &mut Command, home: &Path) {
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Ada Lovelace")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+        .env("GIT_COMMITTER_NAME", "Ada Lovelace")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+        .env("LANG", "C");
+}
+
+/// The rule set used by most tests: an API with docs and SDK companions.
+pub const API_RULES: &str = r#"version = 1
+
+[[rule]]
+id = "payments-api"
+description = "Payments API changes reach docs and SDKs"
+when = ["services/payments/api/**/*.proto"]
+unless = ["**/testdata/**"]
+owners = ["@acme/payments-docs"]
+message = "Run `make sdk`."
+
+[[rule.then]]
+kind = "docs"
+paths = ["docs/payments/api.md"]
+
+[[rule.then]]
+kind = "sdk"
+paths = ["sdk/go/payments/**", "sdk/ts/src/payments/**"]
+"#;
