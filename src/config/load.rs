@@ -44,6 +44,9 @@ impl ConfigFiles for WorkTreeFiles {
 /// Loads the rule set: `explicit` (from `--config`) or the first of [`FILE_NAMES`], then
 /// everything it extends. Extended files come first; a later rule with the same id
 /// replaces the earlier one, and later settings override earlier ones.
+///
+/// Fails only when there is no rule set; every problem in the files is kept in
+/// [`Config::problems`] so that compiling reports them together with its own.
 pub fn load(
     files: &dyn ConfigFiles,
     explicit: Option<ConfigSource>,
@@ -60,11 +63,6 @@ pub fn load(
         stack: Vec::new(),
     };
     loader.visit(root);
-    if !loader.errors.is_empty() {
-        return Err(ConfigErrors {
-            errors: loader.errors,
-        });
-    }
     let mut settings = Settings::default();
     let mut rules: Vec<SourcedRule> = Vec::new();
     for (layer_settings, layer_rules) in loader.layers {
@@ -83,6 +81,7 @@ pub fn load(
         settings,
         rules,
         sources: loader.sources,
+        problems: loader.errors,
     })
 }
 
@@ -277,8 +276,8 @@ mod tests {
             ),
             ("a.toml", "version = 1\nextends = [\"lockstep.toml\"]"),
         ]);
-        let error = load(&f, None).expect_err("broken extends");
-        let codes: Vec<_> = error.errors.iter().map(|e| e.code).collect();
+        let config = load(&f, None).expect("loads");
+        let codes: Vec<_> = config.problems.iter().map(|e| e.code).collect();
         assert_eq!(codes, ["extends", "extends", "extends"]);
     }
 
@@ -288,8 +287,8 @@ mod tests {
             "lockstep.toml",
             "version = 1\n[[rule]]\nid = \"a\"\nwhen = [\"x\"]\nthen = [\"z\"]\n[[rule]]\nid = \"a\"\nwhen = [\"x\"]\nthen = [\"z\"]\n",
         )]);
-        let error = load(&f, None).expect_err("duplicate");
-        assert_eq!(error.errors[0].code, "duplicate-id");
+        let config = load(&f, None).expect("loads");
+        assert_eq!(config.problems[0].code, "duplicate-id");
     }
 
     #[test]

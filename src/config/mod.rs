@@ -85,4 +85,6 @@ pub struct Config {
     pub rules: Vec<SourcedRule>,
     /// The file the user points at (first) and every file it extends.
     pub sources: Vec<ConfigSource>,
+    /// Problems found while reading the files; compiling reports them with its own.
+    pub problems: Vec<ConfigError>,
 }

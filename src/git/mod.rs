@@ -4,6 +4,7 @@
 
 mod changes;
 mod error;
+mod git_cli;
 mod history;
 mod index_file;
 mod lines;

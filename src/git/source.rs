@@ -7,6 +7,7 @@ use git2::{Delta, DiffOptions, Oid};
 use super::Repo;
 use super::changes::{NewSide, into_changes};
 use super::error::{Context, GitError};
+use super::git_cli;
 use super::history::Commit;
 use super::index_file::{IndexFile, Unreadable};
 use super::tree_walk::{Blob, IndexDir, RawChange, TreeDir, walk};
@@ -161,7 +162,11 @@ impl Repo {
         let raw = match std::fs::read(&path) {
             Ok(data) => match IndexFile::parse(&data) {
                 Ok(index) => index_changes(self, head_tree, &index)?,
-                Err(Unreadable::Unsupported(_)) => self.libgit2_staged(head_tree, &path)?,
+                Err(Unreadable::Unsupported(why)) => git_cli::staged_changes(
+                    self.require_workdir("checking staged changes")?,
+                    &path,
+                    why,
+                )?,
                 Err(Unreadable::Corrupt(reason)) => {
                     return Err(GitError::Index {
                         path: path.display().to_string(),
@@ -183,25 +188,6 @@ impl Repo {
             changes: into_changes(raw, NewSide::Objects),
             commits: Vec::new(),
         })
-    }
-
-    /// The index formats this crate does not parse, through libgit2's slower diff.
-    fn libgit2_staged(
-        &self,
-        head_tree: Option<Oid>,
-        path: &std::path::Path,
-    ) -> Result<Vec<RawChange>, GitError> {
-        let index = git2::Index::open(path)
-            .context(|| format!("cannot read the index at `{}`", path.display()))?;
-        let tree = head_tree
-            .map(|id| self.repo.find_tree(id))
-            .transpose()
-            .context(|| "cannot read HEAD's tree".to_owned())?;
-        let diff = self
-            .repo
-            .diff_tree_to_index(tree.as_ref(), Some(&index), None)
-            .context(|| "cannot diff HEAD and the index".to_owned())?;
-        Ok(raw_deltas(&diff))
     }
 
     fn worktree_diff(&self) -> Result<Diff, GitError> {

@@ -17,7 +17,7 @@ use crate::finding::Origin;
 impl RuleSet {
     /// Compiles a loaded rule set, reporting every bad id, glob, regex and capture at once.
     pub fn compile(config: Config) -> Result<RuleSet, ConfigErrors> {
-        let mut errors = Vec::new();
+        let mut errors = config.problems.clone();
         let rules: Vec<Rule> = config
             .rules
             .iter()
@@ -32,6 +32,7 @@ impl RuleSet {
             })
             .collect();
         if !errors.is_empty() {
+            sort_by_position(&mut errors, &config.sources);
             return Err(ConfigErrors { errors });
         }
         let mut builder = GlobSetBuilder::new();
@@ -59,6 +60,20 @@ impl RuleSet {
             unfiltered,
         })
     }
+}
+
+/// Problems in file order (the root file first, then extended ones), then by position.
+fn sort_by_position(errors: &mut [ConfigError], sources: &[ConfigSource]) {
+    errors.sort_by_key(|e| match &e.location {
+        Some(l) => (
+            sources
+                .iter()
+                .position(|s| s.name == l.source.name())
+                .unwrap_or(usize::MAX),
+            l.span.start,
+        ),
+        None => (usize::MAX, 0),
+    });
 }
 
 struct Compiler<'a> {
