@@ -69,3 +69,177 @@ fn unstaged_companions_do_not_count_for_the_staged_check() {
     repo.lockstep().args(["check", "--staged"]).assert().code(1);
     repo.lockstep().arg("check").assert().code(0);
 }
+
+fn violating_repo() -> Repo {
+    let repo = api_repo();
+    repo.write(
+        "services/payments/api/refund.proto",
+        "service Refunds {\n  rpc Refund(R) returns (S);\n  rpc Void(R) returns (S);\n}\n",
+    )
+    .write("sdk/go/payments/client.go", "package payments // void\n");
+    repo.git(&["add", "-A"]);
+    repo
+}
+
+#[test]
+fn human_report_snapshot() {
+    let repo = violating_repo();
+    let output = repo
+        .lockstep()
+        .args(["check", "--staged"])
+        .output()
+        .expect("runs");
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn json_report_snapshot() {
+    let repo = violating_repo();
+    let output = repo
+        .lockstep()
+        .args(["check", "--staged", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn output_file_receives_the_report() {
+    let repo = violating_repo();
+    let out = repo.home().join("report.json");
+    let output = repo
+        .lockstep()
+        .args(["check", "--staged", "--format", "json", "--output"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out).expect("report")).expect("json");
+    assert_eq!(report["summary"]["errors"], 1);
+}
+
+#[test]
+fn severities_and_deny_warnings() {
+    let repo = violating_repo();
+    repo.write(
+        "lockstep.toml",
+        API_RULES.replace("message = ", "severity = \"warning\"\nmessage = "),
+    );
+    repo.git(&["add", "lockstep.toml"]);
+    repo.lockstep().args(["check", "--staged"]).assert().code(0);
+    repo.lockstep()
+        .args(["check", "--staged", "--deny", "warnings"])
+        .assert()
+        .code(1);
+    repo.write(
+        "lockstep.toml",
+        API_RULES.replace(
+            "version = 1\n",
+            "version = 1\n[settings]\ndefault_severity = \"info\"\n",
+        ),
+    );
+    repo.lockstep()
+        .args(["check", "--staged", "--deny", "warnings"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn lockstep_skip_waives_staged_changes_unless_the_rule_is_not_skippable() {
+    let repo = violating_repo();
+    let output = repo
+        .lockstep()
+        .args(["check", "--staged", "--format", "json"])
+        .env("LOCKSTEP_SKIP", "payments-api")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["findings"][0]["status"], "waived");
+    assert_eq!(report["summary"]["waived"], 1);
+    repo.write(
+        "lockstep.toml",
+        API_RULES.replace("message = ", "skippable = false\nmessage = "),
+    );
+    repo.lockstep()
+        .args(["check", "--staged"])
+        .env("LOCKSTEP_SKIP", "all")
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn trailers_in_a_range_waive_the_whole_range() {
+    let repo = api_repo();
+    let base = repo.rev("HEAD");
+    repo.write("services/payments/api/refund.proto", "service Refunds {}\n");
+    repo.commit("drop the rpc");
+    repo.write("README.md", "notes\n");
+    repo.commit("notes\n\nLockstep-Skip: payments-api -- docs follow in #12");
+    repo.lockstep()
+        .args(["check", "--range", &format!("{base}..HEAD")])
+        .assert()
+        .code(0);
+    repo.lockstep()
+        .args(["check", "--range", &format!("{base}..HEAD"), "--per-commit"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn too_many_files_is_reported_as_too_large_not_judged() {
+    let repo = api_repo();
+    repo.write(
+        "lockstep.toml",
+        API_RULES.replace("version = 1\n", "version = 1\n[settings]\nmax_files = 2\n"),
+    );
+    for i in 0..3 {
+        repo.write(
+            &format!("services/payments/api/v{i}.proto"),
+            "service V {}\n",
+        );
+    }
+    repo.git(&["add", "-A"]);
+    let output = repo
+        .lockstep()
+        .args(["check", "--staged", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["findings"][0]["rule"], "max-files");
+    assert_eq!(report["findings"][0]["status"], "too-large");
+    assert_eq!(report["summary"]["infos"], 1);
+}
+
+#[test]
+fn rule_filter_checks_only_the_named_rules() {
+    let repo = violating_repo();
+    let mut rules = API_RULES.to_owned();
+    rules.push_str(
+        "\n[[rule]]\nid = \"sdk-changelog\"\nwhen = [\"sdk/**\"]\nthen = [\"CHANGELOG.md\"]\n",
+    );
+    repo.write("lockstep.toml", rules);
+    repo.lockstep()
+        .args(["check", "--staged", "--rule", "sdk-changelog"])
+        .assert()
+        .code(1);
+    let output = repo
+        .lockstep()
+        .args([
+            "check",
+            "--staged",
+            "--rule",
+            "sdk-changelog",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["findings"].as_array().map(Vec::len), Some(1));
+    assert_eq!(report["summary"]["rules_checked"], 1);
+}

@@ -70,7 +70,7 @@ fn pair_renames(changes: &mut Vec<Change>) {
     if deleted.is_empty() {
         return;
     }
-    let mut consumed = Vec::new();
+    let mut consumed = std::collections::HashSet::new();
     for i in 0..changes.len() {
         if changes[i].status != Status::Added {
             continue;
@@ -89,12 +89,13 @@ fn pair_renames(changes: &mut Vec<Change>) {
         renamed.status = Status::Renamed;
         renamed.old_path = Some(old.path);
         renamed.old = old.old;
-        consumed.push(from);
+        consumed.insert(from);
     }
-    consumed.sort_unstable();
-    for i in consumed.into_iter().rev() {
-        changes.remove(i);
-    }
+    let mut index = 0;
+    changes.retain(|_| {
+        index += 1;
+        !consumed.contains(&(index - 1))
+    });
 }
 
 #[cfg(test)]

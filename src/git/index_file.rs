@@ -35,8 +35,9 @@ pub struct TreeNode {
 #[derive(Debug, Default)]
 pub struct IndexFile {
     pub entries: Vec<IndexEntry>,
-    /// Every entry's path, back to back.
-    pub paths: Vec<u8>,
+    /// Where entries' paths point: the file itself for versions 2 and 3, whose paths are
+    /// stored whole; the paths rebuilt from prefix compression for version 4.
+    paths: Vec<u8>,
     pub tree: Option<TreeNode>,
 }
 
@@ -53,8 +54,8 @@ impl IndexFile {
         &self.paths[entry.path.clone()]
     }
 
-    pub fn parse(data: &[u8]) -> Result<IndexFile, Unreadable> {
-        let mut reader = Reader { data, at: 0 };
+    pub fn parse(data: Vec<u8>) -> Result<IndexFile, Unreadable> {
+        let mut reader = Reader { data: &data, at: 0 };
         if reader.take(4)? != b"DIRC" {
             return Err(Unreadable::Corrupt(
                 "not an index file (no DIRC signature)".into(),
@@ -67,25 +68,35 @@ impl IndexFile {
             )));
         }
         let count = reader.u32()? as usize;
-        let mut index = IndexFile::default();
-        index.entries.reserve(count);
+        let mut entries = Vec::with_capacity(count.min(data.len() / 62));
+        let mut rebuilt = Vec::new();
         let mut previous: Range<usize> = 0..0;
         for _ in 0..count {
-            let entry = reader.entry(version, &mut index.paths, previous.clone())?;
+            let entry = reader.entry(version, &mut rebuilt, previous.clone())?;
             previous = entry.path.clone();
-            index.push(entry);
+            entries.push(entry);
         }
+        let paths_in_data = version != 4;
         let end = data.len().checked_sub(HASH_LEN).ok_or_else(truncated)?;
+        let mut tree = None;
         while reader.at + 8 <= end {
             let signature = reader.take(4)?;
             let size = reader.u32()? as usize;
             let body = reader.take(size)?;
             match signature {
-                b"TREE" => index.tree = parse_tree(body)?,
+                b"TREE" => tree = parse_tree(body)?,
                 b"link" => return Err(Unreadable::Unsupported("split index")),
                 b"sdir" => return Err(Unreadable::Unsupported("sparse index")),
                 _ => {}
             }
+        }
+        let mut index = IndexFile {
+            entries: Vec::with_capacity(entries.len()),
+            paths: if paths_in_data { data } else { rebuilt },
+            tree,
+        };
+        for entry in entries {
+            index.push(entry);
         }
         Ok(index)
     }
@@ -151,10 +162,12 @@ impl<'a> Reader<'a> {
         Ok(u16::from_be_bytes([bytes[0], bytes[1]]))
     }
 
+    /// Reads one entry. Version 4 paths are rebuilt into `rebuilt`; other versions'
+    /// paths are ranges of the file itself.
     fn entry(
         &mut self,
         version: u32,
-        paths: &mut Vec<u8>,
+        rebuilt: &mut Vec<u8>,
         previous: Range<usize>,
     ) -> Result<Parsed, Unreadable> {
         let start = self.at;
@@ -168,29 +181,36 @@ impl<'a> Reader<'a> {
         } else {
             0
         };
-        let path_start = paths.len();
-        if version == 4 {
+        let path = if version == 4 {
             let strip = self.varint()?;
             let keep = previous
                 .len()
                 .checked_sub(strip)
                 .ok_or_else(|| Unreadable::Corrupt("bad path compression".into()))?;
-            paths.extend_from_within(previous.start..previous.start + keep);
-            paths.extend_from_slice(self.until_nul()?);
+            let path_start = rebuilt.len();
+            rebuilt.extend_from_within(previous.start..previous.start + keep);
+            rebuilt.extend_from_slice(self.until_nul()?);
+            path_start..rebuilt.len()
         } else {
             let name_len = usize::from(flags & NAME_MASK);
+            let name_start = self.at;
             let name = if name_len < usize::from(NAME_MASK) {
                 self.take(name_len)?
             } else {
                 self.until_nul()?
             };
-            paths.extend_from_slice(name);
+            let path = name_start..name_start + name.len();
             // Entries are NUL-padded to a multiple of eight bytes.
             let padded = (self.at - start + 8) & !7;
-            self.take(start + padded - self.at)?;
-        }
+            self.take(
+                (start + padded)
+                    .checked_sub(self.at)
+                    .ok_or_else(truncated)?,
+            )?;
+            path
+        };
         Ok(Parsed {
-            path: path_start..paths.len(),
+            path,
             mode,
             id,
             stage: (flags & STAGE_MASK) >> 12,

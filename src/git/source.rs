@@ -160,7 +160,7 @@ impl Repo {
         let head_tree = self.tree_of(head)?;
         let path = self.index_path(index_file);
         let raw = match std::fs::read(&path) {
-            Ok(data) => match IndexFile::parse(&data) {
+            Ok(data) => match IndexFile::parse(data) {
                 Ok(index) => index_changes(self, head_tree, &index)?,
                 Err(Unreadable::Unsupported(why)) => git_cli::staged_changes(
                     self.require_workdir("checking staged changes")?,
