@@ -5,6 +5,7 @@
 
 pub mod change;
 pub mod check;
+pub mod ci;
 pub mod cli;
 pub mod config;
 pub mod finding;

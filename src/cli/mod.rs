@@ -2,11 +2,14 @@
 
 mod check;
 mod rule_set;
+mod rule_set_change;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::ci::CiEnv;
 
 pub use check::CheckArgs;
 
@@ -68,6 +71,8 @@ pub struct Env {
     pub stdout_is_terminal: bool,
     pub lockstep_skip: Option<String>,
     pub git_index_file: Option<PathBuf>,
+    /// CI and pre-commit variables, for `check` with no diff flag.
+    pub ci: CiEnv,
 }
 
 impl Env {
@@ -80,6 +85,7 @@ impl Env {
                 .ok()
                 .filter(|v| !v.is_empty()),
             git_index_file: std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from),
+            ci: CiEnv::from_lookup(|name| std::env::var(name).ok()),
         })
     }
 }
