@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod finding;
 pub mod git;
+pub mod install;
 pub mod report;
 pub mod rules;
 pub mod waiver;

@@ -20,6 +20,9 @@ impl Waivers {
     /// Waivers named by the trailers of a commit message, read as git reads trailers:
     /// `Token: value` lines in the message's last paragraph, the token case-insensitive.
     pub fn from_message(message: &str, trailer: &str) -> Waivers {
+        let message = message
+            .split_once(&format!("\n{SCISSORS}"))
+            .map_or(message, |(kept, _diff)| kept);
         let mut waivers = Waivers {
             annotations: message.contains("NO_IFTTT="),
             ..Waivers::default()
@@ -74,10 +77,18 @@ impl Waivers {
     }
 }
 
+/// Where `git commit --verbose` (and `commit.verbose`) starts the diff it shows.
+const SCISSORS: &str = "# ------------------------ >8 ------------------------";
+
 /// The `(token, value)` trailers of a message's last paragraph; continuation lines
 /// (starting with whitespace) extend the previous value.
 fn trailers(message: &str) -> Vec<(&str, String)> {
-    let lines: Vec<&str> = message.lines().filter(|l| !l.starts_with('#')).collect();
+    // `git commit --verbose` appends the diff below a scissors line; git drops it.
+    let lines: Vec<&str> = message
+        .lines()
+        .take_while(|l| *l != SCISSORS)
+        .filter(|l| !l.starts_with('#'))
+        .collect();
     let end = lines
         .iter()
         .rposition(|l| !l.trim().is_empty())
@@ -152,6 +163,13 @@ mod tests {
     #[test]
     fn continuation_lines_and_comments() {
         assert!(waives("S\n\nLockstep-Skip: a,\n  b\n# a comment\n", "b"));
+    }
+
+    #[test]
+    fn the_verbose_diff_below_the_scissors_line_is_not_the_message() {
+        let message = "Subject\n\nLockstep-Skip: a\n# ------------------------ >8 ------------------------\n# Do not modify or remove the line above.\ndiff --git a/x b/x\n+Lockstep-Skip: b\n";
+        assert!(waives(message, "a"));
+        assert!(!waives(message, "b"));
     }
 
     #[test]

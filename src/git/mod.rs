@@ -5,6 +5,7 @@
 mod changes;
 mod error;
 mod history;
+mod hooks;
 mod index_file;
 mod lines;
 mod revision_files;
