@@ -13,13 +13,13 @@ pub fn base_has_rule_set(repo: &Repo, diff: &Diff) -> miette::Result<bool> {
     let Some(base) = &diff.base else {
         return Ok(false);
     };
-    let files = repo.files_at(base)?;
-    for name in FILE_NAMES {
-        if files.read(name).ok().flatten().is_some() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    Ok(has_rule_set(&repo.files_at(base)?))
+}
+
+fn has_rule_set(files: &dyn ConfigFiles) -> bool {
+    FILE_NAMES
+        .iter()
+        .any(|name| files.read(name).ok().flatten().is_some())
 }
 
 /// When the head's rule set differs from the base's: validates it (a broken one is an
@@ -33,6 +33,13 @@ pub fn announce(repo: &Repo, diff: &Diff) -> miette::Result<()> {
     let Ok(before) = load(&base_files, None) else {
         return Ok(());
     };
+    let short = base.get(..12).unwrap_or(base);
+    if !has_rule_set(&head_files) {
+        eprintln!(
+            "lockstep: this change deletes the rule set; it was checked against the rules of its base {short}"
+        );
+        return Ok(());
+    }
     let after = load(&head_files, None)
         .map_err(miette::Report::new)
         .and_then(|config| RuleSet::compile(config.clone()).map(|_| config).map_err(miette::Report::new))
@@ -49,9 +56,8 @@ pub fn announce(repo: &Repo, diff: &Diff) -> miette::Result<()> {
         names.sort_unstable();
         names.dedup();
         eprintln!(
-            "lockstep: this change edits the rule set ({}); it was checked against the rules of its base {}, and the edited rules (valid) apply after merge",
+            "lockstep: this change edits the rule set ({}); it was checked against the rules of its base {short}, and the edited rules (valid) apply after merge",
             names.join(", "),
-            base.get(..12).unwrap_or(base),
         );
     }
     Ok(())
