@@ -72,15 +72,20 @@ fn rule(finding: &Finding) -> Value {
         ));
     }
     let help = help.join("\n\n");
-    json!({
+    let mut rule = json!({
         "id": finding.rule,
-        "name": pascal_case(&finding.rule),
         "shortDescription": {"text": short},
         "fullDescription": {"text": short},
         "help": {"text": help, "markdown": help},
         "defaultConfiguration": {"level": sarif_level(finding.severity)},
         "properties": {"tags": ["lockstep"]},
-    })
+    });
+    // SARIF wants a readable name distinct from the opaque id, or none.
+    let name = pascal_case(&finding.rule);
+    if !name.eq_ignore_ascii_case(&finding.rule) {
+        rule["name"] = json!(name);
+    }
+    rule
 }
 
 fn result(finding: &Finding, rule_index: usize) -> Value {
