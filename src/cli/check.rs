@@ -75,7 +75,7 @@ pub struct CheckArgs {
     pub rules: Vec<String>,
 
     /// The commit message being written (the commit-msg hook's argument): its
-    /// `Lockstep-Skip:` trailer waives rules for the staged changes.
+    /// `Lockstep-Skip:` trailer waives rules for the staged changes (implies --staged).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["base", "range", "commit"])]
     pub commit_msg_file: Option<PathBuf>,
 }
@@ -117,8 +117,9 @@ impl CheckArgs {
         Ok((self.explicit_spec(staged), None))
     }
 
+    /// The diff flags given; `--commit-msg-file` alone is the staged check it belongs to.
     fn explicit_spec(&self, staged: impl FnOnce() -> DiffSpec) -> DiffSpec {
-        if self.staged {
+        if self.staged || self.commit_msg_file.is_some() {
             staged()
         } else if let Some(base) = &self.base {
             DiffSpec::Base {
