@@ -151,6 +151,13 @@ pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
     let repo = Repo::discover(&context.dir)?;
     let (spec, detected) = args.spec(context)?;
     let diff = repo.diff(&spec)?;
+    if let Some(detected) = &detected {
+        eprintln!(
+            "lockstep: checking {} ({})",
+            describe(&diff),
+            detected.source
+        );
+    }
     let from = config_from(args, &repo, &diff, context)?;
     let mut rules = load_rule_set(
         &repo,
@@ -160,13 +167,6 @@ pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
     )?;
     if from == ConfigFrom::Base && args.config.is_none() {
         rule_set_change::announce(&repo, &diff)?;
-    }
-    if let Some(detected) = &detected {
-        eprintln!(
-            "lockstep: checking {} ({})",
-            describe(&diff),
-            detected.source
-        );
     }
     if !args.rules.is_empty() {
         let unknown = rules.retain_ids(&args.rules);
