@@ -253,3 +253,21 @@ fn a_linked_worktree_installs_into_the_common_hooks_directory() {
         .code(0);
     assert!(!repo.path().join(".git/hooks/pre-commit").exists());
 }
+
+#[test]
+fn install_and_uninstall_help() {
+    let repo = Repo::new();
+    for command in ["install", "uninstall"] {
+        let output = repo
+            .lockstep()
+            .args([command, "--help"])
+            .assert()
+            .code(0)
+            .get_output()
+            .clone();
+        insta::assert_snapshot!(
+            format!("{command}_help"),
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+}
