@@ -130,6 +130,7 @@ pub fn detect(env: &CiEnv) -> Result<Option<Detected>, CiError> {
 #[derive(Debug, Default, Deserialize)]
 struct Event {
     pull_request: Option<PullRequest>,
+    merge_group: Option<MergeGroup>,
     before: Option<String>,
     after: Option<String>,
     repository: Option<Repository>,
@@ -139,6 +140,13 @@ struct Event {
 struct PullRequest {
     base: Sha,
     head: Sha,
+}
+
+/// A merge queue entry: the queued changes on top of the target branch.
+#[derive(Debug, Deserialize)]
+struct MergeGroup {
+    base_sha: String,
+    head_sha: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -174,6 +182,13 @@ fn github(env: &CiEnv) -> Result<Detected, CiError> {
         let spec = DiffSpec::Base {
             base: pr.base.sha,
             head: Some(pr.head.sha),
+        };
+        return Ok(detected(spec, ""));
+    }
+    if let Some(group) = event.merge_group {
+        let spec = DiffSpec::Base {
+            base: group.base_sha,
+            head: Some(group.head_sha),
         };
         return Ok(detected(spec, ""));
     }
@@ -313,6 +328,43 @@ mod tests {
                 base: "origin/main".to_owned(),
                 head: None
             }
+        );
+    }
+
+    #[test]
+    fn github_payloads() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let event = |json: &str| {
+            let path = dir.path().join("event.json");
+            std::fs::write(&path, json).expect("write");
+            let path = path.display().to_string();
+            spec(&[
+                ("CI", "true"),
+                ("GITHUB_ACTIONS", "true"),
+                ("GITHUB_EVENT_NAME", "x"),
+                ("GITHUB_EVENT_PATH", &path),
+            ])
+        };
+        let base = |base: &str, head: &str| DiffSpec::Base {
+            base: base.to_owned(),
+            head: Some(head.to_owned()),
+        };
+        assert_eq!(
+            event(r#"{"pull_request": {"base": {"sha": "b"}, "head": {"sha": "h"}}}"#),
+            base("b", "h")
+        );
+        assert_eq!(
+            event(r#"{"merge_group": {"base_sha": "b", "head_sha": "h"}}"#),
+            base("b", "h")
+        );
+        assert_eq!(
+            event(r#"{"before": "a", "after": "h"}"#),
+            DiffSpec::Range("a...h".to_owned())
+        );
+        let zero = "0000000000000000000000000000000000000000";
+        assert_eq!(
+            event(&format!(r#"{{"before": "{zero}", "after": "h"}}"#)),
+            DiffSpec::Commit("h".to_owned())
         );
     }
 
