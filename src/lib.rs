@@ -5,10 +5,12 @@
 
 pub mod change;
 pub mod check;
+pub mod ci;
 pub mod cli;
 pub mod config;
 pub mod finding;
 pub mod git;
+pub mod install;
 pub mod report;
 pub mod rules;
 pub mod waiver;

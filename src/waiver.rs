@@ -20,6 +20,9 @@ impl Waivers {
     /// Waivers named by the trailers of a commit message, read as git reads trailers:
     /// `Token: value` lines in the message's last paragraph, the token case-insensitive.
     pub fn from_message(message: &str, trailer: &str) -> Waivers {
+        let message = message
+            .split_once(&format!("\n{SCISSORS}"))
+            .map_or(message, |(kept, _diff)| kept);
         let mut waivers = Waivers {
             annotations: message.contains("NO_IFTTT="),
             ..Waivers::default()
@@ -74,41 +77,79 @@ impl Waivers {
     }
 }
 
-/// The `(token, value)` trailers of a message's last paragraph; continuation lines
-/// (starting with whitespace) extend the previous value.
+/// Where `git commit --verbose` (and `commit.verbose`) starts the diff it shows.
+const SCISSORS: &str = "# ------------------------ >8 ------------------------";
+
+/// Lines git itself adds to a trailer block; with one present, git accepts a block that
+/// is at least a quarter trailers.
+const GIT_GENERATED: [&str; 2] = ["Signed-off-by:", "(cherry picked from commit "];
+
+/// The `(token, value)` trailers of a message, found as `git interpret-trailers` finds
+/// them: in the last paragraph after the title paragraph, a block of `Token: value`
+/// lines (continuation lines start with whitespace) with no other lines — or, when git
+/// added a line there (`Signed-off-by:`, `(cherry picked from commit …)`), at least a
+/// quarter trailers, the other lines ignored.
 fn trailers(message: &str) -> Vec<(&str, String)> {
-    let lines: Vec<&str> = message.lines().filter(|l| !l.starts_with('#')).collect();
-    let end = lines
+    // `git commit --verbose` appends the diff below a scissors line; git drops it.
+    let lines: Vec<&str> = message
+        .lines()
+        .take_while(|l| *l != SCISSORS)
+        .filter(|l| !l.starts_with('#'))
+        .collect();
+    let blank = |l: &&str| l.trim().is_empty();
+    let first = lines.iter().position(|l| !blank(l)).unwrap_or(lines.len());
+    let title_end = lines[first..]
         .iter()
-        .rposition(|l| !l.trim().is_empty())
-        .map_or(0, |i| i + 1);
-    let start = lines[..end]
+        .position(blank)
+        .map_or(lines.len(), |i| first + i);
+    let end = lines.iter().rposition(|l| !blank(l)).map_or(0, |i| i + 1);
+    if end <= title_end {
+        return Vec::new();
+    }
+    let start = lines[title_end..end]
         .iter()
-        .rposition(|l| l.trim().is_empty())
-        .map_or(0, |i| i + 1);
-    // The subject line is never a trailer.
-    let start = start.max(1).min(end);
+        .rposition(blank)
+        .map_or(title_end, |i| title_end + i + 1);
+    let block = &lines[start..end];
+
+    let (mut trailer_lines, mut other_lines, mut recognized) = (0usize, 0usize, false);
     let mut found: Vec<(&str, String)> = Vec::new();
-    for line in &lines[start..end] {
+    let mut in_trailer = false;
+    for line in block {
         if line.starts_with([' ', '\t']) {
             match found.last_mut() {
-                Some((_, value)) => {
+                Some((_, value)) if in_trailer => {
                     value.push(' ');
                     value.push_str(line.trim());
                 }
-                None => return Vec::new(),
+                _ => other_lines += 1,
             }
             continue;
         }
-        let Some((token, value)) = line.split_once(':') else {
-            return Vec::new();
-        };
-        if token.is_empty() || !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Vec::new();
+        recognized |= GIT_GENERATED.iter().any(|p| line.starts_with(p));
+        if line.starts_with(GIT_GENERATED[1]) {
+            trailer_lines += 1;
+            in_trailer = false;
+        } else if let Some((token, value)) = trailer(line) {
+            trailer_lines += 1;
+            found.push((token, value.to_owned()));
+            in_trailer = true;
+        } else {
+            other_lines += 1;
+            in_trailer = false;
         }
-        found.push((token, value.trim().to_owned()));
     }
-    found
+    let accepted =
+        trailer_lines > 0 && (other_lines == 0 || (recognized && trailer_lines * 3 >= other_lines));
+    if accepted { found } else { Vec::new() }
+}
+
+/// `Token: value` (git allows whitespace before the colon).
+fn trailer(line: &str) -> Option<(&str, &str)> {
+    let (token, value) = line.split_once(':')?;
+    let token = token.trim_end();
+    let valid = !token.is_empty() && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    valid.then(|| (token, value.trim()))
 }
 
 #[cfg(test)]
@@ -152,6 +193,35 @@ mod tests {
     #[test]
     fn continuation_lines_and_comments() {
         assert!(waives("S\n\nLockstep-Skip: a,\n  b\n# a comment\n", "b"));
+    }
+
+    #[test]
+    fn the_verbose_diff_below_the_scissors_line_is_not_the_message() {
+        let message = "Subject\n\nLockstep-Skip: a\n# ------------------------ >8 ------------------------\n# Do not modify or remove the line above.\ndiff --git a/x b/x\n+Lockstep-Skip: b\n";
+        assert!(waives(message, "a"));
+        assert!(!waives(message, "b"));
+    }
+
+    #[test]
+    fn the_title_paragraph_is_never_trailers() {
+        assert!(!waives("Subject\nLockstep-Skip: a\n", "a"));
+        assert!(waives("\n\nSubject\n\nLockstep-Skip : a\n", "a"));
+    }
+
+    #[test]
+    fn git_generated_lines_relax_the_block() {
+        assert!(waives(
+            "S\n\nLockstep-Skip: a\n(cherry picked from commit 1234)\n",
+            "a"
+        ));
+        assert!(waives(
+            "S\n\nLockstep-Skip: a\nprose\nSigned-off-by: X <x@y>\n",
+            "a"
+        ));
+        assert!(!waives(
+            "S\n\nLockstep-Skip: a\none\ntwo\nthree\nfour\nfive\nsix\nseven\nSigned-off-by: X <x@y>\n",
+            "a"
+        ));
     }
 
     #[test]

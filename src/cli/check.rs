@@ -8,8 +8,10 @@ use clap::{Args, ValueEnum};
 use miette::{IntoDiagnostic, WrapErr};
 
 use super::rule_set::{ConfigFrom, Snapshot, load_rule_set};
+use super::rule_set_change;
 use super::{Context, ExitStatus};
 use crate::check::judge;
+use crate::ci::{self, Detected};
 use crate::finding::Finding;
 use crate::git::{Diff, DiffKind, DiffSpec, Repo};
 use crate::report::{DiffSummary, Format, Report, Style, render};
@@ -22,6 +24,11 @@ pub struct CheckArgs {
     /// Check the index against HEAD (what `git commit` would record).
     #[arg(long, group = "source")]
     pub staged: bool,
+
+    /// Run as a pre-commit/prek hook: the pushed range when pre-commit sets
+    /// PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF (pre-push), else the staged changes.
+    #[arg(long, group = "source")]
+    pub hook: bool,
 
     /// Check a pull request: from merge-base(REF, head) to head.
     #[arg(long, value_name = "REF", group = "source")]
@@ -66,12 +73,21 @@ pub struct CheckArgs {
     /// Check only this rule (repeatable).
     #[arg(long = "rule", value_name = "ID")]
     pub rules: Vec<String>,
+
+    /// The commit message being written (the commit-msg hook's argument): its
+    /// `Lockstep-Skip:` trailer waives rules for the staged changes (implies --staged).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["base", "range", "commit"])]
+    pub commit_msg_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Human,
     Json,
+    Sarif,
+    Github,
+    Markdown,
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -80,11 +96,31 @@ pub enum Deny {
 }
 
 impl CheckArgs {
-    fn spec(&self, context: &Context) -> DiffSpec {
-        if self.staged {
-            DiffSpec::Staged {
-                index_file: context.env.git_index_file.clone(),
-            }
+    /// The diff to judge, and whether it came from the CI's environment.
+    fn spec(&self, context: &Context) -> miette::Result<(DiffSpec, Option<Detected>)> {
+        let staged = || DiffSpec::Staged {
+            index_file: context.env.git_index_file.clone(),
+        };
+        if self.hook {
+            let spec = context.env.ci.pre_commit_range().unwrap_or_else(staged);
+            return Ok((spec, None));
+        }
+        if !self.staged
+            && self.base.is_none()
+            && self.range.is_none()
+            && self.commit.is_none()
+            && self.commit_msg_file.is_none()
+            && let Some(detected) = ci::detect(&context.env.ci)?
+        {
+            return Ok((detected.spec.clone(), Some(detected)));
+        }
+        Ok((self.explicit_spec(staged), None))
+    }
+
+    /// The diff flags given; `--commit-msg-file` alone is the staged check it belongs to.
+    fn explicit_spec(&self, staged: impl FnOnce() -> DiffSpec) -> DiffSpec {
+        if self.staged || self.commit_msg_file.is_some() {
+            staged()
         } else if let Some(base) = &self.base {
             DiffSpec::Base {
                 base: base.clone(),
@@ -113,13 +149,25 @@ struct UnknownRule {
 
 pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
     let repo = Repo::discover(&context.dir)?;
-    let diff = repo.diff(&args.spec(context))?;
+    let (spec, detected) = args.spec(context)?;
+    let diff = repo.diff(&spec)?;
+    if let Some(detected) = &detected {
+        eprintln!(
+            "lockstep: checking {} ({})",
+            describe(&diff),
+            detected.source
+        );
+    }
+    let from = config_from(args, &repo, &diff, context)?;
     let mut rules = load_rule_set(
         &repo,
         &context.dir,
         args.config.as_deref(),
-        snapshot(args, &repo, &diff),
+        snapshot(from, &repo, &diff),
     )?;
+    if from == ConfigFrom::Base && args.config.is_none() {
+        rule_set_change::announce(&repo, &diff)?;
+    }
     if !args.rules.is_empty() {
         let unknown = rules.retain_ids(&args.rules);
         if !unknown.is_empty() {
@@ -139,7 +187,7 @@ pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
     let findings = if args.per_commit {
         per_commit(&repo, &rules, &diff)?
     } else {
-        let waivers = waivers(&rules, &diff, context);
+        let waivers = waivers(&rules, &diff, args, context)?;
         judge(&repo, &rules, diff.changes.clone(), &waivers)?
     };
     let report = Report {
@@ -162,14 +210,43 @@ pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
     })
 }
 
-/// Where the rule set comes from: `--config-from`, else the work tree when there is
-/// one, else HEAD.
-fn snapshot<'a>(args: &CheckArgs, repo: &'a Repo, diff: &'a Diff) -> Snapshot<'a> {
-    let from = args.config_from.unwrap_or(if repo.workdir().is_some() {
-        ConfigFrom::Worktree
-    } else {
-        ConfigFrom::Head
-    });
+/// Where the rule set comes from: `--config-from`; else, in CI, the base of a range so
+/// that a pull request cannot weaken the rules it is checked against; else the work tree
+/// when there is one, else HEAD.
+fn config_from(
+    args: &CheckArgs,
+    repo: &Repo,
+    diff: &Diff,
+    context: &Context,
+) -> miette::Result<ConfigFrom> {
+    if let Some(from) = args.config_from {
+        return Ok(from);
+    }
+    let ci_range = context.env.ci.ci && diff.kind == DiffKind::Range;
+    Ok(
+        if ci_range && rule_set_change::base_has_rule_set(repo, diff)? {
+            ConfigFrom::Base
+        } else if ci_range {
+            ConfigFrom::Head
+        } else if repo.workdir().is_some() {
+            ConfigFrom::Worktree
+        } else {
+            ConfigFrom::Head
+        },
+    )
+}
+
+/// `abc123def456..0123456789ab`, for the CI note on standard error.
+fn describe(diff: &Diff) -> String {
+    let short = |id: &Option<String>| {
+        id.as_deref()
+            .map_or("(empty)", |id| id.get(..12).unwrap_or(id))
+            .to_owned()
+    };
+    format!("{}..{}", short(&diff.base), short(&diff.head))
+}
+
+fn snapshot<'a>(from: ConfigFrom, repo: &'a Repo, diff: &'a Diff) -> Snapshot<'a> {
     match (from, repo.workdir()) {
         (ConfigFrom::Base, _) => Snapshot::Revision(diff.base.as_deref().unwrap_or("HEAD")),
         (ConfigFrom::Head, _) => Snapshot::Revision(diff.head.as_deref().unwrap_or("HEAD")),
@@ -178,10 +255,24 @@ fn snapshot<'a>(args: &CheckArgs, repo: &'a Repo, diff: &'a Diff) -> Snapshot<'a
     }
 }
 
-/// Trailers of every commit in the range waive the whole range; `LOCKSTEP_SKIP` waives
-/// uncommitted changes.
-fn waivers(rules: &RuleSet, diff: &Diff, context: &Context) -> Waivers {
+/// Trailers of every commit in the range waive the whole range; `LOCKSTEP_SKIP` and the
+/// message being written (`--commit-msg-file`) waive uncommitted changes.
+fn waivers(
+    rules: &RuleSet,
+    diff: &Diff,
+    args: &CheckArgs,
+    context: &Context,
+) -> miette::Result<Waivers> {
     let mut waivers = Waivers::default();
+    if let Some(path) = &args.commit_msg_file {
+        let message = std::fs::read_to_string(context.dir.join(path))
+            .into_diagnostic()
+            .wrap_err_with(|| format!("cannot read the commit message `{}`", path.display()))?;
+        waivers.merge(Waivers::from_message(
+            &message,
+            &rules.settings.skip_trailer,
+        ));
+    }
     for commit in &diff.commits {
         waivers.merge(Waivers::from_message(
             &commit.message,
@@ -193,7 +284,7 @@ fn waivers(rules: &RuleSet, diff: &Diff, context: &Context) -> Waivers {
     {
         waivers.merge(Waivers::from_list(list));
     }
-    waivers
+    Ok(waivers)
 }
 
 fn per_commit(repo: &Repo, rules: &RuleSet, diff: &Diff) -> miette::Result<Vec<Finding>> {
@@ -213,7 +304,16 @@ fn write_report(args: &CheckArgs, context: &Context, report: &Report) -> miette:
     let format = match args.format {
         OutputFormat::Human => Format::Human,
         OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Github => Format::Github,
+        OutputFormat::Markdown => Format::Markdown,
+        OutputFormat::Junit => Format::Junit,
     };
+    if format == Format::Github
+        && let Some(path) = &context.env.ci.github_step_summary
+    {
+        append_step_summary(path, report)?;
+    }
     let to_file = args.output.is_some();
     let style = Style {
         color: context.color && !to_file,
@@ -232,4 +332,24 @@ fn write_report(args: &CheckArgs, context: &Context, report: &Report) -> miette:
         .and_then(|()| out.flush())
         .into_diagnostic()
         .wrap_err("cannot write the report")
+}
+
+/// GitHub Actions shows the Markdown appended to `$GITHUB_STEP_SUMMARY` on the run's page.
+fn append_step_summary(path: &std::path::Path, report: &Report) -> miette::Result<()> {
+    let context = || format!("cannot append to GITHUB_STEP_SUMMARY `{}`", path.display());
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .into_diagnostic()
+        .wrap_err_with(context)?;
+    let mut out = BufWriter::new(file);
+    let style = Style {
+        color: false,
+        width: 100,
+    };
+    render(report, Format::Markdown, style, &mut out)
+        .and_then(|()| out.flush())
+        .into_diagnostic()
+        .wrap_err_with(context)
 }

@@ -1,12 +1,16 @@
 //! Command-line interface: clap definitions and one small function per subcommand.
 
 mod check;
+mod install;
 mod rule_set;
+mod rule_set_change;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::ci::CiEnv;
 
 pub use check::CheckArgs;
 
@@ -30,6 +34,10 @@ pub struct Cli {
 pub enum Command {
     /// Check a diff: every changed code path must change with its companions.
     Check(CheckArgs),
+    /// Write a git hook that runs lockstep (pre-commit, commit-msg or pre-push).
+    Install(install::InstallArgs),
+    /// Remove the git hooks lockstep wrote, restoring any hook they replaced.
+    Uninstall(install::UninstallArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,6 +76,10 @@ pub struct Env {
     pub stdout_is_terminal: bool,
     pub lockstep_skip: Option<String>,
     pub git_index_file: Option<PathBuf>,
+    /// CI and pre-commit variables, for `check` with no diff flag.
+    pub ci: CiEnv,
+    /// This binary, for the hook scripts `install` writes.
+    pub current_exe: Option<PathBuf>,
 }
 
 impl Env {
@@ -80,6 +92,8 @@ impl Env {
                 .ok()
                 .filter(|v| !v.is_empty()),
             git_index_file: std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from),
+            ci: CiEnv::from_lookup(|name| std::env::var(name).ok()),
+            current_exe: std::env::current_exe().ok(),
         })
     }
 }
@@ -111,5 +125,7 @@ pub fn run(cli: Cli, env: Env) -> miette::Result<ExitStatus> {
     let context = Context::new(&cli, env);
     match cli.command {
         Command::Check(args) => check::run(&args, &context),
+        Command::Install(args) => install::run_install(&args, &context),
+        Command::Uninstall(args) => install::run_uninstall(&args, &context),
     }
 }

@@ -6,6 +6,7 @@ mod changes;
 mod error;
 mod git_cli;
 mod history;
+mod hooks;
 mod index_file;
 mod lines;
 mod revision_files;

@@ -1,7 +1,12 @@
 //! Rendering a check's findings: one file per output format behind [`render`].
 
+mod describe;
+mod github;
 mod human;
 mod json;
+mod junit;
+mod markdown;
+mod sarif;
 
 use std::io::{self, Write};
 
@@ -58,6 +63,14 @@ impl Report {
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// A pull-request comment.
+    Markdown,
+    /// JUnit XML test reports.
+    Junit,
 }
 
 /// Presentation choices that are not part of the report.
@@ -77,5 +90,9 @@ pub fn render(
     match format {
         Format::Human => human::render(report, style, out),
         Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Github => github::render(report, out),
+        Format::Markdown => markdown::render(report, out),
+        Format::Junit => junit::render(report, out),
     }
 }

@@ -1,0 +1,209 @@
+//! Plain-text sentences about a finding, shared by the CI formats (github, sarif,
+//! markdown, junit) so they all say the same thing.
+
+use crate::config::Severity;
+use crate::finding::{Finding, FindingStatus, Trigger};
+
+/// `payments-api` or `man-pages [cmd = build]`.
+pub fn rule_name(finding: &Finding) -> String {
+    if finding.bindings.is_empty() {
+        return finding.rule.clone();
+    }
+    let bindings: Vec<String> = finding
+        .bindings
+        .iter()
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect();
+    format!("{} [{}]", finding.rule, bindings.join(", "))
+}
+
+/// `path:12` or `path`.
+pub fn location(trigger: &Trigger) -> String {
+    match trigger.line {
+        Some(line) => format!("{}:{line}", trigger.path),
+        None => trigger.path.clone(),
+    }
+}
+
+/// One sentence: `a.proto and b.proto changed without docs and sdk`.
+pub fn headline(finding: &Finding) -> String {
+    if finding.status == FindingStatus::TooLarge || finding.triggered_by.is_empty() {
+        return finding
+            .message
+            .clone()
+            .unwrap_or_else(|| "change too large to judge".to_owned());
+    }
+    let triggers: Vec<String> = finding.triggered_by.iter().map(location).collect();
+    let kinds: Vec<&str> = finding.missing.iter().map(|m| m.kind.as_str()).collect();
+    format!(
+        "{} changed without {}",
+        list(&triggers, 3),
+        list(&kinds, usize::MAX)
+    )
+}
+
+/// What to do, one line each: the missing companions, owners, the rule's message, and
+/// whether the finding is waived.
+pub fn fix_lines(finding: &Finding) -> Vec<String> {
+    let mut lines: Vec<String> = finding
+        .missing
+        .iter()
+        .map(|m| format!("update {}: {}", m.kind, m.paths.join(" or ")))
+        .collect();
+    if !finding.owners.is_empty() {
+        lines.push(format!("owners: {}", finding.owners.join(", ")));
+    }
+    if finding.status != FindingStatus::TooLarge {
+        lines.extend(finding.message.clone());
+    }
+    if finding.status == FindingStatus::Waived {
+        lines.push("waived by a commit-message trailer or LOCKSTEP_SKIP".to_owned());
+    }
+    lines
+}
+
+/// The severity a finding is shown with: waived and too-large findings are notes.
+pub fn level(finding: &Finding) -> Severity {
+    if finding.status == FindingStatus::Missing {
+        finding.severity
+    } else {
+        Severity::Info
+    }
+}
+
+/// `a`, `a and b`, `a, b and 3 more` (at most `shown` names).
+pub fn list<T: AsRef<str>>(items: &[T], shown: usize) -> String {
+    let names: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] if names.len() <= shown => format!("{} and {last}", init.join(", ")),
+        _ => format!(
+            "{} and {} more",
+            names[..shown - 1].join(", "),
+            names.len() - (shown - 1)
+        ),
+    }
+}
+
+/// `1 error`, `2 errors`.
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    //! Findings for the format snapshots: every status, a binding, a line, escapes.
+
+    use std::collections::BTreeMap;
+
+    use super::super::{DiffSummary, Report};
+    use crate::config::Severity;
+    use crate::finding::{Finding, FindingStatus, Missing, Trigger};
+
+    fn finding(rule: &str, severity: Severity, status: FindingStatus) -> Finding {
+        Finding {
+            rule: rule.to_owned(),
+            severity,
+            status,
+            bindings: BTreeMap::new(),
+            triggered_by: Vec::new(),
+            missing: Vec::new(),
+            owners: Vec::new(),
+            message: None,
+            commit: None,
+            description: None,
+            skippable: true,
+            origin: None,
+        }
+    }
+
+    pub fn report() -> Report {
+        let mut api = finding("payments-api", Severity::Error, FindingStatus::Missing);
+        api.description = Some("Payments API changes reach docs & SDKs".to_owned());
+        api.triggered_by = vec![
+            Trigger {
+                path: "services/payments/api/refund.proto".to_owned(),
+                line: Some(12),
+            },
+            Trigger {
+                path: "services/payments/api/void, 100%.proto".to_owned(),
+                line: None,
+            },
+        ];
+        api.missing = vec![
+            Missing {
+                kind: "docs".to_owned(),
+                paths: vec!["docs/payments/api.md".to_owned()],
+            },
+            Missing {
+                kind: "sdk".to_owned(),
+                paths: vec![
+                    "sdk/go/payments/**".to_owned(),
+                    "sdk/ts/src/payments/**".to_owned(),
+                ],
+            },
+        ];
+        api.owners = vec!["@acme/payments-docs".to_owned()];
+        api.message = Some("Run `make sdk` | then <commit>.".to_owned());
+
+        let mut man = finding("man-pages", Severity::Warning, FindingStatus::Missing);
+        man.bindings = BTreeMap::from([("cmd".to_owned(), "build".to_owned())]);
+        man.triggered_by = vec![Trigger {
+            path: "doc/man/cargo-build.md".to_owned(),
+            line: None,
+        }];
+        man.missing = vec![Missing {
+            kind: "file".to_owned(),
+            paths: vec!["etc/man/cargo-build.1".to_owned()],
+        }];
+
+        let mut waived = finding("changelog", Severity::Error, FindingStatus::Waived);
+        waived.triggered_by = vec![Trigger {
+            path: "src/lib.rs".to_owned(),
+            line: Some(3),
+        }];
+        waived.missing = vec![Missing {
+            kind: "changelog".to_owned(),
+            paths: vec!["CHANGELOG.md".to_owned()],
+        }];
+
+        Report {
+            diff: DiffSummary {
+                kind: "range",
+                base: Some("1111111111111111111111111111111111111111".to_owned()),
+                head: Some("2222222222222222222222222222222222222222".to_owned()),
+                files_changed: 4,
+            },
+            findings: vec![api, man, waived],
+            rules_checked: 5,
+        }
+    }
+
+    pub fn clean() -> Report {
+        Report {
+            diff: DiffSummary {
+                kind: "staged",
+                base: Some("1111111111111111111111111111111111111111".to_owned()),
+                head: None,
+                files_changed: 2,
+            },
+            findings: Vec::new(),
+            rules_checked: 3,
+        }
+    }
+
+    /// Renders with `render` into a string.
+    pub fn rendered(
+        report: &Report,
+        render: impl FnOnce(&Report, &mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> String {
+        let mut out = Vec::new();
+        render(report, &mut out).expect("render");
+        String::from_utf8(out).expect("utf-8")
+    }
+}

@@ -1,0 +1,351 @@
+//! `lockstep check` with no diff flag in CI: the real variables of GitHub Actions,
+//! GitLab CI and pre-commit, with event payload files, on real fixture repositories.
+
+mod support;
+
+use support::{API_RULES, Repo};
+
+const PROTO: &str = "services/payments/api/refund.proto";
+const ZERO: &str = "0000000000000000000000000000000000000000";
+
+/// `main` with the rules, and a `feature` branch (checked out) with an API change that
+/// lacks its companions. Returns (repo, base sha, head sha).
+fn pull_request_repo() -> (Repo, String, String) {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", API_RULES)
+        .write(
+            PROTO,
+            "service Refunds {\n  rpc Refund(R) returns (S);\n}\n",
+        )
+        .write("docs/payments/api.md", "# API\n")
+        .write("sdk/go/payments/client.go", "package payments\n");
+    let base = repo.commit("initial");
+    repo.git(&["update-ref", "refs/remotes/origin/main", &base]);
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write(
+        PROTO,
+        "service Refunds {\n  rpc Refund(R) returns (S2);\n}\n",
+    );
+    let head = repo.commit("Change refunds");
+    (repo, base, head)
+}
+
+/// Writes a GitHub event payload into the repository's `.git` (outside the work tree).
+fn payload(repo: &Repo, json: &str) -> String {
+    let path = repo.path().join(".git/event.json");
+    std::fs::write(&path, json).expect("payload");
+    path.display().to_string()
+}
+
+fn github_pr(repo: &Repo, base: &str, head: &str) -> assert_cmd::Command {
+    let event = payload(
+        repo,
+        &format!(
+            r#"{{"action": "opened", "number": 7, "pull_request": {{"base": {{"ref": "main", "sha": "{base}"}}, "head": {{"ref": "feature", "sha": "{head}"}}}}}}"#
+        ),
+    );
+    let mut command = repo.lockstep();
+    command
+        .env("CI", "true")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", event)
+        .env("GITHUB_BASE_REF", "main")
+        .arg("check");
+    command
+}
+
+fn text(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr)
+}
+
+#[test]
+fn github_pull_request_is_checked_from_its_base() {
+    let (repo, base, head) = pull_request_repo();
+    let output = github_pr(&repo, &base, &head)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let text = text(&output);
+    assert!(text.contains("payments-api"), "{text}");
+    assert!(text.contains("GitHub Actions pull_request"), "{text}");
+    assert!(
+        text.contains(&format!("{}..{}", &base[..12], &head[..12])),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_pull_request_that_removes_the_rule_it_breaks_still_fails() {
+    let (repo, base, _) = pull_request_repo();
+    let weakened = API_RULES.replace("services/payments/api/**/*.proto", "nothing/**");
+    repo.write("lockstep.toml", weakened);
+    let head = repo.commit("Relax the payments rule");
+    let output = github_pr(&repo, &base, &head)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let text = text(&output);
+    assert!(text.contains("payments-api"), "{text}");
+    assert!(
+        text.contains("edits the rule set (lockstep.toml)"),
+        "{text}"
+    );
+    assert!(text.contains("apply after merge"), "{text}");
+    // The same check against the head's rules passes: the base's rules made it fail.
+    github_pr(&repo, &base, &head)
+        .args(["--config-from", "head"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn a_pull_request_that_deletes_the_rule_set_still_fails() {
+    let (repo, base, _) = pull_request_repo();
+    repo.remove("lockstep.toml");
+    let head = repo.commit("Drop lockstep");
+    github_pr(&repo, &base, &head).assert().code(1);
+}
+
+#[test]
+fn a_pull_request_with_an_invalid_rule_set_is_an_error_now() {
+    let (repo, base, _) = pull_request_repo();
+    repo.write(
+        "lockstep.toml",
+        API_RULES.replace("version = 1", "version = 9"),
+    );
+    let head = repo.commit("Break the rules");
+    let output = github_pr(&repo, &base, &head)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let text = text(&output);
+    assert!(text.contains("edited rule set is invalid"), "{text}");
+}
+
+#[test]
+fn a_pull_request_that_introduces_lockstep_is_checked_by_its_own_rules() {
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    let base = repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("lockstep.toml", API_RULES)
+        .write(PROTO, "service Refunds {}\n");
+    let head = repo.commit("Adopt lockstep");
+    let output = github_pr(&repo, &base, &head)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(text(&output).contains("payments-api"), "{}", text(&output));
+}
+
+#[test]
+fn github_push_checks_before_to_after() {
+    let (repo, base, head) = pull_request_repo();
+    let event = payload(
+        &repo,
+        &format!(
+            r#"{{"ref": "refs/heads/feature", "before": "{base}", "after": "{head}", "repository": {{"default_branch": "main"}}}}"#
+        ),
+    );
+    let output = repo
+        .lockstep()
+        .env("CI", "true")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_NAME", "push")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_SHA", &head)
+        .arg("check")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(
+        text(&output).contains("GitHub Actions push"),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
+fn github_push_of_a_new_branch_is_checked_against_the_default_branch() {
+    let (repo, _, head) = pull_request_repo();
+    let event = payload(
+        &repo,
+        &format!(
+            r#"{{"ref": "refs/heads/feature", "before": "{ZERO}", "after": "{head}", "created": true, "repository": {{"default_branch": "main"}}}}"#
+        ),
+    );
+    let output = repo
+        .lockstep()
+        .env("CI", "true")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_NAME", "push")
+        .env("GITHUB_EVENT_PATH", &event)
+        .args(["check", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(json["diff"]["kind"], "range");
+    assert_eq!(json["diff"]["head"], head.as_str());
+    assert_eq!(json["diff"]["files_changed"], 1);
+}
+
+#[test]
+fn an_event_without_a_range_asks_for_base() {
+    let (repo, _, _) = pull_request_repo();
+    let event = payload(&repo, r#"{"inputs": {}}"#);
+    let output = repo
+        .lockstep()
+        .env("CI", "true")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_NAME", "workflow_dispatch")
+        .env("GITHUB_EVENT_PATH", &event)
+        .arg("check")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let text = text(&output);
+    assert!(text.contains("workflow_dispatch"), "{text}");
+    assert!(text.contains("--base origin/main"), "{text}");
+}
+
+#[test]
+fn an_unknown_ci_asks_for_base() {
+    let (repo, _, _) = pull_request_repo();
+    let output = repo
+        .lockstep()
+        .env("CI", "true")
+        .arg("check")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(text(&output).contains("--base"), "{}", text(&output));
+    // An explicit diff flag needs no detection.
+    repo.lockstep()
+        .env("CI", "true")
+        .args(["check", "--base", "main"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn a_malformed_payload_is_an_error_naming_the_file() {
+    let (repo, _, _) = pull_request_repo();
+    let event = payload(&repo, "{not json");
+    let output = repo
+        .lockstep()
+        .env("CI", "true")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", &event)
+        .arg("check")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(text(&output).contains("event.json"), "{}", text(&output));
+}
+
+#[test]
+fn gitlab_merge_request_and_push_pipelines() {
+    let (repo, base, head) = pull_request_repo();
+    let gitlab = |vars: &[(&str, &str)]| {
+        let mut command = repo.lockstep();
+        command
+            .env("CI", "true")
+            .env("GITLAB_CI", "true")
+            .env("CI_COMMIT_SHA", &head);
+        for (k, v) in vars {
+            command.env(k, v);
+        }
+        command.arg("check");
+        command
+    };
+    let output = gitlab(&[("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base)])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(
+        text(&output).contains("GitLab merge request"),
+        "{}",
+        text(&output)
+    );
+    gitlab(&[("CI_COMMIT_BEFORE_SHA", &base)]).assert().code(1);
+    // A push whose range holds no API change passes.
+    gitlab(&[("CI_COMMIT_BEFORE_SHA", &head)]).assert().code(0);
+}
+
+#[test]
+fn pre_commit_refs_select_the_range_even_outside_ci() {
+    let (repo, base, head) = pull_request_repo();
+    let output = repo
+        .lockstep()
+        .env("PRE_COMMIT_FROM_REF", &base)
+        .env("PRE_COMMIT_TO_REF", &head)
+        .args(["check", "--hook"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(text(&output).contains("payments-api"), "{}", text(&output));
+    // Without them, `--hook` is the staged check: nothing is staged.
+    repo.lockstep().args(["check", "--hook"]).assert().code(0);
+}
+
+#[test]
+fn a_shallow_clone_names_the_fix() {
+    let (origin, base, head) = pull_request_repo();
+    let clone = Repo::empty();
+    let url = format!("file://{}", origin.path().display());
+    clone.git(&[
+        "clone", "-q", "--depth", "1", "--branch", "feature", &url, ".",
+    ]);
+    let output = github_pr(&clone, &base, &head)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let text = text(&output);
+    assert!(text.contains("fetch-depth: 0"), "{text}");
+    assert!(text.contains("git fetch --unshallow"), "{text}");
+}
+
+#[test]
+fn github_format_annotates_and_writes_the_step_summary() {
+    let (repo, base, head) = pull_request_repo();
+    let summary = repo.path().join(".git/step-summary.md");
+    std::fs::write(&summary, "previous step\n").expect("summary");
+    let output = github_pr(&repo, &base, &head)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["--format", "github"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "::error file={PROTO},line=2,title=lockstep payments-api::"
+        )),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&summary).expect("read summary");
+    assert!(
+        written.starts_with("previous step\n### lockstep"),
+        "{written}"
+    );
+    assert!(
+        written.contains("| ❌ error | `payments-api` |"),
+        "{written}"
+    );
+}
