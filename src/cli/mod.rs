@@ -1,7 +1,12 @@
 //! Command-line interface: clap definitions and one small function per subcommand.
 
 mod check;
+mod explain;
+mod graph;
+mod init;
 mod rule_set;
+mod schema;
+mod validate;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -9,6 +14,10 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub use check::CheckArgs;
+pub use explain::ExplainArgs;
+pub use graph::GraphArgs;
+pub use init::InitArgs;
+pub use validate::ValidateArgs;
 
 /// lockstep: when code changes, its docs, SDKs, dashboards and runbooks change with it.
 #[derive(Debug, Parser)]
@@ -30,6 +39,17 @@ pub struct Cli {
 pub enum Command {
     /// Check a diff: every changed code path must change with its companions.
     Check(CheckArgs),
+    /// Which rules paths trigger, the companions they need, and the rules they satisfy.
+    Explain(ExplainArgs),
+    /// The map of code paths to their artifacts (Mermaid, DOT or HTML).
+    Graph(GraphArgs),
+    /// The rule set alone: errors, stale globs and rules that cannot work.
+    Validate(ValidateArgs),
+    /// Write a starter lockstep.toml for this repository.
+    Init(InitArgs),
+    /// Print the JSON schema of lockstep.toml.
+    #[command(hide = true)]
+    Schema,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -111,5 +131,10 @@ pub fn run(cli: Cli, env: Env) -> miette::Result<ExitStatus> {
     let context = Context::new(&cli, env);
     match cli.command {
         Command::Check(args) => check::run(&args, &context),
+        Command::Explain(args) => explain::run(&args, &context),
+        Command::Graph(args) => graph::run(&args, &context),
+        Command::Validate(args) => validate::run(&args, &context),
+        Command::Init(args) => init::run(&args, &context),
+        Command::Schema => schema::run(),
     }
 }
