@@ -97,6 +97,24 @@ fn paths_are_relative_to_the_current_directory() {
 }
 
 #[test]
+fn absolute_paths_inside_the_work_tree_are_made_relative() {
+    let repo = repo();
+    let root = repo.path().canonicalize().expect("canonical");
+    let path = root.join("doc/man/cargo-fmt.md");
+    let out = repo
+        .lockstep()
+        .arg("explain")
+        .arg(&path)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.starts_with("doc/man/cargo-fmt.md\n"), "{text}");
+}
+
+#[test]
 fn a_path_is_required() {
     repo().lockstep().arg("explain").assert().code(2);
 }

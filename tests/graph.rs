@@ -103,8 +103,15 @@ fn html_is_one_self_contained_page() {
     assert!(html.contains("<svg"), "draws an SVG");
     assert!(!html.contains("<script"), "no scripts");
     assert!(!html.contains("src=\"http"), "no network");
-    // Every rule companion is one edge: 3 + 1 + 1 + 1 + the changelog pack's.
-    assert_eq!(html.matches("<g class=\"edge").count(), 7);
+    // Every rule companion is one edge (3 + 1 + 1 + 1 + the changelog pack's), ending
+    // in a dot; each rule is labelled once beside its code group.
+    assert_eq!(html.matches("<circle ").count(), 7);
+    assert_eq!(html.matches("payments-api · error</text>").count(), 1);
+    assert_eq!(
+        html.matches("<tr><td>").count(),
+        7,
+        "one table row per edge"
+    );
     assert!(
         html.contains("weird/&quot;quoted&quot;/&lt;x&gt;/**"),
         "escaped"

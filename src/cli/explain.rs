@@ -39,7 +39,16 @@ pub fn run(args: &ExplainArgs, context: &Context) -> miette::Result<ExitStatus> 
         .workdir()
         .and_then(|root| relative_dir(root, &context.dir))
         .unwrap_or_default();
-    let paths: Vec<String> = args.paths.iter().map(|p| repo_path(&prefix, p)).collect();
+    let root = repo.workdir().and_then(|root| root.canonicalize().ok());
+    let paths: Vec<String> = args
+        .paths
+        .iter()
+        .map(|p| match (p.is_absolute(), &root) {
+            // An absolute path inside the work tree, e.g. from shell completion.
+            (true, Some(root)) => repo_path(&[], p.strip_prefix(root).unwrap_or(p)),
+            _ => repo_path(&prefix, p),
+        })
+        .collect();
     let explanations = explain(&rules, &paths);
     let text = match args.format {
         ExplainFormat::Human => render_human(&explanations),

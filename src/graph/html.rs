@@ -12,7 +12,9 @@ const LINE_HEIGHT: f64 = 16.0;
 const PADDING: f64 = 8.0;
 const GAP: f64 = 14.0;
 const HEADER: f64 = 22.0;
-const COLUMN_GAP: f64 = 320.0;
+const CURVES: f64 = 240.0;
+const LABEL_CHAR_WIDTH: f64 = 6.0;
+const LABEL_LINE: f64 = 13.0;
 
 struct Box {
     x: f64,
@@ -27,12 +29,14 @@ pub fn render(graph: &Graph) -> String {
     let code_width = column_width(&code_lines);
     let artifact_width = column_width(&artifact_lines);
     let left = PADDING * 2.0;
-    let right = left + code_width + COLUMN_GAP;
+    let labels = Labels::place(graph);
+    let label_width = labels.width();
+    let right = left + code_width + label_width + CURVES;
 
     let mut code_boxes = Vec::new();
     let mut y = HEADER + PADDING;
-    for lines in &code_lines {
-        let height = box_height(lines);
+    for (i, lines) in code_lines.iter().enumerate() {
+        let height = box_height(lines).max(labels.height(i));
         code_boxes.push(Box {
             x: left,
             y,
@@ -82,12 +86,31 @@ pub fn render(graph: &Graph) -> String {
             escape(kind)
         );
     }
-    for edge in &graph.edges {
+    for (e, edge) in graph.edges.iter().enumerate() {
         let (Some(from), Some(Some(to))) = (code_boxes.get(edge.from), artifact_boxes.get(edge.to))
         else {
             continue;
         };
-        draw_edge(&mut svg, from, to, &edge_label(edge), edge.severity);
+        let y = labels.y(from, edge.from, labels.slot_of_edge[e]);
+        let start = (from.x + from.width + label_width, y);
+        draw_edge(&mut svg, start, to, &edge_label(edge), edge.severity);
+    }
+    for (node, slots) in labels.slots.iter().enumerate() {
+        let Some(from) = code_boxes.get(node) else {
+            continue;
+        };
+        for (slot, (label, severity)) in slots.iter().enumerate() {
+            let y = labels.y(from, node, slot);
+            let x = from.x + from.width;
+            let _ = writeln!(
+                svg,
+                "<g class=\"edge {severity}\"><path d=\"M{x:.1},{y:.1} H{:.1}\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",
+                x + label_width,
+                x + 6.0,
+                y - 3.0,
+                escape(label)
+            );
+        }
     }
     for (node, b) in graph.code.iter().zip(&code_boxes) {
         draw_node(&mut svg, b, &node.paths, "code");
@@ -133,19 +156,67 @@ fn draw_node(svg: &mut String, b: &Box, lines: &[String], class: &str) {
     svg.push_str("</g>\n");
 }
 
-fn draw_edge(svg: &mut String, from: &Box, to: &Box, label: &str, severity: Severity) {
-    let (x1, y1) = (from.x + from.width, from.y + from.height / 2.0);
+/// Labels sit once per rule beside its code node, on a short stub the curves leave
+/// from, so that a large graph does not pile labels up between the columns.
+struct Labels {
+    /// Per code node: its distinct (label, severity) pairs.
+    slots: Vec<Vec<(String, Severity)>>,
+    slot_of_edge: Vec<usize>,
+}
+
+impl Labels {
+    fn place(graph: &Graph) -> Labels {
+        let mut slots: Vec<Vec<(String, Severity)>> = vec![Vec::new(); graph.code.len()];
+        let mut slot_of_edge = Vec::new();
+        for edge in &graph.edges {
+            let key = (edge_label(edge), edge.severity);
+            let node = &mut slots[edge.from];
+            let slot = match node.iter().position(|k| *k == key) {
+                Some(slot) => slot,
+                None => {
+                    node.push(key);
+                    node.len() - 1
+                }
+            };
+            slot_of_edge.push(slot);
+        }
+        Labels {
+            slots,
+            slot_of_edge,
+        }
+    }
+
+    fn width(&self) -> f64 {
+        let chars = self
+            .slots
+            .iter()
+            .flatten()
+            .map(|(l, _)| l.chars().count())
+            .max()
+            .unwrap_or(0);
+        chars as f64 * LABEL_CHAR_WIDTH + 16.0
+    }
+
+    fn height(&self, node: usize) -> f64 {
+        self.slots[node].len() as f64 * LABEL_LINE + PADDING
+    }
+
+    /// The stub's y for `slot` of `node`: the slots are centred on the box.
+    fn y(&self, from: &Box, node: usize, slot: usize) -> f64 {
+        let count = self.slots[node].len().max(1) as f64;
+        from.y + from.height / 2.0 + (slot as f64 - (count - 1.0) / 2.0) * LABEL_LINE
+    }
+}
+
+fn draw_edge(svg: &mut String, (x1, y1): (f64, f64), to: &Box, label: &str, severity: Severity) {
     let (x2, y2) = (to.x, to.y + to.height / 2.0);
     let bend = (x2 - x1) / 2.0;
-    let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
     let _ = writeln!(
         svg,
-        "<g class=\"edge {severity}\"><title>{}</title><path d=\"M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x2:.1},{y2:.1}\"/><circle cx=\"{x2:.1}\" cy=\"{y2:.1}\" r=\"3\"/><text x=\"{mx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text></g>",
+        "<g class=\"edge {severity}\"><title>{}</title><path d=\"M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x2:.1},{y2:.1}\"/><circle cx=\"{x2:.1}\" cy=\"{y2:.1}\" r=\"3\"/></g>",
         escape(label),
         x1 + bend,
         x2 - bend,
-        my - 3.0,
-        escape(label)
     );
 }
 
@@ -180,7 +251,7 @@ svg {{ font-family: ui-monospace, monospace; font-size: 12px; max-width: none; }
 .code rect {{ fill: #eaf2f8; stroke: #2e86c1; }}
 .artifact rect {{ fill: #fef9e7; stroke: #b7950b; }}
 .edge path {{ fill: none; stroke-width: 1.5; }}
-.edge text {{ font-family: system-ui, sans-serif; font-size: 10px; paint-order: stroke; stroke: #fff; stroke-width: 3px; }}
+.edge text {{ font-family: system-ui, sans-serif; font-size: 10px; stroke: none; fill: #1c2833; }}
 .edge.error path {{ stroke: #c0392b; stroke-width: 2.2; }} .edge.error circle {{ fill: #c0392b; }}
 .edge.warning path {{ stroke: #d68910; }} .edge.warning circle {{ fill: #d68910; }}
 .edge.info path {{ stroke: #7f8c8d; stroke-dasharray: 4 3; }} .edge.info circle {{ fill: #7f8c8d; }}
