@@ -128,6 +128,21 @@ fn companion_in(rules: &RuleSet, path: &str) -> Vec<CompanionIn> {
     found
 }
 
+/// `--format json`: `{"version": 1, "paths": [...]}`, pretty-printed.
+pub fn render_json(explanations: &[Explanation]) -> serde_json::Result<String> {
+    #[derive(Serialize)]
+    struct Document<'a> {
+        version: u32,
+        paths: &'a [Explanation],
+    }
+    let mut json = serde_json::to_string_pretty(&Document {
+        version: 1,
+        paths: explanations,
+    })?;
+    json.push('\n');
+    Ok(json)
+}
+
 /// The human rendering: one block per path.
 pub fn render_human(explanations: &[Explanation]) -> String {
     let mut out = String::new();

@@ -67,13 +67,14 @@ fn json_output_has_bindings_and_bound_companions() {
     args.extend(PATHS);
     let text = stdout(&repo, &args);
     let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
-    assert_eq!(value[2]["triggers"][0]["bindings"]["cmd"], "build");
+    assert_eq!(value["version"], 1);
+    assert_eq!(value["paths"][2]["triggers"][0]["bindings"]["cmd"], "build");
     assert_eq!(
-        value[2]["triggers"][0]["needs"][0]["paths"][0],
+        value["paths"][2]["triggers"][0]["needs"][0]["paths"][0],
         "etc/man/cargo-build.1"
     );
     assert_eq!(
-        value[3]["companion_in"][0]["when"][0],
+        value["paths"][3]["companion_in"][0]["when"][0],
         "doc/man/cargo-run.md"
     );
     insta::assert_snapshot!("json", text);
@@ -112,6 +113,19 @@ fn absolute_paths_inside_the_work_tree_are_made_relative() {
         .clone();
     let text = String::from_utf8_lossy(&out);
     assert!(text.starts_with("doc/man/cargo-fmt.md\n"), "{text}");
+}
+
+#[test]
+fn help() {
+    let out = repo()
+        .lockstep()
+        .args(["explain", "--help"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("help", String::from_utf8_lossy(&out));
 }
 
 #[test]

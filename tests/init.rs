@@ -142,3 +142,17 @@ fn an_empty_repository_gets_a_valid_skeleton() {
     assert!(text.contains("extends = []"), "{text}");
     validate_cleanly(&repo);
 }
+
+#[test]
+fn help() {
+    let repo = Repo::new();
+    let out = repo
+        .lockstep()
+        .args(["init", "--help"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("help", String::from_utf8_lossy(&out));
+}

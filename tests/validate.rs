@@ -145,3 +145,17 @@ fn an_unborn_branch_makes_every_glob_stale() {
     let text = output(&repo, &["validate"], 0);
     assert!(text.contains("0 errors, 5 warnings"), "{text}");
 }
+
+#[test]
+fn help() {
+    let repo = Repo::new();
+    let out = repo
+        .lockstep()
+        .args(["validate", "--help"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("help", String::from_utf8_lossy(&out));
+}

@@ -8,7 +8,7 @@ use miette::{IntoDiagnostic, WrapErr};
 
 use super::validate::load_config;
 use super::{Context, ExitStatus};
-use crate::explain::{explain, render_human};
+use crate::explain::{explain, render_human, render_json};
 use crate::git::Repo;
 
 #[derive(Debug, Args)]
@@ -52,11 +52,7 @@ pub fn run(args: &ExplainArgs, context: &Context) -> miette::Result<ExitStatus> 
     let explanations = explain(&rules, &paths);
     let text = match args.format {
         ExplainFormat::Human => render_human(&explanations),
-        ExplainFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&explanations).into_diagnostic()?;
-            json.push('\n');
-            json
-        }
+        ExplainFormat::Json => render_json(&explanations).into_diagnostic()?,
     };
     io::stdout()
         .lock()

@@ -3,8 +3,9 @@
 //! shadows, regexes that can never match a line.
 //!
 //! Loader and compiler errors come first (as for `check`); these checks assume a rule set
-//! that compiled. Other sources of diagnostics (in-file annotations) add their own
-//! [`Issue`]s to the same list.
+//! that compiled. Other sources of diagnostics add their own [`Issue`]s to the same list:
+//! in-file annotation problems (malformed blocks, missing targets) are wrapped with
+//! [`Issue::from_diagnostic`] in `cli/validate.rs` and render and count like these.
 
 mod issue;
 mod regex_lint;
