@@ -156,3 +156,67 @@ fn help() {
         .clone();
     insta::assert_snapshot!("help", String::from_utf8_lossy(&out));
 }
+
+/// Uncomments every rule sketch (`# [[rule]]` up to the next blank line).
+fn uncomment_sketches(text: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        inside = (inside || line == "# [[rule]]") && !line.is_empty();
+        let line = if inside {
+            line.strip_prefix("# ").unwrap_or(line)
+        } else {
+            line
+        };
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn sketches_pair_artifacts_named_after_services_and_work_once_uncommented() {
+    let repo = Repo::new();
+    repo.write("services/payments/main.go", "package main\n")
+        .write("services/billing/main.go", "package main\n")
+        .write("dashboards/payments.json", "{}\n")
+        .write("dashboards/billing.json", "{}\n")
+        .write("docs/index.md", "# Docs\n");
+    repo.commit("initial");
+    let text = init(&repo);
+    assert!(text.contains("# when = [\"services/{name}/**\"]"), "{text}");
+    assert!(
+        text.contains("paths = [\"dashboards/{name}.json\"]"),
+        "{text}"
+    );
+    validate_cleanly(&repo);
+    repo.write("lockstep.toml", uncomment_sketches(&text));
+    validate_cleanly(&repo);
+    repo.commit("adopt the sketches");
+    repo.write("services/payments/main.go", "package main // v2\n")
+        .write("dashboards/billing.json", "{\"v\": 2}\n")
+        .write("docs/index.md", "# Docs v2\n");
+    repo.git(&["add", "-A"]);
+    let out = repo
+        .lockstep()
+        .args(["check", "--staged", "--deny", "warnings"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = String::from_utf8_lossy(&out);
+    assert!(
+        report.contains("dashboards/payments.json"),
+        "the binding picks the payments dashboard: {report}"
+    );
+    assert!(!report.contains("dashboards/billing.json"), "{report}");
+}
+
+#[test]
+fn the_rust_service_sketches_validate_once_uncommented() {
+    let repo = rust_service();
+    let text = init(&repo);
+    repo.write("lockstep.toml", uncomment_sketches(&text));
+    validate_cleanly(&repo);
+}

@@ -18,7 +18,27 @@ pub struct Layout {
     pub code: Vec<String>,
     /// Artifact folders (or files) by kind: docs, sdk, dashboard, runbook, changelog.
     pub artifacts: Vec<(&'static str, String)>,
+    /// Artifacts named after the code units they describe, e.g. `services/payments/`
+    /// and `dashboards/payments.json`.
+    pub pairs: Vec<Pair>,
 }
+
+/// A code unit folder and an artifact that share a name, as globs with a `{name}`
+/// capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pair {
+    pub kind: &'static str,
+    /// e.g. `services/{name}/**`
+    pub code: String,
+    /// e.g. `dashboards/{name}.json`
+    pub artifact: String,
+    /// The names found on both sides.
+    pub names: Vec<String>,
+}
+
+/// Folders whose subfolders are units (services, packages) that artifacts may be named
+/// after.
+const UNIT_DIRS: [&str; 6] = ["services", "packages", "apps", "cmd", "crates", "modules"];
 
 const CODE_DIRS: [&str; 11] = [
     "src", "lib", "pkg", "cmd", "crates", "services", "internal", "app", "api", "proto", "packages",
@@ -43,7 +63,51 @@ pub fn detect(paths: &[String]) -> Layout {
         }
     }
     detect_artifacts(paths, &mut layout);
+    layout.pairs = detect_pairs(paths, &layout.artifacts);
     layout
+}
+
+fn detect_pairs(paths: &[String], artifacts: &[(&'static str, String)]) -> Vec<Pair> {
+    let mut pairs = Vec::new();
+    for unit_dir in UNIT_DIRS {
+        let units: std::collections::BTreeSet<&str> = paths
+            .iter()
+            .filter_map(|p| p.strip_prefix(unit_dir)?.strip_prefix('/'))
+            .filter_map(|rest| rest.split_once('/').map(|(name, _)| name))
+            .collect();
+        for (kind, glob) in artifacts {
+            let Some(dir) = glob.split("/**").next().filter(|d| *d != glob) else {
+                continue;
+            };
+            let mut names = Vec::new();
+            let mut pattern = None;
+            for path in paths {
+                let Some(rest) = path.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) else {
+                    continue;
+                };
+                let (name, shape) = match rest.split_once('/') {
+                    Some((name, _)) => (name, format!("{dir}/{{name}}/**")),
+                    None => match rest.rsplit_once('.') {
+                        Some((stem, ext)) => (stem, format!("{dir}/{{name}}.{ext}")),
+                        None => continue,
+                    },
+                };
+                if units.contains(name) && !names.iter().any(|n| n == name) {
+                    names.push(name.to_owned());
+                    pattern.get_or_insert(shape);
+                }
+            }
+            if let Some(artifact) = pattern {
+                pairs.push(Pair {
+                    kind,
+                    code: format!("{unit_dir}/{{name}}/**"),
+                    artifact,
+                    names,
+                });
+            }
+        }
+    }
+    pairs
 }
 
 fn file_name(path: &str) -> &str {
@@ -161,6 +225,46 @@ mod tests {
         assert_eq!(layout.code, ["src/**"]);
         let kinds: Vec<_> = layout.artifacts.iter().map(|a| a.0).collect();
         assert_eq!(kinds, ["docs", "runbook", "dashboard", "changelog"]);
+    }
+
+    #[test]
+    fn artifacts_named_after_services_are_paired_with_a_capture() {
+        let layout = detect(&paths(&[
+            "services/payments/main.go",
+            "services/billing/main.go",
+            "dashboards/payments.json",
+            "dashboards/overview.json",
+            "runbooks/billing/oncall.md",
+        ]));
+        let pairs: Vec<_> = layout
+            .pairs
+            .iter()
+            .map(|p| {
+                (
+                    p.kind,
+                    p.code.as_str(),
+                    p.artifact.as_str(),
+                    p.names.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                (
+                    "runbook",
+                    "services/{name}/**",
+                    "runbooks/{name}/**",
+                    vec!["billing".to_owned()]
+                ),
+                (
+                    "dashboard",
+                    "services/{name}/**",
+                    "dashboards/{name}.json",
+                    vec!["payments".to_owned()]
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -115,6 +115,23 @@ fn sketches(layout: &Layout, out: &mut String) {
             .map(|(_, p)| p.clone())
             .collect();
         let (id, description) = sketch(kind);
+        if let Some(pair) = layout.pairs.iter().find(|p| p.kind == kind) {
+            let _ = write!(
+                out,
+                "\n# {kind}: {} — named after their code ({})\n\
+                 # [[rule]]\n\
+                 # id = \"{id}\"\n\
+                 # description = \"{description}\"\n\
+                 # when = [\"{}\"]\n\
+                 # severity = \"warning\"\n\
+                 # then = [{{ kind = \"{kind}\", paths = [\"{}\"] }}]\n",
+                paths.join(", "),
+                pair.names.join(", "),
+                pair.code,
+                pair.artifact
+            );
+            continue;
+        }
         let _ = write!(
             out,
             "\n# {kind}: {}\n\
