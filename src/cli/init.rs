@@ -8,7 +8,7 @@ use miette::{Diagnostic, IntoDiagnostic, WrapErr};
 use super::{Context, ExitStatus};
 use crate::config::{ConfigSource, FILE_NAMES, WorkTreeFiles, load};
 use crate::git::{GitError, Repo};
-use crate::init::{detect, render};
+use crate::init::starter;
 use crate::rules::RuleSet;
 use crate::validate::validate;
 
@@ -47,7 +47,7 @@ pub fn run(args: &InitArgs, context: &Context) -> miette::Result<ExitStatus> {
         .into());
     }
     let tracked = repo.tracked_paths()?;
-    let text = render(&detect(&tracked));
+    let text = starter(&tracked);
     // The starter must load and compile; a failure here is a bug worth reporting.
     let source = ConfigSource::new("lockstep.toml", text.clone());
     let config = load(&WorkTreeFiles(root.clone()), Some(source))?;

@@ -9,6 +9,53 @@ mod template;
 
 pub use template::render;
 
+use crate::config::{ConfigFiles, ConfigSource, load};
+use crate::rules::RuleSet;
+use crate::validate::validate;
+
+/// The starter rule set for a repository with these tracked paths: [`detect`], then
+/// keep only the packs that validate cleanly here (a pack whose rules would be
+/// shadowed or trigger on their own companions in this layout is left out), then
+/// [`render`].
+pub fn starter(paths: &[String]) -> String {
+    let mut layout = detect(paths);
+    let packs = std::mem::take(&mut layout.packs);
+    for pack in packs {
+        let alone = Layout {
+            packs: vec![pack.clone()],
+            ..Layout::default()
+        };
+        if validates_cleanly(&render(&alone), paths) {
+            layout.packs.push(pack);
+        }
+    }
+    render(&layout)
+}
+
+/// Only built-in packs are extended, so nothing is read from the repository.
+struct NoFiles;
+
+impl ConfigFiles for NoFiles {
+    fn read(&self, _: &str) -> std::io::Result<Option<String>> {
+        Ok(None)
+    }
+
+    fn describe(&self) -> String {
+        "the starter rule set".to_owned()
+    }
+}
+
+fn validates_cleanly(text: &str, paths: &[String]) -> bool {
+    let source = ConfigSource::new("lockstep.toml", text);
+    let Ok(config) = load(&NoFiles, Some(source)) else {
+        return false;
+    };
+    let Ok(rules) = RuleSet::compile(config.clone()) else {
+        return false;
+    };
+    validate(&config, &rules, paths).is_empty()
+}
+
 /// What the repository looks like.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Layout {
@@ -265,6 +312,17 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn packs_that_would_not_validate_here_are_left_out() {
+        // The only spec is a copy inside docs/, which the openapi pack ignores: its rules
+        // would be shadowed.
+        let tracked = paths(&["docs/openapi.yaml", "proto/a.proto", "gen/a.pb.go"]);
+        assert_eq!(detect(&tracked).packs.len(), 2);
+        let text = starter(&tracked);
+        assert!(text.contains("builtin:protobuf"), "{text}");
+        assert!(!text.contains("builtin:openapi"), "{text}");
     }
 
     #[test]
