@@ -10,7 +10,6 @@ use crate::config::{ConfigSource, FILE_NAMES, WorkTreeFiles, load};
 use crate::git::{GitError, Repo};
 use crate::init::starter;
 use crate::rules::RuleSet;
-use crate::validate::validate;
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -50,28 +49,17 @@ pub fn run(args: &InitArgs, context: &Context) -> miette::Result<ExitStatus> {
     let text = starter(&tracked);
     // The starter must load and compile; a failure here is a bug worth reporting.
     let source = ConfigSource::new("lockstep.toml", text.clone());
-    let config = load(&WorkTreeFiles(root.clone()), Some(source))?;
-    let rules = RuleSet::compile(config.clone())?;
-    let issues = validate(&config, &rules, &tracked);
-    let target: PathBuf = root.join(existing.copied().unwrap_or("lockstep.toml"));
+    let rules = RuleSet::compile(load(&WorkTreeFiles(root.clone()), Some(source))?)?;
+    let name = existing.copied().unwrap_or("lockstep.toml");
+    let target: PathBuf = root.join(name);
     std::fs::write(&target, &text)
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot write `{}`", target.display()))?;
-    let name = existing.copied().unwrap_or("lockstep.toml");
+    let count = rules.rules.len();
     eprintln!(
-        "lockstep: wrote {name} ({} {} extended, {} tracked files inspected{}); next: `lockstep validate`",
-        rules.rules.len(),
-        if rules.rules.len() == 1 {
-            "rule"
-        } else {
-            "rules"
-        },
+        "lockstep: wrote {name}: {count} active rule{} from built-in packs ({} tracked files inspected); next: `lockstep validate`",
+        if count == 1 { "" } else { "s" },
         tracked.len(),
-        if issues.is_empty() {
-            String::new()
-        } else {
-            format!(", {} to review", issues.len())
-        }
     );
     Ok(ExitStatus::Success)
 }
