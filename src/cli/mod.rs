@@ -1,9 +1,14 @@
 //! Command-line interface: clap definitions and one small function per subcommand.
 
 mod check;
+mod explain;
+mod graph;
+mod init;
 mod install;
 mod rule_set;
 mod rule_set_change;
+mod schema;
+mod validate;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -13,6 +18,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::ci::CiEnv;
 
 pub use check::CheckArgs;
+pub use explain::ExplainArgs;
+pub use graph::GraphArgs;
+pub use init::InitArgs;
+pub use validate::ValidateArgs;
 
 /// lockstep: when code changes, its docs, SDKs, dashboards and runbooks change with it.
 #[derive(Debug, Parser)]
@@ -38,6 +47,17 @@ pub enum Command {
     Install(install::InstallArgs),
     /// Remove the git hooks lockstep wrote, restoring any hook they replaced.
     Uninstall(install::UninstallArgs),
+    /// Which rules paths trigger, the companions they need, and the rules they satisfy.
+    Explain(ExplainArgs),
+    /// The map of code paths to their artifacts (Mermaid, DOT or HTML).
+    Graph(GraphArgs),
+    /// The rule set alone: errors, stale globs and rules that cannot work.
+    Validate(ValidateArgs),
+    /// Write a starter lockstep.toml for this repository.
+    Init(InitArgs),
+    /// Print the JSON schema of lockstep.toml.
+    #[command(hide = true)]
+    Schema,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -127,5 +147,10 @@ pub fn run(cli: Cli, env: Env) -> miette::Result<ExitStatus> {
         Command::Check(args) => check::run(&args, &context),
         Command::Install(args) => install::run_install(&args, &context),
         Command::Uninstall(args) => install::run_uninstall(&args, &context),
+        Command::Explain(args) => explain::run(&args, &context),
+        Command::Graph(args) => graph::run(&args, &context),
+        Command::Validate(args) => validate::run(&args, &context),
+        Command::Init(args) => init::run(&args, &context),
+        Command::Schema => schema::run(),
     }
 }

@@ -65,7 +65,14 @@ pub fn load(
     loader.visit(root);
     let mut settings = Settings::default();
     let mut rules: Vec<SourcedRule> = Vec::new();
-    for (layer_settings, layer_rules) in loader.layers {
+    let mut disabled = Vec::new();
+    for (source, layer_settings, layer_rules) in loader.layers {
+        disabled.extend(
+            layer_settings
+                .disable
+                .iter()
+                .map(|id| (source.clone(), id.clone())),
+        );
         settings.overlay(layer_settings);
         for rule in layer_rules {
             match rules
@@ -77,12 +84,39 @@ pub fn load(
             }
         }
     }
+    disable(&mut rules, &disabled)?;
     Ok(Config {
         settings,
         rules,
         sources: loader.sources,
         problems: loader.errors,
     })
+}
+
+/// Drops the rules `settings.disable` names; naming no rule is an error, so a typo does
+/// not silently keep a rule on.
+fn disable(
+    rules: &mut Vec<SourcedRule>,
+    disabled: &[(ConfigSource, Spanned<String>)],
+) -> Result<(), ConfigErrors> {
+    let errors: Vec<ConfigError> = disabled
+        .iter()
+        .filter(|(_, id)| !rules.iter().any(|r| r.rule.id.get_ref() == id.get_ref()))
+        .map(|(source, id)| {
+            ConfigError::new("unknown-rule", format!("`settings.disable` names no rule `{}`", id.get_ref()))
+                .at(source, id.span(), "no rule with this id")
+                .help("list ids of rules defined in this file or in a file it extends (`lockstep explain` and `lockstep graph` show them)")
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(ConfigErrors { errors });
+    }
+    rules.retain(|r| {
+        !disabled
+            .iter()
+            .any(|(_, id)| id.get_ref() == r.rule.id.get_ref())
+    });
+    Ok(())
 }
 
 fn discover(files: &dyn ConfigFiles) -> Result<ConfigSource, ConfigErrors> {
@@ -110,7 +144,7 @@ struct Loader<'a> {
     errors: Vec<ConfigError>,
     /// Settings and rules of every file, extended files before the files extending
     /// them, in the order they apply.
-    layers: Vec<(SettingsConfig, Vec<SourcedRule>)>,
+    layers: Vec<(ConfigSource, SettingsConfig, Vec<SourcedRule>)>,
     sources: Vec<ConfigSource>,
     /// Files being loaded, to catch `extends` cycles.
     stack: Vec<String>,
@@ -129,7 +163,7 @@ impl Loader<'_> {
         }
         self.stack.pop();
         let rules = self.own_rules(&source, document.rules);
-        self.layers.push((document.settings, rules));
+        self.layers.push((source, document.settings, rules));
     }
 
     fn own_rules(
@@ -289,6 +323,29 @@ mod tests {
         )]);
         let config = load(&f, None).expect("loads");
         assert_eq!(config.problems[0].code, "duplicate-id");
+    }
+
+    #[test]
+    fn disabled_rules_are_dropped_and_unknown_ids_are_errors() {
+        let f = files(&[
+            (
+                "lockstep.toml",
+                "version = 1\nextends = [\"base.toml\"]\n[settings]\ndisable = [\"b\"]\n",
+            ),
+            (
+                "base.toml",
+                "version = 1\n[[rule]]\nid = \"a\"\nwhen = [\"x\"]\nthen = [\"z\"]\n[[rule]]\nid = \"b\"\nwhen = [\"x\"]\nthen = [\"z\"]\n",
+            ),
+        ]);
+        let config = load(&f, None).expect("loads");
+        assert_eq!(ids(&config), [("a", "base.toml")]);
+        let f = files(&[(
+            "lockstep.toml",
+            "version = 1\n[settings]\ndisable = [\"nope\"]\n",
+        )]);
+        let error = load(&f, None).expect_err("unknown id");
+        assert_eq!(error.errors[0].code, "unknown-rule");
+        assert!(error.errors[0].location.is_some());
     }
 
     #[test]

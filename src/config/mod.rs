@@ -8,6 +8,8 @@ mod parse;
 
 use std::sync::Arc;
 
+use toml::Spanned;
+
 pub use builtin::PACKS;
 pub use error::{ConfigError, ConfigErrors};
 pub use load::{ConfigFiles, FILE_NAMES, WorkTreeFiles, load};
@@ -40,6 +42,8 @@ pub struct Settings {
     pub skip_trailer: String,
     pub max_files: usize,
     pub whitespace: bool,
+    /// Rule ids turned off by `settings.disable`, from every file.
+    pub disable: Vec<String>,
 }
 
 impl Default for Settings {
@@ -50,6 +54,7 @@ impl Default for Settings {
             skip_trailer: "Lockstep-Skip".to_owned(),
             max_files: 2000,
             whitespace: false,
+            disable: Vec::new(),
         }
     }
 }
@@ -62,12 +67,15 @@ impl Settings {
             skip_trailer,
             max_files,
             whitespace,
+            disable,
         } = config;
         self.default_severity = default_severity.unwrap_or(self.default_severity);
         self.annotations = annotations.unwrap_or(self.annotations);
         self.skip_trailer = skip_trailer.unwrap_or(std::mem::take(&mut self.skip_trailer));
         self.max_files = max_files.unwrap_or(self.max_files);
         self.whitespace = whitespace.unwrap_or(self.whitespace);
+        self.disable
+            .extend(disable.into_iter().map(Spanned::into_inner));
     }
 }
 

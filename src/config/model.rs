@@ -2,11 +2,14 @@
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -32,27 +35,45 @@ impl fmt::Display for Severity {
 
 /// `[settings]`; every key optional so that a file extending another overrides only
 /// what it names.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsConfig {
+    /// Severity of rules that name none: error (default), warning or info.
     pub default_severity: Option<Severity>,
+    /// Check LINT.IfChange / LINT.ThenChange blocks (default true).
     pub annotations: Option<bool>,
+    /// The commit-message trailer that waives rules (default `Lockstep-Skip`).
     pub skip_trailer: Option<String>,
+    /// A change touching more files is reported as too large to judge (default 2000).
     pub max_files: Option<usize>,
+    /// Whitespace-only edits trigger rules (default false).
     pub whitespace: Option<bool>,
+    /// Ids of rules to turn off, e.g. rules of an extended pack. Lists from every file
+    /// add up.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub disable: Vec<Spanned<String>>,
 }
 
 /// One `[[rule]]` table.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleConfig {
+    /// Unique id, `[a-z0-9][a-z0-9-]*`.
+    #[schemars(with = "String", regex(pattern = r"^[a-z0-9][a-z0-9-]*$"))]
     pub id: Spanned<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// Globs whose changes trigger the rule; `{name}` and `{name:**}` capture.
+    #[schemars(with = "Vec<String>")]
     pub when: Spanned<Vec<Spanned<String>>>,
+    /// Globs that never trigger the rule.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub unless: Vec<Spanned<String>>,
+    /// A regex: trigger only if an added or removed line of a triggering file matches.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub matching: Option<Spanned<String>>,
     #[serde(default)]
     pub severity: Option<Severity>,
@@ -62,12 +83,14 @@ pub struct RuleConfig {
     pub message: Option<String>,
     #[serde(default)]
     pub skippable: Option<bool>,
+    /// The companions: all are required; any path of one satisfies it.
     #[serde(default)]
+    #[schemars(with = "Vec<CompanionConfig>")]
     pub then: Vec<Spanned<CompanionConfig>>,
 }
 
 /// Which changes satisfy a companion.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeKind {
     /// Any change: added, modified, deleted, or either side of a rename.
@@ -79,17 +102,21 @@ pub enum ChangeKind {
 
 /// One required artifact: a `[[rule.then]]` table, or a plain string in the shorthand
 /// `then = ["path", …]` form.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(untagged)]
 pub enum CompanionConfig {
     Path(String),
     Table(CompanionTable),
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompanionTable {
+    /// A free label used in reports: docs, sdk, dashboard, runbook, changelog...
     #[serde(default = "default_kind")]
     pub kind: String,
+    /// Globs; a change to any of them satisfies the companion.
+    #[schemars(with = "Vec<String>")]
     pub paths: Vec<Spanned<String>>,
     #[serde(default)]
     pub change: ChangeKind,

@@ -11,6 +11,7 @@ mod index_file;
 mod lines;
 mod revision_files;
 mod source;
+mod tracked;
 mod tree_walk;
 
 use std::path::{Path, PathBuf};

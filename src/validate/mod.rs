@@ -1,0 +1,228 @@
+//! `lockstep validate`: problems of a rule set that only the repository reveals — globs
+//! that match nothing, rules that trigger on their own companions, rules their `unless`
+//! shadows, regexes that can never match a line.
+//!
+//! Loader and compiler errors come first (as for `check`); these checks assume a rule set
+//! that compiled. Other sources of diagnostics add their own [`Issue`]s to the same list:
+//! in-file annotation problems (malformed blocks, missing targets) are wrapped with
+//! [`Issue::from_diagnostic`] in `cli/validate.rs` and render and count like these.
+
+mod issue;
+mod regex_lint;
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use toml::Spanned;
+
+pub use issue::{CODES, Issue, Level};
+pub use regex_lint::never_matches;
+
+use crate::change::{Change, Status};
+use crate::config::{CompanionConfig, Config, SourcedRule};
+use crate::rules::{Candidate, Pattern, Rule, RuleSet};
+
+/// Packs ship globs for many layouts; only the user's own files are held to the repo.
+const BUILTIN_PREFIX: &str = "builtin:";
+
+/// Checks each rule of `config` (compiled as `rules`) against the tracked `paths`.
+pub fn validate(config: &Config, rules: &RuleSet, tracked: &[String]) -> Vec<Issue> {
+    let mut probes: Vec<Change> = tracked
+        .iter()
+        .map(|p| Change::new(p.as_str(), Status::Added))
+        .collect();
+    // Literal companion paths also show a self-triggering rule before the file exists.
+    let known: BTreeSet<&str> = tracked.iter().map(String::as_str).collect();
+    let literal: BTreeSet<&str> = rules
+        .rules
+        .iter()
+        .flat_map(|r| &r.companions)
+        .flat_map(|c| &c.paths)
+        .map(Pattern::text)
+        .filter(|t| is_literal(t) && !known.contains(t))
+        .collect();
+    probes.extend(literal.into_iter().map(|p| Change::new(p, Status::Added)));
+    let candidates = rules.candidates(&probes);
+    let mut issues = Vec::new();
+    for (index, (sourced, rule)) in config.rules.iter().zip(&rules.rules).enumerate() {
+        let hits: Vec<&Candidate> = candidates.iter().filter(|c| c.rule == index).collect();
+        let check = RuleCheck {
+            sourced,
+            rule,
+            tracked,
+            probes: &probes,
+            hits: &hits,
+            issues: &mut issues,
+        };
+        check.run();
+    }
+    issues
+}
+
+/// No glob syntax and no captures: the pattern names exactly one path.
+fn is_literal(text: &str) -> bool {
+    !text.contains(['*', '?', '[', ']', '{', '}', '\\'])
+}
+
+struct RuleCheck<'a> {
+    sourced: &'a SourcedRule,
+    rule: &'a Rule,
+    tracked: &'a [String],
+    probes: &'a [Change],
+    hits: &'a [&'a Candidate],
+    issues: &'a mut Vec<Issue>,
+}
+
+impl RuleCheck<'_> {
+    fn run(mut self) {
+        if !self.sourced.source.name.starts_with(BUILTIN_PREFIX) {
+            self.stale_when();
+            self.stale_companions();
+        }
+        self.shadowed();
+        self.self_companion();
+        self.impossible_regex();
+    }
+
+    fn id(&self) -> &str {
+        &self.rule.id
+    }
+
+    fn push(&mut self, issue: Issue) {
+        self.issues.push(issue);
+    }
+
+    fn matches_tracked(&self, pattern: &Pattern) -> bool {
+        self.tracked.iter().any(|p| pattern.bind(p).is_some())
+    }
+
+    fn stale_when(&mut self) {
+        let config = &self.sourced.rule;
+        for (text, pattern) in config.when.get_ref().iter().zip(&self.rule.when) {
+            if !self.matches_tracked(pattern) {
+                let issue = Issue::new(Level::Warning, "stale-glob", format!("`when` glob `{}` of rule `{}` matches no tracked file", pattern.text(), self.id()))
+                    .at(&self.sourced.source, text.span(), "matches no file at HEAD")
+                    .help("fix the glob, or remove it if the code moved (`git ls-files` lists the tracked files)");
+                self.push(issue);
+            }
+        }
+    }
+
+    fn stale_companions(&mut self) {
+        for (entry, companion) in self.sourced.rule.then.iter().zip(&self.rule.companions) {
+            if companion.change == crate::config::ChangeKind::Added {
+                continue; // new files satisfy it: nothing needs to exist yet
+            }
+            for (span, pattern) in companion_spans(entry).into_iter().zip(&companion.paths) {
+                if !self.matches_tracked(pattern) {
+                    let issue = Issue::new(Level::Warning, "stale-glob", format!("`{}` companion glob `{}` of rule `{}` matches no tracked file", companion.kind, pattern.text(), self.id()))
+                        .at(&self.sourced.source, span, "matches no file at HEAD")
+                        .help("fix the path; if the file is yet to be written, add it first (or use `change = \"added\"` for files each change adds)");
+                    self.push(issue);
+                }
+            }
+        }
+    }
+
+    /// Tracked files match `when`, but `unless` excludes every one of them.
+    fn shadowed(&mut self) {
+        let config = &self.sourced.rule;
+        if !self.hits.is_empty() || config.unless.is_empty() {
+            return;
+        }
+        let Some(example) = self
+            .tracked
+            .iter()
+            .find(|p| self.rule.when.iter().any(|w| w.bind(p).is_some()))
+        else {
+            return;
+        };
+        let span = spanning(&config.unless);
+        let issue = Issue::new(
+            Level::Error,
+            "shadowed",
+            format!("rule `{}` is shadowed by its `unless` globs", self.id()),
+        )
+        .at(
+            &self.sourced.source,
+            span,
+            "excludes every tracked file `when` matches",
+        )
+        .help(format!(
+            "`{example}` matches `when` but also `unless`; narrow `unless` or remove the rule"
+        ));
+        self.push(issue);
+    }
+
+    /// A companion path that also triggers the rule can never satisfy it by itself.
+    fn self_companion(&mut self) {
+        let mut reported = BTreeSet::new();
+        for hit in self.hits {
+            let path = &self.probes[hit.change].path;
+            for (c, companion) in self.rule.companions.iter().enumerate() {
+                for (p, pattern) in companion.paths.iter().enumerate() {
+                    let bound = pattern.resolve(&hit.bindings);
+                    if bound.is_some_and(|m| m.is_match(path)) && reported.insert((c, p)) {
+                        self.report_self_companion(c, p, path);
+                    }
+                }
+            }
+        }
+    }
+
+    fn report_self_companion(&mut self, c: usize, p: usize, path: &str) {
+        let Some(entry) = self.sourced.rule.then.get(c) else {
+            return;
+        };
+        let span = companion_spans(entry)
+            .get(p)
+            .cloned()
+            .unwrap_or(entry.span());
+        let kind = &self.rule.companions[c].kind;
+        let issue = Issue::new(
+            Level::Error,
+            "self-companion",
+            format!("rule `{}` is triggered by its own `{kind}` companion", self.id()),
+        )
+        .at(&self.sourced.source, span, format!("`{path}` also matches `when`"))
+        .help("a file that triggers a rule never satisfies it: narrow `when`, or add the companion's path to `unless`");
+        self.push(issue);
+    }
+
+    fn impossible_regex(&mut self) {
+        let Some(matching) = &self.sourced.rule.matching else {
+            return;
+        };
+        if let Some(reason) = never_matches(matching.get_ref()) {
+            let issue = Issue::new(
+                Level::Error,
+                "impossible-regex",
+                format!(
+                    "the `matching` regex of rule `{}` can never match a line",
+                    self.id()
+                ),
+            )
+            .at(&self.sourced.source, matching.span(), reason)
+            .help(
+                "`matching` is tried on each added or removed line on its own, without its newline",
+            );
+            self.push(issue);
+        }
+    }
+}
+
+/// The span of each path of a companion, in order.
+fn companion_spans(entry: &Spanned<CompanionConfig>) -> Vec<Range<usize>> {
+    match entry.get_ref() {
+        CompanionConfig::Path(_) => vec![entry.span()],
+        CompanionConfig::Table(table) => table.paths.iter().map(Spanned::span).collect(),
+    }
+}
+
+/// From the first to the last item's span.
+fn spanning(items: &[Spanned<String>]) -> Range<usize> {
+    match (items.first(), items.last()) {
+        (Some(first), Some(last)) => first.span().start..last.span().end,
+        _ => 0..0,
+    }
+}

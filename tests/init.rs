@@ -1,0 +1,222 @@
+//! `lockstep init`: a starter rule set that validates cleanly and catches real mistakes.
+
+mod support;
+
+use support::Repo;
+
+fn validate_cleanly(repo: &Repo) {
+    repo.lockstep()
+        .args(["validate", "--deny", "warnings"])
+        .assert()
+        .code(0);
+}
+
+fn init(repo: &Repo) -> String {
+    repo.lockstep().arg("init").assert().code(0);
+    repo.read("lockstep.toml")
+}
+
+fn check_fails_with(repo: &Repo, rule: &str) {
+    repo.git(&["add", "-A"]);
+    let out = repo
+        .lockstep()
+        .args(["check", "--staged"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains(rule), "{text}");
+}
+
+fn rust_service() -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"svc\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1.0\"\n",
+    )
+    .write("Cargo.lock", "version = 4\n")
+    .write("src/main.rs", "fn main() {}\n")
+    .write("CHANGELOG.md", "# Changelog\n")
+    .write("docs/api.md", "# API\n")
+    .write("grafana/svc.json", "{}\n")
+    .write("runbooks/oncall.md", "# On call\n");
+    repo.commit("initial");
+    repo
+}
+
+#[test]
+fn a_rust_service_gets_rust_and_changelog_packs_and_artifact_sketches() {
+    let repo = rust_service();
+    let text = init(&repo);
+    insta::assert_snapshot!("rust_service", text);
+    validate_cleanly(&repo);
+    repo.commit("add lockstep.toml");
+    // Seeded violation: a dependency edit without Cargo.lock.
+    repo.write("Cargo.toml", "[package]\nname = \"svc\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1.0\"\ntokio = { version = \"1\", features = [\"full\"] }\n")
+        .write("CHANGELOG.md", "# Changelog\n- tokio\n");
+    check_fails_with(&repo, "rust-lockfile");
+}
+
+#[test]
+fn a_node_monorepo_gets_the_node_pack() {
+    let repo = Repo::new();
+    repo.write(
+        "package.json",
+        "{\n  \"name\": \"root\",\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"]\n}\n",
+    )
+    .write("pnpm-lock.yaml", "lockfileVersion: '9.0'\n")
+    .write(
+        "packages/web/package.json",
+        "{\n  \"name\": \"web\",\n  \"dependencies\": {\n    \"react\": \"^18.2.0\"\n  }\n}\n",
+    )
+    .write("packages/web/src/index.ts", "export {}\n")
+    .write("packages/api/package.json", "{\n  \"name\": \"api\"\n}\n")
+    .write("dashboards/web.json", "{}\n");
+    repo.commit("initial");
+    let text = init(&repo);
+    assert!(text.contains("\"builtin:node\""), "{text}");
+    assert!(text.contains("dashboards/**/*.json"), "{text}");
+    assert!(!text.contains("builtin:rust"), "{text}");
+    validate_cleanly(&repo);
+    repo.commit("add lockstep.toml");
+    repo.write(
+        "packages/web/package.json",
+        "{\n  \"name\": \"web\",\n  \"dependencies\": {\n    \"react\": \"^18.3.0\"\n  }\n}\n",
+    );
+    check_fails_with(&repo, "node-lockfile");
+}
+
+#[test]
+fn a_protobuf_api_repo_gets_the_protobuf_pack() {
+    let repo = Repo::new();
+    repo.write(
+        "proto/payments/v1/payments.proto",
+        "syntax = \"proto3\";\nservice Payments {\n  rpc Pay(PayRequest) returns (PayReply);\n}\n",
+    )
+    .write("gen/go/payments/v1/payments.pb.go", "package payments\n")
+    .write("docs/payments.md", "# Payments\n")
+    .write("sdk/ts/index.ts", "export {}\n");
+    repo.commit("initial");
+    let text = init(&repo);
+    assert!(text.contains("\"builtin:protobuf\""), "{text}");
+    assert!(
+        text.contains("# then = [{ kind = \"sdk\", paths = [\"sdk/**\"] }]"),
+        "{text}"
+    );
+    validate_cleanly(&repo);
+    repo.commit("add lockstep.toml");
+    repo.write("proto/payments/v1/payments.proto", "syntax = \"proto3\";\nservice Payments {\n  rpc Pay(PayRequest) returns (PayReply);\n  rpc Refund(RefundRequest) returns (RefundReply);\n}\n");
+    check_fails_with(&repo, "protobuf-generated");
+}
+
+#[test]
+fn never_overwrites_without_force() {
+    let repo = rust_service();
+    repo.write(".lockstep.toml", "version = 1\n");
+    let state = repo.state();
+    let out = repo
+        .lockstep()
+        .arg("init")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        text.contains("a rule set already exists: `.lockstep.toml`"),
+        "{text}"
+    );
+    assert!(text.contains("--force"), "{text}");
+    assert_eq!(repo.state(), state, "nothing written");
+    repo.lockstep().args(["init", "--force"]).assert().code(0);
+    assert!(repo.read(".lockstep.toml").contains("builtin:rust"));
+}
+
+#[test]
+fn an_empty_repository_gets_a_valid_skeleton() {
+    let repo = Repo::new();
+    let text = init(&repo);
+    assert!(text.contains("extends = []"), "{text}");
+    validate_cleanly(&repo);
+}
+
+#[test]
+fn help() {
+    let repo = Repo::new();
+    let out = repo
+        .lockstep()
+        .args(["init", "--help"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("help", String::from_utf8_lossy(&out));
+}
+
+/// Uncomments every rule sketch (`# [[rule]]` up to the next blank line).
+fn uncomment_sketches(text: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        inside = (inside || line == "# [[rule]]") && !line.is_empty();
+        let line = if inside {
+            line.strip_prefix("# ").unwrap_or(line)
+        } else {
+            line
+        };
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn sketches_pair_artifacts_named_after_services_and_work_once_uncommented() {
+    let repo = Repo::new();
+    repo.write("services/payments/main.go", "package main\n")
+        .write("services/billing/main.go", "package main\n")
+        .write("dashboards/payments.json", "{}\n")
+        .write("dashboards/billing.json", "{}\n")
+        .write("docs/index.md", "# Docs\n");
+    repo.commit("initial");
+    let text = init(&repo);
+    assert!(text.contains("# when = [\"services/{name}/**\"]"), "{text}");
+    assert!(
+        text.contains("paths = [\"dashboards/{name}.json\"]"),
+        "{text}"
+    );
+    validate_cleanly(&repo);
+    repo.write("lockstep.toml", uncomment_sketches(&text));
+    validate_cleanly(&repo);
+    repo.commit("adopt the sketches");
+    repo.write("services/payments/main.go", "package main // v2\n")
+        .write("dashboards/billing.json", "{\"v\": 2}\n")
+        .write("docs/index.md", "# Docs v2\n");
+    repo.git(&["add", "-A"]);
+    let out = repo
+        .lockstep()
+        .args(["check", "--staged", "--deny", "warnings"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = String::from_utf8_lossy(&out);
+    assert!(
+        report.contains("dashboards/payments.json"),
+        "the binding picks the payments dashboard: {report}"
+    );
+    assert!(!report.contains("dashboards/billing.json"), "{report}");
+}
+
+#[test]
+fn the_rust_service_sketches_validate_once_uncommented() {
+    let repo = rust_service();
+    let text = init(&repo);
+    repo.write("lockstep.toml", uncomment_sketches(&text));
+    validate_cleanly(&repo);
+}

@@ -1,0 +1,161 @@
+//! `lockstep validate`: loader errors, and the checks against the repository's files.
+
+mod support;
+
+use support::Repo;
+
+fn output(repo: &Repo, args: &[&str], code: i32) -> String {
+    let out = repo
+        .lockstep()
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .clone();
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+fn repo_with(rules: &str) -> Repo {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", rules)
+        .write("services/payments/api/refund.proto", "service Refunds {}\n")
+        .write("docs/payments/api.md", "# API\n")
+        .write("sdk/go/payments/client.go", "package payments\n")
+        .write("doc/man/build.md", "# build\n")
+        .write("etc/man/build.1", ".TH build\n");
+    repo.commit("initial");
+    repo
+}
+
+const CLEAN: &str = r#"version = 1
+
+[[rule]]
+id = "payments-api"
+when = ["services/payments/api/**/*.proto"]
+then = [{ kind = "docs", paths = ["docs/payments/api.md"] }, { kind = "sdk", paths = ["sdk/go/payments/**"] }]
+
+[[rule]]
+id = "man-pages"
+when = ["doc/man/{cmd}.md"]
+then = ["etc/man/{cmd}.1"]
+"#;
+
+#[test]
+fn a_clean_rule_set_passes_with_exit_0() {
+    let repo = repo_with(CLEAN);
+    let state = repo.state();
+    let text = output(&repo, &["validate"], 0);
+    assert_eq!(
+        text,
+        "lockstep: 0 errors, 0 warnings (2 rules checked against 6 tracked files)\n"
+    );
+    assert_eq!(repo.state(), state, "validate never writes");
+}
+
+#[test]
+fn stale_globs_are_warnings_that_fail_only_with_deny_warnings() {
+    let repo = repo_with(&CLEAN.replace(
+        "\"services/payments/api/**/*.proto\"]",
+        "\"services/payments/api/**/*.proto\", \"services/billing/**\"]",
+    ));
+    let text = output(&repo, &["validate"], 0);
+    insta::assert_snapshot!("stale_glob", text);
+    output(&repo, &["validate", "--deny", "warnings"], 1);
+}
+
+const BROKEN: &str = r#"version = 1
+
+[[rule]]
+id = "self-docs"
+when = ["docs/**"]
+then = ["docs/payments/api.md"]
+
+[[rule]]
+id = "shadowed-sdk"
+when = ["sdk/**"]
+unless = ["sdk/go/**"]
+then = ["docs/payments/api.md"]
+
+[[rule]]
+id = "rpc-lines"
+when = ["services/**/*.proto"]
+matching = 'rpc\s+\w+\n'
+then = ["docs/payments/api.md"]
+
+[[rule]]
+id = "anchored"
+when = ["services/**/*.proto"]
+matching = '}$\s*service'
+then = ["sdk/go/payments/**"]
+
+[[rule]]
+id = "pending-companion"
+when = ["doc/man/{cmd}.md"]
+then = ["etc/man/{cmd}.1", { kind = "html", paths = ["site/man/{cmd}.html"] }]
+"#;
+
+#[test]
+fn rules_that_cannot_work_are_errors_with_spans() {
+    let repo = repo_with(BROKEN);
+    let text = output(&repo, &["validate"], 1);
+    insta::assert_snapshot!("broken_rules", text);
+}
+
+#[test]
+fn a_companion_that_only_new_files_satisfy_need_not_exist() {
+    let repo = repo_with(&CLEAN.replace(
+        "then = [\"etc/man/{cmd}.1\"]",
+        "then = [\"etc/man/{cmd}.1\", { kind = \"note\", paths = [\"notes/{cmd}/*.md\"], change = \"added\" }]",
+    ));
+    output(&repo, &["validate", "--deny", "warnings"], 0);
+}
+
+#[test]
+fn a_broken_rule_set_is_exit_2_like_check() {
+    let repo =
+        repo_with("version = 1\n[[rule]]\nid = \"Bad Id\"\nwhen = [\"src/[\"]\nthen = [\"x\"]\n");
+    let text = output(&repo, &["validate"], 2);
+    assert!(text.contains("lockstep::config::invalid-id"), "{text}");
+    assert!(text.contains("lockstep::config::glob"), "{text}");
+}
+
+#[test]
+fn packs_are_not_held_to_this_repositorys_layout() {
+    let repo = repo_with("version = 1\nextends = [\"builtin:node\", \"builtin:terraform\"]\n");
+    output(&repo, &["validate", "--deny", "warnings"], 0);
+}
+
+#[test]
+fn disabling_an_unknown_rule_is_a_config_error() {
+    let repo = repo_with(
+        "version = 1\nextends = [\"builtin:rust\"]\n[settings]\ndisable = [\"rust-lock\"]\n",
+    );
+    let text = output(&repo, &["validate"], 2);
+    assert!(text.contains("lockstep::config::unknown-rule"), "{text}");
+    assert!(
+        text.contains("`settings.disable` names no rule `rust-lock`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_unborn_branch_makes_every_glob_stale() {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", CLEAN);
+    let text = output(&repo, &["validate"], 0);
+    assert!(text.contains("0 errors, 5 warnings"), "{text}");
+}
+
+#[test]
+fn help() {
+    let repo = Repo::new();
+    let out = repo
+        .lockstep()
+        .args(["validate", "--help"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("help", String::from_utf8_lossy(&out));
+}
