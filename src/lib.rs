@@ -11,4 +11,5 @@ pub mod finding;
 pub mod git;
 pub mod report;
 pub mod rules;
+pub mod suggest;
 pub mod waiver;

@@ -2,6 +2,7 @@
 
 mod check;
 mod rule_set;
+mod suggest;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub use check::CheckArgs;
+pub use suggest::SuggestArgs;
 
 /// lockstep: when code changes, its docs, SDKs, dashboards and runbooks change with it.
 #[derive(Debug, Parser)]
@@ -30,6 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// Check a diff: every changed code path must change with its companions.
     Check(CheckArgs),
+    /// Propose rules from how files changed together in history.
+    Suggest(SuggestArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -111,5 +115,6 @@ pub fn run(cli: Cli, env: Env) -> miette::Result<ExitStatus> {
     let context = Context::new(&cli, env);
     match cli.command {
         Command::Check(args) => check::run(&args, &context),
+        Command::Suggest(args) => suggest::run(&args, &context),
     }
 }
