@@ -244,7 +244,7 @@ fn captured_edges(
     options: &Options,
 ) -> Vec<CapturedEdge> {
     let mut counts = Counts::default();
-    let mut names: HashMap<(Template, Template), Vec<String>> = HashMap::new();
+    let mut names: HashMap<(Template, Template), BTreeSet<String>> = HashMap::new();
     for (i, unit) in history.units.iter().enumerate() {
         let mut by_name: BTreeMap<&str, Vec<Template>> = BTreeMap::new();
         for path in &unit.paths {
@@ -260,10 +260,7 @@ fn captured_edges(
                     } else {
                         (b.clone(), a.clone())
                     };
-                    let seen = names.entry(key).or_default();
-                    if seen.len() < MIN_NAMES && !seen.iter().any(|n| n == name) {
-                        seen.push(name.to_owned());
-                    }
+                    names.entry(key).or_default().insert(name.to_owned());
                 }
             }
             counts.add(templates, i);
@@ -275,7 +272,7 @@ fn captured_edges(
         } else {
             (b.clone(), a.clone())
         };
-        names.get(&key).map_or(0, Vec::len)
+        names.get(&key).map_or(0, BTreeSet::len)
     };
     let candidates: Vec<(Pair<'_, Template>, u8, Role)> = counts
         .pairs(options.min_support)

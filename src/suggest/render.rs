@@ -87,7 +87,7 @@ fn rule(s: &Suggestion, out: &mut dyn Write) -> io::Result<()> {
     match e.names {
         Some(names) => writeln!(
             out,
-            "# {} of {} changes to a {when} also changed its {then} ({percent:.0}%, {names} names);",
+            "# {} of {} changes to {when} also changed {then} of the same name ({percent:.0}%, {names} names);",
             e.support, e.revisions
         )?,
         None => writeln!(
