@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::count::{Counts, Pair};
-use super::group::{Group, Role, Template, role};
+use super::group::{Group, Role, Template, escape, role};
 use super::{
     Contradiction, Evidence, Example, History, Options, SuggestedCompanion, Suggestion,
     Suggestions, Unit, Window, date,
@@ -334,6 +334,7 @@ fn merge_by_target(
             .or_default()
             .push(edge);
     }
+    let known: BTreeSet<&Group> = groups.iter().flatten().collect();
     let mut ranked = Vec::new();
     for ((target, tier), mut edges) in by_target {
         edges.sort_by_key(|e| e.from.glob());
@@ -363,16 +364,20 @@ fn merge_by_target(
                 }
             }
         }
+        let parent = collapse(&sources, &known, &target);
         let merged = Ranked {
             tier,
-            when: sources.iter().map(|g| g.glob()).collect(),
+            when: match parent {
+                Some(parent) => vec![format!("{}**", escape(parent))],
+                None => sources.iter().map(|g| g.glob()).collect(),
+            },
             then: target.glob(),
             kind: edges[0].kind,
             revisions,
             support,
             names: None,
             last,
-            slug_from: edges[0].from.path().to_owned(),
+            slug_from: parent.unwrap_or(edges[0].from.path()).to_owned(),
         };
         if merged.confidence() >= options.min_confidence && history.units.len() > last {
             ranked.push(merged);
@@ -381,6 +386,31 @@ fn merge_by_target(
         }
     }
     ranked
+}
+
+/// The directory whose groups seen in history are exactly `sources`, when there is one
+/// and the target lies outside it: the rule can then say `parent/**`.
+fn collapse<'a>(
+    sources: &[&'a Group],
+    known: &BTreeSet<&Group>,
+    target: &Group,
+) -> Option<&'a str> {
+    let first = sources.first()?.path();
+    let mut common = first.len();
+    for source in &sources[1..] {
+        common = first
+            .bytes()
+            .zip(source.path().bytes())
+            .take(common)
+            .take_while(|(a, b)| a == b)
+            .count();
+    }
+    let parent = &first[..first[..common].rfind('/')? + 1];
+    let complete = known
+        .iter()
+        .filter(|g| g.path().starts_with(parent))
+        .all(|g| sources.contains(g));
+    (complete && !target.path().starts_with(parent)).then_some(parent)
 }
 
 /// A rule to suggest, before it gets an id.
@@ -620,14 +650,24 @@ mod tests {
         let s = analyse(&h, None, &options());
         assert_eq!(
             summary(&s),
+            [("src/**".to_owned(), "CHANGELOG.md".to_owned(), 4, 5)]
+        );
+        assert_eq!(s.suggestions[0].then.kind, "changelog");
+        assert_eq!(s.suggestions[0].id, "src-changelog");
+        let mut units = h.units.clone();
+        units.extend(history(&[&["src/c/z.rs"]]).units);
+        let h = History { units, ..h };
+        let s = analyse(&h, None, &options());
+        assert_eq!(
+            summary(&s),
             [(
                 "src/a/**,src/b/**".to_owned(),
                 "CHANGELOG.md".to_owned(),
                 4,
                 5
-            )]
+            )],
+            "src/c/ changed without the changelog, so `src/**` would overstate"
         );
-        assert_eq!(s.suggestions[0].then.kind, "changelog");
     }
 
     #[test]
