@@ -185,20 +185,21 @@ pub fn role(path: &str) -> Role {
 }
 
 fn name_kind(name: &str) -> Option<&'static str> {
-    let stem = name.split('.').next().unwrap_or_default();
-    if [
+    let (stem, ext) = name.split_once('.').unwrap_or((name, ""));
+    // `src/history.rs` is code and `rules/changelog.toml` a rule pack; only prose counts.
+    let prose = ext.is_empty() || ext == "markdown" || DOC_EXTS.contains(&ext);
+    const CHANGELOGS: [&str; 6] = [
         "changelog",
         "changes",
         "history",
         "news",
         "release-notes",
         "releases",
-    ]
-    .contains(&stem)
-    {
+    ];
+    if prose && CHANGELOGS.contains(&stem) {
         return Some("changelog");
     }
-    if stem == "readme" {
+    if prose && stem == "readme" {
         return Some("docs");
     }
     let generated = name.ends_with(".lock")
@@ -290,6 +291,9 @@ mod tests {
             ("pkg/users_test.go", Role::Test),
             ("web/users.test.ts", Role::Test),
             ("Cargo.toml", Role::Code),
+            ("src/git/history.rs", Role::Code),
+            ("rules/changelog.toml", Role::Code),
+            ("NEWS", Role::Artifact("changelog")),
         ];
         for (path, expected) in cases {
             assert_eq!(role(path), expected, "{path}");
