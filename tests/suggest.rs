@@ -349,3 +349,28 @@ fn help_snapshot() {
         .clone();
     insta::assert_snapshot!(String::from_utf8_lossy(&output));
 }
+
+#[test]
+fn a_shallow_clone_mines_only_commits_whose_parent_it_has() {
+    let h = planted();
+    let clone = Repo::empty();
+    let url = format!("file://{}", h.repo.path().display());
+    clone.git(&["clone", "-q", "--depth", "10", &url, "."]);
+    let output = clone
+        .lockstep()
+        .args(["suggest", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let json: Value = serde_json::from_slice(&output).expect("valid JSON");
+    let window = &json["window"];
+    let (units, large) = (window["commits"].as_u64(), window["skipped_large"].as_u64());
+    assert_eq!(
+        units.zip(large).map(|(u, l)| u + l),
+        Some(9),
+        "the boundary is left out, not counted as a whole-tree change: {json:#}"
+    );
+    assert_eq!(window["skipped_merges"], 1, "{json:#}");
+}

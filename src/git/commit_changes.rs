@@ -18,13 +18,19 @@ impl Repo {
             .repo
             .find_commit(id)
             .context(|| format!("cannot read commit {id}"))?;
+        // A shallow clone's oldest commits look like roots: their diff would be the
+        // whole tree.
+        if self.is_shallow() && self.is_shallow_boundary(id) {
+            return Ok(None);
+        }
         let parent_tree = match found.parent_count() {
             0 => None,
-            1 => match found.parent(0) {
-                Ok(parent) => Some(parent.tree_id()),
-                Err(_) if self.is_shallow_boundary(id) => return Ok(None),
-                Err(e) => return Err(e).context(|| format!("cannot read the parent of {id}")),
-            },
+            1 => Some(
+                found
+                    .parent(0)
+                    .context(|| format!("cannot read the parent of {id}"))?
+                    .tree_id(),
+            ),
             _ => return Ok(None),
         };
         self.tree_changes(parent_tree, Some(found.tree_id()))

@@ -223,6 +223,7 @@ pub struct Window {
     pub until: String,
     /// Units counted.
     pub commits: usize,
+    /// Merges, and a shallow clone's oldest commits (their parents are missing).
     pub skipped_merges: usize,
     pub skipped_large: usize,
 }
