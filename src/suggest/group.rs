@@ -51,18 +51,21 @@ impl fmt::Display for Group {
     }
 }
 
-/// Files of one directory with one extension, told apart by their stem:
-/// `docs/api/{name}.md`.
+/// Paths told apart by one name: files of one directory with one extension
+/// (`docs/api/{name}.md`, the name being the file's stem), or the directory groups of
+/// one parent (`src/{name}/**`, the name being the group's last directory).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Template {
     /// With its trailing slash; empty at the root.
     pub dir: String,
     /// Everything after the stem's first dot, with the dot; may be empty.
     pub ext: String,
+    /// Whether the name is a directory: `dir/{name}/**`.
+    pub tree: bool,
 }
 
 impl Template {
-    /// The template and stem of `path`; `None` for dotfiles, which have no stem.
+    /// The file template and stem of `path`; `None` for dotfiles, which have no stem.
     pub fn of(path: &str) -> Option<(Template, &str)> {
         let name_start = path.rfind('/').map_or(0, |i| i + 1);
         let name = &path[name_start..];
@@ -73,18 +76,48 @@ impl Template {
         let template = Template {
             dir: path[..name_start].to_owned(),
             ext: name[stem_len..].to_owned(),
+            tree: false,
         };
         Some((template, &name[..stem_len]))
     }
 
-    /// The glob with a `{name}` capture for the stem.
-    pub fn glob(&self) -> String {
-        format!("{}{{name}}{}", escape(&self.dir), escape(&self.ext))
+    /// The directory template of the group `path` falls in at `depth`:
+    /// `src/core/lib.rs` at depth 2 is `src/{name}/**` named `core`. `None` for files
+    /// above the depth, which are in no directory group.
+    pub fn of_group(path: &str, depth: usize) -> Option<(Template, &str)> {
+        let end = path.match_indices('/').nth(depth.checked_sub(1)?)?.0;
+        let start = path[..end].rfind('/').map_or(0, |i| i + 1);
+        let template = Template {
+            dir: path[..start].to_owned(),
+            ext: String::new(),
+            tree: true,
+        };
+        Some((template, &path[start..end]))
     }
 
-    /// The file with this stem.
-    pub fn path(&self, stem: &str) -> String {
-        format!("{}{stem}{}", self.dir, self.ext)
+    /// Every template `path` is an instance of, with its name.
+    pub fn all_of(path: &str, depth: usize) -> impl Iterator<Item = (Template, &str)> {
+        Template::of(path)
+            .into_iter()
+            .chain(Template::of_group(path, depth))
+    }
+
+    /// The glob with a `{name}` capture.
+    pub fn glob(&self) -> String {
+        if self.tree {
+            format!("{}{{name}}/**", escape(&self.dir))
+        } else {
+            format!("{}{{name}}{}", escape(&self.dir), escape(&self.ext))
+        }
+    }
+
+    /// The glob for one name.
+    pub fn path(&self, name: &str) -> String {
+        if self.tree {
+            format!("{}{name}/**", self.dir)
+        } else {
+            format!("{}{name}{}", self.dir, self.ext)
+        }
     }
 }
 
@@ -270,6 +303,12 @@ mod tests {
         let (template, stem) = Template::of("Makefile").expect("has a stem");
         assert_eq!((template.glob().as_str(), stem), ("{name}", "Makefile"));
         assert!(Template::of("src/.gitignore").is_none());
+        let (template, name) = Template::of_group("src/core/io/lib.rs", 2).expect("in a group");
+        assert_eq!((template.glob().as_str(), name), ("src/{name}/**", "core"));
+        assert_eq!(template.path("net"), "src/net/**");
+        let (template, name) = Template::of_group("services/x.rs", 1).expect("in a group");
+        assert_eq!((template.glob().as_str(), name), ("{name}/**", "services"));
+        assert!(Template::of_group("src/lib.rs", 2).is_none());
     }
 
     #[test]

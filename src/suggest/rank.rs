@@ -28,6 +28,11 @@ pub fn analyse(history: &History, rules: Option<&RuleSet>, options: &Options) ->
         })
         .collect();
     let captured = captured_edges(history, rules, options);
+    let trees: BTreeSet<(Template, Template)> = captured
+        .iter()
+        .filter(|e| e.from.tree && e.to.tree)
+        .map(|e| (e.from.clone(), e.to.clone()))
+        .collect();
     let subsumed: BTreeSet<(Group, Group)> = captured
         .iter()
         .map(|e| {
@@ -40,6 +45,7 @@ pub fn analyse(history: &History, rules: Option<&RuleSet>, options: &Options) ->
     let directory = directory_edges(history, &groups, rules, options)
         .into_iter()
         .filter(|e| !subsumed.contains(&(e.from.clone(), e.to.clone())))
+        .filter(|e| !instance_of(e, &trees, options.depth))
         .collect();
     let mut ranked: Vec<Ranked> = captured
         .into_iter()
@@ -248,11 +254,13 @@ fn captured_edges(
     for (i, unit) in history.units.iter().enumerate() {
         let mut by_name: BTreeMap<&str, Vec<Template>> = BTreeMap::new();
         for path in &unit.paths {
-            if let Some((template, name)) = Template::of(path) {
+            for (template, name) in Template::all_of(path, options.depth) {
                 by_name.entry(name).or_default().push(template);
             }
         }
-        for (name, templates) in by_name {
+        for (name, mut templates) in by_name {
+            templates.sort_unstable();
+            templates.dedup();
             for (j, a) in templates.iter().enumerate() {
                 for b in &templates[j + 1..] {
                     let key = if a < b {
@@ -293,7 +301,8 @@ fn captured_edges(
         .into_iter()
         .filter(|(p, _, _)| kept.contains(&(p.from.clone(), p.to.clone())))
         .filter_map(|(p, tier, to_role)| {
-            let example = example_pair(&history.units[p.together.last], p.from, p.to)?;
+            let unit = &history.units[p.together.last];
+            let example = example_pair(unit, p.from, p.to, options.depth)?;
             Some(CapturedEdge {
                 from: p.from.clone(),
                 to: p.to.clone(),
@@ -311,12 +320,38 @@ fn captured_edges(
 }
 
 /// Two files of one name in `unit`, one per template.
-fn example_pair(unit: &Unit, from: &Template, to: &Template) -> Option<(String, String)> {
+fn example_pair(
+    unit: &Unit,
+    from: &Template,
+    to: &Template,
+    depth: usize,
+) -> Option<(String, String)> {
+    let named = |template: &Template, name: &str, except: Option<&str>| {
+        unit.paths.iter().find(|path| {
+            Some(path.as_str()) != except
+                && Template::all_of(path, depth).any(|(t, n)| t == *template && n == name)
+        })
+    };
     unit.paths.iter().find_map(|path| {
-        let (template, name) = Template::of(path)?;
-        let other = to.path(name);
-        (template == *from && unit.paths.contains(&other)).then(|| (path.clone(), other))
+        let (_, name) = Template::all_of(path, depth).find(|(t, _)| t == from)?;
+        let other = named(to, name, Some(path))?;
+        Some((path.clone(), other.clone()))
     })
+}
+
+/// Whether a directory pair is one instance of a captured pair of directory templates
+/// (`src/core/**` → `tests/core/**` of `src/{name}/**` → `tests/{name}/**`).
+fn instance_of(edge: &DirEdge, captured: &BTreeSet<(Template, Template)>, depth: usize) -> bool {
+    let (Group::Dir(from), Group::Dir(to)) = (&edge.from, &edge.to) else {
+        return false;
+    };
+    match (
+        Template::of_group(from, depth),
+        Template::of_group(to, depth),
+    ) {
+        (Some((a, m)), Some((b, n))) => m == n && captured.contains(&(a, b)),
+        _ => false,
+    }
 }
 
 /// Directory pairs with the same target become one rule listing every source, when
@@ -622,6 +657,37 @@ mod tests {
             )]
         );
         assert_eq!(s.suggestions[0].evidence.names, Some(3));
+    }
+
+    #[test]
+    fn directories_of_one_name_become_a_captured_rule_over_trees() {
+        let mut units: Vec<&[&str]> = Vec::new();
+        for _ in 0..2 {
+            units.push(&["src/core/a.rs", "tests/core/t.rs"]);
+            units.push(&["src/net/b.rs", "src/net/c.rs", "tests/net/t.rs"]);
+            units.push(&["src/store/c.rs", "tests/store/x.rs"]);
+        }
+        let s = analyse(&history(&units), None, &options());
+        assert_eq!(
+            summary(&s),
+            [(
+                "src/{name}/**".to_owned(),
+                "tests/{name}/**".to_owned(),
+                6,
+                6
+            )],
+            "one rule, not one per module"
+        );
+        assert_eq!(s.suggestions[0].then.kind, "tests");
+    }
+
+    #[test]
+    fn captured_tree_globs_compile_and_bind_per_directory() {
+        let set = rules(
+            "[[rule]]\nid = \"t\"\nwhen = [\"src/{name}/**\"]\nthen = [\"tests/{name}/**\"]\n",
+        );
+        assert!(covered(&set, &["src/core/io/a.rs"], &["tests/core/t.rs"]));
+        assert!(!covered(&set, &["src/core/a.rs"], &["tests/net/t.rs"]));
     }
 
     #[test]
