@@ -138,7 +138,7 @@ fn planted_couplings_come_out_on_top_and_the_noisy_large_commits_do_not() {
             ("api/{name}.rs".to_owned(), "docs/api/{name}.md".to_owned()),
             (
                 "services/payments/**".to_owned(),
-                "docs/payments/**".to_owned()
+                "docs/payments/api.md".to_owned()
             ),
         ],
         "{json:#}"
@@ -189,7 +189,7 @@ fn the_snippet_compiles_with_the_real_loader_and_then_covers_its_own_pairs() {
     assert!(snippet.contains("# 8 of 8 changes to api/{name}.rs also changed docs/api/{name}.md of the same name (100%, 4 names);"), "{snippet}");
     assert!(
         snippet.contains(
-            "# 8 of 9 changes to services/payments/** also changed docs/payments/** (89%);"
+            "# 8 of 9 changes to services/payments/** also changed docs/payments/api.md (89%);"
         ),
         "{snippet}"
     );

@@ -14,7 +14,7 @@ pub enum Group {
     Dir(String),
     /// The files directly in a shallower directory, with its trailing slash.
     Files(String),
-    /// A file at the root.
+    /// A file at the root; or one file a target is narrowed to.
     File(String),
 }
 

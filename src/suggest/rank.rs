@@ -46,6 +46,7 @@ pub fn analyse(history: &History, rules: Option<&RuleSet>, options: &Options) ->
         .into_iter()
         .filter(|e| !subsumed.contains(&(e.from.clone(), e.to.clone())))
         .filter(|e| !instance_of(e, &trees, options.depth))
+        .map(|e| narrow(e, history, &groups, options))
         .collect();
     let mut ranked: Vec<Ranked> = captured
         .into_iter()
@@ -354,6 +355,50 @@ fn instance_of(edge: &DirEdge, captured: &BTreeSet<(Template, Template)>, depth:
     }
 }
 
+/// Whether a unit changed a group, or one file (a narrowed target).
+fn changes(unit: &Unit, unit_groups: &[Group], target: &Group) -> bool {
+    match target {
+        Group::File(path) => unit.paths.binary_search(path).is_ok(),
+        _ => unit_groups.contains(target),
+    }
+}
+
+/// A directory target narrowed to one file when that file alone was in nearly every
+/// co-change (`docs/payments/**` → `docs/payments/api.md`), and still strong enough.
+fn narrow(edge: DirEdge, history: &History, groups: &[Vec<Group>], options: &Options) -> DirEdge {
+    if matches!(edge.to, Group::File(_)) {
+        return edge;
+    }
+    let mut files: BTreeMap<&str, (u32, usize)> = BTreeMap::new();
+    for (i, (unit, unit_groups)) in history.units.iter().zip(groups).enumerate() {
+        if !unit_groups.contains(&edge.from) {
+            continue;
+        }
+        for (path, group) in unit.paths.iter().zip(unit_groups) {
+            if *group == edge.to {
+                let entry = files.entry(path).or_insert((0, i));
+                entry.0 += 1;
+                entry.1 = i;
+            }
+        }
+    }
+    let Some((file, (support, last))) = files.into_iter().max_by_key(|(_, (n, _))| *n) else {
+        return edge;
+    };
+    let nearly_all = f64::from(support) >= 0.9 * f64::from(edge.support);
+    let confidence = f64::from(support) / f64::from(edge.revisions.max(1));
+    if nearly_all && support >= options.min_support && confidence >= options.min_confidence {
+        DirEdge {
+            to: Group::File(file.to_owned()),
+            support,
+            last,
+            ..edge
+        }
+    } else {
+        edge
+    }
+}
+
 /// Directory pairs with the same target become one rule listing every source, when
 /// together they are still confident enough.
 fn merge_by_target(
@@ -393,7 +438,7 @@ fn merge_by_target(
         for (i, unit_groups) in groups.iter().enumerate() {
             if unit_groups.iter().any(|g| sources.contains(&g)) {
                 revisions += 1;
-                if unit_groups.contains(&target) {
+                if changes(&history.units[i], unit_groups, &target) {
                     support += 1;
                     last = i;
                 }
@@ -631,11 +676,31 @@ mod tests {
         let s = analyse(&h, None, &options());
         assert_eq!(
             summary(&s),
-            [("services/pay/**".to_owned(), "docs/pay/**".to_owned(), 3, 3)]
+            [(
+                "services/pay/**".to_owned(),
+                "docs/pay/api.md".to_owned(),
+                3,
+                3
+            )],
+            "one doc took every change, so the rule names it"
         );
         assert_eq!(s.suggestions[0].then.kind, "docs");
         assert_eq!(s.suggestions[0].id, "services-pay-docs");
         assert_eq!(s.suggestions[0].evidence.example.subject, "change 2");
+    }
+
+    #[test]
+    fn a_target_directory_stays_whole_when_no_file_took_nearly_every_change() {
+        let h = history(&[
+            &["services/pay/api.rs", "docs/pay/api.md"],
+            &["services/pay/api.rs", "docs/pay/api.md"],
+            &["services/pay/db.rs", "docs/pay/db.md"],
+        ]);
+        let s = analyse(&h, None, &options());
+        assert_eq!(
+            summary(&s),
+            [("services/pay/**".to_owned(), "docs/pay/**".to_owned(), 3, 3)]
+        );
     }
 
     #[test]
