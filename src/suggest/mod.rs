@@ -1,11 +1,12 @@
 //! `lockstep suggest`: rules mined from how files actually changed together.
 //!
 //! The history walk turns each non-merge commit of a window into a unit of change (its
-//! paths); [`count`] counts how often groups of files ([`group`]) changed and changed
-//! together; [`rank`] turns strong directed pairs into rules, and [`render`] prints them
-//! as TOML ready to paste, or JSON. With a rule set, each unit is also judged by the
+//! paths); `count` counts how often groups of files (`group`) changed and changed
+//! together, `capture` does the same per name (`api/{name}.rs`); `rank` turns strong
+//! directed pairs into rules, and `render` prints them as TOML ready to paste, or JSON. With a rule set, each unit is also judged by the
 //! real engine, to report rules that history contradicts.
 
+mod capture;
 mod count;
 pub mod date;
 mod group;

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::capture::{captured_edges, instance_of};
 use super::count::{Counts, Pair};
 use super::group::{Group, Role, Template, escape, role};
 use super::{
@@ -11,9 +12,6 @@ use super::{
 };
 use crate::change::{Change, Status};
 use crate::rules::{RESERVED_IDS, RuleSet};
-
-/// A captured rule must hold for at least this many distinct names.
-const MIN_NAMES: usize = 3;
 
 /// Ranks the history's co-changes into suggestions and finds contradicted rules.
 pub fn analyse(history: &History, rules: Option<&RuleSet>, options: &Options) -> Suggestions {
@@ -84,7 +82,7 @@ pub fn analyse(history: &History, rules: Option<&RuleSet>, options: &Options) ->
 
 /// Which directed pairs may become rules, and how much they are preferred (lower is
 /// better): code → artifact, then code → tests, then the rest.
-fn tier(from: Role, to: Role) -> Option<u8> {
+pub(super) fn tier(from: Role, to: Role) -> Option<u8> {
     match (from, to) {
         (Role::Code, Role::Artifact(_)) => Some(0),
         (Role::Code, Role::Test) => Some(1),
@@ -95,12 +93,12 @@ fn tier(from: Role, to: Role) -> Option<u8> {
     }
 }
 
-fn strong<K>(pair: &Pair<'_, K>, options: &Options) -> bool {
+pub(super) fn strong<K>(pair: &Pair<'_, K>, options: &Options) -> bool {
     pair.together.count >= options.min_support && pair.confidence() >= options.min_confidence
 }
 
 /// Keeps one direction of a pair that is strong both ways: the more confident one.
-fn one_direction<K: Ord + Clone>(edges: Vec<(K, K, f64)>) -> BTreeSet<(K, K)> {
+pub(super) fn one_direction<K: Ord + Clone>(edges: Vec<(K, K, f64)>) -> BTreeSet<(K, K)> {
     let strength: BTreeMap<(K, K), f64> = edges
         .iter()
         .map(|(a, b, c)| ((a.clone(), b.clone()), *c))
@@ -117,9 +115,9 @@ fn one_direction<K: Ord + Clone>(edges: Vec<(K, K, f64)>) -> BTreeSet<(K, K)> {
 
 /// A directory-group pair strong enough to suggest.
 #[derive(Debug, Clone)]
-struct DirEdge {
-    from: Group,
-    to: Group,
+pub(super) struct DirEdge {
+    pub(super) from: Group,
+    pub(super) to: Group,
     tier: u8,
     kind: &'static str,
     revisions: u32,
@@ -195,7 +193,7 @@ fn directory_edges(
 
 /// Whether a rule of the current set, triggered by one of `from`, requires a companion
 /// that one of `to` satisfies.
-fn covered(rules: &RuleSet, from: &[&str], to: &[&str]) -> bool {
+pub(super) fn covered(rules: &RuleSet, from: &[&str], to: &[&str]) -> bool {
     let changes: Vec<Change> = from
         .iter()
         .map(|p| Change::new(*p, Status::Modified))
@@ -212,147 +210,6 @@ fn covered(rules: &RuleSet, from: &[&str], to: &[&str]) -> bool {
                     .any(|m| to.iter().any(|t| m.is_match(t)))
             })
     })
-}
-
-/// A per-name pair: `from.path(name)` changes with `to.path(name)`.
-#[derive(Debug, Clone)]
-struct CapturedEdge {
-    from: Template,
-    to: Template,
-    tier: u8,
-    kind: &'static str,
-    revisions: u32,
-    support: u32,
-    names: usize,
-    last: usize,
-    /// The two files of one name in the last unit they changed together.
-    example: (String, String),
-}
-
-impl CapturedEdge {
-    fn into_ranked(self) -> Ranked {
-        Ranked {
-            tier: self.tier,
-            when: vec![self.from.glob()],
-            then: self.to.glob(),
-            kind: self.kind,
-            revisions: self.revisions,
-            support: self.support,
-            names: Some(self.names),
-            last: self.last,
-            slug_from: self.from.dir.clone(),
-        }
-    }
-}
-
-fn captured_edges(
-    history: &History,
-    rules: Option<&RuleSet>,
-    options: &Options,
-) -> Vec<CapturedEdge> {
-    let mut counts = Counts::default();
-    let mut names: HashMap<(Template, Template), BTreeSet<String>> = HashMap::new();
-    for (i, unit) in history.units.iter().enumerate() {
-        let mut by_name: BTreeMap<&str, Vec<Template>> = BTreeMap::new();
-        for path in &unit.paths {
-            for (template, name) in Template::all_of(path, options.depth) {
-                by_name.entry(name).or_default().push(template);
-            }
-        }
-        for (name, mut templates) in by_name {
-            templates.sort_unstable();
-            templates.dedup();
-            for (j, a) in templates.iter().enumerate() {
-                for b in &templates[j + 1..] {
-                    let key = if a < b {
-                        (a.clone(), b.clone())
-                    } else {
-                        (b.clone(), a.clone())
-                    };
-                    names.entry(key).or_default().insert(name.to_owned());
-                }
-            }
-            counts.add(templates, i);
-        }
-    }
-    let distinct = |a: &Template, b: &Template| {
-        let key = if a < b {
-            (a.clone(), b.clone())
-        } else {
-            (b.clone(), a.clone())
-        };
-        names.get(&key).map_or(0, BTreeSet::len)
-    };
-    let candidates: Vec<(Pair<'_, Template>, u8, Role)> = counts
-        .pairs(options.min_support)
-        .into_iter()
-        .filter(|p| strong(p, options) && distinct(p.from, p.to) >= MIN_NAMES)
-        .filter_map(|p| {
-            let to = role(&p.to.path("name"));
-            tier(role(&p.from.path("name")), to).map(|t| (p, t, to))
-        })
-        .collect();
-    let kept = one_direction(
-        candidates
-            .iter()
-            .map(|(p, _, _)| (p.from.clone(), p.to.clone(), p.confidence()))
-            .collect(),
-    );
-    candidates
-        .into_iter()
-        .filter(|(p, _, _)| kept.contains(&(p.from.clone(), p.to.clone())))
-        .filter_map(|(p, tier, to_role)| {
-            let unit = &history.units[p.together.last];
-            let example = example_pair(unit, p.from, p.to, options.depth)?;
-            Some(CapturedEdge {
-                from: p.from.clone(),
-                to: p.to.clone(),
-                tier,
-                kind: to_role.kind(),
-                revisions: p.revisions,
-                support: p.together.count,
-                names: distinct(p.from, p.to),
-                last: p.together.last,
-                example,
-            })
-        })
-        .filter(|e| !rules.is_some_and(|r| covered(r, &[&e.example.0], &[&e.example.1])))
-        .collect()
-}
-
-/// Two files of one name in `unit`, one per template.
-fn example_pair(
-    unit: &Unit,
-    from: &Template,
-    to: &Template,
-    depth: usize,
-) -> Option<(String, String)> {
-    let named = |template: &Template, name: &str, except: Option<&str>| {
-        unit.paths.iter().find(|path| {
-            Some(path.as_str()) != except
-                && Template::all_of(path, depth).any(|(t, n)| t == *template && n == name)
-        })
-    };
-    unit.paths.iter().find_map(|path| {
-        let (_, name) = Template::all_of(path, depth).find(|(t, _)| t == from)?;
-        let other = named(to, name, Some(path))?;
-        Some((path.clone(), other.clone()))
-    })
-}
-
-/// Whether a directory pair is one instance of a captured pair of directory templates
-/// (`src/core/**` → `tests/core/**` of `src/{name}/**` → `tests/{name}/**`).
-fn instance_of(edge: &DirEdge, captured: &BTreeSet<(Template, Template)>, depth: usize) -> bool {
-    let (Group::Dir(from), Group::Dir(to)) = (&edge.from, &edge.to) else {
-        return false;
-    };
-    match (
-        Template::of_group(from, depth),
-        Template::of_group(to, depth),
-    ) {
-        (Some((a, m)), Some((b, n))) => m == n && captured.contains(&(a, b)),
-        _ => false,
-    }
 }
 
 /// Whether a unit changed a group, or one file (a narrowed target).
@@ -495,17 +352,17 @@ fn collapse<'a>(
 
 /// A rule to suggest, before it gets an id.
 #[derive(Debug, Clone)]
-struct Ranked {
-    tier: u8,
-    when: Vec<String>,
-    then: String,
-    kind: &'static str,
-    revisions: u32,
-    support: u32,
-    names: Option<usize>,
-    last: usize,
+pub(super) struct Ranked {
+    pub(super) tier: u8,
+    pub(super) when: Vec<String>,
+    pub(super) then: String,
+    pub(super) kind: &'static str,
+    pub(super) revisions: u32,
+    pub(super) support: u32,
+    pub(super) names: Option<usize>,
+    pub(super) last: usize,
     /// The path the id is derived from.
-    slug_from: String,
+    pub(super) slug_from: String,
 }
 
 impl Ranked {
