@@ -136,7 +136,9 @@ pub fn walk(repo: &Repo, rules: Option<&RuleSet>, options: &Options) -> Result<H
 }
 
 /// Judges one unit with the real engine and counts, per rule, the cases it triggered
-/// (a case per binding, as `audit` counts them), waived and missed.
+/// (a case per binding, as `audit` counts them), waived and missed. A path that matches
+/// a rule but whose edit the engine discards (whitespace only, no `matching` line)
+/// counts as a satisfied case: `judge` reports only misses.
 fn tally(
     repo: &Repo,
     rules: &RuleSet,
