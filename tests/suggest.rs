@@ -240,6 +240,10 @@ fn a_snippet_for_an_existing_rule_set_pastes_into_it() {
 #[test]
 fn rules_that_history_contradicts_are_reported() {
     let h = planted();
+    h.change(
+        &["services/payments/handler.rs"],
+        "Hotfix\n\nLockstep-Skip: payments-runbook -- urgent",
+    );
     h.repo.write(
         "lockstep.toml",
         "version = 1\n\n[[rule]]\nid = \"payments-runbook\"\nwhen = [\"services/payments/**\"]\nthen = [{ kind = \"runbook\", paths = [\"ops/runbooks/payments.md\"] }]\n\n[[rule]]\nid = \"api-docs\"\nwhen = [\"api/{n}.rs\"]\nthen = [\"docs/api/{n}.md\"]\n",
@@ -253,11 +257,12 @@ fn rules_that_history_contradicts_are_reported() {
             contradicted[0]["triggered"].as_u64(),
             contradicted[0]["missed"].as_u64()
         ),
-        (Some(9), Some(9))
+        (Some(10), Some(9))
     );
+    assert_eq!(contradicted[0]["waived"], 1);
     let text = h.suggest(&[]);
     assert!(
-        text.contains("#   payments-runbook: missed in 9 of 9 cases (0 waived), compliance 0%"),
+        text.contains("#   payments-runbook: missed in 9 of 9 cases (1 waived), compliance 0%"),
         "{text}"
     );
 }
@@ -373,4 +378,39 @@ fn a_shallow_clone_mines_only_commits_whose_parent_it_has() {
         "the boundary is left out, not counted as a whole-tree change: {json:#}"
     );
     assert_eq!(window["skipped_merges"], 1, "{json:#}");
+}
+
+#[test]
+fn a_bare_repository_reads_the_rule_set_from_head() {
+    let h = planted();
+    let bare = Repo::empty();
+    let url = format!("file://{}", h.repo.path().display());
+    bare.git(&["clone", "-q", "--bare", &url, "."]);
+    let json = |repo: &Repo| -> Value {
+        let output = repo
+            .lockstep()
+            .args(["suggest", "--format", "json"])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&output).expect("valid JSON")
+    };
+    let before = json(&bare);
+    assert_eq!(before["has_rule_set"], false);
+    assert!(rules_of(&before).iter().any(|(w, _)| w == "api/{name}.rs"));
+
+    h.repo.write(
+        "lockstep.toml",
+        "version = 1\n[[rule]]\nid = \"api\"\nwhen = [\"api/{n}.rs\"]\nthen = [\"docs/api/{n}.md\"]\n",
+    );
+    h.repo.commit("Add a rule set");
+    bare.git(&["fetch", "-q", &url, "+main:main"]);
+    let after = json(&bare);
+    assert_eq!(after["has_rule_set"], true, "{after:#}");
+    assert!(
+        !rules_of(&after).iter().any(|(w, _)| w == "api/{name}.rs"),
+        "{after:#}"
+    );
 }
