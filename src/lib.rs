@@ -17,5 +17,6 @@ pub mod install;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod suggest;
 pub mod validate;
 pub mod waiver;

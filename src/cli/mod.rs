@@ -8,6 +8,7 @@ mod install;
 mod rule_set;
 mod rule_set_change;
 mod schema;
+mod suggest;
 mod validate;
 
 use std::io::IsTerminal;
@@ -21,6 +22,7 @@ pub use check::CheckArgs;
 pub use explain::ExplainArgs;
 pub use graph::GraphArgs;
 pub use init::InitArgs;
+pub use suggest::SuggestArgs;
 pub use validate::ValidateArgs;
 
 /// lockstep: when code changes, its docs, SDKs, dashboards and runbooks change with it.
@@ -58,6 +60,8 @@ pub enum Command {
     /// Print the JSON schema of lockstep.toml.
     #[command(hide = true)]
     Schema,
+    /// Propose rules from how files changed together in history.
+    Suggest(SuggestArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -152,5 +156,6 @@ pub fn run(cli: Cli, env: Env) -> miette::Result<ExitStatus> {
         Command::Validate(args) => validate::run(&args, &context),
         Command::Init(args) => init::run(&args, &context),
         Command::Schema => schema::run(),
+        Command::Suggest(args) => suggest::run(&args, &context),
     }
 }

@@ -3,6 +3,7 @@
 //! history, and reads files from revisions.
 
 mod changes;
+mod commit_changes;
 mod error;
 mod git_cli;
 mod history;

@@ -1,0 +1,119 @@
+//! `lockstep suggest`: propose rules from how files changed together in history.
+
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum, value_parser};
+use miette::{IntoDiagnostic, WrapErr};
+
+use super::rule_set::{Snapshot, load_rule_set};
+use super::{Context, ExitStatus};
+use crate::config::{ConfigFiles, WorkTreeFiles, load};
+use crate::git::Repo;
+use crate::rules::RuleSet;
+use crate::suggest::{Format, Options, analyse, date, render, walk};
+
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// Mine commits from DATE (YYYY-MM-DD, UTC) [default: a year before HEAD's commit date].
+    #[arg(long, value_name = "DATE", value_parser = date::parse)]
+    pub since: Option<i64>,
+
+    /// Suggest a rule only when both sides changed together at least N times.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = value_parser!(u32).range(1..))]
+    pub min_support: u32,
+
+    /// Suggest A → B only when B changed in at least this share of A's changes (0..=1).
+    #[arg(long, value_name = "F", default_value_t = 0.6, value_parser = confidence)]
+    pub min_confidence: f64,
+
+    /// Group files by their first N directories.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = value_parser!(u32).range(1..))]
+    pub depth: u32,
+
+    /// Leave out commits touching more than N files (reformats, vendoring, mass renames).
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = value_parser!(u32).range(1..))]
+    pub max_changeset: u32,
+
+    /// Print at most N suggestions, the strongest first.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: u32,
+
+    /// Read the current rule set from this file instead of discovering it.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SuggestFormat::Toml)]
+    pub format: SuggestFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SuggestFormat {
+    /// `[[rule]]` tables with their evidence as comments, ready to paste.
+    Toml,
+    Json,
+}
+
+fn confidence(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|f| (0.0..=1.0).contains(f))
+        .ok_or_else(|| format!("`{text}` is not a share between 0 and 1, e.g. 0.6"))
+}
+
+impl SuggestArgs {
+    fn options(&self) -> Options {
+        Options {
+            since: self.since,
+            min_support: self.min_support,
+            min_confidence: self.min_confidence,
+            depth: self.depth as usize,
+            max_changeset: self.max_changeset as usize,
+            limit: self.limit as usize,
+        }
+    }
+}
+
+pub fn run(args: &SuggestArgs, context: &Context) -> miette::Result<ExitStatus> {
+    let repo = Repo::discover(&context.dir)?;
+    let rules = current_rules(&repo, args, context)?;
+    let options = args.options();
+    let history = walk(&repo, rules.as_ref(), &options)?;
+    let suggestions = analyse(&history, rules.as_ref(), &options);
+    let format = match args.format {
+        SuggestFormat::Toml => Format::Toml,
+        SuggestFormat::Json => Format::Json,
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    render(&suggestions, format, &mut out)
+        .and_then(|()| out.flush())
+        .into_diagnostic()
+        .wrap_err("cannot write the suggestions")?;
+    Ok(ExitStatus::Success)
+}
+
+/// The rule set to compare against: `--config`, else the one in the work tree (HEAD in
+/// a bare repository), else none — suggest works on unconfigured repositories too.
+fn current_rules(
+    repo: &Repo,
+    args: &SuggestArgs,
+    context: &Context,
+) -> miette::Result<Option<RuleSet>> {
+    if let Some(path) = &args.config {
+        let snapshot = repo
+            .workdir()
+            .map_or(Snapshot::Revision("HEAD"), Snapshot::WorkTree);
+        return load_rule_set(repo, &context.dir, Some(path), snapshot).map(Some);
+    }
+    let files: Box<dyn ConfigFiles + '_> = match (repo.workdir(), repo.head()?) {
+        (Some(root), _) => Box::new(WorkTreeFiles(root.to_path_buf())),
+        (None, Some(_)) => Box::new(repo.files_at("HEAD")?),
+        (None, None) => return Ok(None),
+    };
+    match load(files.as_ref(), None) {
+        Ok(config) => Ok(Some(RuleSet::compile(config)?)),
+        Err(errors) if errors.errors.iter().all(|e| e.code == "not-found") => Ok(None),
+        Err(errors) => Err(errors.into()),
+    }
+}

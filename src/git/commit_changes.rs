@@ -1,0 +1,39 @@
+//! The changes one commit made: the seam history-wide analyses (`suggest`) walk through.
+
+use git2::Oid;
+
+use super::Repo;
+use super::error::{Context, GitError};
+use super::history::Commit;
+use crate::change::Change;
+
+impl Repo {
+    /// The changes `commit` made against its parent (a root commit against the empty
+    /// tree), paths only: no line diffs are loaded. `None` for a merge commit, which has
+    /// no single change of its own, and for the oldest commit of a shallow clone, whose
+    /// parent is missing.
+    pub fn commit_changes(&self, commit: &Commit) -> Result<Option<Vec<Change>>, GitError> {
+        let id = Oid::from_str(&commit.id).context(|| format!("bad commit id {}", commit.id))?;
+        let found = self
+            .repo
+            .find_commit(id)
+            .context(|| format!("cannot read commit {id}"))?;
+        // A shallow clone's oldest commits look like roots: their diff would be the
+        // whole tree.
+        if self.is_shallow() && self.is_shallow_boundary(id) {
+            return Ok(None);
+        }
+        let parent_tree = match found.parent_count() {
+            0 => None,
+            1 => Some(
+                found
+                    .parent(0)
+                    .context(|| format!("cannot read the parent of {id}"))?
+                    .tree_id(),
+            ),
+            _ => return Ok(None),
+        };
+        self.tree_changes(parent_tree, Some(found.tree_id()))
+            .map(Some)
+    }
+}

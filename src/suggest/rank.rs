@@ -1,0 +1,713 @@
+//! From counts to rules: directed pairs strong enough to require, in the direction from
+//! code to what follows it, not already required by the current rule set.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::capture::{captured_edges, instance_of};
+use super::count::{Counts, Pair};
+use super::group::{Group, Role, Template, escape, role};
+use super::{
+    Contradiction, Evidence, Example, History, Options, SuggestedCompanion, Suggestion,
+    Suggestions, Unit, Window, date,
+};
+use crate::change::{Change, Status};
+use crate::rules::{RESERVED_IDS, RuleSet};
+
+/// Ranks the history's co-changes into suggestions and finds contradicted rules.
+pub fn analyse(history: &History, rules: Option<&RuleSet>, options: &Options) -> Suggestions {
+    let groups: Vec<Vec<Group>> = history
+        .units
+        .iter()
+        .map(|u| {
+            u.paths
+                .iter()
+                .map(|p| Group::of(p, options.depth))
+                .collect()
+        })
+        .collect();
+    let captured = captured_edges(history, rules, options);
+    let trees: BTreeSet<(Template, Template)> = captured
+        .iter()
+        .filter(|e| e.from.tree && e.to.tree)
+        .map(|e| (e.from.clone(), e.to.clone()))
+        .collect();
+    let subsumed: BTreeSet<(Group, Group)> = captured
+        .iter()
+        .map(|e| {
+            (
+                Group::of(&e.example.0, options.depth),
+                Group::of(&e.example.1, options.depth),
+            )
+        })
+        .collect();
+    let directory = directory_edges(history, &groups, rules, options)
+        .into_iter()
+        .filter(|e| !subsumed.contains(&(e.from.clone(), e.to.clone())))
+        .filter(|e| !instance_of(e, &trees, options.depth))
+        .map(|e| narrow(e, history, &groups, options))
+        .collect();
+    let mut ranked: Vec<Ranked> = captured
+        .into_iter()
+        .map(|e| e.into_ranked())
+        .chain(merge_by_target(directory, history, &groups, options))
+        .collect();
+    ranked.sort_by(|a, b| {
+        (a.tier, b.confidence(), b.support, &a.when)
+            .partial_cmp(&(b.tier, a.confidence(), a.support, &b.when))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    ranked.truncate(options.limit);
+    let mut taken: BTreeSet<String> = RESERVED_IDS.iter().map(|s| (*s).to_owned()).collect();
+    if let Some(rules) = rules {
+        taken.extend(rules.rules.iter().map(|r| r.id.clone()));
+    }
+    let suggestions = ranked
+        .into_iter()
+        .map(|r| r.into_suggestion(history, &mut taken))
+        .collect();
+    Suggestions {
+        version: 1,
+        window: Window {
+            since: date::format(history.since),
+            until: date::format(history.until),
+            commits: history.units.len(),
+            skipped_merges: history.merges,
+            skipped_large: history.large,
+        },
+        has_rule_set: rules.is_some(),
+        suggestions,
+        contradicted: contradictions(history, options),
+    }
+}
+
+/// Which directed pairs may become rules, and how much they are preferred (lower is
+/// better): code → artifact, then code → tests, then the rest.
+pub(super) fn tier(from: Role, to: Role) -> Option<u8> {
+    match (from, to) {
+        (Role::Code, Role::Artifact(_)) => Some(0),
+        (Role::Code, Role::Test) => Some(1),
+        (Role::Code, Role::Code)
+        | (Role::Artifact(_), Role::Artifact(_))
+        | (Role::Test, Role::Artifact("generated")) => Some(2),
+        _ => None,
+    }
+}
+
+pub(super) fn strong<K>(pair: &Pair<'_, K>, options: &Options) -> bool {
+    pair.together.count >= options.min_support && pair.confidence() >= options.min_confidence
+}
+
+/// Keeps one direction of a pair that is strong both ways: the more confident one.
+pub(super) fn one_direction<K: Ord + Clone>(edges: Vec<(K, K, f64)>) -> BTreeSet<(K, K)> {
+    let strength: BTreeMap<(K, K), f64> = edges
+        .iter()
+        .map(|(a, b, c)| ((a.clone(), b.clone()), *c))
+        .collect();
+    strength
+        .iter()
+        .filter(|((a, b), c)| match strength.get(&(b.clone(), a.clone())) {
+            Some(reverse) => **c > *reverse || (**c == *reverse && a < b),
+            None => true,
+        })
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+/// A directory-group pair strong enough to suggest.
+#[derive(Debug, Clone)]
+pub(super) struct DirEdge {
+    pub(super) from: Group,
+    pub(super) to: Group,
+    tier: u8,
+    kind: &'static str,
+    revisions: u32,
+    support: u32,
+    last: usize,
+}
+
+fn directory_edges(
+    history: &History,
+    groups: &[Vec<Group>],
+    rules: Option<&RuleSet>,
+    options: &Options,
+) -> Vec<DirEdge> {
+    let mut counts = Counts::default();
+    let mut votes: HashMap<&Group, BTreeMap<Role, u32>> = HashMap::new();
+    for (i, (unit, unit_groups)) in history.units.iter().zip(groups).enumerate() {
+        for (path, group) in unit.paths.iter().zip(unit_groups) {
+            *votes
+                .entry(group)
+                .or_default()
+                .entry(role(path))
+                .or_default() += 1;
+        }
+        counts.add(unit_groups.iter().cloned(), i);
+    }
+    let group_role = |g: &Group| {
+        votes
+            .get(g)
+            .and_then(|v| v.iter().max_by_key(|(role, n)| (**n, **role)))
+            .map_or(Role::Code, |(role, _)| *role)
+    };
+    let candidates: Vec<(Pair<'_, Group>, u8, Role)> = counts
+        .pairs(options.min_support)
+        .into_iter()
+        .filter(|p| strong(p, options))
+        .filter_map(|p| {
+            let to = group_role(p.to);
+            tier(group_role(p.from), to).map(|t| (p, t, to))
+        })
+        .collect();
+    let kept = one_direction(
+        candidates
+            .iter()
+            .map(|(p, _, _)| (p.from.clone(), p.to.clone(), p.confidence()))
+            .collect(),
+    );
+    candidates
+        .into_iter()
+        .filter(|(p, _, _)| kept.contains(&(p.from.clone(), p.to.clone())))
+        .map(|(p, tier, to_role)| DirEdge {
+            from: p.from.clone(),
+            to: p.to.clone(),
+            tier,
+            kind: to_role.kind(),
+            revisions: p.revisions,
+            support: p.together.count,
+            last: p.together.last,
+        })
+        .filter(|e| {
+            let unit = &history.units[e.last];
+            let side = |g: &Group| -> Vec<&str> {
+                unit.paths
+                    .iter()
+                    .zip(&groups[e.last])
+                    .filter(|(_, ug)| *ug == g)
+                    .map(|(p, _)| p.as_str())
+                    .collect()
+            };
+            !rules.is_some_and(|r| covered(r, &side(&e.from), &side(&e.to)))
+        })
+        .collect()
+}
+
+/// Whether a rule of the current set, triggered by one of `from`, requires a companion
+/// that one of `to` satisfies.
+pub(super) fn covered(rules: &RuleSet, from: &[&str], to: &[&str]) -> bool {
+    let changes: Vec<Change> = from
+        .iter()
+        .map(|p| Change::new(*p, Status::Modified))
+        .collect();
+    rules.candidates(&changes).iter().any(|candidate| {
+        rules.rules[candidate.rule]
+            .companions
+            .iter()
+            .any(|companion| {
+                companion
+                    .paths
+                    .iter()
+                    .filter_map(|p| p.resolve(&candidate.bindings))
+                    .any(|m| to.iter().any(|t| m.is_match(t)))
+            })
+    })
+}
+
+/// Whether a unit changed a group, or one file (a narrowed target).
+fn changes(unit: &Unit, unit_groups: &[Group], target: &Group) -> bool {
+    match target {
+        Group::File(path) => unit.paths.binary_search(path).is_ok(),
+        _ => unit_groups.contains(target),
+    }
+}
+
+/// A directory target narrowed to one file when that file alone was in nearly every
+/// co-change (`docs/payments/**` → `docs/payments/api.md`), and still strong enough.
+fn narrow(edge: DirEdge, history: &History, groups: &[Vec<Group>], options: &Options) -> DirEdge {
+    if matches!(edge.to, Group::File(_)) {
+        return edge;
+    }
+    let mut files: BTreeMap<&str, (u32, usize)> = BTreeMap::new();
+    for (i, (unit, unit_groups)) in history.units.iter().zip(groups).enumerate() {
+        if !unit_groups.contains(&edge.from) {
+            continue;
+        }
+        for (path, group) in unit.paths.iter().zip(unit_groups) {
+            if *group == edge.to {
+                let entry = files.entry(path).or_insert((0, i));
+                entry.0 += 1;
+                entry.1 = i;
+            }
+        }
+    }
+    let Some((file, (support, last))) = files.into_iter().max_by_key(|(_, (n, _))| *n) else {
+        return edge;
+    };
+    let nearly_all = f64::from(support) >= 0.9 * f64::from(edge.support);
+    let confidence = f64::from(support) / f64::from(edge.revisions.max(1));
+    if nearly_all && support >= options.min_support && confidence >= options.min_confidence {
+        DirEdge {
+            to: Group::File(file.to_owned()),
+            support,
+            last,
+            ..edge
+        }
+    } else {
+        edge
+    }
+}
+
+/// Directory pairs with the same target become one rule listing every source, when
+/// together they are still confident enough.
+fn merge_by_target(
+    edges: Vec<DirEdge>,
+    history: &History,
+    groups: &[Vec<Group>],
+    options: &Options,
+) -> Vec<Ranked> {
+    let mut by_target: BTreeMap<(Group, u8), Vec<DirEdge>> = BTreeMap::new();
+    for edge in edges {
+        by_target
+            .entry((edge.to.clone(), edge.tier))
+            .or_default()
+            .push(edge);
+    }
+    let known: BTreeSet<&Group> = groups.iter().flatten().collect();
+    let mut ranked = Vec::new();
+    for ((target, tier), mut edges) in by_target {
+        edges.sort_by_key(|e| e.from.glob());
+        let single = |e: &DirEdge| Ranked {
+            tier: e.tier,
+            when: vec![e.from.glob()],
+            then: e.to.glob(),
+            kind: e.kind,
+            revisions: e.revisions,
+            support: e.support,
+            names: None,
+            last: e.last,
+            slug_from: e.from.path().to_owned(),
+        };
+        if edges.len() == 1 {
+            ranked.extend(edges.iter().map(single));
+            continue;
+        }
+        let sources: Vec<&Group> = edges.iter().map(|e| &e.from).collect();
+        let (mut revisions, mut support, mut last) = (0, 0, 0);
+        for (i, unit_groups) in groups.iter().enumerate() {
+            if unit_groups.iter().any(|g| sources.contains(&g)) {
+                revisions += 1;
+                if changes(&history.units[i], unit_groups, &target) {
+                    support += 1;
+                    last = i;
+                }
+            }
+        }
+        let parent = collapse(&sources, &known, &target);
+        let merged = Ranked {
+            tier,
+            when: match parent {
+                Some(parent) => vec![format!("{}**", escape(parent))],
+                None => sources.iter().map(|g| g.glob()).collect(),
+            },
+            then: target.glob(),
+            kind: edges[0].kind,
+            revisions,
+            support,
+            names: None,
+            last,
+            slug_from: parent.unwrap_or(edges[0].from.path()).to_owned(),
+        };
+        if merged.confidence() >= options.min_confidence && history.units.len() > last {
+            ranked.push(merged);
+        } else {
+            ranked.extend(edges.iter().map(single));
+        }
+    }
+    ranked
+}
+
+/// The directory whose groups seen in history are exactly `sources`, when there is one
+/// and the target lies outside it: the rule can then say `parent/**`.
+fn collapse<'a>(
+    sources: &[&'a Group],
+    known: &BTreeSet<&Group>,
+    target: &Group,
+) -> Option<&'a str> {
+    let first = sources.first()?.path();
+    let mut common = first.len();
+    for source in &sources[1..] {
+        common = first
+            .bytes()
+            .zip(source.path().bytes())
+            .take(common)
+            .take_while(|(a, b)| a == b)
+            .count();
+    }
+    let parent = &first[..first[..common].rfind('/')? + 1];
+    let complete = known
+        .iter()
+        .filter(|g| g.path().starts_with(parent))
+        .all(|g| sources.contains(g));
+    (complete && !target.path().starts_with(parent)).then_some(parent)
+}
+
+/// A rule to suggest, before it gets an id.
+#[derive(Debug, Clone)]
+pub(super) struct Ranked {
+    pub(super) tier: u8,
+    pub(super) when: Vec<String>,
+    pub(super) then: String,
+    pub(super) kind: &'static str,
+    pub(super) revisions: u32,
+    pub(super) support: u32,
+    pub(super) names: Option<usize>,
+    pub(super) last: usize,
+    /// The path the id is derived from.
+    pub(super) slug_from: String,
+}
+
+impl Ranked {
+    fn confidence(&self) -> f64 {
+        f64::from(self.support) / f64::from(self.revisions.max(1))
+    }
+
+    fn into_suggestion(self, history: &History, taken: &mut BTreeSet<String>) -> Suggestion {
+        let base = match self.kind {
+            "file" | "tests" => format!("{}-{}", slug(&self.slug_from), slug(&self.then)),
+            kind => format!("{}-{kind}", slug(&self.slug_from)),
+        };
+        let id = unique(&base, taken);
+        let when = self.when.join(", ");
+        let description = match self.names {
+            Some(_) => format!("Each {when} changes with its {}", self.then),
+            None => format!("Changes to {when} come with {}", self.then),
+        };
+        let unit = &history.units[self.last];
+        Suggestion {
+            id,
+            description,
+            when: self.when,
+            then: SuggestedCompanion {
+                kind: self.kind.to_owned(),
+                paths: vec![self.then],
+            },
+            evidence: Evidence {
+                revisions: self.revisions,
+                support: self.support,
+                confidence: (f64::from(self.support) / f64::from(self.revisions.max(1)) * 1000.0)
+                    .round()
+                    / 1000.0,
+                names: self.names,
+                last_together: date::format(unit.commit.time),
+                example: Example {
+                    commit: unit.commit.id.clone(),
+                    subject: unit.commit.summary().to_owned(),
+                },
+            },
+        }
+    }
+}
+
+/// A rule id from a path: lowercase ASCII letters and digits joined by dashes.
+fn slug(path: &str) -> String {
+    let mut out = String::new();
+    for c in path.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 40 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        "root".to_owned()
+    } else {
+        out.to_owned()
+    }
+}
+
+fn unique(base: &str, taken: &mut BTreeSet<String>) -> String {
+    let mut id = base.to_owned();
+    let mut n = 2;
+    while taken.contains(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    taken.insert(id.clone());
+    id
+}
+
+/// Rules missed in most of the cases they triggered, with enough cases to tell.
+fn contradictions(history: &History, options: &Options) -> Vec<Contradiction> {
+    history
+        .tallies
+        .iter()
+        .filter_map(|(rule, t)| {
+            let cases = t.triggered.saturating_sub(t.waived);
+            let missed = t.missed.min(cases);
+            (cases >= options.min_support && missed * 2 > cases).then(|| Contradiction {
+                rule: rule.clone(),
+                triggered: t.triggered,
+                waived: t.waived,
+                missed,
+                compliance: (f64::from(cases - missed) / f64::from(cases) * 1000.0).round()
+                    / 1000.0,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::git::Commit;
+
+    fn history(units: &[&[&str]]) -> History {
+        History {
+            since: 0,
+            until: 86_400 * 400,
+            units: units
+                .iter()
+                .enumerate()
+                .map(|(i, paths)| Unit {
+                    commit: Commit {
+                        id: format!("{i:040}"),
+                        message: format!("change {i}\n"),
+                        author: "Ada".to_owned(),
+                        time: 86_400 * i as i64,
+                    },
+                    paths: paths.iter().map(|p| (*p).to_owned()).collect(),
+                })
+                .collect(),
+            ..History::default()
+        }
+    }
+
+    fn options() -> Options {
+        Options {
+            min_support: 2,
+            ..Options::default()
+        }
+    }
+
+    fn rules(toml: &str) -> RuleSet {
+        struct One(String);
+        impl crate::config::ConfigFiles for One {
+            fn read(&self, path: &str) -> std::io::Result<Option<String>> {
+                Ok((path == "lockstep.toml").then(|| self.0.clone()))
+            }
+            fn describe(&self) -> String {
+                "memory".to_owned()
+            }
+        }
+        let config =
+            crate::config::load(&One(format!("version = 1\n{toml}")), None).expect("loads");
+        RuleSet::compile(config).expect("compiles")
+    }
+
+    fn summary(s: &Suggestions) -> Vec<(String, String, u32, u32)> {
+        s.suggestions
+            .iter()
+            .map(|s| {
+                (
+                    s.when.join(","),
+                    s.then.paths.join(","),
+                    s.evidence.support,
+                    s.evidence.revisions,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn code_to_docs_beats_docs_to_code_and_weak_pairs_drop() {
+        let h = history(&[
+            &["services/pay/api.rs", "docs/pay/api.md"],
+            &["services/pay/api.rs", "docs/pay/api.md", "lib/x/y.rs"],
+            &["services/pay/db.rs", "docs/pay/api.md"],
+            &["lib/x/y.rs"],
+            &["lib/x/y.rs"],
+        ]);
+        let s = analyse(&h, None, &options());
+        assert_eq!(
+            summary(&s),
+            [(
+                "services/pay/**".to_owned(),
+                "docs/pay/api.md".to_owned(),
+                3,
+                3
+            )],
+            "one doc took every change, so the rule names it"
+        );
+        assert_eq!(s.suggestions[0].then.kind, "docs");
+        assert_eq!(s.suggestions[0].id, "services-pay-docs");
+        assert_eq!(s.suggestions[0].evidence.example.subject, "change 2");
+    }
+
+    #[test]
+    fn a_target_directory_stays_whole_when_no_file_took_nearly_every_change() {
+        let h = history(&[
+            &["services/pay/api.rs", "docs/pay/api.md"],
+            &["services/pay/api.rs", "docs/pay/api.md"],
+            &["services/pay/db.rs", "docs/pay/db.md"],
+        ]);
+        let s = analyse(&h, None, &options());
+        assert_eq!(
+            summary(&s),
+            [("services/pay/**".to_owned(), "docs/pay/**".to_owned(), 3, 3)]
+        );
+    }
+
+    #[test]
+    fn per_name_pairs_become_one_captured_rule_and_replace_the_directory_pair() {
+        let h = history(&[
+            &["api/users.rs", "docs/api/users.md"],
+            &["api/orders.rs", "docs/api/orders.md"],
+            &["api/carts.rs", "docs/api/carts.md"],
+            &["api/users.rs", "docs/api/users.md"],
+        ]);
+        let s = analyse(&h, None, &options());
+        assert_eq!(
+            summary(&s),
+            [(
+                "api/{name}.rs".to_owned(),
+                "docs/api/{name}.md".to_owned(),
+                4,
+                4
+            )]
+        );
+        assert_eq!(s.suggestions[0].evidence.names, Some(3));
+    }
+
+    #[test]
+    fn directories_of_one_name_become_a_captured_rule_over_trees() {
+        let mut units: Vec<&[&str]> = Vec::new();
+        for _ in 0..2 {
+            units.push(&["src/core/a.rs", "tests/core/t.rs"]);
+            units.push(&["src/net/b.rs", "src/net/c.rs", "tests/net/t.rs"]);
+            units.push(&["src/store/c.rs", "tests/store/x.rs"]);
+        }
+        let s = analyse(&history(&units), None, &options());
+        assert_eq!(
+            summary(&s),
+            [(
+                "src/{name}/**".to_owned(),
+                "tests/{name}/**".to_owned(),
+                6,
+                6
+            )],
+            "one rule, not one per module"
+        );
+        assert_eq!(s.suggestions[0].then.kind, "tests");
+    }
+
+    #[test]
+    fn captured_tree_globs_compile_and_bind_per_directory() {
+        let set = rules(
+            "[[rule]]\nid = \"t\"\nwhen = [\"src/{name}/**\"]\nthen = [\"tests/{name}/**\"]\n",
+        );
+        assert!(covered(&set, &["src/core/io/a.rs"], &["tests/core/t.rs"]));
+        assert!(!covered(&set, &["src/core/a.rs"], &["tests/net/t.rs"]));
+    }
+
+    #[test]
+    fn two_names_are_not_enough_for_a_captured_rule() {
+        let h = history(&[
+            &["api/users.rs", "docs/api/users.md"],
+            &["api/orders.rs", "docs/api/orders.md"],
+            &["api/users.rs", "docs/api/users.md"],
+        ]);
+        let s = analyse(&h, None, &options());
+        assert_eq!(
+            summary(&s),
+            [("api/*".to_owned(), "docs/api/**".to_owned(), 3, 3)]
+        );
+    }
+
+    #[test]
+    fn sources_with_one_target_merge_into_one_rule() {
+        let h = history(&[
+            &["src/a/x.rs", "CHANGELOG.md"],
+            &["src/a/x.rs", "CHANGELOG.md"],
+            &["src/b/x.rs", "CHANGELOG.md"],
+            &["src/b/x.rs", "CHANGELOG.md"],
+            &["src/b/y.rs"],
+        ]);
+        let s = analyse(&h, None, &options());
+        assert_eq!(
+            summary(&s),
+            [("src/**".to_owned(), "CHANGELOG.md".to_owned(), 4, 5)]
+        );
+        assert_eq!(s.suggestions[0].then.kind, "changelog");
+        assert_eq!(s.suggestions[0].id, "src-changelog");
+        let mut units = h.units.clone();
+        units.extend(history(&[&["src/c/z.rs"]]).units);
+        let h = History { units, ..h };
+        let s = analyse(&h, None, &options());
+        assert_eq!(
+            summary(&s),
+            [(
+                "src/a/**,src/b/**".to_owned(),
+                "CHANGELOG.md".to_owned(),
+                4,
+                5
+            )],
+            "src/c/ changed without the changelog, so `src/**` would overstate"
+        );
+    }
+
+    #[test]
+    fn pairs_the_rule_set_already_requires_are_dropped() {
+        let h = history(&[
+            &["api/users.rs", "docs/api/users.md"],
+            &["api/orders.rs", "docs/api/orders.md"],
+            &["api/carts.rs", "docs/api/carts.md"],
+            &["src/a/x.rs", "CHANGELOG.md"],
+            &["src/a/x.rs", "CHANGELOG.md"],
+        ]);
+        let set = rules(
+            "[[rule]]\nid = \"api\"\nwhen = [\"api/{n}.rs\"]\nthen = [\"docs/api/{n}.md\"]\n",
+        );
+        let s = analyse(&h, Some(&set), &options());
+        assert_eq!(
+            summary(&s),
+            [("src/a/**".to_owned(), "CHANGELOG.md".to_owned(), 2, 2)]
+        );
+        let unrelated = rules(
+            "[[rule]]\nid = \"api\"\nwhen = [\"api/{n}.rs\"]\nthen = [\"docs/other/{n}.md\"]\n",
+        );
+        assert_eq!(
+            analyse(&h, Some(&unrelated), &options()).suggestions.len(),
+            2
+        );
+    }
+
+    #[test]
+    fn ids_are_unique_and_avoid_existing_rules() {
+        let mut taken = BTreeSet::from(["src-docs".to_owned()]);
+        assert_eq!(unique("src-docs", &mut taken), "src-docs-2");
+        assert_eq!(unique("src-docs", &mut taken), "src-docs-3");
+        assert_eq!(slug("services/Payments_API/"), "services-payments-api");
+        assert_eq!(slug("{name}"), "name");
+        assert_eq!(slug("/"), "root");
+    }
+
+    #[test]
+    fn rules_missed_in_most_cases_are_contradicted() {
+        let mut h = history(&[]);
+        let tally = |triggered, waived, missed| super::super::Tally {
+            triggered,
+            waived,
+            missed,
+        };
+        h.tallies.insert("kept".to_owned(), tally(10, 0, 2));
+        h.tallies.insert("ignored".to_owned(), tally(10, 2, 7));
+        h.tallies.insert("rare".to_owned(), tally(1, 0, 1));
+        let found = contradictions(&h, &options());
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].rule.as_str(), found[0].missed), ("ignored", 7));
+        assert!((found[0].compliance - 0.125).abs() < 1e-9);
+    }
+}

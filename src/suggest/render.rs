@@ -1,0 +1,135 @@
+//! Suggestions as a TOML snippet of `[[rule]]` tables ready to paste, or as JSON.
+
+use std::io::{self, Write};
+
+use super::{Suggestion, Suggestions};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Toml,
+    Json,
+}
+
+pub fn render(suggestions: &Suggestions, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Toml => toml(suggestions, out),
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, suggestions)?;
+            writeln!(out)
+        }
+    }
+}
+
+fn toml(s: &Suggestions, out: &mut dyn Write) -> io::Result<()> {
+    let w = &s.window;
+    writeln!(
+        out,
+        "# lockstep suggest: {} mined from {} commit{} ({} to {});",
+        plural(s.suggestions.len(), "rule"),
+        w.commits,
+        if w.commits == 1 { "" } else { "s" },
+        w.since,
+        w.until
+    )?;
+    writeln!(
+        out,
+        "# left out: {} and {} larger than --max-changeset.",
+        plural(w.skipped_merges, "merge"),
+        plural(w.skipped_large, "commit"),
+    )?;
+    if s.has_rule_set {
+        writeln!(
+            out,
+            "# Review each rule, then paste the ones you keep into your rule set."
+        )?;
+    } else {
+        writeln!(
+            out,
+            "# Review each rule, then save what you keep as lockstep.toml."
+        )?;
+        writeln!(out, "version = 1")?;
+    }
+    if s.suggestions.is_empty() {
+        writeln!(
+            out,
+            "\n# No pair of paths changed together often enough to suggest a rule; try a longer\n# --since, a lower --min-support or --min-confidence, or another --depth."
+        )?;
+    }
+    for suggestion in &s.suggestions {
+        writeln!(out)?;
+        rule(suggestion, out)?;
+    }
+    if !s.contradicted.is_empty() {
+        writeln!(
+            out,
+            "\n# History contradicts these rules: they were missed in most of the changes that\n# triggered them, so either the rule or the process is wrong."
+        )?;
+        for c in &s.contradicted {
+            writeln!(
+                out,
+                "#   {}: missed in {} of {} cases ({} waived), compliance {:.0}%",
+                c.rule,
+                c.missed,
+                c.triggered - c.waived,
+                c.waived,
+                c.compliance * 100.0
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn rule(s: &Suggestion, out: &mut dyn Write) -> io::Result<()> {
+    let e = &s.evidence;
+    let when = s.when.join(", ");
+    let then = s.then.paths.join(", ");
+    let percent = e.confidence * 100.0;
+    match e.names {
+        Some(names) => writeln!(
+            out,
+            "# {} of {} changes to {when} also changed {then} of the same name ({percent:.0}%, {names} names);",
+            e.support, e.revisions
+        )?,
+        None => writeln!(
+            out,
+            "# {} of {} changes to {when} also changed {then} ({percent:.0}%);",
+            e.support, e.revisions
+        )?,
+    }
+    let short = e.example.commit.get(..12).unwrap_or(&e.example.commit);
+    let subject: String = e
+        .example
+        .subject
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    writeln!(
+        out,
+        "# last together {} in {short} \"{subject}\"",
+        e.last_together
+    )?;
+    writeln!(out, "[[rule]]")?;
+    writeln!(out, "id = {}", quote(&s.id))?;
+    writeln!(out, "description = {}", quote(&s.description))?;
+    writeln!(out, "when = {}", list(&s.when))?;
+    writeln!(out, "severity = \"warning\"")?;
+    writeln!(
+        out,
+        "then = [{{ kind = {}, paths = {} }}]",
+        quote(&s.then.kind),
+        list(&s.then.paths)
+    )
+}
+
+fn quote(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
+}
+
+fn list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| quote(i)).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
