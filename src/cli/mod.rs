@@ -1,5 +1,6 @@
 //! Command-line interface: clap definitions and one small function per subcommand.
 
+mod audit;
 mod check;
 mod rule_set;
 
@@ -8,6 +9,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub use audit::AuditArgs;
 pub use check::CheckArgs;
 
 /// lockstep: when code changes, its docs, SDKs, dashboards and runbooks change with it.
@@ -30,6 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// Check a diff: every changed code path must change with its companions.
     Check(CheckArgs),
+    /// Audit history: compliance per rule, per companion kind and per month.
+    Audit(AuditArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -111,5 +115,6 @@ pub fn run(cli: Cli, env: Env) -> miette::Result<ExitStatus> {
     let context = Context::new(&cli, env);
     match cli.command {
         Command::Check(args) => check::run(&args, &context),
+        Command::Audit(args) => audit::run(&args, &context),
     }
 }

@@ -10,6 +10,7 @@ mod lines;
 mod revision_files;
 mod source;
 mod tree_walk;
+mod walk;
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,7 @@ pub use error::GitError;
 pub use history::Commit;
 pub use revision_files::RevisionFiles;
 pub use source::{Diff, DiffKind, DiffSpec};
+pub use walk::{HistorySpec, Unit, Units};
 
 use error::Context;
 
