@@ -460,3 +460,38 @@ fn table_is_the_default_and_uncoloured_off_a_terminal() {
     let (_, coloured) = audit(&repo, &["--color", "always"]);
     assert!(coloured.contains("\x1b[31m25.0%\x1b[0m"), "{coloured}");
 }
+
+#[test]
+fn results_keep_history_order_whatever_the_number_of_threads() {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", RULES);
+    // More commits than one worker's chunk, so several workers share the history.
+    for day in 1..=80 {
+        repo.write(
+            PROTO,
+            format!("service S {{\n  rpc Call{day}(R) returns (S);\n}}\n"),
+        );
+        if day % 3 == 0 {
+            repo.write("docs/payments/api.md", format!("# API {day}\n"))
+                .write(
+                    "sdk/go/payments/client.go",
+                    format!("package payments // {day}\n"),
+                );
+        }
+        let date = format!("@{} +0000", 1_767_225_600 + day * 86_400);
+        commit_at(&repo, &format!("change {day}"), &date);
+    }
+    let one = json(&repo, &["-j", "1"]);
+    let three = json(&repo, &["-j", "3"]);
+    assert_eq!(one, three);
+    assert_eq!(counts(&one, "payments-api"), (80, 26, 0, 54));
+    let dates: Vec<&str> = one["misses"]
+        .as_array()
+        .expect("misses")
+        .iter()
+        .map(|m| m["date"].as_str().expect("date"))
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_unstable();
+    assert_eq!(dates, sorted);
+}

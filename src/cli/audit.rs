@@ -127,10 +127,7 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         range: args.range.clone(),
         first_parent: args.first_parent,
     };
-    let units = repo.units(&spec, |time| {
-        let day = Day::of_time(time);
-        since.is_none_or(|s| day >= s) && until.is_none_or(|u| day <= u)
-    })?;
+    let units = repo.units(&spec)?;
     let threads = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,
@@ -140,13 +137,19 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     repo.walk_units(
         &units,
         threads,
+        |time| {
+            let day = Day::of_time(time);
+            since.is_none_or(|s| day >= s) && until.is_none_or(|u| day <= u)
+        },
         |repo, unit, changes| {
             let waivers = Waivers::from_message(&unit.commit.message, &rules.settings.skip_trailer);
             let judgement = judge_all(repo, &rules, changes, &waivers)?;
             Ok::<_, crate::git::GitError>(Judged::new(unit, judgement))
         },
         |judged| {
-            auditor.add(judged);
+            if let Some(judged) = judged {
+                auditor.add(judged);
+            }
             progress.step();
             Ok(())
         },

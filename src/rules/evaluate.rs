@@ -1,10 +1,12 @@
 //! Judging changes: which rules they trigger, per binding, and which companions are missing.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use globset::GlobMatcher;
 
-use super::{Bindings, Companion, Rule, RuleSet};
+use super::{Bindings, Companion, Pattern, Rule, RuleSet};
 use crate::change::{Change, Status};
 use crate::config::ChangeKind;
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
@@ -201,10 +203,10 @@ fn satisfied(
     triggers: &[Hit],
     changes: &[Change],
 ) -> bool {
-    let matchers: Vec<GlobMatcher> = companion
+    let matchers: Vec<Rc<GlobMatcher>> = companion
         .paths
         .iter()
-        .filter_map(|p| p.resolve(bindings))
+        .filter_map(|p| resolve(p, bindings))
         .collect();
     changes.iter().enumerate().any(|(c, change)| {
         !triggers.iter().any(|&(t, _)| t == c)
@@ -212,6 +214,33 @@ fn satisfied(
             && change
                 .paths()
                 .any(|path| matchers.iter().any(|m| m.is_match(path)))
+    })
+}
+
+thread_local! {
+    /// Companion globs with their captures bound, compiled once per thread: an audit
+    /// judges the same bindings in thousands of commits.
+    static RESOLVED: RefCell<HashMap<String, Option<Rc<GlobMatcher>>>> =
+        RefCell::new(HashMap::new());
+}
+
+fn resolve(pattern: &Pattern, bindings: &Bindings) -> Option<Rc<GlobMatcher>> {
+    const LIMIT: usize = 4096;
+    if bindings.is_empty() {
+        return pattern.resolve(bindings).map(Rc::new);
+    }
+    let key = pattern.substitute(bindings);
+    RESOLVED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(matcher) = cache.get(&key) {
+            return matcher.clone();
+        }
+        if cache.len() >= LIMIT {
+            cache.clear();
+        }
+        let matcher = pattern.resolve(bindings).map(Rc::new);
+        cache.insert(key, matcher.clone());
+        matcher
     })
 }
 
