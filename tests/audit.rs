@@ -495,3 +495,19 @@ fn results_keep_history_order_whatever_the_number_of_threads() {
     sorted.sort_unstable();
     assert_eq!(dates, sorted);
 }
+
+#[test]
+fn a_shallow_clone_leaves_out_its_boundary_and_says_so() {
+    let repo = history();
+    let clone = Repo::empty();
+    let source = format!("file://{}", repo.path().display());
+    clone.git(&["clone", "-q", "--depth", "2", &source, "."]);
+    let json = json(&clone, &[]);
+    assert_eq!(json["range"]["shallow"], true);
+    assert_eq!(
+        json["range"]["units"], 1,
+        "the boundary commit's parent is missing"
+    );
+    let (_, table) = audit(&clone, &[]);
+    assert!(table.contains("this clone is shallow"), "{table}");
+}

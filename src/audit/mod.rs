@@ -132,6 +132,17 @@ pub struct Scope {
     pub units: usize,
     /// Units with more changed files than `settings.max_files`, not judged.
     pub too_large: usize,
+    /// The repository is a shallow clone: history before its boundary is missing.
+    pub shallow: bool,
+}
+
+impl Scope {
+    /// A warning for the reader when the audit cannot see the whole history.
+    pub fn shallow_note(&self) -> Option<&'static str> {
+        self.shallow.then_some(
+            "this clone is shallow: older history is missing (run `git fetch --unshallow`)",
+        )
+    }
 }
 
 /// A finished audit, ready to render.

@@ -160,6 +160,7 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         until: args.until.clone(),
         range: args.range.clone(),
         first_parent: args.first_parent,
+        shallow: repo.is_shallow(),
         ..Scope::default()
     });
     write_report(args, context, &audit)?;
@@ -217,10 +218,11 @@ fn write_report(args: &AuditArgs, context: &Context, audit: &Audit) -> miette::R
         }
         None => Box::new(BufWriter::new(io::stdout().lock())),
     };
-    render(audit, format, color, &mut out)
-        .and_then(|()| out.flush())
-        .into_diagnostic()
-        .wrap_err("cannot write the report")
+    match render(audit, format, color, &mut out).and_then(|()| out.flush()) {
+        // A reader that stopped listening (`lockstep audit | head`) is not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        result => result.into_diagnostic().wrap_err("cannot write the report"),
+    }
 }
 
 /// A `\r` counter on standard error, only when it is a terminal.

@@ -75,6 +75,9 @@ fn write_page(audit: &Audit, page: &mut String) -> std::fmt::Result {
             scope.too_large
         )?;
     }
+    if let Some(note) = scope.shallow_note() {
+        writeln!(page, "<p><strong>Warning:</strong> {}</p>", escape(note))?;
+    }
     writeln!(page, "<h2>Compliance per rule</h2>")?;
     let bars: Vec<(String, f64, String)> = audit
         .rules

@@ -29,6 +29,8 @@ struct Range<'a> {
     first_parent: bool,
     units: usize,
     too_large: usize,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    shallow: bool,
 }
 
 #[derive(Serialize)]
@@ -120,6 +122,7 @@ pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
             first_parent: scope.first_parent,
             units: scope.units,
             too_large: scope.too_large,
+            shallow: scope.shallow,
         },
         total: total(&audit.total),
         rules: audit

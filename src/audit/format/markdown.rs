@@ -42,6 +42,9 @@ pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
             scope.too_large
         )?;
     }
+    if let Some(note) = scope.shallow_note() {
+        writeln!(out, "\n> **Warning:** {}", cell(note))?;
+    }
     writeln!(out, "\n## Rules\n")?;
     writeln!(
         out,

@@ -199,6 +199,9 @@ fn header(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
             scope.too_large
         )?;
     }
+    if let Some(note) = scope.shallow_note() {
+        writeln!(out, "{}: {note}", paint.paint(YELLOW, "warning"))?;
+    }
     Ok(())
 }
 
