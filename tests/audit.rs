@@ -511,3 +511,22 @@ fn a_shallow_clone_leaves_out_its_boundary_and_says_so() {
     let (_, table) = audit(&clone, &[]);
     assert!(table.contains("this clone is shallow"), "{table}");
 }
+
+#[test]
+fn units_over_max_files_are_counted_not_judged() {
+    let repo = Repo::new();
+    let rules = RULES.replace("version = 1\n", "version = 1\n[settings]\nmax_files = 2\n");
+    repo.write("lockstep.toml", &rules).write(PROTO, "a\n");
+    commit_at(&repo, "two files", "2026-01-05T10:00:00+0000");
+    repo.write(PROTO, "b\n").write("x", "1").write("y", "1");
+    commit_at(&repo, "three files", "2026-01-06T10:00:00+0000");
+    let json = json(&repo, &[]);
+    assert_eq!(json["range"]["units"], 2);
+    assert_eq!(json["range"]["too_large"], 1);
+    assert_eq!(counts(&json, "payments-api"), (1, 0, 0, 1));
+    let (_, table) = audit(&repo, &[]);
+    assert!(
+        table.contains("1 unit touching more files than settings.max_files not judged"),
+        "{table}"
+    );
+}

@@ -9,7 +9,7 @@ use crate::audit::Audit;
 const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#1f2328}\
 h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #d0d7de}\
 table{border-collapse:collapse;width:100%}th,td{padding:.3em .6em;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top}\
-td.n,th.n{text-align:right}th{cursor:pointer;user-select:none;background:#f6f8fa}\
+td.n,th.n{text-align:right}th{background:#f6f8fa}#misses th{cursor:pointer;user-select:none}\
 .big{font-size:2em;font-weight:600}.ok{fill:#1a7f37}.mid{fill:#bf8700}.bad{fill:#cf222e}\
 svg text{font:12px system-ui,sans-serif}code{font-size:.9em}input{padding:.4em;width:24em;margin:.5em 0}";
 
@@ -71,8 +71,8 @@ fn write_page(audit: &Audit, page: &mut String) -> std::fmt::Result {
     if scope.too_large > 0 {
         writeln!(
             page,
-            "<p>{} units touch more files than <code>settings.max_files</code> and were not judged.</p>",
-            scope.too_large
+            "<p>{} touching more files than <code>settings.max_files</code> not judged.</p>",
+            super::units(scope.too_large)
         )?;
     }
     if let Some(note) = scope.shallow_note() {
@@ -159,46 +159,72 @@ fn bar_chart(page: &mut String, bars: &[(String, f64, String)]) -> std::fmt::Res
     writeln!(page, "</svg>")
 }
 
-/// Vertical bars of compliance per month, with the cases triggered under each.
+/// Vertical bars of compliance per month. Long histories get narrower bars and a
+/// label every few months; every bar keeps its figures in a tooltip.
 fn trend_chart(audit: &Audit, page: &mut String) -> std::fmt::Result {
-    const COLUMN: usize = 56;
+    const WIDE: usize = 56;
     const HEIGHT: f64 = 160.0;
-    if audit.months.is_empty() {
+    const LABELS: usize = 16;
+    let months = audit.months.len();
+    if months == 0 {
         return writeln!(page, "<p>No units in this range.</p>");
     }
-    let width = audit.months.len() * COLUMN + 16;
+    let column = (900 / months).clamp(8, WIDE);
+    let bar = column * 5 / 7;
+    let every = if column == WIDE {
+        1
+    } else {
+        months.div_ceil(LABELS)
+    };
+    let width = months * column + 16;
     writeln!(
         page,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{width}\" height=\"230\" viewBox=\"0 0 {width} 230\">"
     )?;
     for (i, month) in audit.months.iter().enumerate() {
-        let x = i * COLUMN + 8;
-        let ratio = month.counts.compliance();
+        let x = i * column + 8;
+        let middle = x + bar / 2;
+        let c = &month.counts;
+        let ratio = c.compliance();
         let h = (ratio * HEIGHT).round();
         let y = 20.0 + HEIGHT - h;
         writeln!(
             page,
-            "<rect class=\"{}\" x=\"{}\" y=\"{y}\" width=\"40\" height=\"{h}\"><title>{}: {} triggered, {} missed</title></rect>\
-<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\
-<text x=\"{}\" y=\"198\" text-anchor=\"middle\">{}</text>\
-<text x=\"{}\" y=\"214\" text-anchor=\"middle\">{} / {}</text>",
+            "<rect class=\"{}\" x=\"{x}\" y=\"{y}\" width=\"{bar}\" height=\"{h}\"><title>{}: {} compliance, {} missed of {} triggered ({} waived)</title></rect>",
             class(ratio),
-            x,
             escape(&month.month),
-            month.counts.triggered,
-            month.counts.missed,
-            x + 20,
-            y - 4.0,
             super::percent(ratio),
-            x + 20,
-            escape(&month.month),
-            x + 20,
-            month.counts.missed,
-            month.counts.triggered
+            c.missed,
+            c.triggered,
+            c.waived
+        )?;
+        if i % every != 0 {
+            continue;
+        }
+        if column == WIDE {
+            writeln!(
+                page,
+                "<text x=\"{middle}\" y=\"{}\" text-anchor=\"middle\">{}</text>\
+<text x=\"{middle}\" y=\"214\" text-anchor=\"middle\">{} / {}</text>",
+                y - 4.0,
+                super::percent(ratio),
+                c.missed,
+                c.triggered
+            )?;
+        }
+        writeln!(
+            page,
+            "<text x=\"{middle}\" y=\"198\" text-anchor=\"middle\">{}</text>",
+            escape(&month.month)
         )?;
     }
     writeln!(page, "</svg>")?;
-    writeln!(page, "<p>Under each month: cases missed / triggered.</p>")
+    let legend = if column == WIDE {
+        "Under each month: cases missed / triggered."
+    } else {
+        "Hover over a bar for its month's figures."
+    };
+    writeln!(page, "<p>{legend}</p>")
 }
 
 fn rules_table(audit: &Audit, page: &mut String) -> std::fmt::Result {

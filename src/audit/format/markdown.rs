@@ -38,8 +38,8 @@ pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
     if scope.too_large > 0 {
         writeln!(
             out,
-            "\n{} units touch more files than `settings.max_files` and were not judged.",
-            scope.too_large
+            "\n{} touching more files than `settings.max_files` not judged.",
+            super::units(scope.too_large)
         )?;
     }
     if let Some(note) = scope.shallow_note() {

@@ -57,3 +57,12 @@ fn missing(missing: &[crate::finding::Missing]) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+/// `1 unit`, `3 units`.
+fn units(count: usize) -> String {
+    if count == 1 {
+        "1 unit".to_owned()
+    } else {
+        format!("{count} units")
+    }
+}

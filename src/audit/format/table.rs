@@ -195,8 +195,8 @@ fn header(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
     if scope.too_large > 0 {
         writeln!(
             out,
-            "{} units touch more files than settings.max_files and were not judged",
-            scope.too_large
+            "{} touching more files than settings.max_files not judged",
+            super::units(scope.too_large)
         )?;
     }
     if let Some(note) = scope.shallow_note() {
