@@ -530,3 +530,15 @@ fn units_over_max_files_are_counted_not_judged() {
         "{table}"
     );
 }
+
+#[test]
+fn help_snapshot() {
+    let repo = Repo::new();
+    let output = repo
+        .lockstep()
+        .args(["audit", "--help"])
+        .output()
+        .expect("run");
+    assert!(output.status.success());
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}
