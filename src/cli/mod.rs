@@ -1,5 +1,6 @@
 //! Command-line interface: clap definitions and one small function per subcommand.
 
+mod audit;
 mod check;
 mod explain;
 mod graph;
@@ -18,6 +19,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::ci::CiEnv;
 
+pub use audit::AuditArgs;
 pub use check::CheckArgs;
 pub use explain::ExplainArgs;
 pub use graph::GraphArgs;
@@ -62,6 +64,8 @@ pub enum Command {
     Schema,
     /// Propose rules from how files changed together in history.
     Suggest(SuggestArgs),
+    /// Audit history: compliance per rule, per companion kind and per month.
+    Audit(AuditArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -157,5 +161,6 @@ pub fn run(cli: Cli, env: Env) -> miette::Result<ExitStatus> {
         Command::Init(args) => init::run(&args, &context),
         Command::Schema => schema::run(),
         Command::Suggest(args) => suggest::run(&args, &context),
+        Command::Audit(args) => audit::run(&args, &context),
     }
 }

@@ -14,6 +14,7 @@ mod revision_files;
 mod source;
 mod tracked;
 mod tree_walk;
+mod walk;
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,7 @@ pub use error::GitError;
 pub use history::Commit;
 pub use revision_files::RevisionFiles;
 pub use source::{Diff, DiffKind, DiffSpec};
+pub use walk::{HistorySpec, Unit, Units};
 
 use error::Context;
 

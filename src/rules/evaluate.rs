@@ -1,13 +1,23 @@
 //! Judging changes: which rules they trigger, per binding, and which companions are missing.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use globset::GlobMatcher;
 
-use super::{Bindings, Companion, Rule, RuleSet};
+use super::{Bindings, Companion, Pattern, Rule, RuleSet};
 use crate::change::{Change, Status};
 use crate::config::ChangeKind;
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
+
+/// A (rule, binding) that triggered and found every companion changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Satisfied {
+    pub rule: String,
+    pub bindings: Bindings,
+    pub triggered_by: Vec<Trigger>,
+}
 
 /// A change that triggered a rule: its index, and the line that did when known.
 type Hit = (usize, Option<u32>);
@@ -71,6 +81,16 @@ impl RuleSet {
 
     /// Judges each (rule, binding) triggered by the candidates against all changes.
     pub fn evaluate(&self, candidates: &[Candidate], changes: &[Change]) -> Vec<Finding> {
+        self.evaluate_all(candidates, changes).0
+    }
+
+    /// Like [`evaluate`](Self::evaluate), but the (rule, binding) cases whose
+    /// companions all changed are returned too. Audits count both.
+    pub fn evaluate_all(
+        &self,
+        candidates: &[Candidate],
+        changes: &[Change],
+    ) -> (Vec<Finding>, Vec<Satisfied>) {
         let mut groups: BTreeMap<(usize, &Bindings), Vec<Hit>> = BTreeMap::new();
         for candidate in candidates {
             let rule = &self.rules[candidate.rule];
@@ -81,12 +101,17 @@ impl RuleSet {
                     .push((candidate.change, line));
             }
         }
-        groups
-            .into_iter()
-            .filter_map(|((r, bindings), triggers)| {
-                judge(&self.rules[r], bindings, &triggers, changes)
-            })
-            .collect()
+        let (mut findings, mut satisfied) = (Vec::new(), Vec::new());
+        for ((r, bindings), triggers) in groups {
+            judge(
+                &self.rules[r],
+                bindings,
+                &triggers,
+                changes,
+                (&mut findings, &mut satisfied),
+            );
+        }
+        (findings, satisfied)
     }
 
     /// `None` when the change does not trigger the rule after all; else the line that
@@ -124,7 +149,8 @@ fn judge(
     bindings: &Bindings,
     triggers: &[Hit],
     changes: &[Change],
-) -> Option<Finding> {
+    (findings, met): (&mut Vec<Finding>, &mut Vec<Satisfied>),
+) {
     let missing: Vec<Missing> = rule
         .companions
         .iter()
@@ -138,21 +164,27 @@ fn judge(
                 .collect(),
         })
         .collect();
+    let triggered_by = triggers
+        .iter()
+        .map(|&(c, line)| Trigger {
+            path: changes[c].path.clone(),
+            line,
+        })
+        .collect();
     if missing.is_empty() {
-        return None;
+        met.push(Satisfied {
+            rule: rule.id.clone(),
+            bindings: bindings.clone(),
+            triggered_by,
+        });
+        return;
     }
-    Some(Finding {
+    findings.push(Finding {
         rule: rule.id.clone(),
         severity: rule.severity,
         status: FindingStatus::Missing,
         bindings: bindings.clone(),
-        triggered_by: triggers
-            .iter()
-            .map(|&(c, line)| Trigger {
-                path: changes[c].path.clone(),
-                line,
-            })
-            .collect(),
+        triggered_by,
         missing,
         owners: rule.owners.clone(),
         message: rule.message.clone(),
@@ -160,7 +192,7 @@ fn judge(
         description: rule.description.clone(),
         skippable: rule.skippable,
         origin: Some(rule.origin.clone()),
-    })
+    });
 }
 
 /// A companion is satisfied by any changed file matching one of its paths, other than
@@ -171,10 +203,10 @@ fn satisfied(
     triggers: &[Hit],
     changes: &[Change],
 ) -> bool {
-    let matchers: Vec<GlobMatcher> = companion
+    let matchers: Vec<Rc<GlobMatcher>> = companion
         .paths
         .iter()
-        .filter_map(|p| p.resolve(bindings))
+        .filter_map(|p| resolve(p, bindings))
         .collect();
     changes.iter().enumerate().any(|(c, change)| {
         !triggers.iter().any(|&(t, _)| t == c)
@@ -182,6 +214,33 @@ fn satisfied(
             && change
                 .paths()
                 .any(|path| matchers.iter().any(|m| m.is_match(path)))
+    })
+}
+
+thread_local! {
+    /// Companion globs with their captures bound, compiled once per thread: an audit
+    /// judges the same bindings in thousands of commits.
+    static RESOLVED: RefCell<HashMap<String, Option<Rc<GlobMatcher>>>> =
+        RefCell::new(HashMap::new());
+}
+
+fn resolve(pattern: &Pattern, bindings: &Bindings) -> Option<Rc<GlobMatcher>> {
+    const LIMIT: usize = 4096;
+    if bindings.is_empty() {
+        return pattern.resolve(bindings).map(Rc::new);
+    }
+    let key = pattern.substitute(bindings);
+    RESOLVED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(matcher) = cache.get(&key) {
+            return matcher.clone();
+        }
+        if cache.len() >= LIMIT {
+            cache.clear();
+        }
+        let matcher = pattern.resolve(bindings).map(Rc::new);
+        cache.insert(key, matcher.clone());
+        matcher
     })
 }
 
@@ -287,6 +346,26 @@ paths = ["sdk/go/**", "sdk/ts/**"]
             ],
         );
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn evaluate_all_also_returns_the_satisfied_bindings() {
+        let set = rules(
+            "[[rule]]\nid = \"man\"\nwhen = [\"doc/cargo-{cmd}.md\"]\nthen = [\"etc/cargo-{cmd}.1\"]\n",
+        );
+        let changes = [
+            changed("doc/cargo-build.md", Status::Modified),
+            changed("doc/cargo-run.md", Status::Modified),
+            changed("etc/cargo-build.1", Status::Modified),
+        ];
+        let (findings, satisfied) = set.evaluate_all(&set.candidates(&changes), &changes);
+        assert_eq!(
+            summary(&findings),
+            [("man[run]".to_owned(), vec!["file".to_owned()])]
+        );
+        assert_eq!(satisfied.len(), 1);
+        assert_eq!(satisfied[0].bindings["cmd"], "build");
+        assert_eq!(satisfied[0].triggered_by[0].path, "doc/cargo-build.md");
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod pattern;
 use globset::GlobSet;
 use regex::Regex;
 
-pub use evaluate::Candidate;
+pub use evaluate::{Candidate, Satisfied};
 pub use pattern::{Bindings, Pattern};
 
 use crate::config::{ChangeKind, Settings, Severity};

@@ -1,0 +1,176 @@
+//! `--format json`: the shape fixed by SPEC section 5, plus `owners`, `kinds` and
+//! `total`.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::audit::{Audit, Counts, KindRow};
+use crate::finding::Missing;
+use crate::rules::Bindings;
+
+#[derive(Serialize)]
+struct Json<'a> {
+    version: u32,
+    range: Range<'a>,
+    total: Total,
+    rules: Vec<Rule<'a>>,
+    kinds: Vec<Kind<'a>>,
+    months: Vec<Month<'a>>,
+    misses: Vec<Miss<'a>>,
+}
+
+#[derive(Serialize)]
+struct Range<'a> {
+    since: Option<&'a str>,
+    until: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    range: Option<&'a str>,
+    first_parent: bool,
+    units: usize,
+    too_large: usize,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    shallow: bool,
+}
+
+#[derive(Serialize)]
+struct Total {
+    triggered: usize,
+    satisfied: usize,
+    waived: usize,
+    missed: usize,
+    compliance: f64,
+}
+
+#[derive(Serialize)]
+struct Rule<'a> {
+    rule: &'a str,
+    triggered: usize,
+    satisfied: usize,
+    waived: usize,
+    missed: usize,
+    compliance: f64,
+    kinds: Vec<Kind<'a>>,
+    owners: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Kind<'a> {
+    kind: &'a str,
+    required: usize,
+    missed: usize,
+}
+
+#[derive(Serialize)]
+struct Month<'a> {
+    month: &'a str,
+    units: usize,
+    triggered: usize,
+    satisfied: usize,
+    waived: usize,
+    missed: usize,
+    compliance: f64,
+}
+
+#[derive(Serialize)]
+struct Miss<'a> {
+    commit: &'a str,
+    date: &'a str,
+    author: &'a str,
+    subject: &'a str,
+    rule: &'a str,
+    bindings: &'a Bindings,
+    triggered_by: &'a [String],
+    missing: &'a [Missing],
+    owners: &'a [String],
+}
+
+/// Three decimals, as in SPEC's example: enough to rank, stable to compare.
+fn rounded(ratio: f64) -> f64 {
+    (ratio * 1000.0).round() / 1000.0
+}
+
+fn total(counts: &Counts) -> Total {
+    Total {
+        triggered: counts.triggered,
+        satisfied: counts.satisfied,
+        waived: counts.waived,
+        missed: counts.missed,
+        compliance: rounded(counts.compliance()),
+    }
+}
+
+fn kinds(kinds: &[KindRow]) -> Vec<Kind<'_>> {
+    kinds
+        .iter()
+        .map(|k| Kind {
+            kind: &k.kind,
+            required: k.required,
+            missed: k.missed,
+        })
+        .collect()
+}
+
+pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
+    let scope = &audit.scope;
+    let json = Json {
+        version: 1,
+        range: Range {
+            since: scope.since.as_deref(),
+            until: scope.until.as_deref(),
+            range: scope.range.as_deref(),
+            first_parent: scope.first_parent,
+            units: scope.units,
+            too_large: scope.too_large,
+            shallow: scope.shallow,
+        },
+        total: total(&audit.total),
+        rules: audit
+            .rules
+            .iter()
+            .map(|r| Rule {
+                rule: &r.rule,
+                triggered: r.counts.triggered,
+                satisfied: r.counts.satisfied,
+                waived: r.counts.waived,
+                missed: r.counts.missed,
+                compliance: rounded(r.counts.compliance()),
+                kinds: kinds(&r.kinds),
+                owners: &r.owners,
+            })
+            .collect(),
+        kinds: kinds(&audit.kinds),
+        months: audit
+            .months
+            .iter()
+            .map(|m| Month {
+                month: &m.month,
+                units: m.units,
+                triggered: m.counts.triggered,
+                satisfied: m.counts.satisfied,
+                waived: m.counts.waived,
+                missed: m.counts.missed,
+                compliance: rounded(m.counts.compliance()),
+            })
+            .collect(),
+        misses: audit
+            .misses()
+            .map(|case| {
+                let commit = audit.commit(case);
+                Miss {
+                    commit: &commit.id,
+                    date: &commit.date,
+                    author: &commit.author,
+                    subject: &commit.subject,
+                    rule: &case.rule,
+                    bindings: &case.bindings,
+                    triggered_by: &case.triggered_by,
+                    missing: &case.missing,
+                    owners: &case.owners,
+                }
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &json)?;
+    writeln!(out)
+}

@@ -1,0 +1,279 @@
+//! `--format table`: aligned tables for a terminal, coloured when colour is on.
+
+use std::io::{self, Write};
+
+use crate::audit::{Audit, Counts, KindRow};
+
+const BOLD: &str = "\x1b[1m";
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+struct Paint {
+    color: bool,
+}
+
+impl Paint {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn compliance(&self, ratio: f64) -> String {
+        let code = if ratio >= 0.9 {
+            GREEN
+        } else if ratio >= 0.7 {
+            YELLOW
+        } else {
+            RED
+        };
+        self.paint(code, &super::percent(ratio))
+    }
+}
+
+/// A table whose cells may carry colour codes; widths count visible characters.
+struct Table {
+    header: Vec<&'static str>,
+    /// Columns aligned to the right (numbers).
+    right: Vec<bool>,
+    rows: Vec<Vec<(String, usize)>>,
+}
+
+impl Table {
+    fn new(header: &[(&'static str, bool)]) -> Table {
+        Table {
+            header: header.iter().map(|h| h.0).collect(),
+            right: header.iter().map(|h| h.1).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// `cells`: (text as printed, its visible width).
+    fn push(&mut self, cells: Vec<(String, usize)>) {
+        self.rows.push(cells);
+    }
+
+    fn write(&self, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.len()).collect();
+        for row in &self.rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.1);
+            }
+        }
+        let header: Vec<(String, usize)> = self
+            .header
+            .iter()
+            .map(|h| (paint.paint(BOLD, h), h.len()))
+            .collect();
+        for row in std::iter::once(&header).chain(&self.rows) {
+            let mut line = String::new();
+            for (i, (text, width)) in row.iter().enumerate() {
+                let pad = " ".repeat(widths[i].saturating_sub(*width));
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                if self.right[i] {
+                    line.push_str(&pad);
+                    line.push_str(text);
+                } else {
+                    line.push_str(text);
+                    if i + 1 < row.len() {
+                        line.push_str(&pad);
+                    }
+                }
+            }
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+fn plain(text: impl Into<String>) -> (String, usize) {
+    let text = text.into();
+    let width = text.chars().count();
+    (text, width)
+}
+
+fn ratio(paint: &Paint, ratio: f64) -> (String, usize) {
+    (paint.compliance(ratio), super::percent(ratio).len())
+}
+
+fn counts(paint: &Paint, counts: &Counts) -> Vec<(String, usize)> {
+    vec![
+        plain(counts.triggered.to_string()),
+        plain(counts.satisfied.to_string()),
+        plain(counts.waived.to_string()),
+        plain(counts.missed.to_string()),
+        ratio(paint, counts.compliance()),
+    ]
+}
+
+pub fn render(audit: &Audit, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let paint = Paint { color };
+    header(audit, &paint, out)?;
+    if audit.rules.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    let mut rules = Table::new(&[
+        ("RULE", false),
+        ("TRIGGERED", true),
+        ("SATISFIED", true),
+        ("WAIVED", true),
+        ("MISSED", true),
+        ("COMPLIANCE", true),
+        ("OWNERS", false),
+    ]);
+    for row in &audit.rules {
+        let mut cells = vec![plain(row.rule.clone())];
+        cells.extend(counts(&paint, &row.counts));
+        cells.push(plain(row.owners.join(" ")));
+        rules.push(cells);
+    }
+    rules.write(&paint, out)?;
+    if !audit.kinds.is_empty() {
+        writeln!(out)?;
+        kinds(&audit.kinds, &paint, out)?;
+    }
+    if !audit.months.is_empty() {
+        writeln!(out)?;
+        let mut months = Table::new(&[
+            ("MONTH", false),
+            ("UNITS", true),
+            ("TRIGGERED", true),
+            ("SATISFIED", true),
+            ("WAIVED", true),
+            ("MISSED", true),
+            ("COMPLIANCE", true),
+        ]);
+        for month in &audit.months {
+            let mut cells = vec![plain(month.month.clone()), plain(month.units.to_string())];
+            cells.extend(counts(&paint, &month.counts));
+            months.push(cells);
+        }
+        months.write(&paint, out)?;
+    }
+    misses(audit, &paint, out)
+}
+
+fn header(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    let scope = &audit.scope;
+    let mut what = format!(
+        "{} {}",
+        scope.units,
+        if scope.first_parent {
+            "first-parent changes"
+        } else {
+            "commits"
+        }
+    );
+    if let Some(range) = &scope.range {
+        what.push_str(&format!(" in {range}"));
+    }
+    match (&scope.since, &scope.until) {
+        (Some(since), Some(until)) => what.push_str(&format!(", {since} to {until}")),
+        (Some(since), None) => what.push_str(&format!(", since {since}")),
+        (None, Some(until)) => what.push_str(&format!(", until {until}")),
+        (None, None) => {}
+    }
+    writeln!(out, "{} {what}", paint.paint(BOLD, "lockstep audit:"))?;
+    let total = &audit.total;
+    writeln!(
+        out,
+        "compliance {} ({} of {} cases satisfied, {} waived, {} missed)",
+        paint.compliance(total.compliance()),
+        total.satisfied,
+        total.triggered - total.waived,
+        total.waived,
+        total.missed
+    )?;
+    if scope.too_large > 0 {
+        writeln!(
+            out,
+            "{} touching more files than settings.max_files not judged",
+            super::units(scope.too_large)
+        )?;
+    }
+    if let Some(note) = scope.shallow_note() {
+        writeln!(out, "{}: {note}", paint.paint(YELLOW, "warning"))?;
+    }
+    Ok(())
+}
+
+fn kinds(kinds: &[KindRow], paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    let mut table = Table::new(&[
+        ("KIND", false),
+        ("REQUIRED", true),
+        ("MISSED", true),
+        ("COMPLIANCE", true),
+    ]);
+    for kind in kinds {
+        table.push(vec![
+            plain(kind.kind.clone()),
+            plain(kind.required.to_string()),
+            plain(kind.missed.to_string()),
+            ratio(paint, kind.compliance()),
+        ]);
+    }
+    table.write(paint, out)
+}
+
+fn misses(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    let mut any = false;
+    for case in audit.misses() {
+        if !any {
+            writeln!(out, "\n{}", paint.paint(BOLD, "MISSES"))?;
+            any = true;
+        }
+        let commit = audit.commit(case);
+        let rule = match super::bindings(&case.bindings) {
+            b if b.is_empty() => case.rule.clone(),
+            b => format!("{} [{b}]", case.rule),
+        };
+        writeln!(
+            out,
+            "{} {}  {}  {}  {}",
+            paint.paint(YELLOW, commit.id.get(..10).unwrap_or(&commit.id)),
+            commit.date,
+            paint.paint(RED, &rule),
+            commit.author,
+            commit.subject
+        )?;
+        writeln!(
+            out,
+            "    {} {}",
+            paint.paint(DIM, "triggered by"),
+            shortened(&case.triggered_by)
+        )?;
+        for missing in &case.missing {
+            writeln!(
+                out,
+                "    {} {}: {}",
+                paint.paint(DIM, "missing"),
+                missing.kind,
+                missing.paths.join(" or ")
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// At most a few paths: a terminal line, not a listing (json and csv have them all).
+fn shortened(paths: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = paths
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if paths.len() > SHOWN {
+        text.push_str(&format!(" and {} more", paths.len() - SHOWN));
+    }
+    text
+}

@@ -1,0 +1,263 @@
+//! `lockstep audit`: judge every unit of a history against the current rule set and
+//! report compliance per rule, per companion kind and per month.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::{Args, ValueEnum};
+use miette::{IntoDiagnostic, WrapErr};
+
+use super::rule_set::{Snapshot, load_rule_set};
+use super::{Context, ExitStatus};
+use crate::audit::{Audit, AuditFormat, Auditor, Day, Judged, Scope, render};
+use crate::check::judge_all;
+use crate::git::{HistorySpec, Repo};
+use crate::rules::RuleSet;
+use crate::waiver::Waivers;
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only commits made on or after DATE (YYYY-MM-DD, committer date).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Only commits made on or before DATE (YYYY-MM-DD, committer date).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+
+    /// Only the commits of a range: `A..B`, or `A...B` from their merge-base.
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
+
+    /// Walk the first-parent chain: each merge is one unit, judged against its first
+    /// parent, so a merged pull request counts once.
+    #[arg(long)]
+    pub first_parent: bool,
+
+    /// Audit only this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AuditOutput::Table)]
+    pub format: AuditOutput,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 when overall compliance is below PERCENT (0 to 100).
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+    pub fail_under: Option<f64>,
+
+    /// Read the rule set from this file instead of discovering it.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Threads for the history walk (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditOutput {
+    Table,
+    Markdown,
+    Json,
+    Csv,
+    Html,
+}
+
+fn parse_percent(text: &str) -> Result<f64, String> {
+    match text.trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err("expected a percentage from 0 to 100, such as 90 or 97.5".to_owned()),
+    }
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`{flag} {value}` is not a date")]
+#[diagnostic(
+    code(lockstep::usage::bad_date),
+    help("write dates as YYYY-MM-DD, for example `{flag} 2026-07-01`")
+)]
+struct BadDate {
+    flag: &'static str,
+    value: String,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("unknown rule id{} {}", if .ids.len() == 1 { "" } else { "s" }, .ids.join(", "))]
+#[diagnostic(
+    code(lockstep::usage::unknown_rule),
+    help("`--rule` takes ids defined in the rule set: {known}")
+)]
+struct UnknownRule {
+    ids: Vec<String>,
+    known: String,
+}
+
+fn day(flag: &'static str, value: Option<&String>) -> miette::Result<Option<Day>> {
+    value
+        .map(|v| {
+            Day::parse(v).ok_or_else(|| {
+                BadDate {
+                    flag,
+                    value: v.clone(),
+                }
+                .into()
+            })
+        })
+        .transpose()
+}
+
+pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
+    let since = day("--since", args.since.as_ref())?;
+    let until = day("--until", args.until.as_ref())?;
+    let repo = Repo::discover(&context.dir)?;
+    let snapshot = match repo.workdir() {
+        Some(root) => Snapshot::WorkTree(root),
+        None => Snapshot::Revision("HEAD"),
+    };
+    let mut rules = load_rule_set(&repo, &context.dir, args.config.as_deref(), snapshot)?;
+    let rule_ids = select_rules(&mut rules, &args.rules)?;
+    let spec = HistorySpec {
+        range: args.range.clone(),
+        first_parent: args.first_parent,
+    };
+    let units = repo.units(&spec)?;
+    let threads = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
+    let mut auditor = Auditor::new(&rules, rule_ids);
+    let mut progress = Progress::new(units.len(), io::stderr().is_terminal());
+    repo.walk_units(
+        &units,
+        threads,
+        |time| {
+            let day = Day::of_time(time);
+            since.is_none_or(|s| day >= s) && until.is_none_or(|u| day <= u)
+        },
+        |repo, unit, changes| {
+            let waivers = Waivers::from_message(&unit.commit.message, &rules.settings.skip_trailer);
+            let judgement = judge_all(repo, &rules, changes, &waivers)?;
+            Ok::<_, crate::git::GitError>(Judged::new(unit, judgement))
+        },
+        |judged| {
+            if let Some(judged) = judged {
+                auditor.add(judged);
+            }
+            progress.step();
+            Ok(())
+        },
+    )?;
+    progress.finish();
+    let audit = auditor.finish(Scope {
+        since: args.since.clone(),
+        until: args.until.clone(),
+        range: args.range.clone(),
+        first_parent: args.first_parent,
+        shallow: repo.is_shallow(),
+        ..Scope::default()
+    });
+    write_report(args, context, &audit)?;
+    let below = args
+        .fail_under
+        .is_some_and(|percent| audit.total.compliance() * 100.0 < percent);
+    Ok(if below {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Applies `--rule`; returns the ids to report, in rule-set order.
+fn select_rules(rules: &mut RuleSet, ids: &[String]) -> miette::Result<Vec<String>> {
+    if !ids.is_empty() {
+        let unknown = rules.retain_ids(ids);
+        if !unknown.is_empty() {
+            let known = rules
+                .rules
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(UnknownRule {
+                ids: unknown,
+                known,
+            }
+            .into());
+        }
+    }
+    Ok(rules
+        .rules
+        .iter()
+        .filter(|r| ids.is_empty() || ids.contains(&r.id))
+        .map(|r| r.id.clone())
+        .collect())
+}
+
+fn write_report(args: &AuditArgs, context: &Context, audit: &Audit) -> miette::Result<()> {
+    let format = match args.format {
+        AuditOutput::Table => AuditFormat::Table,
+        AuditOutput::Markdown => AuditFormat::Markdown,
+        AuditOutput::Json => AuditFormat::Json,
+        AuditOutput::Csv => AuditFormat::Csv,
+        AuditOutput::Html => AuditFormat::Html,
+    };
+    let color = context.color && args.output.is_none();
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => {
+            let file = File::create(context.dir.join(path))
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot write the report to `{}`", path.display()))?;
+            Box::new(BufWriter::new(file))
+        }
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    };
+    match render(audit, format, color, &mut out).and_then(|()| out.flush()) {
+        // A reader that stopped listening (`lockstep audit | head`) is not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        result => result.into_diagnostic().wrap_err("cannot write the report"),
+    }
+}
+
+/// A `\r` counter on standard error, only when it is a terminal.
+struct Progress {
+    total: usize,
+    done: usize,
+    enabled: bool,
+    last: Instant,
+}
+
+impl Progress {
+    fn new(total: usize, enabled: bool) -> Progress {
+        Progress {
+            total,
+            done: 0,
+            enabled,
+            last: Instant::now(),
+        }
+    }
+
+    fn step(&mut self) {
+        self.done += 1;
+        if self.enabled && self.last.elapsed() >= Duration::from_millis(100) {
+            self.last = Instant::now();
+            let percent = self.done * 100 / self.total.max(1);
+            eprint!(
+                "\rauditing {}/{} commits ({percent}%)",
+                self.done, self.total
+            );
+        }
+    }
+
+    fn finish(&self) {
+        if self.enabled {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}

@@ -1,0 +1,544 @@
+//! `lockstep audit` on a real history: merges, renames, a root commit, waivers,
+//! date edges and captures, through the real binary.
+
+mod support;
+
+use serde_json::Value;
+use support::Repo;
+
+const RULES: &str = r#"version = 1
+
+[[rule]]
+id = "payments-api"
+description = "Payments API changes reach docs and SDKs"
+when = ["services/payments/api/**/*.proto"]
+owners = ["@acme/payments-docs"]
+
+[[rule.then]]
+kind = "docs"
+paths = ["docs/payments/api.md"]
+
+[[rule.then]]
+kind = "sdk"
+paths = ["sdk/go/payments/**"]
+
+[[rule]]
+id = "man-pages"
+when = ["doc/man/cargo-{cmd}.md"]
+then = ["etc/man/cargo-{cmd}.1"]
+"#;
+
+const PROTO: &str = "services/payments/api/refund.proto";
+
+/// Commits everything with both dates set to `date` (git's date formats).
+fn commit_at(repo: &Repo, message: &str, date: &str) -> String {
+    repo.git(&["add", "-A"]);
+    let output = repo
+        .git_command(&["commit", "-q", "--allow-empty", "-m", message])
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .expect("run git");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    repo.rev("HEAD")
+}
+
+/// The history every test audits; its outcomes are spelled out per commit.
+fn history() -> Repo {
+    let repo = Repo::new();
+    // Root commit, judged against the empty tree: both rules satisfied.
+    repo.write("lockstep.toml", RULES)
+        .write(
+            PROTO,
+            "service Refunds {\n  rpc Refund(R) returns (S);\n}\n",
+        )
+        .write("docs/payments/api.md", "# API\n")
+        .write("sdk/go/payments/client.go", "package payments\n")
+        .write("doc/man/cargo-build.md", "# build\n")
+        .write("etc/man/cargo-build.1", ".TH build\n");
+    commit_at(&repo, "Initial import", "2026-01-05T10:00:00+0000");
+    // payments-api missed: docs and sdk.
+    repo.write(
+        PROTO,
+        "service Refunds {\n  rpc Refund(R) returns (S);\n  rpc Void(R) returns (S);\n}\n",
+    );
+    commit_at(&repo, "Add Void rpc", "2026-01-20T10:00:00+0000");
+    // Two bindings in one unit: man-pages[build] satisfied, man-pages[run] missed.
+    repo.write("doc/man/cargo-build.md", "# build\nmore\n")
+        .write("etc/man/cargo-build.1", ".TH build\nmore\n")
+        .write("doc/man/cargo-run.md", "# run\n");
+    commit_at(&repo, "Document build and run", "2026-02-03T10:00:00+0000");
+    // payments-api waived by a trailer.
+    repo.write(
+        PROTO,
+        "service Refunds {\n  rpc Refund(R) returns (S);\n  rpc Void(R) returns (T);\n}\n",
+    );
+    commit_at(
+        &repo,
+        "Hotfix Void\n\nLockstep-Skip: payments-api -- docs follow next week",
+        "2026-02-10T00:00:00+0000",
+    );
+    // A pull request: its first commit misses docs and sdk, its second adds them; the
+    // merge as a whole (--first-parent) is satisfied.
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write(PROTO, "service Refunds {\n  rpc Refund(R) returns (S);\n  rpc Void(R) returns (T);\n  rpc List(L) returns (M);\n}\n");
+    commit_at(&repo, "Add List rpc", "2026-02-15T10:00:00+0000");
+    repo.write("docs/payments/api.md", "# API\nList\n")
+        .write("sdk/go/payments/client.go", "package payments // List\n");
+    commit_at(&repo, "Document List", "2026-02-16T10:00:00+0000");
+    repo.git(&["checkout", "-q", "main"]);
+    let merge = repo
+        .git_command(&["merge", "-q", "--no-ff", "-m", "Merge feature", "feature"])
+        .env("GIT_AUTHOR_DATE", "2026-02-20T10:00:00+0000")
+        .env("GIT_COMMITTER_DATE", "2026-02-20T10:00:00+0000")
+        .output()
+        .expect("merge");
+    assert!(
+        merge.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merge.stderr)
+    );
+    // A rename of the proto triggers; the docs rename satisfies docs; sdk is missed.
+    // 23:30 at UTC-5 is 2026-03-02 in UTC but 2026-03-01 for the committer.
+    for (from, to) in [
+        (PROTO, "services/payments/api/v2/refund.proto"),
+        ("docs/payments/api.md", "docs/payments/api-v1.md"),
+    ] {
+        let text = repo.read(from);
+        repo.remove(from).write(to, text);
+    }
+    commit_at(&repo, "Move the API to v2", "2026-03-01T23:30:00-0500");
+    repo.write("README.md", "# readme\n");
+    commit_at(&repo, "Readme", "2026-03-31T10:00:00+0000");
+    repo
+}
+
+fn audit(repo: &Repo, args: &[&str]) -> (i32, String) {
+    let output = repo
+        .lockstep()
+        .arg("audit")
+        .args(args)
+        .output()
+        .expect("run lockstep");
+    let stdout = String::from_utf8(output.stdout).expect("utf-8 output");
+    assert!(
+        output.status.code() == Some(0) || output.status.code() == Some(1),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code().unwrap_or(-1), stdout)
+}
+
+fn json(repo: &Repo, args: &[&str]) -> Value {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let (_, stdout) = audit(repo, &all);
+    serde_json::from_str(&stdout).expect("valid JSON")
+}
+
+/// (triggered, satisfied, waived, missed) of a rule row.
+fn counts(json: &Value, rule: &str) -> (u64, u64, u64, u64) {
+    let row = json["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .find(|r| r["rule"] == rule)
+        .unwrap_or_else(|| panic!("no row for {rule}: {json}"));
+    let n = |k: &str| row[k].as_u64().expect("count");
+    (n("triggered"), n("satisfied"), n("waived"), n("missed"))
+}
+
+#[test]
+fn every_commit_is_a_unit_and_merges_are_left_out() {
+    let repo = history();
+    let json = json(&repo, &[]);
+    assert_eq!(json["range"]["units"], 8, "9 commits, one merge");
+    assert_eq!(counts(&json, "payments-api"), (5, 1, 1, 3));
+    assert_eq!(counts(&json, "man-pages"), (3, 2, 0, 1));
+    assert_eq!(json["rules"][0]["compliance"], 0.25);
+    assert_eq!(json["rules"][1]["compliance"], 0.667);
+    assert_eq!(json["total"]["compliance"], 0.429);
+    let kinds = &json["rules"][0]["kinds"];
+    assert_eq!(
+        kinds[0],
+        serde_json::json!({"kind": "docs", "required": 5, "missed": 2})
+    );
+    assert_eq!(
+        kinds[1],
+        serde_json::json!({"kind": "sdk", "required": 5, "missed": 3})
+    );
+}
+
+#[test]
+fn first_parent_judges_a_merged_pull_request_as_one_unit() {
+    let repo = history();
+    let json = json(&repo, &["--first-parent"]);
+    assert_eq!(json["range"]["first_parent"], true);
+    assert_eq!(json["range"]["units"], 7);
+    assert_eq!(counts(&json, "payments-api"), (5, 2, 1, 2));
+    let subjects: Vec<&str> = json["misses"]
+        .as_array()
+        .expect("misses")
+        .iter()
+        .map(|m| m["subject"].as_str().expect("subject"))
+        .collect();
+    assert!(!subjects.contains(&"Add List rpc"), "{subjects:?}");
+    assert!(!subjects.contains(&"Merge feature"), "{subjects:?}");
+}
+
+#[test]
+fn renames_trigger_through_either_path_and_satisfy_companions() {
+    let repo = history();
+    let json = json(&repo, &["--since", "2026-03-01", "--until", "2026-03-01"]);
+    assert_eq!(json["range"]["units"], 1);
+    let miss = &json["misses"][0];
+    assert_eq!(miss["subject"], "Move the API to v2");
+    assert_eq!(
+        miss["triggered_by"],
+        serde_json::json!(["services/payments/api/v2/refund.proto"])
+    );
+    assert_eq!(
+        miss["missing"],
+        serde_json::json!([{"kind": "sdk", "paths": ["sdk/go/payments/**"]}])
+    );
+}
+
+#[test]
+fn the_root_commit_is_judged_against_the_empty_tree() {
+    let repo = history();
+    let json = json(&repo, &["--until", "2026-01-05"]);
+    assert_eq!(json["range"]["units"], 1);
+    assert_eq!(counts(&json, "payments-api"), (1, 1, 0, 0));
+    assert_eq!(counts(&json, "man-pages"), (1, 1, 0, 0));
+    assert_eq!(json["total"]["compliance"], 1.0);
+}
+
+#[test]
+fn waived_units_are_counted_apart_and_left_out_of_compliance() {
+    let repo = history();
+    let json = json(&repo, &["--since", "2026-02-10", "--until", "2026-02-10"]);
+    assert_eq!(counts(&json, "payments-api"), (1, 0, 1, 0));
+    assert_eq!(json["rules"][0]["compliance"], 1.0);
+    assert_eq!(json["misses"], serde_json::json!([]));
+}
+
+#[test]
+fn since_and_until_are_inclusive_days_in_the_committers_time_zone() {
+    let repo = history();
+    // 02-10 (00:00) .. 03-01 (23:30 at UTC-5): the waiver, the feature commits, the move.
+    let json = json(&repo, &["--since", "2026-02-10", "--until", "2026-03-01"]);
+    assert_eq!(json["range"]["units"], 4);
+    let months: Vec<&str> = json["months"]
+        .as_array()
+        .expect("months")
+        .iter()
+        .map(|m| m["month"].as_str().expect("month"))
+        .collect();
+    assert_eq!(months, ["2026-02", "2026-03"]);
+    assert_eq!(json["misses"][1]["date"], "2026-03-01");
+    let json = self::json(&repo, &["--since", "2026-02-11", "--until", "2026-02-28"]);
+    assert_eq!(json["range"]["units"], 2);
+}
+
+#[test]
+fn captures_make_one_case_per_binding() {
+    let repo = history();
+    let json = json(
+        &repo,
+        &[
+            "--rule",
+            "man-pages",
+            "--since",
+            "2026-02-03",
+            "--until",
+            "2026-02-03",
+        ],
+    );
+    assert_eq!(json["rules"].as_array().expect("rules").len(), 1);
+    assert_eq!(counts(&json, "man-pages"), (2, 1, 0, 1));
+    assert_eq!(
+        json["misses"][0]["bindings"],
+        serde_json::json!({"cmd": "run"})
+    );
+    assert_eq!(
+        json["misses"][0]["missing"][0]["paths"],
+        serde_json::json!(["etc/man/cargo-run.1"])
+    );
+}
+
+#[test]
+fn an_empty_range_reports_nothing_and_full_compliance() {
+    let repo = history();
+    for args in [&["--range", "HEAD..HEAD"][..], &["--since", "2030-01-01"]] {
+        let json = json(&repo, args);
+        assert_eq!(json["range"]["units"], 0, "{args:?}");
+        assert_eq!(counts(&json, "payments-api"), (0, 0, 0, 0));
+        assert_eq!(json["total"]["compliance"], 1.0);
+        assert_eq!(json["months"], serde_json::json!([]));
+    }
+    let (code, table) = audit(&repo, &["--range", "HEAD..HEAD", "--fail-under", "100"]);
+    assert_eq!(code, 0);
+    assert!(table.contains("compliance 100.0%"), "{table}");
+}
+
+#[test]
+fn a_range_limits_the_units() {
+    let repo = history();
+    let json = json(&repo, &["--range", "HEAD~2..HEAD"]);
+    assert_eq!(json["range"]["range"], "HEAD~2..HEAD");
+    // HEAD~2 is the merge: only the move and the readme are left.
+    assert_eq!(json["range"]["units"], 2);
+    let json = self::json(&repo, &["--range", "main~3..main~2"]);
+    assert_eq!(
+        json["range"]["units"], 2,
+        "the feature branch's two commits"
+    );
+}
+
+#[test]
+fn fail_under_sets_the_exit_code_only_when_given() {
+    let repo = history();
+    assert_eq!(audit(&repo, &[]).0, 0);
+    assert_eq!(
+        audit(&repo, &["--fail-under", "42"]).0,
+        0,
+        "42.9% is not under 42"
+    );
+    assert_eq!(audit(&repo, &["--fail-under", "43"]).0, 1);
+}
+
+#[test]
+fn bad_input_is_a_usage_error() {
+    let repo = history();
+    let before = repo.state();
+    for args in [
+        &["--since", "2026-02-30"][..],
+        &["--until", "yesterday"],
+        &["--rule", "nope"],
+        &["--range", "nope..HEAD"],
+        &["--fail-under", "120"],
+    ] {
+        let output = repo
+            .lockstep()
+            .arg("audit")
+            .args(args)
+            .output()
+            .expect("run");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(!output.stderr.is_empty());
+    }
+    assert!(
+        repo.state() == before,
+        "audit must not write to the repository"
+    );
+}
+
+#[test]
+fn csv_has_one_row_per_judged_case() {
+    let repo = history();
+    let (_, csv) = audit(&repo, &["--format", "csv"]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("commit,date,month,author,subject,rule,bindings,outcome"));
+    assert_eq!(lines.len(), 1 + 8, "{csv}");
+    assert_eq!(lines.iter().filter(|l| l.contains(",missed,")).count(), 4);
+    assert_eq!(lines.iter().filter(|l| l.contains(",waived,")).count(), 1);
+}
+
+#[test]
+fn html_is_one_balanced_document_with_the_numbers() {
+    let repo = history();
+    let (_, html) = audit(&repo, &["--format", "html", "--first-parent"]);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_balanced(&html);
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "must open offline"
+    );
+    assert!(
+        html.contains("<span class=\"big\" id=\"compliance\">57.1%</span>"),
+        "4 of 7"
+    );
+    assert!(html.contains("<svg"));
+    let misses = html
+        .split("<table id=\"misses\">")
+        .nth(1)
+        .expect("misses table");
+    assert_eq!(
+        misses.matches("<tr>").count(),
+        1 + 3,
+        "header and three misses"
+    );
+    assert!(misses.contains("Move the API to v2"));
+}
+
+#[test]
+fn html_escapes_commit_text() {
+    let repo = history();
+    repo.write(PROTO, "service X {}\n");
+    commit_at(
+        &repo,
+        "<script>alert(1)</script> & more",
+        "2026-04-01T10:00:00+0000",
+    );
+    let (_, html) = audit(&repo, &["--format", "html", "--since", "2026-04-01"]);
+    assert_balanced(&html);
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"));
+}
+
+/// Every element opened is closed in order; void and self-closed elements excepted.
+fn assert_balanced(html: &str) {
+    const VOID: [&str; 5] = ["meta", "br", "input", "!doctype", "hr"];
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        let end = rest[start..].find('>').expect("tag ends") + start;
+        let tag = &rest[start + 1..end];
+        rest = &rest[end + 1..];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '/')
+            .collect::<String>()
+            .to_lowercase();
+        if let Some(closing) = tag.strip_prefix('/') {
+            let open = stack
+                .pop()
+                .unwrap_or_else(|| panic!("</{closing}> closes nothing"));
+            assert_eq!(open, name, "mismatched </{name}>");
+        } else if !tag.ends_with('/') && !VOID.contains(&name.as_str()) {
+            if name == "script" || name == "style" {
+                let close = format!("</{name}>");
+                let at = rest.find(&close).expect("closed");
+                rest = &rest[at + close.len()..];
+                continue;
+            }
+            stack.push(name);
+        }
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+}
+
+#[test]
+fn markdown_snapshot() {
+    let repo = history();
+    let (_, markdown) = audit(&repo, &["--format", "markdown"]);
+    insta::assert_snapshot!(markdown);
+}
+
+#[test]
+fn json_snapshot_first_parent() {
+    let repo = history();
+    let (_, json) = audit(
+        &repo,
+        &[
+            "--format",
+            "json",
+            "--first-parent",
+            "--since",
+            "2026-01-06",
+        ],
+    );
+    insta::assert_snapshot!(json);
+}
+
+#[test]
+fn table_is_the_default_and_uncoloured_off_a_terminal() {
+    let repo = history();
+    let (_, table) = audit(&repo, &[]);
+    assert!(!table.contains('\x1b'));
+    assert!(table.contains("RULE"), "{table}");
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("payments-api"))
+        .expect("row");
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells[1..6], ["5", "1", "1", "3", "25.0%"]);
+    let (_, coloured) = audit(&repo, &["--color", "always"]);
+    assert!(coloured.contains("\x1b[31m25.0%\x1b[0m"), "{coloured}");
+}
+
+#[test]
+fn results_keep_history_order_whatever_the_number_of_threads() {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", RULES);
+    // More commits than one worker's chunk, so several workers share the history.
+    for day in 1..=80 {
+        repo.write(
+            PROTO,
+            format!("service S {{\n  rpc Call{day}(R) returns (S);\n}}\n"),
+        );
+        if day % 3 == 0 {
+            repo.write("docs/payments/api.md", format!("# API {day}\n"))
+                .write(
+                    "sdk/go/payments/client.go",
+                    format!("package payments // {day}\n"),
+                );
+        }
+        let date = format!("@{} +0000", 1_767_225_600 + day * 86_400);
+        commit_at(&repo, &format!("change {day}"), &date);
+    }
+    let one = json(&repo, &["-j", "1"]);
+    let three = json(&repo, &["-j", "3"]);
+    assert_eq!(one, three);
+    assert_eq!(counts(&one, "payments-api"), (80, 26, 0, 54));
+    let dates: Vec<&str> = one["misses"]
+        .as_array()
+        .expect("misses")
+        .iter()
+        .map(|m| m["date"].as_str().expect("date"))
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_unstable();
+    assert_eq!(dates, sorted);
+}
+
+#[test]
+fn a_shallow_clone_leaves_out_its_boundary_and_says_so() {
+    let repo = history();
+    let clone = Repo::empty();
+    let source = format!("file://{}", repo.path().display());
+    clone.git(&["clone", "-q", "--depth", "2", &source, "."]);
+    let json = json(&clone, &[]);
+    assert_eq!(json["range"]["shallow"], true);
+    assert_eq!(
+        json["range"]["units"], 1,
+        "the boundary commit's parent is missing"
+    );
+    let (_, table) = audit(&clone, &[]);
+    assert!(table.contains("this clone is shallow"), "{table}");
+}
+
+#[test]
+fn units_over_max_files_are_counted_not_judged() {
+    let repo = Repo::new();
+    let rules = RULES.replace("version = 1\n", "version = 1\n[settings]\nmax_files = 2\n");
+    repo.write("lockstep.toml", &rules).write(PROTO, "a\n");
+    commit_at(&repo, "two files", "2026-01-05T10:00:00+0000");
+    repo.write(PROTO, "b\n").write("x", "1").write("y", "1");
+    commit_at(&repo, "three files", "2026-01-06T10:00:00+0000");
+    let json = json(&repo, &[]);
+    assert_eq!(json["range"]["units"], 2);
+    assert_eq!(json["range"]["too_large"], 1);
+    assert_eq!(counts(&json, "payments-api"), (1, 0, 0, 1));
+    let (_, table) = audit(&repo, &[]);
+    assert!(
+        table.contains("1 unit touching more files than settings.max_files not judged"),
+        "{table}"
+    );
+}
+
+#[test]
+fn help_snapshot() {
+    let repo = Repo::new();
+    let output = repo
+        .lockstep()
+        .args(["audit", "--help"])
+        .output()
+        .expect("run");
+    assert!(output.status.success());
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}
