@@ -9,6 +9,7 @@ mod index_file;
 mod lines;
 mod revision_files;
 mod source;
+mod tracked;
 mod tree_walk;
 
 use std::path::{Path, PathBuf};
@@ -17,8 +18,10 @@ use git2::{ErrorCode, Oid, Repository, RepositoryOpenFlags};
 
 pub use error::GitError;
 pub use history::Commit;
+pub use lines::{is_binary, read_work_tree};
 pub use revision_files::RevisionFiles;
 pub use source::{Diff, DiffKind, DiffSpec};
+pub use tracked::TrackedFile;
 
 use error::Context;
 
