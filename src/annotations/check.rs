@@ -315,3 +315,485 @@ fn finding(path: &str, line: u32, missing: Vec<Missing>, message: String) -> Fin
         origin: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::{Line, LineDiff};
+
+    /// One changed file: its two sides (as lines) and the changed line numbers.
+    struct File {
+        path: &'static str,
+        from: Option<&'static str>,
+        old: Option<&'static [&'static str]>,
+        new: Option<&'static [&'static str]>,
+        added: &'static [u32],
+        removed: &'static [u32],
+    }
+
+    const fn edit(
+        path: &'static str,
+        old: &'static [&'static str],
+        new: &'static [&'static str],
+        added: &'static [u32],
+        removed: &'static [u32],
+    ) -> File {
+        File {
+            path,
+            from: None,
+            old: Some(old),
+            new: Some(new),
+            added,
+            removed,
+        }
+    }
+
+    /// A file the diff touches whose content holds no directive.
+    const fn touched(path: &'static str) -> File {
+        edit(path, &["a"], &["b"], &[1], &[1])
+    }
+
+    /// (path, line, missing targets) of each finding; problems show their code instead.
+    fn run(files: &[File]) -> Vec<(String, u32, Vec<String>)> {
+        let mut sides: HashMap<[u8; 20], String> = HashMap::new();
+        let changes: Vec<Change> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let status = match (f.old, f.new, f.from) {
+                    (_, _, Some(_)) => Status::Renamed,
+                    (None, _, _) => Status::Added,
+                    (_, None, _) => Status::Deleted,
+                    _ => Status::Modified,
+                };
+                let mut change = Change::new(f.path, status);
+                change.old_path = f.from.map(str::to_owned);
+                let mut side = |lines: Option<&[&str]>, n: u8| {
+                    lines.map(|lines| {
+                        let id = [
+                            i as u8, n, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                        ];
+                        sides.insert(id, lines.join("\n"));
+                        Content::Object { id, mode: 0o100644 }
+                    })
+                };
+                change.old = side(f.old, 0);
+                change.new = side(f.new, 1);
+                let line = |number: &u32| Line {
+                    number: *number,
+                    text: String::new(),
+                };
+                change.lines = Some(LineDiff {
+                    binary: false,
+                    added: f.added.iter().map(line).collect(),
+                    removed: f.removed.iter().map(line).collect(),
+                });
+                change
+            })
+            .collect();
+        let annotated = Annotated::collect(&changes, |_, content| match content {
+            Content::Object { id, .. } => Ok::<_, ()>(sides[&id].clone().into_bytes()),
+            Content::WorkTree { .. } => Err(()),
+        })
+        .expect("in memory");
+        let needs: Vec<usize> = annotated.needs_lines().collect();
+        assert!(needs.iter().all(|&i| i < changes.len()));
+        check(&annotated, &changes)
+            .into_iter()
+            .map(|f| {
+                assert_eq!((f.rule.as_str(), f.severity), (ANNOTATION, Severity::Error));
+                let trigger = &f.triggered_by[0];
+                let mut missing: Vec<String> =
+                    f.missing.into_iter().flat_map(|m| m.paths).collect();
+                if missing.is_empty() {
+                    let message = f.message.unwrap_or_default();
+                    let code = message.rsplit_once('[').map_or("", |(_, c)| c);
+                    missing.push(code.trim_end_matches(']').to_owned());
+                }
+                (trigger.path.clone(), trigger.line.unwrap_or(0), missing)
+            })
+            .collect()
+    }
+
+    fn finding(path: &str, line: u32, missing: &[&str]) -> (String, u32, Vec<String>) {
+        (
+            path.to_owned(),
+            line,
+            missing.iter().map(|m| (*m).to_owned()).collect(),
+        )
+    }
+
+    const RETRY_OLD: &[&str] = &[
+        "fn a() {}",
+        "// LINT.IfChange(retry)",
+        "const MAX: u32 = 5;",
+        "// LINT.ThenChange(//docs/retries.md:retry, client.py)",
+        "fn b() {}",
+    ];
+    const RETRY_NEW: &[&str] = &[
+        "fn a() {}",
+        "// LINT.IfChange(retry)",
+        "const MAX: u32 = 6;",
+        "// LINT.ThenChange(//docs/retries.md:retry, client.py)",
+        "fn b() {}",
+    ];
+    const DOC_OLD: &[&str] = &[
+        "# Retries",
+        "<!-- LINT.IfChange(retry) -->",
+        "Five retries.",
+        "<!-- LINT.ThenChange(//src/retry.rs:retry) -->",
+        "Other prose.",
+    ];
+    const DOC_NEW: &[&str] = &[
+        "# Retries",
+        "<!-- LINT.IfChange(retry) -->",
+        "Six retries.",
+        "<!-- LINT.ThenChange(//src/retry.rs:retry) -->",
+        "Other prose.",
+    ];
+
+    #[test]
+    fn a_changed_block_requires_every_target() {
+        type Case = (&'static str, Vec<File>, Vec<(String, u32, Vec<String>)>);
+        let cases: Vec<Case> = vec![
+            (
+                "no target changed",
+                vec![edit("src/retry.rs", RETRY_OLD, RETRY_NEW, &[3], &[3])],
+                vec![finding(
+                    "src/retry.rs",
+                    2,
+                    &["docs/retries.md:retry", "src/client.py"],
+                )],
+            ),
+            (
+                "all targets changed inside their blocks",
+                vec![
+                    edit("src/retry.rs", RETRY_OLD, RETRY_NEW, &[3], &[3]),
+                    edit("docs/retries.md", DOC_OLD, DOC_NEW, &[3], &[3]),
+                    touched("src/client.py"),
+                ],
+                vec![],
+            ),
+            (
+                "labelled target changed outside its block",
+                vec![
+                    edit("src/retry.rs", RETRY_OLD, RETRY_NEW, &[3], &[3]),
+                    edit("docs/retries.md", DOC_OLD, DOC_OLD, &[5], &[5]),
+                    touched("src/client.py"),
+                ],
+                vec![finding("src/retry.rs", 2, &["docs/retries.md:retry"])],
+            ),
+            (
+                "target block changed by a removed line only",
+                vec![
+                    edit("src/retry.rs", RETRY_OLD, RETRY_NEW, &[3], &[3]),
+                    edit(
+                        "docs/retries.md",
+                        DOC_OLD,
+                        &[
+                            "# Retries",
+                            "<!-- LINT.IfChange(retry) -->",
+                            "<!-- LINT.ThenChange(//src/retry.rs:retry) -->",
+                        ],
+                        &[],
+                        &[3, 5],
+                    ),
+                    touched("src/client.py"),
+                ],
+                vec![],
+            ),
+            (
+                "an edit outside every block",
+                vec![edit("src/retry.rs", RETRY_OLD, RETRY_OLD, &[5], &[1])],
+                vec![],
+            ),
+            (
+                "target label missing from a changed target",
+                vec![
+                    edit("src/retry.rs", RETRY_OLD, RETRY_NEW, &[3], &[3]),
+                    touched("docs/retries.md"),
+                    touched("src/client.py"),
+                ],
+                vec![finding("src/retry.rs", 2, &["docs/retries.md:retry"])],
+            ),
+        ];
+        for (name, files, expected) in cases {
+            assert_eq!(run(&files), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn edits_to_directives_alone_do_not_fire() {
+        let plain: &[&str] = &["a", "b", "c"];
+        let wrapped: &[&str] = &[
+            "a",
+            "// LINT.IfChange",
+            "b",
+            "// LINT.ThenChange(//t.md)",
+            "c",
+        ];
+        let relabelled: &[&str] = &[
+            "a",
+            "// LINT.IfChange(new)",
+            "b",
+            "// LINT.ThenChange(//t.md)",
+            "c",
+        ];
+        let retargeted: &[&str] = &[
+            "a",
+            "// LINT.IfChange",
+            "b",
+            "// LINT.ThenChange(//u.md)",
+            "c",
+        ];
+        let cases: [(&str, File); 4] = [
+            (
+                "directives added around code",
+                edit("x.rs", plain, wrapped, &[2, 4], &[]),
+            ),
+            (
+                "label changed",
+                edit("x.rs", wrapped, relabelled, &[2], &[2]),
+            ),
+            (
+                "targets changed",
+                edit("x.rs", wrapped, retargeted, &[4], &[4]),
+            ),
+            (
+                "directives removed",
+                edit("x.rs", wrapped, plain, &[], &[2, 4]),
+            ),
+        ];
+        for (name, file) in cases {
+            assert_eq!(run(&[file]), [], "{name}");
+        }
+    }
+
+    #[test]
+    fn deleting_a_block_fires_it() {
+        let old: &[&str] = &[
+            "a",
+            "// LINT.IfChange",
+            "b",
+            "// LINT.ThenChange(//t.md)",
+            "c",
+        ];
+        let new: &[&str] = &["a", "c"];
+        assert_eq!(
+            run(&[edit("x.rs", old, new, &[], &[2, 3, 4])]),
+            [finding("x.rs", 2, &["t.md"])]
+        );
+        let gone = File {
+            path: "x.rs",
+            from: None,
+            old: Some(old),
+            new: None,
+            added: &[],
+            removed: &[1, 2, 3, 4, 5],
+        };
+        assert_eq!(run(&[gone]), [finding("x.rs", 2, &["t.md"])]);
+        // Deleting the target with it is a complete change.
+        let gone = File {
+            path: "x.rs",
+            from: None,
+            old: Some(old),
+            new: None,
+            added: &[],
+            removed: &[1, 2, 3, 4, 5],
+        };
+        let target = File {
+            path: "t.md",
+            from: None,
+            old: Some(&["t"]),
+            new: None,
+            added: &[],
+            removed: &[1],
+        };
+        assert_eq!(run(&[gone, target]), []);
+    }
+
+    #[test]
+    fn same_file_labels() {
+        let old: &[&str] = &[
+            "// LINT.IfChange(a)",
+            "one",
+            "// LINT.ThenChange(:b)",
+            "// LINT.IfChange(b)",
+            "two",
+            "// LINT.ThenChange(:a)",
+        ];
+        let new_a: &[&str] = &[
+            "// LINT.IfChange(a)",
+            "ONE",
+            "// LINT.ThenChange(:b)",
+            "// LINT.IfChange(b)",
+            "two",
+            "// LINT.ThenChange(:a)",
+        ];
+        let new_ab: &[&str] = &[
+            "// LINT.IfChange(a)",
+            "ONE",
+            "// LINT.ThenChange(:b)",
+            "// LINT.IfChange(b)",
+            "TWO",
+            "// LINT.ThenChange(:a)",
+        ];
+        assert_eq!(
+            run(&[edit("src/m.py", old, new_a, &[2], &[2])]),
+            [finding("src/m.py", 1, &["src/m.py:b"])]
+        );
+        assert_eq!(run(&[edit("src/m.py", old, new_ab, &[2, 5], &[2, 5])]), []);
+    }
+
+    #[test]
+    fn relative_and_multi_line_targets() {
+        let old: &[&str] = &[
+            "# LINT.IfChange",
+            "x = 1",
+            "# LINT.ThenChange(",
+            "#   ../docs/x.md,",
+            "#   //sdk/y.ts,",
+            "# )",
+        ];
+        let new: &[&str] = &[
+            "# LINT.IfChange",
+            "x = 2",
+            "# LINT.ThenChange(",
+            "#   ../docs/x.md,",
+            "#   //sdk/y.ts,",
+            "# )",
+        ];
+        assert_eq!(
+            run(&[
+                edit("app/core/m.py", old, new, &[2], &[2]),
+                touched("app/docs/x.md")
+            ]),
+            [finding("app/core/m.py", 1, &["sdk/y.ts"])]
+        );
+    }
+
+    #[test]
+    fn renamed_and_deleted_targets() {
+        let renamed = File {
+            path: "docs/new.md",
+            from: Some("docs/old.md"),
+            old: Some(&["t"]),
+            new: Some(&["t"]),
+            added: &[],
+            removed: &[],
+        };
+        let source = || {
+            edit(
+                "a.rs",
+                &["// LINT.IfChange", "x", "// LINT.ThenChange(//docs/old.md)"],
+                &["// LINT.IfChange", "y", "// LINT.ThenChange(//docs/old.md)"],
+                &[2],
+                &[2],
+            )
+        };
+        assert_eq!(
+            run(&[source(), renamed]),
+            [finding("a.rs", 1, &["docs/old.md"])]
+        );
+        let deleted = File {
+            path: "docs/old.md",
+            from: None,
+            old: Some(&["t"]),
+            new: None,
+            added: &[],
+            removed: &[1],
+        };
+        assert_eq!(
+            run(&[source(), deleted]),
+            [finding("a.rs", 1, &["docs/old.md"])]
+        );
+        // A target pointing at the new name is satisfied by the rename.
+        let renamed = File {
+            path: "docs/new.md",
+            from: Some("docs/old.md"),
+            old: Some(&["t"]),
+            new: Some(&["t"]),
+            added: &[],
+            removed: &[],
+        };
+        let to_new = edit(
+            "a.rs",
+            &["// LINT.IfChange", "x", "// LINT.ThenChange(//docs/new.md)"],
+            &["// LINT.IfChange", "y", "// LINT.ThenChange(//docs/new.md)"],
+            &[2],
+            &[2],
+        );
+        assert_eq!(run(&[to_new, renamed]), []);
+    }
+
+    #[test]
+    fn malformed_blocks_in_changed_files_are_errors() {
+        let new: &[&str] = &[
+            "// LINT.IfChange",
+            "x",
+            "// LINT.ThenChange()",
+            "// LINT.Then(//a)",
+        ];
+        assert_eq!(
+            run(&[edit("a.rs", &["x"], new, &[1, 3, 4], &[])]),
+            [
+                finding("a.rs", 3, &["empty-target-list"]),
+                finding("a.rs", 4, &["unknown-directive"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn fenced_examples_in_markdown_never_fire() {
+        let old: &[&str] = &[
+            "```",
+            "// LINT.IfChange",
+            "x",
+            "// LINT.ThenChange(//t.md)",
+            "```",
+        ];
+        let new: &[&str] = &[
+            "```",
+            "// LINT.IfChange",
+            "y",
+            "// LINT.ThenChange(//t.md)",
+            "```",
+        ];
+        assert_eq!(run(&[edit("README.md", old, new, &[3], &[3])]), []);
+        assert_eq!(
+            run(&[edit("notes.txt", old, new, &[3], &[3])]),
+            [finding("notes.txt", 2, &["t.md"])]
+        );
+    }
+
+    #[test]
+    fn unlabelled_blocks_follow_their_lines_when_blocks_come_and_go() {
+        let old: &[&str] = &[
+            "// LINT.IfChange",
+            "a",
+            "// LINT.ThenChange(//t1.md)",
+            "// LINT.IfChange",
+            "b",
+            "// LINT.ThenChange(//t2.md)",
+        ];
+        // The first block is deleted, and a line of the second is removed.
+        let new: &[&str] = &["// LINT.IfChange", "// LINT.ThenChange(//t2.md)"];
+        assert_eq!(
+            run(&[edit("x.rs", old, new, &[], &[1, 2, 3, 5])]),
+            // The surviving block (new line 1), then the deleted one (old line 1).
+            [
+                finding("x.rs", 1, &["t2.md"]),
+                finding("x.rs", 1, &["t1.md"])
+            ]
+        );
+    }
+
+    #[test]
+    fn carry_maps_unchanged_lines_across_the_diff() {
+        // old: a b c d   new: a X c Y d
+        assert_eq!(carry(1, &[2], &[2, 4]), Some(1));
+        assert_eq!(carry(2, &[2], &[2, 4]), None);
+        assert_eq!(carry(3, &[2], &[2, 4]), Some(3));
+        assert_eq!(carry(4, &[2], &[2, 4]), Some(5));
+    }
+}

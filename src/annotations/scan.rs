@@ -146,3 +146,37 @@ fn report(paths: &[&str], parsed: Vec<(&str, Parsed)>) -> ScanReport {
     report.problems.sort();
     report
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dead_files_and_labels_are_reported_at_the_then_change_line() {
+        let a = parse(
+            "src/a.rs",
+            b"// LINT.IfChange(x)\nx\n// LINT.ThenChange(//docs/b.md:y, gone.rs, //docs/b.md:nope, //plain.txt:z)\n",
+        );
+        let b = parse(
+            "docs/b.md",
+            b"<!-- LINT.IfChange(y) -->\ny\n<!-- LINT.ThenChange(//src/a.rs:x) -->\n",
+        );
+        let paths = ["src/a.rs", "docs/b.md", "plain.txt"];
+        let report = report(&paths, vec![("src/a.rs", a), ("docs/b.md", b)]);
+        let found: Vec<(&str, u32, &str)> = report
+            .problems
+            .iter()
+            .map(|p| (p.path.as_str(), p.line, p.kind.code()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("src/a.rs", 3, "missing-target-file"),
+                ("src/a.rs", 3, "missing-target-label"),
+                ("src/a.rs", 3, "missing-target-label"),
+            ]
+        );
+        assert_eq!((report.files, report.annotated, report.blocks), (3, 2, 2));
+        assert!(report.problems[0].message.contains("src/gone.rs"));
+    }
+}
