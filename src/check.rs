@@ -22,15 +22,15 @@ pub fn judge(
     }
     let candidates = rules.candidates(&changes);
     let mut needed = rules.needs_lines(&candidates, &changes);
-    // Annotated files (those holding `LINT.` on either side) need their lines too.
+    // Annotated files (those holding `LINT.` on either side) need their lines too; the
+    // annotation pass has read them already.
     let annotated = if rules.settings.annotations {
         annotations::read(repo, &changes)?
     } else {
         annotations::Annotated::default()
     };
-    needed.extend(annotated.needs_lines());
-    needed.sort_unstable();
-    needed.dedup();
+    annotated.load_lines(&mut changes, rules.settings.whitespace)?;
+    needed.retain(|&i| changes[i].lines.is_none());
     repo.load_lines(&mut changes, &needed, rules.settings.whitespace)?;
     let mut findings = rules.evaluate(&candidates, &changes);
     findings.extend(annotations::check(&annotated, &changes));

@@ -8,7 +8,7 @@ use super::{Block, MARKER, Parsed, Target, parse};
 use crate::change::{Change, Content, Status};
 use crate::config::Severity;
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
-use crate::git::{GitError, Repo};
+use crate::git::{GitError, Repo, diff_lines};
 use crate::waiver::ANNOTATION;
 
 /// The `kind` of a missing annotation target in findings.
@@ -25,6 +25,8 @@ pub struct Annotated {
 struct Sides {
     old: Parsed,
     new: Parsed,
+    /// Both sides' bytes, kept so their line diff needs no second read.
+    bytes: (Vec<u8>, Vec<u8>),
 }
 
 impl Annotated {
@@ -37,6 +39,19 @@ impl Annotated {
         self.files.is_empty()
     }
 
+    /// Fills in `lines` for the annotated changes that have none yet, from the bytes
+    /// already read.
+    pub fn load_lines(&self, changes: &mut [Change], whitespace: bool) -> Result<(), GitError> {
+        for (&i, sides) in &self.files {
+            let change = &mut changes[i];
+            if change.lines.is_none() {
+                let (old, new) = &sides.bytes;
+                change.lines = Some(diff_lines(&change.path, old, new, whitespace)?);
+            }
+        }
+        Ok(())
+    }
+
     /// Parses both sides of each change, with `content(index, side path, side)` giving
     /// the bytes; sides without `LINT.` are never parsed.
     fn collect<E>(
@@ -46,22 +61,31 @@ impl Annotated {
         let mut files = BTreeMap::new();
         for (i, change) in changes.iter().enumerate() {
             let old_path = change.old_path.as_deref().unwrap_or(&change.path);
-            let mut side = |path: &str, side: Option<Content>| -> Result<Parsed, E> {
-                match side.filter(|c| !c.is_gitlink() && c.mode() != MODE_SYMLINK) {
-                    None => Ok(Parsed::default()),
-                    Some(c) => {
-                        let bytes = content(path, c)?;
-                        Ok(if memmem::find(&bytes, MARKER).is_some() {
-                            parse(path, &bytes)
-                        } else {
-                            Parsed::default()
-                        })
-                    }
-                }
+            if [change.old, change.new]
+                .iter()
+                .flatten()
+                .any(|c| c.is_gitlink() || c.mode() == MODE_SYMLINK)
+            {
+                continue;
+            }
+            let mut side = |path: &str, side: Option<Content>| -> Result<(Parsed, Vec<u8>), E> {
+                let Some(side) = side else {
+                    return Ok((Parsed::default(), Vec::new()));
+                };
+                let bytes = content(path, side)?;
+                let parsed = if memmem::find(&bytes, MARKER).is_some() {
+                    parse(path, &bytes)
+                } else {
+                    Parsed::default()
+                };
+                Ok((parsed, bytes))
             };
+            let (old, old_bytes) = side(old_path, change.old)?;
+            let (new, new_bytes) = side(&change.path, change.new)?;
             let sides = Sides {
-                old: side(old_path, change.old)?,
-                new: side(&change.path, change.new)?,
+                old,
+                new,
+                bytes: (old_bytes, new_bytes),
             };
             let annotated = |p: &Parsed| !p.blocks.is_empty() || !p.problems.is_empty();
             if annotated(&sides.old) || annotated(&sides.new) {

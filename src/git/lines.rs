@@ -31,10 +31,7 @@ impl Repo {
             let old_path = change.old_path.as_deref().unwrap_or(&change.path);
             let old = self.read_content(old_path, change.old)?;
             let new = self.read_content(&change.path, change.new)?;
-            change.lines = Some(
-                line_diff(&old, &new, whitespace)
-                    .context(|| format!("cannot diff `{}`", change.path))?,
-            );
+            change.lines = Some(diff_lines(&change.path, &old, &new, whitespace)?);
         }
         Ok(())
     }
@@ -72,6 +69,17 @@ pub fn read_work_tree(path: &Path, mode: u32) -> std::io::Result<Vec<u8>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         other => other,
     }
+}
+
+/// The line diff of two contents already read (see [`Repo::load_lines`]); `path` names
+/// the file in errors.
+pub fn diff_lines(
+    path: &str,
+    old: &[u8],
+    new: &[u8],
+    whitespace: bool,
+) -> Result<LineDiff, GitError> {
+    line_diff(old, new, whitespace).context(|| format!("cannot diff `{path}`"))
 }
 
 /// Whether content looks binary, as git decides: a NUL byte near the start.
