@@ -121,9 +121,21 @@ pub fn check(annotated: &Annotated, changes: &[Change]) -> Vec<Finding> {
         .iter()
         .map(|(&i, sides)| (i, fire(&changes[i], sides)))
         .collect();
+    // A path's own change wins over a rename away from it.
+    let mut by_path: HashMap<&str, usize> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.path.as_str(), i))
+        .collect();
+    for (i, change) in changes.iter().enumerate() {
+        if let Some(old) = change.old_path.as_deref() {
+            by_path.entry(old).or_insert(i);
+        }
+    }
     let context = Context {
         annotated,
         changes,
+        by_path,
         fired: &fired,
     };
     let mut findings = Vec::new();
@@ -246,6 +258,8 @@ fn carry(old: u32, removed: &[u32], added: &[u32]) -> Option<u32> {
 struct Context<'a> {
     annotated: &'a Annotated,
     changes: &'a [Change],
+    /// Every path of every change (both sides of a rename) → its change.
+    by_path: HashMap<&'a str, usize>,
     fired: &'a HashMap<usize, Fired<'a>>,
 }
 
@@ -289,14 +303,10 @@ impl Context<'_> {
 
     /// Why a target is not satisfied, or `None` when it is.
     fn unsatisfied(&self, target: &Target, live: bool) -> Option<String> {
-        let Some((index, change)) = self
-            .changes
-            .iter()
-            .enumerate()
-            .find(|(_, c)| c.paths().any(|p| p == target.path))
-        else {
+        let Some(&index) = self.by_path.get(target.path.as_str()) else {
             return Some("was not changed".to_owned());
         };
+        let change = &self.changes[index];
         if change.path != target.path {
             return live.then(|| format!("was renamed to `{}`", change.path));
         }
