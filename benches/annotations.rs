@@ -64,6 +64,8 @@ fn main() {
         write_file(root, i, files, 1);
     }
     git(root, &["commit", "-q", "-a", "-m", "rewrite every block"]);
+    // Real repositories keep their objects packed.
+    git(root, &["repack", "-adq"]);
     let binary = env!("CARGO_BIN_EXE_lockstep");
     let checks = measure(|| {
         let output = Command::new(binary)

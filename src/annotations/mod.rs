@@ -8,7 +8,7 @@ mod scan;
 
 use std::fmt;
 
-pub use check::{Annotated, check, read};
+pub use check::{Annotated, TARGET_KIND, check, read};
 pub use parse::{Parsed, parse};
 pub use scan::{ScanReport, scan};
 
