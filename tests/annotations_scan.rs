@@ -71,3 +71,15 @@ fn scan_of_a_bare_repository_reads_head() {
     assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
     assert_eq!(report.files, 6);
 }
+
+#[cfg(unix)]
+#[test]
+fn scan_skips_symlinks_so_no_file_is_read_twice() {
+    let repo = fixture();
+    std::os::unix::fs::symlink("src/unclosed.py", repo.path().join("link.py")).expect("symlink");
+    repo.commit("link");
+    let git = GitRepo::discover(repo.path()).expect("repository");
+    let report = scan(&git).expect("scan");
+    assert_eq!(report.files, 6);
+    assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
+}

@@ -9,8 +9,8 @@ use super::error::{Context, GitError};
 use super::index_file::{IndexFile, Unreadable};
 use crate::change::Content;
 
-const MODE_GITLINK: u32 = 0o160000;
-const MODE_SYMLINK: u32 = 0o120000;
+const MODE_TYPE: u32 = 0o170000;
+const MODE_REGULAR: u32 = 0o100000;
 
 /// One tracked regular file and where to read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +100,7 @@ impl Repo {
     }
 }
 
+/// Regular files only: not submodules, symlinks, or a sparse index's directories.
 fn is_regular(mode: u32) -> bool {
-    mode != MODE_GITLINK && mode != MODE_SYMLINK
+    mode & MODE_TYPE == MODE_REGULAR
 }
