@@ -67,9 +67,7 @@ impl Repo {
         command.args(args).current_dir(self.path());
         isolate(&mut command, self.home());
         let date = format!("@{} +0000", self.clock.get());
-        command
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date);
+        command.env("GIT_AUTHOR_DATE", &date).env("GIT_COMMITTER_DATE", &date);
         command
     }
 
@@ -106,9 +104,7 @@ impl Repo {
         let mut command = assert_cmd::Command::cargo_bin("lockstep").expect("binary");
         command.current_dir(dir).env_clear();
         command.env("PATH", std::env::var_os("PATH").unwrap_or_default());
-        command
-            .env("HOME", self.home())
-            .env("GIT_CONFIG_NOSYSTEM", "1");
+        command.env("HOME", self.home()).env("GIT_CONFIG_NOSYSTEM", "1");
         command
     }
 
@@ -121,9 +117,7 @@ impl Repo {
 }
 
 fn collect(root: &Path, dir: &Path, state: &mut BTreeMap<PathBuf, Vec<u8>>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let path = entry.path();
         let relative = path.strip_prefix(root).expect("inside root").to_path_buf();
