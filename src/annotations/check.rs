@@ -52,8 +52,9 @@ impl Annotated {
         Ok(())
     }
 
-    /// Parses both sides of each change, with `content(index, side path, side)` giving
-    /// the bytes; sides without `LINT.` are never parsed.
+    /// Parses both sides of each change, with `content(path, side)` giving the bytes;
+    /// sides without `LINT.` are never parsed. Submodules, symlinks and unmerged paths
+    /// (which have no new side yet) are left out.
     fn collect<E>(
         changes: &[Change],
         mut content: impl FnMut(&str, Content) -> Result<Vec<u8>, E>,
@@ -61,10 +62,11 @@ impl Annotated {
         let mut files = BTreeMap::new();
         for (i, change) in changes.iter().enumerate() {
             let old_path = change.old_path.as_deref().unwrap_or(&change.path);
-            if [change.old, change.new]
-                .iter()
-                .flatten()
-                .any(|c| c.is_gitlink() || c.mode() == MODE_SYMLINK)
+            if change.status == Status::Unmerged
+                || [change.old, change.new]
+                    .iter()
+                    .flatten()
+                    .any(|c| c.is_gitlink() || c.mode() == MODE_SYMLINK)
             {
                 continue;
             }
