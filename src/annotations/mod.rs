@@ -145,6 +145,19 @@ impl fmt::Display for Problem {
 
 impl std::error::Error for Problem {}
 
+/// `{"path", "line", "code", "message"}`, for JSON reports of a scan.
+impl serde::Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Problem", 4)?;
+        out.serialize_field("path", &self.path)?;
+        out.serialize_field("line", &self.line)?;
+        out.serialize_field("code", self.kind.code())?;
+        out.serialize_field("message", &self.message)?;
+        out.end()
+    }
+}
+
 impl miette::Diagnostic for Problem {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(format!(

@@ -14,7 +14,7 @@ use crate::git::{GitError, Repo, TrackedFile, read_work_tree};
 const BATCH: usize = 256;
 
 /// What a scan found.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ScanReport {
     /// Tracked files looked at.
     pub files: usize,
@@ -178,5 +178,8 @@ mod tests {
         );
         assert_eq!((report.files, report.annotated, report.blocks), (3, 2, 2));
         assert!(report.problems[0].message.contains("src/gone.rs"));
+        let json = serde_json::to_value(&report.problems[0]).expect("serializes");
+        assert_eq!(json["code"], "missing-target-file");
+        assert_eq!(json["line"], 3);
     }
 }
