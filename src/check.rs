@@ -1,5 +1,7 @@
-//! The engine shared by every command: judge a list of changes against a rule set.
+//! The engine shared by every command: judge a list of changes against a rule set and
+//! its in-file annotation blocks, in one pass.
 
+use crate::annotations;
 use crate::change::Change;
 use crate::finding::Finding;
 use crate::git::{GitError, Repo};
@@ -14,7 +16,8 @@ pub struct Judgement {
     pub satisfied: Vec<Satisfied>,
 }
 
-/// Judges `changes`, reading line diffs only for the files the rules ask about.
+/// Judges `changes`, reading line diffs only for the files the rules ask about and the
+/// files that hold `LINT.` directives.
 pub fn judge(
     repo: &Repo,
     rules: &RuleSet,
@@ -40,9 +43,19 @@ pub fn judge_all(
         });
     }
     let candidates = rules.candidates(&changes);
-    let needed = rules.needs_lines(&candidates, &changes);
+    let mut needed = rules.needs_lines(&candidates, &changes);
+    // Annotated files (those holding `LINT.` on either side) need their lines too; the
+    // annotation pass has read them already.
+    let annotated = if rules.settings.annotations {
+        annotations::read(repo, &changes)?
+    } else {
+        annotations::Annotated::default()
+    };
+    annotated.load_lines(&mut changes, rules.settings.whitespace)?;
+    needed.retain(|&i| changes[i].lines.is_none());
     repo.load_lines(&mut changes, &needed, rules.settings.whitespace)?;
     let (mut findings, satisfied) = rules.evaluate_all(&candidates, &changes);
+    findings.extend(annotations::check(&annotated, &changes));
     waivers.apply(&mut findings);
     Ok(Judgement {
         findings,

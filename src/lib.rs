@@ -3,6 +3,7 @@
 //! Data flows one way: [`config`] → [`rules::RuleSet`]; [`git`] → [`change::Change`]s;
 //! (rules, changes) → [`finding::Finding`]s; findings → [`report`].
 
+pub mod annotations;
 pub mod audit;
 pub mod change;
 pub mod check;

@@ -1,5 +1,6 @@
 //! The index formats this crate does not parse (split and sparse indexes), which libgit2
-//! cannot read either, are diffed by git itself: `git diff --cached --raw`.
+//! cannot read either, are read by git itself: `git diff --cached --raw` and
+//! `git ls-files --stage`.
 
 use std::path::Path;
 use std::process::Command;
@@ -15,10 +16,56 @@ pub(super) fn staged_changes(
     index: &Path,
     why: &str,
 ) -> Result<Vec<RawChange>, GitError> {
+    let args = [
+        "diff",
+        "--cached",
+        "--raw",
+        "-z",
+        "--no-renames",
+        "--no-abbrev",
+        "--ignore-submodules=none",
+    ];
+    let output = run(workdir, index, why, &args)?;
+    parse_raw(&output).ok_or_else(|| unexpected(index, "diff --cached --raw"))
+}
+
+/// The index's stage-0 entries as `git ls-files --stage` lists them: (path, mode).
+pub(super) fn index_entries(
+    workdir: &Path,
+    index: &Path,
+    why: &str,
+) -> Result<Vec<(String, u32)>, GitError> {
+    let output = run(workdir, index, why, &["ls-files", "--stage", "-z"])?;
+    let mut entries = Vec::new();
+    for record in output.split(|&b| b == 0).filter(|r| !r.is_empty()) {
+        // `<mode> <id> <stage>\t<path>`
+        let tab = record.iter().position(|&b| b == b'\t');
+        let parsed = tab.and_then(|tab| {
+            let header = std::str::from_utf8(&record[..tab]).ok()?;
+            let mut fields = header.split(' ');
+            let mode = u32::from_str_radix(fields.next()?, 8).ok()?;
+            let stage = fields.nth(1)?;
+            Some((
+                mode,
+                stage == "0",
+                String::from_utf8_lossy(&record[tab + 1..]).into_owned(),
+            ))
+        });
+        match parsed {
+            Some((mode, true, path)) => entries.push((path, mode)),
+            Some(_) => {}
+            None => return Err(unexpected(index, "ls-files --stage")),
+        }
+    }
+    Ok(entries)
+}
+
+/// Runs git on the index at `index`; the output, or an error saying why git was needed.
+fn run(workdir: &Path, index: &Path, why: &str, args: &[&str]) -> Result<Vec<u8>, GitError> {
     let output = Command::new("git")
         .current_dir(workdir)
         .env("GIT_INDEX_FILE", index)
-        .args(["diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", "--ignore-submodules=none"])
+        .args(args)
         .output()
         .map_err(|e| GitError::Index {
             path: index.display().to_string(),
@@ -28,15 +75,20 @@ pub(super) fn staged_changes(
         return Err(GitError::Index {
             path: index.display().to_string(),
             reason: format!(
-                "`git diff --cached` failed: {}",
+                "`git {}` failed: {}",
+                args.join(" "),
                 String::from_utf8_lossy(&output.stderr).trim()
             ),
         });
     }
-    parse_raw(&output.stdout).ok_or_else(|| GitError::Index {
+    Ok(output.stdout)
+}
+
+fn unexpected(index: &Path, command: &str) -> GitError {
+    GitError::Index {
         path: index.display().to_string(),
-        reason: "unexpected output from `git diff --cached --raw`".to_owned(),
-    })
+        reason: format!("unexpected output from `git {command}`"),
+    }
 }
 
 /// `:<old mode> <new mode> <old id> <new id> <status>\0<path>\0`, repeated.

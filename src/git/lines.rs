@@ -29,18 +29,16 @@ impl Repo {
                 continue;
             }
             let old_path = change.old_path.as_deref().unwrap_or(&change.path);
-            let old = self.read_side(old_path, change.old)?;
-            let new = self.read_side(&change.path, change.new)?;
-            change.lines = Some(
-                line_diff(&old, &new, whitespace)
-                    .context(|| format!("cannot diff `{}`", change.path))?,
-            );
+            let old = self.read_content(old_path, change.old)?;
+            let new = self.read_content(&change.path, change.new)?;
+            change.lines = Some(diff_lines(&change.path, &old, &new, whitespace)?);
         }
         Ok(())
     }
 
-    /// A side's bytes; an absent side is empty.
-    fn read_side(&self, path: &str, content: Option<Content>) -> Result<Vec<u8>, GitError> {
+    /// The bytes of one side of a change (`path` names it in messages and in the work
+    /// tree); an absent side, or a work-tree file that has gone, is empty.
+    pub fn read_content(&self, path: &str, content: Option<Content>) -> Result<Vec<u8>, GitError> {
         match content {
             None => Ok(Vec::new()),
             Some(Content::Object { id, .. }) => {
@@ -59,7 +57,9 @@ impl Repo {
     }
 }
 
-fn read_work_tree(path: &Path, mode: u32) -> std::io::Result<Vec<u8>> {
+/// A work-tree file's bytes (a symlink's target for mode 120000); a missing file is
+/// empty. Free of any repository handle, so scans can call it from many threads.
+pub fn read_work_tree(path: &Path, mode: u32) -> std::io::Result<Vec<u8>> {
     let read = if mode == MODE_SYMLINK {
         std::fs::read_link(path).map(|target| target.to_string_lossy().into_owned().into_bytes())
     } else {
@@ -71,7 +71,19 @@ fn read_work_tree(path: &Path, mode: u32) -> std::io::Result<Vec<u8>> {
     }
 }
 
-fn is_binary(bytes: &[u8]) -> bool {
+/// The line diff of two contents already read (see [`Repo::load_lines`]); `path` names
+/// the file in errors.
+pub fn diff_lines(
+    path: &str,
+    old: &[u8],
+    new: &[u8],
+    whitespace: bool,
+) -> Result<LineDiff, GitError> {
+    line_diff(old, new, whitespace).context(|| format!("cannot diff `{path}`"))
+}
+
+/// Whether content looks binary, as git decides: a NUL byte near the start.
+pub fn is_binary(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(BINARY_PROBE)].contains(&0)
 }
 

@@ -22,8 +22,10 @@ use git2::{ErrorCode, Oid, Repository, RepositoryOpenFlags};
 
 pub use error::GitError;
 pub use history::Commit;
+pub use lines::{diff_lines, is_binary, read_work_tree};
 pub use revision_files::RevisionFiles;
 pub use source::{Diff, DiffKind, DiffSpec};
+pub use tracked::TrackedFile;
 pub use walk::{HistorySpec, Unit, Units};
 
 use error::Context;

@@ -1,34 +1,115 @@
-//! The paths a commit tracks, for commands that look at the repository as a whole
-//! (`validate`, `init`).
+//! The files git tracks, for commands that look at the repository as a whole
+//! (`validate`, `init`, the annotation scan). Untracked and ignored files are never
+//! listed, so a scan never walks `target/` or `node_modules/`.
 
-use git2::{ObjectType, TreeWalkMode, TreeWalkResult};
+use git2::{ObjectType, Oid, TreeWalkMode, TreeWalkResult};
 
 use super::Repo;
 use super::error::{Context, GitError};
+use super::git_cli;
+use super::index_file::{IndexFile, Unreadable};
+use crate::change::Content;
+
+const MODE_TYPE: u32 = 0o170000;
+const MODE_REGULAR: u32 = 0o100000;
+
+/// One tracked regular file and where to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackedFile {
+    /// `/`-separated, lossily UTF-8.
+    pub path: String,
+    pub content: Content,
+}
+
+/// A non-tree entry of HEAD's tree.
+struct HeadEntry {
+    path: String,
+    mode: u32,
+    id: Oid,
+}
 
 impl Repo {
-    /// Every file path in HEAD's tree, sorted; empty on an unborn branch. Submodules
-    /// count as paths; trees do not.
+    /// Every path in HEAD's tree, sorted; empty on an unborn branch. Submodules and
+    /// symlinks count as paths; directories do not.
     pub fn tracked_paths(&self) -> Result<Vec<String>, GitError> {
-        let Some(head) = self.head()? else {
+        let mut paths: Vec<String> = self.head_entries()?.into_iter().map(|e| e.path).collect();
+        paths.sort_unstable();
+        Ok(paths)
+    }
+
+    /// Every tracked regular file (no submodules, no symlinks): from the index, read
+    /// from the work tree, when there is one; else from HEAD's tree.
+    pub fn tracked_files(&self) -> Result<Vec<TrackedFile>, GitError> {
+        let entries = match self.workdir() {
+            Some(root) => self.index_entries(root)?,
+            None => self
+                .head_entries()?
+                .into_iter()
+                .map(|e| {
+                    let mut id = [0; 20];
+                    id.copy_from_slice(&e.id.as_bytes()[..20]);
+                    (e.path, Content::Object { id, mode: e.mode })
+                })
+                .collect(),
+        };
+        Ok(entries
+            .into_iter()
+            .filter(|(_, content)| content.mode() & MODE_TYPE == MODE_REGULAR)
+            .map(|(path, content)| TrackedFile { path, content })
+            .collect())
+    }
+
+    /// The index's stage-0 paths, to be read from the work tree.
+    fn index_entries(&self, root: &std::path::Path) -> Result<Vec<(String, Content)>, GitError> {
+        let path = self.index_path(None);
+        let data = match std::fs::read(&path) {
+            Ok(data) => data,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(e).context(|| format!("cannot read the index at `{}`", path.display()));
+            }
+        };
+        let entries = match IndexFile::parse(data) {
+            Ok(index) => index
+                .entries
+                .iter()
+                .filter(|e| !e.conflicted)
+                .map(|e| (String::from_utf8_lossy(index.path(e)).into_owned(), e.mode))
+                .collect(),
+            Err(Unreadable::Unsupported(why)) => git_cli::index_entries(root, &path, why)?,
+            Err(Unreadable::Corrupt(reason)) => {
+                return Err(GitError::Index {
+                    path: path.display().to_string(),
+                    reason,
+                });
+            }
+        };
+        Ok(entries
+            .into_iter()
+            .map(|(path, mode)| (path, Content::WorkTree { mode }))
+            .collect())
+    }
+
+    fn head_entries(&self) -> Result<Vec<HeadEntry>, GitError> {
+        let Some(tree) = self.tree_of(self.head()?)? else {
             return Ok(Vec::new());
         };
         let tree = self
             .repo
-            .find_commit(head)
-            .and_then(|commit| commit.tree())
-            .context(|| format!("cannot read the tree of {head}"))?;
-        let mut paths = Vec::new();
+            .find_tree(tree)
+            .context(|| "cannot read HEAD's tree".to_owned())?;
+        let mut entries = Vec::new();
         tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
-            if entry.kind() != Some(ObjectType::Tree)
-                && let Some(name) = entry.name()
-            {
-                paths.push(format!("{dir}{name}"));
+            if entry.kind() != Some(ObjectType::Tree) {
+                entries.push(HeadEntry {
+                    path: format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes())),
+                    mode: u32::try_from(entry.filemode()).unwrap_or_default(),
+                    id: entry.id(),
+                });
             }
             TreeWalkResult::Ok
         })
-        .context(|| format!("cannot list the files of {head}"))?;
-        paths.sort_unstable();
-        Ok(paths)
+        .context(|| "cannot walk HEAD's tree".to_owned())?;
+        Ok(entries)
     }
 }

@@ -1,0 +1,835 @@
+//! The diff checker: which blocks a diff changed, and which of their targets it missed.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use memchr::memmem;
+
+use super::{Block, MARKER, Parsed, Target, parse};
+use crate::change::{Change, Content, Status};
+use crate::config::Severity;
+use crate::finding::{Finding, FindingStatus, Missing, Trigger};
+use crate::git::{GitError, Repo, diff_lines};
+use crate::waiver::ANNOTATION;
+
+/// The `kind` of a missing annotation target in findings.
+pub const TARGET_KIND: &str = "annotation-target";
+const MODE_SYMLINK: u32 = 0o120000;
+
+/// The blocks on both sides of every changed file that has any.
+#[derive(Debug, Clone, Default)]
+pub struct Annotated {
+    files: BTreeMap<usize, Sides>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Sides {
+    old: Parsed,
+    new: Parsed,
+    /// Both sides' bytes, kept so their line diff needs no second read.
+    bytes: (Vec<u8>, Vec<u8>),
+}
+
+impl Annotated {
+    /// The changes whose line diffs the checker needs.
+    pub fn needs_lines(&self) -> impl Iterator<Item = usize> + '_ {
+        self.files.keys().copied()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Fills in `lines` for the annotated changes that have none yet, from the bytes
+    /// already read.
+    pub fn load_lines(&self, changes: &mut [Change], whitespace: bool) -> Result<(), GitError> {
+        for (&i, sides) in &self.files {
+            let change = &mut changes[i];
+            if change.lines.is_none() {
+                let (old, new) = &sides.bytes;
+                change.lines = Some(diff_lines(&change.path, old, new, whitespace)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses both sides of each change, with `content(path, side)` giving the bytes;
+    /// sides without `LINT.` are never parsed. Submodules, symlinks and unmerged paths
+    /// (which have no new side yet) are left out.
+    fn collect<E>(
+        changes: &[Change],
+        mut content: impl FnMut(&str, Content) -> Result<Vec<u8>, E>,
+    ) -> Result<Annotated, E> {
+        let mut files = BTreeMap::new();
+        for (i, change) in changes.iter().enumerate() {
+            let old_path = change.old_path.as_deref().unwrap_or(&change.path);
+            if change.status == Status::Unmerged
+                || [change.old, change.new]
+                    .iter()
+                    .flatten()
+                    .any(|c| c.is_gitlink() || c.mode() == MODE_SYMLINK)
+            {
+                continue;
+            }
+            let mut side = |path: &str, side: Option<Content>| -> Result<(Parsed, Vec<u8>), E> {
+                let Some(side) = side else {
+                    return Ok((Parsed::default(), Vec::new()));
+                };
+                let bytes = content(path, side)?;
+                let parsed = if memmem::find(&bytes, MARKER).is_some() {
+                    parse(path, &bytes)
+                } else {
+                    Parsed::default()
+                };
+                Ok((parsed, bytes))
+            };
+            let (old, old_bytes) = side(old_path, change.old)?;
+            let (new, new_bytes) = side(&change.path, change.new)?;
+            let sides = Sides {
+                old,
+                new,
+                bytes: (old_bytes, new_bytes),
+            };
+            let annotated = |p: &Parsed| !p.blocks.is_empty() || !p.problems.is_empty();
+            if annotated(&sides.old) || annotated(&sides.new) {
+                files.insert(i, sides);
+            }
+        }
+        Ok(Annotated { files })
+    }
+}
+
+/// Reads and parses both sides of every changed text file that contains `LINT.`.
+pub fn read(repo: &Repo, changes: &[Change]) -> Result<Annotated, GitError> {
+    Annotated::collect(changes, |path, content| {
+        repo.read_content(path, Some(content))
+    })
+}
+
+/// What the diff did to one annotated file's blocks.
+struct Fired<'a> {
+    /// New-side blocks with a changed line inside (directly or through their old side).
+    live: Vec<&'a Block>,
+    /// Old-side blocks that changed and have no counterpart any more.
+    deleted: Vec<&'a Block>,
+    /// Labels of every changed block, on either side.
+    labels: HashSet<&'a str>,
+}
+
+/// Annotation findings for the changes, whose line diffs must be loaded for every
+/// change in [`Annotated::needs_lines`].
+pub fn check(annotated: &Annotated, changes: &[Change]) -> Vec<Finding> {
+    let fired: HashMap<usize, Fired<'_>> = annotated
+        .files
+        .iter()
+        .map(|(&i, sides)| (i, fire(&changes[i], sides)))
+        .collect();
+    // A path's own change wins over a rename away from it.
+    let mut by_path: HashMap<&str, usize> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.path.as_str(), i))
+        .collect();
+    for (i, change) in changes.iter().enumerate() {
+        if let Some(old) = change.old_path.as_deref() {
+            by_path.entry(old).or_insert(i);
+        }
+    }
+    let context = Context {
+        annotated,
+        changes,
+        by_path,
+        fired: &fired,
+    };
+    let mut findings = Vec::new();
+    for (&i, sides) in &annotated.files {
+        let change = &changes[i];
+        if change.status != Status::Deleted {
+            for problem in &sides.new.problems {
+                findings.push(finding(
+                    &change.path,
+                    problem.line,
+                    Vec::new(),
+                    format!("{} [{}]", problem.message, problem.kind.code()),
+                ));
+            }
+        }
+        let Some(state) = fired.get(&i) else { continue };
+        for (block, live) in state
+            .live
+            .iter()
+            .map(|b| (*b, true))
+            .chain(state.deleted.iter().map(|b| (*b, false)))
+        {
+            findings.extend(context.judge(i, block, live));
+        }
+    }
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| f.triggered_by.first().map(|t| (t.path.clone(), t.line));
+        key(a).cmp(&key(b))
+    });
+    findings
+}
+
+fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
+    let (mut added, mut removed) = match &change.lines {
+        Some(lines) if !lines.binary => (
+            lines.added.iter().map(|l| l.number).collect::<Vec<_>>(),
+            lines.removed.iter().map(|l| l.number).collect::<Vec<_>>(),
+        ),
+        _ => (Vec::new(), Vec::new()),
+    };
+    added.sort_unstable();
+    removed.sort_unstable();
+    let touched = |block: &Block, lines: &[u32]| {
+        let from = lines.partition_point(|&n| n <= block.if_line);
+        lines.get(from).is_some_and(|&n| block.contains(n))
+    };
+    let mut live: Vec<bool> = sides
+        .new
+        .blocks
+        .iter()
+        .map(|b| touched(b, &added))
+        .collect();
+    let mut labels = HashSet::new();
+    let mut deleted = Vec::new();
+    for (o, block) in sides.old.blocks.iter().enumerate() {
+        if !touched(block, &removed) {
+            continue;
+        }
+        labels.extend(block.label.as_deref());
+        match counterpart(sides, o, &removed, &added) {
+            Some(n) => live[n] = true,
+            None => deleted.push(block),
+        }
+    }
+    let live: Vec<&Block> = sides
+        .new
+        .blocks
+        .iter()
+        .zip(live)
+        .filter_map(|(b, fired)| fired.then_some(b))
+        .collect();
+    labels.extend(live.iter().filter_map(|b| b.label.as_deref()));
+    Fired {
+        live,
+        deleted,
+        labels,
+    }
+}
+
+/// The new-side block that old block `o` became: the same label; for unlabelled blocks
+/// the same position among them, or where the diff carries its `IfChange` line.
+fn counterpart(sides: &Sides, o: usize, removed: &[u32], added: &[u32]) -> Option<usize> {
+    let block = &sides.old.blocks[o];
+    let new = &sides.new.blocks;
+    if let Some(label) = &block.label {
+        return new.iter().position(|b| b.label.as_ref() == Some(label));
+    }
+    let unlabelled = |blocks: &[Block]| -> Vec<usize> {
+        (0..blocks.len())
+            .filter(|&i| blocks[i].label.is_none())
+            .collect()
+    };
+    let (old_plain, new_plain) = (unlabelled(&sides.old.blocks), unlabelled(new));
+    if old_plain.len() == new_plain.len() {
+        let rank = old_plain.iter().position(|&i| i == o)?;
+        return Some(new_plain[rank]);
+    }
+    let line = carry(block.if_line, removed, added)?;
+    new.iter()
+        .position(|b| b.label.is_none() && b.if_line == line)
+}
+
+/// Where an unchanged old-side line sits on the new side: the k-th unchanged old line is
+/// the k-th unchanged new line. `None` for a removed line.
+fn carry(old: u32, removed: &[u32], added: &[u32]) -> Option<u32> {
+    if removed.binary_search(&old).is_ok() {
+        return None;
+    }
+    let rank = old - removed.partition_point(|&r| r < old) as u32;
+    let mut new = rank;
+    loop {
+        let next = rank + added.partition_point(|&a| a <= new) as u32;
+        if next == new {
+            return Some(new);
+        }
+        new = next;
+    }
+}
+
+struct Context<'a> {
+    annotated: &'a Annotated,
+    changes: &'a [Change],
+    /// Every path of every change (both sides of a rename) → its change.
+    by_path: HashMap<&'a str, usize>,
+    fired: &'a HashMap<usize, Fired<'a>>,
+}
+
+impl Context<'_> {
+    /// The finding for a changed block whose targets did not all change with it. A
+    /// `live` block still exists; a deleted one needs its targets changed or gone.
+    fn judge(&self, source: usize, block: &Block, live: bool) -> Option<Finding> {
+        let mut missing = Vec::new();
+        let mut reasons = Vec::new();
+        for target in &block.targets {
+            if let Some(reason) = self.unsatisfied(target, live) {
+                missing.push(Missing {
+                    kind: TARGET_KIND.to_owned(),
+                    paths: vec![target.to_string()],
+                });
+                reasons.push(format!("`{target}` {reason}"));
+            }
+        }
+        if missing.is_empty() {
+            return None;
+        }
+        let path = &self.changes[source].path;
+        let name = match &block.label {
+            Some(label) => format!("LINT.IfChange({label})"),
+            None => "LINT.IfChange".to_owned(),
+        };
+        let what = if live {
+            format!("the {name} block at {path}:{} changed", block.if_line)
+        } else {
+            format!(
+                "the {name} block at line {} of {path} (before the change) was deleted",
+                block.if_line
+            )
+        };
+        let message = format!(
+            "{what}, but {}; change them too, or waive with NO_IFTTT=<reason> in the commit message",
+            reasons.join(", ")
+        );
+        Some(finding(path, block.if_line, missing, message))
+    }
+
+    /// Why a target is not satisfied, or `None` when it is.
+    fn unsatisfied(&self, target: &Target, live: bool) -> Option<String> {
+        let Some(&index) = self.by_path.get(target.path.as_str()) else {
+            return Some("was not changed".to_owned());
+        };
+        let change = &self.changes[index];
+        if change.path != target.path {
+            return live.then(|| format!("was renamed to `{}`", change.path));
+        }
+        if change.status == Status::Deleted {
+            return live.then(|| "was deleted".to_owned());
+        }
+        let label = target.label.as_deref()?;
+        let exists = self
+            .annotated
+            .files
+            .get(&index)
+            .is_some_and(|s| s.new.labelled(label).is_some());
+        if live && !exists {
+            return Some(format!("has no LINT.IfChange({label}) block"));
+        }
+        let changed = self
+            .fired
+            .get(&index)
+            .is_some_and(|f| f.labels.contains(label));
+        (!changed).then(|| format!("changed, but not inside its LINT.IfChange({label}) block"))
+    }
+}
+
+fn finding(path: &str, line: u32, missing: Vec<Missing>, message: String) -> Finding {
+    Finding {
+        rule: ANNOTATION.to_owned(),
+        severity: Severity::Error,
+        status: FindingStatus::Missing,
+        bindings: BTreeMap::new(),
+        triggered_by: vec![Trigger {
+            path: path.to_owned(),
+            line: Some(line),
+        }],
+        missing,
+        owners: Vec::new(),
+        message: Some(message),
+        commit: None,
+        description: None,
+        skippable: true,
+        origin: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::{Line, LineDiff};
+
+    /// One changed file: its two sides (as lines) and the changed line numbers.
+    struct File {
+        path: &'static str,
+        from: Option<&'static str>,
+        old: Option<&'static [&'static str]>,
+        new: Option<&'static [&'static str]>,
+        added: &'static [u32],
+        removed: &'static [u32],
+    }
+
+    const fn edit(
+        path: &'static str,
+        old: &'static [&'static str],
+        new: &'static [&'static str],
+        added: &'static [u32],
+        removed: &'static [u32],
+    ) -> File {
+        File {
+            path,
+            from: None,
+            old: Some(old),
+            new: Some(new),
+            added,
+            removed,
+        }
+    }
+
+    /// A file the diff touches whose content holds no directive.
+    const fn touched(path: &'static str) -> File {
+        edit(path, &["a"], &["b"], &[1], &[1])
+    }
+
+    /// (path, line, missing targets) of each finding; problems show their code instead.
+    fn run(files: &[File]) -> Vec<(String, u32, Vec<String>)> {
+        let mut sides: HashMap<[u8; 20], String> = HashMap::new();
+        let changes: Vec<Change> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let status = match (f.old, f.new, f.from) {
+                    (_, _, Some(_)) => Status::Renamed,
+                    (None, _, _) => Status::Added,
+                    (_, None, _) => Status::Deleted,
+                    _ => Status::Modified,
+                };
+                let mut change = Change::new(f.path, status);
+                change.old_path = f.from.map(str::to_owned);
+                let mut side = |lines: Option<&[&str]>, n: u8| {
+                    lines.map(|lines| {
+                        let id = [
+                            i as u8, n, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                        ];
+                        sides.insert(id, lines.join("\n"));
+                        Content::Object { id, mode: 0o100644 }
+                    })
+                };
+                change.old = side(f.old, 0);
+                change.new = side(f.new, 1);
+                let line = |number: &u32| Line {
+                    number: *number,
+                    text: String::new(),
+                };
+                change.lines = Some(LineDiff {
+                    binary: false,
+                    added: f.added.iter().map(line).collect(),
+                    removed: f.removed.iter().map(line).collect(),
+                });
+                change
+            })
+            .collect();
+        let annotated = Annotated::collect(&changes, |_, content| match content {
+            Content::Object { id, .. } => Ok::<_, ()>(sides[&id].clone().into_bytes()),
+            Content::WorkTree { .. } => Err(()),
+        })
+        .expect("in memory");
+        let needs: Vec<usize> = annotated.needs_lines().collect();
+        assert!(needs.iter().all(|&i| i < changes.len()));
+        check(&annotated, &changes)
+            .into_iter()
+            .map(|f| {
+                assert_eq!((f.rule.as_str(), f.severity), (ANNOTATION, Severity::Error));
+                let trigger = &f.triggered_by[0];
+                let mut missing: Vec<String> =
+                    f.missing.into_iter().flat_map(|m| m.paths).collect();
+                if missing.is_empty() {
+                    let message = f.message.unwrap_or_default();
+                    let code = message.rsplit_once('[').map_or("", |(_, c)| c);
+                    missing.push(code.trim_end_matches(']').to_owned());
+                }
+                (trigger.path.clone(), trigger.line.unwrap_or(0), missing)
+            })
+            .collect()
+    }
+
+    fn finding(path: &str, line: u32, missing: &[&str]) -> (String, u32, Vec<String>) {
+        (
+            path.to_owned(),
+            line,
+            missing.iter().map(|m| (*m).to_owned()).collect(),
+        )
+    }
+
+    const RETRY_OLD: &[&str] = &[
+        "fn a() {}",
+        "// LINT.IfChange(retry)",
+        "const MAX: u32 = 5;",
+        "// LINT.ThenChange(//docs/retries.md:retry, client.py)",
+        "fn b() {}",
+    ];
+    const RETRY_NEW: &[&str] = &[
+        "fn a() {}",
+        "// LINT.IfChange(retry)",
+        "const MAX: u32 = 6;",
+        "// LINT.ThenChange(//docs/retries.md:retry, client.py)",
+        "fn b() {}",
+    ];
+    const DOC_OLD: &[&str] = &[
+        "# Retries",
+        "<!-- LINT.IfChange(retry) -->",
+        "Five retries.",
+        "<!-- LINT.ThenChange(//src/retry.rs:retry) -->",
+        "Other prose.",
+    ];
+    const DOC_NEW: &[&str] = &[
+        "# Retries",
+        "<!-- LINT.IfChange(retry) -->",
+        "Six retries.",
+        "<!-- LINT.ThenChange(//src/retry.rs:retry) -->",
+        "Other prose.",
+    ];
+
+    #[test]
+    fn a_changed_block_requires_every_target() {
+        type Case = (&'static str, Vec<File>, Vec<(String, u32, Vec<String>)>);
+        let cases: Vec<Case> = vec![
+            (
+                "no target changed",
+                vec![edit("src/retry.rs", RETRY_OLD, RETRY_NEW, &[3], &[3])],
+                vec![finding(
+                    "src/retry.rs",
+                    2,
+                    &["docs/retries.md:retry", "src/client.py"],
+                )],
+            ),
+            (
+                "all targets changed inside their blocks",
+                vec![
+                    edit("src/retry.rs", RETRY_OLD, RETRY_NEW, &[3], &[3]),
+                    edit("docs/retries.md", DOC_OLD, DOC_NEW, &[3], &[3]),
+                    touched("src/client.py"),
+                ],
+                vec![],
+            ),
+            (
+                "labelled target changed outside its block",
+                vec![
+                    edit("src/retry.rs", RETRY_OLD, RETRY_NEW, &[3], &[3]),
+                    edit("docs/retries.md", DOC_OLD, DOC_OLD, &[5], &[5]),
+                    touched("src/client.py"),
+                ],
+                vec![finding("src/retry.rs", 2, &["docs/retries.md:retry"])],
+            ),
+            (
+                "target block changed by a removed line only",
+                vec![
+                    edit("src/retry.rs", RETRY_OLD, RETRY_NEW, &[3], &[3]),
+                    edit(
+                        "docs/retries.md",
+                        DOC_OLD,
+                        &[
+                            "# Retries",
+                            "<!-- LINT.IfChange(retry) -->",
+                            "<!-- LINT.ThenChange(//src/retry.rs:retry) -->",
+                        ],
+                        &[],
+                        &[3, 5],
+                    ),
+                    touched("src/client.py"),
+                ],
+                vec![],
+            ),
+            (
+                "an edit outside every block",
+                vec![edit("src/retry.rs", RETRY_OLD, RETRY_OLD, &[5], &[1])],
+                vec![],
+            ),
+            (
+                "target label missing from a changed target",
+                vec![
+                    edit("src/retry.rs", RETRY_OLD, RETRY_NEW, &[3], &[3]),
+                    touched("docs/retries.md"),
+                    touched("src/client.py"),
+                ],
+                vec![finding("src/retry.rs", 2, &["docs/retries.md:retry"])],
+            ),
+        ];
+        for (name, files, expected) in cases {
+            assert_eq!(run(&files), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn edits_to_directives_alone_do_not_fire() {
+        let plain: &[&str] = &["a", "b", "c"];
+        let wrapped: &[&str] = &[
+            "a",
+            "// LINT.IfChange",
+            "b",
+            "// LINT.ThenChange(//t.md)",
+            "c",
+        ];
+        let relabelled: &[&str] = &[
+            "a",
+            "// LINT.IfChange(new)",
+            "b",
+            "// LINT.ThenChange(//t.md)",
+            "c",
+        ];
+        let retargeted: &[&str] = &[
+            "a",
+            "// LINT.IfChange",
+            "b",
+            "// LINT.ThenChange(//u.md)",
+            "c",
+        ];
+        let cases: [(&str, File); 4] = [
+            (
+                "directives added around code",
+                edit("x.rs", plain, wrapped, &[2, 4], &[]),
+            ),
+            (
+                "label changed",
+                edit("x.rs", wrapped, relabelled, &[2], &[2]),
+            ),
+            (
+                "targets changed",
+                edit("x.rs", wrapped, retargeted, &[4], &[4]),
+            ),
+            (
+                "directives removed",
+                edit("x.rs", wrapped, plain, &[], &[2, 4]),
+            ),
+        ];
+        for (name, file) in cases {
+            assert_eq!(run(&[file]), [], "{name}");
+        }
+    }
+
+    #[test]
+    fn deleting_a_block_fires_it() {
+        let old: &[&str] = &[
+            "a",
+            "// LINT.IfChange",
+            "b",
+            "// LINT.ThenChange(//t.md)",
+            "c",
+        ];
+        let new: &[&str] = &["a", "c"];
+        assert_eq!(
+            run(&[edit("x.rs", old, new, &[], &[2, 3, 4])]),
+            [finding("x.rs", 2, &["t.md"])]
+        );
+        let gone = File {
+            path: "x.rs",
+            from: None,
+            old: Some(old),
+            new: None,
+            added: &[],
+            removed: &[1, 2, 3, 4, 5],
+        };
+        assert_eq!(run(&[gone]), [finding("x.rs", 2, &["t.md"])]);
+        // Deleting the target with it is a complete change.
+        let gone = File {
+            path: "x.rs",
+            from: None,
+            old: Some(old),
+            new: None,
+            added: &[],
+            removed: &[1, 2, 3, 4, 5],
+        };
+        let target = File {
+            path: "t.md",
+            from: None,
+            old: Some(&["t"]),
+            new: None,
+            added: &[],
+            removed: &[1],
+        };
+        assert_eq!(run(&[gone, target]), []);
+    }
+
+    #[test]
+    fn same_file_labels() {
+        let old: &[&str] = &[
+            "// LINT.IfChange(a)",
+            "one",
+            "// LINT.ThenChange(:b)",
+            "// LINT.IfChange(b)",
+            "two",
+            "// LINT.ThenChange(:a)",
+        ];
+        let new_a: &[&str] = &[
+            "// LINT.IfChange(a)",
+            "ONE",
+            "// LINT.ThenChange(:b)",
+            "// LINT.IfChange(b)",
+            "two",
+            "// LINT.ThenChange(:a)",
+        ];
+        let new_ab: &[&str] = &[
+            "// LINT.IfChange(a)",
+            "ONE",
+            "// LINT.ThenChange(:b)",
+            "// LINT.IfChange(b)",
+            "TWO",
+            "// LINT.ThenChange(:a)",
+        ];
+        assert_eq!(
+            run(&[edit("src/m.py", old, new_a, &[2], &[2])]),
+            [finding("src/m.py", 1, &["src/m.py:b"])]
+        );
+        assert_eq!(run(&[edit("src/m.py", old, new_ab, &[2, 5], &[2, 5])]), []);
+    }
+
+    #[test]
+    fn relative_and_multi_line_targets() {
+        let old: &[&str] = &[
+            "# LINT.IfChange",
+            "x = 1",
+            "# LINT.ThenChange(",
+            "#   ../docs/x.md,",
+            "#   //sdk/y.ts,",
+            "# )",
+        ];
+        let new: &[&str] = &[
+            "# LINT.IfChange",
+            "x = 2",
+            "# LINT.ThenChange(",
+            "#   ../docs/x.md,",
+            "#   //sdk/y.ts,",
+            "# )",
+        ];
+        assert_eq!(
+            run(&[
+                edit("app/core/m.py", old, new, &[2], &[2]),
+                touched("app/docs/x.md")
+            ]),
+            [finding("app/core/m.py", 1, &["sdk/y.ts"])]
+        );
+    }
+
+    #[test]
+    fn renamed_and_deleted_targets() {
+        let renamed = File {
+            path: "docs/new.md",
+            from: Some("docs/old.md"),
+            old: Some(&["t"]),
+            new: Some(&["t"]),
+            added: &[],
+            removed: &[],
+        };
+        let source = || {
+            edit(
+                "a.rs",
+                &["// LINT.IfChange", "x", "// LINT.ThenChange(//docs/old.md)"],
+                &["// LINT.IfChange", "y", "// LINT.ThenChange(//docs/old.md)"],
+                &[2],
+                &[2],
+            )
+        };
+        assert_eq!(
+            run(&[source(), renamed]),
+            [finding("a.rs", 1, &["docs/old.md"])]
+        );
+        let deleted = File {
+            path: "docs/old.md",
+            from: None,
+            old: Some(&["t"]),
+            new: None,
+            added: &[],
+            removed: &[1],
+        };
+        assert_eq!(
+            run(&[source(), deleted]),
+            [finding("a.rs", 1, &["docs/old.md"])]
+        );
+        // A target pointing at the new name is satisfied by the rename.
+        let renamed = File {
+            path: "docs/new.md",
+            from: Some("docs/old.md"),
+            old: Some(&["t"]),
+            new: Some(&["t"]),
+            added: &[],
+            removed: &[],
+        };
+        let to_new = edit(
+            "a.rs",
+            &["// LINT.IfChange", "x", "// LINT.ThenChange(//docs/new.md)"],
+            &["// LINT.IfChange", "y", "// LINT.ThenChange(//docs/new.md)"],
+            &[2],
+            &[2],
+        );
+        assert_eq!(run(&[to_new, renamed]), []);
+    }
+
+    #[test]
+    fn malformed_blocks_in_changed_files_are_errors() {
+        let new: &[&str] = &[
+            "// LINT.IfChange",
+            "x",
+            "// LINT.ThenChange()",
+            "// LINT.Then(//a)",
+        ];
+        assert_eq!(
+            run(&[edit("a.rs", &["x"], new, &[1, 3, 4], &[])]),
+            [
+                finding("a.rs", 3, &["empty-target-list"]),
+                finding("a.rs", 4, &["unknown-directive"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn fenced_examples_in_markdown_never_fire() {
+        let old: &[&str] = &[
+            "```",
+            "// LINT.IfChange",
+            "x",
+            "// LINT.ThenChange(//t.md)",
+            "```",
+        ];
+        let new: &[&str] = &[
+            "```",
+            "// LINT.IfChange",
+            "y",
+            "// LINT.ThenChange(//t.md)",
+            "```",
+        ];
+        assert_eq!(run(&[edit("README.md", old, new, &[3], &[3])]), []);
+        assert_eq!(
+            run(&[edit("notes.txt", old, new, &[3], &[3])]),
+            [finding("notes.txt", 2, &["t.md"])]
+        );
+    }
+
+    #[test]
+    fn unlabelled_blocks_follow_their_lines_when_blocks_come_and_go() {
+        let old: &[&str] = &[
+            "// LINT.IfChange",
+            "a",
+            "// LINT.ThenChange(//t1.md)",
+            "// LINT.IfChange",
+            "b",
+            "// LINT.ThenChange(//t2.md)",
+        ];
+        // The first block is deleted, and a line of the second is removed.
+        let new: &[&str] = &["// LINT.IfChange", "// LINT.ThenChange(//t2.md)"];
+        assert_eq!(
+            run(&[edit("x.rs", old, new, &[], &[1, 2, 3, 5])]),
+            // The surviving block (new line 1), then the deleted one (old line 1).
+            [
+                finding("x.rs", 1, &["t2.md"]),
+                finding("x.rs", 1, &["t1.md"])
+            ]
+        );
+    }
+
+    #[test]
+    fn carry_maps_unchanged_lines_across_the_diff() {
+        // old: a b c d   new: a X c Y d
+        assert_eq!(carry(1, &[2], &[2, 4]), Some(1));
+        assert_eq!(carry(2, &[2], &[2, 4]), None);
+        assert_eq!(carry(3, &[2], &[2, 4]), Some(3));
+        assert_eq!(carry(4, &[2], &[2, 4]), Some(5));
+    }
+}

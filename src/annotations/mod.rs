@@ -1,0 +1,190 @@
+//! In-file `LINT.IfChange` / `LINT.ThenChange` blocks (SPEC section 4): the directive
+//! parser, the diff checker that [`crate::check::judge`] runs beside the rule set, and
+//! the whole-tree scan behind `lockstep validate`.
+
+mod check;
+mod parse;
+mod scan;
+
+use std::fmt;
+
+pub use check::{Annotated, TARGET_KIND, check, read};
+pub use parse::{Parsed, parse};
+pub use scan::{ScanReport, scan};
+
+/// The bytes every directive contains; a file without them is never parsed.
+pub const MARKER: &[u8] = b"LINT.";
+
+/// One `LINT.IfChange … LINT.ThenChange(…)` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub label: Option<String>,
+    /// 1-based line of `LINT.IfChange`.
+    pub if_line: u32,
+    /// 1-based line of `LINT.ThenChange`; only lines strictly between the two count.
+    pub then_line: u32,
+    pub targets: Vec<Target>,
+}
+
+impl Block {
+    /// Whether `line` lies strictly between the directives.
+    pub fn contains(&self, line: u32) -> bool {
+        self.if_line < line && line < self.then_line
+    }
+}
+
+/// One entry of a `LINT.ThenChange(…)` list, resolved against the annotated file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Repository-relative, `/`-separated.
+    pub path: String,
+    pub label: Option<String>,
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.label {
+            Some(label) => write!(f, "{}:{label}", self.path),
+            None => f.write_str(&self.path),
+        }
+    }
+}
+
+/// What is wrong with a directive or a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProblemKind {
+    NestedIfChange,
+    UnclosedIfChange,
+    UnopenedThenChange,
+    EmptyTargetList,
+    DuplicateLabel,
+    UnknownDirective,
+    MalformedDirective,
+    BadTarget,
+    MissingTargetFile,
+    MissingTargetLabel,
+}
+
+impl ProblemKind {
+    pub const ALL: [ProblemKind; 10] = [
+        ProblemKind::NestedIfChange,
+        ProblemKind::UnclosedIfChange,
+        ProblemKind::UnopenedThenChange,
+        ProblemKind::EmptyTargetList,
+        ProblemKind::DuplicateLabel,
+        ProblemKind::UnknownDirective,
+        ProblemKind::MalformedDirective,
+        ProblemKind::BadTarget,
+        ProblemKind::MissingTargetFile,
+        ProblemKind::MissingTargetLabel,
+    ];
+
+    /// A stable kebab-case code, part of diagnostics users may grep for.
+    pub fn code(self) -> &'static str {
+        match self {
+            ProblemKind::NestedIfChange => "nested-if-change",
+            ProblemKind::UnclosedIfChange => "unclosed-if-change",
+            ProblemKind::UnopenedThenChange => "then-change-without-if-change",
+            ProblemKind::EmptyTargetList => "empty-target-list",
+            ProblemKind::DuplicateLabel => "duplicate-label",
+            ProblemKind::UnknownDirective => "unknown-directive",
+            ProblemKind::MalformedDirective => "malformed-directive",
+            ProblemKind::BadTarget => "bad-target",
+            ProblemKind::MissingTargetFile => "missing-target-file",
+            ProblemKind::MissingTargetLabel => "missing-target-label",
+        }
+    }
+
+    /// What to do about it.
+    pub fn help(self) -> &'static str {
+        match self {
+            ProblemKind::NestedIfChange => {
+                "blocks cannot nest: close the outer block with LINT.ThenChange(...) first"
+            }
+            ProblemKind::UnclosedIfChange => {
+                "end the block with LINT.ThenChange(<targets>) or remove the LINT.IfChange"
+            }
+            ProblemKind::UnopenedThenChange => {
+                "start the block with LINT.IfChange above it, or remove this LINT.ThenChange"
+            }
+            ProblemKind::EmptyTargetList => {
+                "name at least one target: LINT.ThenChange(//path/from/root, relative/path, :label)"
+            }
+            ProblemKind::DuplicateLabel => "give each LINT.IfChange(label) in a file its own label",
+            ProblemKind::UnknownDirective => "the directives are LINT.IfChange and LINT.ThenChange",
+            ProblemKind::MalformedDirective => {
+                "write LINT.IfChange, LINT.IfChange(label) or LINT.ThenChange(target, ...)"
+            }
+            ProblemKind::BadTarget => {
+                "targets are //path/from/root, a path relative to this file, path:label or :label"
+            }
+            ProblemKind::MissingTargetFile => {
+                "point the target at a file that exists (paths starting with // are from the repository root)"
+            }
+            ProblemKind::MissingTargetLabel => {
+                "add LINT.IfChange(label) to the target file or fix the label"
+            }
+        }
+    }
+}
+
+/// A diagnostic about one line of one file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub path: String,
+    pub line: u32,
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.path, self.line, self.message)
+    }
+}
+
+impl std::error::Error for Problem {}
+
+/// `{"path", "line", "code", "message"}`, for JSON reports of a scan.
+impl serde::Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Problem", 4)?;
+        out.serialize_field("path", &self.path)?;
+        out.serialize_field("line", &self.line)?;
+        out.serialize_field("code", self.kind.code())?;
+        out.serialize_field("message", &self.message)?;
+        out.end()
+    }
+}
+
+impl miette::Diagnostic for Problem {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!(
+            "lockstep::annotation::{}",
+            self.kind.code()
+        )))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.kind.help()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_codes_are_unique_kebab_case() {
+        let mut codes: Vec<&str> = ProblemKind::ALL.iter().map(|k| k.code()).collect();
+        assert!(
+            codes
+                .iter()
+                .all(|c| c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'))
+        );
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), ProblemKind::ALL.len());
+    }
+}

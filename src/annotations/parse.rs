@@ -1,0 +1,608 @@
+//! The directive parser: blocks, targets, and every malformation with its line.
+
+use std::collections::HashMap;
+
+use memchr::memmem;
+
+use super::{Block, MARKER, Problem, ProblemKind, Target};
+use crate::git::is_binary;
+
+/// The blocks of one file and what is wrong with them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    pub blocks: Vec<Block>,
+    pub problems: Vec<Problem>,
+}
+
+impl Parsed {
+    /// The block labelled `label`, the first one if the label is used twice.
+    pub fn labelled(&self, label: &str) -> Option<&Block> {
+        self.blocks
+            .iter()
+            .find(|b| b.label.as_deref() == Some(label))
+    }
+}
+
+/// Characters a comment leader is made of, and the leaders themselves.
+const LEADER_BYTES: &[u8] = b"/#-;*<!%'{(.:";
+const LEADERS: [&[u8]; 14] = [
+    b"//", b"#", b"--", b";", b"/*", b"*", b"<!--", b"%", b"'", b"{-", b"(*", b"!", b"..", b"::",
+];
+/// Leaders that open a comment which may continue over lines without a leader.
+const BLOCK_OPENERS: [&[u8]; 4] = [b"/*", b"<!--", b"(*", b"{-"];
+
+/// Parses the directives of the file at `path` (repository-relative, used to resolve
+/// relative targets). Binary content and content without `LINT.` have no blocks.
+pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
+    let mut parser = Parser {
+        path,
+        parsed: Parsed::default(),
+        open: Vec::new(),
+        labels: HashMap::new(),
+    };
+    if memmem::find(bytes, MARKER).is_none() || is_binary(bytes) {
+        return parser.parsed;
+    }
+    let lines: Vec<&[u8]> = bytes
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .collect();
+    let mut fence = Fence::new(is_markdown(path));
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        i += 1;
+        if fence.skips(line) {
+            continue;
+        }
+        let Some((leader, rest)) = directive(line) else {
+            continue;
+        };
+        i += parser.directive(i as u32, leader, rest, &lines[i..]);
+    }
+    parser.finish()
+}
+
+struct Parser<'p> {
+    path: &'p str,
+    parsed: Parsed,
+    /// Open `IfChange`s: line and label.
+    open: Vec<(u32, Option<String>)>,
+    /// Labels seen and the line of their first use.
+    labels: HashMap<String, u32>,
+}
+
+impl Parser<'_> {
+    fn problem(&mut self, line: u32, kind: ProblemKind, message: String) {
+        self.parsed.problems.push(Problem {
+            path: self.path.to_owned(),
+            line,
+            kind,
+            message,
+        });
+    }
+
+    /// Handles the directive on `line`; returns how many following lines it consumed.
+    fn directive(&mut self, line: u32, leader: &[u8], rest: &[u8], following: &[&[u8]]) -> usize {
+        let name_len = rest
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric() && *b != b'_')
+            .unwrap_or(rest.len());
+        let after = String::from_utf8_lossy(&rest[name_len..]);
+        match &rest[..name_len] {
+            b"IfChange" => {
+                self.if_change(line, &after);
+                0
+            }
+            b"ThenChange" => self.then_change(line, leader, &after, following),
+            name => {
+                let name = String::from_utf8_lossy(name);
+                self.problem(
+                    line,
+                    ProblemKind::UnknownDirective,
+                    format!("unknown directive `LINT.{name}`"),
+                );
+                0
+            }
+        }
+    }
+
+    fn if_change(&mut self, line: u32, after: &str) {
+        let label = match after.trim_start().strip_prefix('(') {
+            None => None,
+            Some(inner) => match inner.split_once(')') {
+                None => {
+                    return self.problem(
+                        line,
+                        ProblemKind::MalformedDirective,
+                        "`LINT.IfChange(` has no closing parenthesis".to_owned(),
+                    );
+                }
+                Some((label, _)) => Some(label.trim()).filter(|l| !l.is_empty()),
+            },
+        };
+        if let Some(label) = label
+            && !label
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        {
+            return self.problem(
+                line,
+                ProblemKind::MalformedDirective,
+                format!("`{label}` is not a label: use letters, digits, `_`, `-` and `.`"),
+            );
+        }
+        if let Some(&(outer, _)) = self.open.last() {
+            self.problem(
+                line,
+                ProblemKind::NestedIfChange,
+                format!("LINT.IfChange inside the block opened at line {outer}"),
+            );
+        }
+        if let Some(label) = label {
+            if let Some(first) = self.labels.get(label) {
+                let message = format!("label `{label}` is already used at line {first}");
+                self.problem(line, ProblemKind::DuplicateLabel, message);
+            } else {
+                self.labels.insert(label.to_owned(), line);
+            }
+        }
+        self.open.push((line, label.map(str::to_owned)));
+    }
+
+    fn then_change(&mut self, line: u32, leader: &[u8], after: &str, following: &[&[u8]]) -> usize {
+        let (list, consumed) = match after.trim_start().strip_prefix('(') {
+            None => {
+                self.problem(
+                    line,
+                    ProblemKind::MalformedDirective,
+                    "LINT.ThenChange needs a target list in parentheses".to_owned(),
+                );
+                (None, 0)
+            }
+            Some(inner) => match target_list(inner, leader, following) {
+                Some((list, consumed)) => (Some(list), consumed),
+                None => {
+                    self.problem(
+                        line,
+                        ProblemKind::MalformedDirective,
+                        "the target list of LINT.ThenChange( is never closed with `)`".to_owned(),
+                    );
+                    (None, 0)
+                }
+            },
+        };
+        let targets = list.map_or_else(Vec::new, |list| self.targets(line, &list));
+        match self.open.pop() {
+            Some((if_line, label)) => self.parsed.blocks.push(Block {
+                label,
+                if_line,
+                then_line: line,
+                targets,
+            }),
+            None => self.problem(
+                line,
+                ProblemKind::UnopenedThenChange,
+                "LINT.ThenChange without a LINT.IfChange before it".to_owned(),
+            ),
+        }
+        consumed
+    }
+
+    fn targets(&mut self, line: u32, list: &str) -> Vec<Target> {
+        let entries: Vec<&str> = list
+            .split(',')
+            .map(|t| t.trim().trim_matches(['"', '\'', '`']).trim())
+            .filter(|t| !t.is_empty())
+            .collect();
+        if entries.is_empty() {
+            self.problem(
+                line,
+                ProblemKind::EmptyTargetList,
+                "LINT.ThenChange() names no target".to_owned(),
+            );
+        }
+        let mut targets = Vec::new();
+        for entry in entries {
+            match resolve(self.path, entry) {
+                Some(target) => targets.push(target),
+                None => self.problem(
+                    line,
+                    ProblemKind::BadTarget,
+                    format!("`{entry}` is not a target inside the repository"),
+                ),
+            }
+        }
+        targets
+    }
+
+    fn finish(mut self) -> Parsed {
+        for (line, _) in std::mem::take(&mut self.open) {
+            self.problem(
+                line,
+                ProblemKind::UnclosedIfChange,
+                "LINT.IfChange without a LINT.ThenChange after it".to_owned(),
+            );
+        }
+        self.parsed.problems.sort();
+        self.parsed
+    }
+}
+
+/// The text of a target list up to `)`, continued over the following comment lines;
+/// with how many following lines it used. `None` when it never closes.
+fn target_list(first: &str, leader: &[u8], following: &[&[u8]]) -> Option<(String, usize)> {
+    if let Some((list, _)) = first.split_once(')') {
+        return Some((list.to_owned(), 0));
+    }
+    let block_comment = BLOCK_OPENERS.iter().any(|o| leader.starts_with(o));
+    let mut list = first.to_owned();
+    for (n, line) in following.iter().enumerate() {
+        let text = match strip_leader(line) {
+            Some(text) => text,
+            None if block_comment => line,
+            None => return None,
+        };
+        if memmem::find(text, MARKER).is_some() {
+            return None;
+        }
+        let text = String::from_utf8_lossy(text);
+        list.push(',');
+        if let Some((end, _)) = text.split_once(')') {
+            list.push_str(end);
+            return Some((list, n + 1));
+        }
+        list.push_str(&text);
+    }
+    None
+}
+
+/// A target as written → repository-relative path and label.
+fn resolve(file: &str, entry: &str) -> Option<Target> {
+    if let Some(label) = entry.strip_prefix(':') {
+        return is_label(label).then(|| Target {
+            path: file.to_owned(),
+            label: Some(label.to_owned()),
+        });
+    }
+    let (path, label) = match entry.rsplit_once(':') {
+        Some((path, label)) if is_label(label) => (path, Some(label.to_owned())),
+        _ => (entry, None),
+    };
+    let (base, relative) = match path.strip_prefix("//") {
+        Some(rooted) => ("", rooted),
+        None => (file.rsplit_once('/').map_or("", |(dir, _)| dir), path),
+    };
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    (!parts.is_empty()).then(|| Target {
+        path: parts.join("/"),
+        label,
+    })
+}
+
+fn is_label(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// A directive line: only a comment leader (and whitespace) before `LINT.`. Returns the
+/// leader and the text after `LINT.`.
+fn directive(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let at = memmem::find(line, MARKER)?;
+    let leader = line[..at].trim_ascii();
+    is_leader(leader).then(|| (leader, &line[at + MARKER.len()..]))
+}
+
+fn is_leader(text: &[u8]) -> bool {
+    text.eq_ignore_ascii_case(b"rem")
+        || (!text.is_empty()
+            && text.iter().all(|b| LEADER_BYTES.contains(b))
+            && LEADERS.iter().any(|l| text.starts_with(l)))
+}
+
+/// A continuation line's text after its comment leader.
+fn strip_leader(line: &[u8]) -> Option<&[u8]> {
+    let line = line.trim_ascii_start();
+    let run = line
+        .iter()
+        .position(|b| !LEADER_BYTES.contains(b))
+        .unwrap_or(line.len());
+    is_leader(&line[..run]).then(|| &line[run..])
+}
+
+fn is_markdown(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown")
+}
+
+/// Markdown fenced code blocks (``` or ~~~), whose lines are examples, not directives.
+struct Fence {
+    markdown: bool,
+    open: Option<(u8, usize)>,
+}
+
+impl Fence {
+    fn new(markdown: bool) -> Fence {
+        Fence {
+            markdown,
+            open: None,
+        }
+    }
+
+    /// Whether `line` is a fence or inside one.
+    fn skips(&mut self, line: &[u8]) -> bool {
+        if !self.markdown {
+            return false;
+        }
+        let text = line.trim_ascii_start();
+        let marker = text.first().copied().filter(|b| matches!(b, b'`' | b'~'));
+        let run = marker.map_or(0, |m| text.iter().take_while(|&&b| b == m).count());
+        match (self.open, marker) {
+            (None, Some(m)) if run >= 3 => {
+                self.open = Some((m, run));
+                true
+            }
+            (Some((m, len)), Some(c))
+                if c == m && run >= len && text[run..].trim_ascii().is_empty() =>
+            {
+                self.open = None;
+                true
+            }
+            (open, _) => open.is_some(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(path: &str, lines: &[&str]) -> Parsed {
+        parse(path, lines.join("\n").as_bytes())
+    }
+
+    /// (label, if line, then line, targets) of each block.
+    fn blocks(p: &Parsed) -> Vec<(Option<&str>, u32, u32, Vec<String>)> {
+        p.blocks
+            .iter()
+            .map(|b| {
+                let targets = b.targets.iter().map(Target::to_string).collect();
+                (b.label.as_deref(), b.if_line, b.then_line, targets)
+            })
+            .collect()
+    }
+
+    fn codes(p: &Parsed) -> Vec<(u32, &'static str)> {
+        p.problems.iter().map(|p| (p.line, p.kind.code())).collect()
+    }
+
+    #[test]
+    fn every_comment_style_carries_directives() {
+        let styles: [(&str, &str, &str); 12] = [
+            ("a.rs", "// ", ""),
+            ("a.py", "# ", ""),
+            ("a.sql", "-- ", ""),
+            ("a.el", ";; ", ""),
+            ("a.c", "/* ", " */"),
+            ("a.html", "<!-- ", " -->"),
+            ("a.tex", "% ", ""),
+            ("a.vb", "' ", ""),
+            ("a.bat", "REM ", ""),
+            ("a.hs", "{- ", " -}"),
+            ("a.ml", "(* ", " *)"),
+            ("a.rs", "    /// ", ""),
+        ];
+        for (path, open, close) in styles {
+            let p = parsed(
+                path,
+                &[
+                    &format!("{open}LINT.IfChange(x){close}"),
+                    "body",
+                    &format!("{open}LINT.ThenChange(//b.txt){close}"),
+                ],
+            );
+            assert_eq!(
+                blocks(&p),
+                [(Some("x"), 1, 3, vec!["b.txt".to_owned()])],
+                "{open}"
+            );
+            assert!(p.problems.is_empty(), "{open}: {:?}", p.problems);
+        }
+    }
+
+    #[test]
+    fn target_forms_resolve_against_the_file_and_the_root() {
+        let p = parsed(
+            "src/api/retry.rs",
+            &[
+                "// LINT.IfChange",
+                "x",
+                "// LINT.ThenChange(//docs/a.md, b.rs, ../c.rs:lbl, ./d/e.py, :own, \"//q.md\")",
+            ],
+        );
+        assert_eq!(
+            blocks(&p)[0].3,
+            [
+                "docs/a.md",
+                "src/api/b.rs",
+                "src/c.rs:lbl",
+                "src/api/d/e.py",
+                "src/api/retry.rs:own",
+                "q.md"
+            ]
+        );
+        assert_eq!(blocks(&p)[0].0, None);
+    }
+
+    #[test]
+    fn target_lists_continue_over_comment_lines() {
+        let p = parsed(
+            "a.py",
+            &[
+                "# LINT.IfChange(p)",
+                "x = 1",
+                "# LINT.ThenChange(",
+                "#     //docs/one.md,",
+                "#     //docs/two.md:lbl,",
+                "# )",
+                "# LINT.IfChange(q)",
+                "y = 2",
+                "# LINT.ThenChange(//a.md,",
+                "#   //b.md)",
+            ],
+        );
+        assert_eq!(
+            blocks(&p),
+            [
+                (
+                    Some("p"),
+                    1,
+                    3,
+                    vec!["docs/one.md".into(), "docs/two.md:lbl".into()]
+                ),
+                (Some("q"), 7, 9, vec!["a.md".into(), "b.md".into()]),
+            ]
+        );
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+    }
+
+    #[test]
+    fn block_comments_continue_without_leaders() {
+        let p = parsed(
+            "a.html",
+            &[
+                "<!-- LINT.IfChange -->",
+                "<p>x</p>",
+                "<!-- LINT.ThenChange(",
+                "   //a.md,",
+                "   //b.md",
+                ") -->",
+            ],
+        );
+        assert_eq!(blocks(&p)[0].3, ["a.md", "b.md"]);
+    }
+
+    #[test]
+    fn malformations_are_reported_with_their_lines() {
+        type Case<'a> = (&'a [&'a str], &'a [(u32, &'a str)]);
+        let cases: [Case<'_>; 9] = [
+            (&["// LINT.IfChange", "x"], &[(1, "unclosed-if-change")]),
+            (
+                &["x", "// LINT.ThenChange(//a)"],
+                &[(2, "then-change-without-if-change")],
+            ),
+            (
+                &[
+                    "// LINT.IfChange(a)",
+                    "// LINT.IfChange(b)",
+                    "x",
+                    "// LINT.ThenChange(//a)",
+                    "// LINT.ThenChange(//b)",
+                ],
+                &[(2, "nested-if-change")],
+            ),
+            (
+                &["// LINT.IfChange", "x", "// LINT.ThenChange()"],
+                &[(3, "empty-target-list")],
+            ),
+            (
+                &["// LINT.IfChange", "x", "// LINT.ThenChange( , )"],
+                &[(3, "empty-target-list")],
+            ),
+            (
+                &[
+                    "// LINT.IfChange(a)",
+                    "x",
+                    "// LINT.ThenChange(//t)",
+                    "// LINT.IfChange(a)",
+                    "y",
+                    "// LINT.ThenChange(//t)",
+                ],
+                &[(4, "duplicate-label")],
+            ),
+            (&["// LINT.IfChnage", "x"], &[(1, "unknown-directive")]),
+            (
+                &[
+                    "// LINT.IfChange",
+                    "x",
+                    "// LINT.ThenChange(//a.md,",
+                    "code();",
+                ],
+                &[(3, "malformed-directive")],
+            ),
+            (
+                &["// LINT.IfChange", "x", "// LINT.ThenChange(../../up)"],
+                &[(3, "bad-target")],
+            ),
+        ];
+        for (lines, expected) in cases {
+            assert_eq!(codes(&parsed("a.rs", lines)), expected, "{lines:?}");
+        }
+    }
+
+    #[test]
+    fn markdown_fences_hide_directives() {
+        let lines = [
+            "# Doc",
+            "```rust",
+            "// LINT.IfChange",
+            "x",
+            "```",
+            "~~~~",
+            "// LINT.ThenChange(//a)",
+            "```",
+            "~~~~",
+            "<!-- LINT.IfChange(real) -->",
+            "text",
+            "<!-- LINT.ThenChange(//b.md) -->",
+        ];
+        let p = parsed("docs/README.md", &lines);
+        assert_eq!(
+            blocks(&p),
+            [(Some("real"), 10, 12, vec!["b.md".to_owned()])]
+        );
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        // Outside Markdown, fences mean nothing.
+        assert_eq!(parsed("a.txt", &lines).blocks.len(), 2);
+    }
+
+    #[test]
+    fn mentions_that_are_not_directives_are_ignored() {
+        let p = parsed(
+            "a.rs",
+            &[
+                "let s = \"// LINT.IfChange\";",
+                "// The LINT.IfChange convention",
+                "- LINT.ThenChange(x) in a list",
+                "x = LINT.IfChange",
+            ],
+        );
+        assert_eq!(p, Parsed::default());
+    }
+
+    #[test]
+    fn binary_files_and_files_without_the_marker_are_skipped() {
+        assert_eq!(parse("a.bin", b"// LINT.IfChange\n\0\n"), Parsed::default());
+        assert_eq!(parse("a.rs", b"// IfChange\n"), Parsed::default());
+    }
+
+    #[test]
+    fn crlf_line_endings() {
+        let p = parse(
+            "a.rs",
+            b"// LINT.IfChange(a)\r\nx\r\n// LINT.ThenChange(:b)\r\n",
+        );
+        assert_eq!(blocks(&p), [(Some("a"), 1, 3, vec!["a.rs:b".to_owned()])]);
+    }
+}
