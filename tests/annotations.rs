@@ -290,3 +290,40 @@ fn human_and_json_reports_of_an_annotation_finding() {
         .code(1);
     insta::assert_snapshot!("json", stdout(&json));
 }
+
+#[test]
+fn rule_filter_selects_or_leaves_out_annotation_findings() {
+    let repo = annotated_repo(&format!(
+        "{RULES}[[rule]]\nid = \"py\"\nwhen = [\"src/*.py\"]\nthen = [\"docs/py.md\"]\n"
+    ));
+    repo.write("src/retry.rs", RETRY.replace("= 5", "= 6"));
+    repo.git(&["add", "-A"]);
+    let only = repo
+        .lockstep()
+        .args([
+            "check",
+            "--staged",
+            "--rule",
+            "annotation",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1);
+    let report = json(&only.get_output().stdout);
+    assert_eq!(report["findings"][0]["rule"], "annotation");
+    repo.lockstep()
+        .args(["check", "--staged", "--rule", "py"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn malformed_blocks_read_as_a_sentence_in_human_output() {
+    let repo = annotated_repo(RULES);
+    repo.write("src/broken.rs", "// LINT.IfChange\nfn x() {}\n");
+    repo.git(&["add", "-A"]);
+    let text = stdout(&repo.lockstep().args(["check", "--staged"]).assert().code(1));
+    assert!(text.contains("annotation: src/broken.rs:1: "), "{text}");
+    assert!(!text.contains("changed without"), "{text}");
+}

@@ -147,6 +147,26 @@ fn an_unborn_branch_makes_every_glob_stale() {
 }
 
 #[test]
+fn broken_annotation_blocks_and_dead_targets_are_errors() {
+    let repo = repo_with("version = 1\n");
+    repo.write(
+        "src/a.py",
+        "# LINT.IfChange(x)\na = 1\n# LINT.ThenChange(//docs/missing.md)\n",
+    )
+    .write("src/b.rs", "// LINT.IfChange\n");
+    repo.commit("blocks");
+    let text = output(&repo, &["validate"], 1);
+    assert!(text.contains("missing-target-file"), "{text}");
+    assert!(text.contains("src/a.py:3"), "{text}");
+    assert!(text.contains("unclosed-if-change"), "{text}");
+    repo.write(
+        "lockstep.toml",
+        "version = 1\n[settings]\nannotations = false\n",
+    );
+    output(&repo, &["validate"], 0);
+}
+
+#[test]
 fn help() {
     let repo = Repo::new();
     let out = repo

@@ -117,11 +117,12 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     let since = day("--since", args.since.as_ref())?;
     let until = day("--until", args.until.as_ref())?;
     let repo = Repo::discover(&context.dir)?;
-    let snapshot = match repo.workdir() {
-        Some(root) => Snapshot::WorkTree(root),
-        None => Snapshot::Revision("HEAD"),
-    };
-    let mut rules = load_rule_set(&repo, &context.dir, args.config.as_deref(), snapshot)?;
+    let mut rules = load_rule_set(
+        &repo,
+        &context.dir,
+        args.config.as_deref(),
+        Snapshot::current(&repo),
+    )?;
     let rule_ids = select_rules(&mut rules, &args.rules)?;
     let spec = HistorySpec {
         range: args.range.clone(),

@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 use clap::{Args, ValueEnum};
 use miette::{IntoDiagnostic, WrapErr};
 
-use super::validate::load_config;
+use super::rule_set::{Snapshot, load_rule_set};
 use super::{Context, ExitStatus};
 use crate::explain::{explain, render_human, render_json};
 use crate::git::Repo;
@@ -34,7 +34,12 @@ pub enum ExplainFormat {
 
 pub fn run(args: &ExplainArgs, context: &Context) -> miette::Result<ExitStatus> {
     let repo = Repo::discover(&context.dir)?;
-    let (_, rules) = load_config(&repo, &context.dir, args.config.as_deref())?;
+    let rules = load_rule_set(
+        &repo,
+        &context.dir,
+        args.config.as_deref(),
+        Snapshot::current(&repo),
+    )?;
     let prefix = repo
         .workdir()
         .and_then(|root| relative_dir(root, &context.dir))

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use miette::{IntoDiagnostic, WrapErr};
 
-use super::validate::load_config;
+use super::rule_set::{Snapshot, load_rule_set};
 use super::{Context, ExitStatus};
 use crate::git::Repo;
 use crate::graph::{Graph, render_dot, render_html, render_mermaid};
@@ -39,7 +39,12 @@ pub enum GraphFormat {
 
 pub fn run(args: &GraphArgs, context: &Context) -> miette::Result<ExitStatus> {
     let repo = Repo::discover(&context.dir)?;
-    let (_, rules) = load_config(&repo, &context.dir, args.config.as_deref())?;
+    let rules = load_rule_set(
+        &repo,
+        &context.dir,
+        args.config.as_deref(),
+        Snapshot::current(&repo),
+    )?;
     let graph = Graph::build(&rules);
     let text = match args.format {
         GraphFormat::Mermaid => render_mermaid(&graph),

@@ -5,7 +5,7 @@ use std::path::Path;
 use clap::ValueEnum;
 use miette::{IntoDiagnostic, WrapErr};
 
-use crate::config::{ConfigFiles, ConfigSource, WorkTreeFiles, load};
+use crate::config::{Config, ConfigFiles, ConfigSource, WorkTreeFiles, load};
 use crate::git::Repo;
 use crate::rules::RuleSet;
 
@@ -20,13 +20,14 @@ pub enum ConfigFrom {
     Worktree,
 }
 
-/// Reads `--config PATH` (relative to `dir`) or discovers the rule set in `from`.
-pub fn load_rule_set(
+/// Reads `--config PATH` (relative to `dir`) or discovers the rule set in `from`, with
+/// every file it extends; problems are reported when it is compiled.
+pub fn load_config(
     repo: &Repo,
     dir: &Path,
     explicit: Option<&Path>,
     from: Snapshot,
-) -> miette::Result<RuleSet> {
+) -> miette::Result<Config> {
     let explicit = explicit
         .map(|path| {
             let text = std::fs::read_to_string(dir.join(path))
@@ -35,12 +36,28 @@ pub fn load_rule_set(
             Ok::<_, miette::Report>(ConfigSource::new(path.display().to_string(), text))
         })
         .transpose()?;
-    let files: Box<dyn ConfigFiles + '_> = match from {
+    Ok(load(config_files(repo, from)?.as_ref(), explicit)?)
+}
+
+/// [`load_config`], compiled.
+pub fn load_rule_set(
+    repo: &Repo,
+    dir: &Path,
+    explicit: Option<&Path>,
+    from: Snapshot,
+) -> miette::Result<RuleSet> {
+    Ok(RuleSet::compile(load_config(repo, dir, explicit, from)?)?)
+}
+
+/// The files of a snapshot, for the config loader.
+pub fn config_files<'r>(
+    repo: &'r Repo,
+    from: Snapshot,
+) -> miette::Result<Box<dyn ConfigFiles + 'r>> {
+    Ok(match from {
         Snapshot::WorkTree(root) => Box::new(WorkTreeFiles(root.to_path_buf())),
         Snapshot::Revision(rev) => Box::new(repo.files_at(rev)?),
-    };
-    let config = load(files.as_ref(), explicit)?;
-    Ok(RuleSet::compile(config)?)
+    })
 }
 
 /// A resolved place to read files from.
@@ -49,4 +66,12 @@ pub enum Snapshot<'a> {
     WorkTree(&'a Path),
     /// A commit, by any name git accepts.
     Revision(&'a str),
+}
+
+impl<'a> Snapshot<'a> {
+    /// The work tree, or HEAD in a bare repository.
+    pub fn current(repo: &'a Repo) -> Snapshot<'a> {
+        repo.workdir()
+            .map_or(Snapshot::Revision("HEAD"), Snapshot::WorkTree)
+    }
 }

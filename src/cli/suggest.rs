@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum, value_parser};
 use miette::{IntoDiagnostic, WrapErr};
 
-use super::rule_set::{Snapshot, load_rule_set};
+use super::rule_set::{Snapshot, config_files, load_rule_set};
 use super::{Context, ExitStatus};
-use crate::config::{ConfigFiles, WorkTreeFiles, load};
+use crate::config::load;
 use crate::git::Repo;
 use crate::rules::RuleSet;
 use crate::suggest::{Format, Options, analyse, date, render, walk};
@@ -101,17 +101,12 @@ fn current_rules(
     context: &Context,
 ) -> miette::Result<Option<RuleSet>> {
     if let Some(path) = &args.config {
-        let snapshot = repo
-            .workdir()
-            .map_or(Snapshot::Revision("HEAD"), Snapshot::WorkTree);
-        return load_rule_set(repo, &context.dir, Some(path), snapshot).map(Some);
+        return load_rule_set(repo, &context.dir, Some(path), Snapshot::current(repo)).map(Some);
     }
-    let files: Box<dyn ConfigFiles + '_> = match (repo.workdir(), repo.head()?) {
-        (Some(root), _) => Box::new(WorkTreeFiles(root.to_path_buf())),
-        (None, Some(_)) => Box::new(repo.files_at("HEAD")?),
-        (None, None) => return Ok(None),
-    };
-    match load(files.as_ref(), None) {
+    if repo.workdir().is_none() && repo.head()?.is_none() {
+        return Ok(None);
+    }
+    match load(config_files(repo, Snapshot::current(repo))?.as_ref(), None) {
         Ok(config) => Ok(Some(RuleSet::compile(config)?)),
         Err(errors) if errors.errors.iter().all(|e| e.code == "not-found") => Ok(None),
         Err(errors) => Err(errors.into()),

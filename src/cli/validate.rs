@@ -1,14 +1,15 @@
 //! `lockstep validate`: the rule set's own problems, and those the repository reveals.
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 use miette::{GraphicalReportHandler, GraphicalTheme, IntoDiagnostic, WrapErr};
 
 use super::check::Deny;
+use super::rule_set::{Snapshot, load_config};
 use super::{Context, ExitStatus};
-use crate::config::{Config, ConfigFiles, ConfigSource, WorkTreeFiles, load};
+use crate::annotations;
 use crate::git::Repo;
 use crate::rules::RuleSet;
 use crate::validate::{Issue, Level, validate};
@@ -26,11 +27,23 @@ pub struct ValidateArgs {
 
 pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus> {
     let repo = Repo::discover(&context.dir)?;
-    let (config, rules) = load_config(&repo, &context.dir, args.config.as_deref())?;
+    let config = load_config(
+        &repo,
+        &context.dir,
+        args.config.as_deref(),
+        Snapshot::current(&repo),
+    )?;
+    let rules = RuleSet::compile(config.clone())?;
     let tracked = repo.tracked_paths()?;
-    // In-file annotation problems (`crate::annotations::scan`) join this list when
-    // `config.settings.annotations` is on; they render and count like the others.
-    let issues = validate(&config, &rules, &tracked);
+    let mut issues = validate(&config, &rules, &tracked);
+    if rules.settings.annotations {
+        let scan = annotations::scan(&repo)?;
+        issues.extend(
+            scan.problems
+                .into_iter()
+                .map(|p| Issue::from_diagnostic(Level::Error, Box::new(p))),
+        );
+    }
     let text = render(&issues, context.color, rules.rules.len(), tracked.len());
     io::stdout()
         .lock()
@@ -46,30 +59,6 @@ pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus>
     } else {
         ExitStatus::Success
     })
-}
-
-/// The loaded rule set (for its spans) and its compiled form; broken ones are exit-2
-/// errors, as for `check`.
-pub(super) fn load_config(
-    repo: &Repo,
-    dir: &Path,
-    explicit: Option<&Path>,
-) -> miette::Result<(Config, RuleSet)> {
-    let explicit = explicit
-        .map(|path| {
-            let text = std::fs::read_to_string(dir.join(path))
-                .into_diagnostic()
-                .wrap_err_with(|| format!("cannot read the rule set `{}`", path.display()))?;
-            Ok::<_, miette::Report>(ConfigSource::new(path.display().to_string(), text))
-        })
-        .transpose()?;
-    let files: Box<dyn ConfigFiles + '_> = match repo.workdir() {
-        Some(root) => Box::new(WorkTreeFiles(root.to_path_buf())),
-        None => Box::new(repo.files_at("HEAD")?),
-    };
-    let config = load(files.as_ref(), explicit)?;
-    let rules = RuleSet::compile(config.clone())?;
-    Ok((config, rules))
 }
 
 /// Every issue as a miette report, then one summary line.

@@ -87,7 +87,9 @@ fn help(finding: &Finding) -> String {
     if !finding.owners.is_empty() {
         lines.push(format!("owners: {}", finding.owners.join(", ")));
     }
-    lines.extend(finding.message.clone());
+    if !finding.missing.is_empty() {
+        lines.extend(finding.message.clone());
+    }
     if finding.status == FindingStatus::Waived {
         lines.push("waived by a `Lockstep-Skip` trailer or LOCKSTEP_SKIP".to_owned());
     }
@@ -128,14 +130,14 @@ impl fmt::Display for FindingDiagnostic<'_> {
         } else {
             format!(" [{}]", bindings.join(", "))
         };
-        write!(
-            f,
-            "{waived}{}{bound}: {} changed without ",
-            finding.rule,
-            list(&triggers)
-        )?;
+        write!(f, "{waived}{}{bound}: {}", finding.rule, list(&triggers))?;
         let kinds: Vec<&str> = finding.missing.iter().map(|m| m.kind.as_str()).collect();
-        write!(f, "{}", list(&kinds))
+        match (kinds.is_empty(), &finding.message) {
+            // Findings about the change itself (a malformed annotation block) have no
+            // companions; their message says what is wrong.
+            (true, Some(message)) => write!(f, ": {message}"),
+            _ => write!(f, " changed without {}", list(&kinds)),
+        }
     }
 }
 

@@ -12,9 +12,10 @@ pub use pattern::{Bindings, Pattern};
 
 use crate::config::{ChangeKind, Settings, Severity};
 use crate::finding::Origin;
+use crate::waiver::ANNOTATION;
 
 /// Ids that lockstep uses for its own findings.
-pub const RESERVED_IDS: [&str; 2] = [crate::finding::TOO_LARGE, "annotation"];
+pub const RESERVED_IDS: [&str; 2] = [crate::finding::TOO_LARGE, ANNOTATION];
 
 /// A rule set ready to evaluate: every `when` glob of every rule in one `GlobSet`.
 #[derive(Debug, Clone)]
@@ -53,10 +54,13 @@ pub struct Companion {
 
 impl RuleSet {
     /// Keeps only the rules named (`--rule ID`); unknown ids are returned.
+    /// `annotation` names the in-file annotation checks, which stay on only when named.
     pub fn retain_ids(&mut self, ids: &[String]) -> Vec<String> {
+        let annotations = ids.iter().any(|id| id == ANNOTATION);
+        self.settings.annotations &= annotations;
         let unknown = ids
             .iter()
-            .filter(|id| !self.rules.iter().any(|r| &r.id == *id))
+            .filter(|id| *id != ANNOTATION && !self.rules.iter().any(|r| &r.id == *id))
             .cloned()
             .collect();
         let keep: Vec<bool> = self.rules.iter().map(|r| ids.contains(&r.id)).collect();
