@@ -10,6 +10,7 @@ pub mod check;
 pub mod ci;
 pub mod cli;
 pub mod config;
+pub mod day;
 pub mod explain;
 pub mod finding;
 pub mod git;

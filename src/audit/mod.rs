@@ -1,12 +1,11 @@
 //! Audits: every unit of a history judged by the same engine as `check`, tallied per
 //! rule, per companion kind and per month, with the list of misses.
 
-mod date;
 pub mod format;
 
 use std::collections::BTreeMap;
 
-pub use date::Day;
+pub use crate::day::Day;
 pub use format::{AuditFormat, render};
 
 use crate::check::Judgement;

@@ -1,15 +1,14 @@
 //! `lockstep audit`: judge every unit of a history against the current rule set and
 //! report compliance per rule, per companion kind and per month.
 
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
-use miette::{IntoDiagnostic, WrapErr};
 
-use super::rule_set::{Snapshot, load_rule_set};
+use super::output::write_output;
+use super::rule_set::{self, Snapshot, load_rule_set};
 use super::{Context, ExitStatus};
 use crate::audit::{Audit, AuditFormat, Auditor, Day, Judged, Scope, render};
 use crate::check::judge_all;
@@ -20,12 +19,12 @@ use crate::waiver::Waivers;
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// Only commits made on or after DATE (YYYY-MM-DD, committer date).
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = Day::parse_arg)]
+    pub since: Option<Day>,
 
     /// Only commits made on or before DATE (YYYY-MM-DD, committer date).
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = Day::parse_arg)]
+    pub until: Option<Day>,
 
     /// Only the commits of a range: `A..B`, or `A...B` from their merge-base.
     #[arg(long, value_name = "A..B")]
@@ -77,45 +76,8 @@ fn parse_percent(text: &str) -> Result<f64, String> {
     }
 }
 
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("`{flag} {value}` is not a date")]
-#[diagnostic(
-    code(lockstep::usage::bad_date),
-    help("write dates as YYYY-MM-DD, for example `{flag} 2026-07-01`")
-)]
-struct BadDate {
-    flag: &'static str,
-    value: String,
-}
-
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("unknown rule id{} {}", if .ids.len() == 1 { "" } else { "s" }, .ids.join(", "))]
-#[diagnostic(
-    code(lockstep::usage::unknown_rule),
-    help("`--rule` takes ids defined in the rule set: {known}")
-)]
-struct UnknownRule {
-    ids: Vec<String>,
-    known: String,
-}
-
-fn day(flag: &'static str, value: Option<&String>) -> miette::Result<Option<Day>> {
-    value
-        .map(|v| {
-            Day::parse(v).ok_or_else(|| {
-                BadDate {
-                    flag,
-                    value: v.clone(),
-                }
-                .into()
-            })
-        })
-        .transpose()
-}
-
 pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
-    let since = day("--since", args.since.as_ref())?;
-    let until = day("--until", args.until.as_ref())?;
+    let (since, until) = (args.since, args.until);
     let repo = Repo::discover(&context.dir)?;
     let mut rules = load_rule_set(
         &repo,
@@ -157,8 +119,8 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     )?;
     progress.finish();
     let audit = auditor.finish(Scope {
-        since: args.since.clone(),
-        until: args.until.clone(),
+        since: since.map(Day::to_date),
+        until: until.map(Day::to_date),
         range: args.range.clone(),
         first_parent: args.first_parent,
         shallow: repo.is_shallow(),
@@ -177,22 +139,7 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
 
 /// Applies `--rule`; returns the ids to report, in rule-set order.
 fn select_rules(rules: &mut RuleSet, ids: &[String]) -> miette::Result<Vec<String>> {
-    if !ids.is_empty() {
-        let unknown = rules.retain_ids(ids);
-        if !unknown.is_empty() {
-            let known = rules
-                .rules
-                .iter()
-                .map(|r| r.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            return Err(UnknownRule {
-                ids: unknown,
-                known,
-            }
-            .into());
-        }
-    }
+    rule_set::select_rules(rules, ids)?;
     Ok(rules
         .rules
         .iter()
@@ -210,20 +157,9 @@ fn write_report(args: &AuditArgs, context: &Context, audit: &Audit) -> miette::R
         AuditOutput::Html => AuditFormat::Html,
     };
     let color = context.color && args.output.is_none();
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => {
-            let file = File::create(context.dir.join(path))
-                .into_diagnostic()
-                .wrap_err_with(|| format!("cannot write the report to `{}`", path.display()))?;
-            Box::new(BufWriter::new(file))
-        }
-        None => Box::new(BufWriter::new(io::stdout().lock())),
-    };
-    match render(audit, format, color, &mut out).and_then(|()| out.flush()) {
-        // A reader that stopped listening (`lockstep audit | head`) is not an error.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        result => result.into_diagnostic().wrap_err("cannot write the report"),
-    }
+    write_output(&context.dir, args.output.as_deref(), |out| {
+        render(audit, format, color, out)
+    })
 }
 
 /// A `\r` counter on standard error, only when it is a terminal.

@@ -1,13 +1,13 @@
 //! `lockstep check`: judge one diff (or each commit of a range) and report.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use miette::{IntoDiagnostic, WrapErr};
 
-use super::rule_set::{ConfigFrom, Snapshot, load_rule_set};
+use super::output::write_output;
+use super::rule_set::{ConfigFrom, Snapshot, load_rule_set, select_rules};
 use super::rule_set_change;
 use super::{Context, ExitStatus};
 use crate::check::judge;
@@ -136,17 +136,6 @@ impl CheckArgs {
     }
 }
 
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("unknown rule id{} {}", if .ids.len() == 1 { "" } else { "s" }, .ids.join(", "))]
-#[diagnostic(
-    code(lockstep::usage::unknown_rule),
-    help("`--rule` takes ids defined in the rule set: {known}")
-)]
-struct UnknownRule {
-    ids: Vec<String>,
-    known: String,
-}
-
 pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
     let repo = Repo::discover(&context.dir)?;
     let (spec, detected) = args.spec(context)?;
@@ -168,22 +157,7 @@ pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
     if from == ConfigFrom::Base && args.config.is_none() {
         rule_set_change::announce(&repo, &diff)?;
     }
-    if !args.rules.is_empty() {
-        let unknown = rules.retain_ids(&args.rules);
-        if !unknown.is_empty() {
-            let known = rules
-                .rules
-                .iter()
-                .map(|r| r.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            return Err(UnknownRule {
-                ids: unknown,
-                known,
-            }
-            .into());
-        }
-    }
+    select_rules(&mut rules, &args.rules)?;
     let findings = if args.per_commit {
         per_commit(&repo, &rules, &diff)?
     } else {
@@ -319,19 +293,9 @@ fn write_report(args: &CheckArgs, context: &Context, report: &Report) -> miette:
         color: context.color && !to_file,
         width: 100,
     };
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => {
-            let file = File::create(context.dir.join(path))
-                .into_diagnostic()
-                .wrap_err_with(|| format!("cannot write the report to `{}`", path.display()))?;
-            Box::new(BufWriter::new(file))
-        }
-        None => Box::new(io::stdout().lock()),
-    };
-    render(report, format, style, &mut out)
-        .and_then(|()| out.flush())
-        .into_diagnostic()
-        .wrap_err("cannot write the report")
+    write_output(&context.dir, args.output.as_deref(), |out| {
+        render(report, format, style, out)
+    })
 }
 
 /// GitHub Actions shows the Markdown appended to `$GITHUB_STEP_SUMMARY` on the run's page.

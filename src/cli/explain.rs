@@ -1,11 +1,11 @@
 //! `lockstep explain PATH…`: the rules each path triggers and the rules it satisfies.
 
-use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use miette::{IntoDiagnostic, WrapErr};
+use miette::IntoDiagnostic;
 
+use super::output::print;
 use super::rule_set::{Snapshot, load_rule_set};
 use super::{Context, ExitStatus};
 use crate::explain::{explain, render_human, render_json};
@@ -59,11 +59,7 @@ pub fn run(args: &ExplainArgs, context: &Context) -> miette::Result<ExitStatus> 
         ExplainFormat::Human => render_human(&explanations),
         ExplainFormat::Json => render_json(&explanations).into_diagnostic()?,
     };
-    io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .into_diagnostic()
-        .wrap_err("cannot write the explanation")?;
+    print(&context.dir, None, &text)?;
     Ok(ExitStatus::Success)
 }
 

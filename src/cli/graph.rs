@@ -1,12 +1,10 @@
 //! `lockstep graph`: the dependency map as Mermaid, DOT or a self-contained HTML page.
 
-use std::fs::File;
-use std::io::{self, Write};
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use miette::{IntoDiagnostic, WrapErr};
 
+use super::output::print;
 use super::rule_set::{Snapshot, load_rule_set};
 use super::{Context, ExitStatus};
 use crate::git::Repo;
@@ -51,16 +49,6 @@ pub fn run(args: &GraphArgs, context: &Context) -> miette::Result<ExitStatus> {
         GraphFormat::Dot => render_dot(&graph),
         GraphFormat::Html => render_html(&graph),
     };
-    match &args.output {
-        Some(path) => File::create(context.dir.join(path))
-            .and_then(|mut file| file.write_all(text.as_bytes()))
-            .into_diagnostic()
-            .wrap_err_with(|| format!("cannot write the graph to `{}`", path.display()))?,
-        None => io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .into_diagnostic()
-            .wrap_err("cannot write the graph")?,
-    }
+    print(&context.dir, args.output.as_deref(), &text)?;
     Ok(ExitStatus::Success)
 }

@@ -6,6 +6,7 @@ mod explain;
 mod graph;
 mod init;
 mod install;
+mod output;
 mod rule_set;
 mod rule_set_change;
 mod schema;

@@ -75,3 +75,36 @@ impl<'a> Snapshot<'a> {
             .map_or(Snapshot::Revision("HEAD"), Snapshot::WorkTree)
     }
 }
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("unknown rule id{} {}", if .ids.len() == 1 { "" } else { "s" }, .ids.join(", "))]
+#[diagnostic(
+    code(lockstep::usage::unknown_rule),
+    help("`--rule` takes ids defined in the rule set: {known}")
+)]
+struct UnknownRule {
+    ids: Vec<String>,
+    known: String,
+}
+
+/// Applies `--rule ID…` (nothing when empty); unknown ids are a usage error.
+pub fn select_rules(rules: &mut RuleSet, ids: &[String]) -> miette::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let unknown = rules.retain_ids(ids);
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let known = rules
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(UnknownRule {
+        ids: unknown,
+        known,
+    }
+    .into())
+}

@@ -1,23 +1,23 @@
 //! `lockstep suggest`: propose rules from how files changed together in history.
 
-use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum, value_parser};
-use miette::{IntoDiagnostic, WrapErr};
 
+use super::output::write_output;
 use super::rule_set::{Snapshot, config_files, load_rule_set};
 use super::{Context, ExitStatus};
 use crate::config::load;
+use crate::day::Day;
 use crate::git::Repo;
 use crate::rules::RuleSet;
-use crate::suggest::{Format, Options, analyse, date, render, walk};
+use crate::suggest::{Format, Options, analyse, render, walk};
 
 #[derive(Debug, Args)]
 pub struct SuggestArgs {
     /// Mine commits from DATE (YYYY-MM-DD, UTC) [default: a year before HEAD's commit date].
-    #[arg(long, value_name = "DATE", value_parser = date::parse)]
-    pub since: Option<i64>,
+    #[arg(long, value_name = "DATE", value_parser = Day::parse_arg)]
+    pub since: Option<Day>,
 
     /// Suggest a rule only when both sides changed together at least N times.
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = value_parser!(u32).range(1..))]
@@ -65,7 +65,7 @@ fn confidence(text: &str) -> Result<f64, String> {
 impl SuggestArgs {
     fn options(&self) -> Options {
         Options {
-            since: self.since,
+            since: self.since.map(Day::start),
             min_support: self.min_support,
             min_confidence: self.min_confidence,
             depth: self.depth as usize,
@@ -85,11 +85,7 @@ pub fn run(args: &SuggestArgs, context: &Context) -> miette::Result<ExitStatus> 
         SuggestFormat::Toml => Format::Toml,
         SuggestFormat::Json => Format::Json,
     };
-    let mut out = BufWriter::new(io::stdout().lock());
-    render(&suggestions, format, &mut out)
-        .and_then(|()| out.flush())
-        .into_diagnostic()
-        .wrap_err("cannot write the suggestions")?;
+    write_output(&context.dir, None, |out| render(&suggestions, format, out))?;
     Ok(ExitStatus::Success)
 }
 

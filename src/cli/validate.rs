@@ -1,12 +1,12 @@
 //! `lockstep validate`: the rule set's own problems, and those the repository reveals.
 
-use std::io::{self, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use miette::{GraphicalReportHandler, GraphicalTheme, IntoDiagnostic, WrapErr};
+use miette::{GraphicalReportHandler, GraphicalTheme};
 
 use super::check::Deny;
+use super::output::print;
 use super::rule_set::{Snapshot, load_config};
 use super::{Context, ExitStatus};
 use crate::annotations;
@@ -45,11 +45,7 @@ pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus>
         );
     }
     let text = render(&issues, context.color, rules.rules.len(), tracked.len());
-    io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .into_diagnostic()
-        .wrap_err("cannot write the report")?;
+    print(&context.dir, None, &text)?;
     let deny_warnings = args.deny == Some(Deny::Warnings);
     let fails = issues
         .iter()

@@ -8,7 +8,6 @@
 
 mod capture;
 mod count;
-pub mod date;
 mod group;
 mod rank;
 mod render;

@@ -1,6 +1,7 @@
 //! From counts to rules: directed pairs strong enough to require, in the direction from
 //! code to what follows it, not already required by the current rule set.
 
+use crate::day::Day;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::capture::{captured_edges, instance_of};
@@ -8,7 +9,7 @@ use super::count::{Counts, Pair};
 use super::group::{Group, Role, Template, escape, role};
 use super::{
     Contradiction, Evidence, Example, History, Options, SuggestedCompanion, Suggestion,
-    Suggestions, Unit, Window, date,
+    Suggestions, Unit, Window,
 };
 use crate::change::{Change, Status};
 use crate::rules::{RESERVED_IDS, RuleSet};
@@ -68,8 +69,8 @@ pub fn analyse(history: &History, rules: Option<&RuleSet>, options: &Options) ->
     Suggestions {
         version: 1,
         window: Window {
-            since: date::format(history.since),
-            until: date::format(history.until),
+            since: Day::of_time(history.since).to_date(),
+            until: Day::of_time(history.until).to_date(),
             commits: history.units.len(),
             skipped_merges: history.merges,
             skipped_large: history.large,
@@ -397,7 +398,7 @@ impl Ranked {
                     .round()
                     / 1000.0,
                 names: self.names,
-                last_together: date::format(unit.commit.time),
+                last_together: Day::of_time(unit.commit.time).to_date(),
                 example: Example {
                     commit: unit.commit.id.clone(),
                     subject: unit.commit.summary().to_owned(),

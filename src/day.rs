@@ -1,5 +1,5 @@
-//! Calendar dates for audits (proleptic Gregorian, no time zone: the caller has
-//! already shifted times into the committer's zone).
+//! Calendar days (proleptic Gregorian, no time zone: callers shift times into the zone
+//! they mean), for `--since`/`--until` and the dates shown in reports.
 
 const SECONDS_PER_DAY: i64 = 86_400;
 
@@ -30,6 +30,18 @@ impl Day {
             return None;
         }
         Some(Day(days_from_civil(year, month, day)))
+    }
+
+    /// Parses a command-line date, saying how to write one when it is not.
+    pub fn parse_arg(text: &str) -> Result<Day, String> {
+        Day::parse(text).ok_or_else(|| {
+            format!("`{text}` is not a date: write it as YYYY-MM-DD, e.g. 2025-01-31")
+        })
+    }
+
+    /// Seconds since the epoch at the start of the day.
+    pub fn start(self) -> i64 {
+        self.0 * SECONDS_PER_DAY
     }
 
     /// (year, month, day).
