@@ -40,33 +40,13 @@ fn write_page(audit: &Audit, page: &mut String) -> std::fmt::Result {
     writeln!(page, "<style>{STYLE}</style></head>")?;
     writeln!(page, "<body>")?;
     writeln!(page, "<h1>lockstep audit</h1>")?;
-    let mut what = format!(
-        "{} {}",
-        scope.units,
-        if scope.first_parent {
-            "first-parent changes"
-        } else {
-            "commits"
-        }
-    );
-    if let Some(range) = &scope.range {
-        what.push_str(&format!(" in {range}"));
-    }
-    if let Some(since) = &scope.since {
-        what.push_str(&format!(", since {since}"));
-    }
-    if let Some(until) = &scope.until {
-        what.push_str(&format!(", until {until}"));
-    }
+    let what = super::scope_line(scope, str::to_owned);
     writeln!(page, "<p>{}</p>", escape(&what))?;
     writeln!(
         page,
-        "<p><span class=\"big\" id=\"compliance\">{}</span> compliance: {} of {} cases satisfied, {} waived, {} missed.</p>",
+        "<p><span class=\"big\" id=\"compliance\">{}</span> compliance: {}.</p>",
         super::percent(total.compliance()),
-        total.satisfied,
-        total.triggered - total.waived,
-        total.waived,
-        total.missed
+        super::cases(total)
     )?;
     if scope.too_large > 0 {
         writeln!(

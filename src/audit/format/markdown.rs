@@ -7,33 +7,13 @@ use crate::audit::Audit;
 pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
     let scope = &audit.scope;
     writeln!(out, "# lockstep audit\n")?;
-    let mut what = format!(
-        "{} {}",
-        scope.units,
-        if scope.first_parent {
-            "first-parent changes"
-        } else {
-            "commits"
-        }
-    );
-    if let Some(range) = &scope.range {
-        what.push_str(&format!(" in `{}`", code(range)));
-    }
-    if let Some(since) = &scope.since {
-        what.push_str(&format!(", since {since}"));
-    }
-    if let Some(until) = &scope.until {
-        what.push_str(&format!(", until {until}"));
-    }
+    let what = super::scope_line(scope, |range| format!("`{}`", code(range)));
     let total = &audit.total;
     writeln!(
         out,
-        "{what}. **Compliance {}**: {} of {} cases satisfied, {} waived, {} missed.",
+        "{what}. **Compliance {}**: {}.",
         super::percent(total.compliance()),
-        total.satisfied,
-        total.triggered - total.waived,
-        total.waived,
-        total.missed
+        super::cases(total)
     )?;
     if scope.too_large > 0 {
         writeln!(

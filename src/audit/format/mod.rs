@@ -8,7 +8,7 @@ mod table;
 
 use std::io::{self, Write};
 
-use super::Audit;
+use super::{Audit, Counts, Scope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditFormat {
@@ -65,4 +65,36 @@ fn units(count: usize) -> String {
     } else {
         format!("{count} units")
     }
+}
+
+/// What was audited: `1830 first-parent changes in main..HEAD, since 2026-01-01`, with
+/// the range dressed for the format.
+fn scope_line(scope: &Scope, range: impl Fn(&str) -> String) -> String {
+    let unit = if scope.first_parent {
+        "first-parent changes"
+    } else {
+        "commits"
+    };
+    let mut line = format!("{} {unit}", scope.units);
+    if let Some(spec) = &scope.range {
+        line.push_str(&format!(" in {}", range(spec)));
+    }
+    if let Some(since) = &scope.since {
+        line.push_str(&format!(", since {since}"));
+    }
+    if let Some(until) = &scope.until {
+        line.push_str(&format!(", until {until}"));
+    }
+    line
+}
+
+/// `104 of 116 cases satisfied, 4 waived, 12 missed`.
+fn cases(total: &Counts) -> String {
+    format!(
+        "{} of {} cases satisfied, {} waived, {} missed",
+        total.satisfied,
+        total.triggered - total.waived,
+        total.waived,
+        total.missed
+    )
 }

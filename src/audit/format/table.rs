@@ -163,34 +163,14 @@ pub fn render(audit: &Audit, color: bool, out: &mut dyn Write) -> io::Result<()>
 
 fn header(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
     let scope = &audit.scope;
-    let mut what = format!(
-        "{} {}",
-        scope.units,
-        if scope.first_parent {
-            "first-parent changes"
-        } else {
-            "commits"
-        }
-    );
-    if let Some(range) = &scope.range {
-        what.push_str(&format!(" in {range}"));
-    }
-    match (&scope.since, &scope.until) {
-        (Some(since), Some(until)) => what.push_str(&format!(", {since} to {until}")),
-        (Some(since), None) => what.push_str(&format!(", since {since}")),
-        (None, Some(until)) => what.push_str(&format!(", until {until}")),
-        (None, None) => {}
-    }
+    let what = super::scope_line(scope, str::to_owned);
     writeln!(out, "{} {what}", paint.paint(BOLD, "lockstep audit:"))?;
     let total = &audit.total;
     writeln!(
         out,
-        "compliance {} ({} of {} cases satisfied, {} waived, {} missed)",
+        "compliance {} ({})",
         paint.compliance(total.compliance()),
-        total.satisfied,
-        total.triggered - total.waived,
-        total.waived,
-        total.missed
+        super::cases(total)
     )?;
     if scope.too_large > 0 {
         writeln!(
