@@ -17,6 +17,7 @@ pub mod git;
 pub mod graph;
 pub mod init;
 pub mod install;
+pub mod markup;
 pub mod report;
 pub mod rules;
 pub mod schema;

@@ -2,6 +2,7 @@
 //! grouped by kind on the right, one curve per rule companion), a table of the edges,
 //! and the Mermaid text. No scripts, no network.
 
+use crate::markup::escape;
 use std::fmt::Write;
 
 use super::{Graph, Node, artifact_lines, edge_label, mermaid};
@@ -285,11 +286,4 @@ td.error {{ color: #c0392b; }} td.warning {{ color: #d68910; }} td.info {{ color
 
 fn node_text(node: &Node) -> String {
     node.paths.join(", ")
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

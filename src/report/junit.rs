@@ -9,6 +9,7 @@ use super::Report;
 use super::describe::{fix_lines, headline, plural, rule_name};
 use crate::config::Severity;
 use crate::finding::{Finding, FindingStatus};
+use crate::markup::escape;
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary();
@@ -74,25 +75,6 @@ fn testcase(xml: &mut String, finding: &Finding) {
     let _ = writeln!(xml, "      {body}\n    </testcase>");
 }
 
-/// XML text and attribute escaping; characters XML 1.0 forbids are dropped.
-fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&apos;"),
-            '\n' | '\t' => escaped.push(c),
-            '\r' => escaped.push_str("&#13;"),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => escaped.push(c),
-        }
-    }
-    escaped
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::describe::fixtures;
@@ -106,10 +88,5 @@ mod tests {
     #[test]
     fn a_clean_report_is_one_passing_testcase() {
         insta::assert_snapshot!(fixtures::rendered(&fixtures::clean(), render));
-    }
-
-    #[test]
-    fn escapes_markup_and_drops_control_characters() {
-        assert_eq!(escape("a<b>&\"c'\u{1}"), "a&lt;b&gt;&amp;&quot;c&apos;");
     }
 }

@@ -8,7 +8,7 @@ use globset::GlobSet;
 use regex::Regex;
 
 pub use evaluate::{Candidate, Satisfied};
-pub use pattern::{Bindings, Pattern};
+pub use pattern::{Bindings, Pattern, escape_glob};
 
 use crate::config::{ChangeKind, Settings, Severity};
 use crate::finding::Origin;

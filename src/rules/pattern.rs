@@ -121,6 +121,13 @@ fn glob(text: &str) -> Result<Glob, String> {
         .map_err(|e| e.kind().to_string())
 }
 
+/// A path or value taken literally in a glob.
+pub fn escape_glob(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    escape_into(value, &mut out);
+    out
+}
+
 fn escape_into(value: &str, out: &mut String) {
     for c in value.chars() {
         if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\') {

@@ -2,6 +2,7 @@
 //! (`api/users.rs` and `docs/api/users.md` share the stem `users`). Also what a path is:
 //! code, a test, or an artifact that follows code (docs, SDKs, dashboards...).
 
+use crate::rules::escape_glob;
 use std::fmt;
 
 /// Files are grouped by their first `depth` directories (`services/payments/**`). Files
@@ -32,9 +33,9 @@ impl Group {
     /// The glob that matches the group's files.
     pub fn glob(&self) -> String {
         match self {
-            Group::Dir(dir) => format!("{}**", escape(dir)),
-            Group::Files(dir) => format!("{}*", escape(dir)),
-            Group::File(path) => escape(path),
+            Group::Dir(dir) => format!("{}**", escape_glob(dir)),
+            Group::Files(dir) => format!("{}*", escape_glob(dir)),
+            Group::File(path) => escape_glob(path),
         }
     }
 
@@ -105,9 +106,13 @@ impl Template {
     /// The glob with a `{name}` capture.
     pub fn glob(&self) -> String {
         if self.tree {
-            format!("{}{{name}}/**", escape(&self.dir))
+            format!("{}{{name}}/**", escape_glob(&self.dir))
         } else {
-            format!("{}{{name}}{}", escape(&self.dir), escape(&self.ext))
+            format!(
+                "{}{{name}}{}",
+                escape_glob(&self.dir),
+                escape_glob(&self.ext)
+            )
         }
     }
 
@@ -125,18 +130,6 @@ impl fmt::Display for Template {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.glob())
     }
-}
-
-/// A path taken literally in a glob.
-pub fn escape(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// What a path is, for choosing the direction of a suggestion.

@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::capture::{captured_edges, instance_of};
 use super::count::{Counts, Pair};
-use super::group::{Group, Role, Template, escape, role};
+use super::group::{Group, Role, Template, role};
 use super::{
     Contradiction, Evidence, Example, History, Options, SuggestedCompanion, Suggestion,
     Suggestions, Unit, Window,
 };
 use crate::change::{Change, Status};
+use crate::rules::escape_glob;
 use crate::rules::{RESERVED_IDS, RuleSet};
 
 /// Ranks the history's co-changes into suggestions and finds contradicted rules.
@@ -306,7 +307,7 @@ fn merge_by_target(
         let merged = Ranked {
             tier,
             when: match parent {
-                Some(parent) => vec![format!("{}**", escape(parent))],
+                Some(parent) => vec![format!("{}**", escape_glob(parent))],
                 None => sources.iter().map(|g| g.glob()).collect(),
             },
             then: target.glob(),

@@ -1,6 +1,7 @@
 //! `--format html`: one self-contained page (no network, no external files) with
 //! inline SVG charts and the misses as a sortable, filterable table.
 
+use crate::markup::escape;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -271,33 +272,4 @@ fn misses_table(audit: &Audit, page: &mut String) -> std::fmt::Result {
     }
     writeln!(page, "</tbody>")?;
     writeln!(page, "</table>")
-}
-
-/// Text for HTML content and quoted attributes.
-fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            _ => escaped.push(c),
-        }
-    }
-    escaped
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn user_text_cannot_open_tags_or_attributes() {
-        assert_eq!(
-            escape("<img src=x onerror=\"a\">&'"),
-            "&lt;img src=x onerror=&quot;a&quot;&gt;&amp;&#39;"
-        );
-    }
 }
