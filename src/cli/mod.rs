@@ -48,25 +48,25 @@ pub struct Cli {
 pub enum Command {
     /// Check a diff: every changed code path must change with its companions.
     Check(CheckArgs),
-    /// Write a git hook that runs lockstep (pre-commit, commit-msg or pre-push).
-    Install(install::InstallArgs),
-    /// Remove the git hooks lockstep wrote, restoring any hook they replaced.
-    Uninstall(install::UninstallArgs),
+    /// Audit history: compliance per rule, per companion kind and per month.
+    Audit(AuditArgs),
+    /// Propose rules from how files changed together in history.
+    Suggest(SuggestArgs),
+    /// The rule set alone: errors, stale globs and rules that cannot work.
+    Validate(ValidateArgs),
     /// Which rules paths trigger, the companions they need, and the rules they satisfy.
     Explain(ExplainArgs),
     /// The map of code paths to their artifacts (Mermaid, DOT or HTML).
     Graph(GraphArgs),
-    /// The rule set alone: errors, stale globs and rules that cannot work.
-    Validate(ValidateArgs),
     /// Write a starter lockstep.toml for this repository.
     Init(InitArgs),
+    /// Write a git hook that runs lockstep (pre-commit, commit-msg or pre-push).
+    Install(install::InstallArgs),
+    /// Remove the git hooks lockstep wrote, restoring any hook they replaced.
+    Uninstall(install::UninstallArgs),
     /// Print the JSON schema of lockstep.toml.
     #[command(hide = true)]
     Schema,
-    /// Propose rules from how files changed together in history.
-    Suggest(SuggestArgs),
-    /// Audit history: compliance per rule, per companion kind and per month.
-    Audit(AuditArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
