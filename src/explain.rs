@@ -204,22 +204,9 @@ fn bindings_text(bindings: &Bindings) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::load;
-
-    struct One(&'static str);
-
-    impl crate::config::ConfigFiles for One {
-        fn read(&self, path: &str) -> std::io::Result<Option<String>> {
-            Ok((path == "lockstep.toml").then(|| self.0.to_owned()))
-        }
-        fn describe(&self) -> String {
-            "test".to_owned()
-        }
-    }
 
     fn rules(text: &'static str) -> RuleSet {
-        let config = load(&One(text), None).expect("loads");
-        RuleSet::compile(config).expect("compiles")
+        RuleSet::from_toml(text).expect("compiles")
     }
 
     #[test]

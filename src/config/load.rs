@@ -41,6 +41,19 @@ impl ConfigFiles for WorkTreeFiles {
     }
 }
 
+/// No repository files: a rule set that stands alone (it may extend built-in packs).
+pub struct NoFiles;
+
+impl ConfigFiles for NoFiles {
+    fn read(&self, _: &str) -> io::Result<Option<String>> {
+        Ok(None)
+    }
+
+    fn describe(&self) -> String {
+        "a rule set that stands alone".to_owned()
+    }
+}
+
 /// Loads the rule set: `explicit` (from `--config`) or the first of [`FILE_NAMES`], then
 /// everything it extends. Extended files come first; a later rule with the same id
 /// replaces the earlier one, and later settings override earlier ones.

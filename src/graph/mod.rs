@@ -120,23 +120,9 @@ fn artifact_lines(node: &Node) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{ConfigFiles, load};
-
-    struct One(&'static str);
-
-    impl ConfigFiles for One {
-        fn read(&self, path: &str) -> std::io::Result<Option<String>> {
-            Ok((path == "lockstep.toml").then(|| self.0.to_owned()))
-        }
-        fn describe(&self) -> String {
-            "test".to_owned()
-        }
-    }
-
     #[test]
     fn shared_companions_and_code_groups_are_one_node() {
-        let config = load(&One("version = 1\n[[rule]]\nid = \"a\"\nwhen = [\"src/**\"]\nthen = [\"CHANGELOG.md\", \"docs/a.md\"]\n[[rule]]\nid = \"b\"\nwhen = [\"src/**\"]\nseverity = \"warning\"\nthen = [\"CHANGELOG.md\"]\n"), None).expect("loads");
-        let graph = Graph::build(&RuleSet::compile(config).expect("compiles"));
+        let graph = Graph::build(&RuleSet::from_toml("version = 1\n[[rule]]\nid = \"a\"\nwhen = [\"src/**\"]\nthen = [\"CHANGELOG.md\", \"docs/a.md\"]\n[[rule]]\nid = \"b\"\nwhen = [\"src/**\"]\nseverity = \"warning\"\nthen = [\"CHANGELOG.md\"]\n").expect("compiles"));
         assert_eq!(graph.code.len(), 1);
         assert_eq!(graph.artifacts.len(), 2);
         assert_eq!(graph.edges.len(), 3);

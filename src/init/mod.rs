@@ -9,7 +9,7 @@ mod template;
 
 pub use template::render;
 
-use crate::config::{ConfigFiles, ConfigSource, load};
+use crate::config::{ConfigSource, NoFiles, load};
 use crate::rules::RuleSet;
 use crate::validate::validate;
 
@@ -30,19 +30,6 @@ pub fn starter(paths: &[String]) -> String {
         }
     }
     render(&layout)
-}
-
-/// Only built-in packs are extended, so nothing is read from the repository.
-struct NoFiles;
-
-impl ConfigFiles for NoFiles {
-    fn read(&self, _: &str) -> std::io::Result<Option<String>> {
-        Ok(None)
-    }
-
-    fn describe(&self) -> String {
-        "the starter rule set".to_owned()
-    }
 }
 
 fn validates_cleanly(text: &str, paths: &[String]) -> bool {

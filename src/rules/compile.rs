@@ -15,6 +15,13 @@ use crate::config::{
 use crate::finding::Origin;
 
 impl RuleSet {
+    /// Compiles one `lockstep.toml` text that stands alone (it may extend built-in
+    /// packs), as tests, fuzzers and `init` need.
+    pub fn from_toml(text: &str) -> Result<RuleSet, ConfigErrors> {
+        let source = ConfigSource::new(crate::config::FILE_NAMES[0], text);
+        RuleSet::compile(crate::config::load(&crate::config::NoFiles, Some(source))?)
+    }
+
     /// Compiles a loaded rule set, reporting every bad id, glob, regex and capture at once.
     pub fn compile(config: Config) -> Result<RuleSet, ConfigErrors> {
         let mut errors = config.problems.clone();

@@ -248,20 +248,14 @@ fn resolve(pattern: &Pattern, bindings: &Bindings) -> Option<Rc<GlobMatcher>> {
 mod tests {
     use super::*;
     use crate::change::{Content, Line, LineDiff};
-    use crate::config::{ConfigSource, load};
+    use crate::config::ConfigSource;
 
     fn rules(toml: &str) -> RuleSet {
-        struct One(String);
-        impl crate::config::ConfigFiles for One {
-            fn read(&self, path: &str) -> std::io::Result<Option<String>> {
-                Ok((path == "lockstep.toml").then(|| self.0.clone()))
-            }
-            fn describe(&self) -> String {
-                "memory".to_owned()
-            }
-        }
-        let config = load(&One(format!("version = 1\n{toml}")), None).expect("config loads");
-        RuleSet::compile(config).expect("rules compile")
+        RuleSet::from_toml(&format!(
+            "version = 1
+{toml}"
+        ))
+        .expect("rules compile")
     }
 
     fn blob() -> Option<Content> {

@@ -495,18 +495,11 @@ mod tests {
     }
 
     fn rules(toml: &str) -> RuleSet {
-        struct One(String);
-        impl crate::config::ConfigFiles for One {
-            fn read(&self, path: &str) -> std::io::Result<Option<String>> {
-                Ok((path == "lockstep.toml").then(|| self.0.clone()))
-            }
-            fn describe(&self) -> String {
-                "memory".to_owned()
-            }
-        }
-        let config =
-            crate::config::load(&One(format!("version = 1\n{toml}")), None).expect("loads");
-        RuleSet::compile(config).expect("compiles")
+        RuleSet::from_toml(&format!(
+            "version = 1
+{toml}"
+        ))
+        .expect("rules compile")
     }
 
     fn summary(s: &Suggestions) -> Vec<(String, String, u32, u32)> {
