@@ -54,8 +54,10 @@ pub fn judge_all(
     annotated.load_lines(&mut changes, rules.settings.whitespace)?;
     needed.retain(|&i| changes[i].lines.is_none());
     repo.load_lines(&mut changes, &needed, rules.settings.whitespace)?;
-    let (mut findings, satisfied) = rules.evaluate_all(&candidates, &changes);
-    findings.extend(annotations::check(&annotated, &changes));
+    let (mut findings, mut satisfied) = rules.evaluate_all(&candidates, &changes);
+    let (annotation_findings, annotation_satisfied) = annotations::check(&annotated, &changes);
+    findings.extend(annotation_findings);
+    satisfied.extend(annotation_satisfied);
     waivers.apply(&mut findings);
     Ok(Judgement {
         findings,

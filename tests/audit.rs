@@ -542,3 +542,25 @@ fn help_snapshot() {
     assert!(output.status.success());
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
 }
+
+#[test]
+fn annotation_blocks_have_their_own_row_with_satisfied_and_missed_cases() {
+    let repo = Repo::new();
+    let block = |value: u32| {
+        format!(
+            "// LINT.IfChange\nconst MAX: u32 = {value};\n// LINT.ThenChange(//docs/retries.md)\n"
+        )
+    };
+    repo.write("lockstep.toml", "version = 1\n")
+        .write("src/retry.rs", block(1))
+        .write("docs/retries.md", "one\n");
+    repo.commit("initial");
+    repo.write("src/retry.rs", block(2))
+        .write("docs/retries.md", "two\n");
+    repo.commit("block and target together");
+    repo.write("src/retry.rs", block(3));
+    repo.commit("block alone");
+    let report = json(&repo, &[]);
+    // The root commit adds the block's content with its target: a satisfied case too.
+    assert_eq!(counts(&report, "annotation"), (3, 2, 0, 1));
+}

@@ -9,6 +9,7 @@ use crate::change::{Change, Content, Status};
 use crate::config::Severity;
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
 use crate::git::{GitError, Repo, diff_lines};
+use crate::rules::{Bindings, Satisfied};
 use crate::waiver::ANNOTATION;
 
 /// The `kind` of a missing annotation target in findings.
@@ -117,7 +118,7 @@ struct Fired<'a> {
 
 /// Annotation findings for the changes, whose line diffs must be loaded for every
 /// change in [`Annotated::needs_lines`].
-pub fn check(annotated: &Annotated, changes: &[Change]) -> Vec<Finding> {
+pub fn check(annotated: &Annotated, changes: &[Change]) -> (Vec<Finding>, Vec<Satisfied>) {
     let fired: HashMap<usize, Fired<'_>> = annotated
         .files
         .iter()
@@ -141,6 +142,7 @@ pub fn check(annotated: &Annotated, changes: &[Change]) -> Vec<Finding> {
         fired: &fired,
     };
     let mut findings = Vec::new();
+    let mut satisfied = Vec::new();
     for (&i, sides) in &annotated.files {
         let change = &changes[i];
         if change.status != Status::Deleted {
@@ -160,14 +162,24 @@ pub fn check(annotated: &Annotated, changes: &[Change]) -> Vec<Finding> {
             .map(|b| (*b, true))
             .chain(state.deleted.iter().map(|b| (*b, false)))
         {
-            findings.extend(context.judge(i, block, live));
+            match context.judge(i, block, live) {
+                Some(finding) => findings.push(finding),
+                None => satisfied.push(Satisfied {
+                    rule: ANNOTATION.to_owned(),
+                    bindings: Bindings::new(),
+                    triggered_by: vec![Trigger {
+                        path: change.path.clone(),
+                        line: Some(block.if_line),
+                    }],
+                }),
+            }
         }
     }
     findings.sort_by(|a, b| {
         let key = |f: &Finding| f.triggered_by.first().map(|t| (t.path.clone(), t.line));
         key(a).cmp(&key(b))
     });
-    findings
+    (findings, satisfied)
 }
 
 fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
@@ -435,6 +447,7 @@ mod tests {
         let needs: Vec<usize> = annotated.needs_lines().collect();
         assert!(needs.iter().all(|&i| i < changes.len()));
         check(&annotated, &changes)
+            .0
             .into_iter()
             .map(|f| {
                 assert_eq!((f.rule.as_str(), f.severity), (ANNOTATION, Severity::Error));
