@@ -12,14 +12,14 @@ mod group;
 mod rank;
 mod render;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 pub use rank::analyse;
 pub use render::{Format, render};
 
-use crate::check::judge;
+use crate::check::judge_all;
 use crate::finding::FindingStatus;
 use crate::git::{Commit, GitError, Repo};
 use crate::rules::RuleSet;
@@ -135,9 +135,7 @@ pub fn walk(repo: &Repo, rules: Option<&RuleSet>, options: &Options) -> Result<H
 }
 
 /// Judges one unit with the real engine and counts, per rule, the cases it triggered
-/// (a case per binding, as `audit` counts them), waived and missed. A path that matches
-/// a rule but whose edit the engine discards (whitespace only, no `matching` line)
-/// counts as a satisfied case: `judge` reports only misses.
+/// (a case per binding, as `audit` counts them), waived and missed.
 fn tally(
     repo: &Repo,
     rules: &RuleSet,
@@ -145,26 +143,23 @@ fn tally(
     changes: Vec<crate::change::Change>,
     tallies: &mut BTreeMap<String, Tally>,
 ) -> Result<(), GitError> {
-    let triggered: BTreeSet<_> = rules
-        .candidates(&changes)
-        .into_iter()
-        .map(|c| (c.rule, c.bindings))
-        .collect();
-    for (rule, _) in &triggered {
-        if let Some(t) = tallies.get_mut(&rules.rules[*rule].id) {
+    let waivers = Waivers::from_message(&commit.message, &rules.settings.skip_trailer);
+    let judgement = judge_all(repo, rules, changes, &waivers)?;
+    for satisfied in &judgement.satisfied {
+        if let Some(t) = tallies.get_mut(&satisfied.rule) {
             t.triggered += 1;
         }
     }
-    let waivers = Waivers::from_message(&commit.message, &rules.settings.skip_trailer);
-    for finding in judge(repo, rules, changes, &waivers)? {
+    for finding in &judgement.findings {
         let Some(t) = tallies.get_mut(&finding.rule) else {
             continue;
         };
         match finding.status {
             FindingStatus::Missing => t.missed += 1,
             FindingStatus::Waived => t.waived += 1,
-            FindingStatus::TooLarge => {}
+            FindingStatus::TooLarge => continue,
         }
+        t.triggered += 1;
     }
     Ok(())
 }
