@@ -3,16 +3,36 @@
 //! for line diffs.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use git2::Oid;
+
+/// Object ids are hashes already: their first bytes are as good a hash as SipHash's,
+/// at a fraction of the cost.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes.iter().take(8) {
+            self.0 = self.0 << 8 | u64::from(byte);
+        }
+    }
+}
+
+type ById = HashMap<Oid, Rc<[u8]>, BuildHasherDefault<IdHasher>>;
 
 /// Object bytes by id, in two generations: once the current one holds `budget`
 /// bytes it becomes the previous one, and the objects nobody asked for since are
 /// dropped. Memory stays under twice the budget whatever the history's length.
 pub(super) struct Recent {
-    previous: HashMap<Oid, Rc<[u8]>>,
-    current: HashMap<Oid, Rc<[u8]>>,
+    previous: ById,
+    current: ById,
     current_bytes: usize,
     budget: usize,
 }
@@ -20,8 +40,8 @@ pub(super) struct Recent {
 impl Recent {
     pub fn new(budget: usize) -> Recent {
         Recent {
-            previous: HashMap::new(),
-            current: HashMap::new(),
+            previous: ById::default(),
+            current: ById::default(),
             current_bytes: 0,
             budget,
         }
