@@ -313,6 +313,11 @@ fn visit<A: Dir, B: Dir>(
     new: Option<Entry<'_, B>>,
     out: &mut Vec<RawChange>,
 ) -> Result<(), GitError> {
+    if let (Some(a), Some(b)) = (&old, &new)
+        && unchanged(a, b)
+    {
+        return Ok(());
+    }
     let len = prefix.len();
     match (&old, &new) {
         (Some(entry), _) => prefix.extend_from_slice(entry.name()),
@@ -333,6 +338,17 @@ fn visit<A: Dir, B: Dir>(
     }
     prefix.truncate(len);
     Ok(())
+}
+
+/// Same name, same kind, same content: most entries of a changed directory.
+fn unchanged<A: Dir, B: Dir>(a: &Entry<'_, A>, b: &Entry<'_, B>) -> bool {
+    match (a, b) {
+        (Entry::File { blob: x, .. }, Entry::File { blob: y, .. }) => x == y,
+        (Entry::Dir { dir: x, .. }, Entry::Dir { dir: y, .. }) => {
+            x.id().is_some() && x.id() == y.id()
+        }
+        _ => false,
+    }
 }
 
 fn split<D>(entry: Option<Entry<'_, D>>) -> (Option<Blob>, Option<D>) {
