@@ -19,7 +19,7 @@ use crate::change::Change;
 
 /// Units handed to one worker at a time: large enough to keep the channel quiet, small
 /// enough that a slow unit holds back few results.
-const CHUNK: usize = 32;
+const CHUNK: usize = 128;
 
 /// Which history an audit walks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
