@@ -34,7 +34,7 @@ use error::Context;
 use recent::Recent;
 
 /// Bytes of blobs one generation of a repository's blob cache holds.
-const BLOB_CACHE_GENERATION: usize = 2 << 20;
+const BLOB_CACHE_GENERATION: usize = 1 << 20;
 
 /// An open repository, read-only.
 pub struct Repo {

@@ -251,7 +251,7 @@ fn local_time(commit: &git2::Commit<'_>) -> i64 {
 type Listing = Rc<[u8]>;
 
 /// Bytes of tree objects one generation of a worker's tree cache holds.
-const TREE_CACHE_GENERATION: usize = 8 << 20;
+const TREE_CACHE_GENERATION: usize = 4 << 20;
 
 /// The tree objects a worker read lately, as raw bytes. A unit's old side is mostly
 /// trees an earlier unit read as its new side, or as its old side when they had not
