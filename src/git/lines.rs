@@ -1,6 +1,7 @@
 //! Line-level diffs, read only for the changes the rules ask about.
 
 use std::path::Path;
+use std::rc::Rc;
 
 use git2::{DiffOptions, Oid, Patch};
 
@@ -43,11 +44,16 @@ impl Repo {
             None => Ok(Vec::new()),
             Some(Content::Object { id, .. }) => {
                 let id = Oid::from_bytes(&id).context(|| format!("bad object id for `{path}`"))?;
+                if let Some(bytes) = self.blobs.borrow_mut().get(id) {
+                    return Ok(bytes.to_vec());
+                }
                 let blob = self
                     .repo
                     .find_blob(id)
                     .context(|| format!("cannot read the blob {id} of `{path}`"))?;
-                Ok(blob.content().to_vec())
+                let bytes = blob.content().to_vec();
+                self.blobs.borrow_mut().insert(id, Rc::from(&bytes[..]));
+                Ok(bytes)
             }
             Some(Content::WorkTree { mode }) => {
                 let root = self.require_workdir("reading the work tree")?;

@@ -10,12 +10,14 @@ mod history;
 mod hooks;
 mod index_file;
 mod lines;
+mod recent;
 mod revision_files;
 mod source;
 mod tracked;
 mod tree_walk;
 mod walk;
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use git2::{ErrorCode, Oid, Repository, RepositoryOpenFlags};
@@ -29,13 +31,26 @@ pub use tracked::TrackedFile;
 pub use walk::{HistorySpec, Unit, Units};
 
 use error::Context;
+use recent::Recent;
+
+/// Bytes of blobs one generation of a repository's blob cache holds.
+const BLOB_CACHE_GENERATION: usize = 1 << 20;
 
 /// An open repository, read-only.
 pub struct Repo {
     repo: Repository,
+    /// Blobs read lately: the annotation pass and the line diffs read the same ones.
+    blobs: RefCell<Recent>,
 }
 
 impl Repo {
+    fn new(repo: Repository) -> Repo {
+        Repo {
+            repo,
+            blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
+        }
+    }
+
     /// Opens the repository containing `path`, honouring `GIT_DIR` and friends as git
     /// does in hooks.
     pub fn discover(path: &Path) -> Result<Repo, GitError> {
@@ -49,7 +64,7 @@ impl Repo {
         .map_err(|_| GitError::NotARepository {
             path: path.display().to_string(),
         })?;
-        Ok(Repo { repo })
+        Ok(Repo::new(repo))
     }
 
     /// The root of the work tree; `None` in a bare repository.

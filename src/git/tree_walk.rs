@@ -3,6 +3,7 @@
 //! both sides, so its cost follows the change, not the size of the repository.
 
 use std::cmp::Ordering;
+use std::rc::Rc;
 
 use git2::{ObjectType, Oid, Repository};
 
@@ -25,12 +26,13 @@ pub(super) struct RawChange {
 }
 
 /// A directory listing entry: a file (blob, symlink or submodule commit) or a directory.
-pub(super) enum Entry<D> {
-    File { name: Vec<u8>, blob: Blob },
-    Dir { name: Vec<u8>, dir: D },
+/// Names borrow from the listing, so a listing costs no allocation per entry.
+pub(super) enum Entry<'n, D> {
+    File { name: &'n [u8], blob: Blob },
+    Dir { name: &'n [u8], dir: D },
 }
 
-impl<D> Entry<D> {
+impl<D> Entry<'_, D> {
     fn name(&self) -> &[u8] {
         match self {
             Entry::File { name, .. } | Entry::Dir { name, .. } => name,
@@ -43,73 +45,180 @@ impl<D> Entry<D> {
 }
 
 /// Git orders entries as if a directory's name ended in `/`.
-fn entry_order<A, B>(a: &Entry<A>, b: &Entry<B>) -> Ordering {
+fn entry_order<A, B>(a: &Entry<'_, A>, b: &Entry<'_, B>) -> Ordering {
+    let common = a.name().len().min(b.name().len());
+    match a.name()[..common].cmp(&b.name()[..common]) {
+        Ordering::Equal => {}
+        order => return order,
+    }
+    // Past the common part; names never hold `/`, so this rarely needs the full key.
     let slash = |dir: bool| if dir { Some(b'/') } else { None };
-    let a_key = a.name().iter().copied().chain(slash(a.is_dir()));
-    let b_key = b.name().iter().copied().chain(slash(b.is_dir()));
+    let a_key = a.name()[common..].iter().copied().chain(slash(a.is_dir()));
+    let b_key = b.name()[common..].iter().copied().chain(slash(b.is_dir()));
     a_key.cmp(b_key)
 }
 
 /// A directory on one side of a diff.
 pub(super) trait Dir: Sized {
+    /// What [`Dir::list`] reads, and the entries borrow from.
+    type Listing;
     /// The directory's tree id, when known.
     fn id(&self) -> Option<Oid>;
-    fn entries(&self, repo: &Repository, prefix: &[u8]) -> Result<Vec<Entry<Self>>, GitError>;
+    fn list(&self, repo: &Repository, prefix: &[u8]) -> Result<Self::Listing, GitError>;
+    fn entries<'l>(&'l self, listing: &'l Self::Listing) -> impl Iterator<Item = Entry<'l, Self>>;
+}
+
+/// The bytes of a tree object as git stores them: `<octal mode> <name>\0<20-byte id>`
+/// entries in git's order. Reading them straight from the object database skips
+/// libgit2's tree object and its per-entry allocations.
+pub(super) fn read_tree(repo: &Repository, id: Oid, prefix: &[u8]) -> Result<Rc<[u8]>, GitError> {
+    let context = || {
+        format!(
+            "cannot read tree {id} at `{}`",
+            String::from_utf8_lossy(prefix)
+        )
+    };
+    let odb = repo.odb().context(context)?;
+    let object = odb.read(id).context(context)?;
+    if object.kind() != ObjectType::Tree {
+        return Err(git2::Error::from_str("not a tree")).context(context);
+    }
+    let data = object.data();
+    if !tree_is_valid(data) {
+        return Err(git2::Error::from_str("malformed tree object")).context(context);
+    }
+    Ok(Rc::from(data))
+}
+
+const TREE_MODE: u32 = 0o40000;
+
+/// One entry of a raw tree object, as it is stored.
+struct RawEntry<'b> {
+    name: &'b [u8],
+    id: &'b [u8],
+    mode: u32,
+    /// Bytes the entry takes.
+    len: usize,
+}
+
+/// The entry `data` starts with. Names and modes are a few bytes long, so plain loops
+/// beat `memchr` here, and the two common modes skip the octal parse.
+fn raw_entry(data: &[u8]) -> Option<RawEntry<'_>> {
+    const ID: usize = 20;
+    let (mode, digits) = if data.starts_with(b"100644 ") {
+        (0o100644, 6)
+    } else if data.starts_with(b"40000 ") {
+        (TREE_MODE, 5)
+    } else {
+        octal_mode(data)?
+    };
+    let rest = &data[digits + 1..];
+    let nul = rest.iter().position(|&b| b == 0)?;
+    Some(RawEntry {
+        name: &rest[..nul],
+        id: rest.get(nul + 1..nul + 1 + ID)?,
+        mode,
+        len: digits + 1 + nul + 1 + ID,
+    })
+}
+
+/// The octal mode before the first space, and its number of digits.
+fn octal_mode(data: &[u8]) -> Option<(u32, usize)> {
+    let mut mode = 0u32;
+    let mut digits = 0;
+    loop {
+        let byte = *data.get(digits)?;
+        if byte == b' ' && digits > 0 {
+            return Some((mode, digits));
+        }
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 7 || mode > u32::MAX >> 3 {
+            return None;
+        }
+        mode = mode << 3 | u32::from(digit);
+        digits += 1;
+    }
+}
+
+/// The mode libgit2 reports for a raw tree entry mode (`100664` is a plain blob).
+fn normalize_mode(mode: u32) -> u32 {
+    const TYPE: u32 = 0o170000;
+    match mode & TYPE {
+        TREE_MODE => TREE_MODE,
+        _ if mode & 0o100 != 0 => 0o100755,
+        0o160000 => 0o160000,
+        0o120000 => 0o120000,
+        _ => 0o100644,
+    }
+}
+
+/// Whether `data` parses as a whole into tree entries; [`tree_entries`] relies on it.
+pub(super) fn tree_is_valid(mut data: &[u8]) -> bool {
+    while !data.is_empty() {
+        match raw_entry(data) {
+            Some(entry) => data = &data[entry.len..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// The entries of a tree checked by [`tree_is_valid`], with `dir` making a
+/// subdirectory's [`Dir`] from its id.
+pub(super) fn tree_entries<'l, D>(
+    mut data: &'l [u8],
+    dir: impl Fn(Oid) -> D + 'l,
+) -> impl Iterator<Item = Entry<'l, D>> {
+    std::iter::from_fn(move || {
+        let entry = raw_entry(data)?;
+        data = &data[entry.len..];
+        let id = Oid::from_bytes(entry.id).ok()?;
+        let name = entry.name;
+        Some(match normalize_mode(entry.mode) {
+            TREE_MODE => Entry::Dir { name, dir: dir(id) },
+            mode => Entry::File {
+                name,
+                blob: Blob { id, mode },
+            },
+        })
+    })
 }
 
 /// A directory of a tree object.
 pub(super) struct TreeDir(pub Oid);
 
 impl Dir for TreeDir {
+    type Listing = Rc<[u8]>;
+
     fn id(&self) -> Option<Oid> {
         Some(self.0)
     }
 
-    fn entries(&self, repo: &Repository, prefix: &[u8]) -> Result<Vec<Entry<Self>>, GitError> {
-        let tree = repo.find_tree(self.0).context(|| {
-            format!(
-                "cannot read tree {} at `{}`",
-                self.0,
-                String::from_utf8_lossy(prefix)
-            )
-        })?;
-        Ok(tree
-            .iter()
-            .map(|entry| {
-                let name = entry.name_bytes().to_vec();
-                let mode = u32::try_from(entry.filemode()).unwrap_or_default();
-                if entry.kind() == Some(ObjectType::Tree) {
-                    Entry::Dir {
-                        name,
-                        dir: TreeDir(entry.id()),
-                    }
-                } else {
-                    Entry::File {
-                        name,
-                        blob: Blob {
-                            id: entry.id(),
-                            mode,
-                        },
-                    }
-                }
-            })
-            .collect())
+    fn list(&self, repo: &Repository, prefix: &[u8]) -> Result<Rc<[u8]>, GitError> {
+        read_tree(repo, self.0, prefix)
+    }
+
+    fn entries<'l>(&'l self, listing: &'l Rc<[u8]>) -> impl Iterator<Item = Entry<'l, Self>> {
+        tree_entries(listing, TreeDir)
     }
 }
 
 /// A directory of the index: a run of entries under one prefix, and its cache-tree node.
+#[derive(Clone, Copy)]
 pub(super) struct IndexDir<'a> {
     pub index: &'a IndexFile,
     pub entries: &'a [IndexEntry],
     pub node: Option<&'a TreeNode>,
 }
 
-impl Dir for IndexDir<'_> {
+impl<'a> Dir for IndexDir<'a> {
+    type Listing = Vec<Entry<'a, IndexDir<'a>>>;
+
     fn id(&self) -> Option<Oid> {
         self.node.and_then(|n| n.id)
     }
 
-    fn entries(&self, _: &Repository, prefix: &[u8]) -> Result<Vec<Entry<Self>>, GitError> {
+    fn list(&self, _: &Repository, prefix: &[u8]) -> Result<Self::Listing, GitError> {
         let mut listing = Vec::new();
         let mut rest = self.entries;
         while let Some(first) = rest.first() {
@@ -120,7 +229,7 @@ impl Dir for IndexDir<'_> {
                     mode: first.mode,
                 };
                 listing.push(Entry::File {
-                    name: relative.to_vec(),
+                    name: relative,
                     blob,
                 });
                 rest = &rest[1..];
@@ -131,7 +240,7 @@ impl Dir for IndexDir<'_> {
                 .iter()
                 .position(|e| !self.index.path(e)[prefix.len()..].starts_with(name))
                 .unwrap_or(rest.len());
-            let name = name[..slash].to_vec();
+            let name = &name[..slash];
             let node = self
                 .node
                 .and_then(|n| n.children.iter().find(|c| c.name == name));
@@ -144,6 +253,13 @@ impl Dir for IndexDir<'_> {
             rest = &rest[len..];
         }
         Ok(listing)
+    }
+
+    fn entries<'l>(&'l self, listing: &'l Self::Listing) -> impl Iterator<Item = Entry<'l, Self>> {
+        listing.iter().map(|entry| match entry {
+            Entry::File { name, blob } => Entry::File { name, blob: *blob },
+            Entry::Dir { name, dir } => Entry::Dir { name, dir: *dir },
+        })
     }
 }
 
@@ -161,16 +277,18 @@ pub(super) fn walk<A: Dir, B: Dir>(
     {
         return Ok(());
     }
-    let old = old
-        .map(|d| d.entries(repo, prefix))
-        .transpose()?
-        .unwrap_or_default();
-    let new = new
-        .map(|d| d.entries(repo, prefix))
-        .transpose()?
-        .unwrap_or_default();
-    let mut old = old.into_iter().peekable();
-    let mut new = new.into_iter().peekable();
+    let old_listing = old.as_ref().map(|d| d.list(repo, prefix)).transpose()?;
+    let new_listing = new.as_ref().map(|d| d.list(repo, prefix)).transpose()?;
+    let mut old = old
+        .iter()
+        .zip(&old_listing)
+        .flat_map(|(d, listing)| d.entries(listing))
+        .peekable();
+    let mut new = new
+        .iter()
+        .zip(&new_listing)
+        .flat_map(|(d, listing)| d.entries(listing))
+        .peekable();
     loop {
         let order = match (old.peek(), new.peek()) {
             (None, None) => return Ok(()),
@@ -191,10 +309,15 @@ pub(super) fn walk<A: Dir, B: Dir>(
 fn visit<A: Dir, B: Dir>(
     repo: &Repository,
     prefix: &mut Vec<u8>,
-    old: Option<Entry<A>>,
-    new: Option<Entry<B>>,
+    old: Option<Entry<'_, A>>,
+    new: Option<Entry<'_, B>>,
     out: &mut Vec<RawChange>,
 ) -> Result<(), GitError> {
+    if let (Some(a), Some(b)) = (&old, &new)
+        && unchanged(a, b)
+    {
+        return Ok(());
+    }
     let len = prefix.len();
     match (&old, &new) {
         (Some(entry), _) => prefix.extend_from_slice(entry.name()),
@@ -217,10 +340,77 @@ fn visit<A: Dir, B: Dir>(
     Ok(())
 }
 
-fn split<D>(entry: Option<Entry<D>>) -> (Option<Blob>, Option<D>) {
+/// Same name, same kind, same content: most entries of a changed directory.
+fn unchanged<A: Dir, B: Dir>(a: &Entry<'_, A>, b: &Entry<'_, B>) -> bool {
+    match (a, b) {
+        (Entry::File { blob: x, .. }, Entry::File { blob: y, .. }) => x == y,
+        (Entry::Dir { dir: x, .. }, Entry::Dir { dir: y, .. }) => {
+            x.id().is_some() && x.id() == y.id()
+        }
+        _ => false,
+    }
+}
+
+fn split<D>(entry: Option<Entry<'_, D>>) -> (Option<Blob>, Option<D>) {
     match entry {
         None => (None, None),
         Some(Entry::File { blob, .. }) => (Some(blob), None),
         Some(Entry::Dir { dir, .. }) => (None, Some(dir)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_trees_parse_into_entries() {
+        let mut data = b"100644 a.md\0".to_vec();
+        data.extend([1; 20]);
+        data.extend(b"40000 src\0");
+        data.extend([2; 20]);
+        data.extend(b"100664 old-mode\0");
+        data.extend([3; 20]);
+        assert!(tree_is_valid(&data));
+        let entries: Vec<_> = tree_entries(&data, |id| id)
+            .map(|entry| match entry {
+                Entry::File { name, blob } => (name, blob.id, blob.mode),
+                Entry::Dir { name, dir } => (name, dir, TREE_MODE),
+            })
+            .collect();
+        let id = |byte| Oid::from_bytes(&[byte; 20]).expect("id");
+        assert_eq!(
+            entries,
+            [
+                (&b"a.md"[..], id(1), 0o100644),
+                (&b"src"[..], id(2), TREE_MODE),
+                (&b"old-mode"[..], id(3), 0o100644),
+            ]
+        );
+        assert!(!tree_is_valid(&data[..data.len() - 1]), "a truncated id");
+        assert!(!tree_is_valid(b"100644 no-nul"));
+        assert!(
+            !tree_is_valid(b"10x644 a\0aaaaaaaaaaaaaaaaaaaa"),
+            "a bad mode"
+        );
+    }
+
+    #[test]
+    fn directories_sort_as_if_their_names_ended_in_a_slash() {
+        let file = |name: &'static [u8]| -> Entry<'static, ()> {
+            Entry::File {
+                name,
+                blob: Blob {
+                    id: Oid::zero(),
+                    mode: 0o100644,
+                },
+            }
+        };
+        let dir = |name: &'static [u8]| Entry::Dir { name, dir: () };
+        assert_eq!(entry_order(&file(b"a.b"), &dir(b"a")), Ordering::Less);
+        assert_eq!(entry_order(&file(b"a0"), &dir(b"a")), Ordering::Greater);
+        assert_eq!(entry_order(&file(b"a"), &dir(b"a")), Ordering::Less);
+        assert_eq!(entry_order(&dir(b"a"), &dir(b"a")), Ordering::Equal);
+        assert_eq!(entry_order(&file(b"ab"), &file(b"abc")), Ordering::Less);
     }
 }

@@ -3,22 +3,23 @@
 //! `Repository` per thread, handing results back in history order.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 
-use git2::{ObjectType, Oid, Repository, Sort};
+use git2::{Oid, Repository, Sort};
 
 use super::changes::{NewSide, into_changes};
 use super::error::{Context, GitError};
-use super::tree_walk::{Blob, Dir, Entry, walk};
+use super::recent::Recent;
+use super::tree_walk::{Dir, Entry, read_tree, tree_entries, walk};
 use super::{Commit, Repo};
 use crate::change::Change;
 
 /// Units handed to one worker at a time: large enough to keep the channel quiet, small
 /// enough that a slow unit holds back few results.
-const CHUNK: usize = 32;
+const CHUNK: usize = 128;
 
 /// Which history an audit walks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -136,7 +137,7 @@ impl Repo {
                     (&next_chunk, &stop, &judge, &keep, &git_dir);
                 scope.spawn(move || {
                     let repo = match Repository::open(git_dir) {
-                        Ok(repo) => Repo { repo },
+                        Ok(repo) => Repo::new(repo),
                         Err(source) => {
                             let error = GitError::Git {
                                 context: "cannot open the repository again for a worker".to_owned(),
@@ -217,7 +218,6 @@ impl Repo {
         if (!units.first_parent && commit.parent_count() > 1) || !keep(local_time) {
             return Ok(None);
         }
-        cache.next_generation();
         let dir = |id| CachedTree { id, cache };
         let mut raw = Vec::new();
         walk(
@@ -247,76 +247,32 @@ fn local_time(commit: &git2::Commit<'_>) -> i64 {
     time.seconds() + i64::from(time.offset_minutes()) * 60
 }
 
-/// One entry of a tree: (name, id, mode, is a directory).
-type ListingEntry = (Vec<u8>, Oid, u32, bool);
+/// A tree object's raw bytes, shared between the units that read it.
+type Listing = Rc<[u8]>;
 
-/// A tree listing, shared between the units that read it.
-type Listing = Rc<Vec<ListingEntry>>;
+/// Bytes of tree objects one generation of a worker's tree cache holds.
+const TREE_CACHE_GENERATION: usize = 4 << 20;
 
-/// The tree listings a worker read for the previous unit and the current one. The
-/// old side of a unit is usually the new side of the one before, so each tree on a
-/// changed path is read once instead of twice, and the cache never outgrows two units.
-#[derive(Default)]
-struct TreeCache {
-    previous: RefCell<HashMap<Oid, Listing>>,
-    current: RefCell<HashMap<Oid, Listing>>,
+/// The tree objects a worker read lately, as raw bytes. A unit's old side is mostly
+/// trees an earlier unit read as its new side, or as its old side when they had not
+/// changed for a while, so each tree is read from the pack about once.
+struct TreeCache(RefCell<Recent>);
+
+impl Default for TreeCache {
+    fn default() -> TreeCache {
+        TreeCache(RefCell::new(Recent::new(TREE_CACHE_GENERATION)))
+    }
 }
 
 impl TreeCache {
-    fn next_generation(&self) {
-        let current = self.current.take();
-        self.previous.replace(current);
-    }
-
     fn listing(&self, repo: &Repository, id: Oid, prefix: &[u8]) -> Result<Listing, GitError> {
-        if let Some(listing) = self.current.borrow().get(&id) {
-            return Ok(Rc::clone(listing));
+        if let Some(listing) = self.0.borrow_mut().get(id) {
+            return Ok(listing);
         }
-        let listing = match self.previous.borrow_mut().remove(&id) {
-            Some(listing) => listing,
-            None => Rc::new(read_listing(repo, id, prefix)?),
-        };
-        self.current.borrow_mut().insert(id, Rc::clone(&listing));
+        let listing = read_tree(repo, id, prefix)?;
+        self.0.borrow_mut().insert(id, Rc::clone(&listing));
         Ok(listing)
     }
-}
-
-/// Parses a tree object straight from the object database: one allocation for the
-/// listing instead of libgit2's tree object and its entries.
-fn read_listing(repo: &Repository, id: Oid, prefix: &[u8]) -> Result<Vec<ListingEntry>, GitError> {
-    let context = || {
-        format!(
-            "cannot read tree {id} at `{}`",
-            String::from_utf8_lossy(prefix)
-        )
-    };
-    let odb = repo.odb().context(context)?;
-    let object = odb.read(id).context(context)?;
-    if object.kind() != ObjectType::Tree {
-        return Err(git2::Error::from_str("not a tree")).context(context);
-    }
-    parse_tree(object.data())
-        .ok_or_else(|| git2::Error::from_str("malformed tree object"))
-        .context(context)
-}
-
-/// `<octal mode> <name>\0<20-byte id>` entries, in git's order.
-fn parse_tree(mut data: &[u8]) -> Option<Vec<ListingEntry>> {
-    const ID: usize = 20;
-    const DIR: u32 = 0o40000;
-    let mut entries = Vec::new();
-    while !data.is_empty() {
-        let space = data.iter().position(|&b| b == b' ')?;
-        let mode = std::str::from_utf8(&data[..space]).ok()?;
-        let mode = u32::from_str_radix(mode, 8).ok()?;
-        let rest = &data[space + 1..];
-        let nul = rest.iter().position(|&b| b == 0)?;
-        let name = rest[..nul].to_vec();
-        let id = Oid::from_bytes(rest.get(nul + 1..nul + 1 + ID)?).ok()?;
-        entries.push((name, id, mode, mode == DIR));
-        data = &rest[nul + 1 + ID..];
-    }
-    Some(entries)
 }
 
 /// A tree read through a worker's [`TreeCache`].
@@ -326,55 +282,20 @@ struct CachedTree<'c> {
 }
 
 impl Dir for CachedTree<'_> {
+    type Listing = Listing;
+
     fn id(&self) -> Option<Oid> {
         Some(self.id)
     }
 
-    fn entries(&self, repo: &Repository, prefix: &[u8]) -> Result<Vec<Entry<Self>>, GitError> {
-        let listing = self.cache.listing(repo, self.id, prefix)?;
-        Ok(listing
-            .iter()
-            .map(|(name, id, mode, is_dir)| {
-                let name = name.clone();
-                if *is_dir {
-                    Entry::Dir {
-                        name,
-                        dir: CachedTree {
-                            id: *id,
-                            cache: self.cache,
-                        },
-                    }
-                } else {
-                    Entry::File {
-                        name,
-                        blob: Blob {
-                            id: *id,
-                            mode: *mode,
-                        },
-                    }
-                }
-            })
-            .collect())
+    fn list(&self, repo: &Repository, prefix: &[u8]) -> Result<Listing, GitError> {
+        self.cache.listing(repo, self.id, prefix)
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn raw_trees_parse_into_listings() {
-        let mut data = b"100644 a.md\0".to_vec();
-        data.extend([1; 20]);
-        data.extend(b"40000 src\0");
-        data.extend([2; 20]);
-        let listing = parse_tree(&data).expect("parses");
-        assert_eq!(listing.len(), 2);
-        assert_eq!(listing[0].0, b"a.md");
-        assert_eq!((listing[0].2, listing[0].3), (0o100644, false));
-        assert_eq!((listing[1].2, listing[1].3), (0o40000, true));
-        assert_eq!(listing[1].1, Oid::from_bytes(&[2; 20]).expect("id"));
-        assert_eq!(parse_tree(&data[..data.len() - 1]), None, "a truncated id");
-        assert_eq!(parse_tree(b"100644 no-nul"), None);
+    fn entries<'l>(&'l self, listing: &'l Listing) -> impl Iterator<Item = Entry<'l, Self>> {
+        tree_entries(listing, |id| CachedTree {
+            id,
+            cache: self.cache,
+        })
     }
 }

@@ -219,16 +219,15 @@ fn satisfied(
 
 thread_local! {
     /// Companion globs with their captures bound, compiled once per thread: an audit
-    /// judges the same bindings in thousands of commits.
+    /// judges the same bindings (or none) in thousands of commits.
     static RESOLVED: RefCell<HashMap<String, Option<Rc<GlobMatcher>>>> =
         RefCell::new(HashMap::new());
 }
 
 fn resolve(pattern: &Pattern, bindings: &Bindings) -> Option<Rc<GlobMatcher>> {
     const LIMIT: usize = 4096;
-    if bindings.is_empty() {
-        return pattern.resolve(bindings).map(Rc::new);
-    }
+    // Patterns without captures are cached too: compiling one costs a glob build and a
+    // fresh regex cache, in every unit of an audit.
     let key = pattern.substitute(bindings);
     RESOLVED.with(|cache| {
         let mut cache = cache.borrow_mut();
