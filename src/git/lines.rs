@@ -4,8 +4,8 @@ use std::path::Path;
 
 use git2::{DiffOptions, Oid, Patch};
 
-use super::Repo;
 use super::error::{Context, GitError};
+use super::{Repo, loose};
 use crate::change::{Change, Content, Line, LineDiff};
 
 /// git's own test: a NUL byte in the first 8000 bytes makes a file binary.
@@ -43,10 +43,11 @@ impl Repo {
             None => Ok(Vec::new()),
             Some(Content::Object { id, .. }) => {
                 let id = Oid::from_bytes(&id).context(|| format!("bad object id for `{path}`"))?;
-                let blob = self
-                    .repo
-                    .find_blob(id)
-                    .context(|| format!("cannot read the blob {id} of `{path}`"))?;
+                let context = || format!("cannot read the blob {id} of `{path}`");
+                if let Some((_, data)) = loose::read(&self.repo, id).context(context)? {
+                    return Ok(data);
+                }
+                let blob = self.repo.find_blob(id).context(context)?;
                 Ok(blob.content().to_vec())
             }
             Some(Content::WorkTree { mode }) => {

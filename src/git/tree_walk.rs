@@ -66,13 +66,15 @@ impl Dir for TreeDir {
     }
 
     fn entries(&self, repo: &Repository, prefix: &[u8]) -> Result<Vec<Entry<Self>>, GitError> {
-        let tree = repo.find_tree(self.0).context(|| {
+        let context = || {
             format!(
                 "cannot read tree {} at `{}`",
                 self.0,
                 String::from_utf8_lossy(prefix)
             )
-        })?;
+        };
+        super::loose::verify(repo, self.0).context(context)?;
+        let tree = repo.find_tree(self.0).context(context)?;
         Ok(tree
             .iter()
             .map(|entry| {

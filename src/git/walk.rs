@@ -290,12 +290,20 @@ fn read_listing(repo: &Repository, id: Oid, prefix: &[u8]) -> Result<Vec<Listing
             String::from_utf8_lossy(prefix)
         )
     };
-    let odb = repo.odb().context(context)?;
-    let object = odb.read(id).context(context)?;
-    if object.kind() != ObjectType::Tree {
+    let loose = super::loose::read(repo, id).context(context)?;
+    let (odb, odb_object);
+    let (kind, data) = match &loose {
+        Some((kind, data)) => (*kind, data.as_slice()),
+        None => {
+            odb = repo.odb().context(context)?;
+            odb_object = odb.read(id).context(context)?;
+            (odb_object.kind(), odb_object.data())
+        }
+    };
+    if kind != ObjectType::Tree {
         return Err(git2::Error::from_str("not a tree")).context(context);
     }
-    parse_tree(object.data())
+    parse_tree(data)
         .ok_or_else(|| git2::Error::from_str("malformed tree object"))
         .context(context)
 }
