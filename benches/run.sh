@@ -54,14 +54,15 @@ when = ["services/{team}/*/src/**"]
 severity = "warning"
 then = [{ kind = "runbook", paths = ["runbooks/{team}/**"] }]
 RULES
-# Twenty staged edits spread over the tree (the rule set stays untracked: the work tree
+# About twenty staged edits spread over the tree (the rule set stays untracked: the work tree
 # is where `check` reads it, and the history is the generated one).
 git ls-files 'services/*' | awk 'NR % 4001 == 7' | head -20 | while read -r path; do
   echo "// staged edit" >> "$path"
   git add "$path"
 done
+staged="$(git diff --cached --name-only | wc -l)"
 echo "repository: $(git ls-files | wc -l) files, $(git rev-list --count HEAD) commits," \
-  "$(git diff --cached --name-only | wc -l) staged, $(nproc) cores" >&2
+  "$staged staged, $(nproc) cores" >&2
 
 rows="$work/rows"
 : > "$rows"
@@ -76,7 +77,7 @@ print(f"| {sys.argv[2]} | {r['lockstep'] * 1000:.0f} ms | `{sys.argv[3]}` | {r['
 PY
 }
 
-scenario "staged check, $files files, 20 staged" "git diff --cached --name-status" \
+scenario "staged check, $files files, $staged staged" "git diff --cached --name-status" \
   "$lockstep check --staged --format json --output /dev/null || true" \
   "git diff --cached --name-status"
 scenario "PR check, $commits-commit range" "git diff --name-status base...HEAD" \
