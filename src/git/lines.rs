@@ -5,8 +5,8 @@ use std::rc::Rc;
 
 use git2::{DiffOptions, Oid, Patch};
 
-use super::Repo;
 use super::error::{Context, GitError};
+use super::{Repo, loose};
 use crate::change::{Change, Content, Line, LineDiff};
 
 /// git's own test: a NUL byte in the first 8000 bytes makes a file binary.
@@ -47,11 +47,11 @@ impl Repo {
                 if let Some(bytes) = self.blobs.borrow_mut().get(id) {
                     return Ok(bytes.to_vec());
                 }
-                let blob = self
-                    .repo
-                    .find_blob(id)
-                    .context(|| format!("cannot read the blob {id} of `{path}`"))?;
-                let bytes = blob.content().to_vec();
+                let context = || format!("cannot read the blob {id} of `{path}`");
+                let bytes = match loose::read(&self.repo, id).context(context)? {
+                    Some((_, data)) => data,
+                    None => self.repo.find_blob(id).context(context)?.content().to_vec(),
+                };
                 self.blobs.borrow_mut().insert(id, Rc::from(&bytes[..]));
                 Ok(bytes)
             }

@@ -10,6 +10,7 @@ mod history;
 mod hooks;
 mod index_file;
 mod lines;
+mod loose;
 mod recent;
 mod revision_files;
 mod source;

@@ -78,12 +78,20 @@ pub(super) fn read_tree(repo: &Repository, id: Oid, prefix: &[u8]) -> Result<Rc<
             String::from_utf8_lossy(prefix)
         )
     };
-    let odb = repo.odb().context(context)?;
-    let object = odb.read(id).context(context)?;
-    if object.kind() != ObjectType::Tree {
+    // Loose objects are inflated here: libgit2 loops forever on a truncated one.
+    let loose = super::loose::read(repo, id).context(context)?;
+    let (odb, object);
+    let (kind, data) = match &loose {
+        Some((kind, data)) => (*kind, data.as_slice()),
+        None => {
+            odb = repo.odb().context(context)?;
+            object = odb.read(id).context(context)?;
+            (object.kind(), object.data())
+        }
+    };
+    if kind != ObjectType::Tree {
         return Err(git2::Error::from_str("not a tree")).context(context);
     }
-    let data = object.data();
     if !tree_is_valid(data) {
         return Err(git2::Error::from_str("malformed tree object")).context(context);
     }

@@ -1,0 +1,538 @@
+//! Hostile repositories: layouts and contents real users have that a fresh `git init`
+//! does not — linked worktrees, submodules, huge commits, odd file names, symlinks,
+//! CRLF configs, no commits at all, corrupt objects. Every read-only command must give
+//! a clear result (0/1, or an exit-2 message) and leave the repository byte-identical.
+//!
+//! Covered elsewhere and not repeated here: shallow clones with and without the
+//! merge-base and bare-repository check modes (`check_errors.rs`), the index lock for
+//! `check` (`read_only.rs`).
+
+mod support;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use support::{API_RULES, Repo};
+
+/// Runs a read-only lockstep command in `dir` and asserts it left `repo` untouched and
+/// did not panic; returns its output for the caller's expectations.
+fn read_only(repo: &Repo, dir: &Path, args: &[&str]) -> Output {
+    let before = repo.state();
+    // A hang (as libgit2 did on a truncated object) fails the test instead of the run.
+    let output = repo
+        .lockstep_in(dir)
+        .args(args)
+        .timeout(Duration::from_secs(300))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "lockstep {args:?} panicked: {stderr}"
+    );
+    assert!(
+        matches!(output.status.code(), Some(0..=2)),
+        "lockstep {args:?} exited {:?}: {stderr}",
+        output.status.code()
+    );
+    assert!(
+        repo.state() == before,
+        "lockstep {args:?} changed the repository"
+    );
+    output
+}
+
+fn code(output: &Output) -> Option<i32> {
+    output.status.code()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "not JSON ({error}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+/// The `triggered_by` paths of every finding in a `check --format json` report.
+fn triggered_paths(report: &serde_json::Value) -> Vec<String> {
+    let mut paths = Vec::new();
+    for finding in report["findings"].as_array().expect("findings") {
+        for trigger in finding["triggered_by"].as_array().expect("triggered_by") {
+            paths.push(trigger["path"].as_str().expect("path").to_owned());
+        }
+    }
+    paths
+}
+
+fn api_repo() -> Repo {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", API_RULES)
+        .write("services/payments/api/a.proto", "service A {}\n")
+        .write("docs/payments/api.md", "# API\n");
+    repo.commit("initial");
+    repo
+}
+
+// ---------------------------------------------------------------------------------
+// Bare repositories (check modes are in check_errors.rs)
+
+#[test]
+fn bare_repository_range_check_and_audit_work_and_worktree_mode_is_a_clear_error() {
+    let origin = api_repo();
+    origin.write(
+        "services/payments/api/a.proto",
+        "service A { rpc B(C) returns (D); }\n",
+    );
+    origin.commit("api without docs");
+    let bare = Repo::empty();
+    let url = format!("file://{}", origin.path().display());
+    bare.git(&["clone", "-q", "--bare", &url, "."]);
+
+    let output = read_only(&bare, bare.path(), &["check", "--range", "main~1..main"]);
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    // No flag means "the work tree", which a bare repository does not have.
+    let output = read_only(&bare, bare.path(), &["check"]);
+    assert_eq!(code(&output), Some(2));
+    assert!(stderr(&output).contains("bare"), "{}", stderr(&output));
+    // The audit reads the rule set from HEAD when there is no work tree.
+    let output = read_only(&bare, bare.path(), &["audit", "--format", "json"]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["range"]["units"], 2, "{report}");
+    assert_eq!(report["rules"][0]["missed"], 2, "{report}");
+}
+
+// ---------------------------------------------------------------------------------
+// Linked worktrees and nested working directories
+
+#[test]
+fn staged_check_in_a_linked_worktree() {
+    let repo = api_repo();
+    // Inside the main work tree, so `repo.state()` covers both work trees.
+    repo.git(&["worktree", "add", "-q", "-b", "feature", "linked"]);
+    let linked = repo.path().join("linked");
+    std::fs::write(
+        linked.join("services/payments/api/b.proto"),
+        "service B {}\n",
+    )
+    .expect("write");
+    let status = repo
+        .git_command(&["add", "services/payments/api/b.proto"])
+        .current_dir(&linked)
+        .status()
+        .expect("git add");
+    assert!(status.success());
+
+    let output = read_only(&repo, &linked, &["check", "--staged", "--format", "json"]);
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        triggered_paths(&json(&output)),
+        ["services/payments/api/b.proto"]
+    );
+    // The main work tree's index is its own: nothing staged there.
+    let output = read_only(&repo, repo.path(), &["check", "--staged"]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let output = read_only(&repo, &linked, &["check"]);
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+}
+
+#[test]
+fn commands_run_from_a_nested_subdirectory() {
+    let repo = api_repo();
+    repo.write("services/payments/api/b.proto", "service B {}\n");
+    repo.git(&["add", "-A"]);
+    let nested = repo.path().join("services/payments/api");
+    let output = read_only(&repo, &nested, &["check", "--staged", "--format", "json"]);
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        triggered_paths(&json(&output)),
+        ["services/payments/api/b.proto"]
+    );
+    for args in [&["validate"][..], &["audit"], &["graph"], &["check"]] {
+        let output = read_only(&repo, &nested, args);
+        assert!(
+            matches!(code(&output), Some(0 | 1)),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Submodules
+
+const VENDOR_RULES: &str = r#"version = 1
+
+[[rule]]
+id = "vendor"
+when = ["vendor/**"]
+then = ["docs/vendor.md"]
+
+[[rule]]
+id = "vendor-lines"
+when = ["vendor/**"]
+matching = "anything"
+then = ["docs/vendor.md"]
+"#;
+
+fn submodule_git(repo: &Repo, args: &[&str]) {
+    let mut full = vec!["-c", "protocol.file.allow=always"];
+    full.extend_from_slice(args);
+    repo.git(&full);
+}
+
+#[test]
+fn submodule_add_update_and_remove_trigger_on_the_gitlink_path() {
+    let lib = Repo::new();
+    lib.write("lib.rs", "pub fn lib() {}\n");
+    lib.commit("lib 1");
+    let repo = Repo::new();
+    repo.write("lockstep.toml", VENDOR_RULES)
+        .write("docs/vendor.md", "# Vendored\n");
+    repo.commit("initial");
+
+    let url = lib.path().display().to_string();
+    submodule_git(&repo, &["submodule", "add", "-q", &url, "vendor/lib"]);
+    let output = read_only(
+        &repo,
+        repo.path(),
+        &["check", "--staged", "--format", "json"],
+    );
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    let report = json(&output);
+    assert!(
+        triggered_paths(&report).contains(&"vendor/lib".to_owned()),
+        "{report}"
+    );
+    repo.write("docs/vendor.md", "# Vendored: lib\n");
+    repo.commit("add lib");
+
+    // Update: a new commit in the submodule, recorded in the superproject.
+    lib.write("lib.rs", "pub fn lib() { 2 }\n");
+    lib.commit("lib 2");
+    let sub = repo.path().join("vendor/lib");
+    let status = repo
+        .git_command(&["-c", "protocol.file.allow=always", "pull", "-q"])
+        .current_dir(&sub)
+        .stdout(Stdio::null())
+        .status()
+        .expect("pull");
+    assert!(status.success());
+    let output = read_only(&repo, repo.path(), &["check"]);
+    assert_eq!(code(&output), Some(1), "worktree: {}", stderr(&output));
+    repo.git(&["add", "vendor/lib"]);
+    let output = read_only(&repo, repo.path(), &["check", "--staged"]);
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    repo.commit("update lib");
+    let output = read_only(&repo, repo.path(), &["check", "--commit", "HEAD"]);
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+
+    // Remove.
+    repo.git(&["rm", "-q", "vendor/lib"]);
+    let output = read_only(&repo, repo.path(), &["check", "--staged"]);
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    repo.commit("remove lib");
+    let output = read_only(&repo, repo.path(), &["audit", "--format", "json"]);
+    assert!(matches!(code(&output), Some(0 | 1)), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["range"]["units"], 4, "{report}");
+}
+
+// ---------------------------------------------------------------------------------
+// A 100k-file commit
+
+#[test]
+fn a_hundred_thousand_file_commit_is_reported_as_too_large() {
+    let repo = Repo::new();
+    repo.write(
+        "lockstep.toml",
+        "version = 1\n[[rule]]\nid = \"src\"\nwhen = [\"src/**\"]\nthen = [\"docs/src.md\"]\n",
+    );
+    repo.commit("initial");
+    let mut stream = String::from("blob\nmark :1\ndata 2\nx\n");
+    stream.push_str(
+        "commit refs/heads/main\nmark :2\ncommitter Ada <ada@example.com> 1767225700 +0000\ndata 5\nhuge\nfrom refs/heads/main^0\n",
+    );
+    for i in 0..100_000 {
+        stream.push_str(&format!("M 100644 :1 src/d{}/f{i}.rs\n", i / 1000));
+    }
+    stream.push('\n');
+    let mut child = repo
+        .git_command(&["fast-import", "--quiet"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("fast-import");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stream.as_bytes())
+        .expect("feed");
+    assert!(child.wait().expect("fast-import").success());
+
+    let output = read_only(
+        &repo,
+        repo.path(),
+        &["check", "--commit", "HEAD", "--format", "json"],
+    );
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["diff"]["files_changed"], 100_000);
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["rule"], "max-files");
+    assert_eq!(findings[0]["severity"], "info");
+
+    let output = read_only(&repo, repo.path(), &["audit", "--format", "json"]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["range"]["units"], 2, "{report}");
+    assert_eq!(report["rules"][0]["triggered"], 0, "{report}");
+}
+
+// ---------------------------------------------------------------------------------
+// Odd file names, symlinks, case-only renames
+
+#[test]
+fn file_names_with_spaces_newlines_and_non_utf8_bytes() {
+    let repo = api_repo();
+    let api = repo.path().join("services/payments/api");
+    std::fs::write(api.join("with space.proto"), "service S {}\n").expect("write");
+    std::fs::write(api.join("new\nline.proto"), "service N {}\n").expect("write");
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"latin1-\xe9.proto");
+        std::fs::write(api.join(name), "service L {}\n").expect("write");
+    }
+    repo.git(&["add", "-A"]);
+
+    let output = read_only(
+        &repo,
+        repo.path(),
+        &["check", "--staged", "--format", "json"],
+    );
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    let mut paths = triggered_paths(&json(&output));
+    paths.sort();
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert!(paths.contains(&"services/payments/api/with space.proto".to_owned()));
+    assert!(paths.contains(&"services/payments/api/new\nline.proto".to_owned()));
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.starts_with("services/payments/api/latin1-")),
+        "{paths:?}"
+    );
+    let output = read_only(&repo, repo.path(), &["check"]);
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    repo.commit("odd names");
+    let output = read_only(&repo, repo.path(), &["check", "--commit", "HEAD"]);
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    let output = read_only(&repo, repo.path(), &["audit", "--format", "csv"]);
+    assert!(matches!(code(&output), Some(0 | 1)), "{}", stderr(&output));
+}
+
+#[test]
+fn changing_a_symlink_target_triggers_on_the_link_path() {
+    let repo = Repo::new();
+    repo.write(
+        "lockstep.toml",
+        "version = 1\n[[rule]]\nid = \"current\"\nwhen = [\"config/current\"]\nthen = [\"docs/config.md\"]\n",
+    )
+    .write("config/v1.toml", "a = 1\n")
+    .write("config/v2.toml", "a = 2\n");
+    std::os::unix::fs::symlink("v1.toml", repo.path().join("config/current")).expect("link");
+    repo.commit("initial");
+
+    std::fs::remove_file(repo.path().join("config/current")).expect("unlink");
+    std::os::unix::fs::symlink("v2.toml", repo.path().join("config/current")).expect("link");
+    let output = read_only(&repo, repo.path(), &["check", "--format", "json"]);
+    assert_eq!(code(&output), Some(1), "worktree: {}", stderr(&output));
+    assert_eq!(triggered_paths(&json(&output)), ["config/current"]);
+    repo.git(&["add", "-A"]);
+    let output = read_only(
+        &repo,
+        repo.path(),
+        &["check", "--staged", "--format", "json"],
+    );
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    assert_eq!(triggered_paths(&json(&output)), ["config/current"]);
+
+    // Editing the file the link points at is not a change of the link.
+    repo.commit("switch to v2");
+    repo.write("config/v2.toml", "a = 3\n");
+    let output = read_only(&repo, repo.path(), &["check"]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn case_only_renames() {
+    let repo = Repo::new();
+    repo.write(
+        "lockstep.toml",
+        "version = 1\n[[rule]]\nid = \"guide\"\nwhen = [\"src/Main.rs\"]\nthen = [\"docs/Guide.md\"]\n",
+    )
+    .write("src/main.rs", "fn main() {}\n")
+    .write("docs/guide.md", "# Guide\n");
+    repo.commit("initial");
+
+    // The trigger appears through the new side of a case-only rename...
+    repo.git(&["mv", "src/main.rs", "src/Main.rs"]);
+    let output = read_only(
+        &repo,
+        repo.path(),
+        &["check", "--staged", "--format", "json"],
+    );
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    assert_eq!(triggered_paths(&json(&output)), ["src/Main.rs"]);
+    // ...and the companion is satisfied by a case-only rename onto its path.
+    repo.git(&["mv", "docs/guide.md", "docs/Guide.md"]);
+    let output = read_only(&repo, repo.path(), &["check", "--staged"]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    repo.commit("rename");
+    let output = read_only(&repo, repo.path(), &["check", "--commit", "HEAD"]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+}
+
+// ---------------------------------------------------------------------------------
+// Config files and unusual repository states
+
+#[test]
+fn a_crlf_config_file_loads() {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", API_RULES.replace('\n', "\r\n"))
+        .write("docs/payments/api.md", "# API\n");
+    repo.commit("initial");
+    repo.write("services/payments/api/a.proto", "service A {}\n");
+    repo.git(&["add", "-A"]);
+    let output = read_only(
+        &repo,
+        repo.path(),
+        &["check", "--staged", "--format", "json"],
+    );
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["findings"][0]["rule"], "payments-api");
+    // A multi-line message keeps no stray carriage returns.
+    assert_eq!(report["findings"][0]["message"], "Run `make sdk`.");
+    let output = read_only(&repo, repo.path(), &["validate"]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let output = read_only(&repo, repo.path(), &["check", "--config-from", "head"]);
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+}
+
+#[test]
+fn an_empty_repository_gives_clear_results() {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", API_RULES);
+    let output = read_only(&repo, repo.path(), &["check"]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let output = read_only(&repo, repo.path(), &["check", "--staged"]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let output = read_only(&repo, repo.path(), &["validate"]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let output = read_only(&repo, repo.path(), &["audit", "--format", "json"]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    assert_eq!(json(&output)["range"]["units"], 0);
+    // A commit to check does not exist yet: say so.
+    let output = read_only(&repo, repo.path(), &["check", "--commit", "HEAD"]);
+    assert_eq!(code(&output), Some(2));
+    assert!(stderr(&output).contains("HEAD"), "{}", stderr(&output));
+
+    // Staging into an unborn branch compares against the empty tree.
+    repo.write("services/payments/api/a.proto", "service A {}\n");
+    repo.git(&["add", "-A"]);
+    let output = read_only(&repo, repo.path(), &["check", "--staged"]);
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+}
+
+#[test]
+fn audit_and_commit_checks_work_while_the_index_is_locked() {
+    let repo = api_repo();
+    repo.write(
+        "services/payments/api/a.proto",
+        "service A { rpc X(Y) returns (Z); }\n",
+    );
+    repo.commit("api only");
+    std::fs::write(repo.path().join(".git/index.lock"), b"").expect("lock");
+    let output = read_only(&repo, repo.path(), &["check", "--commit", "HEAD"]);
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    let output = read_only(&repo, repo.path(), &["audit"]);
+    assert!(matches!(code(&output), Some(0 | 1)), "{}", stderr(&output));
+    let output = read_only(&repo, repo.path(), &["validate"]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    assert!(repo.path().join(".git/index.lock").exists());
+}
+
+// ---------------------------------------------------------------------------------
+// Corrupt objects
+
+/// A repository whose HEAD commit adds `services/payments/api/b.proto`, plus the id
+/// and loose-object path of that file's blob.
+fn repo_with_loose_blob() -> (Repo, String, std::path::PathBuf) {
+    let repo = api_repo();
+    repo.write(
+        "services/payments/api/b.proto",
+        "service B { rpc X(Y) returns (Z); }\n",
+    );
+    repo.commit("add b");
+    let blob = repo.rev("HEAD:services/payments/api/b.proto");
+    let object = repo
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    assert!(object.exists(), "loose object {blob}");
+    (repo, blob, object)
+}
+
+fn assert_names_object(output: &Output, blob: &str) {
+    assert_eq!(code(output), Some(2), "{}", stderr(output));
+    let message = stderr(output);
+    assert!(
+        message.contains(blob),
+        "the message names {blob}: {message}"
+    );
+}
+
+#[test]
+fn a_missing_object_is_a_clear_error_naming_it() {
+    let (repo, blob, object) = repo_with_loose_blob();
+    // Line-level rules and annotations need the blob's content.
+    repo.write(
+        "lockstep.toml",
+        API_RULES.replace("owners =", "matching = 'rpc'\nowners ="),
+    );
+    std::fs::remove_file(&object).expect("delete object");
+    let output = read_only(&repo, repo.path(), &["check", "--commit", "HEAD"]);
+    assert_names_object(&output, &blob);
+    let output = read_only(&repo, repo.path(), &["audit"]);
+    assert_names_object(&output, &blob);
+}
+
+#[test]
+fn regression_truncated_loose_object_hung_libgit2() {
+    let (repo, blob, object) = repo_with_loose_blob();
+    repo.write(
+        "lockstep.toml",
+        API_RULES.replace("owners =", "matching = 'rpc'\nowners ="),
+    );
+    let bytes = std::fs::read(&object).expect("read object");
+    let mut permissions = std::fs::metadata(&object).expect("meta").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&object, permissions).expect("chmod");
+    std::fs::write(&object, &bytes[..bytes.len() / 2]).expect("truncate");
+    let output = read_only(&repo, repo.path(), &["check", "--commit", "HEAD"]);
+    assert_names_object(&output, &blob);
+    let output = read_only(&repo, repo.path(), &["audit"]);
+    assert_names_object(&output, &blob);
+}
