@@ -35,6 +35,11 @@ pub fn headline(finding: &Finding) -> String {
     }
     let triggers: Vec<String> = finding.triggered_by.iter().map(location).collect();
     let kinds: Vec<&str> = finding.missing.iter().map(|m| m.kind.as_str()).collect();
+    // Findings about the change itself (a malformed annotation block) have no
+    // companions; their message says what is wrong.
+    if let (true, Some(message)) = (kinds.is_empty(), &finding.message) {
+        return format!("{}: {message}", list(&triggers, 3));
+    }
     format!(
         "{} changed without {}",
         list(&triggers, 3),
@@ -53,7 +58,7 @@ pub fn fix_lines(finding: &Finding) -> Vec<String> {
     if !finding.owners.is_empty() {
         lines.push(format!("owners: {}", finding.owners.join(", ")));
     }
-    if finding.status != FindingStatus::TooLarge {
+    if !finding.missing.is_empty() {
         lines.extend(finding.message.clone());
     }
     if finding.status == FindingStatus::Waived {

@@ -8,6 +8,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
 };
 
+use super::describe::{fix_lines, headline, plural, rule_name};
 use super::{Report, Style};
 use crate::config::Severity;
 use crate::finding::{Finding, FindingStatus};
@@ -48,14 +49,6 @@ fn summary_line(report: &Report) -> String {
     )
 }
 
-fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
-}
-
 /// A finding as miette sees it.
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
@@ -71,89 +64,20 @@ impl<'a> FindingDiagnostic<'a> {
         FindingDiagnostic {
             finding,
             source,
-            help: help(finding),
+            help: fix_lines(finding).join("\n"),
         }
     }
-}
-
-/// What to do: each missing companion with its kind and paths, owners, the rule's
-/// message.
-fn help(finding: &Finding) -> String {
-    let mut lines: Vec<String> = finding
-        .missing
-        .iter()
-        .map(|m| format!("update {}: {}", m.kind, m.paths.join(" or ")))
-        .collect();
-    if !finding.owners.is_empty() {
-        lines.push(format!("owners: {}", finding.owners.join(", ")));
-    }
-    if !finding.missing.is_empty() {
-        lines.extend(finding.message.clone());
-    }
-    if finding.status == FindingStatus::Waived {
-        lines.push("waived by a `Lockstep-Skip` trailer or LOCKSTEP_SKIP".to_owned());
-    }
-    lines.join("\n")
 }
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let finding = self.finding;
-        if finding.status == FindingStatus::TooLarge {
-            return f.write_str(
-                finding
-                    .message
-                    .as_deref()
-                    .unwrap_or("change too large to judge"),
-            );
-        }
         let waived = if finding.status == FindingStatus::Waived {
             "(waived) "
         } else {
             ""
         };
-        let triggers: Vec<String> = finding
-            .triggered_by
-            .iter()
-            .map(|t| match t.line {
-                Some(line) => format!("{}:{line}", t.path),
-                None => t.path.clone(),
-            })
-            .collect();
-        let bindings: Vec<String> = finding
-            .bindings
-            .iter()
-            .map(|(k, v)| format!("{k} = {v}"))
-            .collect();
-        let bound = if bindings.is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", bindings.join(", "))
-        };
-        write!(f, "{waived}{}{bound}: {}", finding.rule, list(&triggers))?;
-        let kinds: Vec<&str> = finding.missing.iter().map(|m| m.kind.as_str()).collect();
-        match (kinds.is_empty(), &finding.message) {
-            // Findings about the change itself (a malformed annotation block) have no
-            // companions; their message says what is wrong.
-            (true, Some(message)) => write!(f, ": {message}"),
-            _ => write!(f, " changed without {}", list(&kinds)),
-        }
-    }
-}
-
-/// `a`, `a and b`, `a, b and 3 more`.
-fn list<T: AsRef<str>>(items: &[T]) -> String {
-    const SHOWN: usize = 3;
-    let names: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
-    match names.as_slice() {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [init @ .., last] if names.len() <= SHOWN => format!("{} and {last}", init.join(", ")),
-        _ => format!(
-            "{} and {} more",
-            names[..SHOWN - 1].join(", "),
-            names.len() - (SHOWN - 1)
-        ),
+        write!(f, "{waived}{}: {}", rule_name(finding), headline(finding))
     }
 }
 
