@@ -532,18 +532,6 @@ fn units_over_max_files_are_counted_not_judged() {
 }
 
 #[test]
-fn help_snapshot() {
-    let repo = Repo::new();
-    let output = repo
-        .lockstep()
-        .args(["audit", "--help"])
-        .output()
-        .expect("run");
-    assert!(output.status.success());
-    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
-}
-
-#[test]
 fn annotation_blocks_have_their_own_row_with_satisfied_and_missed_cases() {
     let repo = Repo::new();
     let block = |value: u32| {

@@ -4,22 +4,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{API_RULES, Repo};
-
-const PROTO: &str = "services/payments/api/refund.proto";
-
-fn api_repo() -> Repo {
-    let repo = Repo::new();
-    repo.write("lockstep.toml", API_RULES)
-        .write(
-            PROTO,
-            "service Refunds {\n  rpc Refund(R) returns (S);\n}\n",
-        )
-        .write("docs/payments/api.md", "# API\n")
-        .write("sdk/go/payments/client.go", "package payments\n");
-    repo.commit("initial");
-    repo
-}
+use support::{API_RULES, PROTO, Repo, api_repo};
 
 fn json(repo: &Repo, args: &[&str]) -> Value {
     let output = repo

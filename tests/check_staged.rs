@@ -2,26 +2,13 @@
 
 mod support;
 
-use support::{API_RULES, Repo};
-
-fn api_repo() -> Repo {
-    let repo = Repo::new();
-    repo.write("lockstep.toml", API_RULES)
-        .write(
-            "services/payments/api/refund.proto",
-            "service Refunds {\n  rpc Refund(R) returns (S);\n}\n",
-        )
-        .write("docs/payments/api.md", "# API\n")
-        .write("sdk/go/payments/client.go", "package payments\n");
-    repo.commit("initial");
-    repo
-}
+use support::{API_RULES, PROTO, Repo, api_repo};
 
 #[test]
 fn missing_companions_fail_with_exit_1_and_name_each_one() {
     let repo = api_repo();
     repo.write(
-        "services/payments/api/refund.proto",
+        PROTO,
         "service Refunds {\n  rpc Refund(R) returns (S);\n  rpc Void(R) returns (S);\n}\n",
     );
     repo.git(&["add", "-A"]);
@@ -47,7 +34,7 @@ fn missing_companions_fail_with_exit_1_and_name_each_one() {
 fn staged_companions_pass_with_exit_0() {
     let repo = api_repo();
     repo.write(
-        "services/payments/api/refund.proto",
+        PROTO,
         "service Refunds {\n  rpc Refund(R) returns (S2);\n}\n",
     )
     .write("docs/payments/api.md", "# API v2\n")
@@ -60,7 +47,7 @@ fn staged_companions_pass_with_exit_0() {
 fn unstaged_companions_do_not_count_for_the_staged_check() {
     let repo = api_repo();
     repo.write(
-        "services/payments/api/refund.proto",
+        PROTO,
         "service Refunds {\n  rpc Refund(R) returns (S2);\n}\n",
     );
     repo.git(&["add", "-A"]);
@@ -73,7 +60,7 @@ fn unstaged_companions_do_not_count_for_the_staged_check() {
 fn violating_repo() -> Repo {
     let repo = api_repo();
     repo.write(
-        "services/payments/api/refund.proto",
+        PROTO,
         "service Refunds {\n  rpc Refund(R) returns (S);\n  rpc Void(R) returns (S);\n}\n",
     )
     .write("sdk/go/payments/client.go", "package payments // void\n");
@@ -175,7 +162,7 @@ fn lockstep_skip_waives_staged_changes_unless_the_rule_is_not_skippable() {
 fn trailers_in_a_range_waive_the_whole_range() {
     let repo = api_repo();
     let base = repo.rev("HEAD");
-    repo.write("services/payments/api/refund.proto", "service Refunds {}\n");
+    repo.write(PROTO, "service Refunds {}\n");
     repo.commit("drop the rpc");
     repo.write("README.md", "notes\n");
     repo.commit("notes\n\nLockstep-Skip: payments-api -- docs follow in #12");

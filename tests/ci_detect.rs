@@ -3,23 +3,15 @@
 
 mod support;
 
-use support::{API_RULES, Repo};
+use support::{API_RULES, PROTO, Repo, api_repo};
 
-const PROTO: &str = "services/payments/api/refund.proto";
 const ZERO: &str = "0000000000000000000000000000000000000000";
 
 /// `main` with the rules, and a `feature` branch (checked out) with an API change that
 /// lacks its companions. Returns (repo, base sha, head sha).
 fn pull_request_repo() -> (Repo, String, String) {
-    let repo = Repo::new();
-    repo.write("lockstep.toml", API_RULES)
-        .write(
-            PROTO,
-            "service Refunds {\n  rpc Refund(R) returns (S);\n}\n",
-        )
-        .write("docs/payments/api.md", "# API\n")
-        .write("sdk/go/payments/client.go", "package payments\n");
-    let base = repo.commit("initial");
+    let repo = api_repo();
+    let base = repo.rev("HEAD");
     repo.git(&["update-ref", "refs/remotes/origin/main", &base]);
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo.write(

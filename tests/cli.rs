@@ -23,8 +23,20 @@ fn top_level_help() {
 }
 
 #[test]
-fn check_help() {
-    insta::assert_snapshot!(help(&["check"]));
+fn every_subcommand_help() {
+    for command in [
+        "check",
+        "audit",
+        "suggest",
+        "validate",
+        "explain",
+        "graph",
+        "init",
+        "install",
+        "uninstall",
+    ] {
+        insta::assert_snapshot!(format!("{command}-help"), help(&[command]));
+    }
 }
 
 #[test]

@@ -116,19 +116,6 @@ fn absolute_paths_inside_the_work_tree_are_made_relative() {
 }
 
 #[test]
-fn help() {
-    let out = repo()
-        .lockstep()
-        .args(["explain", "--help"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    insta::assert_snapshot!("help", String::from_utf8_lossy(&out));
-}
-
-#[test]
 fn a_path_is_required() {
     repo().lockstep().arg("explain").assert().code(2);
 }

@@ -119,17 +119,3 @@ fn html_is_one_self_contained_page() {
     std::fs::remove_file(repo.path().join("graph.html")).expect("remove");
     assert_eq!(repo.state(), state);
 }
-
-#[test]
-fn help() {
-    let repo = Repo::new();
-    let out = repo
-        .lockstep()
-        .args(["graph", "--help"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    insta::assert_snapshot!("help", String::from_utf8_lossy(&out));
-}

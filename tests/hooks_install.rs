@@ -5,22 +5,7 @@ mod support;
 
 use std::path::Path;
 
-use support::{API_RULES, Repo};
-
-const PROTO: &str = "services/payments/api/refund.proto";
-
-fn api_repo() -> Repo {
-    let repo = Repo::new();
-    repo.write("lockstep.toml", API_RULES)
-        .write(
-            PROTO,
-            "service Refunds {\n  rpc Refund(R) returns (S);\n}\n",
-        )
-        .write("docs/payments/api.md", "# API\n")
-        .write("sdk/go/payments/client.go", "package payments\n");
-    repo.commit("initial");
-    repo
-}
+use support::{PROTO, Repo, api_repo};
 
 /// Stages an API change without its companions.
 fn stage_violation(repo: &Repo) {
@@ -252,22 +237,4 @@ fn a_linked_worktree_installs_into_the_common_hooks_directory() {
         .assert()
         .code(0);
     assert!(!repo.path().join(".git/hooks/pre-commit").exists());
-}
-
-#[test]
-fn install_and_uninstall_help() {
-    let repo = Repo::new();
-    for command in ["install", "uninstall"] {
-        let output = repo
-            .lockstep()
-            .args([command, "--help"])
-            .assert()
-            .code(0)
-            .get_output()
-            .clone();
-        insta::assert_snapshot!(
-            format!("{command}_help"),
-            String::from_utf8_lossy(&output.stdout)
-        );
-    }
 }

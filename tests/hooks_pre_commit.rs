@@ -11,9 +11,7 @@ mod support;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use support::{API_RULES, Repo, isolate};
-
-const PROTO: &str = "services/payments/api/refund.proto";
+use support::{PROTO, Repo, isolate, write_api};
 
 /// `name` on PATH; `None` (after a note) outside CI when it is missing.
 fn program(name: &str) -> Option<PathBuf> {
@@ -124,14 +122,7 @@ fn fixture(program: &PathBuf, hook: &str, hook_types: &[&str]) -> Repo {
         "repos:\n- repo: local\n  hooks:\n{}",
         Manifest::read().local_hook(hook)
     );
-    repo.write(".pre-commit-config.yaml", config)
-        .write("lockstep.toml", API_RULES)
-        .write(
-            PROTO,
-            "service Refunds {\n  rpc Refund(R) returns (S);\n}\n",
-        )
-        .write("docs/payments/api.md", "# API\n")
-        .write("sdk/go/payments/client.go", "package payments\n");
+    write_api(&repo).write(".pre-commit-config.yaml", config);
     repo.commit("initial");
     let mut args = vec!["install"];
     for hook_type in hook_types {

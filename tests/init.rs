@@ -143,20 +143,6 @@ fn an_empty_repository_gets_a_valid_skeleton() {
     validate_cleanly(&repo);
 }
 
-#[test]
-fn help() {
-    let repo = Repo::new();
-    let out = repo
-        .lockstep()
-        .args(["init", "--help"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    insta::assert_snapshot!("help", String::from_utf8_lossy(&out));
-}
-
 /// Uncomments every rule sketch (`# [[rule]]` up to the next blank line).
 fn uncomment_sketches(text: &str) -> String {
     let mut out = String::new();

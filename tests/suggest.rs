@@ -342,20 +342,6 @@ fn toml_output_snapshot() {
 }
 
 #[test]
-fn help_snapshot() {
-    let repo = Repo::new();
-    let output = repo
-        .lockstep()
-        .args(["suggest", "--help"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    insta::assert_snapshot!(String::from_utf8_lossy(&output));
-}
-
-#[test]
 fn a_shallow_clone_mines_only_commits_whose_parent_it_has() {
     let h = planted();
     let clone = Repo::empty();

@@ -165,17 +165,3 @@ fn broken_annotation_blocks_and_dead_targets_are_errors() {
     );
     output(&repo, &["validate"], 0);
 }
-
-#[test]
-fn help() {
-    let repo = Repo::new();
-    let out = repo
-        .lockstep()
-        .args(["validate", "--help"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    insta::assert_snapshot!("help", String::from_utf8_lossy(&out));
-}

@@ -176,3 +176,26 @@ paths = ["docs/payments/api.md"]
 kind = "sdk"
 paths = ["sdk/go/payments/**", "sdk/ts/src/payments/**"]
 "#;
+
+/// The API file `API_RULES` guards.
+pub const PROTO: &str = "services/payments/api/refund.proto";
+
+/// Writes the payments service (`API_RULES`, the proto, its docs and SDK) into `repo`,
+/// uncommitted, so a test can add files of its own before the first commit.
+pub fn write_api(repo: &Repo) -> &Repo {
+    repo.write("lockstep.toml", API_RULES)
+        .write(
+            PROTO,
+            "service Refunds {\n  rpc Refund(R) returns (S);\n}\n",
+        )
+        .write("docs/payments/api.md", "# API\n")
+        .write("sdk/go/payments/client.go", "package payments\n")
+}
+
+/// A repository whose first commit is the payments service with all its companions.
+pub fn api_repo() -> Repo {
+    let repo = Repo::new();
+    write_api(&repo);
+    repo.commit("initial");
+    repo
+}
