@@ -29,21 +29,24 @@ fn payload(repo: &Repo, json: &str) -> String {
     path.display().to_string()
 }
 
-fn github_pr(repo: &Repo, base: &str, head: &str) -> assert_cmd::Command {
-    let event = payload(
-        repo,
-        &format!(
-            r#"{{"action": "opened", "number": 7, "pull_request": {{"base": {{"ref": "main", "sha": "{base}"}}, "head": {{"ref": "feature", "sha": "{head}"}}}}}}"#
-        ),
-    );
+/// lockstep in GitHub Actions, for the event `name` with the `json` payload.
+fn github_event(repo: &Repo, name: &str, json: &str) -> assert_cmd::Command {
+    let event = payload(repo, json);
     let mut command = repo.lockstep();
     command
         .env("CI", "true")
         .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_EVENT_NAME", "pull_request")
-        .env("GITHUB_EVENT_PATH", event)
-        .env("GITHUB_BASE_REF", "main")
-        .arg("check");
+        .env("GITHUB_EVENT_NAME", name)
+        .env("GITHUB_EVENT_PATH", event);
+    command
+}
+
+fn github_pr(repo: &Repo, base: &str, head: &str) -> assert_cmd::Command {
+    let json = format!(
+        r#"{{"action": "opened", "number": 7, "pull_request": {{"base": {{"ref": "main", "sha": "{base}"}}, "head": {{"ref": "feature", "sha": "{head}"}}}}}}"#
+    );
+    let mut command = github_event(repo, "pull_request", &json);
+    command.env("GITHUB_BASE_REF", "main").arg("check");
     command
 }
 
@@ -138,18 +141,9 @@ fn a_pull_request_that_introduces_lockstep_is_checked_by_its_own_rules() {
 #[test]
 fn github_push_checks_before_to_after() {
     let (repo, base, head) = pull_request_repo();
-    let event = payload(
-        &repo,
-        &format!(
+    let output = github_event(&repo, "push", &format!(
             r#"{{"ref": "refs/heads/feature", "before": "{base}", "after": "{head}", "repository": {{"default_branch": "main"}}}}"#
-        ),
-    );
-    let output = repo
-        .lockstep()
-        .env("CI", "true")
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_EVENT_NAME", "push")
-        .env("GITHUB_EVENT_PATH", &event)
+        ))
         .env("GITHUB_SHA", &head)
         .arg("check")
         .assert()
@@ -166,18 +160,9 @@ fn github_push_checks_before_to_after() {
 #[test]
 fn github_push_of_a_new_branch_is_checked_against_the_default_branch() {
     let (repo, _, head) = pull_request_repo();
-    let event = payload(
-        &repo,
-        &format!(
+    let output = github_event(&repo, "push", &format!(
             r#"{{"ref": "refs/heads/feature", "before": "{ZERO}", "after": "{head}", "created": true, "repository": {{"default_branch": "main"}}}}"#
-        ),
-    );
-    let output = repo
-        .lockstep()
-        .env("CI", "true")
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_EVENT_NAME", "push")
-        .env("GITHUB_EVENT_PATH", &event)
+        ))
         .args(["check", "--format", "json"])
         .assert()
         .code(1)
@@ -192,13 +177,7 @@ fn github_push_of_a_new_branch_is_checked_against_the_default_branch() {
 #[test]
 fn an_event_without_a_range_asks_for_base() {
     let (repo, _, _) = pull_request_repo();
-    let event = payload(&repo, r#"{"inputs": {}}"#);
-    let output = repo
-        .lockstep()
-        .env("CI", "true")
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_EVENT_NAME", "workflow_dispatch")
-        .env("GITHUB_EVENT_PATH", &event)
+    let output = github_event(&repo, "workflow_dispatch", r#"{"inputs": {}}"#)
         .arg("check")
         .assert()
         .code(2)
@@ -232,13 +211,7 @@ fn an_unknown_ci_asks_for_base() {
 #[test]
 fn a_malformed_payload_is_an_error_naming_the_file() {
     let (repo, _, _) = pull_request_repo();
-    let event = payload(&repo, "{not json");
-    let output = repo
-        .lockstep()
-        .env("CI", "true")
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_EVENT_NAME", "pull_request")
-        .env("GITHUB_EVENT_PATH", &event)
+    let output = github_event(&repo, "pull_request", "{not json")
         .arg("check")
         .assert()
         .code(2)

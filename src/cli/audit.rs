@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 use clap::{Args, ValueEnum};
 
 use super::output::write_output;
-use super::rule_set::{self, Snapshot, load_rule_set};
+use super::rule_set::{self, open_current};
 use super::{Context, ExitStatus};
 use crate::audit::{Audit, AuditFormat, Auditor, Day, Judged, Scope, render};
 use crate::check::judge_all;
-use crate::git::{HistorySpec, Repo};
+use crate::git::HistorySpec;
 use crate::rules::RuleSet;
 use crate::waiver::Waivers;
 
@@ -78,13 +78,7 @@ fn parse_percent(text: &str) -> Result<f64, String> {
 
 pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     let (since, until) = (args.since, args.until);
-    let repo = Repo::discover(&context.dir)?;
-    let mut rules = load_rule_set(
-        &repo,
-        &context.dir,
-        args.config.as_deref(),
-        Snapshot::current(&repo),
-    )?;
+    let (repo, mut rules) = open_current(&context.dir, args.config.as_deref())?;
     let rule_ids = select_rules(&mut rules, &args.rules)?;
     let spec = HistorySpec {
         range: args.range.clone(),

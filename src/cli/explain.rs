@@ -6,10 +6,9 @@ use clap::{Args, ValueEnum};
 use miette::IntoDiagnostic;
 
 use super::output::print;
-use super::rule_set::{Snapshot, load_rule_set};
+use super::rule_set::open_current;
 use super::{Context, ExitStatus};
 use crate::explain::{explain, render_human, render_json};
-use crate::git::Repo;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -33,13 +32,7 @@ pub enum ExplainFormat {
 }
 
 pub fn run(args: &ExplainArgs, context: &Context) -> miette::Result<ExitStatus> {
-    let repo = Repo::discover(&context.dir)?;
-    let rules = load_rule_set(
-        &repo,
-        &context.dir,
-        args.config.as_deref(),
-        Snapshot::current(&repo),
-    )?;
+    let (repo, rules) = open_current(&context.dir, args.config.as_deref())?;
     let prefix = repo
         .workdir()
         .and_then(|root| relative_dir(root, &context.dir))

@@ -5,9 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::output::print;
-use super::rule_set::{Snapshot, load_rule_set};
+use super::rule_set::open_current;
 use super::{Context, ExitStatus};
-use crate::git::Repo;
 use crate::graph::{Graph, render_dot, render_html, render_mermaid};
 
 #[derive(Debug, Args)]
@@ -36,13 +35,7 @@ pub enum GraphFormat {
 }
 
 pub fn run(args: &GraphArgs, context: &Context) -> miette::Result<ExitStatus> {
-    let repo = Repo::discover(&context.dir)?;
-    let rules = load_rule_set(
-        &repo,
-        &context.dir,
-        args.config.as_deref(),
-        Snapshot::current(&repo),
-    )?;
+    let (_, rules) = open_current(&context.dir, args.config.as_deref())?;
     let graph = Graph::build(&rules);
     let text = match args.format {
         GraphFormat::Mermaid => render_mermaid(&graph),

@@ -49,6 +49,14 @@ pub fn load_rule_set(
     Ok(RuleSet::compile(load_config(repo, dir, explicit, from)?)?)
 }
 
+/// The repository lockstep runs in and its current rule set (the work tree's, or HEAD's
+/// in a bare repository): what every command that is not about one diff starts from.
+pub fn open_current(dir: &Path, explicit: Option<&Path>) -> miette::Result<(Repo, RuleSet)> {
+    let repo = Repo::discover(dir)?;
+    let rules = load_rule_set(&repo, dir, explicit, Snapshot::current(&repo))?;
+    Ok((repo, rules))
+}
+
 /// The files of a snapshot, for the config loader.
 pub fn config_files<'r>(
     repo: &'r Repo,
