@@ -110,9 +110,4 @@ impl Change {
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.path.as_str()).chain(self.old_path.as_deref())
     }
-
-    /// True when the change is an edit whose content can be compared line by line.
-    pub fn has_both_sides(&self) -> bool {
-        self.old.is_some() && self.new.is_some()
-    }
 }

@@ -1,9 +1,9 @@
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 use lockstep::cli::{Cli, Env, ExitStatus, run};
-use miette::{GraphicalReportHandler, GraphicalTheme};
+use lockstep::report::render_diagnostic;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -14,29 +14,12 @@ fn main() -> ExitCode {
             return ExitCode::from(ExitStatus::Error.code());
         }
     };
-    let color = match cli.color {
-        lockstep::cli::ColorChoice::Always => true,
-        lockstep::cli::ColorChoice::Never => false,
-        lockstep::cli::ColorChoice::Auto => {
-            std::io::IsTerminal::is_terminal(&io::stderr()) && !env.no_color
-        }
-    };
+    let color = cli.color.enabled(io::stderr().is_terminal(), env.no_color);
     match run(cli, env) {
         Ok(status) => ExitCode::from(status.code()),
         Err(report) if is_broken_pipe(&report) => ExitCode::SUCCESS,
         Err(report) => {
-            let theme = if color {
-                GraphicalTheme::unicode()
-            } else {
-                GraphicalTheme::unicode_nocolor()
-            };
-            let mut text = String::new();
-            let rendered = GraphicalReportHandler::new_themed(theme)
-                .with_width(100)
-                .render_report(&mut text, report.as_ref());
-            if rendered.is_err() {
-                text = format!("{report:?}");
-            }
+            let text = render_diagnostic(report.as_ref(), color, 100);
             let _ = writeln!(io::stderr(), "{text}");
             ExitCode::from(ExitStatus::Error.code())
         }

@@ -76,6 +76,17 @@ pub enum ColorChoice {
     Never,
 }
 
+impl ColorChoice {
+    /// Whether to colour a stream: `auto` colours terminals unless `NO_COLOR` is set.
+    pub fn enabled(self, terminal: bool, no_color: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && !no_color,
+        }
+    }
+}
+
 /// The process's exit status (SPEC section 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
@@ -140,11 +151,7 @@ impl Context {
             Some(path) => env.cwd.join(path),
             None => env.cwd.clone(),
         };
-        let color = match cli.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => env.stdout_is_terminal && !env.no_color,
-        };
+        let color = cli.color.enabled(env.stdout_is_terminal, env.no_color);
         Context { env, dir, color }
     }
 }

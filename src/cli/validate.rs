@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use miette::{GraphicalReportHandler, GraphicalTheme};
 
 use super::check::Deny;
 use super::output::print;
@@ -11,6 +10,7 @@ use super::rule_set::{Snapshot, load_config};
 use super::{Context, ExitStatus};
 use crate::annotations;
 use crate::git::Repo;
+use crate::report::render_diagnostic;
 use crate::rules::RuleSet;
 use crate::validate::{Issue, Level, validate};
 
@@ -59,19 +59,9 @@ pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus>
 
 /// Every issue as a miette report, then one summary line.
 pub fn render(issues: &[Issue], color: bool, rules: usize, files: usize) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for issue in issues {
-        let mut text = String::new();
-        if handler.render_report(&mut text, issue).is_err() {
-            text = format!("{issue}\n");
-        }
-        out.push_str(&text);
+        out.push_str(&render_diagnostic(issue, color, 100));
         out.push('\n');
     }
     let errors = issues.iter().filter(|i| i.level == Level::Error).count();

@@ -79,11 +79,6 @@ impl Repo {
         })
     }
 
-    /// The `.git` directory (for a linked worktree, its own one).
-    pub fn git_dir(&self) -> &Path {
-        self.repo.path()
-    }
-
     pub fn is_shallow(&self) -> bool {
         self.repo.is_shallow()
     }

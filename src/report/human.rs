@@ -4,31 +4,21 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
-};
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
 use super::describe::{fix_lines, headline, plural, rule_name};
-use super::{Report, Style};
+use super::{Report, Style, render_diagnostic};
 use crate::config::Severity;
 use crate::finding::{Finding, FindingStatus};
 
 pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(false);
     for finding in &report.findings {
         let diagnostic = FindingDiagnostic::new(finding);
-        let mut text = String::new();
-        handler
-            .render_report(&mut text, &diagnostic)
-            .map_err(|e| io::Error::other(e.to_string()))?;
-        writeln!(out, "{text}")?;
+        writeln!(
+            out,
+            "{}",
+            render_diagnostic(&diagnostic, style.color, style.width)
+        )?;
     }
     writeln!(out, "{}", summary_line(report))
 }

@@ -81,6 +81,24 @@ pub struct Style {
     pub width: usize,
 }
 
+/// Renders one diagnostic as miette draws it: Unicode frames, coloured only when asked,
+/// wrapped at `width`. A diagnostic miette cannot draw falls back to its message.
+pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic, color: bool, width: usize) -> String {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
+    let mut text = String::new();
+    if handler.render_report(&mut text, diagnostic).is_err() {
+        text = format!("{diagnostic}\n");
+    }
+    text
+}
+
 pub fn render(
     report: &Report,
     format: Format,
