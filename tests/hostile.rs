@@ -536,3 +536,32 @@ fn regression_truncated_loose_object_hung_libgit2() {
     let output = read_only(&repo, repo.path(), &["audit"]);
     assert_names_object(&output, &blob);
 }
+
+#[test]
+fn a_damaged_pack_is_a_clear_error_naming_it() {
+    let (repo, _, _) = repo_with_loose_blob();
+    repo.write(
+        "lockstep.toml",
+        API_RULES.replace("owners =", "matching = 'rpc'\nowners ="),
+    );
+    repo.git(&["repack", "-adq"]);
+    let pack = std::fs::read_dir(repo.path().join(".git/objects/pack"))
+        .expect("pack dir")
+        .map(|entry| entry.expect("entry").path())
+        .find(|path| path.extension().is_some_and(|e| e == "pack"))
+        .expect("a pack");
+    // Blobs come last in a pack: damage them, and leave the trailer libgit2 checks.
+    let mut bytes = std::fs::read(&pack).expect("read pack");
+    let end = bytes.len() - 20;
+    bytes[end * 3 / 4..end].iter_mut().for_each(|b| *b ^= 0x5a);
+    std::fs::remove_file(&pack).expect("remove pack");
+    std::fs::write(&pack, &bytes).expect("damage pack");
+    for args in [&["check", "--commit", "HEAD"][..], &["audit"]] {
+        let output = read_only(&repo, repo.path(), args);
+        assert_eq!(code(&output), Some(2), "{}", stderr(&output));
+        let message = stderr(&output);
+        let name = pack.file_name().expect("name").to_string_lossy();
+        assert!(message.contains(&*name), "names the pack: {message}");
+        assert!(message.contains("git fsck"), "says what to do: {message}");
+    }
+}

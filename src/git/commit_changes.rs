@@ -14,26 +14,16 @@ impl Repo {
     /// parent is missing.
     pub fn commit_changes(&self, commit: &Commit) -> Result<Option<Vec<Change>>, GitError> {
         let id = Oid::from_str(&commit.id).context(|| format!("bad commit id {}", commit.id))?;
-        let found = self
-            .repo
-            .find_commit(id)
-            .context(|| format!("cannot read commit {id}"))?;
         // A shallow clone's oldest commits look like roots: their diff would be the
         // whole tree.
-        if self.is_shallow() && self.is_shallow_boundary(id) {
+        if self.shallow_boundary().contains(&id) {
             return Ok(None);
         }
-        let parent_tree = match found.parent_count() {
-            0 => None,
-            1 => Some(
-                found
-                    .parent(0)
-                    .context(|| format!("cannot read the parent of {id}"))?
-                    .tree_id(),
-            ),
-            _ => return Ok(None),
-        };
-        self.tree_changes(parent_tree, Some(found.tree_id()))
-            .map(Some)
+        let found = self.read_commit(id)?;
+        if found.parent_count > 1 {
+            return Ok(None);
+        }
+        let parent_tree = self.tree_of(found.first_parent)?;
+        self.tree_changes(parent_tree, Some(found.tree)).map(Some)
     }
 }

@@ -34,16 +34,7 @@ impl Repo {
         }
         walk.map(|id| {
             let id = id.context(context)?;
-            let commit = self
-                .repo
-                .find_commit(id)
-                .context(|| format!("cannot read commit {id}"))?;
-            Ok(Commit {
-                id: id.to_string(),
-                message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
-                author: String::from_utf8_lossy(commit.author().name_bytes()).into_owned(),
-                time: commit.time().seconds(),
-            })
+            Ok(self.read_commit(id)?.into_commit(id))
         })
         .collect()
     }

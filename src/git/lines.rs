@@ -5,8 +5,8 @@ use std::rc::Rc;
 
 use git2::{DiffOptions, Oid, Patch};
 
+use super::Repo;
 use super::error::{Context, GitError};
-use super::{Repo, loose};
 use crate::change::{Change, Content, Line, LineDiff};
 
 /// git's own test: a NUL byte in the first 8000 bytes makes a file binary.
@@ -48,12 +48,12 @@ impl Repo {
                     return Ok(bytes.to_vec());
                 }
                 let context = || format!("cannot read the blob {id} of `{path}`");
-                let bytes = match loose::read(&self.repo, id).context(context)? {
-                    Some((_, data)) => data,
-                    None => self.repo.find_blob(id).context(context)?.content().to_vec(),
-                };
-                self.blobs.borrow_mut().insert(id, Rc::from(&bytes[..]));
-                Ok(bytes)
+                let (kind, bytes) = self.read_object(id).context(context)?;
+                if kind != git2::ObjectType::Blob {
+                    return Err(git2::Error::from_str("not a blob")).context(context);
+                }
+                self.blobs.borrow_mut().insert(id, Rc::clone(&bytes));
+                Ok(bytes.to_vec())
             }
             Some(Content::WorkTree { mode }) => {
                 let root = self.require_workdir("reading the work tree")?;

@@ -4,6 +4,7 @@
 
 mod changes;
 mod commit_changes;
+mod commit_object;
 mod error;
 mod git_cli;
 mod history;
@@ -11,6 +12,8 @@ mod hooks;
 mod index_file;
 mod lines;
 mod loose;
+mod objects;
+mod pack;
 mod recent;
 mod revision_files;
 mod source;
@@ -18,7 +21,8 @@ mod tracked;
 mod tree_walk;
 mod walk;
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use git2::{ErrorCode, Oid, Repository, RepositoryOpenFlags};
@@ -32,6 +36,8 @@ pub use tracked::TrackedFile;
 pub use walk::{HistorySpec, Unit, Units};
 
 use error::Context;
+use objects::{Objects, PackFiles};
+use pack::Object;
 use recent::Recent;
 
 /// Bytes of blobs one generation of a repository's blob cache holds.
@@ -40,13 +46,19 @@ const BLOB_CACHE_GENERATION: usize = 1 << 20;
 /// An open repository, read-only.
 pub struct Repo {
     repo: Repository,
+    objects: RefCell<Objects>,
+    shallow: OnceCell<HashSet<Oid>>,
     /// Blobs read lately: the annotation pass and the line diffs read the same ones.
     blobs: RefCell<Recent>,
 }
 
 impl Repo {
-    fn new(repo: Repository) -> Repo {
+    /// `packs` shares the pack files (and the windows read from them) with the other
+    /// threads reading the same repository.
+    fn new(repo: Repository, packs: PackFiles) -> Repo {
         Repo {
+            objects: RefCell::new(Objects::new(repo.commondir().join("objects"), packs)),
+            shallow: OnceCell::new(),
             repo,
             blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
         }
@@ -65,7 +77,7 @@ impl Repo {
         .map_err(|_| GitError::NotARepository {
             path: path.display().to_string(),
         })?;
-        Ok(Repo::new(repo))
+        Ok(Repo::new(repo, PackFiles::default()))
     }
 
     /// The root of the work tree; `None` in a bare repository.
@@ -138,22 +150,24 @@ impl Repo {
         })
     }
 
+    /// An object's kind and bytes.
+    fn read_object(&self, id: Oid) -> Result<Object, git2::Error> {
+        self.objects.borrow_mut().read(&self.repo, id)
+    }
+
     fn tree_of(&self, commit: Option<Oid>) -> Result<Option<Oid>, GitError> {
-        commit
-            .map(|id| {
-                let commit = self
-                    .repo
-                    .find_commit(id)
-                    .context(|| format!("cannot read commit {id}"))?;
-                Ok(commit.tree_id())
-            })
-            .transpose()
+        commit.map(|id| Ok(self.read_commit(id)?.tree)).transpose()
     }
 
     /// Commits listed in `$GIT_DIR/shallow`: their parents are missing.
-    fn is_shallow_boundary(&self, id: Oid) -> bool {
-        let listed = std::fs::read_to_string(self.repo.path().join("shallow")).unwrap_or_default();
-        listed.lines().any(|line| line.trim() == id.to_string())
+    fn shallow_boundary(&self) -> &HashSet<Oid> {
+        self.shallow.get_or_init(|| {
+            std::fs::read_to_string(self.repo.path().join("shallow"))
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|line| Oid::from_str(line.trim()).ok())
+                .collect()
+        })
     }
 
     /// The index file git uses: `$GIT_INDEX_FILE` when set (as during `git commit -a`),

@@ -3,70 +3,94 @@
 //! for line diffs.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::rc::Rc;
 
 use git2::Oid;
 
-/// Object ids are hashes already: their first bytes are as good a hash as SipHash's,
-/// at a fraction of the cost.
+/// A multiply-rotate hash (as rustc's FxHash): object ids and pack offsets need no
+/// protection from collisions crafted against SipHash, only speed.
 #[derive(Default)]
-struct IdHasher(u64);
+struct FastHasher(u64);
 
-impl Hasher for IdHasher {
+impl Hasher for FastHasher {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes.iter().take(8) {
-            self.0 = self.0 << 8 | u64::from(byte);
+        for chunk in bytes.chunks(8) {
+            let mut word = [0; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
         }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 }
 
-type ById = HashMap<Oid, Rc<[u8]>, BuildHasherDefault<IdHasher>>;
+/// What a cached value weighs against the budget.
+pub(super) trait Weight {
+    fn weight(&self) -> usize;
+}
 
-/// Object bytes by id, in two generations: once the current one holds `budget`
-/// bytes it becomes the previous one, and the objects nobody asked for since are
-/// dropped. Memory stays under twice the budget whatever the history's length.
-pub(super) struct Recent {
-    previous: ById,
-    current: ById,
+impl Weight for Rc<[u8]> {
+    fn weight(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<T> Weight for (T, Rc<[u8]>) {
+    fn weight(&self) -> usize {
+        self.1.len()
+    }
+}
+
+type ByKey<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// Values by key, in two generations: once the current one weighs `budget` bytes it
+/// becomes the previous one, and the values nobody asked for since are dropped.
+/// Memory stays under twice the budget whatever the history's length.
+pub(super) struct Recent<K = Oid, V = Rc<[u8]>> {
+    previous: ByKey<K, V>,
+    current: ByKey<K, V>,
     current_bytes: usize,
     budget: usize,
 }
 
-impl Recent {
-    pub fn new(budget: usize) -> Recent {
+impl<K: Hash + Eq + Copy, V: Weight + Clone> Recent<K, V> {
+    pub fn new(budget: usize) -> Recent<K, V> {
         Recent {
-            previous: ById::default(),
-            current: ById::default(),
+            previous: ByKey::default(),
+            current: ByKey::default(),
             current_bytes: 0,
             budget,
         }
     }
 
-    pub fn get(&mut self, id: Oid) -> Option<Rc<[u8]>> {
-        if let Some(bytes) = self.current.get(&id) {
-            return Some(Rc::clone(bytes));
+    pub fn get(&mut self, key: K) -> Option<V> {
+        if let Some(value) = self.current.get(&key) {
+            return Some(value.clone());
         }
-        let bytes = self.previous.remove(&id)?;
-        self.insert(id, Rc::clone(&bytes));
-        Some(bytes)
+        let value = self.previous.remove(&key)?;
+        self.insert(key, value.clone());
+        Some(value)
     }
 
-    /// Keeps `bytes` unless they alone exceed the budget.
-    pub fn insert(&mut self, id: Oid, bytes: Rc<[u8]>) {
-        if bytes.len() > self.budget {
+    /// Keeps `value` unless it alone exceeds the budget.
+    pub fn insert(&mut self, key: K, value: V) {
+        let weight = value.weight();
+        if weight > self.budget {
             return;
         }
-        self.current_bytes += bytes.len();
+        self.current_bytes += weight;
         if self.current_bytes > self.budget {
             self.previous = std::mem::take(&mut self.current);
-            self.current_bytes = bytes.len();
+            self.current_bytes = weight;
         }
-        self.current.insert(id, bytes);
+        self.current.insert(key, value);
     }
 }
 
@@ -80,7 +104,7 @@ mod tests {
 
     #[test]
     fn objects_used_in_the_last_generation_survive_and_others_age_out() {
-        let mut recent = Recent::new(10);
+        let mut recent: Recent = Recent::new(10);
         recent.insert(id(1), Rc::from(&b"aaaa"[..]));
         recent.insert(id(2), Rc::from(&b"bbbb"[..]));
         // 12 bytes > 10: a new generation starts with the third object.

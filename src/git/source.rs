@@ -112,18 +112,14 @@ impl Repo {
     }
 
     fn first_parent(&self, id: Oid) -> Result<Option<Oid>, GitError> {
-        let commit = self
-            .repo
-            .find_commit(id)
-            .context(|| format!("cannot read commit {id}"))?;
-        if commit.parent_count() == 0 && self.is_shallow() && self.is_shallow_boundary(id) {
+        if self.shallow_boundary().contains(&id) {
             let short = id.to_string()[..12].to_owned();
             return Err(GitError::Shallow {
                 base: format!("{short}^"),
                 head: short,
             });
         }
-        Ok(commit.parent_id(0).ok())
+        Ok(self.read_commit(id)?.first_parent)
     }
 
     fn range_diff(&self, from: Option<Oid>, to: Oid) -> Result<Diff, GitError> {
@@ -145,7 +141,7 @@ impl Repo {
     ) -> Result<Vec<Change>, GitError> {
         let mut raw = Vec::new();
         walk(
-            &self.repo,
+            self,
             &mut Vec::new(),
             old.map(TreeDir),
             new.map(TreeDir),
@@ -229,7 +225,7 @@ fn index_changes(
     };
     let mut raw = Vec::new();
     walk(
-        &repo.repo,
+        repo,
         &mut Vec::new(),
         head_tree.map(TreeDir),
         Some(root),

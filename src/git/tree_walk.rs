@@ -5,8 +5,9 @@
 use std::cmp::Ordering;
 use std::rc::Rc;
 
-use git2::{ObjectType, Oid, Repository};
+use git2::{ObjectType, Oid};
 
+use super::Repo;
 use super::error::{Context, GitError};
 use super::index_file::{IndexEntry, IndexFile, TreeNode};
 
@@ -64,38 +65,28 @@ pub(super) trait Dir: Sized {
     type Listing;
     /// The directory's tree id, when known.
     fn id(&self) -> Option<Oid>;
-    fn list(&self, repo: &Repository, prefix: &[u8]) -> Result<Self::Listing, GitError>;
+    fn list(&self, repo: &Repo, prefix: &[u8]) -> Result<Self::Listing, GitError>;
     fn entries<'l>(&'l self, listing: &'l Self::Listing) -> impl Iterator<Item = Entry<'l, Self>>;
 }
 
 /// The bytes of a tree object as git stores them: `<octal mode> <name>\0<20-byte id>`
 /// entries in git's order. Reading them straight from the object database skips
 /// libgit2's tree object and its per-entry allocations.
-pub(super) fn read_tree(repo: &Repository, id: Oid, prefix: &[u8]) -> Result<Rc<[u8]>, GitError> {
+pub(super) fn read_tree(repo: &Repo, id: Oid, prefix: &[u8]) -> Result<Rc<[u8]>, GitError> {
     let context = || {
         format!(
             "cannot read tree {id} at `{}`",
             String::from_utf8_lossy(prefix)
         )
     };
-    // Loose objects are inflated here: libgit2 loops forever on a truncated one.
-    let loose = super::loose::read(repo, id).context(context)?;
-    let (odb, object);
-    let (kind, data) = match &loose {
-        Some((kind, data)) => (*kind, data.as_slice()),
-        None => {
-            odb = repo.odb().context(context)?;
-            object = odb.read(id).context(context)?;
-            (object.kind(), object.data())
-        }
-    };
+    let (kind, data) = repo.read_object(id).context(context)?;
     if kind != ObjectType::Tree {
         return Err(git2::Error::from_str("not a tree")).context(context);
     }
-    if !tree_is_valid(data) {
+    if !tree_is_valid(&data) {
         return Err(git2::Error::from_str("malformed tree object")).context(context);
     }
-    Ok(Rc::from(data))
+    Ok(data)
 }
 
 const TREE_MODE: u32 = 0o40000;
@@ -202,7 +193,7 @@ impl Dir for TreeDir {
         Some(self.0)
     }
 
-    fn list(&self, repo: &Repository, prefix: &[u8]) -> Result<Rc<[u8]>, GitError> {
+    fn list(&self, repo: &Repo, prefix: &[u8]) -> Result<Rc<[u8]>, GitError> {
         read_tree(repo, self.0, prefix)
     }
 
@@ -226,7 +217,7 @@ impl<'a> Dir for IndexDir<'a> {
         self.node.and_then(|n| n.id)
     }
 
-    fn list(&self, _: &Repository, prefix: &[u8]) -> Result<Self::Listing, GitError> {
+    fn list(&self, _: &Repo, prefix: &[u8]) -> Result<Self::Listing, GitError> {
         let mut listing = Vec::new();
         let mut rest = self.entries;
         while let Some(first) = rest.first() {
@@ -273,7 +264,7 @@ impl<'a> Dir for IndexDir<'a> {
 
 /// Diffs two directories into `out`, in path order.
 pub(super) fn walk<A: Dir, B: Dir>(
-    repo: &Repository,
+    repo: &Repo,
     prefix: &mut Vec<u8>,
     old: Option<A>,
     new: Option<B>,
@@ -315,7 +306,7 @@ pub(super) fn walk<A: Dir, B: Dir>(
 
 /// Handles one name present on either or both sides.
 fn visit<A: Dir, B: Dir>(
-    repo: &Repository,
+    repo: &Repo,
     prefix: &mut Vec<u8>,
     old: Option<Entry<'_, A>>,
     new: Option<Entry<'_, B>>,

@@ -3,8 +3,9 @@
 //! `Repository` per thread, handing results back in history order.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 
@@ -93,17 +94,6 @@ impl Repo {
         })
     }
 
-    fn shallow_boundary(&self) -> HashSet<Oid> {
-        if !self.is_shallow() {
-            return HashSet::new();
-        }
-        std::fs::read_to_string(self.repo.path().join("shallow"))
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|line| Oid::from_str(line.trim()).ok())
-            .collect()
-    }
-
     /// Diffs every unit whose local committer time passes `keep` on `threads` threads
     /// and calls `judge` there with the unit and its changes. `collect` receives one
     /// item per commit of `units`, in history order: `None` for a commit left out.
@@ -128,16 +118,17 @@ impl Repo {
         let next_chunk = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         let git_dir = self.repo.path().to_path_buf();
+        let packs = self.objects.borrow().pack_files();
         std::thread::scope(|scope| {
             let (sender, receiver) =
                 sync_channel::<(usize, Result<Vec<Option<T>>, E>)>(threads * 2);
             for _ in 0..threads {
                 let sender = sender.clone();
-                let (next_chunk, stop, judge, keep, git_dir) =
-                    (&next_chunk, &stop, &judge, &keep, &git_dir);
+                let (next_chunk, stop, judge, keep, git_dir, packs) =
+                    (&next_chunk, &stop, &judge, &keep, &git_dir, &packs);
                 scope.spawn(move || {
                     let repo = match Repository::open(git_dir) {
-                        Ok(repo) => Repo::new(repo),
+                        Ok(repo) => Repo::new(repo, Arc::clone(packs)),
                         Err(source) => {
                             let error = GitError::Git {
                                 context: "cannot open the repository again for a worker".to_owned(),
@@ -204,47 +195,33 @@ impl Repo {
         (cache, last): (&TreeCache, &mut Option<(Oid, Oid)>),
     ) -> Result<Option<(Unit, Vec<Change>)>, GitError> {
         let id = units.list[index];
-        let commit = self
-            .repo
-            .find_commit(id)
-            .context(|| format!("cannot read commit {id}"))?;
-        let parent = commit.parent_id(0).ok();
-        let parent_tree = match (*last, parent) {
+        let commit = self.read_commit(id)?;
+        let parent_tree = match (*last, commit.first_parent) {
             (Some((last_id, tree)), Some(parent)) if last_id == parent => Some(tree),
-            _ => self.tree_of(parent)?,
+            _ => self.tree_of(commit.first_parent)?,
         };
-        *last = Some((id, commit.tree_id()));
-        let local_time = local_time(&commit);
-        if (!units.first_parent && commit.parent_count() > 1) || !keep(local_time) {
+        *last = Some((id, commit.tree));
+        let local_time = commit.local_time();
+        if (!units.first_parent && commit.parent_count > 1) || !keep(local_time) {
             return Ok(None);
         }
         let dir = |id| CachedTree { id, cache };
         let mut raw = Vec::new();
         walk(
-            &self.repo,
+            self,
             &mut Vec::new(),
             parent_tree.map(dir),
-            Some(dir(commit.tree_id())),
+            Some(dir(commit.tree)),
             &mut raw,
         )?;
         let changes = into_changes(raw, NewSide::Objects);
         let unit = Unit {
             index,
             local_time,
-            commit: Commit {
-                id: id.to_string(),
-                message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
-                author: String::from_utf8_lossy(commit.author().name_bytes()).into_owned(),
-                time: commit.time().seconds(),
-            },
+            commit: commit.into_commit(id),
         };
         Ok(Some((unit, changes)))
     }
-}
-
-fn local_time(commit: &git2::Commit<'_>) -> i64 {
-    let time = commit.committer().when();
-    time.seconds() + i64::from(time.offset_minutes()) * 60
 }
 
 /// A tree object's raw bytes, shared between the units that read it.
@@ -265,7 +242,7 @@ impl Default for TreeCache {
 }
 
 impl TreeCache {
-    fn listing(&self, repo: &Repository, id: Oid, prefix: &[u8]) -> Result<Listing, GitError> {
+    fn listing(&self, repo: &Repo, id: Oid, prefix: &[u8]) -> Result<Listing, GitError> {
         if let Some(listing) = self.0.borrow_mut().get(id) {
             return Ok(listing);
         }
@@ -288,7 +265,7 @@ impl Dir for CachedTree<'_> {
         Some(self.id)
     }
 
-    fn list(&self, repo: &Repository, prefix: &[u8]) -> Result<Listing, GitError> {
+    fn list(&self, repo: &Repo, prefix: &[u8]) -> Result<Listing, GitError> {
         self.cache.listing(repo, self.id, prefix)
     }
 

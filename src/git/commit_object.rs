@@ -1,0 +1,155 @@
+//! Commit objects read from their raw bytes: the tree, the parents, the author's name,
+//! the committer's time and the message. libgit2's commit parse allocates a signature
+//! per person and keeps every header; a history walk needs these few fields.
+
+use git2::Oid;
+
+use super::Repo;
+use super::error::{Context, GitError};
+use super::history::Commit;
+
+/// The fields of a commit lockstep reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct CommitObject {
+    pub tree: Oid,
+    pub first_parent: Option<Oid>,
+    pub parent_count: usize,
+    pub author: String,
+    pub message: String,
+    /// Committer time, seconds since the epoch.
+    pub time: i64,
+    /// The committer's offset from UTC, in seconds.
+    pub offset: i64,
+}
+
+impl CommitObject {
+    /// Committer time shifted into the committer's time zone, so dates read as
+    /// `git log --date=short` shows them.
+    pub fn local_time(&self) -> i64 {
+        self.time + self.offset
+    }
+
+    pub fn into_commit(self, id: Oid) -> Commit {
+        Commit {
+            id: id.to_string(),
+            message: self.message,
+            author: self.author,
+            time: self.time,
+        }
+    }
+}
+
+impl Repo {
+    pub(super) fn read_commit(&self, id: Oid) -> Result<CommitObject, GitError> {
+        let context = || format!("cannot read commit {id}");
+        let (kind, bytes) = self.read_object(id).context(context)?;
+        if kind != git2::ObjectType::Commit {
+            return Err(git2::Error::from_str("not a commit")).context(context);
+        }
+        let mut commit = parse(&bytes)
+            .ok_or_else(|| git2::Error::from_str("malformed commit object"))
+            .context(context)?;
+        // A shallow clone's oldest commits have parents it lacks; git reads them as roots.
+        if self.shallow_boundary().contains(&id) {
+            (commit.first_parent, commit.parent_count) = (None, 0);
+        }
+        Ok(commit)
+    }
+}
+
+/// The commit `bytes` hold; `None` without a tree. A commit whose people are malformed
+/// (git accepts some) reads with an empty name and time zero.
+fn parse(bytes: &[u8]) -> Option<CommitObject> {
+    let (headers, message) = match memchr::memmem::find(bytes, b"\n\n") {
+        Some(end) => (&bytes[..end], &bytes[end + 2..]),
+        None => (bytes, &[][..]),
+    };
+    let (mut tree, mut first_parent, mut parent_count) = (None, None, 0);
+    let (mut author, mut committer) = (&[][..], &[][..]);
+    for line in headers.split(|&b| b == b'\n') {
+        let Some(space) = line.iter().position(|&b| b == b' ') else {
+            continue;
+        };
+        let (key, value) = (&line[..space], &line[space + 1..]);
+        match key {
+            b"tree" => tree = hex_id(value),
+            b"parent" => {
+                parent_count += 1;
+                first_parent = first_parent.or(hex_id(value));
+            }
+            b"author" => author = value,
+            b"committer" => committer = value,
+            _ => {}
+        }
+    }
+    let (time, offset) = when(committer).unwrap_or_default();
+    Some(CommitObject {
+        tree: tree?,
+        first_parent,
+        parent_count,
+        author: String::from_utf8_lossy(name(author)).into_owned(),
+        message: String::from_utf8_lossy(message).into_owned(),
+        time,
+        offset,
+    })
+}
+
+fn hex_id(value: &[u8]) -> Option<Oid> {
+    Oid::from_str(std::str::from_utf8(value).ok()?).ok()
+}
+
+/// The name of `Name <email> time zone`.
+fn name(person: &[u8]) -> &[u8] {
+    let end = memchr::memchr(b'<', person).unwrap_or(person.len());
+    person[..end].trim_ascii()
+}
+
+/// The time and zone offset (seconds) of `Name <email> 1700000000 +0130`.
+fn when(person: &[u8]) -> Option<(i64, i64)> {
+    let after_email = &person[memchr::memrchr(b'>', person)? + 1..];
+    let mut fields = std::str::from_utf8(after_email)
+        .ok()?
+        .split_ascii_whitespace();
+    let time = fields.next()?.parse().ok()?;
+    let zone = fields.next().unwrap_or("+0000");
+    let (sign, digits) = zone.split_at_checked(1)?;
+    let digits: i64 = digits.parse().ok()?;
+    let minutes = digits / 100 * 60 + digits % 100;
+    let sign = if sign == "-" { -1 } else { 1 };
+    Some((time, sign * minutes * 60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+
+    #[test]
+    fn reads_the_fields_lockstep_uses() {
+        let raw = format!(
+            "tree {TREE}\nparent {TREE}\nparent {}\nauthor Ada Lovelace <ada@example.com> 1700000000 +0100\ncommitter C <c@example.com> 1700000100 -0130\ngpgsig -----BEGIN\n continued\n -----END\n\nSubject\n\nBody\n",
+            "1".repeat(40)
+        );
+        let commit = parse(raw.as_bytes()).expect("parsed");
+        assert_eq!(commit.tree.to_string(), TREE);
+        assert_eq!(
+            commit.first_parent.map(|p| p.to_string()).as_deref(),
+            Some(TREE)
+        );
+        assert_eq!(commit.parent_count, 2);
+        assert_eq!(commit.author, "Ada Lovelace");
+        assert_eq!(commit.message, "Subject\n\nBody\n");
+        assert_eq!((commit.time, commit.offset), (1_700_000_100, -5400));
+        assert_eq!(commit.local_time(), 1_700_000_100 - 5400);
+    }
+
+    #[test]
+    fn a_root_commit_with_odd_people_still_reads() {
+        let raw = format!("tree {TREE}\nauthor nobody\ncommitter broken\n\n");
+        let commit = parse(raw.as_bytes()).expect("parsed");
+        assert_eq!((commit.first_parent, commit.parent_count), (None, 0));
+        assert_eq!((commit.author.as_str(), commit.time), ("nobody", 0));
+        assert_eq!(parse(b"author x\n\nno tree"), None);
+    }
+}

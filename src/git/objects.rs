@@ -1,0 +1,318 @@
+//! The object database as lockstep reads it: packs first (most objects live there),
+//! then loose objects, then libgit2 for what neither holds: alternates, packs written
+//! since the packs were listed, index versions other than 2.
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::{Arc, OnceLock};
+
+use git2::{Oid, Repository};
+
+use super::loose;
+use super::pack::{Object, Pack, PackFile};
+
+/// A repository's packs, listed at the first read and shared by every thread.
+pub(super) type PackFiles = Arc<OnceLock<Vec<Arc<PackFile>>>>;
+
+/// One thread's reader of a repository's objects.
+pub(super) struct Objects {
+    /// `$GIT_COMMON_DIR/objects`.
+    dir: PathBuf,
+    files: PackFiles,
+    /// This thread's readers of `files`, made at the first read: a diff of the work
+    /// tree may read no object at all.
+    packs: Option<Vec<Pack>>,
+}
+
+impl Objects {
+    pub fn new(dir: PathBuf, files: PackFiles) -> Objects {
+        Objects {
+            dir,
+            files,
+            packs: None,
+        }
+    }
+
+    /// The packs, for another thread's reader to share.
+    pub fn pack_files(&self) -> PackFiles {
+        Arc::clone(&self.files)
+    }
+
+    pub fn read(&mut self, repo: &Repository, id: Oid) -> Result<Object, git2::Error> {
+        let (dir, files) = (&self.dir, &self.files);
+        let packs = self.packs.get_or_insert_with(|| {
+            let files = files.get_or_init(|| open_packs(dir));
+            files.iter().cloned().map(Pack::new).collect()
+        });
+        for pack in packs.iter_mut() {
+            if let Some(offset) = pack.offset(id.as_bytes()) {
+                return pack.object(offset);
+            }
+        }
+        if let Some(object) = loose::read(dir, id)? {
+            return Ok(object);
+        }
+        let odb = repo.odb()?;
+        let object = odb.read(id)?;
+        Ok((object.kind(), Rc::from(object.data())))
+    }
+}
+
+/// The packs of `objects/pack` this reader understands; libgit2 reads any other.
+fn open_packs(dir: &Path) -> Vec<Arc<PackFile>> {
+    let Ok(entries) = std::fs::read_dir(dir.join("pack")) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            let is_index = path.extension().is_some_and(|e| e == "idx");
+            is_index
+                .then(|| PackFile::open(&path).ok().flatten())
+                .flatten()
+        })
+        .map(Arc::new)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::process::Command;
+
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
+        let output = Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "git {args:?}: {stderr}");
+        output.stdout
+    }
+
+    /// Thirty commits, each changing one more line of a file (so each version is
+    /// closest to the next, and packs chain their deltas) and growing another.
+    fn history() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        git(dir.path(), &["init", "-q", "."]);
+        let mut lines: Vec<String> = (0..300)
+            .map(|n| format!("line {n}, padded to be worth a delta\n"))
+            .collect();
+        for i in 1..=30 {
+            lines[i * 37 % 300] = format!("changed by commit {i}\n");
+            std::fs::write(dir.path().join("edited.txt"), lines.concat()).expect("write");
+            let log = format!("entry {i}\n").repeat(i);
+            std::fs::write(dir.path().join("log.txt"), log).expect("write");
+            git(dir.path(), &["add", "."]);
+            let who = ["-c", "user.name=T", "-c", "user.email=t@example.com"];
+            git(
+                dir.path(),
+                &[&who[..], &["commit", "-qm", &format!("c{i}")]].concat(),
+            );
+        }
+        dir
+    }
+
+    /// Every object of the repository as `git cat-file --batch` prints it.
+    fn all_objects(dir: &Path) -> Vec<(Oid, String, Vec<u8>)> {
+        let out = git(dir, &["cat-file", "--batch-all-objects", "--batch"]);
+        let mut rest = &out[..];
+        let mut objects = Vec::new();
+        while let Some(newline) = rest.iter().position(|&b| b == b'\n') {
+            let header = String::from_utf8_lossy(&rest[..newline]).into_owned();
+            let fields: Vec<&str> = header.split(' ').collect();
+            let size: usize = fields[2].parse().expect("size");
+            let body = rest[newline + 1..newline + 1 + size].to_vec();
+            let id = Oid::from_str(fields[0]).expect("id");
+            objects.push((id, fields[1].to_owned(), body));
+            rest = &rest[newline + 1 + size + 1..];
+        }
+        objects
+    }
+
+    /// Reads every object and compares it with git's; returns how many packs were used.
+    fn assert_reads_as_git(dir: &Path) -> usize {
+        let repo = Repository::open(dir).expect("open");
+        let mut objects = Objects::new(repo.path().join("objects"), PackFiles::default());
+        let expected = all_objects(dir);
+        assert!(expected.len() > 60, "{} objects", expected.len());
+        for (id, kind, bytes) in expected {
+            let (read_kind, read) = objects.read(&repo, id).expect("readable");
+            assert_eq!(
+                (read_kind.str(), &read[..]),
+                (kind.as_str(), &bytes[..]),
+                "{id}"
+            );
+        }
+        objects.files.get().map_or(0, Vec::len)
+    }
+
+    fn pack_path(dir: &Path, extension: &str) -> PathBuf {
+        let pack = dir.join(".git/objects/pack");
+        std::fs::read_dir(&pack)
+            .expect("pack dir")
+            .map(|e| e.expect("entry").path())
+            .find(|p| p.extension().is_some_and(|e| e == extension))
+            .expect("a pack")
+    }
+
+    #[test]
+    fn loose_objects_read_as_git_reads_them() {
+        let repo = history();
+        assert_eq!(assert_reads_as_git(repo.path()), 0);
+    }
+
+    #[test]
+    fn deep_offset_delta_chains_read_as_git_reads_them() {
+        let repo = history();
+        git(
+            repo.path(),
+            &["repack", "-adq", "--depth=50", "--window=50"],
+        );
+        let chains = git(
+            repo.path(),
+            &[
+                "verify-pack",
+                "-v",
+                &pack_path(repo.path(), "idx").to_string_lossy(),
+            ],
+        );
+        assert!(
+            String::from_utf8_lossy(&chains).contains("chain length = 15"),
+            "deep chains"
+        );
+        assert_eq!(assert_reads_as_git(repo.path()), 1);
+    }
+
+    #[test]
+    fn deltas_naming_their_base_by_id_read_as_git_reads_them() {
+        let repo = history();
+        let by_id = ["-c", "repack.useDeltaBaseOffset=false"];
+        git(
+            repo.path(),
+            &[&by_id[..], &["repack", "-adq", "--depth=50"]].concat(),
+        );
+        assert_eq!(assert_reads_as_git(repo.path()), 1);
+    }
+
+    #[test]
+    fn large_offsets_and_packs_beside_loose_objects_read_as_git_reads_them() {
+        let repo = history();
+        git(repo.path(), &["repack", "-adq"]);
+        // Index every object past offset 64 in the table of 8-byte offsets.
+        let (pack, idx) = (
+            pack_path(repo.path(), "pack"),
+            pack_path(repo.path(), "idx"),
+        );
+        let rewritten = repo.path().join("large.idx");
+        let pack = pack.to_string_lossy();
+        let large = [
+            "index-pack",
+            "--index-version=2,0x40",
+            "-o",
+            &rewritten.to_string_lossy(),
+            &pack,
+        ];
+        git(repo.path(), &large);
+        std::fs::remove_file(&idx).expect("old index");
+        std::fs::rename(&rewritten, &idx).expect("new index");
+        std::fs::write(repo.path().join("new.txt"), "loose\n").expect("write");
+        git(repo.path(), &["add", "new.txt"]);
+        assert_eq!(assert_reads_as_git(repo.path()), 1);
+    }
+
+    #[test]
+    fn objects_larger_than_a_window_and_across_window_ends_read_as_git_reads_them() {
+        let repo = history();
+        // Incompressible bytes, so the pack is several windows long.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let noise: Vec<u8> = (0..5 << 19)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        for (i, chunk) in noise.chunks(noise.len() / 3).enumerate() {
+            std::fs::write(repo.path().join(format!("noise{i}.bin")), chunk).expect("write");
+            git(repo.path(), &["add", "."]);
+            let who = ["-c", "user.name=T", "-c", "user.email=t@example.com"];
+            git(
+                repo.path(),
+                &[&who[..], &["commit", "-qm", "noise"]].concat(),
+            );
+        }
+        git(repo.path(), &["repack", "-adq"]);
+        let pack = std::fs::metadata(pack_path(repo.path(), "pack")).expect("pack");
+        assert!(pack.len() > 2 << 20, "{} bytes", pack.len());
+        assert_eq!(assert_reads_as_git(repo.path()), 1);
+    }
+
+    #[test]
+    fn version_1_indexes_are_left_to_libgit2() {
+        let repo = history();
+        git(repo.path(), &["repack", "-adq"]);
+        let (pack, idx) = (
+            pack_path(repo.path(), "pack"),
+            pack_path(repo.path(), "idx"),
+        );
+        let rewritten = repo.path().join("v1.idx");
+        let pack = pack.to_string_lossy();
+        git(
+            repo.path(),
+            &[
+                "index-pack",
+                "--index-version=1",
+                "-o",
+                &rewritten.to_string_lossy(),
+                &pack,
+            ],
+        );
+        std::fs::remove_file(&idx).expect("old index");
+        std::fs::rename(&rewritten, &idx).expect("new index");
+        assert_eq!(assert_reads_as_git(repo.path()), 0);
+    }
+
+    #[test]
+    fn damaged_packs_are_errors_naming_the_pack() {
+        let repo = history();
+        git(repo.path(), &["repack", "-adq", "--depth=50"]);
+        let pack = pack_path(repo.path(), "pack");
+        let bytes = std::fs::read(&pack).expect("pack");
+        let ids: Vec<Oid> = all_objects(repo.path())
+            .into_iter()
+            .map(|(id, ..)| id)
+            .collect();
+        let damaged = |bytes: &[u8]| {
+            std::fs::remove_file(&pack).expect("remove");
+            std::fs::write(&pack, bytes).expect("write");
+            let repository = Repository::open(repo.path()).expect("open");
+            let mut objects = Objects::new(repository.path().join("objects"), PackFiles::default());
+            let errors: Vec<String> = ids
+                .iter()
+                .filter_map(|&id| objects.read(&repository, id).err())
+                .map(|e| e.message().to_owned())
+                .collect();
+            assert!(!errors.is_empty(), "some objects are damaged");
+            assert!(
+                errors
+                    .iter()
+                    .all(|e| e.contains("pack-") && e.contains("git fsck")),
+                "{errors:?}"
+            );
+        };
+        damaged(&bytes[..bytes.len() / 2]);
+        let mut flipped = bytes.clone();
+        for at in (12..flipped.len() - 20).step_by(7) {
+            flipped[at] ^= 0x55;
+        }
+        damaged(&flipped);
+    }
+}

@@ -1,0 +1,101 @@
+//! git's delta format: the sizes of base and result, then instructions that copy a
+//! range of the base or insert literal bytes.
+
+/// Copy instructions with a size of zero copy this many bytes.
+const DEFAULT_COPY: usize = 0x10000;
+
+/// The object `delta` builds from `base`; `None` when the delta does not fit the base.
+pub(super) fn apply(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
+    let mut rest = delta;
+    let base_size = size(&mut rest)?;
+    let result_size = size(&mut rest)?;
+    if base_size != base.len() as u64 {
+        return None;
+    }
+    // A corrupt size must not reserve memory the copies will never fill.
+    let capacity = usize::try_from(result_size)
+        .ok()?
+        .min(base.len() + delta.len());
+    let mut result = Vec::with_capacity(capacity);
+    while let Some((&op, tail)) = rest.split_first() {
+        rest = tail;
+        if op & 0x80 != 0 {
+            let offset = packed(&mut rest, op, 0..4)?;
+            let len = match packed(&mut rest, op, 4..7)? {
+                0 => DEFAULT_COPY,
+                len => len,
+            };
+            result.extend_from_slice(base.get(offset..offset.checked_add(len)?)?);
+        } else if op != 0 {
+            let (literal, tail) = rest.split_at_checked(usize::from(op))?;
+            result.extend_from_slice(literal);
+            rest = tail;
+        } else {
+            return None;
+        }
+    }
+    (result.len() as u64 == result_size).then_some(result)
+}
+
+/// A size at the start of a delta: little-endian groups of seven bits.
+fn size(rest: &mut &[u8]) -> Option<u64> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&byte, tail) = rest.split_first()?;
+        *rest = tail;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// A copy's offset or size: the bytes whose bits of `op` in `bits` are set, low first.
+fn packed(rest: &mut &[u8], op: u8, bits: std::ops::Range<u8>) -> Option<usize> {
+    let mut value = 0usize;
+    for (shift, bit) in bits.enumerate() {
+        if op & (1 << bit) != 0 {
+            let (&byte, tail) = rest.split_first()?;
+            *rest = tail;
+            value |= usize::from(byte) << (8 * shift);
+        }
+    }
+    Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copies_and_inserts_build_the_result() {
+        let base = b"hello, world";
+        // Base 12 bytes, result 11: copy 7 bytes from offset 0, then insert "lock".
+        let delta = [12, 11, 0x80 | 0x01 | 0x10, 0, 7, 4, b'l', b'o', b'c', b'k'];
+        assert_eq!(apply(base, &delta).as_deref(), Some(&b"hello, lock"[..]));
+    }
+
+    #[test]
+    fn deltas_that_do_not_fit_their_base_are_rejected() {
+        let base = b"short";
+        assert_eq!(apply(base, &[6, 1, 1, b'x']), None, "wrong base size");
+        assert_eq!(apply(base, &[5, 3, 0x91, 2, 9]), None, "copy past the end");
+        assert_eq!(
+            apply(base, &[5, 2, 1, b'x']),
+            None,
+            "result shorter than declared"
+        );
+        assert_eq!(apply(base, &[5, 1, 0]), None, "reserved instruction");
+        assert_eq!(apply(base, &[5, 1, 4, b'x']), None, "literal past the end");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_delta_applies_or_is_rejected(base: Vec<u8>, delta: Vec<u8>) {
+            if let Some(result) = apply(&base, &delta) {
+                proptest::prop_assert!(result.len() <= delta.len() * DEFAULT_COPY);
+            }
+        }
+    }
+}

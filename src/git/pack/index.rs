@@ -1,0 +1,182 @@
+//! A pack's `.idx` file (version 2): which objects the pack holds, and where. Only
+//! its fan-out table is read up front; the ids and offsets of the objects starting
+//! with one byte are read at the first lookup among them, so a check that reads a
+//! few objects of a large pack reads a few kilobytes of its index.
+
+use std::fs::File;
+use std::sync::{Mutex, OnceLock};
+
+use super::read_at;
+
+/// The first four bytes of a version 2 index.
+const MAGIC: [u8; 4] = [0xff, b't', b'O', b'c'];
+const HEADER: usize = 8;
+const FANOUT: usize = 256 * 4;
+const ID: usize = 20;
+/// An offset with this bit set indexes the table of 8-byte offsets instead.
+const LARGE: u32 = 0x8000_0000;
+
+pub(super) struct Index {
+    file: Mutex<File>,
+    /// Objects whose id's first byte is at most `i`, for each `i`.
+    fanout: [usize; 256],
+    /// The ids and offsets of each first byte's objects, once read (`None` when
+    /// the file could not be read).
+    buckets: [OnceLock<Option<Bucket>>; 256],
+}
+
+/// The objects whose ids start with one byte: their ids, and their 4-byte offsets.
+struct Bucket {
+    ids: Vec<u8>,
+    offsets: Vec<u8>,
+}
+
+impl Index {
+    /// `Ok(None)` when `file` is not a version 2 index; libgit2 reads the others.
+    pub fn open(file: File) -> std::io::Result<Option<Index>> {
+        let len = file.metadata()?.len();
+        let file = Mutex::new(file);
+        let Ok(header) = read_at(&file, 0, HEADER + FANOUT) else {
+            return Ok(None);
+        };
+        if header.get(..4) != Some(&MAGIC[..]) || be32(&header, 4) != Some(2) {
+            return Ok(None);
+        }
+        let mut fanout = [0; 256];
+        for (byte, count) in fanout.iter_mut().enumerate() {
+            *count = be32(&header, HEADER + byte * 4).unwrap_or(0) as usize;
+        }
+        let count = fanout[255];
+        // Ids, CRCs and offsets, then the two trailing checksums.
+        let minimum = (HEADER + FANOUT + 2 * ID) as u64 + count as u64 * (ID + 4 + 4) as u64;
+        if fanout.is_sorted() && len >= minimum {
+            let buckets = std::array::from_fn(|_| OnceLock::new());
+            return Ok(Some(Index {
+                file,
+                fanout,
+                buckets,
+            }));
+        }
+        Ok(None)
+    }
+
+    /// Where the object `id` starts in the pack.
+    pub fn offset(&self, id: &[u8]) -> Option<u64> {
+        let first = usize::from(*id.first()?);
+        let start = first.checked_sub(1).map_or(0, |before| self.fanout[before]);
+        let bucket = self.buckets[first]
+            .get_or_init(|| self.read_bucket(start, self.fanout[first]))
+            .as_ref()?;
+        // Ids are hashes: their first eight bytes almost always decide, in one compare.
+        let wanted = (prefix(id)?, id);
+        let (mut low, mut high) = (0, bucket.ids.len() / ID);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            let candidate = bucket.ids.get(middle * ID..(middle + 1) * ID)?;
+            match (prefix(candidate)?, candidate).cmp(&wanted) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return self.offset_of(bucket, middle),
+            }
+        }
+        None
+    }
+
+    fn read_bucket(&self, start: usize, end: usize) -> Option<Bucket> {
+        let count = self.fanout[255];
+        let ids = read_at(
+            &self.file,
+            (HEADER + FANOUT + start * ID) as u64,
+            (end - start) * ID,
+        );
+        let offsets = HEADER + FANOUT + count * (ID + 4) + start * 4;
+        let offsets = read_at(&self.file, offsets as u64, (end - start) * 4);
+        Some(Bucket {
+            ids: ids.ok()?,
+            offsets: offsets.ok()?,
+        })
+    }
+
+    fn offset_of(&self, bucket: &Bucket, position: usize) -> Option<u64> {
+        let small = be32(&bucket.offsets, position * 4)?;
+        if small & LARGE == 0 {
+            return Some(u64::from(small));
+        }
+        let count = self.fanout[255];
+        let large = HEADER + FANOUT + count * (ID + 4 + 4) + (small & !LARGE) as usize * 8;
+        let bytes = read_at(&self.file, large as u64, 8).ok()?;
+        Some(u64::from_be_bytes(bytes.try_into().ok()?))
+    }
+}
+
+fn prefix(id: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(id.get(..8)?.try_into().ok()?))
+}
+
+fn be32(bytes: &[u8], at: usize) -> Option<u32> {
+    let bytes = bytes.get(at..at + 4)?;
+    Some(u32::from_be_bytes(bytes.try_into().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An index of `ids` (sorted) at offsets 100, 200, …; the last one past 4 GiB.
+    fn index(ids: &[[u8; 20]]) -> Vec<u8> {
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend(2u32.to_be_bytes());
+        for byte in 0..=255u8 {
+            let count = ids.iter().filter(|id| id[0] <= byte).count() as u32;
+            bytes.extend(count.to_be_bytes());
+        }
+        ids.iter().for_each(|id| bytes.extend(id));
+        ids.iter().for_each(|_| bytes.extend([0; 4]));
+        for i in 0..ids.len() - 1 {
+            bytes.extend((100 * (i as u32 + 1)).to_be_bytes());
+        }
+        bytes.extend(LARGE.to_be_bytes());
+        bytes.extend((5u64 << 30).to_be_bytes());
+        bytes.extend([0; 2 * ID]);
+        bytes
+    }
+
+    fn open(bytes: &[u8]) -> Option<Index> {
+        let mut file = tempfile::tempfile().expect("temp file");
+        std::io::Write::write_all(&mut file, bytes).expect("write");
+        Index::open(file).expect("readable")
+    }
+
+    #[test]
+    fn finds_small_and_large_offsets_and_misses_others() {
+        let ids = [[0x10; 20], [0x10 | 1; 20], [0xfe; 20]];
+        let index = open(&index(&ids)).expect("index");
+        assert_eq!(index.offset(&ids[0]), Some(100));
+        assert_eq!(index.offset(&ids[1]), Some(200));
+        assert_eq!(index.offset(&ids[2]), Some(5 << 30));
+        assert_eq!(index.offset(&[0x10; 19]), None, "short id");
+        assert_eq!(index.offset(&[0x12; 20]), None);
+        assert_eq!(index.offset(&[0xff; 20]), None);
+    }
+
+    #[test]
+    fn rejects_other_versions_and_short_files() {
+        let mut bytes = index(&[[1; 20]]);
+        // Less than the header, fan-out, one entry and the checksums.
+        let needed = HEADER + FANOUT + ID + 4 + 4 + 2 * ID;
+        assert!(open(&bytes[..needed]).is_some());
+        assert!(open(&bytes[..needed - 1]).is_none(), "short");
+        bytes[7] = 1;
+        assert!(open(&bytes).is_none(), "version 1");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lookups_in_any_bytes_never_panic(mut bytes: Vec<u8>, id: [u8; 20]) {
+            bytes.splice(0..0, MAGIC.iter().copied().chain(2u32.to_be_bytes()));
+            if let Some(index) = open(&bytes) {
+                let _ = index.offset(&id);
+            }
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Reading objects from pack files ourselves: the `.idx` says where an object starts,
+//! the pack is read through a few windows, one inflater serves every object, and
+//! deltas are resolved over a cache of the bases resolved lately. libgit2 reads packs
+//! behind a lock with an allocation or two per object; a [`Pack`] per thread lets an
+//! audit's workers read in parallel.
+
+mod delta;
+mod index;
+mod window;
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use flate2::{Decompress, FlushDecompress, Status};
+use git2::ObjectType;
+
+use super::recent::Recent;
+use index::Index;
+use window::{SharedWindows, Windows};
+
+/// Bytes of resolved delta bases one generation of a pack's cache holds.
+const BASE_CACHE_GENERATION: usize = 8 << 20;
+/// Deflate's best ratio: a size larger than this many times the bytes left in the pack
+/// is corrupt, and must not be allocated.
+const MAX_RATIO: u64 = 1032;
+/// git's own limit on the length of a delta chain is far below this.
+const MAX_CHAIN: usize = 10_000;
+
+/// An object's kind and bytes.
+pub(super) type Object = (ObjectType, Rc<[u8]>);
+
+/// A pack and its index, shared by every thread that reads them.
+pub(super) struct PackFile {
+    path: PathBuf,
+    index: Index,
+    data: Arc<SharedWindows>,
+}
+
+impl PackFile {
+    /// Opens the pack of the index at `idx`; `Ok(None)` when the index is of a version
+    /// this reader leaves to libgit2.
+    pub fn open(idx: &Path) -> std::io::Result<Option<PackFile>> {
+        let Some(index) = Index::open(File::open(idx)?)? else {
+            return Ok(None);
+        };
+        let path = idx.with_extension("pack");
+        let data = Arc::new(SharedWindows::new(File::open(&path)?)?);
+        Ok(Some(PackFile { path, index, data }))
+    }
+}
+
+/// One thread's reader of a pack: the windows it is reading, its inflater and its cache
+/// of delta bases.
+pub(super) struct Pack {
+    file: Arc<PackFile>,
+    windows: Windows,
+    inflater: Decompress,
+    bases: Recent<u64, Object>,
+}
+
+/// How an entry is stored: whole, or as a delta against a base entry found by its
+/// distance back in the pack or by its id.
+enum Stored {
+    Whole(ObjectType),
+    OffsetDelta(u64),
+    RefDelta([u8; 20]),
+}
+
+/// An entry's header: how it is stored, its inflated size, where its data starts.
+struct Header {
+    stored: Stored,
+    size: usize,
+    data: u64,
+}
+
+impl Pack {
+    pub fn new(file: Arc<PackFile>) -> Pack {
+        Pack {
+            windows: Windows::new(Arc::clone(&file.data)),
+            file,
+            inflater: Decompress::new(true),
+            bases: Recent::new(BASE_CACHE_GENERATION),
+        }
+    }
+
+    /// Where the pack holds `id`, if it does.
+    pub fn offset(&self, id: &[u8]) -> Option<u64> {
+        self.file.index.offset(id)
+    }
+
+    /// The object stored at `offset`, with its deltas resolved.
+    pub fn object(&mut self, offset: u64) -> Result<Object, git2::Error> {
+        let mut deltas = Vec::new();
+        let mut at = offset;
+        let (kind, mut bytes) = loop {
+            if let Some(base) = self.bases.get(at) {
+                break base;
+            }
+            let header = self.header(at)?;
+            let base = match header.stored {
+                Stored::Whole(kind) => break (kind, Rc::from(self.inflate(&header)?)),
+                Stored::OffsetDelta(distance) => at
+                    .checked_sub(distance)
+                    .filter(|_| distance > 0)
+                    .ok_or_else(|| self.corrupt(at, "a delta against an entry outside the pack"))?,
+                Stored::RefDelta(id) => self
+                    .offset(&id)
+                    .ok_or_else(|| self.corrupt(at, "a delta against an object it lacks"))?,
+            };
+            if deltas.len() == MAX_CHAIN {
+                return Err(self.corrupt(offset, "a delta chain too long"));
+            }
+            deltas.push((at, header));
+            at = base;
+        };
+        while let Some((at, header)) = deltas.pop() {
+            let delta = self.inflate(&header)?;
+            let result = delta::apply(&bytes, &delta)
+                .ok_or_else(|| self.corrupt(at, "a delta that does not fit its base"))?;
+            bytes = Rc::from(result);
+            self.bases.insert(at, (kind, Rc::clone(&bytes)));
+        }
+        Ok((kind, bytes))
+    }
+
+    fn header(&mut self, at: u64) -> Result<Header, git2::Error> {
+        let input = self
+            .windows
+            .at(at)
+            .map_err(|e| unreadable(&self.file.path, &e))?;
+        let (stored, size, len) =
+            parse_header(input).ok_or_else(|| self.corrupt(at, "an unreadable entry header"))?;
+        Ok(Header {
+            stored,
+            size,
+            data: at + len as u64,
+        })
+    }
+
+    /// The inflated data of an entry, exactly `header.size` bytes of it.
+    fn inflate(&mut self, header: &Header) -> Result<Vec<u8>, git2::Error> {
+        let left = self.windows.len().saturating_sub(header.data);
+        if header.size as u64 > left.saturating_mul(MAX_RATIO) + MAX_RATIO {
+            return Err(self.corrupt(header.data, "a size its data cannot hold"));
+        }
+        // One byte to spare lets zlib read the stream's end once the data is out.
+        let mut out = Vec::with_capacity(header.size + 1);
+        self.inflater.reset(true);
+        loop {
+            let read = self.inflater.total_in();
+            let input = self
+                .windows
+                .at(header.data + read)
+                .map_err(|e| unreadable(&self.file.path, &e))?;
+            let status = self
+                .inflater
+                .decompress_vec(input, &mut out, FlushDecompress::None);
+            let progress = self.inflater.total_in() > read;
+            match status {
+                Ok(Status::StreamEnd) if out.len() == header.size => return Ok(out),
+                Ok(Status::Ok) if progress && out.len() <= header.size => {}
+                _ => return Err(self.corrupt(header.data, "data that does not inflate")),
+            }
+        }
+    }
+
+    fn corrupt(&self, at: u64, what: &str) -> git2::Error {
+        git2::Error::from_str(&format!(
+            "{} has {what} at offset {at}; run `git fsck` to find damaged objects",
+            self.file.path.display()
+        ))
+    }
+}
+
+/// `len` bytes of `file` from `at`; an error where the file ends sooner. The lock
+/// keeps threads from moving each other's position.
+fn read_at(file: &Mutex<File>, at: u64, len: usize) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(len);
+    let mut file = file.lock().unwrap_or_else(PoisonError::into_inner);
+    file.seek(SeekFrom::Start(at))?;
+    (&mut *file).take(len as u64).read_to_end(&mut bytes)?;
+    if bytes.len() != len {
+        return Err(std::io::ErrorKind::UnexpectedEof.into());
+    }
+    Ok(bytes)
+}
+
+fn unreadable(path: &Path, error: &std::io::Error) -> git2::Error {
+    git2::Error::from_str(&format!("cannot read {}: {error}", path.display()))
+}
+
+/// How the entry `input` starts with is stored, its inflated size, and the length of
+/// its header.
+fn parse_header(input: &[u8]) -> Option<(Stored, usize, usize)> {
+    let mut bytes = input.iter();
+    let mut byte = *bytes.next()?;
+    let kind = (byte >> 4) & 7;
+    let mut size = u64::from(byte & 15);
+    let mut shift = 4;
+    while byte & 0x80 != 0 {
+        byte = *bytes.next()?;
+        size |= u64::from(byte & 0x7f).checked_shl(shift)?;
+        shift += 7;
+    }
+    let stored = match kind {
+        1 => Stored::Whole(ObjectType::Commit),
+        2 => Stored::Whole(ObjectType::Tree),
+        3 => Stored::Whole(ObjectType::Blob),
+        4 => Stored::Whole(ObjectType::Tag),
+        6 => {
+            byte = *bytes.next()?;
+            let mut distance = u64::from(byte & 0x7f);
+            while byte & 0x80 != 0 {
+                byte = *bytes.next()?;
+                distance = distance.checked_add(1)?.checked_mul(128)? | u64::from(byte & 0x7f);
+            }
+            Stored::OffsetDelta(distance)
+        }
+        7 => {
+            let rest = bytes.as_slice();
+            let id = rest.get(..20)?.try_into().ok()?;
+            bytes = rest[20..].iter();
+            Stored::RefDelta(id)
+        }
+        _ => return None,
+    };
+    let len = input.len() - bytes.as_slice().len();
+    Some((stored, usize::try_from(size).ok()?, len))
+}
