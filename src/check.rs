@@ -16,6 +16,16 @@ pub struct Judgement {
     pub satisfied: Vec<Satisfied>,
 }
 
+/// What the caller shows of a triggering file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Its first changed line (`check`).
+    Line,
+    /// Its path only (`audit`, `suggest`): an edit whose non-whitespace bytes changed
+    /// triggers whatever its line diff says, so it needs none.
+    Path,
+}
+
 /// Judges `changes`, reading line diffs only for the files the rules ask about and the
 /// files that hold `LINT.` directives.
 pub fn judge(
@@ -24,16 +34,18 @@ pub fn judge(
     changes: Vec<Change>,
     waivers: &Waivers,
 ) -> Result<Vec<Finding>, GitError> {
-    judge_all(repo, rules, changes, waivers).map(|judgement| judgement.findings)
+    judge_all(repo, rules, changes, waivers, Detail::Line).map(|judgement| judgement.findings)
 }
 
 /// Like [`judge`], keeping the satisfied cases too (audits count them). Every check
-/// of a change belongs here, so `check` and `audit` judge alike.
+/// of a change belongs here, so `check` and `audit` judge alike; `detail` changes only
+/// what findings say of their triggering lines.
 pub fn judge_all(
     repo: &Repo,
     rules: &RuleSet,
     mut changes: Vec<Change>,
     waivers: &Waivers,
+    detail: Detail,
 ) -> Result<Judgement, GitError> {
     let max_files = rules.settings.max_files;
     if changes.len() > max_files {
@@ -53,6 +65,16 @@ pub fn judge_all(
     };
     annotated.load_lines(&mut changes, rules.settings.whitespace)?;
     needed.retain(|&i| changes[i].lines.is_none());
+    if detail == Detail::Path {
+        let text = rules.needs_line_text(&candidates);
+        let mut wanted = Vec::with_capacity(needed.len());
+        for i in needed {
+            if text.binary_search(&i).is_ok() || !repo.differs_beyond_whitespace(&changes[i])? {
+                wanted.push(i);
+            }
+        }
+        needed = wanted;
+    }
     repo.load_lines(&mut changes, &needed, rules.settings.whitespace)?;
     let (mut findings, mut satisfied) = rules.evaluate_all(&candidates, &changes);
     let (annotation_findings, annotation_satisfied) = annotations::check(&annotated, &changes);

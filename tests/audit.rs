@@ -245,6 +245,31 @@ fn since_and_until_are_inclusive_days_in_the_committers_time_zone() {
 }
 
 #[test]
+fn whitespace_only_edits_trigger_nothing_and_a_split_line_does() {
+    let repo = Repo::new();
+    let proto = "service Refunds {\n  rpc Refund(R) returns (S);\n}\n";
+    repo.write("lockstep.toml", RULES).write(PROTO, proto);
+    commit_at(&repo, "root", "2026-01-01T10:00:00Z");
+    repo.write(PROTO, proto.replace("  rpc", "\trpc").replace(';', " ;\r"));
+    commit_at(&repo, "re-indent", "2026-01-02T10:00:00Z");
+    // The same characters, but one line became two: a line diff sees a change.
+    repo.write(PROTO, proto.replace("(R) ", "(R)\n    "));
+    commit_at(&repo, "split a line", "2026-01-03T10:00:00Z");
+    repo.write(PROTO, proto.replace("Refund(R)", "Refund(Q)"));
+    commit_at(&repo, "edit", "2026-01-04T10:00:00Z");
+    let report = json(&repo, &[]);
+    // The root satisfies nothing (no companions) and misses; then the split and the edit.
+    assert_eq!(counts(&report, "payments-api"), (3, 0, 0, 3), "{report}");
+    let subjects: Vec<&str> = report["misses"]
+        .as_array()
+        .expect("misses")
+        .iter()
+        .filter_map(|m| m["subject"].as_str())
+        .collect();
+    assert_eq!(subjects, ["root", "split a line", "edit"]);
+}
+
+#[test]
 fn captures_make_one_case_per_binding() {
     let repo = history();
     let json = json(

@@ -11,7 +11,7 @@ use super::output::write_output;
 use super::rule_set::{self, open_current};
 use super::{Context, ExitStatus};
 use crate::audit::{Audit, AuditFormat, Auditor, Day, Judged, Scope, render};
-use crate::check::judge_all;
+use crate::check::{Detail, judge_all};
 use crate::git::HistorySpec;
 use crate::rules::RuleSet;
 use crate::waiver::Waivers;
@@ -100,7 +100,7 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         },
         |repo, unit, changes| {
             let waivers = Waivers::from_message(&unit.commit.message, &rules.settings.skip_trailer);
-            let judgement = judge_all(repo, &rules, changes, &waivers)?;
+            let judgement = judge_all(repo, &rules, changes, &waivers, Detail::Path)?;
             Ok::<_, crate::git::GitError>(Judged::new(unit, judgement))
         },
         |judged| {

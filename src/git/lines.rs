@@ -37,6 +37,16 @@ impl Repo {
         Ok(())
     }
 
+    /// Whether the two sides of `change` differ in more than whitespace. Then some line
+    /// differs whitespace aside, and the change is no whitespace-only edit; `false`
+    /// leaves it to a line diff (a line split in two differs there, not here).
+    pub fn differs_beyond_whitespace(&self, change: &Change) -> Result<bool, GitError> {
+        let old_path = change.old_path.as_deref().unwrap_or(&change.path);
+        let old = self.read_content(old_path, change.old)?;
+        let new = self.read_content(&change.path, change.new)?;
+        Ok(differ_beyond_whitespace(&old, &new))
+    }
+
     /// The bytes of one side of a change (`path` names it in messages and in the work
     /// tree); an absent side, or a work-tree file that has gone, is empty.
     pub fn read_content(&self, path: &str, content: Option<Content>) -> Result<Vec<u8>, GitError> {
@@ -88,6 +98,21 @@ pub fn diff_lines(
     line_diff(old, new, whitespace).context(|| format!("cannot diff `{path}`"))
 }
 
+/// Whether `old` and `new` differ once the whitespace git's `-w` ignores (C's
+/// `isspace`) is removed. If so, a line diff ignoring whitespace and blank lines has
+/// lines: had it none, the lines (hence the whole texts) would match whitespace aside.
+fn differ_beyond_whitespace(old: &[u8], new: &[u8]) -> bool {
+    let visible = |bytes: &[u8]| {
+        let is_space = |b: &&u8| matches!(**b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+        bytes
+            .iter()
+            .filter(|b| !is_space(b))
+            .copied()
+            .collect::<Vec<u8>>()
+    };
+    visible(old) != visible(new)
+}
+
 /// Whether content looks binary, as git decides: a NUL byte near the start.
 pub fn is_binary(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(BINARY_PROBE)].contains(&0)
@@ -130,6 +155,35 @@ mod tests {
 
     fn numbers(lines: &[Line]) -> Vec<u32> {
         lines.iter().map(|l| l.number).collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn texts_differing_beyond_whitespace_have_changed_lines(
+            old in "[ab \t\n\x0b\x0c\r]{0,12}",
+            new in "[ab \t\n\x0b\x0c\r]{0,12}",
+        ) {
+            let (old, new) = (old.as_bytes(), new.as_bytes());
+            if differ_beyond_whitespace(old, new) {
+                proptest::prop_assert!(!line_diff(old, new, false).expect("diffs").is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn only_whitespace_changes_leave_the_texts_alike() {
+        assert!(!differ_beyond_whitespace(
+            b"a b\n\nc\n",
+            b"a\tb\r\nc \x0b\n"
+        ));
+        assert!(differ_beyond_whitespace(b"a b\n", b"a c\n"));
+        // Alike here, yet a line diff sees the split line: callers diff these.
+        assert!(!differ_beyond_whitespace(b"ab\n", b"a\nb\n"));
+        assert!(
+            !line_diff(b"ab\n", b"a\nb\n", false)
+                .expect("diffs")
+                .is_empty()
+        );
     }
 
     #[test]

@@ -79,6 +79,18 @@ impl RuleSet {
         needed
     }
 
+    /// The changes a `matching` rule reads the lines of, sorted.
+    pub fn needs_line_text(&self, candidates: &[Candidate]) -> Vec<usize> {
+        let mut needed: Vec<usize> = candidates
+            .iter()
+            .filter(|c| self.rules[c.rule].matching.is_some())
+            .map(|c| c.change)
+            .collect();
+        needed.sort_unstable();
+        needed.dedup();
+        needed
+    }
+
     /// Judges each (rule, binding) triggered by the candidates against all changes.
     pub fn evaluate(&self, candidates: &[Candidate], changes: &[Change]) -> Vec<Finding> {
         self.evaluate_all(candidates, changes).0
