@@ -18,9 +18,18 @@ use super::tree_walk::{Dir, Entry, read_tree, tree_entries, walk};
 use super::{Commit, Repo};
 use crate::change::Change;
 
-/// Units handed to one worker at a time: large enough to keep the channel quiet, small
-/// enough that a slow unit holds back few results.
-const CHUNK: usize = 128;
+/// Units handed to one worker at a time: a share of those left (long runs keep each
+/// worker's caches warm, as its units' parents are its own previous units; shorter
+/// ones towards the end let the workers finish together), within these bounds. The
+/// upper one bounds the results a worker holds before handing them over.
+const MIN_CHUNK: usize = 64;
+const MAX_CHUNK: usize = 1024;
+
+/// The units `[start, end)` to claim next, out of `len`, for `threads` workers.
+fn chunk(start: usize, len: usize, threads: usize) -> usize {
+    let share = (len - start) / (2 * threads);
+    (start + share.clamp(MIN_CHUNK, MAX_CHUNK)).min(len)
+}
 
 /// Which history an audit walks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -114,8 +123,9 @@ impl Repo {
         // cache would keep every commit and small tree of the history until the end,
         // and take as long to free as to fill.
         git2::opts::enable_caching(false);
-        let threads = threads.clamp(1, units.len().div_ceil(CHUNK).max(1));
-        let next_chunk = AtomicUsize::new(0);
+        let len = units.list.len();
+        let threads = threads.clamp(1, len.div_ceil(MIN_CHUNK).max(1));
+        let next_start = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         let git_dir = self.repo.path().to_path_buf();
         let packs = self.objects.borrow().pack_files();
@@ -124,8 +134,8 @@ impl Repo {
                 sync_channel::<(usize, Result<Vec<Option<T>>, E>)>(threads * 2);
             for _ in 0..threads {
                 let sender = sender.clone();
-                let (next_chunk, stop, judge, keep, git_dir, packs) =
-                    (&next_chunk, &stop, &judge, &keep, &git_dir, &packs);
+                let (next_start, stop, judge, keep, git_dir, packs) =
+                    (&next_start, &stop, &judge, &keep, &git_dir, &packs);
                 scope.spawn(move || {
                     let repo = match Repository::open(git_dir) {
                         Ok(repo) => Repo::new(repo, Arc::clone(packs)),
@@ -141,12 +151,15 @@ impl Repo {
                     let cache = TreeCache::default();
                     let mut last = None;
                     while !stop.load(Ordering::Relaxed) {
-                        let chunk = next_chunk.fetch_add(1, Ordering::Relaxed);
-                        let start = chunk * CHUNK;
-                        if start >= units.list.len() {
+                        let claimed = next_start.fetch_update(
+                            Ordering::Relaxed,
+                            Ordering::Relaxed,
+                            |start| (start < len).then(|| chunk(start, len, threads)),
+                        );
+                        let Ok(start) = claimed else {
                             return;
-                        }
-                        let end = (start + CHUNK).min(units.list.len());
+                        };
+                        let end = chunk(start, len, threads);
                         let results = (start..end)
                             .map(|index| {
                                 let walked =
@@ -157,21 +170,22 @@ impl Repo {
                             })
                             .collect::<Result<Vec<Option<T>>, E>>();
                         let failed = results.is_err();
-                        if sender.send((chunk, results)).is_err() || failed {
+                        if sender.send((start, results)).is_err() || failed {
                             return;
                         }
                     }
                 });
             }
             drop(sender);
+            // Runs of results by their first unit, until the run before them is in.
             let mut pending = BTreeMap::new();
             let mut expected = 0;
             let result = (|| {
-                for (chunk, results) in &receiver {
-                    pending.insert(chunk, results?);
+                for (start, results) in &receiver {
+                    pending.insert(start, results?);
                     while let Some(results) = pending.remove(&expected) {
+                        expected += results.len();
                         results.into_iter().try_for_each(&mut collect)?;
-                        expected += 1;
                     }
                 }
                 Ok(())
@@ -274,5 +288,25 @@ impl Dir for CachedTree<'_> {
             id,
             cache: self.cache,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_the_units_in_shrinking_runs_within_bounds() {
+        let (len, threads) = (10_000, 2);
+        let mut starts = vec![0];
+        while let Some(&start) = starts.last().filter(|&&s| s < len) {
+            starts.push(chunk(start, len, threads));
+        }
+        let sizes: Vec<usize> = starts.windows(2).map(|w| w[1] - w[0]).collect();
+        assert_eq!(sizes.iter().sum::<usize>(), len);
+        assert_eq!(sizes[0], MAX_CHUNK);
+        assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
+        assert!(sizes[..sizes.len() - 1].iter().all(|&s| s >= MIN_CHUNK));
+        assert_eq!(chunk(0, 10, 4), 10, "a short history is one run");
     }
 }
