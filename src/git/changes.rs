@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 
-use git2::Oid;
-
+use super::id::Id;
 use super::tree_walk::{Blob, RawChange};
 use crate::change::{Change, Content, Status};
 
@@ -41,17 +40,15 @@ fn change(raw: RawChange, new_side: NewSide) -> Change {
 }
 
 fn object(blob: Blob) -> Content {
-    let mut id = [0; 20];
-    id.copy_from_slice(&blob.id.as_bytes()[..20]);
     Content::Object {
-        id,
+        id: blob.id.0,
         mode: blob.mode,
     }
 }
 
-fn content_id(content: Option<Content>) -> Option<Oid> {
+fn content_id(content: Option<Content>) -> Option<Id> {
     match content? {
-        Content::Object { id, mode } if mode != 0o160000 => Oid::from_bytes(&id).ok(),
+        Content::Object { id, mode } if mode != 0o160000 => Some(Id(id)),
         _ => None,
     }
 }
@@ -59,7 +56,7 @@ fn content_id(content: Option<Content>) -> Option<Oid> {
 /// An addition whose content equals a deletion's is a rename, as git's exact rename
 /// detection pairs them. Empty files are too alike to pair.
 fn pair_renames(changes: &mut Vec<Change>) {
-    let mut deleted: HashMap<Oid, Vec<usize>> = HashMap::new();
+    let mut deleted: HashMap<Id, Vec<usize>> = HashMap::new();
     for (i, change) in changes.iter().enumerate() {
         if change.status == Status::Deleted
             && let Some(id) = content_id(change.old).filter(|id| id.to_string() != EMPTY_BLOB)
@@ -104,7 +101,7 @@ mod tests {
 
     fn blob(byte: u8) -> Option<Blob> {
         Some(Blob {
-            id: Oid::from_bytes(&[byte; 20]).expect("valid id"),
+            id: Id([byte; 20]),
             mode: 0o100644,
         })
     }
@@ -143,7 +140,7 @@ mod tests {
     #[test]
     fn conflicted_index_entries_are_unmerged() {
         let conflict = Some(Blob {
-            id: Oid::zero(),
+            id: Id::ZERO,
             mode: 0o100644,
         });
         let changes = into_changes(vec![raw("x", blob(1), conflict)], NewSide::Objects);

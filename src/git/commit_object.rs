@@ -7,11 +7,12 @@ use git2::Oid;
 use super::Repo;
 use super::error::{Context, GitError};
 use super::history::Commit;
+use super::id::Id;
 
 /// The fields of a commit lockstep reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct CommitObject {
-    pub tree: Oid,
+    pub tree: Id,
     pub first_parent: Option<Oid>,
     pub parent_count: usize,
     pub author: String,
@@ -42,7 +43,7 @@ impl CommitObject {
 impl Repo {
     pub(super) fn read_commit(&self, id: Oid) -> Result<CommitObject, GitError> {
         let context = || format!("cannot read commit {id}");
-        let (kind, bytes) = self.read_object(id).context(context)?;
+        let (kind, bytes) = self.read_object(Id::from(id)).context(context)?;
         if kind != git2::ObjectType::Commit {
             return Err(git2::Error::from_str("not a commit")).context(context);
         }
@@ -72,10 +73,10 @@ fn parse(bytes: &[u8]) -> Option<CommitObject> {
         };
         let (key, value) = (&line[..space], &line[space + 1..]);
         match key {
-            b"tree" => tree = hex_id(value),
+            b"tree" => tree = Id::from_hex(value),
             b"parent" => {
                 parent_count += 1;
-                first_parent = first_parent.or(hex_id(value));
+                first_parent = first_parent.or(Id::from_hex(value).map(Id::oid));
             }
             b"author" => author = value,
             b"committer" => committer = value,
@@ -92,10 +93,6 @@ fn parse(bytes: &[u8]) -> Option<CommitObject> {
         time,
         offset,
     })
-}
-
-fn hex_id(value: &[u8]) -> Option<Oid> {
-    Oid::from_str(std::str::from_utf8(value).ok()?).ok()
 }
 
 /// The name of `Name <email> time zone`.

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use git2::Oid;
+use super::id::Id;
 
 use super::error::GitError;
 use super::tree_walk::{Blob, RawChange};
@@ -104,12 +104,12 @@ fn parse_raw(output: &[u8]) -> Option<Vec<RawChange>> {
         };
         let side = |mode: &str, id: &str| -> Option<Option<Blob>> {
             let mode = u32::from_str_radix(mode, 8).ok()?;
-            let id = Oid::from_str(id).ok()?;
+            let id = Id::from_hex(id.as_bytes())?;
             Some((mode != 0).then_some(Blob { id, mode }))
         };
         let new = if status.starts_with('U') {
             Some(Blob {
-                id: Oid::zero(),
+                id: Id::ZERO,
                 mode: 0o100644,
             })
         } else {
@@ -138,7 +138,7 @@ mod tests {
         let changes = parse_raw(raw.as_bytes()).expect("parses");
         assert_eq!(changes.len(), 2);
         assert_eq!(changes[0].old, None);
-        assert_eq!(changes[1].new.map(|b| b.id), Some(Oid::zero()));
+        assert_eq!(changes[1].new.map(|b| b.id), Some(Id::ZERO));
         assert!(parse_raw(b":garbage\0x\0").is_none());
     }
 }

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use git2::Oid;
+use super::id::Id;
 
 const HASH_LEN: usize = 20;
 const STAGE_MASK: u16 = 0x3000;
@@ -20,7 +20,7 @@ const INTENT_TO_ADD: u16 = 0x2000;
 pub struct IndexEntry {
     pub path: Range<usize>,
     pub mode: u32,
-    pub id: Oid,
+    pub id: Id,
     pub conflicted: bool,
 }
 
@@ -28,7 +28,7 @@ pub struct IndexEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeNode {
     pub name: Vec<u8>,
-    pub id: Option<Oid>,
+    pub id: Option<Id>,
     pub children: Vec<TreeNode>,
 }
 
@@ -117,7 +117,7 @@ impl IndexFile {
         self.entries.push(IndexEntry {
             path: entry.path,
             mode: entry.mode,
-            id: if conflicted { Oid::zero() } else { entry.id },
+            id: if conflicted { Id::ZERO } else { entry.id },
             conflicted,
         });
     }
@@ -130,7 +130,7 @@ fn truncated() -> Unreadable {
 struct Parsed {
     path: Range<usize>,
     mode: u32,
-    id: Oid,
+    id: Id,
     stage: u16,
     intent_to_add: bool,
 }
@@ -173,8 +173,8 @@ impl<'a> Reader<'a> {
         let start = self.at;
         let stat = self.take(40)?;
         let mode = u32::from_be_bytes([stat[24], stat[25], stat[26], stat[27]]);
-        let id = Oid::from_bytes(self.take(HASH_LEN)?)
-            .map_err(|e| Unreadable::Corrupt(e.to_string()))?;
+        let id = Id::from_slice(self.take(HASH_LEN)?)
+            .ok_or_else(|| Unreadable::Corrupt("short object id".to_owned()))?;
         let flags = self.u16()?;
         let extended = if version >= 3 && flags & EXTENDED != 0 {
             self.u16()?
@@ -265,8 +265,8 @@ fn tree_node(reader: &mut Reader<'_>, depth: usize) -> Result<TreeNode, Unreadab
     let subtrees = number(reader, b'\n')?;
     let id = if count >= 0 {
         Some(
-            Oid::from_bytes(reader.take(HASH_LEN)?)
-                .map_err(|e| Unreadable::Corrupt(e.to_string()))?,
+            Id::from_slice(reader.take(HASH_LEN)?)
+                .ok_or_else(|| Unreadable::Corrupt("short object id".to_owned()))?,
         )
     } else {
         None

@@ -3,10 +3,11 @@
 use std::path::Path;
 use std::rc::Rc;
 
-use git2::{DiffOptions, Oid, Patch};
+use git2::{DiffOptions, Patch};
 
 use super::Repo;
 use super::error::{Context, GitError};
+use super::id::Id;
 use crate::change::{Change, Content, Line, LineDiff};
 
 /// git's own test: a NUL byte in the first 8000 bytes makes a file binary.
@@ -53,7 +54,7 @@ impl Repo {
         match content {
             None => Ok(Vec::new()),
             Some(Content::Object { id, .. }) => {
-                let id = Oid::from_bytes(&id).context(|| format!("bad object id for `{path}`"))?;
+                let id = Id(id);
                 if let Some(bytes) = self.blobs.borrow_mut().get(id) {
                     return Ok(bytes.to_vec());
                 }

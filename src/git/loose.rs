@@ -6,13 +6,14 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use git2::{ObjectType, Oid};
+use git2::ObjectType;
 
+use super::id::Id;
 use super::pack::Object;
 
 /// The loose object's kind and content, or `None` when `objects` (a repository's
 /// objects directory) does not hold it loose.
-pub(super) fn read(objects: &Path, id: Oid) -> Result<Option<Object>, git2::Error> {
+pub(super) fn read(objects: &Path, id: Id) -> Result<Option<Object>, git2::Error> {
     let Ok(compressed) = std::fs::read(path(objects, id)) else {
         return Ok(None);
     };
@@ -38,7 +39,7 @@ pub(super) fn read(objects: &Path, id: Oid) -> Result<Option<Object>, git2::Erro
     Ok(Some((kind, Rc::from(data))))
 }
 
-fn path(objects: &Path, id: Oid) -> PathBuf {
+fn path(objects: &Path, id: Id) -> PathBuf {
     let hex = id.to_string();
     objects.join(&hex[..2]).join(&hex[2..])
 }
@@ -51,7 +52,7 @@ mod tests {
     fn reads_a_loose_blob_and_rejects_it_truncated() {
         let dir = tempfile::tempdir().expect("temp dir");
         let repo = git2::Repository::init(dir.path()).expect("init");
-        let id = repo.blob(b"hello\n").expect("blob");
+        let id = Id::from(repo.blob(b"hello\n").expect("blob"));
         let objects = repo.path().join("objects");
         let (kind, data) = read(&objects, id).expect("read").expect("loose");
         assert_eq!(kind, ObjectType::Blob);
@@ -70,6 +71,6 @@ mod tests {
     #[test]
     fn objects_not_stored_loose_are_none() {
         let dir = tempfile::tempdir().expect("temp dir");
-        assert!(read(dir.path(), Oid::zero()).expect("read").is_none());
+        assert!(read(dir.path(), Id::ZERO).expect("read").is_none());
     }
 }

@@ -9,6 +9,7 @@ mod error;
 mod git_cli;
 mod history;
 mod hooks;
+mod id;
 mod index_file;
 mod lines;
 mod loose;
@@ -36,6 +37,7 @@ pub use tracked::TrackedFile;
 pub use walk::{HistorySpec, Unit, Units};
 
 use error::Context;
+use id::Id;
 use objects::{Objects, PackFiles};
 use pack::Object;
 use recent::Recent;
@@ -151,11 +153,11 @@ impl Repo {
     }
 
     /// An object's kind and bytes.
-    fn read_object(&self, id: Oid) -> Result<Object, git2::Error> {
+    fn read_object(&self, id: Id) -> Result<Object, git2::Error> {
         self.objects.borrow_mut().read(&self.repo, id)
     }
 
-    fn tree_of(&self, commit: Option<Oid>) -> Result<Option<Oid>, GitError> {
+    fn tree_of(&self, commit: Option<Oid>) -> Result<Option<Id>, GitError> {
         commit.map(|id| Ok(self.read_commit(id)?.tree)).transpose()
     }
 

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
-use git2::{Oid, Repository};
+use git2::Repository;
 
+use super::id::Id;
 use super::loose;
 use super::pack::{Object, Pack, PackFile};
 
@@ -38,14 +39,14 @@ impl Objects {
         Arc::clone(&self.files)
     }
 
-    pub fn read(&mut self, repo: &Repository, id: Oid) -> Result<Object, git2::Error> {
+    pub fn read(&mut self, repo: &Repository, id: Id) -> Result<Object, git2::Error> {
         let (dir, files) = (&self.dir, &self.files);
         let packs = self.packs.get_or_insert_with(|| {
             let files = files.get_or_init(|| open_packs(dir));
             files.iter().cloned().map(Pack::new).collect()
         });
         for pack in packs.iter_mut() {
-            if let Some(offset) = pack.offset(id.as_bytes()) {
+            if let Some(offset) = pack.offset(&id.0) {
                 return pack.object(offset);
             }
         }
@@ -53,7 +54,7 @@ impl Objects {
             return Ok(object);
         }
         let odb = repo.odb()?;
-        let object = odb.read(id)?;
+        let object = odb.read(id.oid())?;
         Ok((object.kind(), Rc::from(object.data())))
     }
 }
@@ -80,6 +81,7 @@ mod tests {
     use std::process::Command;
 
     use super::*;
+    use git2::Oid;
 
     fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
         let output = Command::new("git")
@@ -143,7 +145,7 @@ mod tests {
         let expected = all_objects(dir);
         assert!(expected.len() > 60, "{} objects", expected.len());
         for (id, kind, bytes) in expected {
-            let (read_kind, read) = objects.read(&repo, id).expect("readable");
+            let (read_kind, read) = objects.read(&repo, Id::from(id)).expect("readable");
             assert_eq!(
                 (read_kind.str(), &read[..]),
                 (kind.as_str(), &bytes[..]),
@@ -297,7 +299,7 @@ mod tests {
             let mut objects = Objects::new(repository.path().join("objects"), PackFiles::default());
             let errors: Vec<String> = ids
                 .iter()
-                .filter_map(|&id| objects.read(&repository, id).err())
+                .filter_map(|&id| objects.read(&repository, Id::from(id)).err())
                 .map(|e| e.message().to_owned())
                 .collect();
             assert!(!errors.is_empty(), "some objects are damaged");

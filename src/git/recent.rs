@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::rc::Rc;
 
-use git2::Oid;
+use super::id::Id;
 
 /// A multiply-rotate hash (as rustc's FxHash): object ids and pack offsets need no
 /// protection from collisions crafted against SipHash, only speed.
@@ -53,7 +53,7 @@ type ByKey<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 /// Values by key, in two generations: once the current one weighs `budget` bytes it
 /// becomes the previous one, and the values nobody asked for since are dropped.
 /// Memory stays under twice the budget whatever the history's length.
-pub(super) struct Recent<K = Oid, V = Rc<[u8]>> {
+pub(super) struct Recent<K = Id, V = Rc<[u8]>> {
     previous: ByKey<K, V>,
     current: ByKey<K, V>,
     current_bytes: usize,
@@ -98,8 +98,8 @@ impl<K: Hash + Eq + Copy, V: Weight + Clone> Recent<K, V> {
 mod tests {
     use super::*;
 
-    fn id(byte: u8) -> Oid {
-        Oid::from_bytes(&[byte; 20]).expect("id")
+    fn id(byte: u8) -> Id {
+        Id([byte; 20])
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::changes::{NewSide, into_changes};
 use super::error::{Context, GitError};
 use super::git_cli;
 use super::history::Commit;
+use super::id::Id;
 use super::index_file::{IndexFile, Unreadable};
 use super::tree_walk::{Blob, IndexDir, RawChange, TreeDir, walk};
 use crate::change::Change;
@@ -134,10 +135,10 @@ impl Repo {
     }
 
     /// The changes between two trees (either may be the empty tree).
-    pub fn tree_changes(
+    pub(super) fn tree_changes(
         &self,
-        old: Option<Oid>,
-        new: Option<Oid>,
+        old: Option<Id>,
+        new: Option<Id>,
     ) -> Result<Vec<Change>, GitError> {
         let mut raw = Vec::new();
         walk(
@@ -191,7 +192,7 @@ impl Repo {
         let head = self.head()?;
         let tree = self
             .tree_of(head)?
-            .map(|id| self.repo.find_tree(id))
+            .map(|id| self.repo.find_tree(id.oid()))
             .transpose()
             .context(|| "cannot read HEAD's tree".to_owned())?;
         let mut options = DiffOptions::new();
@@ -215,7 +216,7 @@ impl Repo {
 
 fn index_changes(
     repo: &Repo,
-    head_tree: Option<Oid>,
+    head_tree: Option<Id>,
     index: &IndexFile,
 ) -> Result<Vec<RawChange>, GitError> {
     let root = IndexDir {
@@ -240,7 +241,7 @@ fn raw_deltas(diff: &git2::Diff<'_>) -> Vec<RawChange> {
         .map(|delta| {
             let side = |file: git2::DiffFile<'_>| {
                 file.exists().then(|| Blob {
-                    id: file.id(),
+                    id: file.id().into(),
                     mode: u32::from(file.mode()),
                 })
             };
@@ -255,7 +256,7 @@ fn raw_deltas(diff: &git2::Diff<'_>) -> Vec<RawChange> {
                 old: side(delta.old_file()),
                 new: if conflicted {
                     Some(Blob {
-                        id: Oid::zero(),
+                        id: Id::ZERO,
                         mode: 0o100644,
                     })
                 } else {

@@ -96,7 +96,7 @@ impl Repo {
         };
         let tree = self
             .repo
-            .find_tree(tree)
+            .find_tree(tree.oid())
             .context(|| "cannot read HEAD's tree".to_owned())?;
         let mut entries = Vec::new();
         tree.walk(TreeWalkMode::PreOrder, |dir, entry| {

@@ -5,16 +5,17 @@
 use std::cmp::Ordering;
 use std::rc::Rc;
 
-use git2::{ObjectType, Oid};
+use git2::ObjectType;
 
 use super::Repo;
 use super::error::{Context, GitError};
+use super::id::Id;
 use super::index_file::{IndexEntry, IndexFile, TreeNode};
 
 /// One side of a changed path: its object id and file mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Blob {
-    pub id: Oid,
+    pub id: Id,
     pub mode: u32,
 }
 
@@ -64,7 +65,7 @@ pub(super) trait Dir: Sized {
     /// What [`Dir::list`] reads, and the entries borrow from.
     type Listing;
     /// The directory's tree id, when known.
-    fn id(&self) -> Option<Oid>;
+    fn id(&self) -> Option<Id>;
     fn list(&self, repo: &Repo, prefix: &[u8]) -> Result<Self::Listing, GitError>;
     fn entries<'l>(&'l self, listing: &'l Self::Listing) -> impl Iterator<Item = Entry<'l, Self>>;
 }
@@ -72,7 +73,7 @@ pub(super) trait Dir: Sized {
 /// The bytes of a tree object as git stores them: `<octal mode> <name>\0<20-byte id>`
 /// entries in git's order. Reading them straight from the object database skips
 /// libgit2's tree object and its per-entry allocations.
-pub(super) fn read_tree(repo: &Repo, id: Oid, prefix: &[u8]) -> Result<Rc<[u8]>, GitError> {
+pub(super) fn read_tree(repo: &Repo, id: Id, prefix: &[u8]) -> Result<Rc<[u8]>, GitError> {
     let context = || {
         format!(
             "cannot read tree {id} at `{}`",
@@ -166,12 +167,12 @@ pub(super) fn tree_is_valid(mut data: &[u8]) -> bool {
 /// subdirectory's [`Dir`] from its id.
 pub(super) fn tree_entries<'l, D>(
     mut data: &'l [u8],
-    dir: impl Fn(Oid) -> D + 'l,
+    dir: impl Fn(Id) -> D + 'l,
 ) -> impl Iterator<Item = Entry<'l, D>> {
     std::iter::from_fn(move || {
         let entry = raw_entry(data)?;
         data = &data[entry.len..];
-        let id = Oid::from_bytes(entry.id).ok()?;
+        let id = Id::from_slice(entry.id)?;
         let name = entry.name;
         Some(match normalize_mode(entry.mode) {
             TREE_MODE => Entry::Dir { name, dir: dir(id) },
@@ -184,12 +185,12 @@ pub(super) fn tree_entries<'l, D>(
 }
 
 /// A directory of a tree object.
-pub(super) struct TreeDir(pub Oid);
+pub(super) struct TreeDir(pub Id);
 
 impl Dir for TreeDir {
     type Listing = Rc<[u8]>;
 
-    fn id(&self) -> Option<Oid> {
+    fn id(&self) -> Option<Id> {
         Some(self.0)
     }
 
@@ -213,7 +214,7 @@ pub(super) struct IndexDir<'a> {
 impl<'a> Dir for IndexDir<'a> {
     type Listing = Vec<Entry<'a, IndexDir<'a>>>;
 
-    fn id(&self) -> Option<Oid> {
+    fn id(&self) -> Option<Id> {
         self.node.and_then(|n| n.id)
     }
 
@@ -377,7 +378,7 @@ mod tests {
                 Entry::Dir { name, dir } => (name, dir, TREE_MODE),
             })
             .collect();
-        let id = |byte| Oid::from_bytes(&[byte; 20]).expect("id");
+        let id = |byte| Id([byte; 20]);
         assert_eq!(
             entries,
             [
@@ -400,7 +401,7 @@ mod tests {
             Entry::File {
                 name,
                 blob: Blob {
-                    id: Oid::zero(),
+                    id: Id::ZERO,
                     mode: 0o100644,
                 },
             }

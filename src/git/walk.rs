@@ -13,6 +13,7 @@ use git2::{Oid, Repository, Sort};
 
 use super::changes::{NewSide, into_changes};
 use super::error::{Context, GitError};
+use super::id::Id;
 use super::recent::Recent;
 use super::tree_walk::{Dir, Entry, read_tree, tree_entries, walk};
 use super::{Commit, Repo};
@@ -206,7 +207,7 @@ impl Repo {
         index: usize,
         units: &Units,
         keep: &impl Fn(i64) -> bool,
-        (cache, last): (&TreeCache, &mut Option<(Oid, Oid)>),
+        (cache, last): (&TreeCache, &mut Option<(Oid, Id)>),
     ) -> Result<Option<(Unit, Vec<Change>)>, GitError> {
         let id = units.list[index];
         let commit = self.read_commit(id)?;
@@ -256,7 +257,7 @@ impl Default for TreeCache {
 }
 
 impl TreeCache {
-    fn listing(&self, repo: &Repo, id: Oid, prefix: &[u8]) -> Result<Listing, GitError> {
+    fn listing(&self, repo: &Repo, id: Id, prefix: &[u8]) -> Result<Listing, GitError> {
         if let Some(listing) = self.0.borrow_mut().get(id) {
             return Ok(listing);
         }
@@ -268,14 +269,14 @@ impl TreeCache {
 
 /// A tree read through a worker's [`TreeCache`].
 struct CachedTree<'c> {
-    id: Oid,
+    id: Id,
     cache: &'c TreeCache,
 }
 
 impl Dir for CachedTree<'_> {
     type Listing = Listing;
 
-    fn id(&self) -> Option<Oid> {
+    fn id(&self) -> Option<Id> {
         Some(self.id)
     }
 
