@@ -81,7 +81,7 @@ impl Pack {
         Pack {
             windows: Windows::new(Arc::clone(&file.data)),
             file,
-            inflater: Decompress::new(true),
+            inflater: Decompress::new(false),
             bases: Recent::new(BASE_CACHE_GENERATION),
         }
     }
@@ -146,14 +146,25 @@ impl Pack {
         if header.size as u64 > left.saturating_mul(MAX_RATIO) + MAX_RATIO {
             return Err(self.corrupt(header.data, "a size its data cannot hold"));
         }
+        let stream = self
+            .windows
+            .at(header.data)
+            .map_err(|e| unreadable(&self.file.path, &e))?;
+        if !zlib_header(stream) {
+            return Err(self.corrupt(header.data, "data that is not a zlib stream"));
+        }
+        // The deflate data after the zlib header; its checksum after it is left unread,
+        // as the object ids that would catch more are not checked either (see
+        // `Repo::discover`).
+        let deflate = header.data + ZLIB_HEADER;
         // One byte to spare lets zlib read the stream's end once the data is out.
         let mut out = Vec::with_capacity(header.size + 1);
-        self.inflater.reset(true);
+        self.inflater.reset(false);
         loop {
             let read = self.inflater.total_in();
             let input = self
                 .windows
-                .at(header.data + read)
+                .at(deflate + read)
                 .map_err(|e| unreadable(&self.file.path, &e))?;
             let status = self
                 .inflater
@@ -172,6 +183,21 @@ impl Pack {
             "{} has {what} at offset {at}; run `git fsck` to find damaged objects",
             self.file.path.display()
         ))
+    }
+}
+
+/// Bytes of a zlib header: method and window size, then flags.
+const ZLIB_HEADER: u64 = 2;
+
+/// Whether `stream` starts with the header of a zlib stream of deflate data with no
+/// preset dictionary, as git writes them.
+fn zlib_header(stream: &[u8]) -> bool {
+    match stream {
+        [method, flags, ..] => {
+            let check = u16::from(*method) << 8 | u16::from(*flags);
+            method & 0x0f == 8 && method >> 4 <= 7 && flags & 0x20 == 0 && check % 31 == 0
+        }
+        _ => false,
     }
 }
 
