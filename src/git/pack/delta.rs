@@ -4,8 +4,9 @@
 /// Copy instructions with a size of zero copy this many bytes.
 const DEFAULT_COPY: usize = 0x10000;
 
-/// The object `delta` builds from `base`; `None` when the delta does not fit the base.
-pub(super) fn apply(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
+/// Builds in `result` the object `delta` makes of `base`; `None` when the delta does
+/// not fit the base.
+pub(super) fn apply(base: &[u8], delta: &[u8], result: &mut Vec<u8>) -> Option<()> {
     let mut rest = delta;
     let base_size = size(&mut rest)?;
     let result_size = size(&mut rest)?;
@@ -16,7 +17,8 @@ pub(super) fn apply(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
     let capacity = usize::try_from(result_size)
         .ok()?
         .min(base.len() + delta.len());
-    let mut result = Vec::with_capacity(capacity);
+    result.clear();
+    result.reserve(capacity);
     while let Some((&op, tail)) = rest.split_first() {
         rest = tail;
         if op & 0x80 != 0 {
@@ -34,7 +36,7 @@ pub(super) fn apply(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
             return None;
         }
     }
-    (result.len() as u64 == result_size).then_some(result)
+    (result.len() as u64 == result_size).then_some(())
 }
 
 /// A size at the start of a delta: little-endian groups of seven bits.
@@ -73,27 +75,46 @@ mod tests {
         let base = b"hello, world";
         // Base 12 bytes, result 11: copy 7 bytes from offset 0, then insert "lock".
         let delta = [12, 11, 0x80 | 0x01 | 0x10, 0, 7, 4, b'l', b'o', b'c', b'k'];
-        assert_eq!(apply(base, &delta).as_deref(), Some(&b"hello, lock"[..]));
+        let mut result = b"left over".to_vec();
+        assert_eq!(apply(base, &delta, &mut result), Some(()));
+        assert_eq!(result, b"hello, lock");
     }
 
     #[test]
     fn deltas_that_do_not_fit_their_base_are_rejected() {
         let base = b"short";
-        assert_eq!(apply(base, &[6, 1, 1, b'x']), None, "wrong base size");
-        assert_eq!(apply(base, &[5, 3, 0x91, 2, 9]), None, "copy past the end");
         assert_eq!(
-            apply(base, &[5, 2, 1, b'x']),
+            apply(base, &[6, 1, 1, b'x'], &mut Vec::new()),
+            None,
+            "wrong base size"
+        );
+        assert_eq!(
+            apply(base, &[5, 3, 0x91, 2, 9], &mut Vec::new()),
+            None,
+            "copy past the end"
+        );
+        assert_eq!(
+            apply(base, &[5, 2, 1, b'x'], &mut Vec::new()),
             None,
             "result shorter than declared"
         );
-        assert_eq!(apply(base, &[5, 1, 0]), None, "reserved instruction");
-        assert_eq!(apply(base, &[5, 1, 4, b'x']), None, "literal past the end");
+        assert_eq!(
+            apply(base, &[5, 1, 0], &mut Vec::new()),
+            None,
+            "reserved instruction"
+        );
+        assert_eq!(
+            apply(base, &[5, 1, 4, b'x'], &mut Vec::new()),
+            None,
+            "literal past the end"
+        );
     }
 
     proptest::proptest! {
         #[test]
         fn any_delta_applies_or_is_rejected(base: Vec<u8>, delta: Vec<u8>) {
-            if let Some(result) = apply(&base, &delta) {
+            let mut result = Vec::new();
+            if apply(&base, &delta, &mut result).is_some() {
                 proptest::prop_assert!(result.len() <= delta.len() * DEFAULT_COPY);
             }
         }

@@ -26,6 +26,8 @@ const BASE_CACHE_GENERATION: usize = 8 << 20;
 /// Deflate's best ratio: a size larger than this many times the bytes left in the pack
 /// is corrupt, and must not be allocated.
 const MAX_RATIO: u64 = 1032;
+/// Bytes of buffer capacity worth keeping between objects.
+const KEPT_BUFFER: usize = 1 << 20;
 /// git's own limit on the length of a delta chain is far below this.
 const MAX_CHAIN: usize = 10_000;
 
@@ -59,6 +61,10 @@ pub(super) struct Pack {
     windows: Windows,
     inflater: Decompress,
     bases: Recent<u64, Object>,
+    /// The data of the entry inflated last, and the object its delta built: kept, so
+    /// reading an object allocates only its own bytes.
+    inflated: Vec<u8>,
+    built: Vec<u8>,
 }
 
 /// How an entry is stored: whole, or as a delta against a base entry found by its
@@ -83,6 +89,8 @@ impl Pack {
             file,
             inflater: Decompress::new(false),
             bases: Recent::new(BASE_CACHE_GENERATION),
+            inflated: Vec::new(),
+            built: Vec::new(),
         }
     }
 
@@ -101,7 +109,10 @@ impl Pack {
             }
             let header = self.header(at)?;
             let base = match header.stored {
-                Stored::Whole(kind) => break (kind, Rc::from(self.inflate(&header)?)),
+                Stored::Whole(kind) => {
+                    self.inflate(&header)?;
+                    break (kind, Rc::from(&self.inflated[..]));
+                }
                 Stored::OffsetDelta(distance) => at
                     .checked_sub(distance)
                     .filter(|_| distance > 0)
@@ -117,11 +128,17 @@ impl Pack {
             at = base;
         };
         while let Some((at, header)) = deltas.pop() {
-            let delta = self.inflate(&header)?;
-            let result = delta::apply(&bytes, &delta)
+            self.inflate(&header)?;
+            delta::apply(&bytes, &self.inflated, &mut self.built)
                 .ok_or_else(|| self.corrupt(at, "a delta that does not fit its base"))?;
-            bytes = Rc::from(result);
+            bytes = Rc::from(&self.built[..]);
             self.bases.insert(at, (kind, Rc::clone(&bytes)));
+        }
+        // A large object's buffers are not worth keeping.
+        for buffer in [&mut self.inflated, &mut self.built] {
+            if buffer.capacity() > KEPT_BUFFER {
+                *buffer = Vec::new();
+            }
         }
         Ok((kind, bytes))
     }
@@ -140,8 +157,9 @@ impl Pack {
         })
     }
 
-    /// The inflated data of an entry, exactly `header.size` bytes of it.
-    fn inflate(&mut self, header: &Header) -> Result<Vec<u8>, git2::Error> {
+    /// Inflates the data of an entry, exactly `header.size` bytes of it, into
+    /// `self.inflated`.
+    fn inflate(&mut self, header: &Header) -> Result<(), git2::Error> {
         let left = self.windows.len().saturating_sub(header.data);
         if header.size as u64 > left.saturating_mul(MAX_RATIO) + MAX_RATIO {
             return Err(self.corrupt(header.data, "a size its data cannot hold"));
@@ -158,7 +176,9 @@ impl Pack {
         // `Repo::discover`).
         let deflate = header.data + ZLIB_HEADER;
         // One byte to spare lets zlib read the stream's end once the data is out.
-        let mut out = Vec::with_capacity(header.size + 1);
+        let out = &mut self.inflated;
+        out.clear();
+        out.reserve(header.size + 1);
         self.inflater.reset(false);
         loop {
             let read = self.inflater.total_in();
@@ -168,10 +188,10 @@ impl Pack {
                 .map_err(|e| unreadable(&self.file.path, &e))?;
             let status = self
                 .inflater
-                .decompress_vec(input, &mut out, FlushDecompress::None);
+                .decompress_vec(input, out, FlushDecompress::None);
             let progress = self.inflater.total_in() > read;
             match status {
-                Ok(Status::StreamEnd) if out.len() == header.size => return Ok(out),
+                Ok(Status::StreamEnd) if out.len() == header.size => return Ok(()),
                 Ok(Status::Ok) if progress && out.len() <= header.size => {}
                 _ => return Err(self.corrupt(header.data, "data that does not inflate")),
             }
