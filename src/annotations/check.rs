@@ -1,6 +1,7 @@
 //! The diff checker: which blocks a diff changed, and which of their targets it missed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 
 use memchr::memmem;
 
@@ -27,7 +28,7 @@ struct Sides {
     old: Parsed,
     new: Parsed,
     /// Both sides' bytes, kept so their line diff needs no second read.
-    bytes: (Vec<u8>, Vec<u8>),
+    bytes: (Rc<[u8]>, Rc<[u8]>),
 }
 
 impl Annotated {
@@ -58,7 +59,7 @@ impl Annotated {
     /// (which have no new side yet) are left out.
     fn collect<E>(
         changes: &[Change],
-        mut content: impl FnMut(&str, Content) -> Result<Vec<u8>, E>,
+        mut content: impl FnMut(&str, Content) -> Result<Rc<[u8]>, E>,
     ) -> Result<Annotated, E> {
         let mut files = BTreeMap::new();
         for (i, change) in changes.iter().enumerate() {
@@ -71,9 +72,9 @@ impl Annotated {
             {
                 continue;
             }
-            let mut side = |path: &str, side: Option<Content>| -> Result<(Parsed, Vec<u8>), E> {
+            let mut side = |path: &str, side: Option<Content>| -> Result<(Parsed, Rc<[u8]>), E> {
                 let Some(side) = side else {
-                    return Ok((Parsed::default(), Vec::new()));
+                    return Ok((Parsed::default(), Rc::from(&[][..])));
                 };
                 let bytes = content(path, side)?;
                 let parsed = if memmem::find(&bytes, MARKER).is_some() {
@@ -440,7 +441,7 @@ mod tests {
             })
             .collect();
         let annotated = Annotated::collect(&changes, |_, content| match content {
-            Content::Object { id, .. } => Ok::<_, ()>(sides[&id].clone().into_bytes()),
+            Content::Object { id, .. } => Ok::<_, ()>(Rc::from(sides[&id].as_bytes())),
             Content::WorkTree { .. } => Err(()),
         })
         .expect("in memory");

@@ -49,14 +49,15 @@ impl Repo {
     }
 
     /// The bytes of one side of a change (`path` names it in messages and in the work
-    /// tree); an absent side, or a work-tree file that has gone, is empty.
-    pub fn read_content(&self, path: &str, content: Option<Content>) -> Result<Vec<u8>, GitError> {
+    /// tree); an absent side, or a work-tree file that has gone, is empty. Blobs are
+    /// shared with the cache of blobs read lately, not copied.
+    pub fn read_content(&self, path: &str, content: Option<Content>) -> Result<Rc<[u8]>, GitError> {
         match content {
-            None => Ok(Vec::new()),
+            None => Ok(Rc::from(&[][..])),
             Some(Content::Object { id, .. }) => {
                 let id = Id(id);
                 if let Some(bytes) = self.blobs.borrow_mut().get(id) {
-                    return Ok(bytes.to_vec());
+                    return Ok(bytes);
                 }
                 let context = || format!("cannot read the blob {id} of `{path}`");
                 let (kind, bytes) = self.read_object(id).context(context)?;
@@ -64,11 +65,13 @@ impl Repo {
                     return Err(git2::Error::from_str("not a blob")).context(context);
                 }
                 self.blobs.borrow_mut().insert(id, Rc::clone(&bytes));
-                Ok(bytes.to_vec())
+                Ok(bytes)
             }
             Some(Content::WorkTree { mode }) => {
                 let root = self.require_workdir("reading the work tree")?;
-                read_work_tree(&root.join(path), mode).context(|| format!("cannot read `{path}`"))
+                let bytes = read_work_tree(&root.join(path), mode)
+                    .context(|| format!("cannot read `{path}`"))?;
+                Ok(Rc::from(bytes))
             }
         }
     }
