@@ -67,7 +67,16 @@ pub(super) trait Dir: Sized {
     /// The directory's tree id, when known.
     fn id(&self) -> Option<Id>;
     fn list(&self, repo: &Repo, prefix: &[u8]) -> Result<Self::Listing, GitError>;
-    fn entries<'l>(&'l self, listing: &'l Self::Listing) -> impl Iterator<Item = Entry<'l, Self>>;
+    /// The listing's tree object bytes, when it is one.
+    fn raw(_listing: &Self::Listing) -> Option<&[u8]> {
+        None
+    }
+    /// The entries, leaving out the first `skip` bytes of a [`Dir::raw`] listing.
+    fn entries<'l>(
+        &'l self,
+        listing: &'l Self::Listing,
+        skip: usize,
+    ) -> impl Iterator<Item = Entry<'l, Self>>;
 }
 
 /// The bytes of a tree object as git stores them: `<octal mode> <name>\0<20-byte id>`
@@ -198,8 +207,16 @@ impl Dir for TreeDir {
         read_tree(repo, self.0, prefix)
     }
 
-    fn entries<'l>(&'l self, listing: &'l Rc<[u8]>) -> impl Iterator<Item = Entry<'l, Self>> {
-        tree_entries(listing, TreeDir)
+    fn raw(listing: &Rc<[u8]>) -> Option<&[u8]> {
+        Some(listing)
+    }
+
+    fn entries<'l>(
+        &'l self,
+        listing: &'l Rc<[u8]>,
+        skip: usize,
+    ) -> impl Iterator<Item = Entry<'l, Self>> {
+        tree_entries(&listing[skip..], TreeDir)
     }
 }
 
@@ -255,7 +272,11 @@ impl<'a> Dir for IndexDir<'a> {
         Ok(listing)
     }
 
-    fn entries<'l>(&'l self, listing: &'l Self::Listing) -> impl Iterator<Item = Entry<'l, Self>> {
+    fn entries<'l>(
+        &'l self,
+        listing: &'l Self::Listing,
+        _: usize,
+    ) -> impl Iterator<Item = Entry<'l, Self>> {
         listing.iter().map(|entry| match entry {
             Entry::File { name, blob } => Entry::File { name, blob: *blob },
             Entry::Dir { name, dir } => Entry::Dir { name, dir: *dir },
@@ -279,15 +300,22 @@ pub(super) fn walk<A: Dir, B: Dir>(
     }
     let old_listing = old.as_ref().map(|d| d.list(repo, prefix)).transpose()?;
     let new_listing = new.as_ref().map(|d| d.list(repo, prefix)).transpose()?;
+    // Most entries of a changed directory did not change, and in two tree objects those
+    // before the first change are the same bytes: they are skipped unparsed.
+    let old_raw = old_listing.as_ref().and_then(A::raw);
+    let new_raw = new_listing.as_ref().and_then(B::raw);
+    let skip = old_raw
+        .zip(new_raw)
+        .map_or(0, |(a, b)| shared_entries(a, b));
     let mut old = old
         .iter()
         .zip(&old_listing)
-        .flat_map(|(d, listing)| d.entries(listing))
+        .flat_map(|(d, listing)| d.entries(listing, skip))
         .peekable();
     let mut new = new
         .iter()
         .zip(&new_listing)
-        .flat_map(|(d, listing)| d.entries(listing))
+        .flat_map(|(d, listing)| d.entries(listing, skip))
         .peekable();
     loop {
         let order = match (old.peek(), new.peek()) {
@@ -303,6 +331,24 @@ pub(super) fn walk<A: Dir, B: Dir>(
         };
         visit(repo, prefix, a, b, out)?;
     }
+}
+
+/// The bytes of the leading entries two tree objects share.
+fn shared_entries(a: &[u8], b: &[u8]) -> usize {
+    const STRIDE: usize = 16;
+    let len = a.len().min(b.len());
+    let mut same = 0;
+    while same + STRIDE <= len && a[same..same + STRIDE] == b[same..same + STRIDE] {
+        same += STRIDE;
+    }
+    while same < len && a[same] == b[same] {
+        same += 1;
+    }
+    let mut shared = 0;
+    while let Some(entry) = raw_entry(&a[shared..]).filter(|e| shared + e.len <= same) {
+        shared += entry.len;
+    }
+    shared
 }
 
 /// Handles one name present on either or both sides.
@@ -393,6 +439,34 @@ mod tests {
             !tree_is_valid(b"10x644 a\0aaaaaaaaaaaaaaaaaaaa"),
             "a bad mode"
         );
+    }
+
+    fn tree(entries: &[(&str, u8)]) -> Vec<u8> {
+        let mut data = Vec::new();
+        for (name, id) in entries {
+            data.extend(format!("100644 {name}\0").bytes());
+            data.extend([*id; 20]);
+        }
+        data
+    }
+
+    #[test]
+    fn only_whole_entries_that_are_the_same_bytes_are_shared() {
+        let entry = tree(&[("a", 1)]).len();
+        let old = tree(&[("a", 1), ("b", 2), ("c", 3)]);
+        // `b` changed its id: its name and mode are the same bytes, yet not shared.
+        assert_eq!(
+            shared_entries(&old, &tree(&[("a", 1), ("b", 9), ("c", 3)])),
+            entry
+        );
+        assert_eq!(shared_entries(&old, &tree(&[("a", 1), ("bb", 2)])), entry);
+        assert_eq!(
+            shared_entries(&old, &tree(&[("a", 1), ("b", 2)])),
+            2 * entry
+        );
+        assert_eq!(shared_entries(&old, &old), old.len());
+        assert_eq!(shared_entries(&old, &tree(&[("0", 1)])), 0);
+        assert_eq!(shared_entries(&old, &[]), 0);
     }
 
     #[test]

@@ -284,8 +284,16 @@ impl Dir for CachedTree<'_> {
         self.cache.listing(repo, self.id, prefix)
     }
 
-    fn entries<'l>(&'l self, listing: &'l Listing) -> impl Iterator<Item = Entry<'l, Self>> {
-        tree_entries(listing, |id| CachedTree {
+    fn raw(listing: &Listing) -> Option<&[u8]> {
+        Some(listing)
+    }
+
+    fn entries<'l>(
+        &'l self,
+        listing: &'l Listing,
+        skip: usize,
+    ) -> impl Iterator<Item = Entry<'l, Self>> {
+        tree_entries(&listing[skip..], |id| CachedTree {
             id,
             cache: self.cache,
         })
