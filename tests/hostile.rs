@@ -476,7 +476,8 @@ fn audit_and_commit_checks_work_while_the_index_is_locked() {
 // Corrupt objects
 
 /// A repository whose HEAD commit adds `services/payments/api/b.proto`, plus the id
-/// and loose-object path of that file's blob.
+/// and loose-object path of that file's blob; its rule set reads the lines of such
+/// files, so `check` and `audit` need the blob's content.
 fn repo_with_loose_blob() -> (Repo, String, std::path::PathBuf) {
     let repo = api_repo();
     repo.write(
@@ -484,6 +485,10 @@ fn repo_with_loose_blob() -> (Repo, String, std::path::PathBuf) {
         "service B { rpc X(Y) returns (Z); }\n",
     );
     repo.commit("add b");
+    repo.write(
+        "lockstep.toml",
+        API_RULES.replace("owners =", "matching = 'rpc'\nowners ="),
+    );
     let blob = repo.rev("HEAD:services/payments/api/b.proto");
     let object = repo
         .path()
@@ -506,11 +511,6 @@ fn assert_names_object(output: &Output, blob: &str) {
 #[test]
 fn a_missing_object_is_a_clear_error_naming_it() {
     let (repo, blob, object) = repo_with_loose_blob();
-    // Line-level rules and annotations need the blob's content.
-    repo.write(
-        "lockstep.toml",
-        API_RULES.replace("owners =", "matching = 'rpc'\nowners ="),
-    );
     std::fs::remove_file(&object).expect("delete object");
     let output = read_only(&repo, repo.path(), &["check", "--commit", "HEAD"]);
     assert_names_object(&output, &blob);
@@ -521,10 +521,6 @@ fn a_missing_object_is_a_clear_error_naming_it() {
 #[test]
 fn regression_truncated_loose_object_hung_libgit2() {
     let (repo, blob, object) = repo_with_loose_blob();
-    repo.write(
-        "lockstep.toml",
-        API_RULES.replace("owners =", "matching = 'rpc'\nowners ="),
-    );
     let bytes = std::fs::read(&object).expect("read object");
     let mut permissions = std::fs::metadata(&object).expect("meta").permissions();
     #[allow(clippy::permissions_set_readonly_false)]
@@ -540,10 +536,6 @@ fn regression_truncated_loose_object_hung_libgit2() {
 #[test]
 fn a_damaged_pack_is_a_clear_error_naming_it() {
     let (repo, _, _) = repo_with_loose_blob();
-    repo.write(
-        "lockstep.toml",
-        API_RULES.replace("owners =", "matching = 'rpc'\nowners ="),
-    );
     repo.git(&["repack", "-adq"]);
     let pack = std::fs::read_dir(repo.path().join(".git/objects/pack"))
         .expect("pack dir")

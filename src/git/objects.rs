@@ -111,12 +111,7 @@ mod tests {
             std::fs::write(dir.path().join("edited.txt"), lines.concat()).expect("write");
             let log = format!("entry {i}\n").repeat(i);
             std::fs::write(dir.path().join("log.txt"), log).expect("write");
-            git(dir.path(), &["add", "."]);
-            let who = ["-c", "user.name=T", "-c", "user.email=t@example.com"];
-            git(
-                dir.path(),
-                &[&who[..], &["commit", "-qm", &format!("c{i}")]].concat(),
-            );
+            commit(dir.path(), &format!("c{i}"));
         }
         dir
     }
@@ -164,6 +159,32 @@ mod tests {
             .expect("a pack")
     }
 
+    fn commit(dir: &Path, message: &str) {
+        git(dir, &["add", "."]);
+        let who = ["-c", "user.name=T", "-c", "user.email=t@example.com"];
+        git(dir, &[&who[..], &["commit", "-qm", message]].concat());
+    }
+
+    /// Rewrites the pack's index with `git index-pack --index-version=VERSION`.
+    fn reindex(dir: &Path, version: &str) {
+        let (pack, idx) = (pack_path(dir, "pack"), pack_path(dir, "idx"));
+        let rewritten = dir.join("rewritten.idx");
+        let version = format!("--index-version={version}");
+        let output = rewritten.to_string_lossy();
+        git(
+            dir,
+            &[
+                "index-pack",
+                &version,
+                "-o",
+                &output,
+                &pack.to_string_lossy(),
+            ],
+        );
+        std::fs::remove_file(&idx).expect("old index");
+        std::fs::rename(&rewritten, &idx).expect("new index");
+    }
+
     #[test]
     fn loose_objects_read_as_git_reads_them() {
         let repo = history();
@@ -208,22 +229,7 @@ mod tests {
         let repo = history();
         git(repo.path(), &["repack", "-adq"]);
         // Index every object past offset 64 in the table of 8-byte offsets.
-        let (pack, idx) = (
-            pack_path(repo.path(), "pack"),
-            pack_path(repo.path(), "idx"),
-        );
-        let rewritten = repo.path().join("large.idx");
-        let pack = pack.to_string_lossy();
-        let large = [
-            "index-pack",
-            "--index-version=2,0x40",
-            "-o",
-            &rewritten.to_string_lossy(),
-            &pack,
-        ];
-        git(repo.path(), &large);
-        std::fs::remove_file(&idx).expect("old index");
-        std::fs::rename(&rewritten, &idx).expect("new index");
+        reindex(repo.path(), "2,0x40");
         std::fs::write(repo.path().join("new.txt"), "loose\n").expect("write");
         git(repo.path(), &["add", "new.txt"]);
         assert_eq!(assert_reads_as_git(repo.path()), 1);
@@ -244,12 +250,7 @@ mod tests {
             .collect();
         for (i, chunk) in noise.chunks(noise.len() / 3).enumerate() {
             std::fs::write(repo.path().join(format!("noise{i}.bin")), chunk).expect("write");
-            git(repo.path(), &["add", "."]);
-            let who = ["-c", "user.name=T", "-c", "user.email=t@example.com"];
-            git(
-                repo.path(),
-                &[&who[..], &["commit", "-qm", "noise"]].concat(),
-            );
+            commit(repo.path(), "noise");
         }
         git(repo.path(), &["repack", "-adq"]);
         let pack = std::fs::metadata(pack_path(repo.path(), "pack")).expect("pack");
@@ -261,24 +262,7 @@ mod tests {
     fn version_1_indexes_are_left_to_libgit2() {
         let repo = history();
         git(repo.path(), &["repack", "-adq"]);
-        let (pack, idx) = (
-            pack_path(repo.path(), "pack"),
-            pack_path(repo.path(), "idx"),
-        );
-        let rewritten = repo.path().join("v1.idx");
-        let pack = pack.to_string_lossy();
-        git(
-            repo.path(),
-            &[
-                "index-pack",
-                "--index-version=1",
-                "-o",
-                &rewritten.to_string_lossy(),
-                &pack,
-            ],
-        );
-        std::fs::remove_file(&idx).expect("old index");
-        std::fs::rename(&rewritten, &idx).expect("new index");
+        reindex(repo.path(), "1");
         assert_eq!(assert_reads_as_git(repo.path()), 0);
     }
 
