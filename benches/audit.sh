@@ -5,7 +5,7 @@
 #   benches/audit.sh [COMMITS] [FILES]      (defaults: 5000 commits, 30000 files)
 #
 # Needs git, python3 and /usr/bin/time; uses hyperfine when installed
-# (`apt-get install -y hyperfine`), else a loop of 5 runs.
+# (`apt-get install -y hyperfine`), else a loop. RUNS=N sets the timed runs (default 10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +13,7 @@ COMMITS=${1:-5000}
 FILES=${2:-30000}
 WORK=${BENCH_DIR:-$(mktemp -d)}
 REPO="$WORK/monorepo.git"
-RUNS=5
+RUNS=${RUNS:-10}
 
 echo "building lockstep (release)..."
 cargo build --release --quiet
