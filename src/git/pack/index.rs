@@ -118,27 +118,42 @@ fn be32(bytes: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(bytes.try_into().ok()?))
 }
 
+/// A version 2 index of `objects` (id, offset), sorted by id; offsets past 2 GiB go to
+/// the table of 8-byte offsets.
+#[cfg(test)]
+pub(super) fn index_bytes(objects: &[([u8; ID], u64)]) -> Vec<u8> {
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend(2u32.to_be_bytes());
+    for byte in 0..=255u8 {
+        let count = objects.iter().filter(|(id, _)| id[0] <= byte).count() as u32;
+        bytes.extend(count.to_be_bytes());
+    }
+    objects.iter().for_each(|(id, _)| bytes.extend(id));
+    objects.iter().for_each(|_| bytes.extend([0; 4]));
+    let mut large = Vec::new();
+    for &(_, offset) in objects {
+        match u32::try_from(offset).ok().filter(|o| o & LARGE == 0) {
+            Some(small) => bytes.extend(small.to_be_bytes()),
+            None => {
+                bytes.extend((LARGE | (large.len() as u32 / 8)).to_be_bytes());
+                large.extend(offset.to_be_bytes());
+            }
+        }
+    }
+    bytes.extend(large);
+    bytes.extend([0; 2 * ID]);
+    bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// An index of `ids` (sorted) at offsets 100, 200, …; the last one past 4 GiB.
     fn index(ids: &[[u8; 20]]) -> Vec<u8> {
-        let mut bytes = MAGIC.to_vec();
-        bytes.extend(2u32.to_be_bytes());
-        for byte in 0..=255u8 {
-            let count = ids.iter().filter(|id| id[0] <= byte).count() as u32;
-            bytes.extend(count.to_be_bytes());
-        }
-        ids.iter().for_each(|id| bytes.extend(id));
-        ids.iter().for_each(|_| bytes.extend([0; 4]));
-        for i in 0..ids.len() - 1 {
-            bytes.extend((100 * (i as u32 + 1)).to_be_bytes());
-        }
-        bytes.extend(LARGE.to_be_bytes());
-        bytes.extend((5u64 << 30).to_be_bytes());
-        bytes.extend([0; 2 * ID]);
-        bytes
+        let offsets = (1..ids.len() as u64).map(|i| 100 * i).chain([5 << 30]);
+        let objects: Vec<([u8; 20], u64)> = ids.iter().copied().zip(offsets).collect();
+        index_bytes(&objects)
     }
 
     fn open(bytes: &[u8]) -> Option<Index> {

@@ -276,3 +276,83 @@ fn parse_header(input: &[u8]) -> Option<(Stored, usize, usize)> {
     let len = input.len() - bytes.as_slice().len();
     Some((stored, usize::try_from(size).ok()?, len))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pack of `body` after a pack header, indexed with one object at `offset`.
+    fn packed(body: &[u8], offset: u64) -> (tempfile::TempDir, Pack) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut data = b"PACK\0\0\0\x02\0\0\0\x01".to_vec();
+        data.extend(body);
+        std::fs::write(dir.path().join("p.pack"), data).expect("pack");
+        let idx = dir.path().join("p.idx");
+        std::fs::write(&idx, index::index_bytes(&[([7; 20], offset)])).expect("idx");
+        let file = PackFile::open(&idx).expect("readable").expect("version 2");
+        (dir, Pack::new(Arc::new(file)))
+    }
+
+    fn deflate(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut encoder = flate2::write::ZlibEncoder::new(&mut out, Default::default());
+        std::io::Write::write_all(&mut encoder, bytes).expect("deflate");
+        encoder.finish().expect("deflate");
+        out
+    }
+
+    /// A pack body holding the blob "hello, world" at offset 12, then a delta against it
+    /// (copy 7 bytes, insert "lock") by offset, then the same delta naming its base by
+    /// id; and the offsets of the two deltas.
+    fn sample() -> (Vec<u8>, u64, u64) {
+        let delta = [12, 11, 0x91, 0, 7, 4, b'l', b'o', b'c', b'k'];
+        let mut body = vec![0x30 | 12];
+        body.extend(deflate(b"hello, world"));
+        let by_offset = 12 + body.len() as u64;
+        body.extend([0x60 | 10, (by_offset - 12) as u8]);
+        body.extend(deflate(&delta));
+        let by_id = 12 + body.len() as u64;
+        body.push(0x70 | 10);
+        body.extend([7; 20]);
+        body.extend(deflate(&delta));
+        (body, by_offset, by_id)
+    }
+
+    #[test]
+    fn a_whole_object_and_deltas_by_offset_and_by_id_read_back() {
+        let (body, by_offset, by_id) = sample();
+        let (_dir, mut pack) = packed(&body, 12);
+        let (kind, bytes) = pack.object(12).expect("whole");
+        assert_eq!((kind, &bytes[..]), (ObjectType::Blob, &b"hello, world"[..]));
+        for at in [by_offset, by_id] {
+            let (kind, bytes) = pack.object(at).expect("delta");
+            assert_eq!((kind, &bytes[..]), (ObjectType::Blob, &b"hello, lock"[..]));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_pack_bytes_read_as_an_object_or_an_error(
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..600),
+            at in 0u64..700,
+        ) {
+            let (_dir, mut pack) = packed(&body, at);
+            let _ = pack.object(at);
+        }
+
+        #[test]
+        fn damaged_objects_read_as_an_object_or_an_error(
+            flips in proptest::collection::vec((0usize..200, 1u8..=255), 1..4),
+        ) {
+            let (mut body, by_offset, by_id) = sample();
+            for (at, bits) in flips {
+                let at = at % body.len();
+                body[at] ^= bits;
+            }
+            let (_dir, mut pack) = packed(&body, 12);
+            for at in [12, by_offset, by_id] {
+                let _ = pack.object(at);
+            }
+        }
+    }
+}
