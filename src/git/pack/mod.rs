@@ -1,6 +1,6 @@
 //! Reading objects from pack files ourselves: the `.idx` says where an object starts,
-//! the pack is read through a few windows, one inflater serves every object, and
-//! deltas are resolved over a cache of the bases resolved lately. libgit2 reads packs
+//! the pack is read in small windows the threads share, one inflater per thread serves
+//! every object, and deltas are resolved over a cache of the bases resolved lately. libgit2 reads packs
 //! behind a lock with an allocation or two per object; a [`Pack`] per thread lets an
 //! audit's workers read in parallel.
 
