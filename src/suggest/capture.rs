@@ -82,25 +82,18 @@ pub(super) fn captured_edges(
         };
         names.get(&key).map_or(0, BTreeSet::len)
     };
-    let candidates: Vec<(Pair<'_, Template>, u8, Role)> = counts
+    let candidates: Vec<(Pair<'_, Template>, (u8, Role))> = counts
         .pairs(options.min_support)
         .into_iter()
         .filter(|p| strong(p, options) && distinct(p.from, p.to) >= MIN_NAMES)
         .filter_map(|p| {
             let to = role(&p.to.path("name"));
-            tier(role(&p.from.path("name")), to).map(|t| (p, t, to))
+            tier(role(&p.from.path("name")), to).map(|t| (p, (t, to)))
         })
         .collect();
-    let kept = one_direction(
-        candidates
-            .iter()
-            .map(|(p, _, _)| (p.from.clone(), p.to.clone(), p.confidence()))
-            .collect(),
-    );
-    candidates
+    one_direction(candidates)
         .into_iter()
-        .filter(|(p, _, _)| kept.contains(&(p.from.clone(), p.to.clone())))
-        .filter_map(|(p, tier, to_role)| {
+        .filter_map(|(p, (tier, to_role))| {
             let unit = &history.units[p.together.last];
             let example = example_pair(unit, p.from, p.to, options.depth)?;
             Some(CapturedEdge {

@@ -100,18 +100,22 @@ pub(super) fn strong<K>(pair: &Pair<'_, K>, options: &Options) -> bool {
 }
 
 /// Keeps one direction of a pair that is strong both ways: the more confident one.
-pub(super) fn one_direction<K: Ord + Clone>(edges: Vec<(K, K, f64)>) -> BTreeSet<(K, K)> {
-    let strength: BTreeMap<(K, K), f64> = edges
+pub(super) fn one_direction<'a, K: Ord, T>(
+    candidates: Vec<(Pair<'a, K>, T)>,
+) -> Vec<(Pair<'a, K>, T)> {
+    let strength: BTreeMap<(&K, &K), f64> = candidates
         .iter()
-        .map(|(a, b, c)| ((a.clone(), b.clone()), *c))
+        .map(|(p, _)| ((p.from, p.to), p.confidence()))
         .collect();
-    strength
-        .iter()
-        .filter(|((a, b), c)| match strength.get(&(b.clone(), a.clone())) {
-            Some(reverse) => **c > *reverse || (**c == *reverse && a < b),
+    candidates
+        .into_iter()
+        .filter(|(p, _)| match strength.get(&(p.to, p.from)) {
+            Some(&reverse) => {
+                let c = p.confidence();
+                c > reverse || (c == reverse && p.from < p.to)
+            }
             None => true,
         })
-        .map(|(k, _)| k.clone())
         .collect()
 }
 
@@ -151,25 +155,18 @@ fn directory_edges(
             .and_then(|v| v.iter().max_by_key(|(role, n)| (**n, **role)))
             .map_or(Role::Code, |(role, _)| *role)
     };
-    let candidates: Vec<(Pair<'_, Group>, u8, Role)> = counts
+    let candidates: Vec<(Pair<'_, Group>, (u8, Role))> = counts
         .pairs(options.min_support)
         .into_iter()
         .filter(|p| strong(p, options))
         .filter_map(|p| {
             let to = group_role(p.to);
-            tier(group_role(p.from), to).map(|t| (p, t, to))
+            tier(group_role(p.from), to).map(|t| (p, (t, to)))
         })
         .collect();
-    let kept = one_direction(
-        candidates
-            .iter()
-            .map(|(p, _, _)| (p.from.clone(), p.to.clone(), p.confidence()))
-            .collect(),
-    );
-    candidates
+    one_direction(candidates)
         .into_iter()
-        .filter(|(p, _, _)| kept.contains(&(p.from.clone(), p.to.clone())))
-        .map(|(p, tier, to_role)| DirEdge {
+        .map(|(p, (tier, to_role))| DirEdge {
             from: p.from.clone(),
             to: p.to.clone(),
             tier,
