@@ -45,11 +45,8 @@ struct Total {
 #[derive(Serialize)]
 struct Rule<'a> {
     rule: &'a str,
-    triggered: usize,
-    satisfied: usize,
-    waived: usize,
-    missed: usize,
-    compliance: f64,
+    #[serde(flatten)]
+    counts: Total,
     kinds: Vec<Kind<'a>>,
     owners: &'a [String],
 }
@@ -65,11 +62,8 @@ struct Kind<'a> {
 struct Month<'a> {
     month: &'a str,
     units: usize,
-    triggered: usize,
-    satisfied: usize,
-    waived: usize,
-    missed: usize,
-    compliance: f64,
+    #[serde(flatten)]
+    counts: Total,
 }
 
 #[derive(Serialize)]
@@ -130,11 +124,7 @@ pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
             .iter()
             .map(|r| Rule {
                 rule: &r.rule,
-                triggered: r.counts.triggered,
-                satisfied: r.counts.satisfied,
-                waived: r.counts.waived,
-                missed: r.counts.missed,
-                compliance: rounded(r.counts.compliance()),
+                counts: total(&r.counts),
                 kinds: kinds(&r.kinds),
                 owners: &r.owners,
             })
@@ -146,11 +136,7 @@ pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
             .map(|m| Month {
                 month: &m.month,
                 units: m.units,
-                triggered: m.counts.triggered,
-                satisfied: m.counts.satisfied,
-                waived: m.counts.waived,
-                missed: m.counts.missed,
-                compliance: rounded(m.counts.compliance()),
+                counts: total(&m.counts),
             })
             .collect(),
         misses: audit
