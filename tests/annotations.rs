@@ -20,8 +20,15 @@ fn annotated_repo(rules: &str) -> Repo {
     repo
 }
 
-fn json(output: &[u8]) -> Value {
-    serde_json::from_slice(output).expect("JSON output")
+/// The JSON report of `lockstep ARGS --format json`, which must exit with `code`.
+fn json_report(repo: &Repo, args: &[&str], code: i32) -> Value {
+    let assert = repo
+        .lockstep()
+        .args(args)
+        .args(["--format", "json"])
+        .assert()
+        .code(code);
+    serde_json::from_slice(&assert.get_output().stdout).expect("JSON output")
 }
 
 fn stdout(assert: &assert_cmd::assert::Assert) -> String {
@@ -60,12 +67,7 @@ fn labelled_target_changed_outside_its_block_still_fails() {
         .write("docs/retries.md", DOC.replace("More", "Less"))
         .write("src/client.py", "MAX = 6\n");
     repo.git(&["add", "-A"]);
-    let assert = repo
-        .lockstep()
-        .args(["check", "--staged", "--format", "json"])
-        .assert()
-        .code(1);
-    let report = json(&assert.get_output().stdout);
+    let report = json_report(&repo, &["check", "--staged"], 1);
     let findings = report["findings"].as_array().expect("findings");
     assert_eq!(findings.len(), 1, "{report}");
     assert_eq!(
@@ -80,12 +82,7 @@ fn json_findings_name_the_annotation_rule_and_line() {
     repo.write("src/retry.rs", RETRY.replace("= 5", "= 6"))
         .write("src/client.py", "MAX = 6\n");
     repo.git(&["add", "-A"]);
-    let assert = repo
-        .lockstep()
-        .args(["check", "--staged", "--format", "json"])
-        .assert()
-        .code(1);
-    let report = json(&assert.get_output().stdout);
+    let report = json_report(&repo, &["check", "--staged"], 1);
     let finding = &report["findings"][0];
     assert_eq!(finding["rule"], "annotation");
     assert_eq!(finding["severity"], "error");
@@ -111,12 +108,7 @@ fn range_checks_fire_and_no_ifttt_waives() {
 
     repo.write("src/retry.rs", RETRY.replace("= 5", "= 7"));
     repo.commit("Raise it again\n\nNO_IFTTT=the docs follow in the next release");
-    let assert = repo
-        .lockstep()
-        .args(["check", "--range", &range, "--format", "json"])
-        .assert()
-        .code(0);
-    let report = json(&assert.get_output().stdout);
+    let report = json_report(&repo, &["check", "--range", &range], 0);
     assert_eq!(report["findings"][0]["rule"], "annotation");
     assert_eq!(report["findings"][0]["status"], "waived");
 }
@@ -131,19 +123,8 @@ fn per_commit_judges_each_commit_and_names_it() {
     repo.commit("Complete change");
     repo.write("src/retry.rs", RETRY.replace("= 5", "= 7"));
     let bad = repo.commit("Incomplete change");
-    let assert = repo
-        .lockstep()
-        .args([
-            "check",
-            "--range",
-            &format!("{base}..HEAD"),
-            "--per-commit",
-            "--format",
-            "json",
-        ])
-        .assert()
-        .code(1);
-    let report = json(&assert.get_output().stdout);
+    let range = format!("{base}..HEAD");
+    let report = json_report(&repo, &["check", "--range", &range, "--per-commit"], 1);
     let findings = report["findings"].as_array().expect("findings");
     assert_eq!(findings.len(), 1, "{report}");
     assert_eq!(findings[0]["commit"], bad.as_str());
@@ -214,12 +195,7 @@ fn a_renamed_target_is_an_error_for_a_changed_block() {
     repo.write("src/retry.rs", RETRY.replace("= 5", "= 6"))
         .write("docs/retries.md", DOC.replace("Five", "Six"));
     repo.git(&["add", "-A"]);
-    let assert = repo
-        .lockstep()
-        .args(["check", "--staged", "--format", "json"])
-        .assert()
-        .code(1);
-    let report = json(&assert.get_output().stdout);
+    let report = json_report(&repo, &["check", "--staged"], 1);
     let finding = &report["findings"][0];
     assert_eq!(finding["missing"][0]["paths"][0], "src/client.py");
     let message = finding["message"].as_str().expect("message");
@@ -234,12 +210,7 @@ fn malformed_blocks_in_changed_files_are_errors_with_lines() {
     let repo = annotated_repo(RULES);
     repo.write("src/broken.py", "x = 1\n# LINT.IfChange\ny = 2\n");
     repo.git(&["add", "-A"]);
-    let assert = repo
-        .lockstep()
-        .args(["check", "--staged", "--format", "json"])
-        .assert()
-        .code(1);
-    let report = json(&assert.get_output().stdout);
+    let report = json_report(&repo, &["check", "--staged"], 1);
     let finding = &report["findings"][0];
     assert_eq!(finding["rule"], "annotation");
     assert_eq!(finding["triggered_by"][0]["path"], "src/broken.py");
@@ -255,12 +226,7 @@ fn rule_findings_and_annotation_findings_come_from_one_check() {
     repo.write("src/retry.rs", RETRY.replace("= 5", "= 6"))
         .write("src/client.py", "MAX = 6\n");
     repo.git(&["add", "-A"]);
-    let assert = repo
-        .lockstep()
-        .args(["check", "--staged", "--format", "json"])
-        .assert()
-        .code(1);
-    let report = json(&assert.get_output().stdout);
+    let report = json_report(&repo, &["check", "--staged"], 1);
     let mut rules: Vec<&str> = report["findings"]
         .as_array()
         .expect("findings")
@@ -298,19 +264,7 @@ fn rule_filter_selects_or_leaves_out_annotation_findings() {
     ));
     repo.write("src/retry.rs", RETRY.replace("= 5", "= 6"));
     repo.git(&["add", "-A"]);
-    let only = repo
-        .lockstep()
-        .args([
-            "check",
-            "--staged",
-            "--rule",
-            "annotation",
-            "--format",
-            "json",
-        ])
-        .assert()
-        .code(1);
-    let report = json(&only.get_output().stdout);
+    let report = json_report(&repo, &["check", "--staged", "--rule", "annotation"], 1);
     assert_eq!(report["findings"][0]["rule"], "annotation");
     repo.lockstep()
         .args(["check", "--staged", "--rule", "py"])
