@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{API_RULES, PROTO, Repo, api_repo};
+use support::{API_RULES, Exits, PROTO, Repo, api_repo};
 
 const ZERO: &str = "0000000000000000000000000000000000000000";
 
@@ -57,11 +57,7 @@ fn text(output: &std::process::Output) -> String {
 #[test]
 fn github_pull_request_is_checked_from_its_base() {
     let (repo, base, head) = pull_request_repo();
-    let output = github_pr(&repo, &base, &head)
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+    let output = github_pr(&repo, &base, &head).exits(1);
     let text = text(&output);
     assert!(text.contains("payments-api"), "{text}");
     assert!(text.contains("GitHub Actions pull_request"), "{text}");
@@ -77,11 +73,7 @@ fn a_pull_request_that_removes_the_rule_it_breaks_still_fails() {
     let weakened = API_RULES.replace("services/payments/api/**/*.proto", "nothing/**");
     repo.write("lockstep.toml", weakened);
     let head = repo.commit("Relax the payments rule");
-    let output = github_pr(&repo, &base, &head)
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+    let output = github_pr(&repo, &base, &head).exits(1);
     let text = text(&output);
     assert!(text.contains("payments-api"), "{text}");
     assert!(
@@ -112,11 +104,7 @@ fn a_pull_request_with_an_invalid_rule_set_is_an_error_now() {
         API_RULES.replace("version = 1", "version = 9"),
     );
     let head = repo.commit("Break the rules");
-    let output = github_pr(&repo, &base, &head)
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
+    let output = github_pr(&repo, &base, &head).exits(2);
     let text = text(&output);
     assert!(text.contains("edited rule set is invalid"), "{text}");
 }
@@ -130,11 +118,7 @@ fn a_pull_request_that_introduces_lockstep_is_checked_by_its_own_rules() {
     repo.write("lockstep.toml", API_RULES)
         .write(PROTO, "service Refunds {}\n");
     let head = repo.commit("Adopt lockstep");
-    let output = github_pr(&repo, &base, &head)
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+    let output = github_pr(&repo, &base, &head).exits(1);
     assert!(text(&output).contains("payments-api"), "{}", text(&output));
 }
 
@@ -146,10 +130,7 @@ fn github_push_checks_before_to_after() {
         ))
         .env("GITHUB_SHA", &head)
         .arg("check")
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+        .exits(1);
     assert!(
         text(&output).contains("GitHub Actions push"),
         "{}",
@@ -164,10 +145,7 @@ fn github_push_of_a_new_branch_is_checked_against_the_default_branch() {
             r#"{{"ref": "refs/heads/feature", "before": "{ZERO}", "after": "{head}", "created": true, "repository": {{"default_branch": "main"}}}}"#
         ))
         .args(["check", "--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+        .exits(1);
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     assert_eq!(json["diff"]["kind"], "range");
     assert_eq!(json["diff"]["head"], head.as_str());
@@ -179,10 +157,7 @@ fn an_event_without_a_range_asks_for_base() {
     let (repo, _, _) = pull_request_repo();
     let output = github_event(&repo, "workflow_dispatch", r#"{"inputs": {}}"#)
         .arg("check")
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
+        .exits(2);
     let text = text(&output);
     assert!(text.contains("workflow_dispatch"), "{text}");
     assert!(text.contains("--base origin/main"), "{text}");
@@ -191,14 +166,7 @@ fn an_event_without_a_range_asks_for_base() {
 #[test]
 fn an_unknown_ci_asks_for_base() {
     let (repo, _, _) = pull_request_repo();
-    let output = repo
-        .lockstep()
-        .env("CI", "true")
-        .arg("check")
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
+    let output = repo.lockstep().env("CI", "true").arg("check").exits(2);
     assert!(text(&output).contains("--base"), "{}", text(&output));
     // An explicit diff flag needs no detection.
     repo.lockstep()
@@ -213,10 +181,7 @@ fn a_malformed_payload_is_an_error_naming_the_file() {
     let (repo, _, _) = pull_request_repo();
     let output = github_event(&repo, "pull_request", "{not json")
         .arg("check")
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
+        .exits(2);
     assert!(text(&output).contains("event.json"), "{}", text(&output));
 }
 
@@ -235,11 +200,7 @@ fn gitlab_merge_request_and_push_pipelines() {
         command.arg("check");
         command
     };
-    let output = gitlab(&[("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base)])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+    let output = gitlab(&[("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base)]).exits(1);
     assert!(
         text(&output).contains("GitLab merge request"),
         "{}",
@@ -258,10 +219,7 @@ fn pre_commit_refs_select_the_range_even_outside_ci() {
         .env("PRE_COMMIT_FROM_REF", &base)
         .env("PRE_COMMIT_TO_REF", &head)
         .args(["check", "--hook"])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+        .exits(1);
     assert!(text(&output).contains("payments-api"), "{}", text(&output));
     // Without them, `--hook` is the staged check: nothing is staged.
     repo.lockstep().args(["check", "--hook"]).assert().code(0);
@@ -275,11 +233,7 @@ fn a_shallow_clone_names_the_fix() {
     clone.git(&[
         "clone", "-q", "--depth", "1", "--branch", "feature", &url, ".",
     ]);
-    let output = github_pr(&clone, &base, &head)
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
+    let output = github_pr(&clone, &base, &head).exits(2);
     let text = text(&output);
     assert!(text.contains("fetch-depth: 0"), "{text}");
     assert!(text.contains("git fetch --unshallow"), "{text}");
@@ -293,10 +247,7 @@ fn github_format_annotates_and_writes_the_step_summary() {
     let output = github_pr(&repo, &base, &head)
         .env("GITHUB_STEP_SUMMARY", &summary)
         .args(["--format", "github"])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+        .exits(1);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.contains(&format!(

@@ -10,7 +10,7 @@ mod support;
 use std::path::PathBuf;
 use std::process::Command;
 
-use support::Repo;
+use support::{Exits, Repo};
 
 const RULES: &str = r#"version = 1
 
@@ -66,10 +66,7 @@ fn check(repo: &Repo, format: &str) -> String {
         .lockstep()
         .env("LOCKSTEP_SKIP", "changelog")
         .args(["check", "--staged", "--format", format])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+        .exits(1);
     String::from_utf8(output.stdout).expect("utf-8")
 }
 

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{API_RULES, Repo};
+use support::{API_RULES, Exits, Repo};
 
 const PROTO: &str = "services/payments/api/refund.proto";
 
@@ -63,10 +63,7 @@ fn a_missing_message_file_is_a_usage_error() {
     let output = repo
         .lockstep()
         .args(["check", "--commit-msg-file", "no-such-file"])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
+        .exits(2);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("cannot read the commit message `no-such-file`"),

@@ -5,7 +5,7 @@ mod support;
 
 use std::path::Path;
 
-use support::{PROTO, Repo, api_repo};
+use support::{Exits, PROTO, Repo, api_repo};
 
 /// Stages an API change without its companions.
 fn stage_violation(repo: &Repo) {
@@ -129,13 +129,7 @@ fn a_foreign_hook_is_kept_unless_forced_and_restored_by_uninstall() {
     let repo = api_repo();
     repo.write(".git/hooks/pre-commit", "#!/bin/sh\necho team hook\n");
     let before = repo.state();
-    let output = repo
-        .lockstep()
-        .arg("install")
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
+    let output = repo.lockstep().arg("install").exits(2);
     let text = stderr(&output);
     assert!(text.contains("lockstep did not write"), "{text}");
     assert!(text.contains("--force"), "{text}");
@@ -167,13 +161,7 @@ fn a_foreign_hook_is_kept_unless_forced_and_restored_by_uninstall() {
     );
 
     // The team's hook is not lockstep's to remove.
-    let output = repo
-        .lockstep()
-        .arg("uninstall")
-        .assert()
-        .code(0)
-        .get_output()
-        .clone();
+    let output = repo.lockstep().arg("uninstall").exits(0);
     assert!(stderr(&output).contains("left"), "{}", stderr(&output));
     assert_eq!(
         repo.read(".git/hooks/pre-commit"),

@@ -199,3 +199,14 @@ pub fn api_repo() -> Repo {
     repo.commit("initial");
     repo
 }
+
+/// Runs a command that must exit with `code`, and hands back what it printed.
+pub trait Exits {
+    fn exits(&mut self, code: i32) -> std::process::Output;
+}
+
+impl Exits for assert_cmd::Command {
+    fn exits(&mut self, code: i32) -> std::process::Output {
+        self.assert().code(code).get_output().clone()
+    }
+}
