@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{API_RULES, PROTO, Repo, api_repo};
+use support::{API_RULES, Exits, PROTO, Repo, api_repo};
 
 #[test]
 fn missing_companions_fail_with_exit_1_and_name_each_one() {
@@ -12,14 +12,7 @@ fn missing_companions_fail_with_exit_1_and_name_each_one() {
         "service Refunds {\n  rpc Refund(R) returns (S);\n  rpc Void(R) returns (S);\n}\n",
     );
     repo.git(&["add", "-A"]);
-    let output = repo
-        .lockstep()
-        .args(["check", "--staged"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let output = repo.lockstep().args(["check", "--staged"]).exits(1).stdout;
     let text = String::from_utf8_lossy(&output);
     assert!(text.contains("payments-api"), "{text}");
     assert!(text.contains("update docs: docs/payments/api.md"), "{text}");

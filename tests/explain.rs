@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::Repo;
+use support::{Exits, Repo};
 
 const RULES: &str = r#"version = 1
 extends = ["builtin:changelog"]
@@ -32,14 +32,7 @@ fn repo() -> Repo {
 }
 
 fn stdout(repo: &Repo, args: &[&str]) -> String {
-    let out = repo
-        .lockstep()
-        .args(args)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+    let out = repo.lockstep().args(args).exits(0).stdout;
     String::from_utf8_lossy(&out).into_owned()
 }
 
@@ -87,11 +80,8 @@ fn paths_are_relative_to_the_current_directory() {
     let out = repo
         .lockstep_in(&repo.path().join("doc/man"))
         .args(["explain", "cargo-check.md"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+        .exits(0)
+        .stdout;
     let text = String::from_utf8_lossy(&out);
     assert!(text.starts_with("doc/man/cargo-check.md\n"), "{text}");
     assert!(text.contains("needs file: etc/man/cargo-check.1"), "{text}");
@@ -102,15 +92,7 @@ fn absolute_paths_inside_the_work_tree_are_made_relative() {
     let repo = repo();
     let root = repo.path().canonicalize().expect("canonical");
     let path = root.join("doc/man/cargo-fmt.md");
-    let out = repo
-        .lockstep()
-        .arg("explain")
-        .arg(&path)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+    let out = repo.lockstep().arg("explain").arg(&path).exits(0).stdout;
     let text = String::from_utf8_lossy(&out);
     assert!(text.starts_with("doc/man/cargo-fmt.md\n"), "{text}");
 }

@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::Repo;
+use support::{Exits, Repo};
 
 const RULES: &str = r#"version = 1
 extends = ["builtin:changelog"]
@@ -38,14 +38,7 @@ fn repo() -> Repo {
 }
 
 fn stdout(repo: &Repo, args: &[&str]) -> String {
-    let out = repo
-        .lockstep()
-        .args(args)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+    let out = repo.lockstep().args(args).exits(0).stdout;
     String::from_utf8_lossy(&out).into_owned()
 }
 

@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::Repo;
+use support::{Exits, Repo};
 
 fn validate_cleanly(repo: &Repo) {
     repo.lockstep()
@@ -18,14 +18,7 @@ fn init(repo: &Repo) -> String {
 
 fn check_fails_with(repo: &Repo, rule: &str) {
     repo.git(&["add", "-A"]);
-    let out = repo
-        .lockstep()
-        .args(["check", "--staged"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let out = repo.lockstep().args(["check", "--staged"]).exits(1).stdout;
     let text = String::from_utf8_lossy(&out);
     assert!(text.contains(rule), "{text}");
 }
@@ -186,11 +179,8 @@ fn sketches_pair_artifacts_named_after_services_and_work_once_uncommented() {
     let out = repo
         .lockstep()
         .args(["check", "--staged", "--deny", "warnings"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+        .exits(1)
+        .stdout;
     let report = String::from_utf8_lossy(&out);
     assert!(
         report.contains("dashboards/payments.json"),

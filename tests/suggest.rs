@@ -7,7 +7,7 @@ use std::cell::Cell;
 use lockstep::config::{ConfigSource, WorkTreeFiles, load};
 use lockstep::rules::RuleSet;
 use serde_json::Value;
-use support::Repo;
+use support::{Exits, Repo};
 
 /// A repository whose commits change files together on purpose.
 struct History {
@@ -40,11 +40,8 @@ impl History {
             .lockstep()
             .arg("suggest")
             .args(args)
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout
-            .clone();
+            .exits(0)
+            .stdout;
         String::from_utf8(output).expect("UTF-8 output")
     }
 
@@ -324,14 +321,7 @@ fn bad_input_is_an_exit_2_error_that_says_what_to_do() {
 #[test]
 fn an_unborn_repository_has_nothing_to_suggest() {
     let repo = Repo::new();
-    let output = repo
-        .lockstep()
-        .arg("suggest")
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+    let output = repo.lockstep().arg("suggest").exits(0).stdout;
     assert!(String::from_utf8_lossy(&output).contains("0 rules mined from 0 commits"));
 }
 
@@ -350,11 +340,8 @@ fn a_shallow_clone_mines_only_commits_whose_parent_it_has() {
     let output = clone
         .lockstep()
         .args(["suggest", "--format", "json"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+        .exits(0)
+        .stdout;
     let json: Value = serde_json::from_slice(&output).expect("valid JSON");
     let window = &json["window"];
     let (units, large) = (window["commits"].as_u64(), window["skipped_large"].as_u64());
@@ -376,11 +363,8 @@ fn a_bare_repository_reads_the_rule_set_from_head() {
         let output = repo
             .lockstep()
             .args(["suggest", "--format", "json"])
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout
-            .clone();
+            .exits(0)
+            .stdout;
         serde_json::from_slice(&output).expect("valid JSON")
     };
     let before = json(&bare);
