@@ -45,7 +45,8 @@ pub struct SettingsConfig {
     /// The commit-message trailer that waives rules (default `Lockstep-Skip`).
     pub skip_trailer: Option<String>,
     /// A change touching more files is reported as too large to judge (default 2000).
-    pub max_files: Option<usize>,
+    #[schemars(with = "Option<usize>")]
+    pub max_files: Option<Spanned<usize>>,
     /// Whitespace-only edits trigger rules (default false).
     pub whitespace: Option<bool>,
     /// Ids of rules to turn off, e.g. rules of an extended pack. Lists from every file
