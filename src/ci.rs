@@ -32,6 +32,9 @@ pub struct CiEnv {
     pub gitlab_default_branch: Option<String>,
     pub pre_commit_from_ref: Option<String>,
     pub pre_commit_to_ref: Option<String>,
+    /// `AGENT_TEMPDIRECTORY`: Azure Pipelines' per-job scratch directory, where the
+    /// `azure` format writes the summary it attaches to the run.
+    pub agent_temp_directory: Option<PathBuf>,
 }
 
 impl CiEnv {
@@ -56,6 +59,7 @@ impl CiEnv {
             gitlab_default_branch: get("CI_DEFAULT_BRANCH"),
             pre_commit_from_ref: get("PRE_COMMIT_FROM_REF"),
             pre_commit_to_ref: get("PRE_COMMIT_TO_REF"),
+            agent_temp_directory: get("AGENT_TEMPDIRECTORY").map(PathBuf::from),
         }
     }
 
