@@ -124,7 +124,7 @@ pub enum Deny {
 
 impl CheckArgs {
     /// The diff to judge, and whether it came from the CI's environment.
-    fn spec(&self, context: &Context) -> miette::Result<(DiffSpec, Option<Detected>)> {
+    fn spec(&self, repo: &Repo, context: &Context) -> miette::Result<(DiffSpec, Option<Detected>)> {
         let staged = || DiffSpec::Staged {
             index_file: context.env.git_index_file.clone(),
         };
@@ -137,7 +137,7 @@ impl CheckArgs {
             && self.range.is_none()
             && self.commit.is_none()
             && self.commit_msg_file.is_none()
-            && let Some(detected) = ci::detect(&context.env.ci)?
+            && let Some(detected) = ci::detect(&context.env.ci, &|name| repo.resolve(name).is_ok())?
         {
             return Ok((detected.spec.clone(), Some(detected)));
         }
@@ -165,8 +165,11 @@ impl CheckArgs {
 
 pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
     let repo = Repo::discover(&context.dir)?;
-    let (spec, detected) = args.spec(context)?;
-    let diff = repo.diff(&spec)?;
+    let (spec, detected) = args.spec(&repo, context)?;
+    let diff = repo.diff(&spec).map_err(|e| match &detected {
+        Some(detected) => detected.explain(e),
+        None => e.into(),
+    })?;
     if let Some(detected) = &detected {
         eprintln!(
             "lockstep: checking {} ({})",
