@@ -406,6 +406,7 @@ pub(super) fn finding(path: &str, line: u32, missing: Vec<Missing>, message: Str
         owners: Vec::new(),
         message: Some(message),
         commit: None,
+        waiver: None,
         description: None,
         skippable: true,
         origin: None,
