@@ -75,6 +75,14 @@ pub struct RuleConfig {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub matching: Option<Spanned<String>>,
+    /// Key paths of a TOML, YAML or JSON file (`dependencies`, `target.*.dependencies`,
+    /// `package.version`): trigger only if the value under one of them differs between
+    /// the two sides, both parsed. `*` matches any one key or array index; quote a key
+    /// holding dots (`target."cfg(unix)".dependencies`). A side that does not parse
+    /// triggers the rule.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub keys: Vec<Spanned<String>>,
     #[serde(default)]
     pub severity: Option<Severity>,
     #[serde(default)]

@@ -7,7 +7,7 @@ use globset::{GlobSet, GlobSetBuilder};
 use regex::Regex;
 use toml::Spanned;
 
-use super::{Companion, Pattern, RESERVED_IDS, Rule, RuleSet};
+use super::{Companion, KeyPath, Pattern, RESERVED_IDS, Rule, RuleSet};
 use crate::config::{
     CompanionConfig, CompanionTable, Config, ConfigError, ConfigErrors, ConfigSource, DEFAULT_KIND,
     Severity, SourcedRule,
@@ -124,6 +124,7 @@ impl Compiler<'_> {
         }
         let unless = self.unless(&config.unless);
         let matching = config.matching.as_ref().and_then(|m| self.regex(m));
+        let keys = self.keys(&config.keys);
         let companions = self.companions(&when);
         (self.errors.len() == before).then(|| Rule {
             id: config.id.get_ref().clone(),
@@ -135,6 +136,7 @@ impl Compiler<'_> {
             when,
             unless,
             matching,
+            keys,
             companions,
             origin: Origin {
                 source: self.source().clone(),
@@ -222,6 +224,25 @@ impl Compiler<'_> {
                 );
             })
             .ok()
+    }
+
+    fn keys(&mut self, texts: &[Spanned<String>]) -> Vec<KeyPath> {
+        texts
+            .iter()
+            .filter_map(|text| {
+                KeyPath::new(text.get_ref())
+                    .map_err(|reason| {
+                        self.error(
+                            "key-path",
+                            "invalid key path in `keys`".to_owned(),
+                            text.span(),
+                            &reason,
+                            "key paths are dot-separated keys, `*` for any one key, e.g. `target.*.dependencies`",
+                        );
+                    })
+                    .ok()
+            })
+            .collect()
     }
 
     fn companions(&mut self, when: &[Pattern]) -> Vec<Companion> {
