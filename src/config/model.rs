@@ -145,7 +145,9 @@ pub struct CompanionTable {
     /// A free label used in reports: docs, sdk, dashboard, runbook, changelog...
     #[serde(default = "default_kind")]
     pub kind: String,
-    /// Globs; a change to any of them satisfies the companion.
+    /// Globs; a change to any of them satisfies the companion. A capture of the `when`
+    /// globs is written `{name}`, or in a case style: `{name|kebab}`, `{name|snake}`,
+    /// `{name|camel}`, `{name|lower}`.
     #[schemars(with = "Vec<String>")]
     pub paths: Vec<Spanned<String>>,
     #[serde(default)]

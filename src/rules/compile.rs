@@ -172,11 +172,22 @@ impl Compiler<'_> {
     }
 
     fn pattern(&mut self, text: &Spanned<String>, key: &str) -> Option<Pattern> {
-        Pattern::new(text.get_ref())
+        let pattern = Pattern::new(text.get_ref())
             .map_err(|reason| {
                 self.error("glob", format!("invalid glob in `{key}`: {reason}"), text.span(), &reason, "globs use globset syntax: `*` within a segment, `**` across segments, `{name}` captures");
             })
-            .ok()
+            .ok()?;
+        if key != "then" && pattern.has_transforms() {
+            self.error(
+                "capture",
+                format!("a case style like `{{name|kebab}}` in `{key}`"),
+                text.span(),
+                "a `when` path binds the value as written",
+                "write `{name}` here and `{name|kebab}` (or snake, camel, lower) in the companion's paths",
+            );
+            return None;
+        }
+        Some(pattern)
     }
 
     fn patterns(&mut self, texts: &[Spanned<String>], key: &str) -> Vec<Pattern> {
