@@ -3,12 +3,14 @@
 //! the whole-tree scan behind `lockstep validate`.
 
 mod check;
+mod history;
 mod parse;
 mod scan;
 
 use std::fmt;
 
 pub use check::{Annotated, TARGET_KIND, check, read};
+pub use history::{HeadBlocks, Reads, Rename, renames};
 pub use parse::{Parsed, parse};
 pub use scan::{ScanReport, scan};
 
