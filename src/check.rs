@@ -61,7 +61,7 @@ pub fn judge_all(
     // Annotated files (those holding `LINT.` on either side) need their lines too; the
     // annotation pass has read them already.
     let annotated = if rules.settings.annotations {
-        annotations::read(repo, &changes, reads)?
+        annotations::read(repo, &changes, &rules.settings.annotation, reads)?
     } else {
         annotations::Annotated::default()
     };

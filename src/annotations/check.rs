@@ -7,7 +7,7 @@ use memchr::memmem;
 
 use super::{Block, MARKER, Parsed, Reads, Target, parse};
 use crate::change::{Change, Content, Status};
-use crate::config::Severity;
+use crate::config::{AnnotationSettings, Severity};
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
 use crate::git::{GitError, Repo, diff_lines};
 use crate::rules::{Bindings, Satisfied};
@@ -56,11 +56,11 @@ impl Annotated {
 
     /// Parses both sides of each change `reads` covers, and of the changes their blocks
     /// name as labelled targets, with `content(path, side)` giving the bytes; sides
-    /// without `LINT.` are never parsed. Submodules, symlinks and unmerged paths (which
-    /// have no new side yet) are left out.
+    /// without `LINT.` and files `settings` leaves unread are never parsed. Submodules,
+    /// symlinks and unmerged paths (which have no new side yet) are left out.
     fn collect<E>(
         changes: &[Change],
-        reads: Reads<'_>,
+        (settings, reads): (&AnnotationSettings, Reads<'_>),
         mut content: impl FnMut(&str, Content) -> Result<Rc<[u8]>, E>,
     ) -> Result<Annotated, E> {
         let mut files = BTreeMap::new();
@@ -71,7 +71,7 @@ impl Annotated {
         // Targets are looked up by path only when a read file names one.
         let mut by_path: Option<HashMap<&str, usize>> = None;
         while let Some(i) = queue.pop() {
-            let Some(sides) = Self::read_sides(&changes[i], &mut content)? else {
+            let Some(sides) = Self::read_sides(&changes[i], settings, &mut content)? else {
                 continue;
             };
             let labelled = sides
@@ -104,6 +104,7 @@ impl Annotated {
     /// malformed directive, or the change has no lines to read.
     fn read_sides<E>(
         change: &Change,
+        settings: &AnnotationSettings,
         content: &mut impl FnMut(&str, Content) -> Result<Rc<[u8]>, E>,
     ) -> Result<Option<Sides>, E> {
         let old_path = change.old_path.as_deref().unwrap_or(&change.path);
@@ -116,12 +117,12 @@ impl Annotated {
             return Ok(None);
         }
         let mut side = |path: &str, side: Option<Content>| -> Result<(Parsed, Rc<[u8]>), E> {
-            let Some(side) = side else {
+            let Some(side) = side.filter(|_| settings.unread(path).is_none()) else {
                 return Ok((Parsed::default(), Rc::from(&[][..])));
             };
             let bytes = content(path, side)?;
             let parsed = if memmem::find(&bytes, MARKER).is_some() {
-                parse(path, &bytes)
+                parse(path, &bytes, settings)
             } else {
                 Parsed::default()
             };
@@ -140,9 +141,15 @@ impl Annotated {
 }
 
 /// Reads and parses both sides of the changed text files `reads` covers that contain
-/// `LINT.`, and of the files their blocks name with a label.
-pub fn read(repo: &Repo, changes: &[Change], reads: Reads<'_>) -> Result<Annotated, GitError> {
-    Annotated::collect(changes, reads, |path, content| {
+/// `LINT.` and that `settings` does not leave unread, and of the files their blocks
+/// name with a label.
+pub fn read(
+    repo: &Repo,
+    changes: &[Change],
+    settings: &AnnotationSettings,
+    reads: Reads<'_>,
+) -> Result<Annotated, GitError> {
+    Annotated::collect(changes, (settings, reads), |path, content| {
         repo.read_content(path, Some(content))
     })
 }
@@ -187,7 +194,12 @@ pub fn check(annotated: &Annotated, changes: &[Change]) -> (Vec<Finding>, Vec<Sa
     for (&i, sides) in &annotated.files {
         let change = &changes[i];
         if change.status != Status::Deleted {
-            for problem in &sides.new.problems {
+            for problem in sides
+                .new
+                .problems
+                .iter()
+                .filter(|p| p.kind.severity() == Severity::Error)
+            {
                 findings.push(finding(
                     &change.path,
                     problem.line,
@@ -202,6 +214,8 @@ pub fn check(annotated: &Annotated, changes: &[Change]) -> (Vec<Finding>, Vec<Sa
             .iter()
             .map(|b| (*b, true))
             .chain(state.deleted.iter().map(|b| (*b, false)))
+            // A block whose targets all live elsewhere, or were stripped, requires nothing.
+            .filter(|(block, _)| !block.targets.is_empty())
         {
             match context.judge(i, block, live) {
                 Some(finding) => findings.push(finding),
@@ -480,10 +494,14 @@ mod tests {
                 change
             })
             .collect();
-        let annotated = Annotated::collect(&changes, Reads::Every, |_, content| match content {
-            Content::Object { id, .. } => Ok::<_, ()>(Rc::from(sides[&id].as_bytes())),
-            Content::WorkTree { .. } => Err(()),
-        })
+        let annotated = Annotated::collect(
+            &changes,
+            (&AnnotationSettings::default(), Reads::Every),
+            |_, content| match content {
+                Content::Object { id, .. } => Ok::<_, ()>(Rc::from(sides[&id].as_bytes())),
+                Content::WorkTree { .. } => Err(()),
+            },
+        )
         .expect("in memory");
         let needs: Vec<usize> = annotated.needs_lines().collect();
         assert!(needs.iter().all(|&i| i < changes.len()));
@@ -826,10 +844,8 @@ mod tests {
         ];
         assert_eq!(
             run(&[edit("a.rs", &["x"], new, &[1, 3, 4], &[])]),
-            [
-                finding("a.rs", 3, &["empty-target-list"]),
-                finding("a.rs", 4, &["unknown-directive"]),
-            ]
+            // A stripped `ThenChange()` is a warning for `validate` only.
+            [finding("a.rs", 4, &["unknown-directive"])]
         );
     }
 

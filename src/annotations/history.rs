@@ -10,6 +10,7 @@ use memchr::memmem;
 
 use super::{MARKER, parse};
 use crate::change::{Change, Status};
+use crate::config::AnnotationSettings;
 use crate::git::{GitError, Repo};
 
 /// The changed files whose blocks are read.
@@ -47,18 +48,26 @@ pub struct HeadBlocks {
 }
 
 impl HeadBlocks {
-    /// The annotated files of `head`'s tree (none without a head).
-    pub fn at(repo: &Repo, head: Option<Oid>) -> Result<HeadBlocks, GitError> {
+    /// The annotated files of `head`'s tree (none without a head), leaving out the files
+    /// `settings` leaves unread.
+    pub fn at(
+        repo: &Repo,
+        head: Option<Oid>,
+        settings: &AnnotationSettings,
+    ) -> Result<HeadBlocks, GitError> {
         let Some(head) = head else {
             return Ok(HeadBlocks::default());
         };
         let mut paths = HashSet::new();
         for file in repo.commit_files(head)? {
+            if settings.unread(&file.path).is_some() {
+                continue;
+            }
             let bytes = repo.read_content(&file.path, Some(file.content))?;
             if memmem::find(&bytes, MARKER).is_none() {
                 continue;
             }
-            let parsed = parse(&file.path, &bytes);
+            let parsed = parse(&file.path, &bytes, settings);
             if !parsed.blocks.is_empty() || !parsed.problems.is_empty() {
                 paths.insert(file.path);
             }

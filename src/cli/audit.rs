@@ -89,7 +89,7 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     // Blocks are read under the names their files had; a rename into an annotated
     // path found on the way means reading the history again under the earlier name.
     let mut blocks = if rules.settings.annotations {
-        HeadBlocks::at(&repo, units.head())?
+        HeadBlocks::at(&repo, units.head(), &rules.settings.annotation)?
     } else {
         HeadBlocks::default()
     };
