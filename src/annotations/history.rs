@@ -5,13 +5,11 @@
 
 use std::collections::HashSet;
 
-use git2::Oid;
-use memchr::memmem;
-
-use super::{MARKER, parse};
+use super::{find_marker, parse};
 use crate::change::{Change, Status};
 use crate::config::AnnotationSettings;
 use crate::git::{GitError, Repo};
+use git2::Oid;
 
 /// The changed files whose blocks are read.
 #[derive(Debug, Clone, Copy)]
@@ -64,7 +62,7 @@ impl HeadBlocks {
                 continue;
             }
             let bytes = repo.read_content(&file.path, Some(file.content))?;
-            if memmem::find(&bytes, MARKER).is_none() {
+            if find_marker(&bytes).is_none() {
                 continue;
             }
             let parsed = parse(&file.path, &bytes, settings);
