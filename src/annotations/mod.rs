@@ -5,6 +5,7 @@
 mod check;
 mod history;
 mod parse;
+mod references;
 mod scan;
 
 use std::fmt;
@@ -15,6 +16,7 @@ use crate::config::Severity;
 pub use check::{Annotated, TARGET_KIND, check, read};
 pub use history::{HeadBlocks, Reads, Rename, renames};
 pub use parse::{Parsed, parse};
+pub use references::broken_references;
 pub use scan::{External, ScanReport, scan};
 
 /// The bytes every directive contains (in any case); a file without them is never
@@ -89,10 +91,11 @@ pub enum ProblemKind {
     BadTarget,
     MissingTargetFile,
     MissingTargetLabel,
+    BrokenReference,
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 10] = [
+    pub const ALL: [ProblemKind; 11] = [
         ProblemKind::NestedIfChange,
         ProblemKind::UnclosedIfChange,
         ProblemKind::UnopenedThenChange,
@@ -103,6 +106,7 @@ impl ProblemKind {
         ProblemKind::BadTarget,
         ProblemKind::MissingTargetFile,
         ProblemKind::MissingTargetLabel,
+        ProblemKind::BrokenReference,
     ];
 
     /// A stable kebab-case code, part of diagnostics users may grep for.
@@ -118,6 +122,7 @@ impl ProblemKind {
             ProblemKind::BadTarget => "bad-target",
             ProblemKind::MissingTargetFile => "missing-target-file",
             ProblemKind::MissingTargetLabel => "missing-target-label",
+            ProblemKind::BrokenReference => "broken-reference",
         }
     }
 
@@ -158,6 +163,9 @@ impl ProblemKind {
             }
             ProblemKind::MissingTargetLabel => {
                 "add LINT.IfChange(label) to the target file or fix the label"
+            }
+            ProblemKind::BrokenReference => {
+                "point the LINT.ThenChange target at the new path or label, or remove it"
             }
         }
     }
