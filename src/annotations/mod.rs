@@ -7,6 +7,7 @@ mod history;
 mod parse;
 mod references;
 mod scan;
+mod strings;
 
 use std::fmt;
 use std::sync::LazyLock;
