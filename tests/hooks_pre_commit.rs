@@ -11,7 +11,7 @@ mod support;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use support::{PROTO, Repo, isolate, write_api};
+use support::{PROTO, Repo, isolate_hook_tool, write_api};
 
 /// `name` on PATH; `None` (after a note) outside CI when it is missing.
 fn program(name: &str) -> Option<PathBuf> {
@@ -85,12 +85,7 @@ fn tool(repo: &Repo, program: &PathBuf, args: &[&str]) -> Command {
 }
 
 fn with_tool_env(command: &mut Command, repo: &Repo) {
-    isolate(command, repo.home());
-    let cache = repo.home().join("cache");
-    command
-        .env("PRE_COMMIT_HOME", cache.join("pre-commit"))
-        .env("PREK_HOME", cache.join("prek"))
-        .env("XDG_CACHE_HOME", &cache);
+    isolate_hook_tool(command, repo.home());
 }
 
 fn git(repo: &Repo, args: &[&str]) -> Output {

@@ -157,6 +157,17 @@ pub fn isolate(command: &mut Command, home: &Path) {
         .env("LANG", "C");
 }
 
+/// [`isolate`] for pre-commit and prek (and the git commands that run them): their caches
+/// under `home`, so every test installs its hooks afresh.
+pub fn isolate_hook_tool(command: &mut Command, home: &Path) {
+    isolate(command, home);
+    let cache = home.join("cache");
+    command
+        .env("PRE_COMMIT_HOME", cache.join("pre-commit"))
+        .env("PREK_HOME", cache.join("prek"))
+        .env("XDG_CACHE_HOME", &cache);
+}
+
 /// The rule set used by most tests: an API with docs and SDK companions.
 pub const API_RULES: &str = r#"version = 1
 
