@@ -77,6 +77,27 @@ impl Waivers {
     }
 }
 
+/// The reason a commit message gives for waiving `rule`: the text after `--` in the
+/// first trailer naming it (or `all`), or after `NO_IFTTT=` for annotation findings;
+/// `None` when the waiver gives none.
+pub fn waiver_reason(message: &str, trailer: &str, rule: &str) -> Option<String> {
+    let named = trailers(message).into_iter().find_map(|(token, value)| {
+        let (ids, reason) = value.split_once("--").unwrap_or((&value, ""));
+        let names = ids
+            .split([',', ' ', '\t'])
+            .any(|id| id == rule || id.eq_ignore_ascii_case("all"));
+        (token.eq_ignore_ascii_case(trailer) && names).then(|| reason.trim().to_owned())
+    });
+    let reason = match named {
+        Some(reason) => reason,
+        None if rule == ANNOTATION => message
+            .split_once("NO_IFTTT=")
+            .map(|(_, rest)| rest.lines().next().unwrap_or("").trim().to_owned())?,
+        None => return None,
+    };
+    (!reason.is_empty()).then_some(reason)
+}
+
 /// Where `git commit --verbose` (and `commit.verbose`) starts the diff it shows.
 const SCISSORS: &str = "# ------------------------ >8 ------------------------";
 
@@ -155,6 +176,29 @@ fn trailer(line: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waiver_reason_is_the_text_after_the_dashes_of_the_trailer_naming_the_rule() {
+        let message = "Hotfix\n\nLockstep-Skip: docs -- docs follow\nLockstep-Skip: sdk\n";
+        let reason = |rule| waiver_reason(message, "Lockstep-Skip", rule);
+        assert_eq!(reason("docs"), Some("docs follow".to_owned()));
+        assert_eq!(
+            reason("sdk"),
+            None,
+            "a trailer without `--` gives no reason"
+        );
+        assert_eq!(reason("other"), None);
+        let all = "Fix\n\nlockstep-skip: all -- release day\n";
+        assert_eq!(
+            waiver_reason(all, "Lockstep-Skip", "docs"),
+            Some("release day".to_owned())
+        );
+        let ifttt = "Fix\n\nNO_IFTTT=generated file\n";
+        assert_eq!(
+            waiver_reason(ifttt, "Lockstep-Skip", ANNOTATION),
+            Some("generated file".to_owned())
+        );
+    }
 
     fn waives(message: &str, rule: &str) -> bool {
         Waivers::from_message(message, "Lockstep-Skip").covers(rule)

@@ -6,25 +6,31 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
+use miette::{IntoDiagnostic, WrapErr};
 
 use super::output::write_output;
 use super::rule_set::{self, open_current};
 use super::{Context, ExitStatus};
-use crate::audit::{Audit, AuditFormat, Auditor, Day, Judged, Scope, render};
-use crate::check::{Detail, judge_all};
+use crate::audit::{Audit, AuditFormat, Auditor, Day, IgnoredRevs, Judged, Scope, render};
 use crate::git::HistorySpec;
 use crate::rules::RuleSet;
-use crate::waiver::Waivers;
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Only commits made on or after DATE (YYYY-MM-DD, committer date).
+    /// Only commits made on or after DATE (committer date): YYYY-MM-DD, or an age
+    /// such as `3 months ago`.
     #[arg(long, value_name = "DATE", value_parser = Day::parse_arg)]
     pub since: Option<Day>,
 
-    /// Only commits made on or before DATE (YYYY-MM-DD, committer date).
+    /// Only commits made on or before DATE (committer date): YYYY-MM-DD, or an age
+    /// such as `1 week ago`.
     #[arg(long, value_name = "DATE", value_parser = Day::parse_arg)]
     pub until: Option<Day>,
+
+    /// Leave out the commits listed in FILE (git's `blame.ignoreRevsFile` format, such
+    /// as `.git-blame-ignore-revs`); default: `settings.ignore_revs_file`.
+    #[arg(long, value_name = "FILE")]
+    pub ignore_revs_file: Option<PathBuf>,
 
     /// Only the commits of a range: `A..B`, or `A...B` from their merge-base.
     #[arg(long, value_name = "A..B")]
@@ -78,7 +84,18 @@ fn parse_percent(text: &str) -> Result<f64, String> {
 
 pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     let (since, until) = (args.since, args.until);
+    if let (Some(since), Some(until)) = (since, until)
+        && since > until
+    {
+        miette::bail!(
+            help = "swap them, or drop one",
+            "--since {} is after --until {}: no commit can be in both",
+            since.to_date(),
+            until.to_date()
+        );
+    }
     let (repo, mut rules) = open_current(&context.dir, args.config.as_deref())?;
+    let ignored = ignored_revs(args, context, &repo, &rules)?;
     let rule_ids = select_rules(&mut rules, &args.rules)?;
     let spec = HistorySpec {
         range: args.range.clone(),
@@ -99,9 +116,10 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
             since.is_none_or(|s| day >= s) && until.is_none_or(|u| day <= u)
         },
         |repo, unit, changes| {
-            let waivers = Waivers::from_message(&unit.commit.message, &rules.settings.skip_trailer);
-            let judgement = judge_all(repo, &rules, changes, &waivers, Detail::Path)?;
-            Ok::<_, crate::git::GitError>(Judged::new(unit, judgement))
+            if ignored.contains(&unit.commit.id) {
+                return Ok(Judged::ignored(unit));
+            }
+            Judged::judge(repo, &rules, unit, changes)
         },
         |judged| {
             if let Some(judged) = judged {
@@ -129,6 +147,31 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// The commits `--ignore-revs-file` (relative to the current directory) or
+/// `settings.ignore_revs_file` (relative to the repository root) lists.
+fn ignored_revs(
+    args: &AuditArgs,
+    context: &Context,
+    repo: &crate::git::Repo,
+    rules: &RuleSet,
+) -> miette::Result<IgnoredRevs> {
+    let path = match (&args.ignore_revs_file, &rules.settings.ignore_revs_file) {
+        (Some(path), _) => context.dir.join(path),
+        (None, Some(path)) => match repo.workdir() {
+            Some(root) => root.join(path),
+            None => miette::bail!(
+                help = "pass the file with --ignore-revs-file",
+                "settings.ignore_revs_file names `{path}`, but this repository is bare"
+            ),
+        },
+        (None, None) => return Ok(IgnoredRevs::default()),
+    };
+    let text = std::fs::read_to_string(&path)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read the ignore-revs file `{}`", path.display()))?;
+    Ok(IgnoredRevs::parse(&text).map_err(|e| e.with_file(&path))?)
 }
 
 /// Applies `--rule`; returns the ids to report, in rule-set order.

@@ -42,6 +42,8 @@ pub struct Settings {
     pub skip_trailer: String,
     pub max_files: usize,
     pub whitespace: bool,
+    /// Commits audits leave out, listed in this file (relative to the repository root).
+    pub ignore_revs_file: Option<String>,
     /// Rule ids turned off by `settings.disable`, from every file.
     pub disable: Vec<String>,
 }
@@ -54,6 +56,7 @@ impl Default for Settings {
             skip_trailer: "Lockstep-Skip".to_owned(),
             max_files: 2000,
             whitespace: false,
+            ignore_revs_file: None,
             disable: Vec::new(),
         }
     }
@@ -67,6 +70,7 @@ impl Settings {
             skip_trailer,
             max_files,
             whitespace,
+            ignore_revs_file,
             disable,
         } = config;
         self.default_severity = default_severity.unwrap_or(self.default_severity);
@@ -74,6 +78,7 @@ impl Settings {
         self.skip_trailer = skip_trailer.unwrap_or(std::mem::take(&mut self.skip_trailer));
         self.max_files = max_files.unwrap_or(self.max_files);
         self.whitespace = whitespace.unwrap_or(self.whitespace);
+        self.ignore_revs_file = ignore_revs_file.or(self.ignore_revs_file.take());
         self.disable
             .extend(disable.into_iter().map(Spanned::into_inner));
     }

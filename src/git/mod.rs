@@ -2,6 +2,7 @@
 //! plain [`Change`](crate::change::Change) values, reads their lines on demand, walks
 //! history, and reads files from revisions.
 
+mod area;
 mod changes;
 mod commit_changes;
 mod commit_object;

@@ -11,6 +11,7 @@ pub use evaluate::{Candidate, Satisfied};
 pub use pattern::{Bindings, Pattern, escape_glob};
 
 use crate::config::{ChangeKind, Settings, Severity};
+use crate::day::Day;
 use crate::finding::Origin;
 use crate::waiver::ANNOTATION;
 
@@ -37,6 +38,8 @@ pub struct Rule {
     pub owners: Vec<String>,
     pub message: Option<String>,
     pub skippable: bool,
+    /// Audits treat units before this day as not applicable to the rule.
+    pub since: Option<Day>,
     pub when: Vec<Pattern>,
     pub unless: GlobSet,
     pub matching: Option<Regex>,

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::audit::{Audit, Counts, KindRow};
+use crate::audit::{Audit, Counts, KindRow, Outcome};
 use crate::finding::Missing;
 use crate::rules::Bindings;
 
@@ -18,6 +18,7 @@ struct Json<'a> {
     kinds: Vec<Kind<'a>>,
     months: Vec<Month<'a>>,
     misses: Vec<Miss<'a>>,
+    waivers: Vec<Waiver<'a>>,
 }
 
 #[derive(Serialize)]
@@ -29,6 +30,7 @@ struct Range<'a> {
     first_parent: bool,
     units: usize,
     too_large: usize,
+    ignored: usize,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     shallow: bool,
 }
@@ -37,8 +39,11 @@ struct Range<'a> {
 struct Total {
     triggered: usize,
     satisfied: usize,
+    not_applicable: usize,
     waived: usize,
     missed: usize,
+    open: usize,
+    fixed_later: usize,
     compliance: f64,
 }
 
@@ -77,6 +82,29 @@ struct Miss<'a> {
     triggered_by: &'a [String],
     missing: &'a [Missing],
     owners: &'a [String],
+    /// `open` or `fixed-later`.
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixed_by: Option<FixedBy<'a>>,
+}
+
+#[derive(Serialize)]
+struct FixedBy<'a> {
+    commit: &'a str,
+    date: &'a str,
+    days: i64,
+}
+
+#[derive(Serialize)]
+struct Waiver<'a> {
+    commit: &'a str,
+    date: &'a str,
+    author: &'a str,
+    subject: &'a str,
+    rule: &'a str,
+    bindings: &'a Bindings,
+    /// The trailer's reason; `null` when it gives none.
+    reason: Option<&'a str>,
 }
 
 /// Three decimals, as in SPEC's example: enough to rank, stable to compare.
@@ -88,8 +116,11 @@ fn total(counts: &Counts) -> Total {
     Total {
         triggered: counts.triggered,
         satisfied: counts.satisfied,
+        not_applicable: counts.not_applicable,
         waived: counts.waived,
         missed: counts.missed,
+        open: counts.open(),
+        fixed_later: counts.fixed_later,
         compliance: rounded(counts.compliance()),
     }
 }
@@ -116,6 +147,7 @@ pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
             first_parent: scope.first_parent,
             units: scope.units,
             too_large: scope.too_large,
+            ignored: scope.ignored,
             shallow: scope.shallow,
         },
         total: total(&audit.total),
@@ -153,6 +185,31 @@ pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
                     triggered_by: &case.triggered_by,
                     missing: &case.missing,
                     owners: &case.owners,
+                    status: if case.fix.is_some() {
+                        "fixed-later"
+                    } else {
+                        "open"
+                    },
+                    fixed_by: case.fix.as_ref().map(|fix| FixedBy {
+                        commit: &fix.commit.id,
+                        date: &fix.commit.date,
+                        days: fix.days,
+                    }),
+                }
+            })
+            .collect(),
+        waivers: audit
+            .outcomes(Outcome::Waived)
+            .map(|case| {
+                let commit = audit.commit(case);
+                Waiver {
+                    commit: &commit.id,
+                    date: &commit.date,
+                    author: &commit.author,
+                    subject: &commit.subject,
+                    rule: &case.rule,
+                    bindings: &case.bindings,
+                    reason: case.reason.as_deref(),
                 }
             })
             .collect(),
