@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{ConfigSource, Severity};
 
@@ -30,7 +30,8 @@ pub struct Trigger {
 }
 
 /// A companion that no changed file satisfies, with its paths bound.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Missing {
     pub kind: String,
     pub paths: Vec<String>,

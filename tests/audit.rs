@@ -50,6 +50,12 @@ fn commit_at(repo: &Repo, message: &str, date: &str) -> String {
 /// The history every test audits; its outcomes are spelled out per commit.
 fn history() -> Repo {
     let repo = Repo::new();
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://github.com/acme/payments.git",
+    ]);
     // Root commit, judged against the empty tree: both rules satisfied.
     repo.write("lockstep.toml", RULES)
         .write(
@@ -858,4 +864,94 @@ fn every_waiver_says_who_and_why_and_a_reasonless_one_says_so() {
     );
     let json = self::json(&repo, &[]);
     assert_eq!(json["waivers"][0]["reason"], "docs in #42");
+}
+
+#[test]
+fn merge_combines_the_audits_of_two_repositories_keyed_by_repository() {
+    let payments = history();
+    let (services, _) = services();
+    services.git(&[
+        "remote",
+        "add",
+        "origin",
+        "git@gitlab.com:acme/services.git",
+    ]);
+    let out = tempfile::tempdir().expect("temp dir");
+    let mut files = Vec::new();
+    for (repo, name) in [(&payments, "payments.json"), (&services, "services.json")] {
+        let file = out.path().join(name);
+        let file_arg = file.to_str().expect("utf-8 path");
+        audit(repo, &["--format", "json", "-o", file_arg]);
+        let json: Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
+        assert!(json["repository"].as_str().is_some(), "{json}");
+        files.push(file_arg.to_owned());
+    }
+    let merge = |format: &str| {
+        let output = payments
+            .lockstep()
+            .args(["audit", "merge", "--format", format])
+            .args(&files)
+            .output()
+            .expect("run lockstep");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let json: Value = serde_json::from_str(&merge("json")).expect("merged json");
+    let rules: Vec<&str> = json["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| r["rule"].as_str().expect("rule"))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "acme/payments:payments-api",
+            "acme/payments:man-pages",
+            "acme/services:service-docs"
+        ]
+    );
+    // 8 + 7 units; 5 + 3 + 6 cases; 1 + 2 + 1 satisfied of 4 + 3 + 5 judged.
+    assert_eq!(json["range"]["units"], 15);
+    assert_eq!(json["total"]["triggered"], 14);
+    assert_eq!(json["total"]["missed"], 8);
+    assert_eq!(json["total"]["compliance"], 0.333);
+    let months: Vec<&str> = json["months"]
+        .as_array()
+        .expect("months")
+        .iter()
+        .map(|m| m["month"].as_str().expect("month"))
+        .collect();
+    assert_eq!(months, ["2026-01", "2026-02", "2026-03", "2026-04"]);
+    assert_eq!(json["misses"].as_array().map(Vec::len), Some(8));
+    assert_eq!(json["waivers"][0]["rule"], "acme/payments:payments-api");
+    let table = merge("table");
+    assert!(
+        table.contains("15 commits across 2 repositories (acme/payments, acme/services)"),
+        "{table}"
+    );
+    for format in ["markdown", "csv", "html"] {
+        assert!(
+            merge(format).contains("acme/services:service-docs"),
+            "{format}"
+        );
+    }
+    // Something that is not an audit is an error naming it.
+    let bogus = out.path().join("bogus.json");
+    std::fs::write(&bogus, "{\"findings\": []}").expect("write");
+    let output = payments
+        .lockstep()
+        .args(["audit", "merge"])
+        .arg(&bogus)
+        .output()
+        .expect("run lockstep");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is not a JSON audit"), "{stderr}");
 }

@@ -4,6 +4,7 @@
 mod fixes;
 pub mod format;
 mod ignore_revs;
+pub mod merge;
 mod unit;
 
 use std::collections::BTreeMap;
@@ -167,6 +168,10 @@ pub struct Case {
 /// What the audit looked at.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
+    /// The `origin` remote's URL or the directory's name; `None` for a merged audit.
+    pub repository: Option<String>,
+    /// The repositories a merged audit combines.
+    pub repositories: Vec<String>,
     pub since: Option<String>,
     pub until: Option<String>,
     pub range: Option<String>,

@@ -5,9 +5,10 @@ use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use clap::{Args, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, WrapErr};
 
+use super::audit_merge as merge;
 use super::output::write_output;
 use super::rule_set::{self, open_current};
 use super::{Context, ExitStatus};
@@ -16,7 +17,11 @@ use crate::git::HistorySpec;
 use crate::rules::RuleSet;
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
+
     /// Only commits made on or after DATE (committer date): YYYY-MM-DD, or an age
     /// such as `3 months ago`.
     #[arg(long, value_name = "DATE", value_parser = Day::parse_arg)]
@@ -45,6 +50,37 @@ pub struct AuditArgs {
     #[arg(long = "rule", value_name = "ID")]
     pub rules: Vec<String>,
 
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    /// Read the rule set from this file instead of discovering it.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Threads for the history walk (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Combine the JSON audits of several repositories into one report.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON audits (`lockstep audit --format json`), one per repository.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// How an audit is reported, the same for one repository or many.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = AuditOutput::Table)]
     pub format: AuditOutput,
@@ -56,14 +92,6 @@ pub struct AuditArgs {
     /// Exit 1 when overall compliance is below PERCENT (0 to 100).
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     pub fail_under: Option<f64>,
-
-    /// Read the rule set from this file instead of discovering it.
-    #[arg(long, value_name = "PATH")]
-    pub config: Option<PathBuf>,
-
-    /// Threads for the history walk (default: one per core).
-    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -83,6 +111,10 @@ fn parse_percent(text: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
+    if let Some(AuditCommand::Merge(merge)) = &args.command {
+        let audit = merge::run(merge, context)?;
+        return finish(&merge.report, context, &audit);
+    }
     let (since, until) = (args.since, args.until);
     if let (Some(since), Some(until)) = (since, until)
         && since > until
@@ -131,6 +163,7 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     )?;
     progress.finish();
     let audit = auditor.finish(Scope {
+        repository: Some(repo.name()),
         since: since.map(Day::to_date),
         until: until.map(Day::to_date),
         range: args.range.clone(),
@@ -138,8 +171,13 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         shallow: repo.is_shallow(),
         ..Scope::default()
     });
-    write_report(args, context, &audit)?;
-    let below = args
+    finish(&args.report, context, &audit)
+}
+
+/// Writes the report; the exit status says whether compliance is below `--fail-under`.
+fn finish(report: &ReportArgs, context: &Context, audit: &Audit) -> miette::Result<ExitStatus> {
+    write_report(report, context, audit)?;
+    let below = report
         .fail_under
         .is_some_and(|percent| audit.total.compliance() * 100.0 < percent);
     Ok(if below {
@@ -185,7 +223,7 @@ fn select_rules(rules: &mut RuleSet, ids: &[String]) -> miette::Result<Vec<Strin
         .collect())
 }
 
-fn write_report(args: &AuditArgs, context: &Context, audit: &Audit) -> miette::Result<()> {
+fn write_report(args: &ReportArgs, context: &Context, audit: &Audit) -> miette::Result<()> {
     let format = match args.format {
         AuditOutput::Table => AuditFormat::Table,
         AuditOutput::Markdown => AuditFormat::Markdown,

@@ -98,6 +98,26 @@ impl Repo {
         self.repo.is_shallow()
     }
 
+    /// What names this repository in reports: the `origin` remote's URL, else the
+    /// name of its directory (without `.git`).
+    pub fn name(&self) -> String {
+        if let Some(url) = self
+            .repo
+            .find_remote("origin")
+            .ok()
+            .and_then(|remote| remote.url().map(str::to_owned))
+        {
+            return url;
+        }
+        let dir = self.workdir().unwrap_or_else(|| self.repo.path());
+        let name = dir
+            .components()
+            .rfind(|c| matches!(c, std::path::Component::Normal(_)))
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .unwrap_or_default();
+        name.strip_suffix(".git").map(str::to_owned).unwrap_or(name)
+    }
+
     /// The commit a revision names.
     pub fn resolve(&self, spec: &str) -> Result<Oid, GitError> {
         let object = self

@@ -2,7 +2,7 @@
 
 mod csv;
 mod html;
-mod json;
+pub(crate) mod json;
 mod markdown;
 mod table;
 
@@ -67,8 +67,8 @@ fn units(count: usize) -> String {
     }
 }
 
-/// What was audited: `1830 first-parent changes in main..HEAD, since 2026-01-01`, with
-/// the range dressed for the format.
+/// What was audited: `1830 first-parent changes of acme/app in main..HEAD, since
+/// 2026-01-01`, with the range dressed for the format.
 fn scope_line(scope: &Scope, range: impl Fn(&str) -> String) -> String {
     let unit = if scope.first_parent {
         "first-parent changes"
@@ -76,6 +76,16 @@ fn scope_line(scope: &Scope, range: impl Fn(&str) -> String) -> String {
         "commits"
     };
     let mut line = format!("{} {unit}", scope.units);
+    if let Some(repository) = &scope.repository {
+        line.push_str(&format!(" of {}", super::merge::short_name(repository)));
+    }
+    if !scope.repositories.is_empty() {
+        line.push_str(&format!(
+            " across {} repositories ({})",
+            scope.repositories.len(),
+            scope.repositories.join(", ")
+        ));
+    }
     if let Some(spec) = &scope.range {
         line.push_str(&format!(" in {}", range(spec)));
     }
