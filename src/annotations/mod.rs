@@ -7,13 +7,25 @@ mod parse;
 mod scan;
 
 use std::fmt;
+use std::sync::LazyLock;
+
+use crate::config::Severity;
 
 pub use check::{Annotated, TARGET_KIND, check, read};
 pub use parse::{Parsed, parse};
-pub use scan::{ScanReport, scan};
+pub use scan::{External, ScanReport, scan};
 
-/// The bytes every directive contains; a file without them is never parsed.
+/// The bytes every directive contains (in any case); a file without them is never
+/// parsed.
 pub const MARKER: &[u8] = b"LINT.";
+
+/// Where `LINT.`, in any case, first occurs in `bytes`.
+pub fn find_marker(bytes: &[u8]) -> Option<usize> {
+    static FINDER: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+        regex::bytes::Regex::new(r"(?i-u)lint\.").unwrap_or_else(|e| unreachable!("{e}"))
+    });
+    FINDER.find(bytes).map(|m| m.start())
+}
 
 /// One `LINT.IfChange … LINT.ThenChange(…)` block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +35,11 @@ pub struct Block {
     pub if_line: u32,
     /// 1-based line of `LINT.ThenChange`; only lines strictly between the two count.
     pub then_line: u32,
+    /// Targets inside the repository: the block requires each of them.
     pub targets: Vec<Target>,
+    /// Targets outside it (`settings.annotation_external`, `scheme://`), as written;
+    /// never required.
+    pub external: Vec<String>,
 }
 
 impl Block {
@@ -36,9 +52,17 @@ impl Block {
 /// One entry of a `LINT.ThenChange(…)` list, resolved against the annotated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
-    /// Repository-relative, `/`-separated.
+    /// Repository-relative, `/`-separated; ending in `/` for a directory.
     pub path: String,
     pub label: Option<String>,
+}
+
+impl Target {
+    /// A directory target (written with a trailing `/`) is satisfied by any change under
+    /// it.
+    pub fn is_directory(&self) -> bool {
+        self.path.ends_with('/')
+    }
 }
 
 impl fmt::Display for Target {
@@ -95,6 +119,15 @@ impl ProblemKind {
         }
     }
 
+    /// A `ThenChange()` with no target left (export tools strip them) requires nothing:
+    /// `validate` warns, `check` says nothing. Everything else is an error.
+    pub fn severity(self) -> Severity {
+        match self {
+            ProblemKind::EmptyTargetList => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
     /// What to do about it.
     pub fn help(self) -> &'static str {
         match self {
@@ -108,7 +141,7 @@ impl ProblemKind {
                 "start the block with LINT.IfChange above it, or remove this LINT.ThenChange"
             }
             ProblemKind::EmptyTargetList => {
-                "name at least one target: LINT.ThenChange(//path/from/root, relative/path, :label)"
+                "name a target (LINT.ThenChange(//path/from/root, relative/path, :label)), label the block if it exists only to be a target, or remove it"
             }
             ProblemKind::DuplicateLabel => "give each LINT.IfChange(label) in a file its own label",
             ProblemKind::UnknownDirective => "the directives are LINT.IfChange and LINT.ThenChange",
@@ -119,7 +152,7 @@ impl ProblemKind {
                 "targets are //path/from/root, a path relative to this file, path:label or :label"
             }
             ProblemKind::MissingTargetFile => {
-                "point the target at a file that exists (paths starting with // are from the repository root)"
+                "point the target at a file that exists (paths starting with // are from the repository root); list targets outside this repository in settings.annotation_external, map an exported prefix with settings.annotation_prefixes"
             }
             ProblemKind::MissingTargetLabel => {
                 "add LINT.IfChange(label) to the target file or fix the label"

@@ -11,7 +11,7 @@ use crate::day::Day;
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
 use crate::git::{GitError, Repo, Unit};
 use crate::rules::{Bindings, Rule, RuleSet};
-use crate::waiver::{Waivers, waiver_reason};
+use crate::waiver::Waivers;
 
 /// The part of a unit an audit keeps.
 #[derive(Debug, Clone)]
@@ -105,11 +105,16 @@ impl Judged {
                 bindings,
                 triggered_by,
                 missing,
+                waiver,
                 ..
             } = finding;
-            judged
-                .cases
-                .extend(context.case(rule, bindings, triggered_by, missing, outcome)?);
+            let case = context.case(rule, bindings, triggered_by, missing, outcome)?;
+            judged.cases.extend(case.map(|mut case| {
+                if case.outcome == Outcome::Waived {
+                    case.reason = waiver.and_then(|w| w.reason);
+                }
+                case
+            }));
         }
         judged
             .cases
@@ -152,15 +157,6 @@ impl Context<'_> {
                 outcome = Outcome::NotApplicable;
             }
         }
-        let reason = (outcome == Outcome::Waived)
-            .then(|| {
-                waiver_reason(
-                    &self.unit.commit.message,
-                    &self.rules.settings.skip_trailer,
-                    &rule_id,
-                )
-            })
-            .flatten();
         Ok(Some(Case {
             commit: 0,
             owners: rule.map(|r| r.owners.clone()).unwrap_or_default(),
@@ -169,7 +165,7 @@ impl Context<'_> {
             outcome,
             triggered_by: triggered_by.into_iter().map(|t| t.path).collect(),
             missing,
-            reason,
+            reason: None,
             fix: None,
         }))
     }

@@ -1,8 +1,10 @@
 //! Plain-text sentences about a finding, shared by the CI formats (github, sarif,
-//! markdown, junit) so they all say the same thing.
+//! markdown, junit, gitlab, azure) so they all say the same thing.
 
+use super::Report;
 use crate::config::Severity;
 use crate::finding::{Finding, FindingStatus, Trigger};
+use crate::waiver::Waiver;
 
 /// `payments-api`, `man-pages [cmd = build]`, and in `--per-commit` mode the commit
 /// judged: `payments-api (commit 1a2b3c4d5e)`.
@@ -67,9 +69,21 @@ pub fn fix_lines(finding: &Finding) -> Vec<String> {
         lines.extend(finding.message.clone());
     }
     if finding.status == FindingStatus::Waived {
-        lines.push("waived by a commit-message trailer or LOCKSTEP_SKIP".to_owned());
+        lines.push(waived(finding));
     }
     lines
+}
+
+/// `waived by pull request label `lockstep-skip:docs`: docs follow in #12`.
+pub fn waived(finding: &Finding) -> String {
+    match &finding.waiver {
+        Some(Waiver {
+            by,
+            reason: Some(reason),
+        }) => format!("waived by {by}: {reason}"),
+        Some(Waiver { by, reason: None }) => format!("waived by {by} (no reason given)"),
+        None => "waived".to_owned(),
+    }
 }
 
 /// The severity a finding is shown with: waived and too-large findings are notes.
@@ -94,6 +108,20 @@ pub fn list<T: AsRef<str>>(items: &[T], shown: usize) -> String {
             names.len() - (shown - 1)
         ),
     }
+}
+
+/// `1 error, 0 warnings, 0 infos, 1 waived (4 changed files, 5 rules checked)`.
+pub fn counts(report: &Report) -> String {
+    let s = report.summary();
+    format!(
+        "{}, {}, {}, {} waived ({}, {} checked)",
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+        plural(s.infos, "info"),
+        s.waived,
+        plural(report.diff.files_changed, "changed file"),
+        plural(s.rules_checked, "rule"),
+    )
 }
 
 /// `1 error`, `2 errors`.
@@ -126,6 +154,7 @@ pub(crate) mod fixtures {
             owners: Vec::new(),
             message: None,
             commit: None,
+            waiver: None,
             description: None,
             skippable: true,
             origin: None,
@@ -173,6 +202,10 @@ pub(crate) mod fixtures {
         }];
 
         let mut waived = finding("changelog", Severity::Error, FindingStatus::Waived);
+        waived.waiver = Some(crate::waiver::Waiver {
+            by: "trailer `Lockstep-Skip: changelog -- internal` in commit 222222222222".to_owned(),
+            reason: Some("internal".to_owned()),
+        });
         waived.triggered_by = vec![Trigger {
             path: "src/lib.rs".to_owned(),
             line: Some(3),
