@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use super::{Case, CommitInfo, Outcome};
+use crate::annotations::Reads;
 use crate::change::{Change, Status};
 use crate::check::{Detail, judge_all};
 use crate::day::Day;
@@ -60,6 +61,7 @@ impl Judged {
         rules: &RuleSet,
         unit: &Unit,
         changes: Vec<Change>,
+        reads: Reads<'_>,
     ) -> Result<Judged, GitError> {
         let mut judged = Judged::empty(unit);
         let moved: HashSet<String> = changes
@@ -73,7 +75,7 @@ impl Judged {
             .collect();
         let skip = &rules.settings.skip_trailer;
         let waivers = Waivers::from_message(&unit.commit.message, skip);
-        let judgement = judge_all(repo, rules, changes, &waivers, Detail::Path)?;
+        let judgement = judge_all(repo, rules, changes, &waivers, Detail::Path, reads)?;
         let context = Context {
             repo,
             rules,

@@ -12,8 +12,9 @@ use super::audit_merge as merge;
 use super::output::write_output;
 use super::rule_set::{self, open_current};
 use super::{Context, ExitStatus};
+use crate::annotations::{HeadBlocks, Rename, renames};
 use crate::audit::{Audit, AuditFormat, Auditor, Day, IgnoredRevs, Judged, Scope, render};
-use crate::git::HistorySpec;
+use crate::git::{HistorySpec, Repo, Units};
 use crate::rules::RuleSet;
 
 #[derive(Debug, Args)]
@@ -134,34 +135,25 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         first_parent: args.first_parent,
     };
     let units = repo.units(&spec)?;
-    let threads = args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        usize::from,
-    );
-    let mut auditor = Auditor::new(&rules, rule_ids);
-    let mut progress = Progress::new(units.len(), io::stderr().is_terminal());
-    repo.walk_units(
-        &units,
-        threads,
-        |time| {
-            let day = Day::of_time(time);
-            since.is_none_or(|s| day >= s) && until.is_none_or(|u| day <= u)
-        },
-        |repo, unit, changes| {
-            if ignored.contains(&unit.commit.id) {
-                return Ok(Judged::ignored(unit));
-            }
-            Judged::judge(repo, &rules, unit, changes)
-        },
-        |judged| {
-            if let Some(judged) = judged {
-                auditor.add(judged);
-            }
-            progress.step();
-            Ok(())
-        },
-    )?;
-    progress.finish();
+    // Blocks are read under the names their files had; a rename into an annotated
+    // path found on the way means reading the history again under the earlier name.
+    let mut blocks = if rules.settings.annotations {
+        HeadBlocks::at(&repo, units.head(), &rules.settings.annotation)?
+    } else {
+        HeadBlocks::default()
+    };
+    let history = History {
+        repo: &repo,
+        rules: &rules,
+        units: &units,
+        ignored: &ignored,
+    };
+    let auditor = loop {
+        let (auditor, renames) = walk(&history, &rule_ids, &blocks, args)?;
+        if !blocks.follow(&renames) {
+            break auditor;
+        }
+    };
     let audit = auditor.finish(Scope {
         repository: Some(repo.name()),
         since: since.map(Day::to_date),
@@ -185,6 +177,75 @@ fn finish(report: &ReportArgs, context: &Context, audit: &Audit) -> miette::Resu
     } else {
         ExitStatus::Success
     })
+}
+
+/// What every walk of the history reads.
+struct History<'a> {
+    repo: &'a Repo,
+    rules: &'a RuleSet,
+    units: &'a Units,
+    ignored: &'a IgnoredRevs,
+}
+
+/// One walk of the history: its tally, and every exact rename it saw, in history order.
+fn walk<'r>(
+    history: &History<'r>,
+    rule_ids: &[String],
+    blocks: &HeadBlocks,
+    args: &AuditArgs,
+) -> miette::Result<(Auditor<'r>, Vec<Rename>)> {
+    let History {
+        repo,
+        rules,
+        units,
+        ignored,
+    } = *history;
+    let (since, until) = (args.since, args.until);
+    let threads = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
+    let mut auditor = Auditor::new(rules, rule_ids.to_vec());
+    let mut renamed = Vec::new();
+    let mut progress = Progress::new(units.len(), io::stderr().is_terminal());
+    // Renames after `--until` still name the files the audited units changed.
+    let follow = !blocks.is_empty();
+    let before_until = |day: Day| until.is_none_or(|u| day <= u);
+    repo.walk_units(
+        units,
+        threads,
+        |time| {
+            let day = Day::of_time(time);
+            since.is_none_or(|s| day >= s) && (follow || before_until(day))
+        },
+        |repo, unit, changes| {
+            let unit_renames = if follow {
+                renames(&changes)
+            } else {
+                Vec::new()
+            };
+            if !before_until(Day::of_time(unit.local_time)) {
+                return Ok((None, unit_renames));
+            }
+            if ignored.contains(&unit.commit.id) {
+                return Ok((Some(Judged::ignored(unit)), unit_renames));
+            }
+            let judged = Judged::judge(repo, rules, unit, changes, blocks.reads())?;
+            Ok::<_, crate::git::GitError>((Some(judged), unit_renames))
+        },
+        |walked| {
+            if let Some((judged, unit_renames)) = walked {
+                if let Some(judged) = judged {
+                    auditor.add(judged);
+                }
+                renamed.extend(unit_renames);
+            }
+            progress.step();
+            Ok(())
+        },
+    )?;
+    progress.finish();
+    Ok((auditor, renamed))
 }
 
 /// The commits `--ignore-revs-file` (relative to the current directory) or
