@@ -13,13 +13,17 @@ pub enum GitError {
     NotARepository { path: String },
 
     #[error("{what} needs a work tree, but this repository is bare")]
+    #[diagnostic(code(lockstep::git::bare), help("{help}"))]
+    Bare { what: String, help: String },
+
+    #[error("this repository has no commits yet, so `{spec}` names nothing")]
     #[diagnostic(
-        code(lockstep::git::bare),
+        code(lockstep::git::empty),
         help(
-            "in a bare repository, check commits instead: `--range BASE..HEAD`, `--commit REV` or `--base REF --head REF`"
+            "commit first; before the first commit, `lockstep check` checks the work tree and `lockstep check --staged` what is staged"
         )
     )]
-    Bare { what: String },
+    Empty { spec: String },
 
     #[error("unknown revision `{spec}`")]
     #[diagnostic(code(lockstep::git::unknown_revision), help("{help}"))]
@@ -75,6 +79,17 @@ pub enum GitError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl GitError {
+    /// `what` (e.g. "checking the work tree") needs a work tree; in a bare repository,
+    /// commits can be checked instead.
+    pub fn bare(what: impl Into<String>) -> GitError {
+        GitError::Bare {
+            what: what.into(),
+            help: "in a bare repository, check commits instead: `--range BASE..HEAD`, `--commit REV` or `--base REF --head REF`".to_owned(),
+        }
+    }
 }
 
 /// Adds what lockstep was doing to a git2 error.

@@ -88,9 +88,16 @@ impl Repo {
     }
 
     fn require_workdir(&self, what: &str) -> Result<&Path, GitError> {
-        self.workdir().ok_or_else(|| GitError::Bare {
-            what: what.to_owned(),
-        })
+        self.workdir().ok_or_else(|| GitError::bare(what))
+    }
+
+    /// Whether the repository has no commits: HEAD is unborn and no reference exists.
+    fn is_empty(&self) -> bool {
+        matches!(self.head(), Ok(None))
+            && self
+                .repo
+                .references()
+                .map_or(true, |mut refs| refs.next().is_none())
     }
 
     pub fn is_shallow(&self) -> bool {
@@ -110,6 +117,11 @@ impl Repo {
     }
 
     fn unknown(&self, spec: &str) -> GitError {
+        if self.is_empty() {
+            return GitError::Empty {
+                spec: spec.to_owned(),
+            };
+        }
         let help = if self.is_shallow() {
             format!(
                 "this clone is shallow and may not have `{spec}`: run `git fetch --unshallow` (in GitHub Actions, `fetch-depth: 0`)"
