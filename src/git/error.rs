@@ -5,12 +5,30 @@ use thiserror::Error;
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum GitError {
-    #[error("`{path}` is not inside a git repository")]
+    #[error("`{path}` is not inside a git repository: {reason}")]
     #[diagnostic(
         code(lockstep::git::not_a_repository),
-        help("run lockstep inside a git work tree, or pass `-C PATH`")
+        help(
+            "run lockstep inside a git work tree, or pass `-C PATH`; `git status` there shows what git sees"
+        )
     )]
-    NotARepository { path: String },
+    NotARepository { path: String, reason: String },
+
+    #[error("this repository's objects are named with {format}, which lockstep cannot read yet")]
+    #[diagnostic(
+        code(lockstep::git::object_format),
+        help(
+            "lockstep reads only SHA-1 repositories (`git rev-parse --show-object-format` prints which this is); git offers no conversion, so this one cannot be checked yet"
+        )
+    )]
+    ObjectFormat { format: String },
+
+    #[error("this repository stores its references as {format}, which lockstep cannot read yet")]
+    #[diagnostic(
+        code(lockstep::git::ref_format),
+        help("convert them to files (git 2.46 or later): `git refs migrate --ref-format=files`")
+    )]
+    RefFormat { format: String },
 
     #[error("{what} needs a work tree, but this repository is bare")]
     #[diagnostic(code(lockstep::git::bare), help("{help}"))]
@@ -33,10 +51,15 @@ pub enum GitError {
     #[diagnostic(
         code(lockstep::git::shallow),
         help(
-            "fetch more history: `git fetch --unshallow` (or `git fetch --deepen=200 origin {base}`); in GitHub Actions set `fetch-depth: 0` on actions/checkout, in GitLab CI set `GIT_DEPTH: 0`"
+            "fetch more history: {fetch}; in GitHub Actions set `fetch-depth: 0` on actions/checkout, in GitLab CI set `GIT_DEPTH: 0`"
         )
     )]
-    Shallow { base: String, head: String },
+    Shallow {
+        base: String,
+        head: String,
+        /// Commands that fetch what is missing, ready to paste.
+        fetch: String,
+    },
 
     #[error("`{base}` and `{head}` have no common history")]
     #[diagnostic(
