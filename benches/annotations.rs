@@ -10,6 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use lockstep::annotations::scan;
+use lockstep::config::AnnotationSettings;
 use lockstep::git::Repo;
 
 const DIRS: usize = 1000;
@@ -46,7 +47,7 @@ fn main() {
 
     let repo = Repo::discover(root).expect("repository");
     let scans = measure(|| {
-        let report = scan(&repo).expect("scan");
+        let report = scan(&repo, &AnnotationSettings::default()).expect("scan");
         assert_eq!(report.files, files + 1);
         assert_eq!(report.blocks, annotated.len());
         assert!(report.problems.is_empty(), "{:?}", &report.problems[..1]);

@@ -59,7 +59,7 @@ pub fn judge_all(
     // Annotated files (those holding `LINT.` on either side) need their lines too; the
     // annotation pass has read them already.
     let annotated = if rules.settings.annotations {
-        annotations::read(repo, &changes)?
+        annotations::read(repo, &changes, &rules.settings.annotation)?
     } else {
         annotations::Annotated::default()
     };

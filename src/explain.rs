@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::change::{Change, Status};
-use crate::config::{ChangeKind, Severity};
+use crate::config::{AnnotationSettings, ChangeKind, Severity, Unread};
 use crate::rules::{Bindings, Rule, RuleSet};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -17,6 +17,13 @@ pub struct Explanation {
     pub excluded: Vec<String>,
     /// Rules in which a change to this path satisfies a companion.
     pub companion_in: Vec<CompanionIn>,
+    /// Why the LINT blocks of this file are not read, when they are not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annotations_unread: Option<Unread>,
+    /// As a `LINT.ThenChange` target, this path lives outside the repository
+    /// (`settings.annotation_external`): no block ever requires it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub annotation_external: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,14 +77,25 @@ pub fn explain(rules: &RuleSet, paths: &[String]) -> Vec<Explanation> {
                 .filter(|c| c.change == index)
                 .map(|c| triggered(&rules.rules[c.rule], &c.bindings))
                 .collect();
+            let annotation = rules
+                .settings
+                .annotations
+                .then_some(&rules.settings.annotation);
             Explanation {
                 path: probe.path.clone(),
                 triggers,
                 excluded: excluded(rules, &probe.path),
                 companion_in: companion_in(rules, &probe.path),
+                annotations_unread: annotation.and_then(|a| a.unread(&probe.path)),
+                annotation_external: annotation.is_some_and(|a| is_external(a, &probe.path)),
             }
         })
         .collect()
+}
+
+/// A path given as `//depot/x` reaches here as `depot/x`; either form may be listed.
+fn is_external(settings: &AnnotationSettings, path: &str) -> bool {
+    settings.is_external(path) || settings.is_external(&format!("//{path}"))
 }
 
 fn triggered(rule: &Rule, bindings: &Bindings) -> Triggered {
@@ -151,8 +169,19 @@ pub fn render_human(explanations: &[Explanation]) -> String {
             out.push('\n');
         }
         out.push_str(&format!("{}\n", e.path));
-        if e.triggers.is_empty() && e.companion_in.is_empty() && e.excluded.is_empty() {
+        if e.triggers.is_empty()
+            && e.companion_in.is_empty()
+            && e.excluded.is_empty()
+            && e.annotations_unread.is_none()
+            && !e.annotation_external
+        {
             out.push_str("  no rule mentions this path\n");
+        }
+        if let Some(why) = &e.annotations_unread {
+            out.push_str(&format!("  its LINT blocks are not read: {why}\n"));
+        }
+        if e.annotation_external {
+            out.push_str("  an annotation target outside this repository (`settings.annotation_external`): never required, not checked\n");
         }
         for t in &e.triggers {
             out.push_str(&format!("  triggers {} ({})", t.rule, t.severity));
@@ -226,5 +255,29 @@ mod tests {
         assert_eq!(out[1].companion_in[0].when, ["doc/run.md"]);
         assert!(out[2].triggers.is_empty());
         assert_eq!(out[2].excluded, ["man"]);
+    }
+
+    #[test]
+    fn annotation_settings_are_explained() {
+        let set = rules(
+            "version = 1\n[settings]\nannotation_external = [\"//depot/**\"]\nannotation_unless = [\"gen/**\"]\n",
+        );
+        let paths = ["gen/a.h", "depot/x.go", "src/a.rs"].map(str::to_owned);
+        let out = explain(&set, &paths);
+        assert_eq!(
+            out[0].annotations_unread,
+            Some(Unread::Unless("gen/**".to_owned()))
+        );
+        assert!(out[1].annotation_external && !out[0].annotation_external);
+        let text = render_human(&out);
+        assert!(text.contains("gen/a.h\n  its LINT blocks are not read: `settings.annotation_unless` matches `gen/**`\n"), "{text}");
+        assert!(
+            text.contains("depot/x.go\n  an annotation target outside this repository"),
+            "{text}"
+        );
+        assert!(
+            text.contains("src/a.rs\n  no rule mentions this path\n"),
+            "{text}"
+        );
     }
 }

@@ -242,10 +242,7 @@ fn human_and_json_reports_of_an_annotation_finding() {
     let repo = annotated_repo(RULES);
     repo.write("src/retry.rs", RETRY.replace("= 5", "= 6"))
         .write("src/client.py", "MAX = 6\n")
-        .write(
-            "src/broken.py",
-            "# LINT.IfChange\nx = 1\n# LINT.ThenChange()\n",
-        );
+        .write("src/broken.py", "# LINT.IfChange\nx = 1\n");
     repo.git(&["add", "-A"]);
     let human = repo.lockstep().args(["check", "--staged"]).assert().code(1);
     insta::assert_snapshot!("human", stdout(&human));

@@ -3,6 +3,7 @@
 mod support;
 
 use lockstep::annotations::{ScanReport, scan};
+use lockstep::config::AnnotationSettings;
 use lockstep::git::Repo as GitRepo;
 use support::Repo;
 
@@ -31,7 +32,7 @@ fn fixture() -> Repo {
 fn scan_reports_broken_blocks_and_dead_targets_in_tracked_text_files() {
     let repo = fixture();
     let git = GitRepo::discover(repo.path()).expect("repository");
-    let report = scan(&git).expect("scan");
+    let report = scan(&git, &AnnotationSettings::default()).expect("scan");
     assert_eq!(
         problems(&report),
         [
@@ -49,7 +50,7 @@ fn scan_reads_the_work_tree_content_of_tracked_files() {
     let repo = fixture();
     repo.write("src/plain.rs", "// LINT.IfChange(p)\n// LINT.IfChange(p)\n");
     let git = GitRepo::discover(repo.path()).expect("repository");
-    let codes: Vec<&str> = scan(&git)
+    let codes: Vec<&str> = scan(&git, &AnnotationSettings::default())
         .expect("scan")
         .problems
         .iter()
@@ -67,7 +68,7 @@ fn scan_of_a_bare_repository_reads_head() {
     let source = repo.path().to_string_lossy().into_owned();
     bare.git(&["clone", "-q", "--bare", &source, "."]);
     let git = GitRepo::discover(bare.path()).expect("repository");
-    let report = scan(&git).expect("scan");
+    let report = scan(&git, &AnnotationSettings::default()).expect("scan");
     assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
     assert_eq!(report.files, 6);
 }
@@ -79,7 +80,7 @@ fn scan_skips_symlinks_so_no_file_is_read_twice() {
     std::os::unix::fs::symlink("src/unclosed.py", repo.path().join("link.py")).expect("symlink");
     repo.commit("link");
     let git = GitRepo::discover(repo.path()).expect("repository");
-    let report = scan(&git).expect("scan");
+    let report = scan(&git, &AnnotationSettings::default()).expect("scan");
     assert_eq!(report.files, 6);
     assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
 }

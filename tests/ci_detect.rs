@@ -265,3 +265,206 @@ fn github_format_annotates_and_writes_the_step_summary() {
         "{written}"
     );
 }
+
+/// lockstep with only `vars` set (plus what every test sets), running `check`.
+fn ci_check(repo: &Repo, vars: &[(&str, &str)]) -> assert_cmd::Command {
+    let mut command = repo.lockstep();
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    command.arg("check");
+    command
+}
+
+/// Each service's documented pull-request variables, for the target branch `target`
+/// and the head commit `head`.
+fn pull_request_vars<'a>(ci: &str, target: &'a str, head: &'a str) -> Vec<(&'static str, &'a str)> {
+    match ci {
+        "Azure Pipelines" => vec![
+            ("TF_BUILD", "True"),
+            ("BUILD_REASON", "PullRequest"),
+            ("SYSTEM_PULLREQUEST_TARGETBRANCH", target),
+            ("BUILD_SOURCEVERSION", head),
+        ],
+        "Bitbucket Pipelines" => vec![
+            ("CI", "true"),
+            ("BITBUCKET_BUILD_NUMBER", "12"),
+            ("BITBUCKET_PR_ID", "3"),
+            ("BITBUCKET_PR_DESTINATION_BRANCH", target),
+            ("BITBUCKET_COMMIT", head),
+        ],
+        "Buildkite" => vec![
+            ("CI", "true"),
+            ("BUILDKITE", "true"),
+            ("BUILDKITE_PULL_REQUEST", "3"),
+            ("BUILDKITE_PULL_REQUEST_BASE_BRANCH", target),
+            ("BUILDKITE_COMMIT", head),
+        ],
+        // Jenkins sets no CI variable.
+        "Jenkins" => vec![
+            ("JENKINS_URL", "https://jenkins.example.com/"),
+            ("BUILD_NUMBER", "12"),
+            ("CHANGE_ID", "3"),
+            ("CHANGE_TARGET", target),
+            ("GIT_COMMIT", head),
+        ],
+        other => panic!("no variables for {other}"),
+    }
+}
+
+const BRANCH_CIS: [&str; 4] = [
+    "Azure Pipelines",
+    "Bitbucket Pipelines",
+    "Buildkite",
+    "Jenkins",
+];
+
+#[test]
+fn azure_bitbucket_buildkite_and_jenkins_pull_requests() {
+    let (repo, base, head) = pull_request_repo();
+    for ci in BRANCH_CIS {
+        // Azure Repos names the branch as a full ref.
+        let target = if ci == "Azure Pipelines" {
+            "refs/heads/main"
+        } else {
+            "main"
+        };
+        let output = ci_check(&repo, &pull_request_vars(ci, target, &head))
+            .args(["--format", "json"])
+            .exits(1);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("({ci} pull request")),
+            "{ci}: {stderr}"
+        );
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        assert_eq!(json["diff"]["base"], base.as_str(), "{ci}");
+        assert_eq!(json["diff"]["head"], head.as_str(), "{ci}");
+        assert_eq!(json["findings"][0]["rule"], "payments-api", "{ci}");
+    }
+}
+
+#[test]
+fn the_target_branch_may_be_a_local_branch() {
+    let (repo, base, head) = pull_request_repo();
+    repo.git(&["update-ref", "-d", "refs/remotes/origin/main"]);
+    let output = ci_check(
+        &repo,
+        &pull_request_vars("Bitbucket Pipelines", "main", &head),
+    )
+    .args(["--format", "json"])
+    .exits(1);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(json["diff"]["base"], base.as_str());
+}
+
+#[test]
+fn a_target_branch_missing_from_the_clone_names_the_fetch() {
+    let (repo, _, head) = pull_request_repo();
+    for ci in BRANCH_CIS {
+        let output = ci_check(&repo, &pull_request_vars(ci, "release", &head)).exits(2);
+        let text = text(&output);
+        assert!(
+            text.contains("`release` is not in this clone"),
+            "{ci}: {text}"
+        );
+        assert!(
+            text.contains("git fetch origin release:refs/remotes/origin/release"),
+            "{ci}: {text}"
+        );
+    }
+}
+
+#[test]
+fn other_builds_check_their_commit() {
+    let (repo, _, head) = pull_request_repo();
+    let pushes: [(&str, Vec<(&str, &str)>); 4] = [
+        (
+            "Azure Pipelines",
+            vec![
+                ("TF_BUILD", "True"),
+                ("BUILD_REASON", "IndividualCI"),
+                ("BUILD_SOURCEVERSION", &head),
+            ],
+        ),
+        (
+            "Bitbucket Pipelines",
+            vec![
+                ("CI", "true"),
+                ("BITBUCKET_BUILD_NUMBER", "1"),
+                ("BITBUCKET_COMMIT", &head),
+            ],
+        ),
+        (
+            "Buildkite",
+            vec![
+                ("CI", "true"),
+                ("BUILDKITE", "true"),
+                ("BUILDKITE_PULL_REQUEST", "false"),
+                ("BUILDKITE_PULL_REQUEST_BASE_BRANCH", ""),
+                ("BUILDKITE_COMMIT", &head),
+            ],
+        ),
+        (
+            "Jenkins",
+            vec![
+                ("JENKINS_URL", "https://jenkins.example.com/"),
+                ("GIT_COMMIT", &head),
+            ],
+        ),
+    ];
+    for (ci, vars) in pushes {
+        let output = ci_check(&repo, &vars).args(["--format", "json"]).exits(1);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("({ci} build of one commit")),
+            "{ci}: {stderr}"
+        );
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        assert_eq!(json["diff"]["kind"], "commit", "{ci}");
+        assert_eq!(json["diff"]["head"], head.as_str(), "{ci}");
+    }
+    // The commit before it changed nothing the rules guard.
+    let initial = repo.rev("HEAD~1");
+    ci_check(
+        &repo,
+        &[
+            ("JENKINS_URL", "https://jenkins.example.com/"),
+            ("GIT_COMMIT", &initial),
+        ],
+    )
+    .assert()
+    .code(0);
+}
+
+#[test]
+fn a_shallow_clone_names_each_services_fix() {
+    let (origin, _, head) = pull_request_repo();
+    let clone = Repo::empty();
+    let url = format!("file://{}", origin.path().display());
+    clone.git(&[
+        "clone", "-q", "--depth", "1", "--branch", "feature", &url, ".",
+    ]);
+    clone.git(&[
+        "fetch",
+        "-q",
+        "--depth",
+        "1",
+        "origin",
+        "main:refs/remotes/origin/main",
+    ]);
+    for (ci, fix) in [
+        ("Azure Pipelines", "fetchDepth: 0"),
+        ("Bitbucket Pipelines", "clone: depth: full"),
+        ("Buildkite", "without `--depth`"),
+        ("Jenkins", "shallow: false"),
+    ] {
+        let output = ci_check(&clone, &pull_request_vars(ci, "main", &head)).exits(2);
+        // miette wraps long lines: compare the words.
+        let text = text(&output).replace(['│', '╰', '─', '▶'], " ");
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains("lacks the history"), "{ci}: {text}");
+        assert!(text.contains(fix), "{ci}: {text}");
+        assert!(text.contains("git fetch --unshallow"), "{ci}: {text}");
+    }
+}

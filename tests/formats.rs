@@ -189,3 +189,224 @@ fn github_markdown_and_sarif_snapshots() {
     let sarif = check(&repo, "sarif").replace(env!("CARGO_PKG_VERSION"), "[VERSION]");
     insta::assert_snapshot!("sarif", sarif);
 }
+
+/// `python3` with the `jsonschema` package (`.ci/run` installs it from PyPI). Missing,
+/// the test fails in CI and is skipped with a note elsewhere.
+fn python_jsonschema() -> bool {
+    let found = Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3 with jsonschema is missing: .ci/run must `pip install jsonschema`"
+        );
+        eprintln!("note: python3 -c 'import jsonschema' failed; skipping schema validation");
+    }
+    found
+}
+
+/// Validates `instance` against the GitLab Code Quality schema in tests/schemas; the
+/// validator's complaints, or `None`.
+fn gitlab_schema_errors(instance: &str) -> Option<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("report.json");
+    std::fs::write(&path, instance).expect("write");
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/schemas/gitlab-code-quality.json"
+    );
+    let output = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, jsonschema\nschema = json.load(open(sys.argv[1]))\njsonschema.Draft7Validator.check_schema(schema)\nerrors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(json.load(open(sys.argv[2])))]\nprint('\\n'.join(errors))\nsys.exit(1 if errors else 0)",
+            schema,
+        ])
+        .arg(&path)
+        .output()
+        .expect("python3");
+    (!output.status.success()).then(|| {
+        String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr)
+    })
+}
+
+fn fingerprints(report: &str) -> Vec<String> {
+    let issues: Vec<serde_json::Value> = serde_json::from_str(report).expect("json array");
+    issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().expect("fingerprint").to_owned())
+        .collect()
+}
+
+#[test]
+fn gitlab_code_quality_matches_the_documented_shape() {
+    let repo = repo();
+    let report = check(&repo, "gitlab");
+    let issues: Vec<serde_json::Value> = serde_json::from_str(&report).expect("json");
+    let shape: Vec<(&str, &str, &str, u64)> = issues
+        .iter()
+        .map(|i| {
+            (
+                i["check_name"].as_str().expect("check_name"),
+                i["severity"].as_str().expect("severity"),
+                i["location"]["path"].as_str().expect("path"),
+                i["location"]["lines"]["begin"].as_u64().expect("begin"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            (
+                "lockstep/payments-api",
+                "major",
+                "services/payments/api/refund.proto",
+                2
+            ),
+            ("lockstep/man-pages", "minor", "doc/man/cargo-build.md", 1),
+            ("lockstep/changelog", "info", "src/lib.rs", 1),
+        ]
+    );
+    assert!(
+        issues
+            .iter()
+            .all(|i| i["description"].as_str().is_some_and(|d| !d.is_empty()))
+    );
+    let mut unique = fingerprints(&report);
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), issues.len(), "fingerprints are unique");
+
+    if python_jsonschema() {
+        assert_eq!(gitlab_schema_errors(&report), None);
+        // The validation can fail: a report missing a fingerprint, with a made-up
+        // severity, is rejected.
+        let broken = r#"[{"description": "d", "check_name": "c", "severity": "fatal",
+                         "location": {"path": "a", "lines": {"begin": 1}}}]"#;
+        let errors = gitlab_schema_errors(broken).expect("rejected");
+        assert!(
+            errors.contains("fingerprint") && errors.contains("fatal"),
+            "{errors}"
+        );
+    }
+}
+
+#[test]
+fn gitlab_fingerprints_survive_line_moves_and_reruns() {
+    let repo = repo();
+    let before = fingerprints(&check(&repo, "gitlab"));
+    assert_eq!(before, fingerprints(&check(&repo, "gitlab")));
+    // Lines added above the trigger move it; GitLab must still see the same issue.
+    repo.write(
+        "services/payments/api/refund.proto",
+        "// Refunds.\n\nservice Refunds {\n  rpc Refund(R) returns (S);\n}\n",
+    );
+    repo.git(&["add", "-A"]);
+    let moved = check(&repo, "gitlab");
+    assert!(moved.contains("\"begin\": 4"), "{moved}");
+    assert_eq!(before, fingerprints(&moved));
+}
+
+#[test]
+fn azure_logging_commands_and_the_uploaded_summary() {
+    let repo = repo();
+    let agent_temp = tempfile::tempdir().expect("agent temp");
+    let state = repo.state();
+    let output = repo
+        .lockstep()
+        .env("LOCKSTEP_SKIP", "changelog")
+        .env("AGENT_TEMPDIRECTORY", agent_temp.path())
+        .args(["check", "--staged", "--format", "azure"])
+        .exits(1);
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    let lines: Vec<&str> = stdout.lines().collect();
+    // The documented shape: `##vso[task.logissue type=error|warning;sourcepath=…;
+    // linenumber=…]message` (properties `key=value;` in any order).
+    let shape = regex::Regex::new(
+        r"^##vso\[task\.logissue type=(error|warning)(;[a-z]+=[^;\]]*)*\][^\r\n]+$",
+    )
+    .expect("regex");
+    let command = |line: &str| shape.is_match(line);
+    assert!(command(lines[0]), "{stdout}");
+    assert!(
+        lines[0].starts_with(
+            "##vso[task.logissue type=error;sourcepath=services/payments/api/refund.proto;linenumber=2;code=lockstep/payments-api]payments-api: "
+        ),
+        "{stdout}"
+    );
+    assert!(command(lines[1]), "{stdout}");
+    assert!(lines[1].starts_with("##vso[task.logissue type=warning;sourcepath=doc/man/cargo-build.md;linenumber=1;code=lockstep/man-pages]"), "{stdout}");
+    assert!(
+        lines[2].starts_with("lockstep: changelog: src/lib.rs"),
+        "{stdout}"
+    );
+    assert_eq!(
+        lines[3],
+        "lockstep: 1 error, 1 warning, 0 infos, 1 waived (3 changed files, 3 rules checked)"
+    );
+    let summary = lines[4]
+        .strip_prefix("##vso[task.uploadsummary]")
+        .expect("summary command");
+    let summary = std::path::Path::new(summary);
+    assert!(summary.starts_with(agent_temp.path()), "{stdout}");
+    let markdown = std::fs::read_to_string(summary).expect("summary file");
+    assert!(
+        markdown.contains("| ❌ error | `payments-api` |"),
+        "{markdown}"
+    );
+    assert_eq!(repo.state(), state, "the work tree is untouched");
+}
+
+#[test]
+fn several_reports_in_one_run_match_their_single_runs() {
+    let repo = repo();
+    let output = repo
+        .lockstep()
+        .env("LOCKSTEP_SKIP", "changelog")
+        .args(["check", "--staged", "--format", "human"])
+        .args(["--report", "sarif=.git/lockstep.sarif"])
+        .args(["--report", "junit=.git/lockstep.xml"])
+        .args(["--report", "GitLab=.git/code-quality.json"])
+        .exits(1);
+    let human = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(human.contains("lockstep: 1 error, 1 warning"), "{human}");
+    for (format, file) in [
+        ("sarif", "lockstep.sarif"),
+        ("junit", "lockstep.xml"),
+        ("gitlab", "code-quality.json"),
+    ] {
+        let written = std::fs::read_to_string(repo.path().join(".git").join(file)).expect(file);
+        assert_eq!(written, check(&repo, format), "{format}");
+    }
+}
+
+#[test]
+fn bad_report_arguments_are_usage_errors() {
+    let repo = repo();
+    let stderr = |args: &[&str]| {
+        let output = repo
+            .lockstep()
+            .args(["check", "--staged"])
+            .args(args)
+            .exits(2);
+        assert!(output.stdout.is_empty(), "nothing is reported");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let unknown = stderr(&["--report", "yaml=out.yaml"]);
+    assert!(unknown.contains("unknown format `yaml`"), "{unknown}");
+    assert!(
+        unknown.contains("sarif, github, markdown, junit, gitlab, azure"),
+        "{unknown}"
+    );
+    let no_path = stderr(&["--report", "sarif"]);
+    assert!(no_path.contains("expected FORMAT=PATH"), "{no_path}");
+    let unwritable = stderr(&["--report", "sarif=no/such/dir/out.sarif"]);
+    assert!(
+        unwritable.contains("cannot write the report to `no/such/dir/out.sarif`"),
+        "{unwritable}"
+    );
+    let twice = stderr(&["-o", ".git/a", "--report", "json=.git/a"]);
+    assert!(twice.contains("named by more than one report"), "{twice}");
+}

@@ -7,7 +7,7 @@ use memchr::memmem;
 
 use super::{Block, MARKER, Parsed, Target, parse};
 use crate::change::{Change, Content, Status};
-use crate::config::Severity;
+use crate::config::{AnnotationSettings, Severity};
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
 use crate::git::{GitError, Repo, diff_lines};
 use crate::rules::{Bindings, Satisfied};
@@ -55,10 +55,11 @@ impl Annotated {
     }
 
     /// Parses both sides of each change, with `content(path, side)` giving the bytes;
-    /// sides without `LINT.` are never parsed. Submodules, symlinks and unmerged paths
-    /// (which have no new side yet) are left out.
+    /// sides without `LINT.` and files `settings` leaves unread are never parsed.
+    /// Submodules, symlinks and unmerged paths (which have no new side yet) are left out.
     fn collect<E>(
         changes: &[Change],
+        settings: &AnnotationSettings,
         mut content: impl FnMut(&str, Content) -> Result<Rc<[u8]>, E>,
     ) -> Result<Annotated, E> {
         let mut files = BTreeMap::new();
@@ -73,12 +74,12 @@ impl Annotated {
                 continue;
             }
             let mut side = |path: &str, side: Option<Content>| -> Result<(Parsed, Rc<[u8]>), E> {
-                let Some(side) = side else {
+                let Some(side) = side.filter(|_| settings.unread(path).is_none()) else {
                     return Ok((Parsed::default(), Rc::from(&[][..])));
                 };
                 let bytes = content(path, side)?;
                 let parsed = if memmem::find(&bytes, MARKER).is_some() {
-                    parse(path, &bytes)
+                    parse(path, &bytes, settings)
                 } else {
                     Parsed::default()
                 };
@@ -100,9 +101,14 @@ impl Annotated {
     }
 }
 
-/// Reads and parses both sides of every changed text file that contains `LINT.`.
-pub fn read(repo: &Repo, changes: &[Change]) -> Result<Annotated, GitError> {
-    Annotated::collect(changes, |path, content| {
+/// Reads and parses both sides of every changed text file that contains `LINT.` and
+/// that `settings` does not leave unread.
+pub fn read(
+    repo: &Repo,
+    changes: &[Change],
+    settings: &AnnotationSettings,
+) -> Result<Annotated, GitError> {
+    Annotated::collect(changes, settings, |path, content| {
         repo.read_content(path, Some(content))
     })
 }
@@ -147,7 +153,12 @@ pub fn check(annotated: &Annotated, changes: &[Change]) -> (Vec<Finding>, Vec<Sa
     for (&i, sides) in &annotated.files {
         let change = &changes[i];
         if change.status != Status::Deleted {
-            for problem in &sides.new.problems {
+            for problem in sides
+                .new
+                .problems
+                .iter()
+                .filter(|p| p.kind.severity() == Severity::Error)
+            {
                 findings.push(finding(
                     &change.path,
                     problem.line,
@@ -162,6 +173,8 @@ pub fn check(annotated: &Annotated, changes: &[Change]) -> (Vec<Finding>, Vec<Sa
             .iter()
             .map(|b| (*b, true))
             .chain(state.deleted.iter().map(|b| (*b, false)))
+            // A block whose targets all live elsewhere, or were stripped, requires nothing.
+            .filter(|(block, _)| !block.targets.is_empty())
         {
             match context.judge(i, block, live) {
                 Some(finding) => findings.push(finding),
@@ -440,10 +453,14 @@ mod tests {
                 change
             })
             .collect();
-        let annotated = Annotated::collect(&changes, |_, content| match content {
-            Content::Object { id, .. } => Ok::<_, ()>(Rc::from(sides[&id].as_bytes())),
-            Content::WorkTree { .. } => Err(()),
-        })
+        let annotated = Annotated::collect(
+            &changes,
+            &AnnotationSettings::default(),
+            |_, content| match content {
+                Content::Object { id, .. } => Ok::<_, ()>(Rc::from(sides[&id].as_bytes())),
+                Content::WorkTree { .. } => Err(()),
+            },
+        )
         .expect("in memory");
         let needs: Vec<usize> = annotated.needs_lines().collect();
         assert!(needs.iter().all(|&i| i < changes.len()));
@@ -786,10 +803,8 @@ mod tests {
         ];
         assert_eq!(
             run(&[edit("a.rs", &["x"], new, &[1, 3, 4], &[])]),
-            [
-                finding("a.rs", 3, &["empty-target-list"]),
-                finding("a.rs", 4, &["unknown-directive"]),
-            ]
+            // A stripped `ThenChange()` is a warning for `validate` only.
+            [finding("a.rs", 4, &["unknown-directive"])]
         );
     }
 

@@ -8,9 +8,11 @@ mod scan;
 
 use std::fmt;
 
+use crate::config::Severity;
+
 pub use check::{Annotated, TARGET_KIND, check, read};
 pub use parse::{Parsed, parse};
-pub use scan::{ScanReport, scan};
+pub use scan::{External, ScanReport, scan};
 
 /// The bytes every directive contains; a file without them is never parsed.
 pub const MARKER: &[u8] = b"LINT.";
@@ -23,7 +25,11 @@ pub struct Block {
     pub if_line: u32,
     /// 1-based line of `LINT.ThenChange`; only lines strictly between the two count.
     pub then_line: u32,
+    /// Targets inside the repository: the block requires each of them.
     pub targets: Vec<Target>,
+    /// Targets outside it (`settings.annotation_external`, `scheme://`), as written;
+    /// never required.
+    pub external: Vec<String>,
 }
 
 impl Block {
@@ -95,6 +101,15 @@ impl ProblemKind {
         }
     }
 
+    /// A `ThenChange()` with no target left (export tools strip them) requires nothing:
+    /// `validate` warns, `check` says nothing. Everything else is an error.
+    pub fn severity(self) -> Severity {
+        match self {
+            ProblemKind::EmptyTargetList => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
     /// What to do about it.
     pub fn help(self) -> &'static str {
         match self {
@@ -108,7 +123,7 @@ impl ProblemKind {
                 "start the block with LINT.IfChange above it, or remove this LINT.ThenChange"
             }
             ProblemKind::EmptyTargetList => {
-                "name at least one target: LINT.ThenChange(//path/from/root, relative/path, :label)"
+                "name a target (LINT.ThenChange(//path/from/root, relative/path, :label)), label the block if it exists only to be a target, or remove it"
             }
             ProblemKind::DuplicateLabel => "give each LINT.IfChange(label) in a file its own label",
             ProblemKind::UnknownDirective => "the directives are LINT.IfChange and LINT.ThenChange",
@@ -119,7 +134,7 @@ impl ProblemKind {
                 "targets are //path/from/root, a path relative to this file, path:label or :label"
             }
             ProblemKind::MissingTargetFile => {
-                "point the target at a file that exists (paths starting with // are from the repository root)"
+                "point the target at a file that exists (paths starting with // are from the repository root); list targets outside this repository in settings.annotation_external, map an exported prefix with settings.annotation_prefixes"
             }
             ProblemKind::MissingTargetLabel => {
                 "add LINT.IfChange(label) to the target file or fix the label"

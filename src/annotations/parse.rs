@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use memchr::memmem;
 
 use super::{Block, MARKER, Problem, ProblemKind, Target};
+use crate::config::AnnotationSettings;
 use crate::git::is_binary;
 
 /// The blocks of one file and what is wrong with them.
@@ -32,10 +33,12 @@ const LEADERS: [&[u8]; 14] = [
 const BLOCK_OPENERS: [&[u8]; 4] = [b"/*", b"<!--", b"(*", b"{-"];
 
 /// Parses the directives of the file at `path` (repository-relative, used to resolve
-/// relative targets). Binary content and content without `LINT.` have no blocks.
-pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
+/// relative targets), rewriting and setting aside targets as `settings` says. Binary
+/// content and content without `LINT.` have no blocks.
+pub fn parse(path: &str, bytes: &[u8], settings: &AnnotationSettings) -> Parsed {
     let mut parser = Parser {
         path,
+        settings,
         parsed: Parsed::default(),
         open: Vec::new(),
         labels: HashMap::new(),
@@ -65,6 +68,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Parsed {
 
 struct Parser<'p> {
     path: &'p str,
+    settings: &'p AnnotationSettings,
     parsed: Parsed,
     /// Open `IfChange`s: line and label.
     open: Vec<(u32, Option<String>)>,
@@ -172,13 +176,17 @@ impl Parser<'_> {
                 }
             },
         };
-        let targets = list.map_or_else(Vec::new, |list| self.targets(line, &list));
-        match self.open.pop() {
+        let open = self.open.pop();
+        let labelled = open.as_ref().is_some_and(|(_, label)| label.is_some());
+        let (targets, external) =
+            list.map_or_else(Default::default, |list| self.targets(line, &list, labelled));
+        match open {
             Some((if_line, label)) => self.parsed.blocks.push(Block {
                 label,
                 if_line,
                 then_line: line,
                 targets,
+                external,
             }),
             None => self.problem(
                 line,
@@ -189,22 +197,30 @@ impl Parser<'_> {
         consumed
     }
 
-    fn targets(&mut self, line: u32, list: &str) -> Vec<Target> {
-        let entries: Vec<&str> = list
+    /// The targets inside the repository and those outside it (as written). An empty
+    /// list is fine after a labelled block, which may exist only to be a target.
+    fn targets(&mut self, line: u32, list: &str, labelled: bool) -> (Vec<Target>, Vec<String>) {
+        let entries: Vec<String> = list
             .split(',')
             .map(|t| t.trim().trim_matches(['"', '\'', '`']).trim())
             .filter(|t| !t.is_empty())
+            .map(|t| self.settings.rewrite(t))
             .collect();
-        if entries.is_empty() {
+        if entries.is_empty() && !labelled {
             self.problem(
                 line,
                 ProblemKind::EmptyTargetList,
-                "LINT.ThenChange() names no target".to_owned(),
+                "LINT.ThenChange() names no target, so the block requires nothing".to_owned(),
             );
         }
         let mut targets = Vec::new();
+        let mut external = Vec::new();
         for entry in entries {
-            match resolve(self.path, entry) {
+            if self.settings.is_external(split_label(&entry).0) {
+                external.push(entry);
+                continue;
+            }
+            match resolve(self.path, &entry) {
                 Some(target) => targets.push(target),
                 None => self.problem(
                     line,
@@ -213,7 +229,7 @@ impl Parser<'_> {
                 ),
             }
         }
-        targets
+        (targets, external)
     }
 
     fn finish(mut self) -> Parsed {
@@ -247,12 +263,19 @@ fn target_list(first: &str, leader: &[u8], following: &[&[u8]]) -> Option<(Strin
             return None;
         }
         let text = String::from_utf8_lossy(text);
-        list.push(',');
+        // A line break separates targets, except after the `:` of a label.
+        let text = if list.trim_end().ends_with(':') {
+            list.truncate(list.trim_end().len());
+            text.trim_start()
+        } else {
+            list.push(',');
+            &text
+        };
         if let Some((end, _)) = text.split_once(')') {
             list.push_str(end);
             return Some((list, n + 1));
         }
-        list.push_str(&text);
+        list.push_str(text);
     }
     None
 }
@@ -265,10 +288,8 @@ fn resolve(file: &str, entry: &str) -> Option<Target> {
             label: Some(label.to_owned()),
         });
     }
-    let (path, label) = match entry.rsplit_once(':') {
-        Some((path, label)) if is_label(label) => (path, Some(label.to_owned())),
-        _ => (entry, None),
-    };
+    let (path, label) = split_label(entry);
+    let label = label.map(str::to_owned);
     let (base, relative) = match path.strip_prefix("//") {
         Some(rooted) => ("", rooted),
         None => (file.rsplit_once('/').map_or("", |(dir, _)| dir), path),
@@ -287,6 +308,14 @@ fn resolve(file: &str, entry: &str) -> Option<Target> {
         path: parts.join("/"),
         label,
     })
+}
+
+/// A target's path and its `:label`, if it has one.
+fn split_label(entry: &str) -> (&str, Option<&str>) {
+    match entry.rsplit_once(':') {
+        Some((path, label)) if is_label(label) => (path, Some(label)),
+        _ => (entry, None),
+    }
 }
 
 fn is_label(text: &str) -> bool {
@@ -369,7 +398,11 @@ mod tests {
     use super::*;
 
     fn parsed(path: &str, lines: &[&str]) -> Parsed {
-        parse(path, lines.join("\n").as_bytes())
+        parse(
+            path,
+            lines.join("\n").as_bytes(),
+            &AnnotationSettings::default(),
+        )
     }
 
     /// (label, if line, then line, targets) of each block.
@@ -460,6 +493,10 @@ mod tests {
                 "y = 2",
                 "# LINT.ThenChange(//a.md,",
                 "#   //b.md)",
+                "# LINT.IfChange(r)",
+                "z = 3",
+                "# LINT.ThenChange(//c.md:",
+                "#   label_on_the_next_line)",
             ],
         );
         assert_eq!(
@@ -472,6 +509,12 @@ mod tests {
                     vec!["docs/one.md".into(), "docs/two.md:lbl".into()]
                 ),
                 (Some("q"), 7, 9, vec!["a.md".into(), "b.md".into()]),
+                (
+                    Some("r"),
+                    11,
+                    13,
+                    vec!["c.md:label_on_the_next_line".into()]
+                ),
             ]
         );
         assert!(p.problems.is_empty(), "{:?}", p.problems);
@@ -593,8 +636,18 @@ mod tests {
 
     #[test]
     fn binary_files_and_files_without_the_marker_are_skipped() {
-        assert_eq!(parse("a.bin", b"// LINT.IfChange\n\0\n"), Parsed::default());
-        assert_eq!(parse("a.rs", b"// IfChange\n"), Parsed::default());
+        assert_eq!(
+            parse(
+                "a.bin",
+                b"// LINT.IfChange\n\0\n",
+                &AnnotationSettings::default()
+            ),
+            Parsed::default()
+        );
+        assert_eq!(
+            parse("a.rs", b"// IfChange\n", &AnnotationSettings::default()),
+            Parsed::default()
+        );
     }
 
     #[test]
@@ -602,6 +655,7 @@ mod tests {
         let p = parse(
             "a.rs",
             b"// LINT.IfChange(a)\r\nx\r\n// LINT.ThenChange(:b)\r\n",
+            &AnnotationSettings::default(),
         );
         assert_eq!(blocks(&p), [(Some("a"), 1, 3, vec!["a.rs:b".to_owned()])]);
     }

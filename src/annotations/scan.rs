@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use memchr::memmem;
 
 use super::{MARKER, Parsed, Problem, ProblemKind, parse};
+use crate::config::{AnnotationSettings, Unread};
 use crate::git::{GitError, Repo, TrackedFile, read_work_tree};
 
 /// Files handed to a reading thread at a time.
@@ -23,38 +24,71 @@ pub struct ScanReport {
     pub blocks: usize,
     /// Malformed directives and dead targets, by path and line.
     pub problems: Vec<Problem>,
+    /// Targets outside the repository, which nothing checks.
+    pub external: Vec<External>,
+    /// Files holding `LINT.` whose blocks the settings leave unread, and why.
+    pub unread: Vec<(String, Unread)>,
+}
+
+/// A target outside the repository, where a block names it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct External {
+    pub path: String,
+    /// The `LINT.ThenChange` line.
+    pub line: u32,
+    /// As written, after `annotation_prefixes`.
+    pub target: String,
 }
 
 /// Scans every tracked file (the work tree's content; HEAD's in a bare repository) for
 /// malformed blocks and targets that do not exist. Untracked and ignored files are not
-/// read; binary files and files without `LINT.` are never parsed.
-pub fn scan(repo: &Repo) -> Result<ScanReport, GitError> {
+/// read; binary files and files without `LINT.` are never parsed; files `settings`
+/// leaves unread are listed, not parsed.
+pub fn scan(repo: &Repo, settings: &AnnotationSettings) -> Result<ScanReport, GitError> {
     let files = repo.tracked_files()?;
     let parsed = match repo.workdir() {
-        Some(root) => read_parallel(root, &files)?,
+        Some(root) => read_parallel(root, &files, settings)?,
         None => {
             let mut parsed = Vec::new();
             for (i, file) in files.iter().enumerate() {
                 let bytes = repo.read_content(&file.path, Some(file.content))?;
                 if memmem::find(&bytes, MARKER).is_some() {
-                    parsed.push((i, parse(&file.path, &bytes)));
+                    parsed.push((i, parse(&file.path, &bytes, settings)));
                 }
             }
             parsed
         }
     };
     let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let parsed: Vec<(&str, Parsed)> = parsed.into_iter().map(|(i, p)| (paths[i], p)).collect();
-    Ok(report(&paths, parsed))
+    let mut unread = Vec::new();
+    let parsed: Vec<(&str, Parsed)> = parsed
+        .into_iter()
+        .map(|(i, p)| (paths[i], p))
+        .filter(|(path, _)| match settings.unread(path) {
+            Some(why) => {
+                unread.push(((*path).to_owned(), why));
+                false
+            }
+            None => true,
+        })
+        .collect();
+    Ok(ScanReport {
+        unread,
+        ..report(&paths, parsed)
+    })
 }
 
 /// Reads the work-tree files on every core, parsing those that contain `LINT.`.
-fn read_parallel(root: &Path, files: &[TrackedFile]) -> Result<Vec<(usize, Parsed)>, GitError> {
+fn read_parallel(
+    root: &Path,
+    files: &[TrackedFile],
+    settings: &AnnotationSettings,
+) -> Result<Vec<(usize, Parsed)>, GitError> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().max(2));
     let next = AtomicUsize::new(0);
     let results: Vec<Result<Vec<(usize, Parsed)>, GitError>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
-            .map(|_| scope.spawn(|| read_batches(root, files, &next)))
+            .map(|_| scope.spawn(|| read_batches(root, files, settings, &next)))
             .collect();
         workers
             .into_iter()
@@ -75,6 +109,7 @@ fn read_parallel(root: &Path, files: &[TrackedFile]) -> Result<Vec<(usize, Parse
 fn read_batches(
     root: &Path,
     files: &[TrackedFile],
+    settings: &AnnotationSettings,
     next: &AtomicUsize,
 ) -> Result<Vec<(usize, Parsed)>, GitError> {
     let finder = memmem::Finder::new(MARKER);
@@ -93,7 +128,7 @@ fn read_batches(
                     }
                 })?;
             if finder.find(&bytes).is_some() {
-                parsed.push((i, parse(&file.path, &bytes)));
+                parsed.push((i, parse(&file.path, &bytes, settings)));
             }
         }
     }
@@ -116,6 +151,13 @@ fn report(paths: &[&str], parsed: Vec<(&str, Parsed)>) -> ScanReport {
         report.blocks += file.blocks.len();
         report.problems.extend(file.problems.iter().cloned());
         for block in &file.blocks {
+            report
+                .external
+                .extend(block.external.iter().map(|target| External {
+                    path: (*path).to_owned(),
+                    line: block.then_line,
+                    target: target.clone(),
+                }));
             for target in &block.targets {
                 let (kind, message) = if !tracked.contains(target.path.as_str()) {
                     (
@@ -153,13 +195,16 @@ mod tests {
 
     #[test]
     fn dead_files_and_labels_are_reported_at_the_then_change_line() {
+        let settings = AnnotationSettings::default();
         let a = parse(
             "src/a.rs",
-            b"// LINT.IfChange(x)\nx\n// LINT.ThenChange(//docs/b.md:y, gone.rs, //docs/b.md:nope, //plain.txt:z)\n",
+            b"// LINT.IfChange(x)\nx\n// LINT.ThenChange(//docs/b.md:y, gone.rs, //docs/b.md:nope, //plain.txt:z, x://y)\n",
+            &settings,
         );
         let b = parse(
             "docs/b.md",
             b"<!-- LINT.IfChange(y) -->\ny\n<!-- LINT.ThenChange(//src/a.rs:x) -->\n",
+            &settings,
         );
         let paths = ["src/a.rs", "docs/b.md", "plain.txt"];
         let report = report(&paths, vec![("src/a.rs", a), ("docs/b.md", b)]);
@@ -177,6 +222,7 @@ mod tests {
             ]
         );
         assert_eq!((report.files, report.annotated, report.blocks), (3, 2, 2));
+        assert_eq!(report.external[0].target, "x://y");
         assert!(report.problems[0].message.contains("src/gone.rs"));
         let json = serde_json::to_value(&report.problems[0]).expect("serializes");
         assert_eq!(json["code"], "missing-target-file");

@@ -1,7 +1,8 @@
 //! `lockstep check`: judge one diff (or each commit of a range) and report.
 
+use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use miette::{IntoDiagnostic, WrapErr};
@@ -14,7 +15,7 @@ use crate::check::judge;
 use crate::ci::{self, Detected};
 use crate::finding::Finding;
 use crate::git::{Diff, DiffKind, DiffSpec, Repo};
-use crate::report::{DiffSummary, Format, Report, Style, render};
+use crate::report::{DiffSummary, Format, Report, Style, azure_upload_summary, render};
 use crate::rules::RuleSet;
 use crate::waiver::Waivers;
 
@@ -59,12 +60,16 @@ pub struct CheckArgs {
     pub config_from: Option<ConfigFrom>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Also write the report in FORMAT to PATH (repeatable), e.g. `--report sarif=lockstep.sarif`.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_target)]
+    pub reports: Vec<ReportTarget>,
 
     /// Fail on warnings too.
     #[arg(long, value_enum, value_name = "LEVEL")]
@@ -80,14 +85,36 @@ pub struct CheckArgs {
     pub commit_msg_file: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Human,
-    Json,
-    Sarif,
-    Github,
-    Markdown,
-    Junit,
+/// One `--report FORMAT=PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportTarget {
+    pub format: Format,
+    pub path: PathBuf,
+}
+
+fn parse_report_target(value: &str) -> Result<ReportTarget, String> {
+    let names = || {
+        Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_owned()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some((name, path)) = value.split_once('=') else {
+        return Err(format!(
+            "expected FORMAT=PATH, such as `sarif=lockstep.sarif` (formats: {})",
+            names()
+        ));
+    };
+    let format = Format::from_str(name, true)
+        .map_err(|_| format!("unknown format `{name}` (formats: {})", names()))?;
+    if path.is_empty() {
+        return Err(format!("`{name}=` needs a path after `=`"));
+    }
+    Ok(ReportTarget {
+        format,
+        path: PathBuf::from(path),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -97,7 +124,7 @@ pub enum Deny {
 
 impl CheckArgs {
     /// The diff to judge, and whether it came from the CI's environment.
-    fn spec(&self, context: &Context) -> miette::Result<(DiffSpec, Option<Detected>)> {
+    fn spec(&self, repo: &Repo, context: &Context) -> miette::Result<(DiffSpec, Option<Detected>)> {
         let staged = || DiffSpec::Staged {
             index_file: context.env.git_index_file.clone(),
         };
@@ -110,7 +137,7 @@ impl CheckArgs {
             && self.range.is_none()
             && self.commit.is_none()
             && self.commit_msg_file.is_none()
-            && let Some(detected) = ci::detect(&context.env.ci)?
+            && let Some(detected) = ci::detect(&context.env.ci, &|name| repo.resolve(name).is_ok())?
         {
             return Ok((detected.spec.clone(), Some(detected)));
         }
@@ -138,8 +165,11 @@ impl CheckArgs {
 
 pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
     let repo = Repo::discover(&context.dir)?;
-    let (spec, detected) = args.spec(context)?;
-    let diff = repo.diff(&spec)?;
+    let (spec, detected) = args.spec(&repo, context)?;
+    let diff = repo.diff(&spec).map_err(|e| match &detected {
+        Some(detected) => detected.explain(e),
+        None => e.into(),
+    })?;
     if let Some(detected) = &detected {
         eprintln!(
             "lockstep: checking {} ({})",
@@ -274,34 +304,131 @@ fn per_commit(repo: &Repo, rules: &RuleSet, diff: &Diff) -> miette::Result<Vec<F
     Ok(findings)
 }
 
+/// The `--format` report (to `--output` or standard output), then each `--report`.
+/// Every report file is created before anything is written, so a bad path fails first.
 fn write_report(args: &CheckArgs, context: &Context, report: &Report) -> miette::Result<()> {
-    let format = match args.format {
-        OutputFormat::Human => Format::Human,
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Sarif => Format::Sarif,
-        OutputFormat::Github => Format::Github,
-        OutputFormat::Markdown => Format::Markdown,
-        OutputFormat::Junit => Format::Junit,
-    };
-    if format == Format::Github
-        && let Some(path) = &context.env.ci.github_step_summary
-    {
-        append_step_summary(path, report)?;
+    distinct_paths(args)?;
+    let mut files = Vec::with_capacity(args.reports.len());
+    for target in &args.reports {
+        files.push((target, create(&context.dir, &target.path)?));
     }
-    let to_file = args.output.is_some();
+    let upload = ci_summary(args.format, context, report)?;
     let style = Style {
-        color: context.color && !to_file,
+        color: context.color && args.output.is_none(),
         width: 100,
     };
     write_output(&context.dir, args.output.as_deref(), |out| {
-        render(report, format, style, out)
-    })
+        render(report, args.format, style, out)?;
+        upload.iter().try_for_each(|line| writeln!(out, "{line}"))
+    })?;
+    let plain = Style {
+        color: false,
+        width: 100,
+    };
+    for (target, mut file) in files {
+        render(report, target.format, plain, &mut file)
+            .and_then(|()| file.flush())
+            .into_diagnostic()
+            .wrap_err_with(|| cannot_write(&target.path))?;
+    }
+    Ok(())
+}
+
+/// Two reports into one file would leave only the last; say so instead.
+fn distinct_paths(args: &CheckArgs) -> miette::Result<()> {
+    let mut seen: Vec<&Path> = args.output.iter().map(PathBuf::as_path).collect();
+    for target in &args.reports {
+        if seen.contains(&target.path.as_path()) {
+            miette::bail!(
+                help = "give each report its own file",
+                "`{}` is named by more than one report",
+                target.path.display()
+            );
+        }
+        seen.push(&target.path);
+    }
+    Ok(())
+}
+
+fn create(dir: &Path, path: &Path) -> miette::Result<BufWriter<File>> {
+    File::create(dir.join(path))
+        .map(BufWriter::new)
+        .into_diagnostic()
+        .wrap_err_with(|| cannot_write(path))
+}
+
+fn cannot_write(path: &Path) -> String {
+    format!("cannot write the report to `{}`", path.display())
+}
+
+/// The run summaries CI services show beside the log: GitHub's step summary is
+/// appended to `$GITHUB_STEP_SUMMARY`; Azure's is a file attached by a logging command,
+/// which is returned to print after the report.
+fn ci_summary(
+    format: Format,
+    context: &Context,
+    report: &Report,
+) -> miette::Result<Option<String>> {
+    match format {
+        Format::Github => {
+            if let Some(path) = &context.env.ci.github_step_summary {
+                append_step_summary(path, report)?;
+            }
+            Ok(None)
+        }
+        Format::Azure => {
+            let dir = context
+                .env
+                .ci
+                .agent_temp_directory
+                .clone()
+                .unwrap_or_else(|| context.env.temp_dir.clone());
+            let path = write_azure_summary(&dir, report)?;
+            Ok(Some(azure_upload_summary(&path)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Writes the Markdown summary to a new file in `dir` (Azure's agent temp directory,
+/// emptied after each job, else the system's), never in the work tree.
+fn write_azure_summary(dir: &Path, report: &Report) -> miette::Result<PathBuf> {
+    let plain = Style {
+        color: false,
+        width: 100,
+    };
+    for attempt in 0..100u32 {
+        let path = dir.join(format!(
+            "lockstep-summary-{}-{attempt}.md",
+            std::process::id()
+        ));
+        let file = match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            opened => opened,
+        };
+        let context = || {
+            format!(
+                "cannot write the Azure Pipelines summary `{}`",
+                path.display()
+            )
+        };
+        let mut out = BufWriter::new(file.into_diagnostic().wrap_err_with(context)?);
+        render(report, Format::Markdown, plain, &mut out)
+            .and_then(|()| out.flush())
+            .into_diagnostic()
+            .wrap_err_with(context)?;
+        return Ok(path);
+    }
+    miette::bail!(
+        "cannot create a summary file in `{}`: too many lockstep summaries there",
+        dir.display()
+    )
 }
 
 /// GitHub Actions shows the Markdown appended to `$GITHUB_STEP_SUMMARY` on the run's page.
-fn append_step_summary(path: &std::path::Path, report: &Report) -> miette::Result<()> {
+fn append_step_summary(path: &Path, report: &Report) -> miette::Result<()> {
     let context = || format!("cannot append to GITHUB_STEP_SUMMARY `{}`", path.display());
-    let file = std::fs::OpenOptions::new()
+    let file = OpenOptions::new()
         .append(true)
         .create(true)
         .open(path)

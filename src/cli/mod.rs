@@ -120,6 +120,8 @@ pub struct Env {
     pub ci: CiEnv,
     /// This binary, for the hook scripts `install` writes.
     pub current_exe: Option<PathBuf>,
+    /// The system's temporary directory, for files CI services read after the run.
+    pub temp_dir: PathBuf,
 }
 
 impl Env {
@@ -134,6 +136,7 @@ impl Env {
             git_index_file: std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from),
             ci: CiEnv::from_lookup(|name| std::env::var(name).ok()),
             current_exe: std::env::current_exe().ok(),
+            temp_dir: std::env::temp_dir(),
         })
     }
 }

@@ -8,7 +8,8 @@ use super::check::Deny;
 use super::output::print;
 use super::rule_set::{Snapshot, load_config};
 use super::{Context, ExitStatus};
-use crate::annotations;
+use crate::annotations::{self, ScanReport};
+use crate::config::Severity;
 use crate::git::Repo;
 use crate::report::render_diagnostic;
 use crate::rules::RuleSet;
@@ -36,15 +37,24 @@ pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus>
     let rules = RuleSet::compile(config.clone())?;
     let tracked = repo.tracked_paths()?;
     let mut issues = validate(&config, &rules, &tracked);
+    let mut notes = String::new();
     if rules.settings.annotations {
-        let scan = annotations::scan(&repo)?;
-        issues.extend(
-            scan.problems
-                .into_iter()
-                .map(|p| Issue::from_diagnostic(Level::Error, Box::new(p))),
-        );
+        let scan = annotations::scan(&repo, &rules.settings.annotation)?;
+        notes = not_checked(&scan);
+        issues.extend(scan.problems.into_iter().map(|p| {
+            let level = match p.kind.severity() {
+                Severity::Error => Level::Error,
+                _ => Level::Warning,
+            };
+            Issue::from_diagnostic(level, Box::new(p))
+        }));
     }
-    let text = render(&issues, context.color, rules.rules.len(), tracked.len());
+    let text = render(
+        &issues,
+        &notes,
+        context.color,
+        (rules.rules.len(), tracked.len()),
+    );
     print(&context.dir, None, &text)?;
     let deny_warnings = args.deny == Some(Deny::Warnings);
     let fails = issues
@@ -57,13 +67,50 @@ pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus>
     })
 }
 
-/// Every issue as a miette report, then one summary line.
-pub fn render(issues: &[Issue], color: bool, rules: usize, files: usize) -> String {
+/// What the annotation settings set aside: files whose blocks are not read, and targets
+/// outside the repository, which nothing checks.
+fn not_checked(scan: &ScanReport) -> String {
+    let mut out = String::new();
+    if !scan.unread.is_empty() {
+        out.push_str(&format!(
+            "not read: the LINT blocks of {} {}\n",
+            scan.unread.len(),
+            plural(scan.unread.len(), "file")
+        ));
+        for (path, why) in &scan.unread {
+            out.push_str(&format!("  {path}: {why}\n"));
+        }
+    }
+    if !scan.external.is_empty() {
+        out.push_str(&format!(
+            "not checked: {} annotation {} outside this repository\n",
+            scan.external.len(),
+            plural(scan.external.len(), "target")
+        ));
+        for external in &scan.external {
+            out.push_str(&format!(
+                "  {}:{}: {}\n",
+                external.path, external.line, external.target
+            ));
+        }
+    }
+    out
+}
+
+/// Every issue as a miette report, the notes, then one summary line counting `(rules,
+/// files)`.
+pub fn render(
+    issues: &[Issue],
+    notes: &str,
+    color: bool,
+    (rules, files): (usize, usize),
+) -> String {
     let mut out = String::new();
     for issue in issues {
         out.push_str(&render_diagnostic(issue, color, 100));
         out.push('\n');
     }
+    out.push_str(notes);
     let errors = issues.iter().filter(|i| i.level == Level::Error).count();
     let warnings = issues.len() - errors;
     out.push_str(&format!(

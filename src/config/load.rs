@@ -17,6 +17,9 @@ pub const FILE_NAMES: [&str; 3] = ["lockstep.toml", ".lockstep.toml", ".config/l
 
 const BUILTIN_PREFIX: &str = "builtin:";
 
+/// Read with the rule set, from the same snapshot: it says which files are generated.
+const ATTRIBUTES: &str = ".gitattributes";
+
 /// Repository-relative files, read from the work tree or from a revision.
 pub trait ConfigFiles {
     /// The file's text, or `None` when it does not exist.
@@ -101,7 +104,7 @@ pub fn load(
                 .iter()
                 .map(|id| (source.clone(), id.clone())),
         );
-        settings.overlay(layer_settings);
+        settings.overlay(&source, layer_settings, &mut loader.errors);
         for rule in layer_rules {
             match rules
                 .iter_mut()
@@ -113,6 +116,11 @@ pub fn load(
         }
     }
     disable(&mut rules, &disabled)?;
+    let attributes = files.read(ATTRIBUTES).unwrap_or_else(|e| {
+        loader.errors.push(read_error(ATTRIBUTES, &e));
+        None
+    });
+    settings.annotation.finish(attributes.as_deref());
     Ok(Config {
         settings,
         rules,

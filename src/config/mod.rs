@@ -1,5 +1,6 @@
 //! The rule set: finding it, reading it (with `extends`), and reporting its problems.
 
+mod annotation;
 mod builtin;
 mod error;
 mod load;
@@ -10,6 +11,7 @@ use std::sync::Arc;
 
 use toml::Spanned;
 
+pub use annotation::{AnnotationLayer, AnnotationSettings, GENERATED_ATTRIBUTE, Unread};
 pub use builtin::PACKS;
 pub use error::{ConfigError, ConfigErrors};
 pub use load::{ConfigFiles, FILE_NAMES, NoFiles, WorkTreeFiles, load, outside};
@@ -35,7 +37,7 @@ impl ConfigSource {
 }
 
 /// `[settings]` with every default filled in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     pub default_severity: Severity,
     pub annotations: bool,
@@ -44,6 +46,9 @@ pub struct Settings {
     pub whitespace: bool,
     /// Rule ids turned off by `settings.disable`, from every file.
     pub disable: Vec<String>,
+    /// `annotation_external`, `annotation_unless`, `annotation_generated` and
+    /// `annotation_prefixes`.
+    pub annotation: AnnotationSettings,
 }
 
 impl Default for Settings {
@@ -55,12 +60,19 @@ impl Default for Settings {
             max_files: 2000,
             whitespace: false,
             disable: Vec::new(),
+            annotation: AnnotationSettings::default(),
         }
     }
 }
 
 impl Settings {
-    fn overlay(&mut self, config: SettingsConfig) {
+    /// Applies one file's `[settings]`; bad annotation globs and prefixes go to `errors`.
+    fn overlay(
+        &mut self,
+        source: &ConfigSource,
+        config: SettingsConfig,
+        errors: &mut Vec<ConfigError>,
+    ) {
         let SettingsConfig {
             default_severity,
             annotations,
@@ -68,7 +80,18 @@ impl Settings {
             max_files,
             whitespace,
             disable,
+            annotation_external,
+            annotation_unless,
+            annotation_generated,
+            annotation_prefixes,
         } = config;
+        let layer = AnnotationLayer {
+            external: annotation_external,
+            unless: annotation_unless,
+            generated: annotation_generated,
+            prefixes: annotation_prefixes,
+        };
+        self.annotation.overlay(source, layer, errors);
         self.default_severity = default_severity.unwrap_or(self.default_severity);
         self.annotations = annotations.unwrap_or(self.annotations);
         self.skip_trailer = skip_trailer.unwrap_or(std::mem::take(&mut self.skip_trailer));

@@ -1,5 +1,6 @@
 //! The rule set as written in `lockstep.toml` (SPEC section 1).
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use schemars::JsonSchema;
@@ -48,6 +49,27 @@ pub struct SettingsConfig {
     pub max_files: Option<usize>,
     /// Whitespace-only edits trigger rules (default false).
     pub whitespace: Option<bool>,
+    /// Globs of annotation targets that live outside this repository, matched against
+    /// the target as written (after `annotation_prefixes`), e.g. `//depot/**`. They are
+    /// never required. `scheme://` targets are always external. Lists from every file
+    /// add up.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub annotation_external: Vec<Spanned<String>>,
+    /// Globs of files whose LINT blocks are not read (generated amalgamations, vendored
+    /// copies). Lists from every file add up.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub annotation_unless: Vec<Spanned<String>>,
+    /// Read the blocks of files the root `.gitattributes` marks `linguist-generated`
+    /// (default false: they are left out).
+    pub annotation_generated: Option<bool>,
+    /// Leading text of a target rewritten before it is resolved, e.g.
+    /// `"<ROOT_DIR>/" = "//"`; the longest matching prefix applies. Tables from every
+    /// file merge, later files winning.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub annotation_prefixes: BTreeMap<String, Spanned<String>>,
     /// Ids of rules to turn off, e.g. rules of an extended pack. Lists from every file
     /// add up.
     #[serde(default)]

@@ -1,6 +1,7 @@
 //! Plain-text sentences about a finding, shared by the CI formats (github, sarif,
-//! markdown, junit) so they all say the same thing.
+//! markdown, junit, gitlab, azure) so they all say the same thing.
 
+use super::Report;
 use crate::config::Severity;
 use crate::finding::{Finding, FindingStatus, Trigger};
 
@@ -89,6 +90,20 @@ pub fn list<T: AsRef<str>>(items: &[T], shown: usize) -> String {
             names.len() - (shown - 1)
         ),
     }
+}
+
+/// `1 error, 0 warnings, 0 infos, 1 waived (4 changed files, 5 rules checked)`.
+pub fn counts(report: &Report) -> String {
+    let s = report.summary();
+    format!(
+        "{}, {}, {}, {} waived ({}, {} checked)",
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+        plural(s.infos, "info"),
+        s.waived,
+        plural(report.diff.files_changed, "changed file"),
+        plural(s.rules_checked, "rule"),
+    )
 }
 
 /// `1 error`, `2 errors`.

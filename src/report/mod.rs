@@ -1,7 +1,9 @@
 //! Rendering a check's findings: one file per output format behind [`render`].
 
+mod azure;
 mod describe;
 mod github;
+mod gitlab;
 mod human;
 mod json;
 mod junit;
@@ -59,9 +61,14 @@ impl Report {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub use azure::upload_summary as azure_upload_summary;
+
+/// The formats of `check`'s report; the CLI offers exactly these (`--format`, `--report`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Diagnostics for a terminal.
     Human,
+    /// The JSON shape of the README, for scripts.
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
@@ -71,6 +78,10 @@ pub enum Format {
     Markdown,
     /// JUnit XML test reports.
     Junit,
+    /// A GitLab Code Quality report.
+    Gitlab,
+    /// Azure Pipelines logging commands.
+    Azure,
 }
 
 /// Presentation choices that are not part of the report.
@@ -112,5 +123,7 @@ pub fn render(
         Format::Github => github::render(report, out),
         Format::Markdown => markdown::render(report, out),
         Format::Junit => junit::render(report, out),
+        Format::Gitlab => gitlab::render(report, out),
+        Format::Azure => azure::render(report, out),
     }
 }
