@@ -574,6 +574,6 @@ fn annotation_blocks_have_their_own_row_with_satisfied_and_missed_cases() {
     repo.write("src/retry.rs", block(3));
     repo.commit("block alone");
     let report = json(&repo, &[]);
-    // The root commit adds the block's content with its target: a satisfied case too.
-    assert_eq!(counts(&report, "annotation"), (3, 2, 0, 1));
+    // The root commit adds the pair whole, which fires nothing (README: new pairs).
+    assert_eq!(counts(&report, "annotation"), (2, 1, 0, 1));
 }

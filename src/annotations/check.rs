@@ -3,9 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
-use memchr::memmem;
-
-use super::{Block, MARKER, Parsed, Target, parse};
+use super::{Block, Parsed, Target, find_marker, parse};
 use crate::change::{Change, Content, Status};
 use crate::config::{AnnotationSettings, Severity};
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
@@ -78,7 +76,7 @@ impl Annotated {
                     return Ok((Parsed::default(), Rc::from(&[][..])));
                 };
                 let bytes = content(path, side)?;
-                let parsed = if memmem::find(&bytes, MARKER).is_some() {
+                let parsed = if find_marker(&bytes).is_some() {
                     parse(path, &bytes, settings)
                 } else {
                     Parsed::default()
@@ -210,11 +208,21 @@ fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
         let from = lines.partition_point(|&n| n <= block.if_line);
         lines.get(from).is_some_and(|&n| block.contains(n))
     };
+    let counterparts: Vec<Option<usize>> = (0..sides.old.blocks.len())
+        .map(|o| counterpart(sides, o, &removed, &added))
+        .collect();
+    let is_added = |line: u32| added.binary_search(&line).is_ok();
+    // A pair written whole in this change (both directives new, no old block became it)
+    // declares a dependency; it has nothing to keep in step with yet.
+    let new_pair = |n: usize, block: &Block| {
+        is_added(block.if_line) && is_added(block.then_line) && !counterparts.contains(&Some(n))
+    };
     let mut live: Vec<bool> = sides
         .new
         .blocks
         .iter()
-        .map(|b| touched(b, &added))
+        .enumerate()
+        .map(|(n, b)| touched(b, &added) && !new_pair(n, b))
         .collect();
     let mut labels = HashSet::new();
     let mut deleted = Vec::new();
@@ -223,7 +231,7 @@ fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
             continue;
         }
         labels.extend(block.label.as_deref());
-        match counterpart(sides, o, &removed, &added) {
+        match counterparts[o] {
             Some(n) => live[n] = true,
             None => deleted.push(block),
         }
@@ -244,12 +252,15 @@ fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
 }
 
 /// The new-side block that old block `o` became: the same label; for unlabelled blocks
-/// the same position among them, or where the diff carries its `IfChange` line.
+/// the same position among them; else (a relabelled block, blocks come and gone) the
+/// block the diff carries either of its directive lines to.
 fn counterpart(sides: &Sides, o: usize, removed: &[u32], added: &[u32]) -> Option<usize> {
     let block = &sides.old.blocks[o];
     let new = &sides.new.blocks;
-    if let Some(label) = &block.label {
-        return new.iter().position(|b| b.label.as_ref() == Some(label));
+    if let Some(label) = &block.label
+        && let Some(n) = new.iter().position(|b| b.label.as_ref() == Some(label))
+    {
+        return Some(n);
     }
     let unlabelled = |blocks: &[Block]| -> Vec<usize> {
         (0..blocks.len())
@@ -257,13 +268,14 @@ fn counterpart(sides: &Sides, o: usize, removed: &[u32], added: &[u32]) -> Optio
             .collect()
     };
     let (old_plain, new_plain) = (unlabelled(&sides.old.blocks), unlabelled(new));
-    if old_plain.len() == new_plain.len() {
+    if block.label.is_none() && old_plain.len() == new_plain.len() {
         let rank = old_plain.iter().position(|&i| i == o)?;
         return Some(new_plain[rank]);
     }
-    let line = carry(block.if_line, removed, added)?;
+    let if_line = carry(block.if_line, removed, added);
+    let then_line = carry(block.then_line, removed, added);
     new.iter()
-        .position(|b| b.label.is_none() && b.if_line == line)
+        .position(|b| Some(b.if_line) == if_line || Some(b.then_line) == then_line)
 }
 
 /// Where an unchanged old-side line sits on the new side: the k-th unchanged old line is
@@ -331,6 +343,10 @@ impl Context<'_> {
 
     /// Why a target is not satisfied, or `None` when it is.
     fn unsatisfied(&self, target: &Target, live: bool) -> Option<String> {
+        if target.is_directory() {
+            let changed = self.by_path.keys().any(|p| p.starts_with(&target.path));
+            return (!changed).then(|| "had no change under it".to_owned());
+        }
         let Some(&index) = self.by_path.get(target.path.as_str()) else {
             return Some("was not changed".to_owned());
         };
@@ -850,6 +866,67 @@ mod tests {
                 finding("x.rs", 1, &["t2.md"]),
                 finding("x.rs", 1, &["t1.md"])
             ]
+        );
+    }
+
+    #[test]
+    fn regression_relabelled_and_edited_block_reports_each_target_once() {
+        let old: &[&str] = &["// LINT.IfChange(old)", "x", "// LINT.ThenChange(//t.md)"];
+        let new: &[&str] = &["// LINT.IfChange(new)", "y", "// LINT.ThenChange(//t.md)"];
+        assert_eq!(
+            run(&[edit("a.rs", old, new, &[1, 2], &[1, 2])]),
+            [finding("a.rs", 1, &["t.md"])]
+        );
+    }
+
+    #[test]
+    fn a_pair_added_whole_does_not_fire() {
+        let old: &[&str] = &["a", "c"];
+        let new: &[&str] = &[
+            "a",
+            "// LINT.IfChange",
+            "b",
+            "// LINT.ThenChange(//t.md)",
+            "c",
+        ];
+        assert_eq!(run(&[edit("x.rs", old, new, &[2, 3, 4], &[])]), []);
+        let created = File {
+            path: "x.rs",
+            from: None,
+            old: None,
+            new: Some(new),
+            added: &[1, 2, 3, 4, 5],
+            removed: &[],
+        };
+        assert_eq!(run(&[created]), []);
+        // A block whose directives stay while its body changes still fires.
+        let edited: &[&str] = &[
+            "a",
+            "// LINT.IfChange",
+            "B",
+            "// LINT.ThenChange(//t.md)",
+            "c",
+        ];
+        assert_eq!(
+            run(&[edit("x.rs", new, edited, &[3], &[3])]),
+            [finding("x.rs", 2, &["t.md"])]
+        );
+    }
+
+    #[test]
+    fn a_directory_target_is_satisfied_by_any_change_under_it() {
+        let old: &[&str] = &["// LINT.IfChange", "x", "// LINT.ThenChange(//docs/api/)"];
+        let new: &[&str] = &["// LINT.IfChange", "y", "// LINT.ThenChange(//docs/api/)"];
+        assert_eq!(
+            run(&[edit("a.rs", old, new, &[2], &[2]), touched("docs/api.md")]),
+            [finding("a.rs", 1, &["docs/api/"])]
+        );
+        assert_eq!(
+            run(&[
+                edit("a.rs", old, new, &[2], &[2]),
+                touched("docs/api/v1/x.md")
+            ]),
+            []
         );
     }
 

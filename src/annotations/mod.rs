@@ -7,6 +7,7 @@ mod parse;
 mod scan;
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use crate::config::Severity;
 
@@ -14,8 +15,17 @@ pub use check::{Annotated, TARGET_KIND, check, read};
 pub use parse::{Parsed, parse};
 pub use scan::{External, ScanReport, scan};
 
-/// The bytes every directive contains; a file without them is never parsed.
+/// The bytes every directive contains (in any case); a file without them is never
+/// parsed.
 pub const MARKER: &[u8] = b"LINT.";
+
+/// Where `LINT.`, in any case, first occurs in `bytes`.
+pub fn find_marker(bytes: &[u8]) -> Option<usize> {
+    static FINDER: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+        regex::bytes::Regex::new(r"(?i-u)lint\.").unwrap_or_else(|e| unreachable!("{e}"))
+    });
+    FINDER.find(bytes).map(|m| m.start())
+}
 
 /// One `LINT.IfChange … LINT.ThenChange(…)` block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,9 +52,17 @@ impl Block {
 /// One entry of a `LINT.ThenChange(…)` list, resolved against the annotated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
-    /// Repository-relative, `/`-separated.
+    /// Repository-relative, `/`-separated; ending in `/` for a directory.
     pub path: String,
     pub label: Option<String>,
+}
+
+impl Target {
+    /// A directory target (written with a trailing `/`) is satisfied by any change under
+    /// it.
+    pub fn is_directory(&self) -> bool {
+        self.path.ends_with('/')
+    }
 }
 
 impl fmt::Display for Target {

@@ -2,9 +2,7 @@
 
 use std::collections::HashMap;
 
-use memchr::memmem;
-
-use super::{Block, MARKER, Problem, ProblemKind, Target};
+use super::{Block, MARKER, Problem, ProblemKind, Target, find_marker};
 use crate::config::AnnotationSettings;
 use crate::git::is_binary;
 
@@ -24,13 +22,17 @@ impl Parsed {
     }
 }
 
+/// The UTF-8 byte-order mark some editors put before line 1.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Characters a comment leader is made of, and the leaders themselves.
 const LEADER_BYTES: &[u8] = b"/#-;*<!%'{(.:";
-const LEADERS: [&[u8]; 14] = [
+const LEADERS: [&[u8]; 16] = [
     b"//", b"#", b"--", b";", b"/*", b"*", b"<!--", b"%", b"'", b"{-", b"(*", b"!", b"..", b"::",
+    b"{{", b"{#",
 ];
 /// Leaders that open a comment which may continue over lines without a leader.
-const BLOCK_OPENERS: [&[u8]; 4] = [b"/*", b"<!--", b"(*", b"{-"];
+const BLOCK_OPENERS: [&[u8]; 6] = [b"/*", b"<!--", b"(*", b"{-", b"{{", b"{#"];
 
 /// Parses the directives of the file at `path` (repository-relative, used to resolve
 /// relative targets), rewriting and setting aside targets as `settings` says. Binary
@@ -43,9 +45,10 @@ pub fn parse(path: &str, bytes: &[u8], settings: &AnnotationSettings) -> Parsed 
         open: Vec::new(),
         labels: HashMap::new(),
     };
-    if memmem::find(bytes, MARKER).is_none() || is_binary(bytes) {
+    if find_marker(bytes).is_none() || is_binary(bytes) {
         return parser.parsed;
     }
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let lines: Vec<&[u8]> = bytes
         .split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
@@ -93,14 +96,16 @@ impl Parser<'_> {
             .position(|b| !b.is_ascii_alphanumeric() && *b != b'_')
             .unwrap_or(rest.len());
         let after = String::from_utf8_lossy(&rest[name_len..]);
-        match &rest[..name_len] {
-            b"IfChange" => {
+        let name = rest[..name_len].to_ascii_lowercase();
+        match name.as_slice() {
+            b"ifchange" => {
                 self.if_change(line, &after);
                 0
             }
-            b"ThenChange" => self.then_change(line, leader, &after, following),
-            name => {
-                let name = String::from_utf8_lossy(name);
+            b"thenchange" => self.then_change(line, leader, &after, following),
+            // `LINT.Foo is …` is prose; `LINT.Foo` or `LINT.Foo(…)` a misspelt directive.
+            _ if !is_prose(&after) || after.trim_start().starts_with('(') => {
+                let name = String::from_utf8_lossy(&rest[..name_len]);
                 self.problem(
                     line,
                     ProblemKind::UnknownDirective,
@@ -108,11 +113,13 @@ impl Parser<'_> {
                 );
                 0
             }
+            _ => 0,
         }
     }
 
     fn if_change(&mut self, line: u32, after: &str) {
         let label = match after.trim_start().strip_prefix('(') {
+            None if is_prose(after) => return,
             None => None,
             Some(inner) => match inner.split_once(')') {
                 None => {
@@ -122,20 +129,20 @@ impl Parser<'_> {
                         "`LINT.IfChange(` has no closing parenthesis".to_owned(),
                     );
                 }
+                Some((_, tail)) if is_prose(tail) => return,
                 Some((label, _)) => Some(label.trim()).filter(|l| !l.is_empty()),
             },
         };
-        if let Some(label) = label
-            && !label
-                .chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        {
-            return self.problem(
-                line,
-                ProblemKind::MalformedDirective,
-                format!("`{label}` is not a label: use letters, digits, `_`, `-` and `.`"),
-            );
-        }
+        // A bad label is reported; the block still opens, so its `ThenChange` is not
+        // reported as well.
+        let label = match label {
+            Some(bad) if !is_label(bad) => {
+                let message = format!("`{bad}` is not a label: {LABEL_GRAMMAR}");
+                self.problem(line, ProblemKind::MalformedDirective, message);
+                None
+            }
+            label => label,
+        };
         if let Some(&(outer, _)) = self.open.last() {
             self.problem(
                 line,
@@ -156,6 +163,7 @@ impl Parser<'_> {
 
     fn then_change(&mut self, line: u32, leader: &[u8], after: &str, following: &[&[u8]]) -> usize {
         let (list, consumed) = match after.trim_start().strip_prefix('(') {
+            None if is_prose(after) => return 0,
             None => {
                 self.problem(
                     line,
@@ -165,7 +173,8 @@ impl Parser<'_> {
                 (None, 0)
             }
             Some(inner) => match target_list(inner, leader, following) {
-                Some((list, consumed)) => (Some(list), consumed),
+                Some((_, _, tail)) if is_prose(&tail) => return 0,
+                Some((list, consumed, _)) => (Some(list), consumed),
                 None => {
                     self.problem(
                         line,
@@ -245,21 +254,24 @@ impl Parser<'_> {
     }
 }
 
-/// The text of a target list up to `)`, continued over the following comment lines;
-/// with how many following lines it used. `None` when it never closes.
-fn target_list(first: &str, leader: &[u8], following: &[&[u8]]) -> Option<(String, usize)> {
-    if let Some((list, _)) = first.split_once(')') {
-        return Some((list.to_owned(), 0));
+/// The text of a target list up to the `)` that closes it (parentheses inside paths,
+/// such as `app/(marketing)/page.tsx`, nest), continued over the following comment
+/// lines; with how many following lines it used and the text after the `)`. `None` when
+/// it never closes.
+fn target_list(first: &str, leader: &[u8], following: &[&[u8]]) -> Option<(String, usize, String)> {
+    let mut depth = 0;
+    if let Some(end) = closing_paren(first, &mut depth) {
+        return Some((first[..end].to_owned(), 0, first[end + 1..].to_owned()));
     }
     let block_comment = BLOCK_OPENERS.iter().any(|o| leader.starts_with(o));
-    let mut list = first.to_owned();
+    let mut list = strip_closer(first).to_owned();
     for (n, line) in following.iter().enumerate() {
         let text = match strip_leader(line) {
             Some(text) => text,
             None if block_comment => line,
             None => return None,
         };
-        if memmem::find(text, MARKER).is_some() {
+        if find_marker(text).is_some() {
             return None;
         }
         let text = String::from_utf8_lossy(text);
@@ -271,13 +283,45 @@ fn target_list(first: &str, leader: &[u8], following: &[&[u8]]) -> Option<(Strin
             list.push(',');
             &text
         };
-        if let Some((end, _)) = text.split_once(')') {
-            list.push_str(end);
-            return Some((list, n + 1));
+        if let Some(end) = closing_paren(text, &mut depth) {
+            list.push_str(&text[..end]);
+            return Some((list, n + 1, text[end + 1..].to_owned()));
         }
-        list.push_str(text);
+        list.push_str(strip_closer(text));
     }
     None
+}
+
+/// Where the `)` that closes a list opened `depth` parentheses ago is in `text`.
+fn closing_paren(text: &str, depth: &mut usize) -> Option<usize> {
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => *depth += 1,
+            ')' if *depth == 0 => return Some(i),
+            ')' => *depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Comment closers a line may end with: `*/`, `-->`, `*)`, `-}`, and template comments'
+/// `*/}}`, `-}}`, `#}`.
+const CLOSERS: [&str; 7] = ["}}", "#}", "*/", "-->", "*)", "-}", "-"];
+
+/// `text` without the comment closers at its end.
+fn strip_closer(text: &str) -> &str {
+    let mut text = text.trim_end();
+    while let Some(shorter) = CLOSERS.iter().find_map(|c| text.strip_suffix(c)) {
+        text = shorter.trim_end();
+    }
+    text
+}
+
+/// Text after a complete directive that is more than a comment closer: the line is a
+/// sentence about directives, not one.
+fn is_prose(tail: &str) -> bool {
+    !strip_closer(tail).trim().is_empty()
 }
 
 /// A target as written → repository-relative path and label.
@@ -290,7 +334,11 @@ fn resolve(file: &str, entry: &str) -> Option<Target> {
     }
     let (path, label) = split_label(entry);
     let label = label.map(str::to_owned);
-    let (base, relative) = match path.strip_prefix("//") {
+    let directory = path.ends_with('/');
+    if directory && label.is_some() {
+        return None;
+    }
+    let (base, relative) = match path.strip_prefix('/') {
         Some(rooted) => ("", rooted),
         None => (file.rsplit_once('/').map_or("", |(dir, _)| dir), path),
     };
@@ -304,8 +352,9 @@ fn resolve(file: &str, entry: &str) -> Option<Target> {
             part => parts.push(part),
         }
     }
+    let slash = if directory { "/" } else { "" };
     (!parts.is_empty()).then(|| Target {
-        path: parts.join("/"),
+        path: format!("{}{slash}", parts.join("/")),
         label,
     })
 }
@@ -318,26 +367,36 @@ fn split_label(entry: &str) -> (&str, Option<&str>) {
     }
 }
 
+/// The one grammar of labels, in `LINT.IfChange(label)` and in `path:label` targets.
+const LABEL_GRAMMAR: &str =
+    "a label starts with an ASCII letter and goes on with letters, digits, `_`, `-` and `.`";
+
 fn is_label(text: &str) -> bool {
-    !text.is_empty()
+    text.starts_with(|c: char| c.is_ascii_alphabetic())
         && text
             .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 /// A directive line: only a comment leader (and whitespace) before `LINT.`. Returns the
 /// leader and the text after `LINT.`.
 fn directive(line: &[u8]) -> Option<(&[u8], &[u8])> {
-    let at = memmem::find(line, MARKER)?;
+    let at = find_marker(line)?;
     let leader = line[..at].trim_ascii();
     is_leader(leader).then(|| (leader, &line[at + MARKER.len()..]))
 }
 
+/// A comment leader, possibly with spaces inside (`{{- /*`).
 fn is_leader(text: &[u8]) -> bool {
-    text.eq_ignore_ascii_case(b"rem")
-        || (!text.is_empty()
-            && text.iter().all(|b| LEADER_BYTES.contains(b))
-            && LEADERS.iter().any(|l| text.starts_with(l)))
+    let dense: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    dense.eq_ignore_ascii_case(b"rem")
+        || (!dense.is_empty()
+            && dense.iter().all(|b| LEADER_BYTES.contains(b))
+            && LEADERS.iter().any(|l| dense.starts_with(l)))
 }
 
 /// A continuation line's text after its comment leader.
@@ -648,6 +707,178 @@ mod tests {
             parse("a.rs", b"// IfChange\n", &AnnotationSettings::default()),
             Parsed::default()
         );
+    }
+
+    #[test]
+    fn regression_block_comment_closers_are_not_targets() {
+        let c = parsed(
+            "test.js",
+            &[
+                "/* LINT.IfChange */",
+                "code",
+                "/* LINT.ThenChange( */",
+                "/* //b.js, */",
+                "/* //c.js) */",
+            ],
+        );
+        assert_eq!(blocks(&c)[0].3, ["b.js", "c.js"]);
+        let html = parsed(
+            "test.html",
+            &[
+                "<!-- LINT.IfChange -->",
+                "code",
+                "<!-- LINT.ThenChange( -->",
+                "<!-- //b.html) -->",
+            ],
+        );
+        assert_eq!(blocks(&html)[0].3, ["b.html"]);
+        assert!(c.problems.is_empty() && html.problems.is_empty());
+    }
+
+    #[test]
+    fn regression_parentheses_inside_target_paths() {
+        let p = parsed(
+            "x.rs",
+            &[
+                "// LINT.IfChange",
+                "x",
+                "// LINT.ThenChange(//app/(marketing)/page.tsx, //a(1).rs, //b.rs)",
+                "// LINT.IfChange(two)",
+                "y",
+                "// LINT.ThenChange(",
+                "//   //app/(shop)/(cart)/page.tsx,",
+                "//   //c.rs)",
+            ],
+        );
+        assert_eq!(
+            blocks(&p)[0].3,
+            ["app/(marketing)/page.tsx", "a(1).rs", "b.rs"]
+        );
+        assert_eq!(blocks(&p)[1].3, ["app/(shop)/(cart)/page.tsx", "c.rs"]);
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+    }
+
+    #[test]
+    fn regression_byte_order_mark_before_the_first_directive() {
+        let p = parse(
+            "a.py",
+            b"\xEF\xBB\xBF# LINT.IfChange(a)\nx = 1\n# LINT.ThenChange(//b.py)\n",
+            &AnnotationSettings::default(),
+        );
+        assert_eq!(blocks(&p), [(Some("a"), 1, 3, vec!["b.py".to_owned()])]);
+    }
+
+    #[test]
+    fn a_leading_slash_is_the_repository_root_and_a_trailing_one_a_directory() {
+        let p = parsed(
+            "src/lib/x.py",
+            &[
+                "# LINT.IfChange",
+                "x",
+                "# LINT.ThenChange(/src/lib/widget.py, //docs/, lib/, /a/:lbl)",
+            ],
+        );
+        assert_eq!(
+            blocks(&p)[0].3,
+            ["src/lib/widget.py", "docs/", "src/lib/lib/"]
+        );
+        // A directory has no labels.
+        assert_eq!(codes(&p), [(3, "bad-target")]);
+    }
+
+    #[test]
+    fn directive_keywords_match_in_any_case() {
+        let p = parsed(
+            "a.rs",
+            &[
+                "// lint.ifchange(a)",
+                "x",
+                "// LINT.THENCHANGE(//b.rs)",
+                "// Lint.IfChange",
+                "y",
+                "// lint.thenChange(//c.rs)",
+            ],
+        );
+        assert_eq!(
+            blocks(&p),
+            [
+                (Some("a"), 1, 3, vec!["b.rs".to_owned()]),
+                (None, 4, 6, vec!["c.rs".to_owned()])
+            ]
+        );
+    }
+
+    #[test]
+    fn prose_after_a_complete_directive_is_prose() {
+        let p = parsed(
+            "a.rs",
+            &[
+                "// LINT.IfChange(label) is used for blocks that move together",
+                "// LINT.IfChange marks a block.",
+                "// LINT.ThenChange(//a.rs) then names its targets.",
+                "// LINT.Whatever is not a directive either",
+                "// LINT.IfChange(real) */",
+                "x",
+                "// LINT.ThenChange(//b.rs) -->",
+            ],
+        );
+        assert_eq!(blocks(&p), [(Some("real"), 5, 7, vec!["b.rs".to_owned()])]);
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+    }
+
+    #[test]
+    fn template_comments_carry_directives() {
+        let go = parsed(
+            "page.tmpl",
+            &[
+                "{{/* LINT.IfChange(nav) */}}",
+                "<nav/>",
+                "{{- /* LINT.ThenChange(//nav.css) */ -}}",
+            ],
+        );
+        assert_eq!(
+            blocks(&go),
+            [(Some("nav"), 1, 3, vec!["nav.css".to_owned()])]
+        );
+        let jinja = parsed(
+            "page.j2",
+            &[
+                "{# LINT.IfChange #}",
+                "<nav/>",
+                "{# LINT.ThenChange(",
+                "   //a.css,",
+                "   //b.css) #}",
+            ],
+        );
+        assert_eq!(blocks(&jinja)[0].3, ["a.css", "b.css"]);
+        assert!(go.problems.is_empty() && jinja.problems.is_empty());
+    }
+
+    #[test]
+    fn labels_follow_one_grammar() {
+        for bad in ["123bad", "bad*label", "_x", "é"] {
+            let p = parsed(
+                "a.rs",
+                &[
+                    &format!("// LINT.IfChange({bad})"),
+                    "x",
+                    "// LINT.ThenChange(//b.rs)",
+                ],
+            );
+            assert_eq!(codes(&p), [(1, "malformed-directive")], "{bad}");
+        }
+        for good in ["a", "retry_policy", "v1.2-beta", "A9"] {
+            let p = parsed(
+                "a.rs",
+                &[
+                    &format!("// LINT.IfChange({good})"),
+                    "x",
+                    &format!("// LINT.ThenChange(:{good})"),
+                ],
+            );
+            assert!(p.problems.is_empty(), "{good}: {:?}", p.problems);
+            assert_eq!(blocks(&p)[0].3, [format!("a.rs:{good}")]);
+        }
     }
 
     #[test]

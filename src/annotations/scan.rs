@@ -5,9 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use memchr::memmem;
-
-use super::{MARKER, Parsed, Problem, ProblemKind, parse};
+use super::{Parsed, Problem, ProblemKind, find_marker, parse};
 use crate::config::{AnnotationSettings, Unread};
 use crate::git::{GitError, Repo, TrackedFile, read_work_tree};
 
@@ -52,7 +50,7 @@ pub fn scan(repo: &Repo, settings: &AnnotationSettings) -> Result<ScanReport, Gi
             let mut parsed = Vec::new();
             for (i, file) in files.iter().enumerate() {
                 let bytes = repo.read_content(&file.path, Some(file.content))?;
-                if memmem::find(&bytes, MARKER).is_some() {
+                if find_marker(&bytes).is_some() {
                     parsed.push((i, parse(&file.path, &bytes, settings)));
                 }
             }
@@ -112,7 +110,6 @@ fn read_batches(
     settings: &AnnotationSettings,
     next: &AtomicUsize,
 ) -> Result<Vec<(usize, Parsed)>, GitError> {
-    let finder = memmem::Finder::new(MARKER);
     let mut parsed = Vec::new();
     loop {
         let start = next.fetch_add(BATCH, Ordering::Relaxed);
@@ -127,7 +124,7 @@ fn read_batches(
                         source,
                     }
                 })?;
-            if finder.find(&bytes).is_some() {
+            if find_marker(&bytes).is_some() {
                 parsed.push((i, parse(&file.path, &bytes, settings)));
             }
         }
@@ -159,7 +156,12 @@ fn report(paths: &[&str], parsed: Vec<(&str, Parsed)>) -> ScanReport {
                     target: target.clone(),
                 }));
             for target in &block.targets {
-                let (kind, message) = if !tracked.contains(target.path.as_str()) {
+                let exists = if target.is_directory() {
+                    paths.iter().any(|p| p.starts_with(&target.path))
+                } else {
+                    tracked.contains(target.path.as_str())
+                };
+                let (kind, message) = if !exists {
                     (
                         ProblemKind::MissingTargetFile,
                         format!("target `{}` does not exist", target.path),
