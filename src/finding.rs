@@ -6,6 +6,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::config::{ConfigSource, Severity};
+use crate::waiver::Waiver;
 
 /// The rule id of findings about a change too large to judge.
 pub const TOO_LARGE: &str = "max-files";
@@ -56,6 +57,9 @@ pub struct Finding {
     /// The commit judged, in `--per-commit` mode.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// What waived the finding (status `waived`), and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Waiver>,
     #[serde(skip)]
     pub description: Option<String>,
     #[serde(skip)]
@@ -89,6 +93,7 @@ impl Finding {
                 "this change touches {files} files, more than settings.max_files = {max_files}; it was not judged"
             )),
             commit: None,
+            waiver: None,
             description: None,
             skippable: false,
             origin: None,

@@ -468,3 +468,144 @@ fn a_shallow_clone_names_each_services_fix() {
         assert!(text.contains("git fetch --unshallow"), "{ci}: {text}");
     }
 }
+
+/// A GitHub pull_request event whose `pull_request` also holds `extra` (labels, body).
+fn github_pr_with(repo: &Repo, base: &str, head: &str, extra: &str) -> assert_cmd::Command {
+    let json = format!(
+        r#"{{"action": "labeled", "number": 7, "pull_request": {{"base": {{"ref": "main", "sha": "{base}"}}, "head": {{"ref": "feature", "sha": "{head}"}}, {extra}}}}}"#
+    );
+    let mut command = github_event(repo, "pull_request", &json);
+    command.args(["check", "--format", "json"]);
+    command
+}
+
+/// The waiver of the first finding, which must be waived.
+fn first_waiver(output: &std::process::Output) -> serde_json::Value {
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let finding = &json["findings"][0];
+    assert_eq!(finding["status"], "waived", "{json:#}");
+    finding["waiver"].clone()
+}
+
+#[test]
+fn github_pull_request_labels_waive_rules_and_say_so() {
+    let (repo, base, head) = pull_request_repo();
+    let labelled = |labels: &str| {
+        github_pr_with(
+            &repo,
+            &base,
+            &head,
+            &format!(r#""body": null, "labels": {labels}"#),
+        )
+    };
+    let output = labelled(
+        r#"[{"name": "bug", "description": null}, {"name": "lockstep-skip:payments-api", "description": "docs land in #12"}]"#,
+    )
+    .exits(0);
+    assert_eq!(
+        first_waiver(&output),
+        serde_json::json!({"by": "pull request label `lockstep-skip:payments-api`", "reason": "docs land in #12"})
+    );
+    let output = labelled(r#"[{"name": "lockstep-skip"}]"#).exits(0);
+    assert_eq!(
+        first_waiver(&output)["by"],
+        "pull request label `lockstep-skip`"
+    );
+    // A label for another rule waives nothing.
+    labelled(r#"[{"name": "lockstep-skip:docs"}]"#)
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn github_pull_request_description_lines_waive_rules() {
+    let (repo, base, head) = pull_request_repo();
+    let body =
+        "Refunds.\\r\\n\\r\\nLockstep-Skip: payments-api -- SDK is regenerated nightly\\r\\n";
+    let output = github_pr_with(
+        &repo,
+        &base,
+        &head,
+        &format!(r#""body": "{body}", "labels": []"#),
+    )
+    .exits(0);
+    assert_eq!(
+        first_waiver(&output),
+        serde_json::json!({
+            "by": "pull request description line `Lockstep-Skip: payments-api -- SDK is regenerated nightly`",
+            "reason": "SDK is regenerated nightly"
+        })
+    );
+    // The human report says it too.
+    github_pr_with(
+        &repo,
+        &base,
+        &head,
+        &format!(r#""body": "{body}", "labels": []"#),
+    )
+    .args(["--report", "human=.git/human.txt"])
+    .assert()
+    .code(0);
+    let human = std::fs::read_to_string(repo.path().join(".git/human.txt")).expect("human");
+    assert!(human.contains("(waived) payments-api"), "{human}");
+    assert!(human.contains("SDK is regenerated nightly"), "{human}");
+}
+
+#[test]
+fn gitlab_merge_request_labels_and_description_waive_rules() {
+    let (repo, base, head) = pull_request_repo();
+    let gitlab = |vars: &[(&str, &str)]| {
+        let mut command = ci_check(
+            &repo,
+            &[
+                ("CI", "true"),
+                ("GITLAB_CI", "true"),
+                ("CI_COMMIT_SHA", &head),
+                ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base),
+            ],
+        );
+        for (k, v) in vars {
+            command.env(k, v);
+        }
+        command.args(["--format", "json"]);
+        command
+    };
+    let output = gitlab(&[(
+        "CI_MERGE_REQUEST_LABELS",
+        "backend,lockstep-skip:payments-api",
+    )])
+    .exits(0);
+    assert_eq!(
+        first_waiver(&output),
+        serde_json::json!({"by": "pull request label `lockstep-skip:payments-api`"})
+    );
+    let output = gitlab(&[(
+        "CI_MERGE_REQUEST_DESCRIPTION",
+        "Refunds\n\nlockstep-skip: all -- release branch sync\n",
+    )])
+    .exits(0);
+    assert_eq!(first_waiver(&output)["reason"], "release branch sync");
+    gitlab(&[("CI_MERGE_REQUEST_LABELS", "backend")])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn pull_request_waivers_never_waive_unskippable_rules() {
+    let (repo, base, _) = pull_request_repo();
+    repo.write(
+        "lockstep.toml",
+        API_RULES.replace("message = ", "skippable = false\nmessage = "),
+    );
+    let head = repo.commit("Make the rule unskippable");
+    let output = github_pr_with(
+        &repo,
+        &base,
+        &head,
+        r#""body": "Lockstep-Skip: all", "labels": [{"name": "lockstep-skip"}]"#,
+    )
+    .args(["--config-from", "head"])
+    .exits(1);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(json["findings"][0]["status"], "missing");
+}

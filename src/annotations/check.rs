@@ -388,6 +388,7 @@ fn finding(path: &str, line: u32, missing: Vec<Missing>, message: String) -> Fin
         owners: Vec::new(),
         message: Some(message),
         commit: None,
+        waiver: None,
         description: None,
         skippable: true,
         origin: None,

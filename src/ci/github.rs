@@ -3,8 +3,11 @@
 
 use serde::Deserialize;
 
-use super::{CiEnv, CiError, Detected, RefExists, is_null_sha, new_branch, target_ref};
+use super::{
+    CiEnv, CiError, Detected, PullRequestText, RefExists, is_null_sha, new_branch, target_ref,
+};
 use crate::git::DiffSpec;
+use crate::waiver::Label;
 
 const REMEDY: &str = "in GitHub Actions set `fetch-depth: 0` on actions/checkout";
 
@@ -22,6 +25,15 @@ struct Event {
 struct PullRequest {
     base: Sha,
     head: Sha,
+    #[serde(default)]
+    labels: Vec<PayloadLabel>,
+    body: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PayloadLabel {
+    name: String,
+    description: Option<String>,
 }
 
 /// A merge queue entry: the queued changes on top of the target branch.
@@ -51,6 +63,24 @@ fn read_event(env: &CiEnv) -> Result<Event, CiError> {
     };
     let text = std::fs::read_to_string(path).map_err(|e| payload(e.to_string()))?;
     serde_json::from_str(&text).map_err(|e| payload(e.to_string()))
+}
+
+/// The labels and description of the event's pull request, if it has one.
+pub(super) fn pull_request(env: &CiEnv) -> Result<Option<PullRequestText>, CiError> {
+    let Some(pr) = read_event(env)?.pull_request else {
+        return Ok(None);
+    };
+    Ok(Some(PullRequestText {
+        labels: pr
+            .labels
+            .into_iter()
+            .map(|l| Label {
+                name: l.name,
+                description: l.description,
+            })
+            .collect(),
+        description: pr.body.unwrap_or_default(),
+    }))
 }
 
 pub(super) fn detect(env: &CiEnv, exists: RefExists<'_>) -> Result<Detected, CiError> {
@@ -135,6 +165,12 @@ mod tests {
         };
         assert_eq!(
             event(r#"{"pull_request": {"base": {"sha": "b"}, "head": {"sha": "h"}}}"#),
+            base("b", Some("h"))
+        );
+        assert_eq!(
+            event(
+                r#"{"pull_request": {"base": {"sha": "b"}, "head": {"sha": "h"}, "body": null, "labels": [{"name": "x", "description": null}]}}"#
+            ),
             base("b", Some("h"))
         );
         assert_eq!(

@@ -1,10 +1,38 @@
 //! GitLab CI: merge-request pipelines name their diff base; push pipelines the commit
 //! before the push.
 
-use super::{CiEnv, CiError, Detected, RefExists, is_null_sha, new_branch, target_ref};
+use super::{
+    CiEnv, CiError, Detected, PullRequestText, RefExists, is_null_sha, new_branch, target_ref,
+};
 use crate::git::DiffSpec;
+use crate::waiver::Label;
 
 const REMEDY: &str = "in GitLab CI set the variable `GIT_DEPTH: 0`";
+
+/// A merge request's labels (`CI_MERGE_REQUEST_LABELS`, comma-separated) and
+/// description (`CI_MERGE_REQUEST_DESCRIPTION`).
+pub(super) fn merge_request(env: &CiEnv) -> Option<PullRequestText> {
+    if env.gitlab_merge_request_labels.is_none() && env.gitlab_merge_request_description.is_none() {
+        return None;
+    }
+    let labels = env
+        .gitlab_merge_request_labels
+        .iter()
+        .flat_map(|list| list.split(','))
+        .filter(|name| !name.trim().is_empty())
+        .map(|name| Label {
+            name: name.trim().to_owned(),
+            description: None,
+        })
+        .collect();
+    Some(PullRequestText {
+        labels,
+        description: env
+            .gitlab_merge_request_description
+            .clone()
+            .unwrap_or_default(),
+    })
+}
 
 pub(super) fn detect(env: &CiEnv, exists: RefExists<'_>) -> Result<Detected, CiError> {
     let head = env.gitlab_commit_sha.clone();

@@ -15,6 +15,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::git::{DiffSpec, GitError};
+use crate::waiver::Label;
 
 /// The CI variables lockstep reads. Empty variables count as unset.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,6 +36,8 @@ pub struct CiEnv {
     pub gitlab_commit_before_sha: Option<String>,
     pub gitlab_commit_sha: Option<String>,
     pub gitlab_default_branch: Option<String>,
+    pub gitlab_merge_request_labels: Option<String>,
+    pub gitlab_merge_request_description: Option<String>,
     /// `TF_BUILD`: Azure Pipelines.
     pub azure: bool,
     pub azure_build_reason: Option<String>,
@@ -83,6 +86,8 @@ impl CiEnv {
             gitlab_commit_before_sha: get("CI_COMMIT_BEFORE_SHA"),
             gitlab_commit_sha: get("CI_COMMIT_SHA"),
             gitlab_default_branch: get("CI_DEFAULT_BRANCH"),
+            gitlab_merge_request_labels: get("CI_MERGE_REQUEST_LABELS"),
+            gitlab_merge_request_description: get("CI_MERGE_REQUEST_DESCRIPTION"),
             azure,
             azure_build_reason: get("BUILD_REASON"),
             azure_pull_request_target_branch: get("SYSTEM_PULLREQUEST_TARGETBRANCH"),
@@ -185,6 +190,26 @@ pub enum CiError {
         #[diagnostic_source]
         source: GitError,
     },
+}
+
+/// What a pull request says about itself: its labels and description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRequestText {
+    pub labels: Vec<Label>,
+    pub description: String,
+}
+
+/// The labels and description of the pull request (or merge request) a CI run builds:
+/// GitHub's event payload, GitLab's merge-request variables. `None` outside CI or for
+/// other builds.
+pub fn pull_request(env: &CiEnv) -> Result<Option<PullRequestText>, CiError> {
+    if !env.ci {
+        return Ok(None);
+    }
+    if env.github_actions || env.github_event_name.is_some() {
+        return github::pull_request(env);
+    }
+    Ok(gitlab::merge_request(env))
 }
 
 /// Which refs exist, asked of the repository by the caller.

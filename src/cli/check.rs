@@ -189,7 +189,7 @@ pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
     }
     select_rules(&mut rules, &args.rules)?;
     let findings = if args.per_commit {
-        per_commit(&repo, &rules, &diff)?
+        per_commit(&repo, &rules, &diff, context)?
     } else {
         let waivers = waivers(&rules, &diff, args, context)?;
         judge(&repo, &rules, diff.changes.clone(), &waivers)?
@@ -278,24 +278,51 @@ fn waivers(
         ));
     }
     for commit in &diff.commits {
-        waivers.merge(Waivers::from_message(
-            &commit.message,
-            &rules.settings.skip_trailer,
-        ));
+        waivers.merge(
+            Waivers::from_message(&commit.message, &rules.settings.skip_trailer)
+                .in_commit(&commit.id),
+        );
     }
     if matches!(diff.kind, DiffKind::Staged | DiffKind::WorkTree)
         && let Some(list) = &context.env.lockstep_skip
     {
         waivers.merge(Waivers::from_list(list));
     }
+    waivers.merge(pull_request_waivers(rules, diff, context)?);
     Ok(waivers)
 }
 
-fn per_commit(repo: &Repo, rules: &RuleSet, diff: &Diff) -> miette::Result<Vec<Finding>> {
+/// In CI, the labels and description of the pull request being built waive rules for
+/// its commits as a trailer would.
+fn pull_request_waivers(
+    rules: &RuleSet,
+    diff: &Diff,
+    context: &Context,
+) -> miette::Result<Waivers> {
+    if matches!(diff.kind, DiffKind::Staged | DiffKind::WorkTree) {
+        return Ok(Waivers::default());
+    }
+    Ok(match ci::pull_request(&context.env.ci)? {
+        Some(pr) => {
+            Waivers::from_pull_request(&pr.labels, &pr.description, &rules.settings.skip_trailer)
+        }
+        None => Waivers::default(),
+    })
+}
+
+fn per_commit(
+    repo: &Repo,
+    rules: &RuleSet,
+    diff: &Diff,
+    context: &Context,
+) -> miette::Result<Vec<Finding>> {
+    let pull_request = pull_request_waivers(rules, diff, context)?;
     let mut findings = Vec::new();
     for commit in &diff.commits {
         let single = repo.diff(&DiffSpec::Commit(commit.id.clone()))?;
-        let waivers = Waivers::from_message(&commit.message, &rules.settings.skip_trailer);
+        let mut waivers = Waivers::from_message(&commit.message, &rules.settings.skip_trailer)
+            .in_commit(&commit.id);
+        waivers.merge(pull_request.clone());
         for mut finding in judge(repo, rules, single.changes, &waivers)? {
             finding.commit = Some(commit.id.clone());
             findings.push(finding);

@@ -4,6 +4,7 @@
 use super::Report;
 use crate::config::Severity;
 use crate::finding::{Finding, FindingStatus, Trigger};
+use crate::waiver::Waiver;
 
 /// `payments-api` or `man-pages [cmd = build]`.
 pub fn rule_name(finding: &Finding) -> String {
@@ -63,9 +64,21 @@ pub fn fix_lines(finding: &Finding) -> Vec<String> {
         lines.extend(finding.message.clone());
     }
     if finding.status == FindingStatus::Waived {
-        lines.push("waived by a commit-message trailer or LOCKSTEP_SKIP".to_owned());
+        lines.push(waived(finding));
     }
     lines
+}
+
+/// `waived by pull request label `lockstep-skip:docs`: docs follow in #12`.
+pub fn waived(finding: &Finding) -> String {
+    match &finding.waiver {
+        Some(Waiver {
+            by,
+            reason: Some(reason),
+        }) => format!("waived by {by}: {reason}"),
+        Some(Waiver { by, reason: None }) => format!("waived by {by} (no reason given)"),
+        None => "waived".to_owned(),
+    }
 }
 
 /// The severity a finding is shown with: waived and too-large findings are notes.
@@ -136,6 +149,7 @@ pub(crate) mod fixtures {
             owners: Vec::new(),
             message: None,
             commit: None,
+            waiver: None,
             description: None,
             skippable: true,
             origin: None,
@@ -183,6 +197,10 @@ pub(crate) mod fixtures {
         }];
 
         let mut waived = finding("changelog", Severity::Error, FindingStatus::Waived);
+        waived.waiver = Some(crate::waiver::Waiver {
+            by: "trailer `Lockstep-Skip: changelog -- internal` in commit 222222222222".to_owned(),
+            reason: Some("internal".to_owned()),
+        });
         waived.triggered_by = vec![Trigger {
             path: "src/lib.rs".to_owned(),
             line: Some(3),

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::Report;
-use super::describe::{fix_lines, headline, level, location, rule_name};
+use super::describe::{fix_lines, headline, level, location, rule_name, waived};
 use crate::config::Severity;
 use crate::finding::{Finding, FindingStatus, Trigger};
 
@@ -120,7 +120,7 @@ fn result(finding: &Finding, rule_index: usize) -> Value {
     if finding.status == FindingStatus::Waived {
         result["suppressions"] = json!([{
             "kind": "external",
-            "justification": "waived by a commit-message trailer or LOCKSTEP_SKIP",
+            "justification": waived(finding),
         }]);
     }
     result

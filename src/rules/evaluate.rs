@@ -201,6 +201,7 @@ fn judge(
         owners: rule.owners.clone(),
         message: rule.message.clone(),
         commit: None,
+        waiver: None,
         description: rule.description.clone(),
         skippable: rule.skippable,
         origin: Some(rule.origin.clone()),
