@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use support::{PROTO, Repo, isolate, isolate_hook_tool, program, write_api};
+use support::{PROTO, Repo, in_ci, isolate, isolate_hook_tool, tool, write_api};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 const HOOK_REPOSITORY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/hook-repository");
@@ -37,7 +37,7 @@ fn wheel_dir() -> Option<PathBuf> {
             let why = format!(
                 "LOCKSTEP_WHEEL_DIR must name a directory holding {prefix}*.whl, built with `pip wheel --no-deps -w DIR .`"
             );
-            assert!(std::env::var_os("CI").is_none(), "{why} (.ci/run does)");
+            assert!(!in_ci(), "{why} (.ci/run does)");
             eprintln!("note: {why}; skipping");
             None
         }
@@ -129,7 +129,7 @@ fn the_hook_repository_pins_this_version() {
 
 #[test]
 fn the_hook_manifest_is_valid_for_pre_commit() {
-    let Some(pre_commit) = program("pre-commit", "pip install pre-commit") else {
+    let Some(pre_commit) = tool("pre-commit", None, "pip install pre-commit") else {
         return;
     };
     let output = Command::new(pre_commit)
@@ -178,8 +178,8 @@ fn hook_env(command: &mut Command, repo: &Repo, wheels: &Path) {
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
 }
 
-fn installs_the_wheel_and_refuses_a_violating_commit(tool: &str) {
-    let Some(program) = program(tool, "pip install pre-commit prek uv") else {
+fn installs_the_wheel_and_refuses_a_violating_commit(name: &str) {
+    let Some(program) = tool(name, None, "pip install pre-commit prek uv") else {
         return;
     };
     let Some(wheels) = wheel_dir() else { return };
@@ -207,7 +207,7 @@ fn installs_the_wheel_and_refuses_a_violating_commit(tool: &str) {
         "the commit must be refused: {out}"
     );
     assert!(out.contains("update docs: docs/payments/api.md"), "{out}");
-    eprintln!("{tool}: installing the prebuilt hook and the first run took {took:.1?}");
+    eprintln!("{name}: installing the prebuilt hook and the first run took {took:.1?}");
 
     repo.write("docs/payments/api.md", "# API v2\n")
         .write("sdk/go/payments/client.go", "package payments // v2\n");

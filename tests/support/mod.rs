@@ -239,7 +239,7 @@ pub fn tool(name: &str, env_var: Option<&str>, install: &str) -> Option<PathBuf>
 
 /// Whether the tests run in CI (`CI` set to anything but empty or `false`), where every
 /// tool they need must be present.
-fn in_ci() -> bool {
+pub fn in_ci() -> bool {
     std::env::var_os("CI").is_some_and(|value| !value.is_empty() && value != "false")
 }
 
