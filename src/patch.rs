@@ -49,11 +49,12 @@ pub struct PatchError {
 const MODE_FILE: u32 = 0o100644;
 
 impl FilePatch {
-    /// This file as a change. With both of its blobs found by `blob` (the repository
-    /// has them, as for `git diff` of its own commits), the change reads them like any
-    /// other diff, annotation blocks included. Otherwise its lines come from the
-    /// hunks, and its sides are unknown, so the file's annotation blocks cannot be read.
-    pub fn into_change(self, blob: impl Fn(&str) -> Option<[u8; 20]>) -> Change {
+    /// This file as changes. With both of its blobs found by `blob` (the repository
+    /// has them, as for `git diff` of its own commits), the changes read them like any
+    /// other diff, annotation blocks included, and a rename with edits is a deletion and
+    /// an addition, as lockstep pairs only exact renames. Otherwise its lines come from
+    /// the hunks, and its sides are unknown, so its annotation blocks cannot be read.
+    pub fn into_changes(self, blob: impl Fn(&str) -> Option<[u8; 20]>) -> Vec<Change> {
         let side = |id: Option<&str>, mode: Option<u32>| {
             id.and_then(&blob).map(|id| Content::Object {
                 id,
@@ -67,15 +68,27 @@ impl FilePatch {
         let new = side(new_id, self.new_mode).filter(|_| self.status != Status::Deleted);
         let complete = (old.is_some() || self.status == Status::Added)
             && (new.is_some() || self.status == Status::Deleted);
-        let mut change = Change::new(self.path, self.status);
-        change.old_path = self.old_path;
-        if complete {
-            change.old = old;
-            change.new = new;
-        } else {
-            change.lines = Some(self.lines);
+        match (complete, self.old_path) {
+            (true, Some(old_path)) => {
+                let mut deleted = Change::new(old_path, Status::Deleted);
+                deleted.old = old;
+                let mut added = Change::new(self.path, Status::Added);
+                added.new = new;
+                vec![deleted, added]
+            }
+            (true, None) => {
+                let mut change = Change::new(self.path, self.status);
+                change.old = old;
+                change.new = new;
+                vec![change]
+            }
+            (false, old_path) => {
+                let mut change = Change::new(self.path, self.status);
+                change.old_path = old_path;
+                change.lines = Some(self.lines);
+                vec![change]
+            }
         }
-        change
     }
 }
 

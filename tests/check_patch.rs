@@ -75,6 +75,8 @@ fn a_patch_from_stdin_gives_the_findings_of_its_range() {
     let (repo, base, head) = repo();
     let expected = range(&repo, &base, &head);
     assert_eq!(rules(&expected), ["payments-api", "annotation"]);
+    let renames = repo.git(&["diff", "-M", "--name-status", &base, &head]);
+    assert!(renames.contains("notes/old name.md"), "{renames}");
     for args in [
         vec!["diff", &base, &head],
         vec!["diff", "--binary", "-M", &base, &head],
@@ -84,8 +86,12 @@ fn a_patch_from_stdin_gives_the_findings_of_its_range() {
         let json = check_stdin(&repo, repo.path(), &patch, 1);
         assert_eq!(json["findings"], expected["findings"], "git {args:?}");
         assert_eq!(json["summary"], expected["summary"], "git {args:?}");
-        // git pairs the rename that the range counts as two paths; findings agree.
         assert_eq!(json["diff"]["kind"], "patch");
+        // An edited rename counts as a deletion and an addition, as in the range.
+        assert_eq!(
+            json["diff"]["files_changed"],
+            expected["diff"]["files_changed"]
+        );
     }
 }
 

@@ -260,7 +260,7 @@ fn patch_diff(
     let changes = patch
         .files
         .into_iter()
-        .map(|file| file.into_change(|id| repo.blob_by_prefix(id)))
+        .flat_map(|file| file.into_changes(|id| repo.blob_by_prefix(id)))
         .collect();
     let diff = Diff {
         kind: DiffKind::Patch,
