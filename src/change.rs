@@ -1,6 +1,7 @@
 //! Plain values describing a diff: what the git layer hands to the rule engine.
 
 use std::fmt;
+use std::rc::Rc;
 
 /// How a path changed between the two sides of a diff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -92,6 +93,15 @@ pub struct Change {
     pub new: Option<Content>,
     /// Filled in by the git layer for the changes the rules ask about.
     pub lines: Option<LineDiff>,
+    /// Both sides' bytes, read for the changes a rule's `keys` compare.
+    pub contents: Option<Contents>,
+}
+
+/// The bytes of both sides of a change; an absent side is empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contents {
+    pub old: Rc<[u8]>,
+    pub new: Rc<[u8]>,
 }
 
 impl Change {
@@ -103,6 +113,7 @@ impl Change {
             old: None,
             new: None,
             lines: None,
+            contents: None,
         }
     }
 

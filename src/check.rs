@@ -2,7 +2,7 @@
 //! its in-file annotation blocks, in one pass.
 
 use crate::annotations;
-use crate::change::Change;
+use crate::change::{Change, Contents};
 use crate::finding::Finding;
 use crate::git::{GitError, Repo};
 use crate::rules::{RuleSet, Satisfied};
@@ -76,6 +76,7 @@ pub fn judge_all(
         needed = wanted;
     }
     repo.load_lines(&mut changes, &needed, rules.settings.whitespace)?;
+    load_contents(repo, &mut changes, &rules.needs_contents(&candidates))?;
     let (mut findings, mut satisfied) = rules.evaluate_all(&candidates, &changes);
     let (annotation_findings, annotation_satisfied) = annotations::check(&annotated, &changes);
     findings.extend(annotation_findings);
@@ -85,4 +86,22 @@ pub fn judge_all(
         findings,
         satisfied,
     })
+}
+
+/// Reads both sides of the changes at `which`, for the rules whose `keys` compare them.
+/// Submodule entries have no document to compare.
+fn load_contents(repo: &Repo, changes: &mut [Change], which: &[usize]) -> Result<(), GitError> {
+    for &i in which {
+        let change = &mut changes[i];
+        if change.old.is_some_and(|c| c.is_gitlink()) || change.new.is_some_and(|c| c.is_gitlink())
+        {
+            continue;
+        }
+        let old_path = change.old_path.as_deref().unwrap_or(&change.path);
+        change.contents = Some(Contents {
+            old: repo.read_content(old_path, change.old)?,
+            new: repo.read_content(&change.path, change.new)?,
+        });
+    }
+    Ok(())
 }

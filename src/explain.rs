@@ -36,6 +36,9 @@ pub struct Triggered {
     /// With `matching`, only changed lines that match this regex trigger the rule.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matching: Option<String>,
+    /// With `keys`, only a change of the value under one of these key paths triggers it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
     /// The companions the change would need, with the bindings substituted.
     pub needs: Vec<Needed>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -105,6 +108,7 @@ fn triggered(rule: &Rule, bindings: &Bindings) -> Triggered {
         description: rule.description.clone(),
         bindings: bindings.clone(),
         matching: rule.matching.as_ref().map(|r| r.as_str().to_owned()),
+        keys: rule.keys.iter().map(|k| k.text().to_owned()).collect(),
         needs: rule
             .companions
             .iter()
@@ -194,6 +198,12 @@ pub fn render_human(explanations: &[Explanation]) -> String {
             }
             if let Some(regex) = &t.matching {
                 out.push_str(&format!("    only when a changed line matches /{regex}/\n"));
+            }
+            if !t.keys.is_empty() {
+                out.push_str(&format!(
+                    "    only when the value under one of these keys changes: {}\n",
+                    t.keys.join(", ")
+                ));
             }
             for need in &t.needs {
                 let added = if need.added_only { " (a new file)" } else { "" };

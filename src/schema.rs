@@ -101,6 +101,7 @@ mod tests {
             "\"when\"",
             "\"unless\"",
             "\"matching\"",
+            "\"keys\"",
             "\"then\"",
             "\"disable\"",
             "\"change\"",

@@ -101,3 +101,22 @@ fn absolute_paths_inside_the_work_tree_are_made_relative() {
 fn a_path_is_required() {
     repo().lockstep().arg("explain").assert().code(2);
 }
+
+#[test]
+fn a_keys_rule_says_which_keys_trigger_it() {
+    let repo = Repo::new();
+    repo.write(
+        "lockstep.toml",
+        "version = 1\nextends = [\"builtin:rust\"]\n",
+    );
+    repo.commit("initial");
+    let text = stdout(&repo, &["explain", "crates/a/Cargo.toml"]);
+    assert!(
+        text.contains(
+            "only when the value under one of these keys changes: dependencies, dev-dependencies"
+        ),
+        "{text}"
+    );
+    let json = stdout(&repo, &["explain", "--format", "json", "Cargo.toml"]);
+    assert!(json.contains("\"keys\": [\n"), "{json}");
+}

@@ -165,3 +165,16 @@ fn broken_annotation_blocks_and_dead_targets_are_errors() {
     );
     output(&repo, &["validate"], 0);
 }
+
+#[test]
+fn a_bad_key_path_is_a_config_error_at_its_span() {
+    let repo = repo_with(&CLEAN.replace(
+        "id = \"man-pages\"",
+        "id = \"man-pages\"\nkeys = [\"dependencies\", \"target..dependencies\", \"a.**\"]",
+    ));
+    let text = output(&repo, &["validate"], 2);
+    assert!(text.contains("invalid key path in `keys`"), "{text}");
+    assert!(text.contains("target..dependencies"), "{text}");
+    assert!(text.contains("an empty key"), "{text}");
+    assert!(text.contains("`**` is not a key"), "{text}");
+}

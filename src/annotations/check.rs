@@ -39,6 +39,24 @@ impl Annotated {
         self.files.is_empty()
     }
 
+    /// `(path, label)` of every label the changes remove from a file that stays where
+    /// it is (a deleted or renamed file takes all its labels with it).
+    pub(super) fn removed_labels(&self, changes: &[Change]) -> Vec<(String, String)> {
+        let mut removed = Vec::new();
+        for (&i, sides) in &self.files {
+            let change = &changes[i];
+            if change.old_path.is_some() || change.status == Status::Deleted {
+                continue;
+            }
+            for label in sides.old.blocks.iter().filter_map(|b| b.label.as_deref()) {
+                if sides.new.labelled(label).is_none() {
+                    removed.push((change.path.clone(), label.to_owned()));
+                }
+            }
+        }
+        removed
+    }
+
     /// Fills in `lines` for the annotated changes that have none yet, from the bytes
     /// already read.
     pub fn load_lines(&self, changes: &mut [Change], whitespace: bool) -> Result<(), GitError> {
@@ -374,7 +392,7 @@ impl Context<'_> {
     }
 }
 
-fn finding(path: &str, line: u32, missing: Vec<Missing>, message: String) -> Finding {
+pub(super) fn finding(path: &str, line: u32, missing: Vec<Missing>, message: String) -> Finding {
     Finding {
         rule: ANNOTATION.to_owned(),
         severity: Severity::Error,

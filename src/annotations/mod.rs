@@ -4,7 +4,9 @@
 
 mod check;
 mod parse;
+mod references;
 mod scan;
+mod strings;
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -13,6 +15,7 @@ use crate::config::Severity;
 
 pub use check::{Annotated, TARGET_KIND, check, read};
 pub use parse::{Parsed, parse};
+pub use references::broken_references;
 pub use scan::{External, ScanReport, scan};
 
 /// The bytes every directive contains (in any case); a file without them is never
@@ -87,10 +90,11 @@ pub enum ProblemKind {
     BadTarget,
     MissingTargetFile,
     MissingTargetLabel,
+    BrokenReference,
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 10] = [
+    pub const ALL: [ProblemKind; 11] = [
         ProblemKind::NestedIfChange,
         ProblemKind::UnclosedIfChange,
         ProblemKind::UnopenedThenChange,
@@ -101,6 +105,7 @@ impl ProblemKind {
         ProblemKind::BadTarget,
         ProblemKind::MissingTargetFile,
         ProblemKind::MissingTargetLabel,
+        ProblemKind::BrokenReference,
     ];
 
     /// A stable kebab-case code, part of diagnostics users may grep for.
@@ -116,6 +121,7 @@ impl ProblemKind {
             ProblemKind::BadTarget => "bad-target",
             ProblemKind::MissingTargetFile => "missing-target-file",
             ProblemKind::MissingTargetLabel => "missing-target-label",
+            ProblemKind::BrokenReference => "broken-reference",
         }
     }
 
@@ -156,6 +162,9 @@ impl ProblemKind {
             }
             ProblemKind::MissingTargetLabel => {
                 "add LINT.IfChange(label) to the target file or fix the label"
+            }
+            ProblemKind::BrokenReference => {
+                "point the LINT.ThenChange target at the new path or label, or remove it"
             }
         }
     }

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Parsed, Problem, ProblemKind, find_marker, parse};
+use crate::change::Content;
 use crate::config::{AnnotationSettings, Unread};
 use crate::git::{GitError, Repo, TrackedFile, read_work_tree};
 
@@ -44,19 +45,7 @@ pub struct External {
 /// leaves unread are listed, not parsed.
 pub fn scan(repo: &Repo, settings: &AnnotationSettings) -> Result<ScanReport, GitError> {
     let files = repo.tracked_files()?;
-    let parsed = match repo.workdir() {
-        Some(root) => read_parallel(root, &files, settings)?,
-        None => {
-            let mut parsed = Vec::new();
-            for (i, file) in files.iter().enumerate() {
-                let bytes = repo.read_content(&file.path, Some(file.content))?;
-                if find_marker(&bytes).is_some() {
-                    parsed.push((i, parse(&file.path, &bytes, settings)));
-                }
-            }
-            parsed
-        }
-    };
+    let parsed = parse_files(repo, &files, settings)?;
     let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let mut unread = Vec::new();
     let parsed: Vec<(&str, Parsed)> = parsed
@@ -74,6 +63,29 @@ pub fn scan(repo: &Repo, settings: &AnnotationSettings) -> Result<ScanReport, Gi
         unread,
         ..report(&paths, parsed)
     })
+}
+
+/// Parses those of `files` that contain `LINT.`, by index: work-tree files are read on
+/// every core, objects one after the other.
+pub(super) fn parse_files(
+    repo: &Repo,
+    files: &[TrackedFile],
+    settings: &AnnotationSettings,
+) -> Result<Vec<(usize, Parsed)>, GitError> {
+    let in_work_tree = files
+        .iter()
+        .all(|f| matches!(f.content, Content::WorkTree { .. }));
+    if let Some(root) = repo.workdir().filter(|_| in_work_tree) {
+        return read_parallel(root, files, settings);
+    }
+    let mut parsed = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        let bytes = repo.read_content(&file.path, Some(file.content))?;
+        if find_marker(&bytes).is_some() {
+            parsed.push((i, parse(&file.path, &bytes, settings)));
+        }
+    }
+    Ok(parsed)
 }
 
 /// Reads the work-tree files on every core, parsing those that contain `LINT.`.

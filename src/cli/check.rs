@@ -11,6 +11,7 @@ use super::output::write_output;
 use super::rule_set::{ConfigFrom, Snapshot, load_rule_set, select_rules};
 use super::rule_set_change;
 use super::{Context, ExitStatus};
+use crate::annotations;
 use crate::check::judge;
 use crate::ci::{self, Detected};
 use crate::finding::Finding;
@@ -214,7 +215,9 @@ pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
             waivers
                 .merge(Waivers::from_message(message, &rules.settings.skip_trailer).in_commit(id));
         }
-        judge(&repo, &rules, diff.changes.clone(), &waivers)?
+        let mut findings = judge(&repo, &rules, diff.changes.clone(), &waivers)?;
+        findings.extend(broken(&repo, &rules, &diff, &waivers)?);
+        findings
     };
     let report = Report {
         diff: DiffSummary {
@@ -257,11 +260,13 @@ fn patch_diff(
         (path.display().to_string(), bytes)
     };
     let patch = patch::parse(&name, &String::from_utf8_lossy(&bytes))?;
-    let changes = patch
+    let mut changes: Vec<_> = patch
         .files
         .into_iter()
         .flat_map(|file| file.into_changes(|id| repo.blob_by_prefix(id)))
         .collect();
+    // In path order, as a tree diff lists them, so findings list files alike.
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
     let diff = Diff {
         kind: DiffKind::Patch,
         base: None,
@@ -386,12 +391,45 @@ fn per_commit(
         let mut waivers = Waivers::from_message(&commit.message, &rules.settings.skip_trailer)
             .in_commit(&commit.id);
         waivers.merge(pull_request.clone());
-        for mut finding in judge(repo, rules, single.changes, &waivers)? {
+        let mut found = broken(repo, rules, &single, &waivers)?;
+        found.splice(0..0, judge(repo, rules, single.changes, &waivers)?);
+        for mut finding in found {
             finding.commit = Some(commit.id.clone());
             findings.push(finding);
         }
     }
     Ok(findings)
+}
+
+/// `broken-reference` findings: blocks anywhere in the diff's head naming what the diff
+/// deletes, renames or unlabels. The head is read from the work tree for staged and
+/// work-tree checks, and for a range whose head is checked out (read in parallel, as
+/// `validate` does); from the object store otherwise.
+fn broken(
+    repo: &Repo,
+    rules: &RuleSet,
+    diff: &Diff,
+    waivers: &Waivers,
+) -> miette::Result<Vec<Finding>> {
+    if !rules.settings.annotations {
+        return Ok(Vec::new());
+    }
+    let files = || {
+        let head = match (diff.kind, &diff.head) {
+            (DiffKind::Range | DiffKind::Commit, Some(head)) => Some(repo.resolve(head)?),
+            _ => None,
+        };
+        match head {
+            Some(head) if repo.workdir().is_none() || repo.head()? != Some(head) => {
+                repo.files_at_commit(Some(head))
+            }
+            _ => repo.tracked_files(),
+        }
+    };
+    let mut found =
+        annotations::broken_references(repo, &diff.changes, &rules.settings.annotation, files)?;
+    waivers.apply(&mut found);
+    Ok(found)
 }
 
 /// The `--format` report (to `--output` or standard output), then each `--report`.

@@ -97,6 +97,14 @@ pub struct RuleConfig {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub matching: Option<Spanned<String>>,
+    /// Key paths of a TOML, YAML or JSON file (`dependencies`, `target.*.dependencies`,
+    /// `package.version`): trigger only if the value under one of them differs between
+    /// the two sides, both parsed. `*` matches any one key or array index; quote a key
+    /// holding dots (`target."cfg(unix)".dependencies`). A side that does not parse
+    /// triggers the rule.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub keys: Vec<Spanned<String>>,
     #[serde(default)]
     pub severity: Option<Severity>,
     #[serde(default)]
@@ -137,7 +145,9 @@ pub struct CompanionTable {
     /// A free label used in reports: docs, sdk, dashboard, runbook, changelog...
     #[serde(default = "default_kind")]
     pub kind: String,
-    /// Globs; a change to any of them satisfies the companion.
+    /// Globs; a change to any of them satisfies the companion. A capture of the `when`
+    /// globs is written `{name}`, or in a case style: `{name|kebab}`, `{name|snake}`,
+    /// `{name|camel}`, `{name|lower}`.
     #[schemars(with = "Vec<String>")]
     pub paths: Vec<Spanned<String>>,
     #[serde(default)]

@@ -40,23 +40,25 @@ impl Repo {
     /// Every tracked regular file (no submodules, no symlinks): from the index, read
     /// from the work tree, when there is one; else from HEAD's tree.
     pub fn tracked_files(&self) -> Result<Vec<TrackedFile>, GitError> {
-        let entries = match self.workdir() {
-            Some(root) => self.index_entries(root)?,
-            None => self
-                .head_entries()?
-                .into_iter()
-                .map(|e| {
-                    let mut id = [0; 20];
-                    id.copy_from_slice(&e.id.as_bytes()[..20]);
-                    (e.path, Content::Object { id, mode: e.mode })
-                })
-                .collect(),
-        };
-        Ok(entries
+        match self.workdir() {
+            Some(root) => Ok(regular(self.index_entries(root)?)),
+            None => self.files_at_commit(self.head()?),
+        }
+    }
+
+    /// Every regular file of a commit's tree, to be read from the object store; none
+    /// for `None` (an unborn branch).
+    pub fn files_at_commit(&self, commit: Option<Oid>) -> Result<Vec<TrackedFile>, GitError> {
+        let entries = self
+            .tree_entries(commit)?
             .into_iter()
-            .filter(|(_, content)| content.mode() & MODE_TYPE == MODE_REGULAR)
-            .map(|(path, content)| TrackedFile { path, content })
-            .collect())
+            .map(|e| {
+                let mut id = [0; 20];
+                id.copy_from_slice(&e.id.as_bytes()[..20]);
+                (e.path, Content::Object { id, mode: e.mode })
+            })
+            .collect();
+        Ok(regular(entries))
     }
 
     /// The index's stage-0 paths, to be read from the work tree.
@@ -91,13 +93,17 @@ impl Repo {
     }
 
     fn head_entries(&self) -> Result<Vec<HeadEntry>, GitError> {
-        let Some(tree) = self.tree_of(self.head()?)? else {
+        self.tree_entries(self.head()?)
+    }
+
+    fn tree_entries(&self, commit: Option<Oid>) -> Result<Vec<HeadEntry>, GitError> {
+        let Some(tree) = self.tree_of(commit)? else {
             return Ok(Vec::new());
         };
         let tree = self
             .repo
             .find_tree(tree.oid())
-            .context(|| "cannot read HEAD's tree".to_owned())?;
+            .context(|| format!("cannot read the tree {}", tree.oid()))?;
         let mut entries = Vec::new();
         tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
             if entry.kind() != Some(ObjectType::Tree) {
@@ -109,7 +115,16 @@ impl Repo {
             }
             TreeWalkResult::Ok
         })
-        .context(|| "cannot walk HEAD's tree".to_owned())?;
+        .context(|| "cannot walk a commit's tree".to_owned())?;
         Ok(entries)
     }
+}
+
+/// The regular files (no submodules, no symlinks) among `entries`.
+fn regular(entries: Vec<(String, Content)>) -> Vec<TrackedFile> {
+    entries
+        .into_iter()
+        .filter(|(_, content)| content.mode() & MODE_TYPE == MODE_REGULAR)
+        .map(|(path, content)| TrackedFile { path, content })
+        .collect()
 }

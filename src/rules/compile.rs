@@ -7,7 +7,7 @@ use globset::{GlobSet, GlobSetBuilder};
 use regex::Regex;
 use toml::Spanned;
 
-use super::{Companion, Pattern, RESERVED_IDS, Rule, RuleSet};
+use super::{Companion, KeyPath, Pattern, RESERVED_IDS, Rule, RuleSet};
 use crate::config::{
     CompanionConfig, CompanionTable, Config, ConfigError, ConfigErrors, ConfigSource, DEFAULT_KIND,
     Severity, SourcedRule,
@@ -124,6 +124,7 @@ impl Compiler<'_> {
         }
         let unless = self.unless(&config.unless);
         let matching = config.matching.as_ref().and_then(|m| self.regex(m));
+        let keys = self.keys(&config.keys);
         let companions = self.companions(&when);
         (self.errors.len() == before).then(|| Rule {
             id: config.id.get_ref().clone(),
@@ -135,6 +136,7 @@ impl Compiler<'_> {
             when,
             unless,
             matching,
+            keys,
             companions,
             origin: Origin {
                 source: self.source().clone(),
@@ -170,11 +172,22 @@ impl Compiler<'_> {
     }
 
     fn pattern(&mut self, text: &Spanned<String>, key: &str) -> Option<Pattern> {
-        Pattern::new(text.get_ref())
+        let pattern = Pattern::new(text.get_ref())
             .map_err(|reason| {
                 self.error("glob", format!("invalid glob in `{key}`: {reason}"), text.span(), &reason, "globs use globset syntax: `*` within a segment, `**` across segments, `{name}` captures");
             })
-            .ok()
+            .ok()?;
+        if key != "then" && pattern.has_transforms() {
+            self.error(
+                "capture",
+                format!("a case style like `{{name|kebab}}` in `{key}`"),
+                text.span(),
+                "a `when` path binds the value as written",
+                "write `{name}` here and `{name|kebab}` (or snake, camel, lower) in the companion's paths",
+            );
+            return None;
+        }
+        Some(pattern)
     }
 
     fn patterns(&mut self, texts: &[Spanned<String>], key: &str) -> Vec<Pattern> {
@@ -222,6 +235,25 @@ impl Compiler<'_> {
                 );
             })
             .ok()
+    }
+
+    fn keys(&mut self, texts: &[Spanned<String>]) -> Vec<KeyPath> {
+        texts
+            .iter()
+            .filter_map(|text| {
+                KeyPath::new(text.get_ref())
+                    .map_err(|reason| {
+                        self.error(
+                            "key-path",
+                            "invalid key path in `keys`".to_owned(),
+                            text.span(),
+                            &reason,
+                            "key paths are dot-separated keys, `*` for any one key, e.g. `target.*.dependencies`",
+                        );
+                    })
+                    .ok()
+            })
+            .collect()
     }
 
     fn companions(&mut self, when: &[Pattern]) -> Vec<Companion> {

@@ -6,8 +6,9 @@ use std::rc::Rc;
 
 use globset::GlobMatcher;
 
+use super::keys::{self, KeyChange};
 use super::{Bindings, Companion, Pattern, Rule, RuleSet};
-use crate::change::{Change, Status};
+use crate::change::{Change, LineDiff, Status};
 use crate::config::ChangeKind;
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
 
@@ -63,32 +64,25 @@ impl RuleSet {
     }
 
     /// The changes whose line diffs are needed: those that may trigger a `matching`
-    /// rule, and edits that may be whitespace-only.
+    /// or `keys` rule (whose line a finding shows), and edits that may be
+    /// whitespace-only.
     pub fn needs_lines(&self, candidates: &[Candidate], changes: &[Change]) -> Vec<usize> {
-        let mut needed: Vec<usize> = candidates
-            .iter()
-            .filter(|c| {
-                let change = &changes[c.change];
-                self.rules[c.rule].matching.is_some()
-                    || (!self.settings.whitespace && is_edit(change))
-            })
-            .map(|c| c.change)
-            .collect();
-        needed.sort_unstable();
-        needed.dedup();
-        needed
+        needed(candidates, |c| {
+            let rule = &self.rules[c.rule];
+            rule.matching.is_some()
+                || !rule.keys.is_empty()
+                || (!self.settings.whitespace && is_edit(&changes[c.change]))
+        })
     }
 
     /// The changes a `matching` rule reads the lines of, sorted.
     pub fn needs_line_text(&self, candidates: &[Candidate]) -> Vec<usize> {
-        let mut needed: Vec<usize> = candidates
-            .iter()
-            .filter(|c| self.rules[c.rule].matching.is_some())
-            .map(|c| c.change)
-            .collect();
-        needed.sort_unstable();
-        needed.dedup();
-        needed
+        needed(candidates, |c| self.rules[c.rule].matching.is_some())
+    }
+
+    /// The changes a `keys` rule compares both sides of, sorted.
+    pub fn needs_contents(&self, candidates: &[Candidate]) -> Vec<usize> {
+        needed(candidates, |c| !self.rules[c.rule].keys.is_empty())
     }
 
     /// Judges each (rule, binding) triggered by the candidates against all changes.
@@ -130,6 +124,16 @@ impl RuleSet {
     /// did, when one is known.
     fn trigger(&self, rule: &Rule, change: &Change) -> Option<Option<u32>> {
         let lines = change.lines.as_ref();
+        let key_line = if rule.keys.is_empty() {
+            None
+        } else {
+            let contents = change.contents.as_ref()?;
+            match keys::compare(&rule.keys, &change.path, &contents.old, &contents.new) {
+                KeyChange::Unchanged => return None,
+                KeyChange::Changed(key) => key.and_then(|k| lines.and_then(|l| naming(l, &k))),
+                KeyChange::Unreadable => None,
+            }
+        };
         if let Some(regex) = &rule.matching {
             let lines = lines.filter(|l| !l.binary)?;
             return lines
@@ -137,15 +141,53 @@ impl RuleSet {
                 .find(|l| regex.is_match(&l.text))
                 .map(|l| Some(l.number));
         }
-        let unchanged = !self.settings.whitespace
+        let unchanged = rule.keys.is_empty()
+            && !self.settings.whitespace
             && is_edit(change)
             && lines.is_some_and(|l| !l.binary && l.is_empty());
-        (!unchanged).then(|| {
-            lines
-                .and_then(|l| l.added.first().or(l.removed.first()))
-                .map(|l| l.number)
-        })
+        (!unchanged).then(|| key_line.or_else(|| lines.and_then(first_visible)))
     }
+}
+
+/// The sorted, distinct changes of the candidates that `wanted` picks.
+fn needed(candidates: &[Candidate], wanted: impl Fn(&Candidate) -> bool) -> Vec<usize> {
+    let mut needed: Vec<usize> = candidates
+        .iter()
+        .filter(|c| wanted(c))
+        .map(|c| c.change)
+        .collect();
+    needed.sort_unstable();
+    needed.dedup();
+    needed
+}
+
+/// The first changed line with more than whitespace on it (a blank line says nothing
+/// about what changed), else the first changed line.
+fn first_visible(lines: &LineDiff) -> Option<u32> {
+    let mut all = lines.added.iter().chain(&lines.removed);
+    all.clone()
+        .find(|l| !l.text.trim().is_empty())
+        .or_else(|| all.next())
+        .map(|l| l.number)
+}
+
+/// The first changed line that names `key` as a key (`key =`, `key:`, `"key":`, or a
+/// `[table.key]` header).
+fn naming(lines: &LineDiff, key: &str) -> Option<u32> {
+    lines
+        .lines()
+        .find(|l| {
+            let text = l
+                .text
+                .trim_start()
+                .trim_start_matches(['[', '"', '\'', '-', ' ']);
+            text.strip_prefix(key).is_some_and(|rest| {
+                rest.trim_start_matches(['"', '\''])
+                    .trim_start()
+                    .starts_with(['=', ':', '.', ']'])
+            })
+        })
+        .map(|l| l.number)
 }
 
 /// An in-place edit of a file with content on both sides, which may turn out to be

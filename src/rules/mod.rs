@@ -2,12 +2,14 @@
 
 mod compile;
 mod evaluate;
+mod keys;
 mod pattern;
 
 use globset::GlobSet;
 use regex::Regex;
 
 pub use evaluate::{Candidate, Satisfied};
+pub use keys::{KeyChange, KeyPath};
 pub use pattern::{Bindings, Pattern, escape_glob};
 
 use crate::config::{ChangeKind, Settings, Severity};
@@ -40,6 +42,8 @@ pub struct Rule {
     pub when: Vec<Pattern>,
     pub unless: GlobSet,
     pub matching: Option<Regex>,
+    /// Key paths of a structured file; empty: any change counts.
+    pub keys: Vec<KeyPath>,
     pub companions: Vec<Companion>,
     pub origin: Origin,
 }

@@ -1,5 +1,6 @@
 //! Globs with captures: `{name}` matches one or more characters within a path segment,
-//! `{name:**}` one or more characters across segments. Everything else is a `globset`
+//! `{name:**}` one or more characters across segments, and `{name|kebab}` (a companion
+//! path's capture) is the value in another case style. Everything else is a `globset`
 //! glob with `literal_separator` on.
 
 use std::collections::BTreeMap;
@@ -13,7 +14,101 @@ pub type Bindings = BTreeMap<String, String>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Piece {
     Literal(String),
-    Capture { name: String, across_segments: bool },
+    Capture {
+        name: String,
+        across_segments: bool,
+        transform: Option<Transform>,
+    },
+}
+
+/// A case style a capture's value is written in: `{name|kebab}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transform {
+    /// `generate_lockfile`, `GenerateLockfile` → `generate-lockfile`.
+    Kebab,
+    /// → `generate_lockfile`.
+    Snake,
+    /// → `generateLockfile`.
+    Camel,
+    /// The value lowercased, nothing else changed.
+    Lower,
+}
+
+impl Transform {
+    pub const ALL: [Transform; 4] = [
+        Transform::Kebab,
+        Transform::Snake,
+        Transform::Camel,
+        Transform::Lower,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transform::Kebab => "kebab",
+            Transform::Snake => "snake",
+            Transform::Camel => "camel",
+            Transform::Lower => "lower",
+        }
+    }
+
+    /// `value` in this case style; each `/`-separated segment on its own.
+    pub fn apply(self, value: &str) -> String {
+        value
+            .split('/')
+            .map(|segment| self.apply_segment(segment))
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    fn apply_segment(self, segment: &str) -> String {
+        let words = words(segment);
+        match self {
+            Transform::Lower => segment.to_lowercase(),
+            Transform::Kebab => words.join("-"),
+            Transform::Snake => words.join("_"),
+            Transform::Camel => words
+                .iter()
+                .enumerate()
+                .map(|(i, word)| {
+                    let mut chars = word.chars();
+                    match chars.next() {
+                        Some(first) if i > 0 => first.to_uppercase().chain(chars).collect(),
+                        _ => word.clone(),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The lowercase words of a name in any case style: split at `-`, `_`, `.`, spaces,
+/// and where a lowercase letter or digit meets an uppercase one (`HTTPServer` is
+/// `http`, `server`).
+fn words(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if matches!(c, '-' | '_' | '.' | ' ') {
+            words.push(std::mem::take(&mut word));
+            continue;
+        }
+        let previous = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1);
+        let boundary = c.is_uppercase()
+            && previous.is_some_and(|p| {
+                p.is_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()))
+            });
+        if boundary {
+            words.push(std::mem::take(&mut word));
+        }
+        word.extend(c.to_lowercase());
+    }
+    words.push(word);
+    words.retain(|w| !w.is_empty());
+    words
 }
 
 /// One compiled glob of a rule.
@@ -60,7 +155,7 @@ impl Pattern {
         self.prefilter.as_ref()
     }
 
-    /// Capture names, in order of appearance.
+    /// Capture names, in order of appearance (`cmd` for `{cmd|kebab}` too).
     pub fn captures(&self) -> impl Iterator<Item = &str> {
         self.pieces.iter().filter_map(|p| match p {
             Piece::Capture { name, .. } => Some(name.as_str()),
@@ -68,17 +163,46 @@ impl Pattern {
         })
     }
 
-    /// The bindings when `path` matches, else `None`.
+    /// Whether a capture of this pattern writes its value in another case style.
+    pub fn has_transforms(&self) -> bool {
+        self.pieces.iter().any(|p| {
+            matches!(
+                p,
+                Piece::Capture {
+                    transform: Some(_),
+                    ..
+                }
+            )
+        })
+    }
+
+    /// How each capture is written, in order of appearance: `cmd`, `cmd|kebab`.
+    fn capture_keys(&self) -> impl Iterator<Item = String> + '_ {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::Capture {
+                name,
+                transform: Some(t),
+                ..
+            } => Some(format!("{name}|{}", t.as_str())),
+            Piece::Capture { name, .. } => Some(name.clone()),
+            Piece::Literal(_) => None,
+        })
+    }
+
+    /// The bindings when `path` matches, else `None`. A transformed capture binds its
+    /// value as written, under `name|style` (`cmd|kebab`): the case style cannot be
+    /// undone.
     pub fn bind(&self, path: &str) -> Option<Bindings> {
         match &self.matcher {
             Matcher::Glob(glob) => glob.is_match(path).then(Bindings::new),
             Matcher::Captures(regex) => {
                 let found = regex.captures(path.as_bytes())?;
                 let bindings = self
-                    .captures()
-                    .map(|name| {
-                        let value = found.name(name).map_or(&[][..], |m| m.as_bytes());
-                        (name.to_owned(), String::from_utf8_lossy(value).into_owned())
+                    .capture_keys()
+                    .enumerate()
+                    .map(|(i, key)| {
+                        let value = found.name(&group_name(i)).map_or(&[][..], |m| m.as_bytes());
+                        (key, String::from_utf8_lossy(value).into_owned())
                     })
                     .collect();
                 Some(bindings)
@@ -93,9 +217,13 @@ impl Pattern {
         for piece in &self.pieces {
             match piece {
                 Piece::Literal(text) => out.push_str(text),
-                Piece::Capture { name, .. } => match bindings.get(name) {
-                    Some(value) => escape_into(value, &mut out),
-                    None => out.push_str(&format!("{{{name}}}")),
+                Piece::Capture {
+                    name, transform, ..
+                } => match (bindings.get(name), transform) {
+                    (Some(value), Some(t)) => escape_into(&t.apply(value), &mut out),
+                    (Some(value), None) => escape_into(value, &mut out),
+                    (None, Some(t)) => out.push_str(&format!("{{{name}|{}}}", t.as_str())),
+                    (None, None) => out.push_str(&format!("{{{name}}}")),
                 },
             }
         }
@@ -159,7 +287,7 @@ fn parse(text: &str) -> Result<Vec<Piece>, String> {
         }
         if c == '{'
             && let Some(end) = rest.find('}')
-            && let Some(capture) = capture(&rest[1..end])
+            && let Some(capture) = capture(&rest[1..end])?
         {
             if pieces
                 .iter()
@@ -171,6 +299,7 @@ fn parse(text: &str) -> Result<Vec<Piece>, String> {
             pieces.push(Piece::Capture {
                 name: capture.0,
                 across_segments: capture.1,
+                transform: capture.2,
             });
             rest = &rest[end + 1..];
             continue;
@@ -196,17 +325,44 @@ fn char_class(text: &str) -> Option<&str> {
     Some(&text[..end + 2])
 }
 
-/// `name` or `name:**` → (name, across segments).
-fn capture(inner: &str) -> Option<(String, bool)> {
+/// `name`, `name:**`, `name|style` or `name:**|style` → (name, across segments,
+/// transform); `None` for anything else (a glob alternation), an error for a capture
+/// with an unknown style.
+#[allow(clippy::type_complexity)]
+fn capture(inner: &str) -> Result<Option<(String, bool, Option<Transform>)>, String> {
+    let (inner, style) = match inner.split_once('|') {
+        Some((inner, style)) => (inner, Some(style)),
+        None => (inner, None),
+    };
     let (name, across) = match inner.strip_suffix(":**") {
         Some(name) => (name, true),
         None => (inner, false),
     };
     let mut chars = name.chars();
-    let first = chars.next()?;
-    let valid = (first.is_ascii_alphabetic() || first == '_')
+    let valid = chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    valid.then(|| (name.to_owned(), across))
+    if !valid {
+        return Ok(None);
+    }
+    let transform = match style {
+        None => None,
+        Some(style) => Some(
+            Transform::ALL
+                .into_iter()
+                .find(|t| t.as_str() == style)
+                .ok_or_else(|| {
+                    format!("unknown case style `{style}` in `{{{inner}|{style}}}`: kebab, snake, camel or lower")
+                })?,
+        ),
+    };
+    Ok(Some((name.to_owned(), across, transform)))
+}
+
+/// The regex group of the capture at `index`: names like `cmd|kebab` are no group names.
+fn group_name(index: usize) -> String {
+    format!("c{index}")
 }
 
 /// Captures become `*` (or `**` for a whole-segment `{name:**}`); a `{name:**}` inside a
@@ -250,14 +406,14 @@ fn capture_regex(pieces: &[Piece]) -> Result<Regex, String> {
         match piece {
             Piece::Literal(text) => marked.push_str(text),
             Piece::Capture {
-                name,
-                across_segments,
+                across_segments, ..
             } => {
                 let marker =
                     char::from_u32(0xE000 + groups.len() as u32).ok_or("too many captures")?;
                 marked.push(marker);
                 let class = if *across_segments { ".+" } else { "[^/]+" };
-                groups.push((escaped_bytes(marker), format!("(?P<{name}>{class})")));
+                let group = group_name(groups.len());
+                groups.push((escaped_bytes(marker), format!("(?P<{group}>{class})")));
             }
         }
     }
@@ -360,6 +516,77 @@ mod tests {
     fn braces_in_character_classes_are_literal() {
         assert!(bind("a/[{]x[}].md", "a/{x}.md").is_some());
         assert_eq!(pattern("a/[]{]x[}].md").captures().count(), 0);
+    }
+
+    #[test]
+    fn transforms_write_the_value_in_another_case_style() {
+        let p = pattern("doc/man/cargo-{cmd|kebab}.md");
+        let bound = |value: &str| Bindings::from([("cmd".to_owned(), value.to_owned())]);
+        assert_eq!(
+            p.substitute(&bound("generate_lockfile")),
+            "doc/man/cargo-generate-lockfile.md"
+        );
+        assert_eq!(p.captures().collect::<Vec<_>>(), ["cmd"]);
+        assert!(p.has_transforms());
+        let cases = [
+            (
+                "generate_lockfile",
+                [
+                    "generate-lockfile",
+                    "generate_lockfile",
+                    "generateLockfile",
+                    "generate_lockfile",
+                ],
+            ),
+            (
+                "GenerateLockfile",
+                [
+                    "generate-lockfile",
+                    "generate_lockfile",
+                    "generateLockfile",
+                    "generatelockfile",
+                ],
+            ),
+            (
+                "HTTPServer2Go",
+                [
+                    "http-server2-go",
+                    "http_server2_go",
+                    "httpServer2Go",
+                    "httpserver2go",
+                ],
+            ),
+            (
+                "read-manifest",
+                [
+                    "read-manifest",
+                    "read_manifest",
+                    "readManifest",
+                    "read-manifest",
+                ],
+            ),
+            (
+                "api/user_id",
+                ["api/user-id", "api/user_id", "api/userId", "api/user_id"],
+            ),
+        ];
+        for (value, expected) in cases {
+            let got: Vec<String> = Transform::ALL.iter().map(|t| t.apply(value)).collect();
+            assert_eq!(got, expected, "{value}");
+        }
+    }
+
+    #[test]
+    fn a_transformed_capture_binds_the_text_it_matched() {
+        assert_eq!(
+            bind(
+                "doc/man/cargo-{cmd|kebab}.md",
+                "doc/man/cargo-generate-lockfile.md"
+            ),
+            Some(vec![pair("cmd|kebab", "generate-lockfile")])
+        );
+        assert!(Pattern::new("a/{cmd|upper}.md").is_err());
+        assert_eq!(pattern("a/{x,y|z}.md").captures().count(), 0);
     }
 
     #[test]

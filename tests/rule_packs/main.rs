@@ -13,6 +13,10 @@ mod protobuf;
 mod rust;
 mod terraform;
 
+use std::rc::Rc;
+
+use lockstep::change::{Change, Content, Contents, Status};
+use lockstep::rules::RuleSet;
 use support::Repo;
 
 /// A repository using `builtin:PACK` with `files` committed.
@@ -43,6 +47,79 @@ pub fn check(repo: &Repo, files: &[(&str, &str)]) -> (i32, String) {
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (out.status.code().unwrap_or(-1), text)
+}
+
+/// Whether editing `path` from `old` to `new` triggers a rule of `builtin:PACK`, judged
+/// in memory as `check` judges it: `Some(line)` names the line a finding would show.
+pub fn triggers(pack: &str, path: &str, old: &str, new: &str) -> Option<Option<u32>> {
+    let rules = RuleSet::from_toml(&format!("version = 1\nextends = [\"builtin:{pack}\"]\n"))
+        .expect("the pack compiles");
+    let blob = |id: u8| Content::Object {
+        id: [id; 20],
+        mode: 0o100644,
+    };
+    let mut change = Change::new(path, Status::Modified);
+    change.old = Some(blob(1));
+    change.new = Some(blob(2));
+    change.lines =
+        Some(lockstep::git::diff_lines(path, old.as_bytes(), new.as_bytes(), false).expect("diff"));
+    change.contents = Some(Contents {
+        old: Rc::from(old.as_bytes()),
+        new: Rc::from(new.as_bytes()),
+    });
+    let changes = [change];
+    let findings = rules.evaluate(&rules.candidates(&changes), &changes);
+    findings.first().map(|f| f.triggered_by[0].line)
+}
+
+/// Runs each edit (`from` → `to` in `base`, at its first occurrence) through
+/// [`triggers`]; `must` says whether it triggers the pack. Returns the failures.
+pub fn judge_edits(pack: &str, path: &str, base: &str, edits: &[Edit]) -> Vec<String> {
+    edits
+        .iter()
+        .filter_map(|edit| {
+            assert!(
+                base.contains(edit.from),
+                "not in the fixture: {}",
+                edit.from
+            );
+            let new = base.replacen(edit.from, edit.to, 1);
+            let fired = triggers(pack, path, base, &new);
+            (fired.is_some() != edit.must).then(|| {
+                let verb = if edit.must {
+                    "must trigger"
+                } else {
+                    "must not trigger"
+                };
+                format!("{verb}: {:?} -> {:?} (got {fired:?})", edit.from, edit.to)
+            })
+        })
+        .collect()
+}
+
+/// One realistic edit of a fixture file.
+pub struct Edit {
+    pub from: &'static str,
+    pub to: &'static str,
+    pub must: bool,
+}
+
+/// An edit that must trigger the pack.
+pub const fn must(from: &'static str, to: &'static str) -> Edit {
+    Edit {
+        from,
+        to,
+        must: true,
+    }
+}
+
+/// An edit that must not trigger the pack.
+pub const fn must_not(from: &'static str, to: &'static str) -> Edit {
+    Edit {
+        from,
+        to,
+        must: false,
+    }
 }
 
 /// The pack validates cleanly on its own fixture.

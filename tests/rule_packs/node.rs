@@ -1,6 +1,6 @@
 //! builtin:node — package.json dependency edits need the lockfile in use.
 
-use super::{check, pack_repo, validates};
+use super::{check, judge_edits, must, must_not, pack_repo, validates};
 
 const PACKAGE: &str = "{\n  \"name\": \"web\",\n  \"scripts\": {\n    \"build\": \"vite build\"\n  },\n  \"dependencies\": {\n    \"react\": \"^18.2.0\"\n  }\n}\n";
 
@@ -61,4 +61,39 @@ fn script_edits_do_not_trigger() {
         )],
     );
     assert_eq!(code, 0, "{text}");
+}
+
+const PACKAGE_JSON: &str = include_str!("fixtures/package.json");
+
+#[test]
+fn real_package_json_edits_trigger_on_dependencies_only() {
+    let edits = [
+        must("\"react\": \"^18.3.1\"", "\"react\": \"^19.0.0\""),
+        must(
+            "\"vitest\": \"^2.1.3\"",
+            "\"vitest\": \"^2.1.3\",\n    \"jsdom\": \"^25.0.1\"",
+        ),
+        must("    \"ui\": \"workspace:*\"\n", ""),
+        must("\"cross-spawn\": \"7.0.5\"", "\"cross-spawn\": \"7.0.6\""),
+        must(
+            "    \"packages/*\"\n",
+            "    \"packages/*\",\n    \"apps/*\"\n",
+        ),
+        must_not("\"version\": \"2.3.1\"", "\"version\": \"2.4.0\""),
+        must_not(
+            "\"test\": \"vitest run\"",
+            "\"test\": \"vitest run --coverage\"",
+        ),
+        must_not("The acme storefront", "The acme store"),
+        must_not("[\"shop\", \"react\"]", "[\"shop\", \"react\", \"vite\"]"),
+        must_not("\"node\": \">=20\"", "\"node\": \">=22\""),
+        must_not("\"semi\": false", "\"semi\": true"),
+        // Reordering keys changes lines, not the document.
+        must_not(
+            "\"react\": \"^18.3.1\",\n    \"react-dom\": \"^18.3.1\",",
+            "\"react-dom\": \"^18.3.1\",\n    \"react\": \"^18.3.1\",",
+        ),
+    ];
+    let failures = judge_edits("node", "package.json", PACKAGE_JSON, &edits);
+    assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -1,0 +1,142 @@
+//! Blocks read the way the field reads them, through the real binary: references a
+//! change breaks, new pairs, directory and root targets, and the byte-order mark.
+
+mod support;
+
+use serde_json::Value;
+use support::Repo;
+
+const SOURCE: &str = "// LINT.IfChange(retry)\nconst MAX: u32 = 5;\n// LINT.ThenChange(//docs/retries.md:retry, //docs/limits.md)\n";
+const DOC: &str = "# Retries\n<!-- LINT.IfChange(retry) -->\nFive.\n<!-- LINT.ThenChange(//src/retry.rs:retry) -->\n";
+
+fn repo() -> Repo {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", "version = 1\n")
+        .write("src/retry.rs", SOURCE)
+        .write("docs/retries.md", DOC)
+        .write("docs/limits.md", "limits\n");
+    repo.commit("initial");
+    repo
+}
+
+/// `(path, line, message)` of each finding of `lockstep ARGS --format json`, which must
+/// exit with `code`.
+fn findings(repo: &Repo, args: &[&str], code: i32) -> Vec<(String, u64, String)> {
+    let assert = repo
+        .lockstep()
+        .args(args)
+        .args(["--format", "json"])
+        .assert()
+        .code(code);
+    let report: Value = serde_json::from_slice(&assert.get_output().stdout).expect("JSON");
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let trigger = &f["triggered_by"][0];
+            (
+                trigger["path"].as_str().unwrap_or_default().to_owned(),
+                trigger["line"].as_u64().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn deleting_a_target_file_is_a_broken_reference() {
+    let repo = repo();
+    repo.remove("docs/limits.md");
+    repo.git(&["add", "-A"]);
+    let found = findings(&repo, &["check", "--staged"], 1);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (path, line, message) = &found[0];
+    assert_eq!((path.as_str(), *line), ("src/retry.rs", 3));
+    assert!(
+        message.contains("`docs/limits.md` names a file this change deletes"),
+        "{message}"
+    );
+    assert!(message.ends_with("[broken-reference]"), "{message}");
+}
+
+#[test]
+fn renaming_a_target_file_in_a_range_is_a_broken_reference() {
+    let repo = repo();
+    repo.git(&["mv", "docs/limits.md", "docs/quotas.md"]);
+    repo.commit("rename");
+    let found = findings(&repo, &["check", "--range", "HEAD~1..HEAD"], 1);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].2.contains("renames to `docs/quotas.md`"),
+        "{found:?}"
+    );
+    // Pointing the block at the new name in the same change repairs it.
+    repo.write("src/retry.rs", SOURCE.replace("limits.md", "quotas.md"));
+    repo.commit("repoint");
+    findings(&repo, &["check", "--range", "HEAD~2..HEAD"], 0);
+}
+
+#[test]
+fn removing_a_label_others_name_is_a_broken_reference() {
+    let repo = repo();
+    repo.write(
+        "docs/retries.md",
+        DOC.replace("IfChange(retry)", "IfChange(retries)"),
+    );
+    repo.git(&["add", "-A"]);
+    let found = findings(&repo, &["check", "--staged"], 1);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0]
+            .2
+            .contains("`docs/retries.md:retry` names a label this change removes"),
+        "{found:?}"
+    );
+    // NO_IFTTT waives it like any annotation finding.
+    let message = repo.path().join("MSG");
+    std::fs::write(&message, "Rename\n\nNO_IFTTT=follow-up\n").expect("message");
+    findings(&repo, &["check", "--staged", "--commit-msg-file", "MSG"], 0);
+}
+
+#[test]
+fn a_new_pair_fires_nothing_and_the_next_edit_does() {
+    let repo = repo();
+    let block = "# LINT.IfChange\nx = 1\n# LINT.ThenChange(//docs/limits.md)\n";
+    repo.write("src/new.py", block);
+    repo.git(&["add", "-A"]);
+    findings(&repo, &["check", "--staged"], 0);
+    repo.git(&["commit", "-qm", "new pair"]);
+    repo.write("src/new.py", block.replace("= 1", "= 2"));
+    repo.git(&["add", "-A"]);
+    let found = findings(&repo, &["check", "--staged"], 1);
+    assert_eq!(found[0].0, "src/new.py");
+}
+
+#[test]
+fn root_and_directory_targets() {
+    let repo = repo();
+    let block = "# LINT.IfChange\nx = 1\n# LINT.ThenChange(/docs/limits.md, //docs/api/)\n";
+    repo.write("src/lib/x.py", block)
+        .write("docs/api/v1.md", "v1\n");
+    repo.commit("blocks");
+    repo.write("src/lib/x.py", block.replace("= 1", "= 2"))
+        .write("docs/limits.md", "more limits\n")
+        .write("docs/api/v2/new.md", "v2\n");
+    repo.git(&["add", "-A"]);
+    findings(&repo, &["check", "--staged"], 0);
+    repo.git(&["commit", "-qm", "all"]);
+    repo.lockstep().arg("validate").assert().code(0);
+}
+
+#[test]
+fn regression_directive_after_a_byte_order_mark() {
+    let repo = repo();
+    let block = "\u{feff}# LINT.IfChange\nx = 1\n# LINT.ThenChange(//docs/limits.md)\n";
+    repo.write("src/bom.py", block);
+    repo.commit("bom");
+    repo.write("src/bom.py", block.replace("= 1", "= 2"));
+    repo.git(&["add", "-A"]);
+    let found = findings(&repo, &["check", "--staged"], 1);
+    assert_eq!((found[0].0.as_str(), found[0].1), ("src/bom.py", 1));
+}
