@@ -19,6 +19,7 @@ pub mod init;
 pub mod install;
 pub mod markup;
 pub mod patch;
+pub mod repo_path;
 pub mod report;
 pub mod rules;
 pub mod schema;
