@@ -160,7 +160,7 @@ impl RuleCheck<'_> {
     fn resolves(&self, pattern: &Pattern, bindings: &crate::rules::Bindings) -> bool {
         let text = pattern.substitute(bindings);
         if is_literal(&text) {
-            return self.tracked.iter().any(|t| *t == text);
+            return self.tracked.contains(&text);
         }
         pattern
             .resolve(bindings)
