@@ -6,6 +6,7 @@ mod check;
 mod parse;
 mod references;
 mod scan;
+mod strings;
 
 use std::fmt;
 use std::sync::LazyLock;

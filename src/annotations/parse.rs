@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::strings::Strings;
 use super::{Block, MARKER, Problem, ProblemKind, Target, find_marker};
 use crate::config::AnnotationSettings;
 use crate::git::is_binary;
@@ -54,11 +55,12 @@ pub fn parse(path: &str, bytes: &[u8], settings: &AnnotationSettings) -> Parsed 
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .collect();
     let mut fence = Fence::new(is_markdown(path));
+    let mut strings = Strings::new(path);
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         i += 1;
-        if fence.skips(line) {
+        if fence.skips(line) || strings.skips(&String::from_utf8_lossy(line)) {
             continue;
         }
         let Some((leader, rest)) = directive(line) else {
