@@ -1,7 +1,7 @@
 //! The engine shared by every command: judge a list of changes against a rule set and
 //! its in-file annotation blocks, in one pass.
 
-use crate::annotations;
+use crate::annotations::{self, Reads};
 use crate::change::{Change, Contents};
 use crate::finding::Finding;
 use crate::git::{GitError, Repo};
@@ -34,18 +34,20 @@ pub fn judge(
     changes: Vec<Change>,
     waivers: &Waivers,
 ) -> Result<Vec<Finding>, GitError> {
-    judge_all(repo, rules, changes, waivers, Detail::Line).map(|judgement| judgement.findings)
+    judge_all(repo, rules, changes, waivers, Detail::Line, Reads::Every)
+        .map(|judgement| judgement.findings)
 }
 
 /// Like [`judge`], keeping the satisfied cases too (audits count them). Every check
 /// of a change belongs here, so `check` and `audit` judge alike; `detail` changes only
-/// what findings say of their triggering lines.
+/// what findings say of their triggering lines, `reads` which files' blocks count.
 pub fn judge_all(
     repo: &Repo,
     rules: &RuleSet,
     mut changes: Vec<Change>,
     waivers: &Waivers,
     detail: Detail,
+    reads: Reads<'_>,
 ) -> Result<Judgement, GitError> {
     let max_files = rules.settings.max_files;
     if changes.len() > max_files {
@@ -59,7 +61,7 @@ pub fn judge_all(
     // Annotated files (those holding `LINT.` on either side) need their lines too; the
     // annotation pass has read them already.
     let annotated = if rules.settings.annotations {
-        annotations::read(repo, &changes, &rules.settings.annotation)?
+        annotations::read(repo, &changes, &rules.settings.annotation, reads)?
     } else {
         annotations::Annotated::default()
     };

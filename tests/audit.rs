@@ -577,3 +577,61 @@ fn annotation_blocks_have_their_own_row_with_satisfied_and_missed_cases() {
     // The root commit adds the pair whole, which fires nothing (README: new pairs).
     assert_eq!(counts(&report, "annotation"), (2, 1, 0, 1));
 }
+
+/// A file with one block guarding `value`, naming docs/retries.md.
+fn retry_block(value: u32) -> String {
+    format!("// LINT.IfChange\nconst MAX: u32 = {value};\n// LINT.ThenChange(//docs/retries.md)\n")
+}
+
+#[test]
+fn a_block_is_audited_under_the_names_its_file_had_before_renames() {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", "version = 1\n")
+        .write("src/retry.rs", retry_block(1))
+        .write("docs/retries.md", "one\n");
+    commit_at(&repo, "initial", "2026-01-05T10:00:00+0000");
+    repo.write("src/retry.rs", retry_block(2));
+    commit_at(&repo, "block alone, old name", "2026-01-06T10:00:00+0000");
+    // Two exact renames in a row: old name → middle name → head's name.
+    repo.remove("src/retry.rs")
+        .write("src/net/retry.rs", retry_block(2));
+    commit_at(&repo, "move", "2026-02-01T10:00:00+0000");
+    repo.write("src/net/retry.rs", retry_block(3))
+        .write("docs/retries.md", "three\n");
+    commit_at(
+        &repo,
+        "block and target, middle name",
+        "2026-02-02T10:00:00+0000",
+    );
+    repo.remove("src/net/retry.rs")
+        .write("src/net/policy.rs", retry_block(3));
+    commit_at(&repo, "move again", "2026-03-01T10:00:00+0000");
+    repo.write("src/net/policy.rs", retry_block(4));
+    commit_at(&repo, "block alone, head name", "2026-03-02T10:00:00+0000");
+    // Two misses and one satisfied edit under three names (the root adds the pair whole,
+    // which fires nothing).
+    assert_eq!(counts(&json(&repo, &[]), "annotation"), (3, 1, 0, 2));
+    // The renames after the window still name the file the window's units changed.
+    let window = json(&repo, &["--until", "2026-01-31"]);
+    assert_eq!(counts(&window, "annotation"), (1, 0, 0, 1));
+    assert_eq!(window["range"]["units"], 2);
+}
+
+#[test]
+fn blocks_gone_from_the_head_are_not_audited() {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", "version = 1\n")
+        .write("src/retry.rs", retry_block(1))
+        .write("docs/retries.md", "one\n");
+    commit_at(&repo, "initial", "2026-01-05T10:00:00+0000");
+    repo.write("src/retry.rs", retry_block(2));
+    commit_at(&repo, "block alone", "2026-01-06T10:00:00+0000");
+    repo.write("src/retry.rs", "const MAX: u32 = 2;\n");
+    commit_at(&repo, "drop the block", "2026-01-07T10:00:00+0000");
+    let report = json(&repo, &[]);
+    let rows = report["rules"].as_array().expect("rules");
+    assert!(rows.iter().all(|r| r["rule"] != "annotation"), "{report}");
+    // A range ending before the block was dropped audits it.
+    let range = json(&repo, &["--range", "HEAD~2..HEAD~1"]);
+    assert_eq!(counts(&range, "annotation"), (1, 0, 0, 1));
+}

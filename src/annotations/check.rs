@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
-use super::{Block, Parsed, Target, find_marker, parse};
+use super::{Block, Parsed, Reads, Target, find_marker, parse};
 use crate::change::{Change, Content, Status};
 use crate::config::{AnnotationSettings, Severity};
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
@@ -70,61 +70,102 @@ impl Annotated {
         Ok(())
     }
 
-    /// Parses both sides of each change, with `content(path, side)` giving the bytes;
-    /// sides without `LINT.` and files `settings` leaves unread are never parsed.
-    /// Submodules, symlinks and unmerged paths (which have no new side yet) are left out.
+    /// Parses both sides of each change `reads` covers, and of the changes their blocks
+    /// name as labelled targets, with `content(path, side)` giving the bytes; sides
+    /// without `LINT.` and files `settings` leaves unread are never parsed. Submodules,
+    /// symlinks and unmerged paths (which have no new side yet) are left out.
     fn collect<E>(
         changes: &[Change],
-        settings: &AnnotationSettings,
+        (settings, reads): (&AnnotationSettings, Reads<'_>),
         mut content: impl FnMut(&str, Content) -> Result<Rc<[u8]>, E>,
     ) -> Result<Annotated, E> {
         let mut files = BTreeMap::new();
-        for (i, change) in changes.iter().enumerate() {
-            let old_path = change.old_path.as_deref().unwrap_or(&change.path);
-            if change.status == Status::Unmerged
-                || [change.old, change.new]
-                    .iter()
-                    .flatten()
-                    .any(|c| c.is_gitlink() || c.mode() == MODE_SYMLINK)
-            {
+        let mut queue: Vec<usize> = (0..changes.len())
+            .filter(|&i| reads.covers(&changes[i]))
+            .collect();
+        let mut seen: HashSet<usize> = queue.iter().copied().collect();
+        // Targets are looked up by path only when a read file names one.
+        let mut by_path: Option<HashMap<&str, usize>> = None;
+        while let Some(i) = queue.pop() {
+            let Some(sides) = Self::read_sides(&changes[i], settings, &mut content)? else {
                 continue;
-            }
-            let mut side = |path: &str, side: Option<Content>| -> Result<(Parsed, Rc<[u8]>), E> {
-                let Some(side) = side.filter(|_| settings.unread(path).is_none()) else {
-                    return Ok((Parsed::default(), Rc::from(&[][..])));
-                };
-                let bytes = content(path, side)?;
-                let parsed = if find_marker(&bytes).is_some() {
-                    parse(path, &bytes, settings)
-                } else {
-                    Parsed::default()
-                };
-                Ok((parsed, bytes))
             };
-            let (old, old_bytes) = side(old_path, change.old)?;
-            let (new, new_bytes) = side(&change.path, change.new)?;
-            let sides = Sides {
-                old,
-                new,
-                bytes: (old_bytes, new_bytes),
-            };
-            let annotated = |p: &Parsed| !p.blocks.is_empty() || !p.problems.is_empty();
-            if annotated(&sides.old) || annotated(&sides.new) {
-                files.insert(i, sides);
+            let labelled = sides
+                .old
+                .blocks
+                .iter()
+                .chain(&sides.new.blocks)
+                .flat_map(|b| &b.targets)
+                .filter(|t| t.label.is_some());
+            for target in labelled {
+                let by_path = by_path.get_or_insert_with(|| {
+                    changes
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| (c.path.as_str(), i))
+                        .collect()
+                });
+                if let Some(&t) = by_path.get(target.path.as_str())
+                    && seen.insert(t)
+                {
+                    queue.push(t);
+                }
             }
+            files.insert(i, sides);
         }
         Ok(Annotated { files })
     }
+
+    /// Both sides of one change, parsed; `None` when neither holds a block or a
+    /// malformed directive, or the change has no lines to read.
+    fn read_sides<E>(
+        change: &Change,
+        settings: &AnnotationSettings,
+        content: &mut impl FnMut(&str, Content) -> Result<Rc<[u8]>, E>,
+    ) -> Result<Option<Sides>, E> {
+        let old_path = change.old_path.as_deref().unwrap_or(&change.path);
+        if change.status == Status::Unmerged
+            || [change.old, change.new]
+                .iter()
+                .flatten()
+                .any(|c| c.is_gitlink() || c.mode() == MODE_SYMLINK)
+        {
+            return Ok(None);
+        }
+        let mut side = |path: &str, side: Option<Content>| -> Result<(Parsed, Rc<[u8]>), E> {
+            let Some(side) = side.filter(|_| settings.unread(path).is_none()) else {
+                return Ok((Parsed::default(), Rc::from(&[][..])));
+            };
+            let bytes = content(path, side)?;
+            let parsed = if find_marker(&bytes).is_some() {
+                parse(path, &bytes, settings)
+            } else {
+                Parsed::default()
+            };
+            Ok((parsed, bytes))
+        };
+        let (old, old_bytes) = side(old_path, change.old)?;
+        let (new, new_bytes) = side(&change.path, change.new)?;
+        let sides = Sides {
+            old,
+            new,
+            bytes: (old_bytes, new_bytes),
+        };
+        let annotated = |p: &Parsed| !p.blocks.is_empty() || !p.problems.is_empty();
+        Ok((annotated(&sides.old) || annotated(&sides.new)).then_some(sides))
+    }
 }
 
-/// Reads and parses both sides of every changed text file that contains `LINT.` and
-/// that `settings` does not leave unread.
+/// Reads and parses both sides of the changed text files `reads` covers that contain
+/// `LINT.` and that `settings` does not leave unread, and of the files their blocks
+/// name with a label.
 pub fn read(
     repo: &Repo,
     changes: &[Change],
     settings: &AnnotationSettings,
+    reads: Reads<'_>,
 ) -> Result<Annotated, GitError> {
-    Annotated::collect(changes, settings, |path, content| {
+    Annotated::collect(changes, (settings, reads), |path, content| {
         repo.read_content(path, Some(content))
     })
 }
@@ -490,7 +531,7 @@ mod tests {
             .collect();
         let annotated = Annotated::collect(
             &changes,
-            &AnnotationSettings::default(),
+            (&AnnotationSettings::default(), Reads::Every),
             |_, content| match content {
                 Content::Object { id, .. } => Ok::<_, ()>(Rc::from(sides[&id].as_bytes())),
                 Content::WorkTree { .. } => Err(()),

@@ -3,6 +3,7 @@
 //! the whole-tree scan behind `lockstep validate`.
 
 mod check;
+mod history;
 mod parse;
 mod references;
 mod scan;
@@ -14,6 +15,7 @@ use std::sync::LazyLock;
 use crate::config::Severity;
 
 pub use check::{Annotated, TARGET_KIND, check, read};
+pub use history::{HeadBlocks, Reads, Rename, renames};
 pub use parse::{Parsed, parse};
 pub use references::broken_references;
 pub use scan::{External, ScanReport, scan};

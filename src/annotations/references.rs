@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::check::finding;
 use super::scan::parse_files;
-use super::{Parsed, ProblemKind, read};
+use super::{Parsed, ProblemKind, Reads, read};
 use crate::change::{Change, Status};
 use crate::config::AnnotationSettings;
 use crate::finding::Finding;
@@ -60,7 +60,7 @@ pub fn broken_references(
     settings: &AnnotationSettings,
     files: impl FnOnce() -> Result<Vec<TrackedFile>, GitError>,
 ) -> Result<Vec<Finding>, GitError> {
-    let annotated = read(repo, changes, settings)?;
+    let annotated = read(repo, changes, settings, Reads::Every)?;
     let gone = Gone::of(changes, annotated.removed_labels(changes));
     if gone.is_empty() {
         return Ok(Vec::new());

@@ -10,9 +10,10 @@ use clap::{Args, ValueEnum};
 use super::output::write_output;
 use super::rule_set::{self, open_current};
 use super::{Context, ExitStatus};
+use crate::annotations::{HeadBlocks, Rename, renames};
 use crate::audit::{Audit, AuditFormat, Auditor, Day, Judged, Scope, render};
 use crate::check::{Detail, judge_all};
-use crate::git::HistorySpec;
+use crate::git::{HistorySpec, Repo, Units};
 use crate::rules::RuleSet;
 use crate::waiver::Waivers;
 
@@ -85,33 +86,19 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         first_parent: args.first_parent,
     };
     let units = repo.units(&spec)?;
-    let threads = args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        usize::from,
-    );
-    let mut auditor = Auditor::new(&rules, rule_ids);
-    let mut progress = Progress::new(units.len(), io::stderr().is_terminal());
-    repo.walk_units(
-        &units,
-        threads,
-        |time| {
-            let day = Day::of_time(time);
-            since.is_none_or(|s| day >= s) && until.is_none_or(|u| day <= u)
-        },
-        |repo, unit, changes| {
-            let waivers = Waivers::from_message(&unit.commit.message, &rules.settings.skip_trailer);
-            let judgement = judge_all(repo, &rules, changes, &waivers, Detail::Path)?;
-            Ok::<_, crate::git::GitError>(Judged::new(unit, judgement))
-        },
-        |judged| {
-            if let Some(judged) = judged {
-                auditor.add(judged);
-            }
-            progress.step();
-            Ok(())
-        },
-    )?;
-    progress.finish();
+    // Blocks are read under the names their files had; a rename into an annotated
+    // path found on the way means reading the history again under the earlier name.
+    let mut blocks = if rules.settings.annotations {
+        HeadBlocks::at(&repo, units.head(), &rules.settings.annotation)?
+    } else {
+        HeadBlocks::default()
+    };
+    let auditor = loop {
+        let (auditor, renames) = walk(&repo, &rules, &rule_ids, &units, &blocks, args)?;
+        if !blocks.follow(&renames) {
+            break auditor;
+        }
+    };
     let audit = auditor.finish(Scope {
         since: since.map(Day::to_date),
         until: until.map(Day::to_date),
@@ -129,6 +116,62 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// One walk of the history: its tally, and every exact rename it saw, in history order.
+fn walk<'r>(
+    repo: &Repo,
+    rules: &'r RuleSet,
+    rule_ids: &[String],
+    units: &Units,
+    blocks: &HeadBlocks,
+    args: &AuditArgs,
+) -> miette::Result<(Auditor<'r>, Vec<Rename>)> {
+    let (since, until) = (args.since, args.until);
+    let threads = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
+    let mut auditor = Auditor::new(rules, rule_ids.to_vec());
+    let mut renamed = Vec::new();
+    let mut progress = Progress::new(units.len(), io::stderr().is_terminal());
+    // Renames after `--until` still name the files the audited units changed.
+    let follow = !blocks.is_empty();
+    let before_until = |day: Day| until.is_none_or(|u| day <= u);
+    repo.walk_units(
+        units,
+        threads,
+        |time| {
+            let day = Day::of_time(time);
+            since.is_none_or(|s| day >= s) && (follow || before_until(day))
+        },
+        |repo, unit, changes| {
+            let unit_renames = if follow {
+                renames(&changes)
+            } else {
+                Vec::new()
+            };
+            if !before_until(Day::of_time(unit.local_time)) {
+                return Ok((None, unit_renames));
+            }
+            let waivers = Waivers::from_message(&unit.commit.message, &rules.settings.skip_trailer);
+            let judgement =
+                judge_all(repo, rules, changes, &waivers, Detail::Path, blocks.reads())?;
+            Ok::<_, crate::git::GitError>((Some(Judged::new(unit, judgement)), unit_renames))
+        },
+        |walked| {
+            if let Some((judged, unit_renames)) = walked {
+                if let Some(judged) = judged {
+                    auditor.add(judged);
+                }
+                renamed.extend(unit_renames);
+            }
+            progress.step();
+            Ok(())
+        },
+    )?;
+    progress.finish();
+    Ok((auditor, renamed))
 }
 
 /// Applies `--rule`; returns the ids to report, in rule-set order.

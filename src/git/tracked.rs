@@ -61,6 +61,21 @@ impl Repo {
         Ok(regular(entries))
     }
 
+    /// Every regular file of `commit`'s tree (no submodules, no symlinks).
+    pub fn commit_files(&self, commit: Oid) -> Result<Vec<TrackedFile>, GitError> {
+        let changes = self.tree_changes(None, self.tree_of(Some(commit))?)?;
+        Ok(changes
+            .into_iter()
+            .filter_map(|change| {
+                let content = change.new?;
+                (content.mode() & MODE_TYPE == MODE_REGULAR).then_some(TrackedFile {
+                    path: change.path,
+                    content,
+                })
+            })
+            .collect())
+    }
+
     /// The index's stage-0 paths, to be read from the work tree.
     fn index_entries(&self, root: &std::path::Path) -> Result<Vec<(String, Content)>, GitError> {
         let path = self.index_path(None);

@@ -48,9 +48,16 @@ pub struct HistorySpec {
 pub struct Units {
     list: Vec<Oid>,
     first_parent: bool,
+    /// The commit the history ends at: the range's end, else HEAD.
+    head: Option<Oid>,
 }
 
 impl Units {
+    /// The commit the history ends at; `None` on an unborn branch.
+    pub fn head(&self) -> Option<Oid> {
+        self.head
+    }
+
     pub fn len(&self) -> usize {
         self.list.len()
     }
@@ -79,17 +86,21 @@ impl Repo {
         let mut walk = self.repo.revwalk().context(context)?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
             .context(context)?;
-        match &spec.range {
+        let head = match &spec.range {
             Some(range) => {
                 let (from, to) = self.range_ends(range)?;
                 walk.push(to).context(context)?;
                 walk.hide(from).context(context)?;
+                to
             }
             None => match self.head()? {
-                Some(head) => walk.push(head).context(context)?,
+                Some(head) => {
+                    walk.push(head).context(context)?;
+                    head
+                }
                 None => return Ok(Units::default()),
             },
-        }
+        };
         if spec.first_parent {
             walk.simplify_first_parent().context(context)?;
         }
@@ -101,6 +112,7 @@ impl Repo {
         Ok(Units {
             list,
             first_parent: spec.first_parent,
+            head: Some(head),
         })
     }
 

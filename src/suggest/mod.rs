@@ -19,6 +19,7 @@ use serde::Serialize;
 pub use rank::analyse;
 pub use render::{Format, render};
 
+use crate::annotations::Reads;
 use crate::check::{Detail, judge_all};
 use crate::finding::FindingStatus;
 use crate::git::{Commit, GitError, Repo};
@@ -208,7 +209,7 @@ fn tally(
     tallies: &mut BTreeMap<String, Tally>,
 ) -> Result<(), GitError> {
     let waivers = Waivers::from_message(&commit.message, &rules.settings.skip_trailer);
-    let judgement = judge_all(repo, rules, changes, &waivers, Detail::Path)?;
+    let judgement = judge_all(repo, rules, changes, &waivers, Detail::Path, Reads::Every)?;
     for satisfied in &judgement.satisfied {
         if let Some(t) = tallies.get_mut(&satisfied.rule) {
             t.triggered += 1;
