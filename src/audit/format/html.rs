@@ -165,7 +165,13 @@ fn trend_chart(audit: &Audit, page: &mut String) -> std::fmt::Result {
         let middle = x + bar / 2;
         let c = &month.counts;
         let ratio = c.compliance();
-        let h = (ratio * HEIGHT).round();
+        // A month with nothing to judge has no bar, rather than a full one.
+        let judged = c.judged() > 0;
+        let h = if judged {
+            (ratio * HEIGHT).round()
+        } else {
+            0.0
+        };
         let y = 20.0 + HEIGHT - h;
         writeln!(
             page,
@@ -186,7 +192,11 @@ fn trend_chart(audit: &Audit, page: &mut String) -> std::fmt::Result {
                 "<text x=\"{middle}\" y=\"{}\" text-anchor=\"middle\">{}</text>\
 <text x=\"{middle}\" y=\"214\" text-anchor=\"middle\">{} / {}</text>",
                 y - 4.0,
-                super::percent(ratio),
+                if judged {
+                    super::percent(ratio)
+                } else {
+                    "–".to_owned()
+                },
                 c.missed,
                 c.triggered
             )?;
@@ -258,9 +268,8 @@ fn misses_table(audit: &Audit, page: &mut String) -> std::fmt::Result {
         };
         writeln!(
             page,
-            "<tr><td><code title=\"{}\">{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&commit.id),
-            escape(super::short(&commit.id)),
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            commit_cell(audit, &commit.id),
             escape(&commit.date),
             escape(&commit.author),
             escape(&commit.subject),
@@ -273,6 +282,19 @@ fn misses_table(audit: &Audit, page: &mut String) -> std::fmt::Result {
     }
     writeln!(page, "</tbody>")?;
     writeln!(page, "</table>")
+}
+
+/// A commit's short id, linked to its page on the origin's forge when there is one.
+fn commit_cell(audit: &Audit, id: &str) -> String {
+    let code = format!(
+        "<code title=\"{}\">{}</code>",
+        escape(id),
+        escape(super::short(id))
+    );
+    match super::commit_url(&audit.scope, id) {
+        Some(url) => format!("<a href=\"{}\">{code}</a>", escape(&url)),
+        None => code,
+    }
 }
 
 /// Who waived each waived case (its commit and author) and why.
@@ -291,9 +313,8 @@ fn waivers_table(audit: &Audit, page: &mut String) -> std::fmt::Result {
         let commit = audit.commit(case);
         writeln!(
             page,
-            "<tr><td><code title=\"{}\">{}</code></td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
-            escape(&commit.id),
-            escape(super::short(&commit.id)),
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+            commit_cell(audit, &commit.id),
             escape(&commit.date),
             escape(&commit.author),
             escape(&case.rule),
