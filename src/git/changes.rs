@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::id::Id;
+use super::quote::path_text;
 use super::tree_walk::{Blob, RawChange};
 use crate::change::{Change, Content, Status};
 
@@ -29,7 +30,7 @@ fn change(raw: RawChange, new_side: NewSide) -> Change {
         (_, None) => Status::Deleted,
         (Some(_), Some(_)) => Status::Modified,
     };
-    let mut change = Change::new(String::from_utf8_lossy(&raw.path).into_owned(), status);
+    let mut change = Change::new(path_text(&raw.path), status);
     change.old = raw.old.map(object);
     change.new = match (status, new_side) {
         (Status::Unmerged, _) => None,
