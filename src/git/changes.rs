@@ -150,7 +150,7 @@ mod tests {
     }
 
     #[test]
-    fn non_utf8_paths_are_lossy_not_fatal() {
+    fn non_utf8_paths_keep_their_bytes_as_git_escapes() {
         let changes = into_changes(
             vec![RawChange {
                 path: b"bad\xffname".to_vec(),
@@ -159,6 +159,6 @@ mod tests {
             }],
             NewSide::Objects,
         );
-        assert_eq!(changes[0].path, "bad\u{fffd}name");
+        assert_eq!(changes[0].path, "bad\\377name");
     }
 }
