@@ -310,8 +310,7 @@ fn deep_tree(depth: usize) -> (Repo, String) {
 
 #[test]
 fn deep_trees_read_as_git_reads_them_and_past_git_s_depth_limit_are_refused() {
-    let rules =
-        "version = 1\n[[rule]]\nid = \"deep\"\nwhen = [\"d/**/*.proto\"]\nthen = [\"docs/x.md\"]\n";
+    let rules = "version = 1\n[[rule]]\nid = \"deep\"\nwhen = [\"d/**/*.proto\"]\nthen = [\"docs/payments/api.md\"]\n";
     // Deeper than an audit worker's stack holds frame by frame, within git's limit.
     let (repo, path) = deep_tree(2000);
     std::fs::write(repo.home().join("rules.toml"), rules).expect("rules");
