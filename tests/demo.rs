@@ -44,10 +44,24 @@ fn demo(binary: Option<&Path>, build_status: i32) -> Output {
         .expect("run bash")
 }
 
+/// Written by a child process: a file this (multi-threaded) test process had open for
+/// writing could be inherited by another test's fork, and running it would then fail with
+/// "Text file busy".
 fn write_executable(path: &Path, script: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::write(path, script).expect("write script");
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    use std::io::Write;
+    let mut child = Command::new("sh")
+        .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
+        .arg(path)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("run sh");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(script.as_bytes())
+        .expect("write script");
+    assert!(child.wait().expect("sh").success());
 }
 
 fn text(output: &Output) -> String {
