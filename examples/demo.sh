@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Builds lockstep, creates a small payments service in a temporary repository, stages an
-# API change without its docs and SDK, and runs the pre-commit check on it.
+# API change without its docs and SDK, and runs the pre-commit check on it. Any step that
+# fails stops the demo with a non-zero exit; the check itself must refuse the change.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-lockstep="$root/target/release/lockstep"
+cargo build --release --quiet --locked --manifest-path "$root/Cargo.toml"
+# Where cargo put it: honours CARGO_TARGET_DIR and build.target-dir.
+target="$(cargo metadata --format-version 1 --no-deps --locked --manifest-path "$root/Cargo.toml" |
+  sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+lockstep="$target/release/lockstep"
+if [ ! -x "$lockstep" ]; then
+  echo "demo: the build left no binary at $lockstep" >&2
+  exit 1
+fi
 
 demo="$(mktemp -d)"
 trap 'rm -rf "$demo"' EXIT
@@ -22,4 +30,10 @@ git add -A && git commit -q -m "Payments service"
 printf 'service Refunds {\n  rpc Refund(RefundRequest) returns (Refund);\n  rpc VoidRefund(VoidRequest) returns (Refund);\n}\n' > services/payments/api/refunds.proto
 git add services/payments/api/refunds.proto
 echo "\$ git add services/payments/api/refunds.proto && lockstep check --staged"
-"$lockstep" check --staged || echo "(exit code $? — the commit would be refused)"
+status=0
+"$lockstep" check --staged || status=$?
+if [ "$status" -ne 1 ]; then
+  echo "demo: expected exit code 1 (a finding refuses the commit), got $status" >&2
+  exit 1
+fi
+echo "(exit code 1 — the commit would be refused)"

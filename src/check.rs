@@ -52,7 +52,11 @@ pub fn judge_all(
     let max_files = rules.settings.max_files;
     if changes.len() > max_files {
         return Ok(Judgement {
-            findings: vec![Finding::too_large(changes.len(), max_files)],
+            findings: vec![Finding::too_large(
+                changes.len(),
+                max_files,
+                rules.settings.max_files_origin.clone(),
+            )],
             satisfied: Vec::new(),
         });
     }

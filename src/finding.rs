@@ -1,11 +1,11 @@
 //! What a check reports: one finding per rule and binding whose companions are missing.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::config::{ConfigSource, Severity};
+pub use crate::config::Origin;
+use crate::config::Severity;
 use crate::waiver::Waiver;
 
 /// The rule id of findings about a change too large to judge.
@@ -35,13 +35,6 @@ pub struct Trigger {
 pub struct Missing {
     pub kind: String,
     pub paths: Vec<String>,
-}
-
-/// Where a rule is defined, so a report can point at it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    pub source: ConfigSource,
-    pub span: Range<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -79,8 +72,9 @@ impl Finding {
             }
     }
 
-    /// The finding for a change with more files than `max_files`.
-    pub fn too_large(files: usize, max_files: usize) -> Finding {
+    /// The finding for a change with more files than `max_files`, pointing at where the
+    /// limit is set (see [`crate::config::Settings::max_files_origin`]).
+    pub fn too_large(files: usize, max_files: usize, origin: Option<Origin>) -> Finding {
         Finding {
             rule: TOO_LARGE.to_owned(),
             severity: Severity::Info,
@@ -96,7 +90,7 @@ impl Finding {
             waiver: None,
             description: None,
             skippable: false,
-            origin: None,
+            origin,
         }
     }
 }

@@ -34,6 +34,8 @@ fn every_subcommand_help() {
         "init",
         "install",
         "uninstall",
+        "completions",
+        "man",
     ] {
         insta::assert_snapshot!(format!("{command}-help"), help(&[command]));
     }

@@ -119,13 +119,18 @@ fn sarif_passes_microsofts_validator() {
     assert_eq!(first["region"]["startLine"], 2);
     assert_eq!(run["results"][2]["suppressions"][0]["kind"], "external");
 
+    validate(&repo, &sarif);
+}
+
+/// Runs Microsoft's validator on `sarif`: no error or warning may remain.
+fn validate(repo: &Repo, sarif: &std::path::Path) {
     let Some(validator) = sarif_multitool() else {
         return;
     };
     let log = repo.path().join(".git/validation.sarif");
     let output = Command::new(validator)
         .arg("validate")
-        .arg(&sarif)
+        .arg(sarif)
         .arg("--output")
         .arg(&log)
         .args(["--log", "ForceOverwrite"])
@@ -146,6 +151,31 @@ fn sarif_passes_microsofts_validator() {
         .map(|r| format!("{} {}: {}", r["level"], r["ruleId"], r["message"]))
         .collect();
     assert!(problems.is_empty(), "{problems:#?}\n{printed}");
+}
+
+#[test]
+fn sarif_of_a_too_large_change_points_at_max_files() {
+    let repo = repo();
+    let rules = RULES.replace(
+        "version = 1\n",
+        "version = 1\n\n[settings]\nmax_files = 2\n",
+    );
+    repo.write("lockstep.toml", rules);
+    repo.git(&["add", "-A"]);
+    let sarif = repo.path().join(".git/report.sarif");
+    repo.lockstep()
+        .args(["check", "--staged", "--format", "sarif", "--output"])
+        .arg(&sarif)
+        .exits(0);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).expect("read")).expect("json");
+    let results = report["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 1, "{report}");
+    assert_eq!(results[0]["ruleId"], "max-files");
+    let place = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(place["artifactLocation"]["uri"], "lockstep.toml");
+    assert_eq!(place["region"]["startLine"], 4, "the `max_files = 2` line");
+    validate(&repo, &sarif);
 }
 
 #[test]
@@ -200,6 +230,57 @@ fn github_markdown_and_sarif_snapshots() {
     insta::assert_snapshot!("markdown", check(&repo, "markdown"));
     let sarif = check(&repo, "sarif").replace(env!("CARGO_PKG_VERSION"), "[VERSION]");
     insta::assert_snapshot!("sarif", sarif);
+}
+
+#[test]
+fn github_annotates_ten_per_level_and_keeps_the_job_summary_under_one_mib() {
+    let repo = Repo::new();
+    repo.write(
+        "lockstep.toml",
+        r#"version = 1
+[settings]
+max_files = 20000
+[[rule]]
+id = "module-docs"
+owners = ["@acme/payments-handlers-reviewers", "@acme/payments-documentation-writers", "@acme/platform-developer-experience"]
+when = ["src/services/payments/internal/handlers/{name}_handler.rs"]
+then = ["docs/services/payments/internal/handlers/{name}_handler.md"]
+"#,
+    );
+    repo.commit("rules");
+    for i in 0..3600 {
+        repo.write(
+            &format!("src/services/payments/internal/handlers/h{i:05}_handler.rs"),
+            "\n",
+        );
+    }
+    repo.git(&["add", "-A"]);
+    let summary = repo.path().join(".git/step-summary.md");
+    // What earlier commands of the step wrote counts against GitHub's limit.
+    std::fs::write(&summary, "x".repeat(100_000)).expect("write summary");
+    let output = repo
+        .lockstep()
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["check", "--staged", "--format", "github"])
+        .exits(1);
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("::error ")).count(),
+        10
+    );
+    assert!(
+        stdout.contains("lockstep: 3590 more errors not annotated (GitHub shows 10 of each level)"),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&summary).expect("read summary");
+    assert!(written.len() <= 1024 * 1024, "{} bytes", written.len());
+    assert!(
+        written.len() > 1000 * 1024,
+        "the room is used: {} bytes",
+        written.len()
+    );
+    assert!(written.contains("| ❌ error | `module-docs [name = h00000]`"));
+    assert!(written.contains("more findings not shown: the summary is kept under"));
 }
 
 /// `python3` with the `jsonschema` package (`.ci/run` installs it from PyPI). Missing,

@@ -15,19 +15,7 @@ use support::{PROTO, Repo, isolate, write_api};
 
 /// `name` on PATH; `None` (after a note) outside CI when it is missing.
 fn program(name: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|dir| dir.join(name))
-            .find(|candidate| candidate.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "`{name}` is not on PATH: .ci/run must install it (pip install pre-commit prek)"
-        );
-        eprintln!("note: `{name}` is not on PATH; skipping (CI installs it)");
-    }
-    found
+    support::program(name, "pip install pre-commit prek")
 }
 
 /// One hook of `.pre-commit-hooks.yaml`, as flat `key: value` lines.

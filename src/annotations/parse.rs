@@ -232,6 +232,7 @@ impl Parser<'_> {
                 continue;
             }
             match resolve(self.path, &entry) {
+                Some(target) if self.settings.is_external(&target.path) => external.push(entry),
                 Some(target) => targets.push(target),
                 None => self.problem(
                     line,
@@ -881,6 +882,25 @@ mod tests {
             assert!(p.problems.is_empty(), "{good}: {:?}", p.problems);
             assert_eq!(blocks(&p)[0].3, [format!("a.rs:{good}")]);
         }
+    }
+
+    #[test]
+    fn external_globs_match_the_written_and_the_resolved_path() {
+        let rules = crate::rules::RuleSet::from_toml(
+            "version = 1\n[settings]\nannotation_external = [\"generated/**\", \"//depot/**\"]\n",
+        )
+        .expect("compiles");
+        let p = parse(
+            "src/a.rs",
+            b"// LINT.IfChange\nx\n// LINT.ThenChange(//generated/api.rs, ../generated/b.rs, //depot/c.go, //src/d.rs)\n",
+            &rules.settings.annotation,
+        );
+        let block = &p.blocks[0];
+        assert_eq!(
+            block.external,
+            ["//generated/api.rs", "../generated/b.rs", "//depot/c.go"]
+        );
+        assert_eq!(block.targets.len(), 1);
     }
 
     #[test]

@@ -16,7 +16,10 @@ use crate::check::judge;
 use crate::ci::{self, Detected};
 use crate::finding::Finding;
 use crate::git::{Diff, DiffKind, DiffSpec, Repo};
-use crate::report::{DiffSummary, Format, Report, Style, azure_upload_summary, render};
+use crate::report::{
+    DiffSummary, Format, Report, STEP_SUMMARY_LIMIT, Style, azure_upload_summary, render,
+    render_summary,
+};
 use crate::rules::RuleSet;
 use crate::waiver::Waivers;
 
@@ -488,7 +491,8 @@ fn write_azure_summary(dir: &Path, report: &Report) -> miette::Result<PathBuf> {
     )
 }
 
-/// GitHub Actions shows the Markdown appended to `$GITHUB_STEP_SUMMARY` on the run's page.
+/// GitHub Actions shows the Markdown appended to `$GITHUB_STEP_SUMMARY` on the run's page,
+/// up to 1 MiB per step (counting what earlier commands of the step wrote).
 fn append_step_summary(path: &Path, report: &Report) -> miette::Result<()> {
     let context = || format!("cannot append to GITHUB_STEP_SUMMARY `{}`", path.display());
     let file = OpenOptions::new()
@@ -497,12 +501,14 @@ fn append_step_summary(path: &Path, report: &Report) -> miette::Result<()> {
         .open(path)
         .into_diagnostic()
         .wrap_err_with(context)?;
+    let written = file
+        .metadata()
+        .into_diagnostic()
+        .wrap_err_with(context)?
+        .len();
+    let room = STEP_SUMMARY_LIMIT.saturating_sub(usize::try_from(written).unwrap_or(usize::MAX));
     let mut out = BufWriter::new(file);
-    let style = Style {
-        color: false,
-        width: 100,
-    };
-    render(report, Format::Markdown, style, &mut out)
+    render_summary(report, room, &mut out)
         .and_then(|()| out.flush())
         .into_diagnostic()
         .wrap_err_with(context)

@@ -2,10 +2,12 @@
 
 mod audit;
 mod check;
+mod completions;
 mod explain;
 mod graph;
 mod init;
 mod install;
+mod man;
 mod output;
 mod rule_set;
 mod rule_set_change;
@@ -22,9 +24,11 @@ use crate::ci::CiEnv;
 
 pub use audit::AuditArgs;
 pub use check::CheckArgs;
+pub use completions::CompletionsArgs;
 pub use explain::ExplainArgs;
 pub use graph::GraphArgs;
 pub use init::InitArgs;
+pub use man::ManArgs;
 pub use suggest::SuggestArgs;
 pub use validate::ValidateArgs;
 
@@ -64,6 +68,10 @@ pub enum Command {
     Install(install::InstallArgs),
     /// Remove the git hooks lockstep wrote, restoring any hook they replaced.
     Uninstall(install::UninstallArgs),
+    /// Print a completion script for bash, zsh, fish, PowerShell or elvish.
+    Completions(CompletionsArgs),
+    /// Print the manual page, or write one page per command into a directory.
+    Man(ManArgs),
     /// Print the JSON schema of lockstep.toml.
     #[command(hide = true)]
     Schema,
@@ -173,5 +181,7 @@ pub fn run(cli: Cli, env: Env) -> miette::Result<ExitStatus> {
         Command::Schema => schema::run(),
         Command::Suggest(args) => suggest::run(&args, &context),
         Command::Audit(args) => audit::run(&args, &context),
+        Command::Completions(args) => completions::run(&args, &context),
+        Command::Man(args) => man::run(&args, &context),
     }
 }

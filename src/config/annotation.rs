@@ -114,8 +114,9 @@ impl AnnotationSettings {
             .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
     }
 
-    /// Whether a target path, as written after its prefix is rewritten, lives outside the
-    /// repository: a `scheme://` address, or a match of `annotation_external`.
+    /// Whether a target path lives outside the repository: a `scheme://` address, or a
+    /// match of `annotation_external`. The parser asks with the path as written (after
+    /// `annotation_prefixes`) and with the repository path it resolves to.
     pub fn is_external(&self, target: &str) -> bool {
         has_scheme(target) || self.external.set.is_match(target)
     }

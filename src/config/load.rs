@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::error::{ConfigError, ConfigErrors};
 use super::parse::parse;
-use super::{Config, ConfigSource, Settings, SettingsConfig, SourcedRule, builtin};
+use super::{Config, ConfigSource, Origin, Settings, SettingsConfig, SourcedRule, builtin};
 
 /// Where the rule set is looked for, in order, at the root of the work tree.
 pub const FILE_NAMES: [&str; 3] = ["lockstep.toml", ".lockstep.toml", ".config/lockstep.toml"];
@@ -101,6 +101,12 @@ pub fn load(
         }
     }
     disable(&mut rules, &disabled)?;
+    if settings.max_files_origin.is_none() {
+        settings.max_files_origin = loader.sources.first().map(|root| Origin {
+            source: root.clone(),
+            span: 0..0,
+        });
+    }
     let attributes = files.read(ATTRIBUTES).unwrap_or_else(|e| {
         loader.errors.push(read_error(ATTRIBUTES, &e));
         None

@@ -7,6 +7,7 @@ mod load;
 mod model;
 mod parse;
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use toml::Spanned;
@@ -36,6 +37,25 @@ impl ConfigSource {
     }
 }
 
+/// A place in a rule-set file, so a report can point at it: where a rule is defined, or
+/// where a setting is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub source: ConfigSource,
+    pub span: Range<usize>,
+}
+
+impl Origin {
+    /// The 1-based line the span starts on; `None` for an empty span (the whole file).
+    pub fn line(&self) -> Option<u32> {
+        if self.span.is_empty() {
+            return None;
+        }
+        let before = self.source.text.get(..self.span.start)?;
+        u32::try_from(before.matches('\n').count() + 1).ok()
+    }
+}
+
 /// `[settings]` with every default filled in.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -43,6 +63,9 @@ pub struct Settings {
     pub annotations: bool,
     pub skip_trailer: String,
     pub max_files: usize,
+    /// Where `max_files` comes from: the value in the file that sets it last, or (an
+    /// empty span) the root rule-set file when it is the default.
+    pub max_files_origin: Option<Origin>,
     pub whitespace: bool,
     /// Rule ids turned off by `settings.disable`, from every file.
     pub disable: Vec<String>,
@@ -58,6 +81,7 @@ impl Default for Settings {
             annotations: true,
             skip_trailer: "Lockstep-Skip".to_owned(),
             max_files: 2000,
+            max_files_origin: None,
             whitespace: false,
             disable: Vec::new(),
             annotation: AnnotationSettings::default(),
@@ -95,7 +119,13 @@ impl Settings {
         self.default_severity = default_severity.unwrap_or(self.default_severity);
         self.annotations = annotations.unwrap_or(self.annotations);
         self.skip_trailer = skip_trailer.unwrap_or(std::mem::take(&mut self.skip_trailer));
-        self.max_files = max_files.unwrap_or(self.max_files);
+        if let Some(max_files) = max_files {
+            self.max_files_origin = Some(Origin {
+                source: source.clone(),
+                span: max_files.span(),
+            });
+            self.max_files = max_files.into_inner();
+        }
         self.whitespace = whitespace.unwrap_or(self.whitespace);
         self.disable
             .extend(disable.into_iter().map(Spanned::into_inner));

@@ -46,7 +46,8 @@ pub struct SettingsConfig {
     /// The commit-message trailer that waives rules (default `Lockstep-Skip`).
     pub skip_trailer: Option<String>,
     /// A change touching more files is reported as too large to judge (default 2000).
-    pub max_files: Option<usize>,
+    #[schemars(with = "Option<usize>")]
+    pub max_files: Option<Spanned<usize>>,
     /// Whitespace-only edits trigger rules (default false).
     pub whitespace: Option<bool>,
     /// Globs of annotation targets that live outside this repository, matched against

@@ -27,6 +27,18 @@ pub fn location(trigger: &Trigger) -> String {
     }
 }
 
+/// Where a finding is shown: the first file that triggered it, else the place in the
+/// rule set it comes from (a too-large change points at `settings.max_files`).
+pub fn place(finding: &Finding) -> Option<Trigger> {
+    if let Some(first) = finding.triggered_by.first() {
+        return Some(first.clone());
+    }
+    finding.origin.as_ref().map(|origin| Trigger {
+        path: origin.source.name.clone(),
+        line: origin.line(),
+    })
+}
+
 /// One sentence: `a.proto and b.proto changed without docs and sdk`.
 pub fn headline(finding: &Finding) -> String {
     if finding.status == FindingStatus::TooLarge || finding.triggered_by.is_empty() {
@@ -135,7 +147,7 @@ pub(crate) mod fixtures {
     use std::collections::BTreeMap;
 
     use super::super::{DiffSummary, Report};
-    use crate::config::Severity;
+    use crate::config::{ConfigSource, Origin, Severity};
     use crate::finding::{Finding, FindingStatus, Missing, Trigger};
 
     fn finding(rule: &str, severity: Severity, status: FindingStatus) -> Finding {
@@ -220,6 +232,38 @@ pub(crate) mod fixtures {
             findings: vec![api, man, waived],
             rules_checked: 5,
         }
+    }
+
+    /// `report()`'s three findings `times` times each, then a too-large finding whose
+    /// limit is set on line 4 of `lockstep.toml`.
+    pub fn crowded(times: usize) -> Report {
+        let mut report = report();
+        let mut findings: Vec<Finding> = report
+            .findings
+            .iter()
+            .cycle()
+            .take(report.findings.len() * times)
+            .cloned()
+            .collect();
+        findings.push(too_large(true));
+        report.findings = findings;
+        report
+    }
+
+    /// A too-large finding pointing at `max_files = 2` on line 4 of `lockstep.toml`
+    /// (`set`), or at the file as a whole (the default limit).
+    pub fn too_large(set: bool) -> Finding {
+        let text = "version = 1\n\n[settings]\nmax_files = 2\n";
+        let at = text.len() - 2;
+        let span = if set { at..at + 1 } else { 0..0 };
+        Finding::too_large(
+            3,
+            2,
+            Some(Origin {
+                source: ConfigSource::new("lockstep.toml", text),
+                span,
+            }),
+        )
     }
 
     pub fn clean() -> Report {

@@ -104,10 +104,15 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let origin = self.finding.origin.as_ref()?;
-        let label = match &self.finding.description {
-            Some(description) => format!("rule defined here: {description}"),
-            None => "rule defined here".to_owned(),
+        let origin = self
+            .finding
+            .origin
+            .as_ref()
+            .filter(|o| !o.span.is_empty())?;
+        let label = match (&self.finding.description, self.finding.status) {
+            (_, FindingStatus::TooLarge) => "the limit is set here".to_owned(),
+            (Some(description), _) => format!("rule defined here: {description}"),
+            (None, _) => "rule defined here".to_owned(),
         };
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(Some(label), origin.span.clone()),

@@ -9,46 +9,85 @@ use crate::config::Severity;
 use crate::finding::{Finding, FindingStatus};
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    render_within(report, usize::MAX, out)
+}
+
+/// Room kept for the line that counts what did not fit.
+const TAIL: usize = 256;
+
+/// The summary in at most `limit` bytes (GitHub keeps a job summary under 1 MiB): the
+/// findings whose rows do not fit are counted instead of shown.
+pub fn render_within(report: &Report, limit: usize, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary();
     let scope = format!(
         "{}, {} checked",
         plural(report.diff.files_changed, "changed file"),
         plural(s.rules_checked, "rule")
     );
-    writeln!(out, "### lockstep\n")?;
+    let mut text = String::from("### lockstep\n\n");
     if report.findings.is_empty() {
-        writeln!(out, "✅ All companions present ({scope}).")?;
-        return Ok(());
+        text.push_str(&format!("✅ All companions present ({scope}).\n"));
+        return out.write_all(text.as_bytes());
     }
     let mark = if s.errors > 0 { "❌" } else { "⚠️" };
-    writeln!(
-        out,
-        "{mark} **{}**, {}, {}, {} waived ({scope}).\n",
+    text.push_str(&format!(
+        "{mark} **{}**, {}, {}, {} waived ({scope}).\n\n",
         plural(s.errors, "error"),
         plural(s.warnings, "warning"),
         plural(s.infos, "info"),
         s.waived
-    )?;
-    writeln!(
-        out,
-        "| | Rule | Changed | Missing companions | Owners |\n| --- | --- | --- | --- | --- |"
-    )?;
+    ));
+    text.push_str(
+        "| | Rule | Changed | Missing companions | Owners |\n| --- | --- | --- | --- | --- |\n",
+    );
+    let room = limit.saturating_sub(TAIL);
+    let mut cut = Vec::new();
+    let mut notes = notes(&report.findings);
+    if text.len() + notes.len() > room {
+        notes.clear();
+        cut.push("the rules' messages".to_owned());
+    }
+    let mut shown = 0;
     for finding in &report.findings {
-        writeln!(out, "{}", row(finding))?;
+        let row = row(finding) + "\n";
+        if text.len() + row.len() + notes.len() > room {
+            break;
+        }
+        text.push_str(&row);
+        shown += 1;
     }
-    let notes: Vec<String> = report
-        .findings
-        .iter()
-        .filter_map(|f| {
-            let message = f.message.as_deref()?;
-            (f.status != FindingStatus::TooLarge)
-                .then(|| format!("- {}: {}", code(&f.rule), cell(message)))
-        })
-        .collect();
-    if !notes.is_empty() {
-        writeln!(out, "\n{}", notes.join("\n"))?;
+    text.push_str(&notes);
+    let hidden = report.findings.len() - shown;
+    if hidden > 0 {
+        cut.insert(0, plural(hidden, "more finding"));
     }
-    Ok(())
+    if !cut.is_empty() {
+        text.push_str(&format!(
+            "\n_{} not shown: the summary is kept under {} KiB. `lockstep check --format json` lists every finding._\n",
+            list(&cut, usize::MAX),
+            limit / 1024
+        ));
+    }
+    out.write_all(text.as_bytes())
+}
+
+/// Each rule's message once, as a list after the table (empty when no rule has one).
+fn notes(findings: &[Finding]) -> String {
+    let mut notes: Vec<String> = Vec::new();
+    for finding in findings {
+        if let (Some(message), false) =
+            (&finding.message, finding.status == FindingStatus::TooLarge)
+        {
+            let note = format!("- {}: {}", code(&finding.rule), cell(message));
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+    }
+    if notes.is_empty() {
+        return String::new();
+    }
+    format!("\n{}\n", notes.join("\n"))
 }
 
 fn row(finding: &Finding) -> String {
@@ -119,6 +158,31 @@ mod tests {
     #[test]
     fn a_clean_report_says_so() {
         insta::assert_snapshot!(fixtures::rendered(&fixtures::clean(), render));
+    }
+
+    #[test]
+    fn a_summary_within_a_limit_counts_the_findings_that_do_not_fit() {
+        let report = fixtures::crowded(400);
+        let whole = fixtures::rendered(&report, render);
+        assert!(whole.len() > 64 * 1024, "{}", whole.len());
+        let limited = fixtures::rendered(&report, |r, out| render_within(r, 64 * 1024, out));
+        assert!(limited.len() <= 64 * 1024, "{}", limited.len());
+        // Table lines less the header and its separator.
+        let rows = limited.lines().filter(|l| l.starts_with("| ")).count() - 2;
+        let hidden = report.findings.len() - rows;
+        assert!(rows > 100 && hidden > 100, "{rows} shown, {hidden} hidden");
+        assert!(limited.ends_with(&format!(
+            "_{hidden} more findings not shown: the summary is kept under 64 KiB. `lockstep check --format json` lists every finding._\n"
+        )), "{}", limited.lines().last().unwrap_or_default());
+        assert_eq!(
+            fixtures::rendered(&fixtures::report(), |r, out| render_within(
+                r,
+                64 * 1024,
+                out
+            )),
+            fixtures::rendered(&fixtures::report(), render),
+            "a summary that fits is complete"
+        );
     }
 
     #[test]

@@ -110,6 +110,15 @@ pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic, color: bool, width
     text
 }
 
+/// GitHub keeps at most this many bytes of one step's job summary.
+pub const STEP_SUMMARY_LIMIT: usize = 1024 * 1024;
+
+/// The Markdown summary in at most `limit` bytes, for `$GITHUB_STEP_SUMMARY`: findings
+/// that do not fit are counted instead of shown.
+pub fn render_summary(report: &Report, limit: usize, out: &mut dyn Write) -> io::Result<()> {
+    markdown::render_within(report, limit, out)
+}
+
 pub fn render(
     report: &Report,
     format: Format,

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::Report;
-use super::describe::{fix_lines, headline, level, location, rule_name, waived};
+use super::describe::{fix_lines, headline, level, location, place, rule_name, waived};
 use crate::config::Severity;
 use crate::finding::{Finding, FindingStatus, Trigger};
 
@@ -97,8 +97,11 @@ fn result(finding: &Finding, rule_index: usize) -> Value {
         "level": sarif_level(level(finding)),
         "message": {"text": lines.join("\n")},
     });
+    // GitHub code scanning rejects a result without a location.
+    if let Some(place) = place(finding) {
+        result["locations"] = json!([physical(&place)]);
+    }
     if let Some((first, rest)) = finding.triggered_by.split_first() {
-        result["locations"] = json!([physical(first)]);
         if !rest.is_empty() {
             let related: Vec<Value> = rest
                 .iter()
@@ -185,6 +188,16 @@ mod tests {
         for result in run["results"].as_array().expect("results") {
             let index = result["ruleIndex"].as_u64().expect("index") as usize;
             assert_eq!(rules[index]["id"], result["ruleId"]);
+        }
+    }
+
+    #[test]
+    fn a_too_large_change_is_located_at_max_files_or_the_rule_set() {
+        for (set, region) in [(true, json!({"startLine": 4})), (false, Value::Null)] {
+            let finding = fixtures::too_large(set);
+            let location = &result(&finding, 0)["locations"][0]["physicalLocation"];
+            assert_eq!(location["artifactLocation"]["uri"], "lockstep.toml");
+            assert_eq!(location["region"], region);
         }
     }
 

@@ -200,6 +200,24 @@ pub fn api_repo() -> Repo {
     repo
 }
 
+/// An external program on PATH. Missing, it fails the test in CI (`install` says how
+/// `.ci/run` gets it) and is `None` after a note elsewhere, so the caller skips.
+pub fn program(name: &str, install: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|candidate| candidate.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "`{name}` is not on PATH: .ci/run must install it ({install})"
+        );
+        eprintln!("note: `{name}` is not on PATH; skipping (CI installs it: {install})");
+    }
+    found
+}
+
 /// Runs a command that must exit with `code`, and hands back what it printed.
 pub trait Exits {
     fn exits(&mut self, code: i32) -> std::process::Output;
