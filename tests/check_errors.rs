@@ -221,8 +221,14 @@ fn shallow_clone_without_the_merge_base_says_how_to_fetch_more() {
         &clone,
         &["--base", "origin/main", "--head", "origin/feature"],
     );
+    // The help wraps: compare its words.
+    let stderr = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(stderr.contains("shallow clone"), "{stderr}");
     assert!(stderr.contains("git fetch --unshallow"), "{stderr}");
+    assert!(
+        stderr.contains("git fetch --deepen=200 origin main"),
+        "{stderr}"
+    );
     assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
     // The boundary commit's parent is missing too.
     let stderr = stderr_of_failed_check(&clone, &["--commit", "HEAD"]);

@@ -10,7 +10,7 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use support::{Exits, Repo, program};
+use support::{Exits, Repo, tool};
 
 fn text(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr)
@@ -43,7 +43,7 @@ printf '%s\n' "${COMPREPLY[@]}""#;
 
 #[test]
 fn bash_loads_the_completion_script_and_completes_commands_and_flags() {
-    if program("bash", "apt-get install bash").is_none() {
+    if tool("bash", None, "apt-get install bash").is_none() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -101,7 +101,7 @@ fn render(man: &Path, page: &Path) -> String {
 
 #[test]
 fn man_renders_the_page_of_lockstep() {
-    let Some(man) = program("man", "apt-get install man-db groff") else {
+    let Some(man) = tool("man", None, "apt-get install man-db groff") else {
         return;
     };
     let page = Repo::empty().lockstep().arg("man").exits(0).stdout;
@@ -115,7 +115,7 @@ fn man_renders_the_page_of_lockstep() {
 
 #[test]
 fn man_output_dir_writes_a_page_per_command_and_each_renders() {
-    let Some(man) = program("man", "apt-get install man-db groff") else {
+    let Some(man) = tool("man", None, "apt-get install man-db groff") else {
         return;
     };
     let repo = Repo::empty();

@@ -71,23 +71,11 @@ fn check(repo: &Repo, format: &str) -> String {
 }
 
 fn sarif_multitool() -> Option<PathBuf> {
-    let from_env = std::env::var_os("SARIF_MULTITOOL").map(PathBuf::from);
-    let on_path = || {
-        std::env::var_os("PATH").and_then(|path| {
-            std::env::split_paths(&path)
-                .map(|dir| dir.join("sarif-multitool"))
-                .find(|candidate| candidate.is_file())
-        })
-    };
-    let found = from_env.filter(|p| p.is_file()).or_else(on_path);
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the SARIF validator is missing: .ci/run must `npm install @microsoft/sarif-multitool` and set SARIF_MULTITOOL"
-        );
-        eprintln!("note: sarif-multitool not found (set SARIF_MULTITOOL); skipping");
-    }
-    found
+    support::tool(
+        "sarif-multitool",
+        Some("SARIF_MULTITOOL"),
+        "npm install @microsoft/sarif-multitool, then set SARIF_MULTITOOL",
+    )
 }
 
 #[test]

@@ -15,7 +15,7 @@ use support::{PROTO, Repo, isolate, write_api};
 
 /// `name` on PATH; `None` (after a note) outside CI when it is missing.
 fn program(name: &str) -> Option<PathBuf> {
-    support::program(name, "pip install pre-commit prek")
+    support::tool(name, None, "pip install pre-commit prek")
 }
 
 /// One hook of `.pre-commit-hooks.yaml`, as flat `key: value` lines.

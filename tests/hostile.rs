@@ -101,6 +101,21 @@ fn bare_repository_range_check_and_audit_work_and_worktree_mode_is_a_clear_error
     let report = json(&output);
     assert_eq!(report["range"]["units"], 2, "{report}");
     assert_eq!(report["rules"][0]["missed"], 2, "{report}");
+
+    // No hook lockstep installs runs in a bare repository, and init needs files to read.
+    let output = read_only(&bare, bare.path(), &["install"], 2);
+    assert!(
+        stderr(&output).contains("pre-commit hook needs a work tree"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!bare.path().join("hooks/pre-commit").exists());
+    let output = read_only(&bare, bare.path(), &["init"], 2);
+    assert!(
+        stderr(&output).contains("`lockstep init` needs a work tree"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 // ---------------------------------------------------------------------------------
@@ -423,14 +438,139 @@ fn an_empty_repository_gives_clear_results() {
     read_only(&repo, repo.path(), &["validate"], 0);
     let output = read_only(&repo, repo.path(), &["audit", "--format", "json"], 0);
     assert_eq!(json(&output)["range"]["units"], 0);
-    // A commit to check does not exist yet: say so.
-    let output = read_only(&repo, repo.path(), &["check", "--commit", "HEAD"], 2);
-    assert!(stderr(&output).contains("HEAD"), "{}", stderr(&output));
+    // A commit to check does not exist yet: say so, not "unknown revision".
+    for args in [
+        &["check", "--commit", "HEAD"][..],
+        &["check", "--range", "HEAD~1..HEAD"],
+    ] {
+        let output = read_only(&repo, repo.path(), args, 2);
+        let stderr = stderr(&output);
+        assert!(stderr.contains("lockstep::git::empty"), "{stderr}");
+        assert!(stderr.contains("has no commits yet"), "{stderr}");
+    }
 
     // Staging into an unborn branch compares against the empty tree.
     repo.write("services/payments/api/a.proto", "service A {}\n");
     repo.git(&["add", "-A"]);
     read_only(&repo, repo.path(), &["check", "--staged"], 1);
+}
+
+// ---------------------------------------------------------------------------------
+// Confined inputs: nothing outside the repository is read, and nothing not TOML echoed
+
+/// What a file outside the repository holds; no error message may show it.
+const SECRET: &str = "password = hunter2 # SECRET";
+
+/// A repository whose rule set extends `target`; a file outside it holds [`SECRET`].
+fn extending(target: &str) -> Repo {
+    let repo = Repo::new();
+    std::fs::write(repo.home().join("outside.toml"), SECRET).expect("write");
+    repo.write(
+        "lockstep.toml",
+        format!("version = 1\nextends = [{target:?}]\n"),
+    )
+    .write("README.md", SECRET);
+    repo.commit("initial");
+    repo
+}
+
+/// `validate` refuses the rule set with `message`, without echoing the secret.
+fn refused(repo: &Repo, message: &str) {
+    for args in [&["validate"][..], &["check", "--config-from", "head"]] {
+        let output = read_only(repo, repo.path(), args, 2);
+        let stderr = stderr(&output);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("hunter2"),
+            "{args:?} echoed the file: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn extends_reads_only_toml_files_inside_the_repository() {
+    let repo = Repo::new();
+    let absolute = repo.home().join("outside.toml");
+    refused(
+        &extending(&absolute.display().to_string()),
+        "is outside the repository",
+    );
+    refused(&extending("../outside.toml"), "is outside the repository");
+    refused(
+        &extending("docs/../../outside.toml"),
+        "is outside the repository",
+    );
+    refused(&extending("README.md"), "is not a `.toml` file");
+}
+
+#[test]
+fn extends_follows_symlinks_only_inside_the_repository() {
+    let repo = extending("rules/shared.toml");
+    std::fs::create_dir(repo.path().join("rules")).expect("mkdir");
+    let outside = repo.home().join("outside.toml");
+    std::os::unix::fs::symlink(&outside, repo.path().join("rules/shared.toml")).expect("link");
+    repo.commit("link out by absolute path");
+    refused(&repo, "outside the repository");
+
+    std::fs::remove_file(repo.path().join("rules/shared.toml")).expect("unlink");
+    // Both temporary directories share a parent.
+    let home = repo.home().file_name().expect("name").to_string_lossy();
+    let relative = format!("../../{home}/outside.toml");
+    std::os::unix::fs::symlink(&relative, repo.path().join("rules/shared.toml")).expect("link");
+    repo.commit("link out by a relative path");
+    refused(&repo, "outside the repository");
+
+    // A link that stays inside is followed, in the work tree and in a revision.
+    repo.write("base.toml", "version = 1\n[settings]\nmax_files = 7\n");
+    std::fs::remove_file(repo.path().join("rules/shared.toml")).expect("unlink");
+    std::os::unix::fs::symlink("../base.toml", repo.path().join("rules/shared.toml"))
+        .expect("link");
+    repo.commit("link inside");
+    read_only(&repo, repo.path(), &["validate"], 0);
+    read_only(&repo, repo.path(), &["check", "--config-from", "head"], 0);
+}
+
+#[test]
+fn explain_refuses_paths_outside_the_repository() {
+    let repo = api_repo();
+    let outside = repo.home().join("x.proto");
+    for path in [
+        "../x.proto",
+        "services/../../x.proto",
+        &outside.display().to_string(),
+    ] {
+        let output = read_only(&repo, repo.path(), &["explain", path], 2);
+        assert!(
+            stderr(&output).contains("is outside the repository"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    let inside = repo.path().join("services/payments/api/a.proto");
+    let output = read_only(
+        &repo,
+        repo.path(),
+        &["explain", &inside.display().to_string()],
+        0,
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("payments-api"));
+}
+
+#[test]
+fn a_missing_directory_for_dash_c_is_named() {
+    let repo = api_repo();
+    let output = read_only(&repo, repo.path(), &["-C", "no/such/dir", "check"], 2);
+    assert!(
+        stderr(&output).contains("`-C no/such/dir`: no such directory"),
+        "{}",
+        stderr(&output)
+    );
+    let output = read_only(&repo, repo.path(), &["-C", "lockstep.toml", "validate"], 2);
+    assert!(
+        stderr(&output).contains("not a directory"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

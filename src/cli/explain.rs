@@ -1,14 +1,15 @@
 //! `lockstep explain PATH…`: the rules each path triggers and the rules it satisfies.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use miette::IntoDiagnostic;
+use miette::{Diagnostic, IntoDiagnostic};
 
 use super::output::print;
 use super::rule_set::open_current;
 use super::{Context, ExitStatus};
 use crate::explain::{explain, render_human, render_json};
+use crate::repo_path;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -31,22 +32,37 @@ pub enum ExplainFormat {
     Json,
 }
 
+/// A path `explain` was given that lies outside the repository.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("`{path}` is outside the repository")]
+#[diagnostic(
+    code(lockstep::explain::outside),
+    help("pass paths inside the work tree{root}, relative to the current directory or absolute")
+)]
+struct Outside {
+    path: String,
+    /// ` (ROOT)`, or empty in a bare repository.
+    root: String,
+}
+
 pub fn run(args: &ExplainArgs, context: &Context) -> miette::Result<ExitStatus> {
     let (repo, rules) = open_current(&context.dir, args.config.as_deref())?;
-    let prefix = repo
-        .workdir()
+    let root = repo.workdir();
+    let prefix = root
         .and_then(|root| relative_dir(root, &context.dir))
         .unwrap_or_default();
-    let root = repo.workdir().and_then(|root| root.canonicalize().ok());
-    let paths: Vec<String> = args
+    let paths = args
         .paths
         .iter()
-        .map(|p| match (p.is_absolute(), &root) {
-            // An absolute path inside the work tree, e.g. from shell completion.
-            (true, Some(root)) => repo_path(&[], p.strip_prefix(root).unwrap_or(p)),
-            _ => repo_path(&prefix, p),
+        .map(|path| {
+            inside(root, &prefix, path).ok_or_else(|| Outside {
+                path: path.display().to_string(),
+                root: root.map_or_else(String::new, |r| {
+                    format!(" ({})", r.components().collect::<PathBuf>().display())
+                }),
+            })
         })
-        .collect();
+        .collect::<Result<Vec<String>, Outside>>()?;
     let explanations = explain(&rules, &paths);
     let text = match args.format {
         ExplainFormat::Human => render_human(&explanations),
@@ -56,33 +72,27 @@ pub fn run(args: &ExplainArgs, context: &Context) -> miette::Result<ExitStatus> 
     Ok(ExitStatus::Success)
 }
 
-/// Where `dir` is inside the work tree, as path components.
-fn relative_dir(root: &Path, dir: &Path) -> Option<Vec<String>> {
-    let root = root.canonicalize().ok()?;
-    let dir = dir.canonicalize().ok()?;
-    let relative = dir.strip_prefix(&root).ok()?;
-    Some(
-        relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect(),
-    )
+/// `path` as the rule set writes it: an absolute path must lie in the work tree `root`
+/// (e.g. from shell completion); a relative one is taken from `prefix`, the current
+/// directory's place in the work tree. `None` when it leaves the repository.
+fn inside(root: Option<&Path>, prefix: &str, path: &Path) -> Option<String> {
+    if !path.is_absolute() {
+        return repo_path::join(prefix, path);
+    }
+    let root = root?;
+    let canonical = root.canonicalize().ok();
+    let relative = [Some(root), canonical.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(|root| path.strip_prefix(root).ok())?;
+    repo_path::join("", relative)
 }
 
-/// A path as the rule set writes it: repository-relative, `/`-separated, with `.` and
-/// `..` resolved.
-fn repo_path(prefix: &[String], path: &Path) -> String {
-    let mut parts: Vec<String> = prefix.to_vec();
-    for component in path.components() {
-        match component {
-            Component::Normal(part) => parts.push(part.to_string_lossy().replace('\\', "/")),
-            Component::ParentDir => {
-                parts.pop();
-            }
-            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
-        }
-    }
-    parts.join("/")
+/// Where `dir` is inside the work tree, as a `/`-separated repository path.
+fn relative_dir(root: &Path, dir: &Path) -> Option<String> {
+    let root = root.canonicalize().ok()?;
+    let dir = dir.canonicalize().ok()?;
+    repo_path::join("", dir.strip_prefix(&root).ok()?)
 }
 
 #[cfg(test)]
@@ -91,12 +101,24 @@ mod tests {
 
     #[test]
     fn paths_are_made_repository_relative() {
-        let prefix = vec!["services".to_owned()];
+        let root = Path::new("/repo");
+        let inside = |prefix, path| inside(Some(root), prefix, Path::new(path));
         assert_eq!(
-            repo_path(&prefix, Path::new("./api/x.proto")),
-            "services/api/x.proto"
+            inside("services", "./api/x.proto").as_deref(),
+            Some("services/api/x.proto")
         );
-        assert_eq!(repo_path(&prefix, Path::new("../docs/a.md")), "docs/a.md");
-        assert_eq!(repo_path(&[], Path::new("README.md")), "README.md");
+        assert_eq!(
+            inside("services", "../docs/a.md").as_deref(),
+            Some("docs/a.md")
+        );
+        assert_eq!(inside("", "/repo/README.md").as_deref(), Some("README.md"));
+    }
+
+    #[test]
+    fn paths_outside_the_repository_are_refused() {
+        let root = Path::new("/repo");
+        assert_eq!(inside(Some(root), "services", Path::new("../../x")), None);
+        assert_eq!(inside(Some(root), "", Path::new("/etc/passwd")), None);
+        assert_eq!(inside(None, "", Path::new("/repo/README.md")), None);
     }
 }

@@ -34,6 +34,7 @@ pub fn run(args: &InitArgs, context: &Context) -> miette::Result<ExitStatus> {
         .workdir()
         .ok_or_else(|| GitError::Bare {
             what: "`lockstep init`".to_owned(),
+            help: "init reads the tracked files and writes `lockstep.toml` into a work tree: run it in a clone of this repository (`git clone` it), then commit and push the file".to_owned(),
         })?
         .to_path_buf();
     let existing = FILE_NAMES.iter().find(|name| root.join(name).exists());

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::{Context, ExitStatus};
-use crate::git::Repo;
+use crate::git::{GitError, Repo};
 use crate::install::{Hook, Installed, Removed, install, uninstall};
 
 #[derive(Debug, Args)]
@@ -27,6 +27,14 @@ pub struct UninstallArgs {
 
 pub fn run_install(args: &InstallArgs, context: &Context) -> miette::Result<ExitStatus> {
     let repo = Repo::discover(&context.dir)?;
+    if repo.workdir().is_none() {
+        // git runs pre-commit, commit-msg and pre-push only where commits are made.
+        return Err(GitError::Bare {
+            what: format!("the {} hook", args.hook.name()),
+            help: "install the hook in a clone where commits are made; on a server, run `lockstep check --range OLD..NEW` from a pre-receive hook".to_owned(),
+        }
+        .into());
+    }
     let dir = repo.hooks_dir()?;
     let binary = context.env.current_exe.as_deref();
     let message = match install(&dir, args.hook, binary, args.force)? {

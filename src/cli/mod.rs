@@ -167,9 +167,39 @@ impl Context {
     }
 }
 
+/// `-C PATH` names no directory.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`-C {path}`: {reason}")]
+#[diagnostic(
+    code(lockstep::cli::directory),
+    help("pass `-C` a directory that exists; a relative path is taken from the current directory")
+)]
+pub struct NoDirectory {
+    path: String,
+    reason: &'static str,
+}
+
+/// Checks that `-C` named a directory, before anything looks for a repository in it.
+fn check_directory(cli: &Cli, context: &Context) -> Result<(), NoDirectory> {
+    let Some(path) = &cli.directory else {
+        return Ok(());
+    };
+    let reason = match std::fs::metadata(&context.dir) {
+        Ok(meta) if meta.is_dir() => return Ok(()),
+        Ok(_) => "not a directory",
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "no such directory",
+        Err(_) => "cannot be read",
+    };
+    Err(NoDirectory {
+        path: path.display().to_string(),
+        reason,
+    })
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli, env: Env) -> miette::Result<ExitStatus> {
     let context = Context::new(&cli, env);
+    check_directory(&cli, &context)?;
     match cli.command {
         Command::Check(args) => check::run(&args, &context),
         Command::Install(args) => install::run_install(&args, &context),

@@ -2,12 +2,14 @@
 
 use std::collections::HashSet;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
 use super::error::{ConfigError, ConfigErrors};
 use super::parse::parse;
+use crate::repo_path;
+
 use super::{Config, ConfigSource, Origin, Settings, SettingsConfig, SourcedRule, builtin};
 
 /// Where the rule set is looked for, in order, at the root of the work tree.
@@ -31,17 +33,30 @@ pub trait ConfigFiles {
 pub struct WorkTreeFiles(pub PathBuf);
 
 impl ConfigFiles for WorkTreeFiles {
+    /// Symbolic links are followed only while they stay inside the work tree.
     fn read(&self, path: &str) -> io::Result<Option<String>> {
-        match std::fs::read_to_string(self.0.join(path)) {
-            Ok(text) => Ok(Some(text)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
+        let resolved = match self.0.join(path).canonicalize() {
+            Ok(resolved) => resolved,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if !resolved.starts_with(self.0.canonicalize()?) {
+            return Err(outside(&resolved.display().to_string()));
         }
+        std::fs::read_to_string(resolved).map(Some)
     }
 
     fn describe(&self) -> String {
         "the work tree".to_owned()
     }
+}
+
+/// The error of a symbolic link that leads out of the repository to `target`.
+pub fn outside(target: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("it is a symbolic link to `{target}`, outside the repository"),
+    )
 }
 
 /// No repository files: a rule set that stands alone (it may extend built-in packs).
@@ -162,8 +177,14 @@ fn discover(files: &dyn ConfigFiles) -> Result<ConfigSource, ConfigErrors> {
 }
 
 fn read_error(name: &str, error: &io::Error) -> ConfigError {
-    ConfigError::new("read", format!("cannot read `{name}`: {error}"))
-        .help("check the file's permissions")
+    let help = match error.kind() {
+        io::ErrorKind::InvalidInput => {
+            "rule sets are read only from files inside the repository; copy the file into it"
+        }
+        io::ErrorKind::InvalidData => "a rule set is a UTF-8 TOML file",
+        _ => "check the file's permissions",
+    };
+    ConfigError::new("read", format!("cannot read `{name}`: {error}")).help(help)
 }
 
 struct Loader<'a> {
@@ -218,8 +239,11 @@ impl Loader<'_> {
     }
 
     fn resolve(&mut self, from: &ConfigSource, target: &Spanned<String>) -> Option<ConfigSource> {
-        let name = target.get_ref();
-        if self.stack.iter().any(|open| open == name) {
+        let name = match target.get_ref().strip_prefix(BUILTIN_PREFIX) {
+            Some(_) => target.get_ref().clone(),
+            None => self.confine(from, target)?,
+        };
+        if self.stack.contains(&name) {
             self.errors.push(
                 ConfigError::new(
                     "extends",
@@ -243,10 +267,10 @@ impl Loader<'_> {
                 );
                 return None;
             };
-            return Some(ConfigSource::new(name.clone(), text));
+            return Some(ConfigSource::new(name, text));
         }
-        match self.files.read(name) {
-            Ok(Some(text)) => Some(ConfigSource::new(name.clone(), text)),
+        match self.files.read(&name) {
+            Ok(Some(text)) => Some(ConfigSource::new(name, text)),
             Ok(None) => {
                 self.errors.push(
                     ConfigError::new("extends", format!("`{name}` does not exist in {}", self.files.describe()))
@@ -257,10 +281,27 @@ impl Loader<'_> {
             }
             Err(e) => {
                 self.errors
-                    .push(read_error(name, &e).at(from, target.span(), "cannot be read"));
+                    .push(read_error(&name, &e).at(from, target.span(), "cannot be read"));
                 None
             }
         }
+    }
+
+    /// An `extends` path as a repository path: inside the repository and a `.toml`
+    /// file, so that a rule set never reads, nor echoes in an error, anything else.
+    fn confine(&mut self, from: &ConfigSource, target: &Spanned<String>) -> Option<String> {
+        let name = target.get_ref();
+        let error = match repo_path::join("", Path::new(name)) {
+            Some(path) if path.ends_with(".toml") => return Some(path),
+            Some(_) => ConfigError::new("extends", format!("`{name}` is not a `.toml` file"))
+                .at(from, target.span(), "not a rule set")
+                .help("`extends` loads `.toml` rule sets from the repository, or `builtin:NAME` packs"),
+            None => ConfigError::new("extends", format!("`{name}` is outside the repository"))
+                .at(from, target.span(), "outside the repository")
+                .help("`extends` reads only files of the repository: write a path relative to its root, with no leading `/` and no `..` leaving it"),
+        };
+        self.errors.push(error);
+        None
     }
 }
 

@@ -15,7 +15,7 @@ use toml::Spanned;
 pub use annotation::{AnnotationLayer, AnnotationSettings, GENERATED_ATTRIBUTE, Unread};
 pub use builtin::PACKS;
 pub use error::{ConfigError, ConfigErrors};
-pub use load::{ConfigFiles, FILE_NAMES, NoFiles, WorkTreeFiles, load};
+pub use load::{ConfigFiles, FILE_NAMES, NoFiles, WorkTreeFiles, load, outside};
 pub use model::{
     ChangeKind, CompanionConfig, CompanionTable, DEFAULT_KIND, RuleConfig, SettingsConfig, Severity,
 };

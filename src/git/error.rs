@@ -5,21 +5,43 @@ use thiserror::Error;
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum GitError {
-    #[error("`{path}` is not inside a git repository")]
+    #[error("`{path}` is not inside a git repository: {reason}")]
     #[diagnostic(
         code(lockstep::git::not_a_repository),
-        help("run lockstep inside a git work tree, or pass `-C PATH`")
-    )]
-    NotARepository { path: String },
-
-    #[error("{what} needs a work tree, but this repository is bare")]
-    #[diagnostic(
-        code(lockstep::git::bare),
         help(
-            "in a bare repository, check commits instead: `--range BASE..HEAD`, `--commit REV` or `--base REF --head REF`"
+            "run lockstep inside a git work tree, or pass `-C PATH`; `git status` there shows what git sees"
         )
     )]
-    Bare { what: String },
+    NotARepository { path: String, reason: String },
+
+    #[error("this repository's objects are named with {format}, which lockstep cannot read yet")]
+    #[diagnostic(
+        code(lockstep::git::object_format),
+        help(
+            "lockstep reads only SHA-1 repositories (`git rev-parse --show-object-format` prints which this is); git offers no conversion, so this one cannot be checked yet"
+        )
+    )]
+    ObjectFormat { format: String },
+
+    #[error("this repository stores its references as {format}, which lockstep cannot read yet")]
+    #[diagnostic(
+        code(lockstep::git::ref_format),
+        help("convert them to files (git 2.46 or later): `git refs migrate --ref-format=files`")
+    )]
+    RefFormat { format: String },
+
+    #[error("{what} needs a work tree, but this repository is bare")]
+    #[diagnostic(code(lockstep::git::bare), help("{help}"))]
+    Bare { what: String, help: String },
+
+    #[error("this repository has no commits yet, so `{spec}` names nothing")]
+    #[diagnostic(
+        code(lockstep::git::empty),
+        help(
+            "commit first; before the first commit, `lockstep check` checks the work tree and `lockstep check --staged` what is staged"
+        )
+    )]
+    Empty { spec: String },
 
     #[error("unknown revision `{spec}`")]
     #[diagnostic(code(lockstep::git::unknown_revision), help("{help}"))]
@@ -29,10 +51,15 @@ pub enum GitError {
     #[diagnostic(
         code(lockstep::git::shallow),
         help(
-            "fetch more history: `git fetch --unshallow` (or `git fetch --deepen=200 origin {base}`); in GitHub Actions set `fetch-depth: 0` on actions/checkout, in GitLab CI set `GIT_DEPTH: 0`"
+            "fetch more history: {fetch}; in GitHub Actions set `fetch-depth: 0` on actions/checkout, in GitLab CI set `GIT_DEPTH: 0`"
         )
     )]
-    Shallow { base: String, head: String },
+    Shallow {
+        base: String,
+        head: String,
+        /// Commands that fetch what is missing, ready to paste.
+        fetch: String,
+    },
 
     #[error("`{base}` and `{head}` have no common history")]
     #[diagnostic(
@@ -75,6 +102,17 @@ pub enum GitError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl GitError {
+    /// `what` (e.g. "checking the work tree") needs a work tree; in a bare repository,
+    /// commits can be checked instead.
+    pub fn bare(what: impl Into<String>) -> GitError {
+        GitError::Bare {
+            what: what.into(),
+            help: "in a bare repository, check commits instead: `--range BASE..HEAD`, `--commit REV` or `--base REF --head REF`".to_owned(),
+        }
+    }
 }
 
 /// Adds what lockstep was doing to a git2 error.

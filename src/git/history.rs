@@ -25,7 +25,7 @@ impl Repo {
     /// Commits reachable from `to` but not from `from`, oldest first.
     pub fn commits(&self, from: Option<Oid>, to: Oid) -> Result<Vec<Commit>, GitError> {
         let context = || format!("cannot list the commits up to {to}");
-        let mut walk = self.repo.revwalk().context(context)?;
+        let mut walk = self.graph()?.revwalk().context(context)?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
             .context(context)?;
         walk.push(to).context(context)?;

@@ -16,6 +16,7 @@ mod loose;
 mod objects;
 mod pack;
 mod recent;
+mod repo;
 mod revision_files;
 mod source;
 mod tracked;
@@ -25,8 +26,9 @@ mod walk;
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use git2::{ErrorCode, Oid, Repository, RepositoryOpenFlags};
+use git2::{ErrorCode, Oid, Repository};
 
 pub use error::GitError;
 pub use history::Commit;
@@ -41,6 +43,7 @@ use id::Id;
 use objects::{Objects, PackFiles};
 use pack::Object;
 use recent::Recent;
+use repo::Layout;
 
 /// Bytes of blobs one generation of a repository's blob cache holds.
 const BLOB_CACHE_GENERATION: usize = 1 << 20;
@@ -48,6 +51,9 @@ const BLOB_CACHE_GENERATION: usize = 1 << 20;
 /// An open repository, read-only.
 pub struct Repo {
     repo: Repository,
+    layout: Arc<Layout>,
+    /// For commit-graph walks in a linked worktree ([`Layout::open_graph`]).
+    graph: OnceCell<Option<Repository>>,
     objects: RefCell<Objects>,
     shallow: OnceCell<HashSet<Oid>>,
     /// Blobs read lately: the annotation pass and the line diffs read the same ones.
@@ -57,9 +63,11 @@ pub struct Repo {
 impl Repo {
     /// `packs` shares the pack files (and the windows read from them) with the other
     /// threads reading the same repository.
-    fn new(repo: Repository, packs: PackFiles) -> Repo {
+    fn new(repo: Repository, layout: Arc<Layout>, packs: PackFiles) -> Repo {
         Repo {
-            objects: RefCell::new(Objects::new(repo.commondir().join("objects"), packs)),
+            objects: RefCell::new(Objects::new(layout.object_dir.clone(), packs)),
+            layout,
+            graph: OnceCell::new(),
             shallow: OnceCell::new(),
             repo,
             blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
@@ -71,30 +79,37 @@ impl Repo {
     pub fn discover(path: &Path) -> Result<Repo, GitError> {
         // lockstep only reads, and its speed is the point; git verifies objects on write.
         git2::opts::strict_hash_verification(false);
-        let repo = Repository::open_ext(
-            path,
-            RepositoryOpenFlags::FROM_ENV,
-            std::iter::empty::<&std::ffi::OsStr>(),
-        )
-        .map_err(|_| GitError::NotARepository {
-            path: path.display().to_string(),
-        })?;
-        Ok(Repo::new(repo, PackFiles::default()))
+        Repo::open(Arc::new(Layout::resolve(path)?), PackFiles::default())
+    }
+
+    /// Opens the repository `layout` resolved: each thread's reader of the same
+    /// directories, whatever the environment, sharing `packs`.
+    fn open(layout: Arc<Layout>, packs: PackFiles) -> Result<Repo, GitError> {
+        Ok(Repo::new(layout.open()?, layout, packs))
     }
 
     /// The root of the work tree; `None` in a bare repository.
     pub fn workdir(&self) -> Option<&Path> {
-        self.repo.workdir()
+        self.layout.work_tree.as_deref()
     }
 
     fn require_workdir(&self, what: &str) -> Result<&Path, GitError> {
-        self.workdir().ok_or_else(|| GitError::Bare {
-            what: what.to_owned(),
-        })
+        self.workdir().ok_or_else(|| GitError::bare(what))
     }
 
+    /// Whether the repository has no commits: HEAD is unborn and no reference exists.
+    fn is_empty(&self) -> bool {
+        matches!(self.head(), Ok(None))
+            && self
+                .repo
+                .references()
+                .map_or(true, |mut refs| refs.next().is_none())
+    }
+
+    /// Whether the clone is shallow: `shallow` lists commits in the common directory,
+    /// which linked worktrees share.
     pub fn is_shallow(&self) -> bool {
-        self.repo.is_shallow()
+        !self.shallow_boundary().is_empty()
     }
 
     /// The commit a revision names.
@@ -110,6 +125,11 @@ impl Repo {
     }
 
     fn unknown(&self, spec: &str) -> GitError {
+        if self.is_empty() {
+            return GitError::Empty {
+                spec: spec.to_owned(),
+            };
+        }
         let help = if self.is_shallow() {
             format!(
                 "this clone is shallow and may not have `{spec}`: run `git fetch --unshallow` (in GitHub Actions, `fetch-depth: 0`)"
@@ -138,11 +158,27 @@ impl Repo {
         }
     }
 
+    /// The repository to walk commit graphs in: the shallow boundary as git sees it.
+    fn graph(&self) -> Result<&Repository, GitError> {
+        if self.graph.get().is_none() {
+            let _ = self.graph.set(self.layout.open_graph()?);
+        }
+        Ok(self
+            .graph
+            .get()
+            .and_then(Option::as_ref)
+            .unwrap_or(&self.repo))
+    }
+
     pub fn merge_base(&self, base: Oid, head: Oid, names: (&str, &str)) -> Result<Oid, GitError> {
-        self.repo.merge_base(base, head).map_err(|e| {
+        self.graph()?.merge_base(base, head).map_err(|e| {
             let (base, head) = (names.0.to_owned(), names.1.to_owned());
             match e.code() {
-                ErrorCode::NotFound if self.is_shallow() => GitError::Shallow { base, head },
+                ErrorCode::NotFound if self.is_shallow() => GitError::Shallow {
+                    fetch: self.fetch_more(&base),
+                    base,
+                    head,
+                },
                 ErrorCode::NotFound => GitError::NoMergeBase { base, head },
                 _ => GitError::Git {
                     context: format!("cannot compute the merge-base of `{base}` and `{head}`"),
@@ -150,6 +186,29 @@ impl Repo {
                 },
             }
         })
+    }
+
+    /// How to fetch the history a shallow clone lacks below `base`, as commands that
+    /// work when pasted: a remote-tracking branch is deepened from its remote (git
+    /// cannot fetch `origin/main` by that name); anything else needs all of history.
+    fn fetch_more(&self, base: &str) -> String {
+        let unshallow = "`git fetch --unshallow`";
+        let Ok(reference) = self.repo.resolve_reference_from_short_name(base) else {
+            return unshallow.to_owned();
+        };
+        let name = reference.name().unwrap_or_default();
+        let remotes = self.repo.remotes().ok();
+        let tracked = remotes
+            .iter()
+            .flat_map(|r| r.iter().flatten())
+            .find_map(|remote| {
+                let branch = name.strip_prefix(&format!("refs/remotes/{remote}/"))?;
+                Some(format!("`git fetch --deepen=200 {remote} {branch}`"))
+            });
+        match tracked {
+            Some(deepen) => format!("{deepen} (or all of it: {unshallow})"),
+            None => unshallow.to_owned(),
+        }
     }
 
     /// An object's kind and bytes.
@@ -164,7 +223,7 @@ impl Repo {
     /// Commits listed in `$GIT_DIR/shallow`: their parents are missing.
     fn shallow_boundary(&self) -> &HashSet<Oid> {
         self.shallow.get_or_init(|| {
-            std::fs::read_to_string(self.repo.path().join("shallow"))
+            std::fs::read_to_string(self.layout.common_dir.join("shallow"))
                 .unwrap_or_default()
                 .lines()
                 .filter_map(|line| Oid::from_str(line.trim()).ok())
@@ -178,7 +237,7 @@ impl Repo {
         match (override_path, self.workdir()) {
             (Some(path), Some(root)) => root.join(path),
             (Some(path), None) => path.to_path_buf(),
-            (None, _) => self.repo.path().join("index"),
+            (None, _) => self.layout.index_file.clone(),
         }
     }
 }

@@ -8,7 +8,8 @@ use git2::{Oid, Tree};
 
 use super::Repo;
 use super::error::{Context, GitError};
-use crate::config::ConfigFiles;
+use crate::config::{ConfigFiles, outside};
+use crate::repo_path;
 
 /// Files of one commit's tree.
 pub struct RevisionFiles<'r> {
@@ -37,18 +38,34 @@ impl Repo {
     }
 }
 
+/// Symbolic links followed in a row before a file is taken as unreadable (git stops at
+/// 40 when it resolves links in a tree, `get_tree_entry_follow_symlinks`).
+const MAX_LINKS: usize = 40;
+
 impl ConfigFiles for RevisionFiles<'_> {
+    /// Symbolic links in the tree are followed while they stay inside it, as a checkout
+    /// of the revision would resolve them.
     fn read(&self, path: &str) -> io::Result<Option<String>> {
-        let Ok(entry) = self.tree.get_path(Path::new(path)) else {
-            return Ok(None);
-        };
-        let blob = self
-            .repo
-            .find_blob(entry.id())
-            .map_err(|e| io::Error::other(e.message().to_owned()))?;
-        String::from_utf8(blob.content().to_vec())
-            .map(Some)
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8"))
+        let mut path = path.to_owned();
+        for _ in 0..MAX_LINKS {
+            let Ok(entry) = self.tree.get_path(Path::new(&path)) else {
+                return Ok(None);
+            };
+            let blob = self
+                .repo
+                .find_blob(entry.id())
+                .map_err(|e| io::Error::other(e.message().to_owned()))?;
+            let text = String::from_utf8(blob.content().to_vec())
+                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8"))?;
+            if entry.filemode() != i32::from(git2::FileMode::Link) {
+                return Ok(Some(text));
+            }
+            let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+            path = repo_path::join(dir, Path::new(&text)).ok_or_else(|| outside(&text))?;
+        }
+        Err(io::Error::other(format!(
+            "more than {MAX_LINKS} symbolic links in a row"
+        )))
     }
 
     fn describe(&self) -> String {

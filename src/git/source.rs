@@ -118,6 +118,7 @@ impl Repo {
             return Err(GitError::Shallow {
                 base: format!("{short}^"),
                 head: short,
+                fetch: "`git fetch --deepen=200`".to_owned(),
             });
         }
         Ok(self.read_commit(id)?.first_parent)

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 
-use git2::{Oid, Repository, Sort};
+use git2::{Oid, Sort};
 
 use super::changes::{NewSide, into_changes};
 use super::error::{Context, GitError};
@@ -83,7 +83,7 @@ impl Repo {
     /// left out: their parents are unknown.
     pub fn units(&self, spec: &HistorySpec) -> Result<Units, GitError> {
         let context = || "cannot walk the history".to_owned();
-        let mut walk = self.repo.revwalk().context(context)?;
+        let mut walk = self.graph()?.revwalk().context(context)?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
             .context(context)?;
         let head = match &spec.range {
@@ -140,23 +140,19 @@ impl Repo {
         let threads = threads.clamp(1, len.div_ceil(MIN_CHUNK).max(1));
         let next_start = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
-        let git_dir = self.repo.path().to_path_buf();
+        let layout = &self.layout;
         let packs = self.objects.borrow().pack_files();
         std::thread::scope(|scope| {
             let (sender, receiver) =
                 sync_channel::<(usize, Result<Vec<Option<T>>, E>)>(threads * 2);
             for _ in 0..threads {
                 let sender = sender.clone();
-                let (next_start, stop, judge, keep, git_dir, packs) =
-                    (&next_start, &stop, &judge, &keep, &git_dir, &packs);
+                let (next_start, stop, judge, keep, layout, packs) =
+                    (&next_start, &stop, &judge, &keep, &layout, &packs);
                 scope.spawn(move || {
-                    let repo = match Repository::open(git_dir) {
-                        Ok(repo) => Repo::new(repo, Arc::clone(packs)),
-                        Err(source) => {
-                            let error = GitError::Git {
-                                context: "cannot open the repository again for a worker".to_owned(),
-                                source,
-                            };
+                    let repo = match Repo::open(Arc::clone(layout), Arc::clone(packs)) {
+                        Ok(repo) => repo,
+                        Err(error) => {
                             let _ = sender.send((0, Err(error.into())));
                             return;
                         }

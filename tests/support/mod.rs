@@ -200,22 +200,36 @@ pub fn api_repo() -> Repo {
     repo
 }
 
-/// An external program on PATH. Missing, it fails the test in CI (`install` says how
-/// `.ci/run` gets it) and is `None` after a note elsewhere, so the caller skips.
-pub fn program(name: &str, install: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|dir| dir.join(name))
-            .find(|candidate| candidate.is_file())
+/// An external program a test drives (pre-commit, prek, the SARIF validator, Graphviz):
+/// `$env_var` when it names a file, else `name` on PATH. Missing, the test fails under
+/// CI, where `.ci/run` installs it (`install` says how); elsewhere it is skipped with a
+/// note naming the tool, never passed in silence.
+pub fn tool(name: &str, env_var: Option<&str>, install: &str) -> Option<PathBuf> {
+    let from_env = env_var
+        .and_then(std::env::var_os)
+        .map(PathBuf::from)
+        .filter(|path| path.is_file());
+    let found = from_env.or_else(|| {
+        std::env::var_os("PATH").and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join(name))
+                .find(|candidate| candidate.is_file())
+        })
     });
     if found.is_none() {
         assert!(
-            std::env::var_os("CI").is_none(),
-            "`{name}` is not on PATH: .ci/run must install it ({install})"
+            !in_ci(),
+            "`{name}` is missing and CI is set: .ci/run must install it ({install})"
         );
-        eprintln!("note: `{name}` is not on PATH; skipping (CI installs it: {install})");
+        eprintln!("note: `{name}` is not installed ({install}); this test is skipped");
     }
     found
+}
+
+/// Whether the tests run in CI (`CI` set to anything but empty or `false`), where every
+/// tool they need must be present.
+fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|value| !value.is_empty() && value != "false")
 }
 
 /// Runs a command that must exit with `code`, and hands back what it printed.

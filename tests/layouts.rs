@@ -1,0 +1,290 @@
+//! Repository layouts users have, each built with the real git CLI, and lockstep's
+//! reading of them compared with git's own: where git finds the repository from its
+//! environment, objects only the environment names (a pre-receive quarantine), shallow
+//! clones with linked worktrees, and the formats lockstep refuses by name.
+
+mod support;
+
+use support::{API_RULES, Exits, PROTO, Repo, write_api};
+
+/// The files `lockstep check --format json` reports as triggering, sorted.
+fn triggered(report: &serde_json::Value) -> Vec<String> {
+    let mut paths: Vec<String> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .flat_map(|f| f["triggered_by"].as_array().expect("triggered_by").clone())
+        .map(|t| t["path"].as_str().expect("path").to_owned())
+        .collect();
+    paths.sort();
+    paths
+}
+
+fn json(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The `n`th change to the API without its companions, committed.
+fn api_change(repo: &Repo, n: usize) -> String {
+    repo.write(
+        PROTO,
+        format!("service Refunds {{\n  rpc Refund{n}(R) returns (T);\n}}\n"),
+    );
+    repo.commit("api without docs")
+}
+
+#[test]
+fn git_dir_and_work_tree_from_outside_as_vcsh_and_yadm_use_them() {
+    let home = Repo::empty();
+    home.git(&["init", "-q", "--bare", "repo.git"]);
+    std::fs::create_dir(home.path().join("files")).expect("mkdir");
+    let git_dir = home.path().join("repo.git");
+    let work_tree = home.path().join("files");
+    let env = [("GIT_DIR", &git_dir), ("GIT_WORK_TREE", &work_tree)];
+    let git = |args: &[&str]| {
+        let mut command = home.git_command(args);
+        command.envs(env);
+        let output = command.output().expect("git");
+        assert!(output.status.success(), "{}", stderr(&output));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    for (path, text) in [
+        ("lockstep.toml", API_RULES),
+        (PROTO, "service Refunds {}\n"),
+        ("docs/payments/api.md", "# API\n"),
+    ] {
+        let full = work_tree.join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    }
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "initial"]);
+    std::fs::write(
+        work_tree.join(PROTO),
+        "service Refunds { rpc X(Y) returns (Z); }\n",
+    )
+    .expect("write");
+    // From a third directory, as a user's shell in $HOME runs it.
+    let output = home
+        .lockstep_in(home.path())
+        .envs(env)
+        .args(["check", "--format", "json"])
+        .exits(1);
+    let report = json(&output);
+    let changed = git(&["diff", "--name-only", "HEAD"]);
+    assert_eq!(triggered(&report), changed.lines().collect::<Vec<_>>());
+    assert_eq!(report["diff"]["base"], git(&["rev-parse", "HEAD"]).trim());
+}
+
+#[test]
+fn git_dir_set_inside_another_repository_reads_the_one_git_dir_names() {
+    let named = support::api_repo();
+    let head = api_change(&named, 0);
+    let other = Repo::new();
+    other.write("unrelated.txt", "x\n");
+    other.commit("other");
+    let git_dir = named.path().join(".git");
+    // git takes the current directory as the work tree, which has no rule set.
+    let output = other
+        .lockstep()
+        .env("GIT_DIR", &git_dir)
+        .args([
+            "check",
+            "--commit",
+            "HEAD",
+            "--config-from",
+            "head",
+            "--format",
+            "json",
+        ])
+        .exits(1);
+    let report = json(&output);
+    assert_eq!(report["diff"]["head"], head);
+    let mut git = other.git_command(&["diff-tree", "--no-commit-id", "--name-only", "-r", "HEAD"]);
+    let listed = git.env("GIT_DIR", &git_dir).output().expect("git");
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    assert_eq!(triggered(&report), listed.lines().collect::<Vec<_>>());
+}
+
+/// A bare repository whose pre-receive hook runs `lockstep ARGS`, writing what it
+/// printed into the repository's `hook.out` / `hook.err`, and a clone pushing to it.
+fn pre_receive(args: &str) -> (Repo, Repo) {
+    let origin = support::api_repo();
+    let server = Repo::empty();
+    let url = format!("file://{}", origin.path().display());
+    server.git(&["clone", "-q", "--bare", &url, "."]);
+    let binary = assert_cmd::cargo::cargo_bin("lockstep");
+    let hook = format!(
+        "#!/bin/sh\nread old new ref\n'{}' {args} >hook.out 2>hook.err\necho $? >hook.code\nexit 0\n",
+        binary.display()
+    );
+    let path = server.path().join("hooks/pre-receive");
+    std::fs::write(&path, hook).expect("hook");
+    let mut permissions = std::fs::metadata(&path).expect("meta").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&path, permissions).expect("chmod");
+    let server_url = format!("file://{}", server.path().display());
+    origin.git(&["remote", "add", "server", &server_url]);
+    (origin, server)
+}
+
+#[test]
+fn a_pre_receive_hook_reads_the_quarantined_objects_in_check_and_audit_workers() {
+    for (args, code) in [
+        ("check --range \"$old..$new\" --format json", 1),
+        ("audit --range \"$old..$new\" --format json", 0),
+    ] {
+        let (clone, server) = pre_receive(args);
+        for i in 0..3 {
+            clone.write(
+                PROTO,
+                format!("service Refunds {{ rpc R{i}(A) returns (B); }}\n"),
+            );
+            clone.commit(&format!("api change {i}"));
+        }
+        clone.git(&["push", "-q", "server", "main"]);
+        let read = |name: &str| std::fs::read_to_string(server.path().join(name)).expect(name);
+        assert_eq!(
+            read("hook.code").trim(),
+            code.to_string(),
+            "{args}: {}",
+            read("hook.err")
+        );
+        let report: serde_json::Value = serde_json::from_str(&read("hook.out")).expect("json");
+        if args.starts_with("audit") {
+            // Three commits pushed, each missing the docs: what git would list.
+            assert_eq!(report["range"]["units"], 3, "{report}");
+            assert_eq!(report["rules"][0]["missed"], 3, "{report}");
+        } else {
+            assert_eq!(triggered(&report), [PROTO], "{report}");
+        }
+    }
+}
+
+#[test]
+fn a_shallow_clone_with_a_linked_worktree_reads_the_shared_shallow_file() {
+    let origin = support::api_repo();
+    for n in 0..4 {
+        api_change(&origin, n);
+    }
+    let clone = Repo::empty();
+    let url = format!("file://{}", origin.path().display());
+    clone.git(&["clone", "-q", "--depth", "3", &url, "main"]);
+    let main = clone.path().join("main");
+    let worktree = clone.path().join("linked");
+    let mut add = clone.git_command(&["-C", "main", "worktree", "add", "-q", "--detach"]);
+    assert!(add.arg(&worktree).status().expect("git").success());
+
+    // A commit inside the boundary reads as in the main work tree.
+    for dir in [&main, &worktree] {
+        let output = clone
+            .lockstep_in(dir)
+            .args(["check", "--commit", "HEAD", "--format", "json"])
+            .exits(1);
+        assert_eq!(triggered(&json(&output)), [PROTO]);
+    }
+    // The boundary commit's parent is missing: a shallow-clone error, not "not found".
+    let output = clone
+        .lockstep_in(&worktree)
+        .args(["check", "--commit", "HEAD~2"])
+        .exits(2);
+    assert!(
+        stderr(&output).contains("lockstep::git::shallow"),
+        "{}",
+        stderr(&output)
+    );
+    // The audit leaves the boundary commit out, in both.
+    for dir in [&main, &worktree] {
+        let output = clone
+            .lockstep_in(dir)
+            .args(["audit", "--format", "json"])
+            .exits(0);
+        assert_eq!(json(&output)["range"]["units"], 2, "{}", stderr(&output));
+    }
+}
+
+#[test]
+fn the_shallow_remedy_works_when_pasted() {
+    let origin = support::api_repo();
+    origin.git(&["checkout", "-q", "-b", "feature"]);
+    api_change(&origin, 0);
+    origin.git(&["checkout", "-q", "main"]);
+    for i in 0..3 {
+        origin.write("docs/payments/api.md", format!("# API {i}\n"));
+        origin.commit("docs");
+    }
+    let clone = Repo::empty();
+    let url = format!("file://{}", origin.path().display());
+    clone.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        "--no-single-branch",
+        &url,
+        ".",
+    ]);
+    let args = ["check", "--base", "origin/main", "--head", "origin/feature"];
+    let output = clone.lockstep().args(args).exits(2);
+    let text = stderr(&output)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let command = text
+        .split('`')
+        .find(|part| part.starts_with("git fetch --deepen"))
+        .unwrap_or_else(|| panic!("no deepen command: {text}"));
+    let words: Vec<&str> = command.split(' ').skip(1).collect();
+    clone.git(&words);
+    clone.lockstep().args(args).exits(1);
+}
+
+#[test]
+fn sha256_and_reftable_repositories_are_refused_by_name() {
+    for (flag, format, code) in [
+        (
+            "--object-format=sha256",
+            "sha256",
+            "lockstep::git::object_format",
+        ),
+        (
+            "--ref-format=reftable",
+            "reftable",
+            "lockstep::git::ref_format",
+        ),
+    ] {
+        let repo = Repo::empty();
+        repo.git(&["init", "-q", flag, "."]);
+        write_api(&repo);
+        repo.commit("initial");
+        let output = repo.lockstep().args(["check", "--commit", "HEAD"]).exits(2);
+        let stderr = stderr(&output);
+        assert!(stderr.contains(code) && stderr.contains(format), "{stderr}");
+        // git reads it, and says which format it is.
+        let git_says = repo.git(&["config", "--get-regexp", "^extensions\\."]);
+        assert!(git_says.contains(format), "{git_says}");
+        assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
+    }
+}
+
+#[test]
+fn outside_any_repository_git_s_reason_is_given() {
+    let dir = tempfile::tempdir().expect("temp");
+    let repo = Repo::empty();
+    let output = repo.lockstep_in(dir.path()).args(["check"]).exits(2);
+    assert!(
+        stderr(&output).contains("not a git repository"),
+        "{}",
+        stderr(&output)
+    );
+}
