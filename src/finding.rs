@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use crate::config::Origin;
 use crate::config::Severity;
@@ -31,7 +31,8 @@ pub struct Trigger {
 }
 
 /// A companion that no changed file satisfies, with its paths bound.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Missing {
     pub kind: String,
     pub paths: Vec<String>,

@@ -50,6 +50,12 @@ fn commit_at(repo: &Repo, message: &str, date: &str) -> String {
 /// The history every test audits; its outcomes are spelled out per commit.
 fn history() -> Repo {
     let repo = Repo::new();
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://github.com/acme/payments.git",
+    ]);
     // Root commit, judged against the empty tree: both rules satisfied.
     repo.write("lockstep.toml", RULES)
         .write(
@@ -102,7 +108,8 @@ fn history() -> Repo {
         "{}",
         String::from_utf8_lossy(&merge.stderr)
     );
-    // A rename of the proto triggers; the docs rename satisfies docs; sdk is missed.
+    // The proto moves and changes, so it triggers; the exact move of the docs
+    // satisfies docs; sdk is missed.
     // 23:30 at UTC-5 is 2026-03-02 in UTC but 2026-03-01 for the committer.
     for (from, to) in [
         (PROTO, "services/payments/api/v2/refund.proto"),
@@ -111,6 +118,13 @@ fn history() -> Repo {
         let text = repo.read(from);
         repo.remove(from).write(to, text);
     }
+    repo.write(
+        "services/payments/api/v2/refund.proto",
+        format!(
+            "{}// v2\n",
+            repo.read("services/payments/api/v2/refund.proto")
+        ),
+    );
     commit_at(&repo, "Move the API to v2", "2026-03-01T23:30:00-0500");
     repo.write("README.md", "# readme\n");
     commit_at(&repo, "Readme", "2026-03-31T10:00:00+0000");
@@ -191,7 +205,7 @@ fn first_parent_judges_a_merged_pull_request_as_one_unit() {
 }
 
 #[test]
-fn renames_trigger_through_either_path_and_satisfy_companions() {
+fn a_moved_and_edited_file_triggers_through_both_paths_and_a_moved_companion_counts() {
     let repo = history();
     let json = json(&repo, &["--since", "2026-03-01", "--until", "2026-03-01"]);
     assert_eq!(json["range"]["units"], 1);
@@ -199,7 +213,7 @@ fn renames_trigger_through_either_path_and_satisfy_companions() {
     assert_eq!(miss["subject"], "Move the API to v2");
     assert_eq!(
         miss["triggered_by"],
-        serde_json::json!(["services/payments/api/v2/refund.proto"])
+        serde_json::json!([PROTO, "services/payments/api/v2/refund.proto"])
     );
     assert_eq!(
         miss["missing"],
@@ -248,7 +262,10 @@ fn since_and_until_are_inclusive_days_in_the_committers_time_zone() {
 fn whitespace_only_edits_trigger_nothing_and_a_split_line_does() {
     let repo = Repo::new();
     let proto = "service Refunds {\n  rpc Refund(R) returns (S);\n}\n";
-    repo.write("lockstep.toml", RULES).write(PROTO, proto);
+    repo.write("lockstep.toml", RULES)
+        .write(PROTO, proto)
+        .write("docs/payments/api.md", "# API\n")
+        .write("sdk/go/payments/client.go", "package payments\n");
     commit_at(&repo, "root", "2026-01-01T10:00:00Z");
     repo.write(PROTO, proto.replace("  rpc", "\trpc").replace(';', " ;\r"));
     commit_at(&repo, "re-indent", "2026-01-02T10:00:00Z");
@@ -258,15 +275,15 @@ fn whitespace_only_edits_trigger_nothing_and_a_split_line_does() {
     repo.write(PROTO, proto.replace("Refund(R)", "Refund(Q)"));
     commit_at(&repo, "edit", "2026-01-04T10:00:00Z");
     let report = json(&repo, &[]);
-    // The root satisfies nothing (no companions) and misses; then the split and the edit.
-    assert_eq!(counts(&report, "payments-api"), (3, 0, 0, 3), "{report}");
+    // The root is satisfied; the split and the edit miss.
+    assert_eq!(counts(&report, "payments-api"), (3, 1, 0, 2), "{report}");
     let subjects: Vec<&str> = report["misses"]
         .as_array()
         .expect("misses")
         .iter()
         .filter_map(|m| m["subject"].as_str())
         .collect();
-    assert_eq!(subjects, ["root", "split a line", "edit"]);
+    assert_eq!(subjects, ["split a line", "edit"]);
 }
 
 #[test]
@@ -342,7 +359,10 @@ fn bad_input_is_a_usage_error() {
     let before = repo.state();
     for args in [
         &["--since", "2026-02-30"][..],
-        &["--until", "yesterday"],
+        &["--until", "someday"],
+        &["--since", "3 fortnights ago"],
+        &["--since", "2026-03-01", "--until", "2026-02-01"],
+        &["--ignore-revs-file", "no-such-file"],
         &["--rule", "nope"],
         &["--range", "nope..HEAD"],
         &["--fail-under", "120"],
@@ -391,6 +411,7 @@ fn html_is_one_balanced_document_with_the_numbers() {
     let misses = html
         .split("<table id=\"misses\">")
         .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
         .expect("misses table");
     assert_eq!(
         misses.matches("<tr>").count(),
@@ -481,7 +502,8 @@ fn table_is_the_default_and_uncoloured_off_a_terminal() {
         .find(|l| l.starts_with("payments-api"))
         .expect("row");
     let cells: Vec<&str> = row.split_whitespace().collect();
-    assert_eq!(cells[1..6], ["5", "1", "1", "3", "25.0%"]);
+    // Triggered, satisfied, not applicable, waived, missed, open, fixed later.
+    assert_eq!(cells[1..9], ["5", "1", "0", "1", "3", "1", "2", "25.0%"]);
     let (_, coloured) = audit(&repo, &["--color", "always"]);
     assert!(coloured.contains("\x1b[31m25.0%\x1b[0m"), "{coloured}");
 }
@@ -509,7 +531,9 @@ fn results_keep_history_order_whatever_the_number_of_threads() {
     let one = json(&repo, &["-j", "1"]);
     let three = json(&repo, &["-j", "3"]);
     assert_eq!(one, three);
-    assert_eq!(counts(&one, "payments-api"), (80, 26, 0, 54));
+    // Days 1 and 2 come before the docs and the SDK exist: not applicable.
+    assert_eq!(counts(&one, "payments-api"), (80, 26, 0, 52));
+    assert_eq!(one["rules"][0]["not_applicable"], 2);
     let dates: Vec<&str> = one["misses"]
         .as_array()
         .expect("misses")
@@ -548,7 +572,8 @@ fn units_over_max_files_are_counted_not_judged() {
     let json = json(&repo, &[]);
     assert_eq!(json["range"]["units"], 2);
     assert_eq!(json["range"]["too_large"], 1);
-    assert_eq!(counts(&json, "payments-api"), (1, 0, 0, 1));
+    assert_eq!(counts(&json, "payments-api"), (1, 0, 0, 0));
+    assert_eq!(json["rules"][0]["not_applicable"], 1, "no docs or SDK yet");
     let (_, table) = audit(&repo, &[]);
     assert!(
         table.contains("1 unit touching more files than settings.max_files not judged"),
@@ -576,6 +601,359 @@ fn annotation_blocks_have_their_own_row_with_satisfied_and_missed_cases() {
     let report = json(&repo, &[]);
     // The root commit adds the pair whole, which fires nothing (README: new pairs).
     assert_eq!(counts(&report, "annotation"), (2, 1, 0, 1));
+}
+
+const SERVICES: &str = r#"version = 1
+
+[[rule]]
+id = "service-docs"
+when = ["services/{svc}/api.proto"]
+then = ["docs/{svc}.md"]
+"#;
+
+/// Services whose docs directory appears late, a later fix, a pure move and a mass
+/// edit; the commit ids, oldest first.
+fn services() -> (Repo, Vec<String>) {
+    let repo = Repo::new();
+    let mut ids = Vec::new();
+    // No docs directory yet: not applicable.
+    repo.write("lockstep.toml", SERVICES)
+        .write("services/payments/api.proto", "a\n");
+    ids.push(commit_at(&repo, "Payments", "2026-01-05T10:00:00+0000"));
+    // Satisfied.
+    repo.write("services/payments/api.proto", "b\n")
+        .write("docs/payments.md", "# payments\n");
+    ids.push(commit_at(
+        &repo,
+        "Document payments",
+        "2026-01-10T10:00:00+0000",
+    ));
+    // A new service without its doc, where docs exist: missed; fixed five days later.
+    repo.write("services/billing/api.proto", "a\n");
+    ids.push(commit_at(&repo, "Billing", "2026-02-01T10:00:00+0000"));
+    repo.write("docs/billing.md", "# billing\n");
+    ids.push(commit_at(
+        &repo,
+        "Document billing",
+        "2026-02-06T10:00:00+0000",
+    ));
+    // An exact move: no trigger.
+    repo.remove("services/billing/api.proto")
+        .write("services/invoices/api.proto", "a\n");
+    ids.push(commit_at(
+        &repo,
+        "Rename billing",
+        "2026-03-01T10:00:00+0000",
+    ));
+    // A mass edit without docs: missed unless ignored.
+    repo.write("services/payments/api.proto", "c\n")
+        .write("services/invoices/api.proto", "b\n");
+    ids.push(commit_at(&repo, "Reformat", "2026-03-02T10:00:00+0000"));
+    // Missed and never fixed.
+    repo.write("services/payments/api.proto", "d\n");
+    ids.push(commit_at(
+        &repo,
+        "Payments again",
+        "2026-04-01T10:00:00+0000",
+    ));
+    (repo, ids)
+}
+
+fn service_counts(json: &Value) -> Value {
+    let row = &json["rules"][0];
+    serde_json::json!([
+        row["triggered"],
+        row["satisfied"],
+        row["not_applicable"],
+        row["waived"],
+        row["missed"],
+        row["open"],
+        row["fixed_later"],
+    ])
+}
+
+fn subjects(json: &Value, list: &str) -> Vec<String> {
+    json[list]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|m| m["subject"].as_str().expect("subject").to_owned())
+        .collect()
+}
+
+#[test]
+fn a_companion_whose_directory_did_not_exist_yet_is_not_applicable() {
+    let (repo, _) = services();
+    let json = json(&repo, &[]);
+    // Payments (n/a), Document payments (satisfied), Billing (missed, fixed later),
+    // Reformat (two bindings missed, invoices fixed never), Payments again (missed).
+    assert_eq!(
+        service_counts(&json),
+        serde_json::json!([6, 1, 1, 0, 4, 3, 1])
+    );
+    assert_eq!(
+        json["rules"][0]["compliance"], 0.2,
+        "n/a is out of the denominator"
+    );
+    assert!(!subjects(&json, "misses").contains(&"Payments".to_owned()));
+    let csv = audit(&repo, &["--format", "csv"]).1;
+    assert!(
+        csv.contains(",Payments,service-docs,svc=payments,not-applicable,"),
+        "{csv}"
+    );
+    for format in ["table", "markdown", "html"] {
+        let report = audit(&repo, &["--format", format]).1;
+        assert!(report.contains("1 not applicable"), "{format}: {report}");
+    }
+}
+
+#[test]
+fn an_exact_move_does_not_trigger() {
+    let (repo, _) = services();
+    let json = json(&repo, &["--since", "2026-03-01", "--until", "2026-03-01"]);
+    assert_eq!(json["range"]["units"], 1);
+    assert_eq!(
+        service_counts(&json),
+        serde_json::json!([0, 0, 0, 0, 0, 0, 0])
+    );
+}
+
+#[test]
+fn a_miss_whose_companion_changed_later_is_fixed_later_with_its_commit_and_delay() {
+    let (repo, ids) = services();
+    let json = json(&repo, &[]);
+    let billing = &json["misses"][0];
+    assert_eq!(billing["subject"], "Billing");
+    assert_eq!(billing["status"], "fixed-later");
+    assert_eq!(
+        billing["fixed_by"],
+        serde_json::json!({"commit": ids[3], "date": "2026-02-06", "days": 5})
+    );
+    let open: Vec<&Value> = json["misses"]
+        .as_array()
+        .expect("misses")
+        .iter()
+        .filter(|m| m["status"] == "open")
+        .collect();
+    assert_eq!(open.len(), 3);
+    // A fix outside the audited range does not count.
+    let json = self::json(&repo, &["--until", "2026-02-05"]);
+    assert_eq!(json["misses"][0]["status"], "open");
+    let table = audit(&repo, &[]).1;
+    assert!(
+        table.contains(&format!("fixed later in {} (5 days)", &ids[3][..10])),
+        "{table}"
+    );
+}
+
+#[test]
+fn commits_in_an_ignore_revs_file_are_left_out_and_counted() {
+    let (repo, ids) = services();
+    let revs = format!("# mass reformat\n{}\n", ids[5]);
+    repo.write(".git-blame-ignore-revs", &revs);
+    let json = json(&repo, &["--ignore-revs-file", ".git-blame-ignore-revs"]);
+    assert_eq!(json["range"]["ignored"], 1);
+    assert_eq!(
+        service_counts(&json),
+        serde_json::json!([4, 1, 1, 0, 2, 1, 1])
+    );
+    assert!(!subjects(&json, "misses").contains(&"Reformat".to_owned()));
+    // The same file named by the settings.
+    let rules = SERVICES.replace(
+        "version = 1\n",
+        "version = 1\n[settings]\nignore_revs_file = \".git-blame-ignore-revs\"\n",
+    );
+    repo.write("lockstep.toml", rules);
+    let json = self::json(&repo, &[]);
+    assert_eq!(json["range"]["ignored"], 1);
+    let table = audit(&repo, &[]).1;
+    assert!(
+        table.contains("1 unit listed in the ignore-revs file not judged"),
+        "{table}"
+    );
+    // A line that is not a commit id is an error naming the file.
+    repo.write(".git-blame-ignore-revs", "HEAD~2\n");
+    let output = repo
+        .lockstep()
+        .args(["audit"])
+        .output()
+        .expect("run lockstep");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not a full commit id"), "{stderr}");
+    assert!(stderr.contains(".git-blame-ignore-revs"), "{stderr}");
+}
+
+#[test]
+fn units_before_a_rules_since_are_not_applicable() {
+    let (repo, _) = services();
+    let rules = SERVICES.replace("then =", "since = \"2026-03-02\"\nthen =");
+    repo.write("lockstep.toml", rules);
+    let json = json(&repo, &[]);
+    // Only Reformat (2 bindings) and Payments again are held to the rule.
+    assert_eq!(
+        service_counts(&json),
+        serde_json::json!([6, 0, 3, 0, 3, 3, 0])
+    );
+    assert_eq!(
+        subjects(&json, "misses"),
+        ["Reformat", "Reformat", "Payments again"]
+    );
+    // A malformed day is a config error pointing at it.
+    repo.write(
+        "lockstep.toml",
+        SERVICES.replace("then =", "since = \"2026-3-2\"\nthen ="),
+    );
+    let output = repo
+        .lockstep()
+        .args(["audit"])
+        .output()
+        .expect("run lockstep");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is not a date"), "{stderr}");
+}
+
+#[test]
+fn since_and_until_take_git_date_forms() {
+    let (repo, _) = services();
+    let all = json(&repo, &["--since", "100 years ago", "--until", "today"]);
+    assert_eq!(all["range"]["units"], 7);
+    assert_eq!(all["range"]["since"].as_str().map(str::len), Some(10));
+    let none = json(&repo, &["--since", "1 day ago"]);
+    assert_eq!(none["range"]["units"], 0, "the fixture's commits are older");
+    let iso = json(
+        &repo,
+        &["--since", "2026-03-01T00:00:00", "--until", "2026/03/02"],
+    );
+    assert_eq!(iso["range"]["units"], 2);
+    let output = repo
+        .lockstep()
+        .args(["audit", "--since", "2026-03-02", "--until", "2026-03-01"])
+        .output()
+        .expect("run lockstep");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is after --until"), "{stderr}");
+}
+
+#[test]
+fn every_waiver_says_who_and_why_and_a_reasonless_one_says_so() {
+    let (repo, _) = services();
+    repo.write("services/payments/api.proto", "e\n");
+    commit_at(
+        &repo,
+        "Hotfix\n\nLockstep-Skip: service-docs",
+        "2026-04-02T10:00:00+0000",
+    );
+    let json = json(&repo, &[]);
+    let waiver = &json["waivers"][0];
+    assert_eq!(waiver["subject"], "Hotfix");
+    assert_eq!(waiver["author"], "Ada Lovelace");
+    assert_eq!(waiver["reason"], Value::Null);
+    for format in ["table", "markdown", "html", "csv"] {
+        let report = audit(&repo, &["--format", format]).1;
+        assert!(report.contains("no reason given"), "{format}: {report}");
+    }
+    let (repo, _) = services();
+    repo.write("services/payments/api.proto", "e\n");
+    commit_at(
+        &repo,
+        "Hotfix\n\nLockstep-Skip: service-docs -- docs in #42",
+        "2026-04-02T10:00:00+0000",
+    );
+    let json = self::json(&repo, &[]);
+    assert_eq!(json["waivers"][0]["reason"], "docs in #42");
+}
+
+#[test]
+fn merge_combines_the_audits_of_two_repositories_keyed_by_repository() {
+    let payments = history();
+    let (services, _) = services();
+    services.git(&[
+        "remote",
+        "add",
+        "origin",
+        "git@gitlab.com:acme/services.git",
+    ]);
+    let out = tempfile::tempdir().expect("temp dir");
+    let mut files = Vec::new();
+    for (repo, name) in [(&payments, "payments.json"), (&services, "services.json")] {
+        let file = out.path().join(name);
+        let file_arg = file.to_str().expect("utf-8 path");
+        audit(repo, &["--format", "json", "-o", file_arg]);
+        let json: Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
+        assert!(json["repository"].as_str().is_some(), "{json}");
+        files.push(file_arg.to_owned());
+    }
+    let merge = |format: &str| {
+        let output = payments
+            .lockstep()
+            .args(["audit", "merge", "--format", format])
+            .args(&files)
+            .output()
+            .expect("run lockstep");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let json: Value = serde_json::from_str(&merge("json")).expect("merged json");
+    let rules: Vec<&str> = json["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| r["rule"].as_str().expect("rule"))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "acme/payments:payments-api",
+            "acme/payments:man-pages",
+            "acme/services:service-docs"
+        ]
+    );
+    // 8 + 7 units; 5 + 3 + 6 cases; 1 + 2 + 1 satisfied of 4 + 3 + 5 judged.
+    assert_eq!(json["range"]["units"], 15);
+    assert_eq!(json["total"]["triggered"], 14);
+    assert_eq!(json["total"]["missed"], 8);
+    assert_eq!(json["total"]["compliance"], 0.333);
+    let months: Vec<&str> = json["months"]
+        .as_array()
+        .expect("months")
+        .iter()
+        .map(|m| m["month"].as_str().expect("month"))
+        .collect();
+    assert_eq!(months, ["2026-01", "2026-02", "2026-03", "2026-04"]);
+    assert_eq!(json["misses"].as_array().map(Vec::len), Some(8));
+    assert_eq!(json["waivers"][0]["rule"], "acme/payments:payments-api");
+    let table = merge("table");
+    assert!(
+        table.contains("15 commits across 2 repositories (acme/payments, acme/services)"),
+        "{table}"
+    );
+    for format in ["markdown", "csv", "html"] {
+        assert!(
+            merge(format).contains("acme/services:service-docs"),
+            "{format}"
+        );
+    }
+    // Something that is not an audit is an error naming it.
+    let bogus = out.path().join("bogus.json");
+    std::fs::write(&bogus, "{\"findings\": []}").expect("write");
+    let output = payments
+        .lockstep()
+        .args(["audit", "merge"])
+        .arg(&bogus)
+        .output()
+        .expect("run lockstep");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is not a JSON audit"), "{stderr}");
 }
 
 /// A file with one block guarding `value`, naming docs/retries.md.

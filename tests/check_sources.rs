@@ -166,6 +166,19 @@ fn per_commit_judges_each_commit_alone() {
     );
     assert_eq!(findings(&report).len(), 1);
     assert_eq!(report["findings"][0]["commit"], api);
+    let short = format!("(commit {})", &api[..10]);
+    for format in ["human", "sarif", "github", "markdown", "junit"] {
+        let output = repo
+            .lockstep()
+            .args(["check", "--range", &format!("{base}..HEAD"), "--per-commit"])
+            .args(["--format", format])
+            .output()
+            .expect("run lockstep");
+        assert_eq!(output.status.code(), Some(1), "{format}");
+        let text = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        assert!(text.contains(&short), "{format} names the commit: {text}");
+    }
 }
 
 #[test]

@@ -136,6 +136,7 @@ fn man_output_dir_writes_a_page_per_command_and_each_renders() {
     assert_eq!(
         pages,
         [
+            "lockstep-audit-merge.1",
             "lockstep-audit.1",
             "lockstep-check.1",
             "lockstep-completions.1",

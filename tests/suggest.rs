@@ -291,7 +291,7 @@ fn since_and_thresholds_narrow_the_window_and_the_rules() {
 fn bad_input_is_an_exit_2_error_that_says_what_to_do() {
     let h = planted();
     for (args, needle) in [
-        (&["--since", "yesterday"][..], "YYYY-MM-DD"),
+        (&["--since", "someday"][..], "YYYY-MM-DD"),
         (&["--min-confidence", "1.5"][..], "between 0 and 1"),
         (&["--depth", "0"][..], "--depth"),
     ] {

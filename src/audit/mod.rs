@@ -1,22 +1,30 @@
 //! Audits: every unit of a history judged by the same engine as `check`, tallied per
 //! rule, per companion kind and per month, with the list of misses.
 
+mod fixes;
 pub mod format;
+mod ignore_revs;
+pub mod merge;
+mod unit;
 
 use std::collections::BTreeMap;
 
 pub use crate::day::Day;
 pub use format::{AuditFormat, render};
+pub use ignore_revs::{IgnoreRevsError, IgnoredRevs};
+pub use unit::Judged;
 
-use crate::check::Judgement;
-use crate::finding::{FindingStatus, Missing, Trigger};
-use crate::git::Unit;
+use crate::finding::Missing;
 use crate::rules::{Bindings, RuleSet};
+use fixes::Watch;
 
 /// How one (unit, rule, binding) case ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Outcome {
     Satisfied,
+    /// The rule did not apply yet: the unit is before the rule's `since`, or no file
+    /// its missing companions name existed before or after the unit.
+    NotApplicable,
     Waived,
     Missed,
 }
@@ -25,6 +33,7 @@ impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Satisfied => "satisfied",
+            Outcome::NotApplicable => "not-applicable",
             Outcome::Waived => "waived",
             Outcome::Missed => "missed",
         }
@@ -36,31 +45,53 @@ impl Outcome {
 pub struct Counts {
     pub triggered: usize,
     pub satisfied: usize,
+    pub not_applicable: usize,
     pub waived: usize,
     pub missed: usize,
+    /// Misses whose companions a later unit of the range changed.
+    pub fixed_later: usize,
 }
 
 impl Counts {
-    fn add(&mut self, outcome: Outcome) {
+    fn add(&mut self, case: &Case) {
         self.triggered += 1;
-        match outcome {
+        match case.outcome {
             Outcome::Satisfied => self.satisfied += 1,
+            Outcome::NotApplicable => self.not_applicable += 1,
             Outcome::Waived => self.waived += 1,
             Outcome::Missed => self.missed += 1,
         }
+        self.fixed_later += usize::from(case.fix.is_some());
     }
 
-    /// satisfied / (triggered − waived); 1.0 when nothing was left to judge.
+    fn sum(&mut self, other: &Counts) {
+        self.triggered += other.triggered;
+        self.satisfied += other.satisfied;
+        self.not_applicable += other.not_applicable;
+        self.waived += other.waived;
+        self.missed += other.missed;
+        self.fixed_later += other.fixed_later;
+    }
+
+    /// Cases the rule was held to: triggered, less those waived or not applicable.
+    pub fn judged(&self) -> usize {
+        self.triggered - self.waived - self.not_applicable
+    }
+
+    /// Misses no later unit of the range made up for.
+    pub fn open(&self) -> usize {
+        self.missed - self.fixed_later
+    }
+
+    /// satisfied / (triggered − waived − not applicable); 1.0 when nothing was left
+    /// to judge.
     pub fn compliance(&self) -> f64 {
-        let judged = self.triggered - self.waived;
-        if judged == 0 {
-            1.0
-        } else {
-            self.satisfied as f64 / judged as f64
+        match self.judged() {
+            0 => 1.0,
+            judged => self.satisfied as f64 / judged as f64,
         }
     }
 }
-
 /// A companion kind: how many times one was required, and how many times it was not
 /// updated (in cases that were not waived).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +139,14 @@ pub struct CommitInfo {
     pub subject: String,
 }
 
+/// A later unit that changed every companion a miss left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub commit: CommitInfo,
+    /// Days from the miss to the fix.
+    pub days: i64,
+}
+
 /// One judged (unit, rule, binding).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Case {
@@ -117,13 +156,22 @@ pub struct Case {
     pub bindings: Bindings,
     pub outcome: Outcome,
     pub triggered_by: Vec<String>,
+    /// The companions not updated; for a miss, only those that could have been.
     pub missing: Vec<Missing>,
     pub owners: Vec<String>,
+    /// A waived case: the reason its trailer gives, `None` when it gives none.
+    pub reason: Option<String>,
+    /// A missed case: the later unit that made up for it.
+    pub fix: Option<Fix>,
 }
 
 /// What the audit looked at.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
+    /// The `origin` remote's URL or the directory's name; `None` for a merged audit.
+    pub repository: Option<String>,
+    /// The repositories a merged audit combines.
+    pub repositories: Vec<String>,
     pub since: Option<String>,
     pub until: Option<String>,
     pub range: Option<String>,
@@ -131,6 +179,8 @@ pub struct Scope {
     pub units: usize,
     /// Units with more changed files than `settings.max_files`, not judged.
     pub too_large: usize,
+    /// Units listed in the ignore-revs file, not judged.
+    pub ignored: usize,
     /// The repository is a shallow clone: history before its boundary is missing.
     pub shallow: bool,
 }
@@ -161,35 +211,15 @@ pub struct Audit {
 
 impl Audit {
     pub fn misses(&self) -> impl Iterator<Item = &Case> {
-        self.cases.iter().filter(|c| c.outcome == Outcome::Missed)
+        self.outcomes(Outcome::Missed)
+    }
+
+    pub fn outcomes(&self, outcome: Outcome) -> impl Iterator<Item = &Case> {
+        self.cases.iter().filter(move |c| c.outcome == outcome)
     }
 
     pub fn commit(&self, case: &Case) -> &CommitInfo {
         &self.commits[case.commit]
-    }
-}
-
-/// The part of a unit an audit keeps, computed on the worker thread.
-#[derive(Debug, Clone)]
-pub struct Judged {
-    pub commit: CommitInfo,
-    pub day: Day,
-    pub judgement: Judgement,
-}
-
-impl Judged {
-    pub fn new(unit: &Unit, judgement: Judgement) -> Judged {
-        let day = Day::of_time(unit.local_time);
-        Judged {
-            commit: CommitInfo {
-                id: unit.commit.id.clone(),
-                date: day.to_date(),
-                author: unit.commit.author.clone(),
-                subject: unit.commit.summary().to_owned(),
-            },
-            day,
-            judgement,
-        }
     }
 }
 
@@ -222,8 +252,10 @@ pub struct Auditor<'a> {
     months: BTreeMap<String, MonthRow>,
     commits: Vec<CommitInfo>,
     cases: Vec<Case>,
+    watch: Watch,
     units: usize,
     too_large: usize,
+    ignored: usize,
 }
 
 impl<'a> Auditor<'a> {
@@ -236,88 +268,54 @@ impl<'a> Auditor<'a> {
             months: BTreeMap::new(),
             commits: Vec::new(),
             cases: Vec::new(),
+            watch: Watch::default(),
             units: 0,
             too_large: 0,
+            ignored: 0,
         }
     }
 
     pub fn add(&mut self, judged: Judged) {
         self.units += 1;
-        let cases = self.cases_of(judged.judgement);
-        let month = judged.day.to_month();
-        let row = self.months.entry(month.clone()).or_insert(MonthRow {
-            month,
-            units: 0,
-            counts: Counts::default(),
-        });
-        row.units += 1;
-        for case in &cases {
-            row.counts.add(case.outcome);
+        self.too_large += usize::from(judged.too_large);
+        self.ignored += usize::from(judged.ignored);
+        for (case, fix) in self.watch.unit(&judged.commit, judged.day, &judged.changed) {
+            self.cases[case].fix = Some(fix);
         }
-        if cases.is_empty() {
+        let month = judged.day.to_month();
+        self.months
+            .entry(month.clone())
+            .or_insert(MonthRow {
+                month,
+                units: 0,
+                counts: Counts::default(),
+            })
+            .units += 1;
+        if judged.cases.is_empty() {
             return;
         }
-        for case in &cases {
-            self.tally(case);
-        }
-        self.commits.push(judged.commit);
-        self.cases.extend(cases);
-    }
-
-    /// The unit's cases, in (rule, binding) order, pointing at the next commit slot.
-    fn cases_of(&mut self, judgement: Judgement) -> Vec<Case> {
         let commit = self.commits.len();
-        let Judgement {
-            findings,
-            satisfied,
-        } = judgement;
-        let mut cases: Vec<Case> = satisfied
-            .into_iter()
-            .map(|s| Case {
-                commit,
-                owners: self.owners(&s.rule),
-                rule: s.rule,
-                bindings: s.bindings,
-                outcome: Outcome::Satisfied,
-                triggered_by: paths(s.triggered_by),
-                missing: Vec::new(),
-            })
-            .collect();
-        for finding in findings {
-            let outcome = match finding.status {
-                FindingStatus::TooLarge => {
-                    self.too_large += 1;
-                    continue;
-                }
-                FindingStatus::Waived => Outcome::Waived,
-                FindingStatus::Missing => Outcome::Missed,
-            };
-            cases.push(Case {
-                commit,
-                rule: finding.rule,
-                bindings: finding.bindings,
-                outcome,
-                triggered_by: paths(finding.triggered_by),
-                missing: finding.missing,
-                owners: finding.owners,
-            });
+        self.commits.push(judged.commit);
+        for mut case in judged.cases {
+            case.commit = commit;
+            if case.outcome == Outcome::Missed {
+                self.watch.miss(self.cases.len(), judged.day, &case.missing);
+            }
+            self.cases.push(case);
         }
-        cases.sort_by(|a, b| (&a.rule, &a.bindings).cmp(&(&b.rule, &b.bindings)));
-        cases
     }
 
-    fn owners(&self, rule: &str) -> Vec<String> {
-        self.rules
-            .rules
-            .iter()
-            .find(|r| r.id == rule)
-            .map(|r| r.owners.clone())
-            .unwrap_or_default()
-    }
-
+    /// Counts `case` once the range is over, when its fix is known.
     fn tally(&mut self, case: &Case) {
+        let month = &self.commits[case.commit].date[..7];
+        if let Some(row) = self.months.get_mut(month) {
+            row.counts.add(case);
+        }
         let tally = self.tallies.entry(case.rule.clone()).or_default();
-        tally.counts.add(case.outcome);
+        tally.counts.add(case);
+        if case.outcome == Outcome::NotApplicable {
+            return;
+        }
         let required: Vec<&str> = match self.rules.rules.iter().find(|r| r.id == case.rule) {
             Some(rule) => rule.companions.iter().map(|c| c.kind.as_str()).collect(),
             None => case.missing.iter().map(|m| m.kind.as_str()).collect(),
@@ -335,6 +333,11 @@ impl<'a> Auditor<'a> {
     pub fn finish(mut self, mut scope: Scope) -> Audit {
         scope.units = self.units;
         scope.too_large = self.too_large;
+        scope.ignored = self.ignored;
+        let cases = std::mem::take(&mut self.cases);
+        for case in &cases {
+            self.tally(case);
+        }
         let mut order = std::mem::take(&mut self.order);
         order.extend(
             self.tallies
@@ -347,10 +350,7 @@ impl<'a> Auditor<'a> {
         let mut total = Counts::default();
         let mut kinds: Vec<KindRow> = Vec::new();
         for row in &rules {
-            total.triggered += row.counts.triggered;
-            total.satisfied += row.counts.satisfied;
-            total.waived += row.counts.waived;
-            total.missed += row.counts.missed;
+            total.sum(&row.counts);
             for kind in &row.kinds {
                 match kinds.iter_mut().find(|k| k.kind == kind.kind) {
                     Some(k) => {
@@ -368,7 +368,7 @@ impl<'a> Auditor<'a> {
             kinds,
             months: self.months.into_values().collect(),
             commits: self.commits,
-            cases: self.cases,
+            cases,
         }
     }
 
@@ -399,10 +399,6 @@ impl<'a> Auditor<'a> {
     }
 }
 
-fn paths(triggers: Vec<Trigger>) -> Vec<String> {
-    triggers.into_iter().map(|t| t.path).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,12 +407,15 @@ mod tests {
     fn compliance_leaves_waived_cases_out_and_is_full_when_nothing_triggered() {
         assert_eq!(Counts::default().compliance(), 1.0);
         let counts = Counts {
-            triggered: 120,
+            triggered: 130,
             satisfied: 104,
+            not_applicable: 10,
             waived: 4,
             missed: 12,
+            fixed_later: 5,
         };
         assert!((counts.compliance() - 104.0 / 116.0).abs() < 1e-9);
+        assert_eq!(counts.open(), 7);
         let all_waived = Counts {
             triggered: 2,
             waived: 2,

@@ -5,27 +5,38 @@ use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use clap::{Args, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
+use miette::{IntoDiagnostic, WrapErr};
 
+use super::audit_merge as merge;
 use super::output::write_output;
 use super::rule_set::{self, open_current};
 use super::{Context, ExitStatus};
 use crate::annotations::{HeadBlocks, Rename, renames};
-use crate::audit::{Audit, AuditFormat, Auditor, Day, Judged, Scope, render};
-use crate::check::{Detail, judge_all};
+use crate::audit::{Audit, AuditFormat, Auditor, Day, IgnoredRevs, Judged, Scope, render};
 use crate::git::{HistorySpec, Repo, Units};
 use crate::rules::RuleSet;
-use crate::waiver::Waivers;
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct AuditArgs {
-    /// Only commits made on or after DATE (YYYY-MM-DD, committer date).
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
+
+    /// Only commits made on or after DATE (committer date): YYYY-MM-DD, or an age
+    /// such as `3 months ago`.
     #[arg(long, value_name = "DATE", value_parser = Day::parse_arg)]
     pub since: Option<Day>,
 
-    /// Only commits made on or before DATE (YYYY-MM-DD, committer date).
+    /// Only commits made on or before DATE (committer date): YYYY-MM-DD, or an age
+    /// such as `1 week ago`.
     #[arg(long, value_name = "DATE", value_parser = Day::parse_arg)]
     pub until: Option<Day>,
+
+    /// Leave out the commits listed in FILE (git's `blame.ignoreRevsFile` format, such
+    /// as `.git-blame-ignore-revs`); default: `settings.ignore_revs_file`.
+    #[arg(long, value_name = "FILE")]
+    pub ignore_revs_file: Option<PathBuf>,
 
     /// Only the commits of a range: `A..B`, or `A...B` from their merge-base.
     #[arg(long, value_name = "A..B")]
@@ -40,6 +51,37 @@ pub struct AuditArgs {
     #[arg(long = "rule", value_name = "ID")]
     pub rules: Vec<String>,
 
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    /// Read the rule set from this file instead of discovering it.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Threads for the history walk (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Combine the JSON audits of several repositories into one report.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON audits (`lockstep audit --format json`), one per repository.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// How an audit is reported, the same for one repository or many.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = AuditOutput::Table)]
     pub format: AuditOutput,
@@ -51,14 +93,6 @@ pub struct AuditArgs {
     /// Exit 1 when overall compliance is below PERCENT (0 to 100).
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     pub fail_under: Option<f64>,
-
-    /// Read the rule set from this file instead of discovering it.
-    #[arg(long, value_name = "PATH")]
-    pub config: Option<PathBuf>,
-
-    /// Threads for the history walk (default: one per core).
-    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -78,8 +112,23 @@ fn parse_percent(text: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
+    if let Some(AuditCommand::Merge(merge)) = &args.command {
+        let audit = merge::run(merge, context)?;
+        return finish(&merge.report, context, &audit);
+    }
     let (since, until) = (args.since, args.until);
+    if let (Some(since), Some(until)) = (since, until)
+        && since > until
+    {
+        miette::bail!(
+            help = "swap them, or drop one",
+            "--since {} is after --until {}: no commit can be in both",
+            since.to_date(),
+            until.to_date()
+        );
+    }
     let (repo, mut rules) = open_current(&context.dir, args.config.as_deref())?;
+    let ignored = ignored_revs(args, context, &repo, &rules)?;
     let rule_ids = select_rules(&mut rules, &args.rules)?;
     let spec = HistorySpec {
         range: args.range.clone(),
@@ -93,13 +142,20 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     } else {
         HeadBlocks::default()
     };
+    let history = History {
+        repo: &repo,
+        rules: &rules,
+        units: &units,
+        ignored: &ignored,
+    };
     let auditor = loop {
-        let (auditor, renames) = walk(&repo, &rules, &rule_ids, &units, &blocks, args)?;
+        let (auditor, renames) = walk(&history, &rule_ids, &blocks, args)?;
         if !blocks.follow(&renames) {
             break auditor;
         }
     };
     let audit = auditor.finish(Scope {
+        repository: Some(repo.name()),
         since: since.map(Day::to_date),
         until: until.map(Day::to_date),
         range: args.range.clone(),
@@ -107,8 +163,13 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         shallow: repo.is_shallow(),
         ..Scope::default()
     });
-    write_report(args, context, &audit)?;
-    let below = args
+    finish(&args.report, context, &audit)
+}
+
+/// Writes the report; the exit status says whether compliance is below `--fail-under`.
+fn finish(report: &ReportArgs, context: &Context, audit: &Audit) -> miette::Result<ExitStatus> {
+    write_report(report, context, audit)?;
+    let below = report
         .fail_under
         .is_some_and(|percent| audit.total.compliance() * 100.0 < percent);
     Ok(if below {
@@ -118,15 +179,27 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     })
 }
 
+/// What every walk of the history reads.
+struct History<'a> {
+    repo: &'a Repo,
+    rules: &'a RuleSet,
+    units: &'a Units,
+    ignored: &'a IgnoredRevs,
+}
+
 /// One walk of the history: its tally, and every exact rename it saw, in history order.
 fn walk<'r>(
-    repo: &Repo,
-    rules: &'r RuleSet,
+    history: &History<'r>,
     rule_ids: &[String],
-    units: &Units,
     blocks: &HeadBlocks,
     args: &AuditArgs,
 ) -> miette::Result<(Auditor<'r>, Vec<Rename>)> {
+    let History {
+        repo,
+        rules,
+        units,
+        ignored,
+    } = *history;
     let (since, until) = (args.since, args.until);
     let threads = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -154,10 +227,11 @@ fn walk<'r>(
             if !before_until(Day::of_time(unit.local_time)) {
                 return Ok((None, unit_renames));
             }
-            let waivers = Waivers::from_message(&unit.commit.message, &rules.settings.skip_trailer);
-            let judgement =
-                judge_all(repo, rules, changes, &waivers, Detail::Path, blocks.reads())?;
-            Ok::<_, crate::git::GitError>((Some(Judged::new(unit, judgement)), unit_renames))
+            if ignored.contains(&unit.commit.id) {
+                return Ok((Some(Judged::ignored(unit)), unit_renames));
+            }
+            let judged = Judged::judge(repo, rules, unit, changes, blocks.reads())?;
+            Ok::<_, crate::git::GitError>((Some(judged), unit_renames))
         },
         |walked| {
             if let Some((judged, unit_renames)) = walked {
@@ -174,6 +248,31 @@ fn walk<'r>(
     Ok((auditor, renamed))
 }
 
+/// The commits `--ignore-revs-file` (relative to the current directory) or
+/// `settings.ignore_revs_file` (relative to the repository root) lists.
+fn ignored_revs(
+    args: &AuditArgs,
+    context: &Context,
+    repo: &crate::git::Repo,
+    rules: &RuleSet,
+) -> miette::Result<IgnoredRevs> {
+    let path = match (&args.ignore_revs_file, &rules.settings.ignore_revs_file) {
+        (Some(path), _) => context.dir.join(path),
+        (None, Some(path)) => match repo.workdir() {
+            Some(root) => root.join(path),
+            None => miette::bail!(
+                help = "pass the file with --ignore-revs-file",
+                "settings.ignore_revs_file names `{path}`, but this repository is bare"
+            ),
+        },
+        (None, None) => return Ok(IgnoredRevs::default()),
+    };
+    let text = std::fs::read_to_string(&path)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read the ignore-revs file `{}`", path.display()))?;
+    Ok(IgnoredRevs::parse(&text).map_err(|e| e.with_file(&path))?)
+}
+
 /// Applies `--rule`; returns the ids to report, in rule-set order.
 fn select_rules(rules: &mut RuleSet, ids: &[String]) -> miette::Result<Vec<String>> {
     rule_set::select_rules(rules, ids)?;
@@ -185,7 +284,7 @@ fn select_rules(rules: &mut RuleSet, ids: &[String]) -> miette::Result<Vec<Strin
         .collect())
 }
 
-fn write_report(args: &AuditArgs, context: &Context, audit: &Audit) -> miette::Result<()> {
+fn write_report(args: &ReportArgs, context: &Context, audit: &Audit) -> miette::Result<()> {
     let format = match args.format {
         AuditOutput::Table => AuditFormat::Table,
         AuditOutput::Markdown => AuditFormat::Markdown,

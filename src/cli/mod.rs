@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions and one small function per subcommand.
 
 mod audit;
+mod audit_merge;
 mod check;
 mod completions;
 mod explain;

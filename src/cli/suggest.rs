@@ -15,7 +15,8 @@ use crate::suggest::{Format, Options, analyse, render, walk};
 
 #[derive(Debug, Args)]
 pub struct SuggestArgs {
-    /// Mine commits from DATE (YYYY-MM-DD, UTC) [default: a year before HEAD's commit date].
+    /// Mine commits from DATE (YYYY-MM-DD or an age such as `6 months ago`, UTC)
+    /// [default: a year before HEAD's commit date].
     #[arg(long, value_name = "DATE", value_parser = Day::parse_arg)]
     pub since: Option<Day>,
 

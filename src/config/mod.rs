@@ -67,6 +67,8 @@ pub struct Settings {
     /// empty span) the root rule-set file when it is the default.
     pub max_files_origin: Option<Origin>,
     pub whitespace: bool,
+    /// Commits audits leave out, listed in this file (relative to the repository root).
+    pub ignore_revs_file: Option<String>,
     /// Rule ids turned off by `settings.disable`, from every file.
     pub disable: Vec<String>,
     /// `annotation_external`, `annotation_unless`, `annotation_generated` and
@@ -83,6 +85,7 @@ impl Default for Settings {
             max_files: 2000,
             max_files_origin: None,
             whitespace: false,
+            ignore_revs_file: None,
             disable: Vec::new(),
             annotation: AnnotationSettings::default(),
         }
@@ -103,6 +106,7 @@ impl Settings {
             skip_trailer,
             max_files,
             whitespace,
+            ignore_revs_file,
             disable,
             annotation_external,
             annotation_unless,
@@ -127,6 +131,7 @@ impl Settings {
             self.max_files = max_files.into_inner();
         }
         self.whitespace = whitespace.unwrap_or(self.whitespace);
+        self.ignore_revs_file = ignore_revs_file.or(self.ignore_revs_file.take());
         self.disable
             .extend(disable.into_iter().map(Spanned::into_inner));
     }

@@ -50,6 +50,10 @@ pub struct SettingsConfig {
     pub max_files: Option<Spanned<usize>>,
     /// Whitespace-only edits trigger rules (default false).
     pub whitespace: Option<bool>,
+    /// A file of commits audits leave out (mass refactors, moves), one full commit id a
+    /// line, `#` comments: git's `blame.ignoreRevsFile` format, e.g.
+    /// `.git-blame-ignore-revs`. Relative to the repository root.
+    pub ignore_revs_file: Option<String>,
     /// Globs of annotation targets that live outside this repository, matched against
     /// the target as written (after `annotation_prefixes`), e.g. `//depot/**`. They are
     /// never required. `scheme://` targets are always external. Lists from every file
@@ -114,6 +118,10 @@ pub struct RuleConfig {
     pub message: Option<String>,
     #[serde(default)]
     pub skippable: Option<bool>,
+    /// `YYYY-MM-DD`: audits treat units before this day as not applicable to the rule.
+    #[serde(default)]
+    #[schemars(with = "Option<String>", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub since: Option<Spanned<String>>,
     /// The companions: all are required; any path of one satisfies it.
     #[serde(default)]
     #[schemars(with = "Vec<CompanionConfig>")]

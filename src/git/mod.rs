@@ -2,6 +2,7 @@
 //! plain [`Change`](crate::change::Change) values, reads their lines on demand, walks
 //! history, and reads files from revisions.
 
+mod area;
 mod changes;
 mod commit_changes;
 mod commit_object;
@@ -110,6 +111,26 @@ impl Repo {
     /// which linked worktrees share.
     pub fn is_shallow(&self) -> bool {
         !self.shallow_boundary().is_empty()
+    }
+
+    /// What names this repository in reports: the `origin` remote's URL, else the
+    /// name of its directory (without `.git`).
+    pub fn name(&self) -> String {
+        if let Some(url) = self
+            .repo
+            .find_remote("origin")
+            .ok()
+            .and_then(|remote| remote.url().map(str::to_owned))
+        {
+            return url;
+        }
+        let dir = self.workdir().unwrap_or_else(|| self.repo.path());
+        let name = dir
+            .components()
+            .rfind(|c| matches!(c, std::path::Component::Normal(_)))
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .unwrap_or_default();
+        name.strip_suffix(".git").map(str::to_owned).unwrap_or(name)
     }
 
     /// The commit a revision names.

@@ -6,17 +6,22 @@ use crate::config::Severity;
 use crate::finding::{Finding, FindingStatus, Trigger};
 use crate::waiver::Waiver;
 
-/// `payments-api` or `man-pages [cmd = build]`.
+/// `payments-api`, `man-pages [cmd = build]`, and in `--per-commit` mode the commit
+/// judged: `payments-api (commit 1a2b3c4d5e)`.
 pub fn rule_name(finding: &Finding) -> String {
-    if finding.bindings.is_empty() {
-        return finding.rule.clone();
+    let mut name = finding.rule.clone();
+    if !finding.bindings.is_empty() {
+        let bindings: Vec<String> = finding
+            .bindings
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        name.push_str(&format!(" [{}]", bindings.join(", ")));
     }
-    let bindings: Vec<String> = finding
-        .bindings
-        .iter()
-        .map(|(k, v)| format!("{k} = {v}"))
-        .collect();
-    format!("{} [{}]", finding.rule, bindings.join(", "))
+    if let Some(commit) = &finding.commit {
+        name.push_str(&format!(" (commit {})", commit.get(..10).unwrap_or(commit)));
+    }
+    name
 }
 
 /// `path:12` or `path`.

@@ -12,6 +12,7 @@ use crate::config::{
     CompanionConfig, CompanionTable, Config, ConfigError, ConfigErrors, ConfigSource, DEFAULT_KIND,
     Severity, SourcedRule,
 };
+use crate::day::Day;
 use crate::finding::Origin;
 
 impl RuleSet {
@@ -126,6 +127,7 @@ impl Compiler<'_> {
         let matching = config.matching.as_ref().and_then(|m| self.regex(m));
         let keys = self.keys(&config.keys);
         let companions = self.companions(&when);
+        let since = config.since.as_ref().and_then(|s| self.day(s));
         (self.errors.len() == before).then(|| Rule {
             id: config.id.get_ref().clone(),
             description: config.description.clone(),
@@ -133,6 +135,7 @@ impl Compiler<'_> {
             owners: config.owners.clone(),
             message: config.message.clone(),
             skippable: config.skippable.unwrap_or(true),
+            since,
             when,
             unless,
             matching,
@@ -169,6 +172,20 @@ impl Compiler<'_> {
                 "choose another id",
             );
         }
+    }
+
+    fn day(&mut self, text: &Spanned<String>) -> Option<Day> {
+        let day = Day::parse(text.get_ref());
+        if day.is_none() {
+            self.error(
+                "since",
+                format!("`since = \"{}\"` is not a date", text.get_ref()),
+                text.span(),
+                "not a YYYY-MM-DD day",
+                "write the rule's start day as YYYY-MM-DD, e.g. `since = \"2024-01-01\"`",
+            );
+        }
+        day
     }
 
     fn pattern(&mut self, text: &Spanned<String>, key: &str) -> Option<Pattern> {

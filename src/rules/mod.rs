@@ -13,6 +13,7 @@ pub use keys::{KeyChange, KeyPath};
 pub use pattern::{Bindings, Pattern, escape_glob};
 
 use crate::config::{ChangeKind, Settings, Severity};
+use crate::day::Day;
 use crate::finding::Origin;
 use crate::waiver::ANNOTATION;
 
@@ -39,6 +40,8 @@ pub struct Rule {
     pub owners: Vec<String>,
     pub message: Option<String>,
     pub skippable: bool,
+    /// Audits treat units before this day as not applicable to the rule.
+    pub since: Option<Day>,
     pub when: Vec<Pattern>,
     pub unless: GlobSet,
     pub matching: Option<Regex>,

@@ -210,6 +210,19 @@ impl Pattern {
         }
     }
 
+    /// The deepest directory every path this pattern matches lies in (`""` for the
+    /// root), e.g. `doc/man` for `doc/man/cargo-{cmd}.md`.
+    pub fn base_dir(&self) -> &str {
+        let literal = match self.pieces.first() {
+            Some(Piece::Literal(text)) => text.as_str(),
+            _ => "",
+        };
+        let plain = literal
+            .find(['*', '?', '[', '{', '\\'])
+            .map_or(literal, |at| &literal[..at]);
+        plain.rfind('/').map_or("", |at| &plain[..at])
+    }
+
     /// The glob this pattern becomes once its captures are bound, e.g.
     /// `etc/man/cargo-{cmd}.1` with `cmd = build` is `etc/man/cargo-build.1`.
     pub fn substitute(&self, bindings: &Bindings) -> String {
@@ -438,6 +451,21 @@ fn escaped_bytes(c: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_dir_stops_at_the_first_wildcard_or_capture() {
+        for (text, dir) in [
+            ("doc/man/cargo-{cmd}.md", "doc/man"),
+            ("docs/payments/api.md", "docs/payments"),
+            ("sdk/go/**", "sdk/go"),
+            ("{svc}/README.md", ""),
+            ("README.md", ""),
+            ("src/*/x/{a}.rs", "src"),
+            ("a/b[cd]/e", "a"),
+        ] {
+            assert_eq!(Pattern::new(text).expect(text).base_dir(), dir, "{text}");
+        }
+    }
 
     fn pattern(text: &str) -> Pattern {
         Pattern::new(text).expect("valid pattern")

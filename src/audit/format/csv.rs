@@ -2,9 +2,9 @@
 
 use std::io::{self, Write};
 
-use crate::audit::Audit;
+use crate::audit::{Audit, Outcome};
 
-const HEADER: [&str; 11] = [
+const HEADER: [&str; 15] = [
     "commit",
     "date",
     "month",
@@ -16,12 +16,31 @@ const HEADER: [&str; 11] = [
     "triggered_by",
     "missing",
     "owners",
+    "miss_status",
+    "fixed_by",
+    "fixed_after_days",
+    "waiver_reason",
 ];
 
 pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
     row(out, HEADER.iter().copied())?;
     for case in &audit.cases {
         let commit = audit.commit(case);
+        let status = match (case.outcome, &case.fix) {
+            (Outcome::Missed, None) => "open",
+            (Outcome::Missed, Some(_)) => "fixed-later",
+            _ => "",
+        };
+        let fixed_by = case.fix.as_ref().map_or("", |f| f.commit.id.as_str());
+        let fixed_after = case
+            .fix
+            .as_ref()
+            .map(|f| f.days.to_string())
+            .unwrap_or_default();
+        let reason = match case.outcome {
+            Outcome::Waived => super::reason(case),
+            _ => "",
+        };
         let fields = [
             commit.id.as_str(),
             &commit.date,
@@ -34,6 +53,10 @@ pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
             &case.triggered_by.join(" "),
             &super::missing(&case.missing),
             &case.owners.join(" "),
+            status,
+            fixed_by,
+            &fixed_after,
+            reason,
         ];
         row(out, fields.into_iter())?;
     }

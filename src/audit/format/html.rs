@@ -5,7 +5,7 @@ use crate::markup::escape;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use crate::audit::Audit;
+use crate::audit::{Audit, Outcome};
 
 const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#1f2328}\
 h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #d0d7de}\
@@ -49,12 +49,8 @@ fn write_page(audit: &Audit, page: &mut String) -> std::fmt::Result {
         super::percent(total.compliance()),
         super::cases(total)
     )?;
-    if scope.too_large > 0 {
-        writeln!(
-            page,
-            "<p>{} touching more files than <code>settings.max_files</code> not judged.</p>",
-            super::units(scope.too_large)
-        )?;
+    for note in super::unjudged(scope) {
+        writeln!(page, "<p>{}.</p>", escape(&note))?;
     }
     if let Some(note) = scope.shallow_note() {
         writeln!(page, "<p><strong>Warning:</strong> {}</p>", escape(note))?;
@@ -66,10 +62,11 @@ fn write_page(audit: &Audit, page: &mut String) -> std::fmt::Result {
         .map(|r| {
             let c = &r.counts;
             let note = format!(
-                "{} of {} ({} waived)",
+                "{} of {} ({} waived, {} not applicable)",
                 c.satisfied,
-                c.triggered - c.waived,
-                c.waived
+                c.judged(),
+                c.waived,
+                c.not_applicable
             );
             (r.rule.clone(), c.compliance(), note)
         })
@@ -89,6 +86,7 @@ fn write_page(audit: &Audit, page: &mut String) -> std::fmt::Result {
     writeln!(page, "<h2>Trend per month</h2>")?;
     trend_chart(audit, page)?;
     misses_table(audit, page)?;
+    waivers_table(audit, page)?;
     writeln!(page, "<script>{SCRIPT}</script>")?;
     writeln!(page, "</body>")?;
     writeln!(page, "</html>")
@@ -210,26 +208,28 @@ fn trend_chart(audit: &Audit, page: &mut String) -> std::fmt::Result {
 
 fn rules_table(audit: &Audit, page: &mut String) -> std::fmt::Result {
     writeln!(page, "<table id=\"rules\">")?;
-    writeln!(
-        page,
-        "<thead><tr><th>Rule</th><th class=\"n\">Triggered</th><th class=\"n\">Satisfied</th><th class=\"n\">Waived</th><th class=\"n\">Missed</th><th class=\"n\">Compliance</th><th>Owners</th></tr></thead>"
-    )?;
+    write!(page, "<thead><tr><th>Rule</th>")?;
+    for column in super::COUNT_COLUMNS.iter().chain(&["Compliance"]) {
+        write!(page, "<th class=\"n\">{column}</th>")?;
+    }
+    writeln!(page, "<th>Owners</th></tr></thead>")?;
     writeln!(page, "<tbody>")?;
     for row in &audit.rules {
         let c = &row.counts;
         let description = row.description.as_deref().unwrap_or_default();
-        writeln!(
+        write!(
             page,
-            "<tr><td><code>{}</code><br><small>{}</small></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            "<tr><td><code>{}</code><br><small>{}</small></td>",
             escape(&row.rule),
-            escape(description),
-            c.triggered,
-            c.satisfied,
-            c.waived,
-            c.missed,
-            super::percent(c.compliance()),
-            escape(&row.owners.join(" "))
+            escape(description)
         )?;
+        for value in super::count_cells(c)
+            .iter()
+            .chain([&super::percent(c.compliance())])
+        {
+            write!(page, "<td class=\"n\">{value}</td>")?;
+        }
+        writeln!(page, "<td>{}</td></tr>", escape(&row.owners.join(" ")))?;
     }
     writeln!(page, "</tbody>")?;
     writeln!(page, "</table>")
@@ -247,7 +247,7 @@ fn misses_table(audit: &Audit, page: &mut String) -> std::fmt::Result {
     writeln!(page, "<table id=\"misses\">")?;
     writeln!(
         page,
-        "<thead><tr><th>Commit</th><th>Date</th><th>Author</th><th>Subject</th><th>Rule</th><th>Triggered by</th><th>Missing</th><th>Owners</th></tr></thead>"
+        "<thead><tr><th>Commit</th><th>Date</th><th>Author</th><th>Subject</th><th>Rule</th><th>Triggered by</th><th>Missing</th><th>Owners</th><th>Status</th></tr></thead>"
     )?;
     writeln!(page, "<tbody>")?;
     for case in audit.misses() {
@@ -258,16 +258,46 @@ fn misses_table(audit: &Audit, page: &mut String) -> std::fmt::Result {
         };
         writeln!(
             page,
-            "<tr><td><code title=\"{}\">{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><code title=\"{}\">{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&commit.id),
-            escape(commit.id.get(..10).unwrap_or(&commit.id)),
+            escape(super::short(&commit.id)),
             escape(&commit.date),
             escape(&commit.author),
             escape(&commit.subject),
             escape(&rule),
             escape(&case.triggered_by.join(", ")),
             escape(&super::missing(&case.missing)),
-            escape(&case.owners.join(" "))
+            escape(&case.owners.join(" ")),
+            escape(&super::miss_status(case))
+        )?;
+    }
+    writeln!(page, "</tbody>")?;
+    writeln!(page, "</table>")
+}
+
+/// Who waived each waived case (its commit and author) and why.
+fn waivers_table(audit: &Audit, page: &mut String) -> std::fmt::Result {
+    if audit.total.waived == 0 {
+        return Ok(());
+    }
+    writeln!(page, "<h2>Waivers ({})</h2>", audit.total.waived)?;
+    writeln!(page, "<table id=\"waivers\">")?;
+    writeln!(
+        page,
+        "<thead><tr><th>Commit</th><th>Date</th><th>Author</th><th>Rule</th><th>Reason</th></tr></thead>"
+    )?;
+    writeln!(page, "<tbody>")?;
+    for case in audit.outcomes(Outcome::Waived) {
+        let commit = audit.commit(case);
+        writeln!(
+            page,
+            "<tr><td><code title=\"{}\">{}</code></td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+            escape(&commit.id),
+            escape(super::short(&commit.id)),
+            escape(&commit.date),
+            escape(&commit.author),
+            escape(&case.rule),
+            escape(super::reason(case))
         )?;
     }
     writeln!(page, "</tbody>")?;

@@ -1,82 +1,134 @@
-//! `--format json`: the shape fixed by SPEC section 5, plus `owners`, `kinds` and
-//! `total`.
+//! `--format json`: the shape fixed by SPEC section 5, plus `repository`, `owners`,
+//! `kinds`, `total` and `waivers`. `audit merge` reads it back, so one set of types
+//! serves both directions.
 
 use std::io::{self, Write};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::audit::{Audit, Counts, KindRow};
+use crate::audit::{Audit, Counts, KindRow, Outcome};
 use crate::finding::Missing;
 use crate::rules::Bindings;
 
-#[derive(Serialize)]
-struct Json<'a> {
-    version: u32,
-    range: Range<'a>,
-    total: Total,
-    rules: Vec<Rule<'a>>,
-    kinds: Vec<Kind<'a>>,
-    months: Vec<Month<'a>>,
-    misses: Vec<Miss<'a>>,
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Json {
+    pub version: u32,
+    /// The `origin` remote's URL, or the repository's directory name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    pub range: Range,
+    pub total: Total,
+    pub rules: Vec<Rule>,
+    pub kinds: Vec<Kind>,
+    pub months: Vec<Month>,
+    pub misses: Vec<Miss>,
+    #[serde(default)]
+    pub waivers: Vec<Waiver>,
 }
 
-#[derive(Serialize)]
-struct Range<'a> {
-    since: Option<&'a str>,
-    until: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    range: Option<&'a str>,
-    first_parent: bool,
-    units: usize,
-    too_large: usize,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    shallow: bool,
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<String>,
+    pub first_parent: bool,
+    pub units: usize,
+    pub too_large: usize,
+    #[serde(default)]
+    pub ignored: usize,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shallow: bool,
 }
 
-#[derive(Serialize)]
-struct Total {
-    triggered: usize,
-    satisfied: usize,
-    waived: usize,
-    missed: usize,
-    compliance: f64,
+/// Counts as written; `open` and `compliance` follow from the others. (Flattened into
+/// rules and months, so unknown keys cannot be refused here.)
+#[derive(Serialize, Deserialize)]
+pub struct Total {
+    pub triggered: usize,
+    pub satisfied: usize,
+    #[serde(default)]
+    pub not_applicable: usize,
+    pub waived: usize,
+    pub missed: usize,
+    #[serde(default)]
+    pub open: usize,
+    #[serde(default)]
+    pub fixed_later: usize,
+    pub compliance: f64,
 }
 
-#[derive(Serialize)]
-struct Rule<'a> {
-    rule: &'a str,
+#[derive(Serialize, Deserialize)]
+pub struct Rule {
+    pub rule: String,
     #[serde(flatten)]
-    counts: Total,
-    kinds: Vec<Kind<'a>>,
-    owners: &'a [String],
+    pub counts: Total,
+    pub kinds: Vec<Kind>,
+    #[serde(default)]
+    pub owners: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct Kind<'a> {
-    kind: &'a str,
-    required: usize,
-    missed: usize,
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kind {
+    pub kind: String,
+    pub required: usize,
+    pub missed: usize,
 }
 
-#[derive(Serialize)]
-struct Month<'a> {
-    month: &'a str,
-    units: usize,
+#[derive(Serialize, Deserialize)]
+pub struct Month {
+    pub month: String,
+    pub units: usize,
     #[serde(flatten)]
-    counts: Total,
+    pub counts: Total,
 }
 
-#[derive(Serialize)]
-struct Miss<'a> {
-    commit: &'a str,
-    date: &'a str,
-    author: &'a str,
-    subject: &'a str,
-    rule: &'a str,
-    bindings: &'a Bindings,
-    triggered_by: &'a [String],
-    missing: &'a [Missing],
-    owners: &'a [String],
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Miss {
+    pub commit: String,
+    pub date: String,
+    pub author: String,
+    pub subject: String,
+    pub rule: String,
+    pub bindings: Bindings,
+    pub triggered_by: Vec<String>,
+    pub missing: Vec<Missing>,
+    #[serde(default)]
+    pub owners: Vec<String>,
+    /// `open` or `fixed-later`.
+    #[serde(default = "open")]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_by: Option<FixedBy>,
+}
+
+fn open() -> String {
+    "open".to_owned()
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedBy {
+    pub commit: String,
+    pub date: String,
+    pub days: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    pub commit: String,
+    pub date: String,
+    pub author: String,
+    pub subject: String,
+    pub rule: String,
+    pub bindings: Bindings,
+    /// The trailer's reason; `null` when it gives none.
+    pub reason: Option<String>,
 }
 
 /// Three decimals, as in SPEC's example: enough to rank, stable to compare.
@@ -84,79 +136,127 @@ fn rounded(ratio: f64) -> f64 {
     (ratio * 1000.0).round() / 1000.0
 }
 
-fn total(counts: &Counts) -> Total {
-    Total {
-        triggered: counts.triggered,
-        satisfied: counts.satisfied,
-        waived: counts.waived,
-        missed: counts.missed,
-        compliance: rounded(counts.compliance()),
+impl Total {
+    fn of(counts: &Counts) -> Total {
+        Total {
+            triggered: counts.triggered,
+            satisfied: counts.satisfied,
+            not_applicable: counts.not_applicable,
+            waived: counts.waived,
+            missed: counts.missed,
+            open: counts.open(),
+            fixed_later: counts.fixed_later,
+            compliance: rounded(counts.compliance()),
+        }
+    }
+
+    pub fn counts(&self) -> Counts {
+        Counts {
+            triggered: self.triggered,
+            satisfied: self.satisfied,
+            not_applicable: self.not_applicable,
+            waived: self.waived,
+            missed: self.missed,
+            fixed_later: self.fixed_later,
+        }
     }
 }
 
-fn kinds(kinds: &[KindRow]) -> Vec<Kind<'_>> {
+fn kinds(kinds: &[KindRow]) -> Vec<Kind> {
     kinds
         .iter()
         .map(|k| Kind {
-            kind: &k.kind,
+            kind: k.kind.clone(),
             required: k.required,
             missed: k.missed,
         })
         .collect()
 }
 
+impl Json {
+    pub fn of(audit: &Audit) -> Json {
+        let scope = &audit.scope;
+        Json {
+            version: 1,
+            repository: scope.repository.clone(),
+            range: Range {
+                since: scope.since.clone(),
+                until: scope.until.clone(),
+                range: scope.range.clone(),
+                first_parent: scope.first_parent,
+                units: scope.units,
+                too_large: scope.too_large,
+                ignored: scope.ignored,
+                shallow: scope.shallow,
+            },
+            total: Total::of(&audit.total),
+            rules: audit
+                .rules
+                .iter()
+                .map(|r| Rule {
+                    rule: r.rule.clone(),
+                    counts: Total::of(&r.counts),
+                    kinds: kinds(&r.kinds),
+                    owners: r.owners.clone(),
+                })
+                .collect(),
+            kinds: kinds(&audit.kinds),
+            months: audit
+                .months
+                .iter()
+                .map(|m| Month {
+                    month: m.month.clone(),
+                    units: m.units,
+                    counts: Total::of(&m.counts),
+                })
+                .collect(),
+            misses: audit.misses().map(|case| miss(audit, case)).collect(),
+            waivers: audit
+                .outcomes(Outcome::Waived)
+                .map(|case| {
+                    let commit = audit.commit(case);
+                    Waiver {
+                        commit: commit.id.clone(),
+                        date: commit.date.clone(),
+                        author: commit.author.clone(),
+                        subject: commit.subject.clone(),
+                        rule: case.rule.clone(),
+                        bindings: case.bindings.clone(),
+                        reason: case.reason.clone(),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+fn miss(audit: &Audit, case: &crate::audit::Case) -> Miss {
+    let commit = audit.commit(case);
+    Miss {
+        commit: commit.id.clone(),
+        date: commit.date.clone(),
+        author: commit.author.clone(),
+        subject: commit.subject.clone(),
+        rule: case.rule.clone(),
+        bindings: case.bindings.clone(),
+        triggered_by: case.triggered_by.clone(),
+        missing: case.missing.clone(),
+        owners: case.owners.clone(),
+        status: if case.fix.is_some() {
+            "fixed-later"
+        } else {
+            "open"
+        }
+        .to_owned(),
+        fixed_by: case.fix.as_ref().map(|fix| FixedBy {
+            commit: fix.commit.id.clone(),
+            date: fix.commit.date.clone(),
+            days: fix.days,
+        }),
+    }
+}
+
 pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
-    let scope = &audit.scope;
-    let json = Json {
-        version: 1,
-        range: Range {
-            since: scope.since.as_deref(),
-            until: scope.until.as_deref(),
-            range: scope.range.as_deref(),
-            first_parent: scope.first_parent,
-            units: scope.units,
-            too_large: scope.too_large,
-            shallow: scope.shallow,
-        },
-        total: total(&audit.total),
-        rules: audit
-            .rules
-            .iter()
-            .map(|r| Rule {
-                rule: &r.rule,
-                counts: total(&r.counts),
-                kinds: kinds(&r.kinds),
-                owners: &r.owners,
-            })
-            .collect(),
-        kinds: kinds(&audit.kinds),
-        months: audit
-            .months
-            .iter()
-            .map(|m| Month {
-                month: &m.month,
-                units: m.units,
-                counts: total(&m.counts),
-            })
-            .collect(),
-        misses: audit
-            .misses()
-            .map(|case| {
-                let commit = audit.commit(case);
-                Miss {
-                    commit: &commit.id,
-                    date: &commit.date,
-                    author: &commit.author,
-                    subject: &commit.subject,
-                    rule: &case.rule,
-                    bindings: &case.bindings,
-                    triggered_by: &case.triggered_by,
-                    missing: &case.missing,
-                    owners: &case.owners,
-                }
-            })
-            .collect(),
-    };
-    serde_json::to_writer_pretty(&mut *out, &json)?;
+    serde_json::to_writer_pretty(&mut *out, &Json::of(audit))?;
     writeln!(out)
 }

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::audit::Audit;
+use crate::audit::{Audit, Case, Counts, Outcome};
 
 pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
     let scope = &audit.scope;
@@ -15,35 +15,17 @@ pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
         super::percent(total.compliance()),
         super::cases(total)
     )?;
-    if scope.too_large > 0 {
-        writeln!(
-            out,
-            "\n{} touching more files than `settings.max_files` not judged.",
-            super::units(scope.too_large)
-        )?;
+    for note in super::unjudged(scope) {
+        writeln!(out, "\n{}.", cell(&note))?;
     }
     if let Some(note) = scope.shallow_note() {
         writeln!(out, "\n> **Warning:** {}", cell(note))?;
     }
     writeln!(out, "\n## Rules\n")?;
-    writeln!(
-        out,
-        "| Rule | Triggered | Satisfied | Waived | Missed | Compliance | Owners |"
-    )?;
-    writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | --- |")?;
+    count_header(out, &["Rule"], &["Owners"])?;
     for row in &audit.rules {
-        let c = &row.counts;
-        writeln!(
-            out,
-            "| `{}` | {} | {} | {} | {} | {} | {} |",
-            code(&row.rule),
-            c.triggered,
-            c.satisfied,
-            c.waived,
-            c.missed,
-            super::percent(c.compliance()),
-            cell(&row.owners.join(" "))
-        )?;
+        let leading = [format!("`{}`", code(&row.rule))];
+        count_row(out, &leading, &row.counts, &[cell(&row.owners.join(" "))])?;
     }
     writeln!(out, "\n## Companion kinds\n")?;
     writeln!(out, "| Kind | Required | Missed | Compliance |")?;
@@ -59,52 +41,105 @@ pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     writeln!(out, "\n## Trend\n")?;
-    writeln!(
-        out,
-        "| Month | Units | Triggered | Waived | Missed | Compliance |"
-    )?;
-    writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: |")?;
+    count_header(out, &["Month", "Units"], &[])?;
     for month in &audit.months {
-        let c = &month.counts;
-        writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} |",
-            month.month,
-            month.units,
-            c.triggered,
-            c.waived,
-            c.missed,
-            super::percent(c.compliance())
-        )?;
+        let leading = [month.month.clone(), month.units.to_string()];
+        count_row(out, &leading, &month.counts, &[])?;
     }
     writeln!(out, "\n## Misses\n")?;
     if audit.total.missed == 0 {
-        return writeln!(out, "None.");
-    }
-    writeln!(
-        out,
-        "| Commit | Date | Author | Subject | Rule | Triggered by | Missing |"
-    )?;
-    writeln!(out, "| --- | --- | --- | --- | --- | --- | --- |")?;
-    for case in audit.misses() {
-        let commit = audit.commit(case);
-        let rule = match super::bindings(&case.bindings) {
-            b if b.is_empty() => format!("`{}`", code(&case.rule)),
-            b => format!("`{}` ({})", code(&case.rule), cell(&b)),
-        };
+        writeln!(out, "None.")?;
+    } else {
         writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} | {} | {} |",
-            commit.id.get(..10).unwrap_or(&commit.id),
+            "| Commit | Date | Author | Subject | Rule | Triggered by | Missing | Status |"
+        )?;
+        writeln!(out, "| --- | --- | --- | --- | --- | --- | --- | --- |")?;
+        for case in audit.misses() {
+            let commit = audit.commit(case);
+            writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
+                super::short(&commit.id),
+                commit.date,
+                cell(&commit.author),
+                cell(&commit.subject),
+                rule(case),
+                cell(&case.triggered_by.join(", ")),
+                cell(&super::missing(&case.missing)),
+                cell(&super::miss_status(case))
+            )?;
+        }
+    }
+    waivers(audit, out)
+}
+
+/// Who waived each waived case (its commit and author) and why.
+fn waivers(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
+    if audit.total.waived == 0 {
+        return Ok(());
+    }
+    writeln!(out, "\n## Waivers\n")?;
+    writeln!(out, "| Commit | Date | Author | Rule | Reason |")?;
+    writeln!(out, "| --- | --- | --- | --- | --- |")?;
+    for case in audit.outcomes(Outcome::Waived) {
+        let commit = audit.commit(case);
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} |",
+            super::short(&commit.id),
             commit.date,
             cell(&commit.author),
-            cell(&commit.subject),
-            rule,
-            cell(&case.triggered_by.join(", ")),
-            cell(&super::missing(&case.missing))
+            rule(case),
+            cell(super::reason(case))
         )?;
     }
     Ok(())
+}
+
+fn rule(case: &Case) -> String {
+    match super::bindings(&case.bindings) {
+        b if b.is_empty() => format!("`{}`", code(&case.rule)),
+        b => format!("`{}` ({})", code(&case.rule), cell(&b)),
+    }
+}
+
+fn count_header(out: &mut dyn Write, leading: &[&str], trailing: &[&str]) -> io::Result<()> {
+    let names: Vec<&str> = leading
+        .iter()
+        .copied()
+        .chain(super::COUNT_COLUMNS)
+        .chain(["Compliance"])
+        .chain(trailing.iter().copied())
+        .collect();
+    let numeric = |i: usize| i >= leading.len() && i < names.len() - trailing.len();
+    let rule: Vec<&str> = (0..names.len())
+        .map(|i| {
+            if numeric(i) || (i > 0 && i < leading.len()) {
+                "---:"
+            } else {
+                "---"
+            }
+        })
+        .collect();
+    writeln!(out, "| {} |", names.join(" | "))?;
+    writeln!(out, "| {} |", rule.join(" | "))
+}
+
+fn count_row(
+    out: &mut dyn Write,
+    leading: &[String],
+    counts: &Counts,
+    trailing: &[String],
+) -> io::Result<()> {
+    let cells: Vec<String> = leading
+        .iter()
+        .cloned()
+        .chain(super::count_cells(counts))
+        .chain([super::percent(counts.compliance())])
+        .chain(trailing.iter().cloned())
+        .collect();
+    writeln!(out, "| {} |", cells.join(" | "))
 }
 
 /// Text in a table cell: pipes and markup characters escaped, one line.

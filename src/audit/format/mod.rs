@@ -2,13 +2,13 @@
 
 mod csv;
 mod html;
-mod json;
+pub(crate) mod json;
 mod markdown;
 mod table;
 
 use std::io::{self, Write};
 
-use super::{Audit, Counts, Scope};
+use super::{Audit, Case, Counts, Scope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditFormat {
@@ -67,8 +67,8 @@ fn units(count: usize) -> String {
     }
 }
 
-/// What was audited: `1830 first-parent changes in main..HEAD, since 2026-01-01`, with
-/// the range dressed for the format.
+/// What was audited: `1830 first-parent changes of acme/app in main..HEAD, since
+/// 2026-01-01`, with the range dressed for the format.
 fn scope_line(scope: &Scope, range: impl Fn(&str) -> String) -> String {
     let unit = if scope.first_parent {
         "first-parent changes"
@@ -76,6 +76,16 @@ fn scope_line(scope: &Scope, range: impl Fn(&str) -> String) -> String {
         "commits"
     };
     let mut line = format!("{} {unit}", scope.units);
+    if let Some(repository) = &scope.repository {
+        line.push_str(&format!(" of {}", super::merge::short_name(repository)));
+    }
+    if !scope.repositories.is_empty() {
+        line.push_str(&format!(
+            " across {} repositories ({})",
+            scope.repositories.len(),
+            scope.repositories.join(", ")
+        ));
+    }
     if let Some(spec) = &scope.range {
         line.push_str(&format!(" in {}", range(spec)));
     }
@@ -88,13 +98,91 @@ fn scope_line(scope: &Scope, range: impl Fn(&str) -> String) -> String {
     line
 }
 
-/// `104 of 116 cases satisfied, 4 waived, 12 missed`.
+/// `104 of 116 cases satisfied, 10 not applicable, 4 waived, 12 missed (7 open, 5
+/// fixed later)`.
 fn cases(total: &Counts) -> String {
     format!(
-        "{} of {} cases satisfied, {} waived, {} missed",
+        "{} of {} cases satisfied, {} not applicable, {} waived, {} missed ({} open, {} fixed later)",
         total.satisfied,
-        total.triggered - total.waived,
+        total.judged(),
+        total.not_applicable,
         total.waived,
-        total.missed
+        total.missed,
+        total.open(),
+        total.fixed_later
     )
+}
+
+/// The count columns every table shows, after its own leading columns, and before
+/// compliance.
+const COUNT_COLUMNS: [&str; 7] = [
+    "Triggered",
+    "Satisfied",
+    "Not applicable",
+    "Waived",
+    "Missed",
+    "Open",
+    "Fixed later",
+];
+
+/// The values of [`COUNT_COLUMNS`].
+fn count_cells(counts: &Counts) -> [String; 7] {
+    [
+        counts.triggered,
+        counts.satisfied,
+        counts.not_applicable,
+        counts.waived,
+        counts.missed,
+        counts.open(),
+        counts.fixed_later,
+    ]
+    .map(|n| n.to_string())
+}
+
+/// `open`, or `fixed later in 1a2b3c4d5e (3 days)`.
+fn miss_status(case: &Case) -> String {
+    match &case.fix {
+        None => "open".to_owned(),
+        Some(fix) => format!(
+            "fixed later in {} ({})",
+            short(&fix.commit.id),
+            days(fix.days)
+        ),
+    }
+}
+
+/// A waived case's reason, or what a reader needs to know when there is none.
+fn reason(case: &Case) -> &str {
+    case.reason.as_deref().unwrap_or("no reason given")
+}
+
+/// The first ten characters of a commit id.
+fn short(id: &str) -> &str {
+    id.get(..10).unwrap_or(id)
+}
+
+fn days(count: i64) -> String {
+    if count == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{count} days")
+    }
+}
+
+/// Notes on units left unjudged: too large, ignored.
+fn unjudged(scope: &Scope) -> Vec<String> {
+    let mut notes = Vec::new();
+    if scope.too_large > 0 {
+        notes.push(format!(
+            "{} touching more files than settings.max_files not judged",
+            units(scope.too_large)
+        ));
+    }
+    if scope.ignored > 0 {
+        notes.push(format!(
+            "{} listed in the ignore-revs file not judged",
+            units(scope.ignored)
+        ));
+    }
+    notes
 }

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::audit::{Audit, Counts, KindRow};
+use crate::audit::{Audit, Counts, KindRow, Outcome};
 
 const BOLD: &str = "\x1b[1m";
 const RED: &str = "\x1b[31m";
@@ -38,16 +38,36 @@ impl Paint {
 
 /// A table whose cells may carry colour codes; widths count visible characters.
 struct Table {
-    header: Vec<&'static str>,
+    header: Vec<String>,
     /// Columns aligned to the right (numbers).
     right: Vec<bool>,
     rows: Vec<Vec<(String, usize)>>,
 }
 
 impl Table {
-    fn new(header: &[(&'static str, bool)]) -> Table {
+    /// `leading` columns (aligned to the left), then the count columns and compliance,
+    /// then `trailing` ones.
+    fn with_counts(leading: &[(&str, bool)], trailing: &[&str]) -> Table {
+        let counts = super::COUNT_COLUMNS
+            .iter()
+            .map(|c| (c.to_uppercase().replace(' ', "-"), true))
+            .chain([("COMPLIANCE".to_owned(), true)]);
+        let columns: Vec<(String, bool)> = leading
+            .iter()
+            .map(|&(h, right)| (h.to_owned(), right))
+            .chain(counts)
+            .chain(trailing.iter().map(|h| ((*h).to_owned(), false)))
+            .collect();
         Table {
-            header: header.iter().map(|h| h.0).collect(),
+            header: columns.iter().map(|c| c.0.clone()).collect(),
+            right: columns.iter().map(|c| c.1).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn new(header: &[(&str, bool)]) -> Table {
+        Table {
+            header: header.iter().map(|h| h.0.to_owned()).collect(),
             right: header.iter().map(|h| h.1).collect(),
             rows: Vec::new(),
         }
@@ -104,13 +124,11 @@ fn ratio(paint: &Paint, ratio: f64) -> (String, usize) {
 }
 
 fn counts(paint: &Paint, counts: &Counts) -> Vec<(String, usize)> {
-    vec![
-        plain(counts.triggered.to_string()),
-        plain(counts.satisfied.to_string()),
-        plain(counts.waived.to_string()),
-        plain(counts.missed.to_string()),
-        ratio(paint, counts.compliance()),
-    ]
+    super::count_cells(counts)
+        .into_iter()
+        .map(plain)
+        .chain([ratio(paint, counts.compliance())])
+        .collect()
 }
 
 pub fn render(audit: &Audit, color: bool, out: &mut dyn Write) -> io::Result<()> {
@@ -120,15 +138,7 @@ pub fn render(audit: &Audit, color: bool, out: &mut dyn Write) -> io::Result<()>
         return Ok(());
     }
     writeln!(out)?;
-    let mut rules = Table::new(&[
-        ("RULE", false),
-        ("TRIGGERED", true),
-        ("SATISFIED", true),
-        ("WAIVED", true),
-        ("MISSED", true),
-        ("COMPLIANCE", true),
-        ("OWNERS", false),
-    ]);
+    let mut rules = Table::with_counts(&[("RULE", false)], &["OWNERS"]);
     for row in &audit.rules {
         let mut cells = vec![plain(row.rule.clone())];
         cells.extend(counts(&paint, &row.counts));
@@ -142,15 +152,7 @@ pub fn render(audit: &Audit, color: bool, out: &mut dyn Write) -> io::Result<()>
     }
     if !audit.months.is_empty() {
         writeln!(out)?;
-        let mut months = Table::new(&[
-            ("MONTH", false),
-            ("UNITS", true),
-            ("TRIGGERED", true),
-            ("SATISFIED", true),
-            ("WAIVED", true),
-            ("MISSED", true),
-            ("COMPLIANCE", true),
-        ]);
+        let mut months = Table::with_counts(&[("MONTH", false), ("UNITS", true)], &[]);
         for month in &audit.months {
             let mut cells = vec![plain(month.month.clone()), plain(month.units.to_string())];
             cells.extend(counts(&paint, &month.counts));
@@ -158,7 +160,8 @@ pub fn render(audit: &Audit, color: bool, out: &mut dyn Write) -> io::Result<()>
         }
         months.write(&paint, out)?;
     }
-    misses(audit, &paint, out)
+    misses(audit, &paint, out)?;
+    waivers(audit, &paint, out)
 }
 
 fn header(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
@@ -172,12 +175,8 @@ fn header(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
         paint.compliance(total.compliance()),
         super::cases(total)
     )?;
-    if scope.too_large > 0 {
-        writeln!(
-            out,
-            "{} touching more files than settings.max_files not judged",
-            super::units(scope.too_large)
-        )?;
+    for note in super::unjudged(scope) {
+        writeln!(out, "{note}")?;
     }
     if let Some(note) = scope.shallow_note() {
         writeln!(out, "{}: {note}", paint.paint(YELLOW, "warning"))?;
@@ -211,14 +210,11 @@ fn misses(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
             any = true;
         }
         let commit = audit.commit(case);
-        let rule = match super::bindings(&case.bindings) {
-            b if b.is_empty() => case.rule.clone(),
-            b => format!("{} [{b}]", case.rule),
-        };
+        let rule = rule_label(case);
         writeln!(
             out,
             "{} {}  {}  {}  {}",
-            paint.paint(YELLOW, commit.id.get(..10).unwrap_or(&commit.id)),
+            paint.paint(YELLOW, super::short(&commit.id)),
             commit.date,
             paint.paint(RED, &rule),
             commit.author,
@@ -229,6 +225,12 @@ fn misses(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
             "    {} {}",
             paint.paint(DIM, "triggered by"),
             shortened(&case.triggered_by)
+        )?;
+        writeln!(
+            out,
+            "    {} {}",
+            paint.paint(DIM, "status"),
+            super::miss_status(case)
         )?;
         for missing in &case.missing {
             writeln!(
@@ -241,6 +243,40 @@ fn misses(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Each waived case: its commit (who) and its trailer's reason (why).
+fn waivers(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    let mut table = Table::new(&[
+        ("COMMIT", false),
+        ("DATE", false),
+        ("RULE", false),
+        ("AUTHOR", false),
+        ("REASON", false),
+    ]);
+    for case in audit.outcomes(Outcome::Waived) {
+        let commit = audit.commit(case);
+        table.push(vec![
+            plain(super::short(&commit.id)),
+            plain(commit.date.clone()),
+            plain(rule_label(case)),
+            plain(commit.author.clone()),
+            plain(super::reason(case)),
+        ]);
+    }
+    if table.rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n{}", paint.paint(BOLD, "WAIVERS"))?;
+    table.write(paint, out)
+}
+
+/// `rule` or `rule [name=value]`.
+fn rule_label(case: &crate::audit::Case) -> String {
+    match super::bindings(&case.bindings) {
+        b if b.is_empty() => case.rule.clone(),
+        b => format!("{} [{b}]", case.rule),
+    }
 }
 
 /// At most a few paths: a terminal line, not a listing (json and csv have them all).

@@ -1,0 +1,213 @@
+//! One unit of history turned into audit cases, on a worker thread: exact moves do not
+//! trigger, units before a rule's `since` and companions whose area did not exist yet
+//! are not applicable, and waived cases keep their reason.
+
+use std::collections::HashSet;
+
+use super::{Case, CommitInfo, Outcome};
+use crate::annotations::Reads;
+use crate::change::{Change, Status};
+use crate::check::{Detail, judge_all};
+use crate::day::Day;
+use crate::finding::{Finding, FindingStatus, Missing, Trigger};
+use crate::git::{GitError, Repo, Unit};
+use crate::rules::{Bindings, Rule, RuleSet};
+use crate::waiver::Waivers;
+
+/// The part of a unit an audit keeps.
+#[derive(Debug, Clone)]
+pub struct Judged {
+    pub commit: CommitInfo,
+    pub day: Day,
+    /// The unit's cases, in (rule, binding) order; their `commit` is set when added.
+    pub cases: Vec<Case>,
+    /// More changed files than `settings.max_files`: not judged.
+    pub too_large: bool,
+    /// Listed in the ignore-revs file: not judged.
+    pub ignored: bool,
+    /// Every path the unit changed (both sides of a rename), for misses fixed later.
+    pub changed: Vec<String>,
+}
+
+impl Judged {
+    /// A unit the audit leaves out, as the ignore-revs file asks.
+    pub fn ignored(unit: &Unit) -> Judged {
+        Judged {
+            ignored: true,
+            ..Judged::empty(unit)
+        }
+    }
+
+    fn empty(unit: &Unit) -> Judged {
+        let day = Day::of_time(unit.local_time);
+        Judged {
+            commit: CommitInfo {
+                id: unit.commit.id.clone(),
+                date: day.to_date(),
+                author: unit.commit.author.clone(),
+                subject: unit.commit.summary().to_owned(),
+            },
+            day,
+            cases: Vec::new(),
+            too_large: false,
+            ignored: false,
+            changed: Vec::new(),
+        }
+    }
+
+    /// Judges `changes` as `check` would, then sorts each case into its outcome.
+    pub fn judge(
+        repo: &Repo,
+        rules: &RuleSet,
+        unit: &Unit,
+        changes: Vec<Change>,
+        reads: Reads<'_>,
+    ) -> Result<Judged, GitError> {
+        let mut judged = Judged::empty(unit);
+        let moved: HashSet<String> = changes
+            .iter()
+            .filter(|c| c.status == Status::Renamed)
+            .map(|c| c.path.clone())
+            .collect();
+        judged.changed = changes
+            .iter()
+            .flat_map(|c| c.paths().map(str::to_owned))
+            .collect();
+        let skip = &rules.settings.skip_trailer;
+        let waivers = Waivers::from_message(&unit.commit.message, skip);
+        let judgement = judge_all(repo, rules, changes, &waivers, Detail::Path, reads)?;
+        let context = Context {
+            repo,
+            rules,
+            unit,
+            day: judged.day,
+            moved: &moved,
+        };
+        for satisfied in judgement.satisfied {
+            let case = context.case(
+                satisfied.rule,
+                satisfied.bindings,
+                satisfied.triggered_by,
+                Vec::new(),
+                Outcome::Satisfied,
+            )?;
+            judged.cases.extend(case);
+        }
+        for finding in judgement.findings {
+            let outcome = match finding.status {
+                FindingStatus::TooLarge => {
+                    judged.too_large = true;
+                    continue;
+                }
+                FindingStatus::Waived => Outcome::Waived,
+                FindingStatus::Missing => Outcome::Missed,
+            };
+            let Finding {
+                rule,
+                bindings,
+                triggered_by,
+                missing,
+                waiver,
+                ..
+            } = finding;
+            let case = context.case(rule, bindings, triggered_by, missing, outcome)?;
+            judged.cases.extend(case.map(|mut case| {
+                if case.outcome == Outcome::Waived {
+                    case.reason = waiver.and_then(|w| w.reason);
+                }
+                case
+            }));
+        }
+        judged
+            .cases
+            .sort_by(|a, b| (&a.rule, &a.bindings).cmp(&(&b.rule, &b.bindings)));
+        Ok(judged)
+    }
+}
+
+struct Context<'a> {
+    repo: &'a Repo,
+    rules: &'a RuleSet,
+    unit: &'a Unit,
+    day: Day,
+    moved: &'a HashSet<String>,
+}
+
+impl Context<'_> {
+    /// The case, or `None` when only exact moves triggered it.
+    fn case(
+        &self,
+        rule_id: String,
+        bindings: Bindings,
+        triggered_by: Vec<Trigger>,
+        mut missing: Vec<Missing>,
+        mut outcome: Outcome,
+    ) -> Result<Option<Case>, GitError> {
+        if triggered_by.iter().all(|t| self.moved.contains(&t.path)) {
+            return Ok(None);
+        }
+        let rule = self.rules.rules.iter().find(|r| r.id == rule_id);
+        if rule
+            .and_then(|r| r.since)
+            .is_some_and(|since| self.day < since)
+        {
+            outcome = Outcome::NotApplicable;
+            missing.clear();
+        } else if let Some(rule) = rule.filter(|_| !missing.is_empty()) {
+            missing = self.applicable(rule, &bindings, missing)?;
+            if missing.is_empty() {
+                outcome = Outcome::NotApplicable;
+            }
+        }
+        Ok(Some(Case {
+            commit: 0,
+            owners: rule.map(|r| r.owners.clone()).unwrap_or_default(),
+            rule: rule_id,
+            bindings,
+            outcome,
+            triggered_by: triggered_by.into_iter().map(|t| t.path).collect(),
+            missing,
+            reason: None,
+            fix: None,
+        }))
+    }
+
+    /// The missing companions that could have been updated: some file matching one of
+    /// their paths, with any binding, existed before or after the unit.
+    fn applicable(
+        &self,
+        rule: &Rule,
+        bindings: &Bindings,
+        missing: Vec<Missing>,
+    ) -> Result<Vec<Missing>, GitError> {
+        let mut kept = Vec::with_capacity(missing.len());
+        for m in missing {
+            let companion = rule.companions.iter().find(|c| {
+                c.kind == m.kind
+                    && c.paths
+                        .iter()
+                        .map(|p| p.substitute(bindings))
+                        .eq(m.paths.iter().cloned())
+            });
+            let Some(companion) = companion else {
+                kept.push(m);
+                continue;
+            };
+            let mut exists = false;
+            for pattern in &companion.paths {
+                let matches = |path: &str| pattern.bind(path).is_some();
+                if self
+                    .repo
+                    .unit_has_file(&self.unit.commit.id, pattern.base_dir(), matches)?
+                {
+                    exists = true;
+                    break;
+                }
+            }
+            if exists {
+                kept.push(m);
+            }
+        }
+        Ok(kept)
+    }
+}
