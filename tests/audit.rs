@@ -1013,3 +1013,36 @@ fn blocks_gone_from_the_head_are_not_audited() {
     let range = json(&repo, &["--range", "HEAD~2..HEAD~1"]);
     assert_eq!(counts(&range, "annotation"), (1, 0, 0, 1));
 }
+
+#[test]
+fn every_month_of_the_range_has_a_row_even_without_commits() {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", SERVICES)
+        .write("services/payments/api.proto", "a\n");
+    commit_at(&repo, "January", "2026-01-05T10:00:00+0000");
+    repo.write("services/payments/api.proto", "b\n");
+    commit_at(&repo, "April", "2026-04-05T10:00:00+0000");
+    let json = json(&repo, &[]);
+    let months: Vec<(&str, u64)> = json["months"]
+        .as_array()
+        .expect("months")
+        .iter()
+        .map(|m| {
+            (
+                m["month"].as_str().expect("month"),
+                m["units"].as_u64().expect("units"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        months,
+        [
+            ("2026-01", 1),
+            ("2026-02", 0),
+            ("2026-03", 0),
+            ("2026-04", 1)
+        ]
+    );
+    let markdown = audit(&repo, &["--format", "markdown"]).1;
+    assert!(markdown.contains("| 2026-02 | 0 | 0 |"), "{markdown}");
+}

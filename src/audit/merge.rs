@@ -192,7 +192,7 @@ impl Merged {
             total,
             rules: self.rules,
             kinds: self.kinds,
-            months: self.months.into_values().collect(),
+            months: super::every_month(self.months),
             commits: self.commits,
             cases: self.cases,
         }

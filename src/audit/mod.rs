@@ -366,7 +366,7 @@ impl<'a> Auditor<'a> {
             total,
             rules,
             kinds,
-            months: self.months.into_values().collect(),
+            months: every_month(self.months),
             commits: self.commits,
             cases,
         }
@@ -399,9 +399,54 @@ impl<'a> Auditor<'a> {
     }
 }
 
+/// The rows from the first month to the last, with an empty row for each month in
+/// between that had no unit: a trend with holes reads as steadier than it was.
+fn every_month(mut months: BTreeMap<String, MonthRow>) -> Vec<MonthRow> {
+    let parse = |key: &str| -> Option<(i64, i64)> {
+        let (year, month) = key.split_once('-')?;
+        Some((year.parse().ok()?, month.parse().ok()?))
+    };
+    let first = months.keys().next().and_then(|k| parse(k));
+    let last = months.keys().next_back().and_then(|k| parse(k));
+    if let (Some(mut at), Some(last)) = (first, last) {
+        while at < last {
+            at = if at.1 == 12 {
+                (at.0 + 1, 1)
+            } else {
+                (at.0, at.1 + 1)
+            };
+            let month = format!("{:04}-{:02}", at.0, at.1);
+            months.entry(month.clone()).or_insert(MonthRow {
+                month,
+                units: 0,
+                counts: Counts::default(),
+            });
+        }
+    }
+    months.into_values().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_month_between_the_first_and_the_last_has_a_row() {
+        let row = |month: &str| MonthRow {
+            month: month.to_owned(),
+            units: 1,
+            counts: Counts::default(),
+        };
+        let months = ["2025-11", "2026-02"]
+            .into_iter()
+            .map(|m| (m.to_owned(), row(m)))
+            .collect();
+        let filled = every_month(months);
+        let names: Vec<&str> = filled.iter().map(|m| m.month.as_str()).collect();
+        assert_eq!(names, ["2025-11", "2025-12", "2026-01", "2026-02"]);
+        assert_eq!(filled[1].units, 0);
+        assert!(every_month(BTreeMap::new()).is_empty());
+    }
 
     #[test]
     fn compliance_leaves_waived_cases_out_and_is_full_when_nothing_triggered() {

@@ -165,7 +165,13 @@ fn trend_chart(audit: &Audit, page: &mut String) -> std::fmt::Result {
         let middle = x + bar / 2;
         let c = &month.counts;
         let ratio = c.compliance();
-        let h = (ratio * HEIGHT).round();
+        // A month with nothing to judge has no bar, rather than a full one.
+        let judged = c.judged() > 0;
+        let h = if judged {
+            (ratio * HEIGHT).round()
+        } else {
+            0.0
+        };
         let y = 20.0 + HEIGHT - h;
         writeln!(
             page,
@@ -186,7 +192,11 @@ fn trend_chart(audit: &Audit, page: &mut String) -> std::fmt::Result {
                 "<text x=\"{middle}\" y=\"{}\" text-anchor=\"middle\">{}</text>\
 <text x=\"{middle}\" y=\"214\" text-anchor=\"middle\">{} / {}</text>",
                 y - 4.0,
-                super::percent(ratio),
+                if judged {
+                    super::percent(ratio)
+                } else {
+                    "–".to_owned()
+                },
                 c.missed,
                 c.triggered
             )?;
