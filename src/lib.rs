@@ -18,6 +18,7 @@ pub mod graph;
 pub mod init;
 pub mod install;
 pub mod markup;
+pub mod patch;
 pub mod repo_path;
 pub mod report;
 pub mod rules;

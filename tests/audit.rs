@@ -399,8 +399,9 @@ fn html_is_one_balanced_document_with_the_numbers() {
     let (_, html) = audit(&repo, &["--format", "html", "--first-parent"]);
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert_balanced(&html);
+    // Commit links are the only URLs: nothing is loaded from the network.
     assert!(
-        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        !html.contains("src=\"http") && !html.contains("<link"),
         "must open offline"
     );
     assert!(
@@ -419,6 +420,14 @@ fn html_is_one_balanced_document_with_the_numbers() {
         "header and three misses"
     );
     assert!(misses.contains("Move the API to v2"));
+    // The origin is on GitHub: each commit links to its page.
+    let sha = repo.rev("HEAD~1");
+    assert!(
+        misses.contains(&format!(
+            "<a href=\"https://github.com/acme/payments/commit/{sha}\">"
+        )),
+        "{misses}"
+    );
 }
 
 #[test]

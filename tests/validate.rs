@@ -178,3 +178,30 @@ fn a_bad_key_path_is_a_config_error_at_its_span() {
     assert!(text.contains("an empty key"), "{text}");
     assert!(text.contains("`**` is not a key"), "{text}");
 }
+
+#[test]
+fn a_binding_whose_companion_is_missing_is_a_warning_naming_both() {
+    let repo = repo_with(CLEAN);
+    repo.write("doc/man/generate_lockfile.md", "# generate\n");
+    repo.commit("a page without its generated twin");
+    let text = output(&repo, &["validate"], 0);
+    assert!(
+        text.contains("`doc/man/generate_lockfile.md` triggers rule `man-pages`, but its `file`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("generate_lockfile.1` names no tracked file"),
+        "{text}"
+    );
+    assert!(text.contains("with cmd = generate_lockfile"), "{text}");
+    assert!(!text.contains("doc/man/build.md` triggers"), "{text}");
+    output(&repo, &["validate", "--deny", "warnings"], 1);
+    repo.write(
+        "lockstep.toml",
+        CLEAN.replace(
+            "[\"etc/man/{cmd}.1\"]",
+            "[\"etc/man/{cmd}.1\"]\nunless = [\"doc/man/generate_lockfile.md\"]",
+        ),
+    );
+    output(&repo, &["validate", "--deny", "warnings"], 0);
+}

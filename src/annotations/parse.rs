@@ -233,6 +233,13 @@ impl Parser<'_> {
             }
             match resolve(self.path, &entry) {
                 Some(target) if self.settings.is_external(&target.path) => external.push(entry),
+                // Its own edit always changes the file: the target requires nothing.
+                Some(target) if target.path == self.path && target.label.is_none() => self
+                    .problem(
+                        line,
+                        ProblemKind::BadTarget,
+                        format!("`{entry}` is this file, which every edit of the block changes: name a block in it with `:label`"),
+                    ),
                 Some(target) => targets.push(target),
                 None => self.problem(
                     line,
@@ -601,7 +608,7 @@ mod tests {
     #[test]
     fn malformations_are_reported_with_their_lines() {
         type Case<'a> = (&'a [&'a str], &'a [(u32, &'a str)]);
-        let cases: [Case<'_>; 9] = [
+        let cases: [Case<'_>; 10] = [
             (&["// LINT.IfChange", "x"], &[(1, "unclosed-if-change")]),
             (
                 &["x", "// LINT.ThenChange(//a)"],
@@ -648,6 +655,14 @@ mod tests {
             ),
             (
                 &["// LINT.IfChange", "x", "// LINT.ThenChange(../../up)"],
+                &[(3, "bad-target")],
+            ),
+            (
+                &[
+                    "// LINT.IfChange",
+                    "x",
+                    "// LINT.ThenChange(//a.rs, a.rs:ok)",
+                ],
                 &[(3, "bad-target")],
             ),
         ];

@@ -1,7 +1,7 @@
 //! `lockstep check`: judge one diff (or each commit of a range) and report.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -16,6 +16,7 @@ use crate::check::judge;
 use crate::ci::{self, Detected};
 use crate::finding::Finding;
 use crate::git::{Diff, DiffKind, DiffSpec, Repo};
+use crate::patch;
 use crate::report::{
     DiffSummary, Format, Report, STEP_SUMMARY_LIMIT, Style, azure_upload_summary, render,
     render_summary,
@@ -51,6 +52,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "REV", group = "source")]
     pub commit: Option<String>,
 
+    /// Check a unified diff (`git diff`, `git format-patch`, `jj diff --git`) read from
+    /// PATH, or standard input for `-`, against the work tree's rule set.
+    #[arg(long, value_name = "PATH", group = "source", conflicts_with_all = ["per_commit", "config_from"])]
+    pub diff: Option<PathBuf>,
+
     /// Judge each commit of the range on its own instead of the whole range.
     #[arg(long, requires = "source")]
     pub per_commit: bool,
@@ -85,7 +91,7 @@ pub struct CheckArgs {
 
     /// The commit message being written (the commit-msg hook's argument): its
     /// `Lockstep-Skip:` trailer waives rules for the staged changes (implies --staged).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["base", "range", "commit"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["base", "range", "commit", "diff"])]
     pub commit_msg_file: Option<PathBuf>,
 }
 
@@ -169,11 +175,20 @@ impl CheckArgs {
 
 pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
     let repo = Repo::discover(&context.dir)?;
-    let (spec, detected) = args.spec(&repo, context)?;
-    let diff = repo.diff(&spec).map_err(|e| match &detected {
-        Some(detected) => detected.explain(e),
-        None => e.into(),
-    })?;
+    let (mut diff, detected, mails) = match &args.diff {
+        Some(path) => {
+            let (diff, mails) = patch_diff(&repo, path, context)?;
+            (diff, None, mails)
+        }
+        None => {
+            let (spec, detected) = args.spec(&repo, context)?;
+            let diff = repo.diff(&spec).map_err(|e| match &detected {
+                Some(detected) => detected.explain(e),
+                None => e.into(),
+            })?;
+            (diff, detected, Vec::new())
+        }
+    };
     if let Some(detected) = &detected {
         eprintln!(
             "lockstep: checking {} ({})",
@@ -192,10 +207,17 @@ pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
         rule_set_change::announce(&repo, &diff)?;
     }
     select_rules(&mut rules, &args.rules)?;
+    if diff.kind == DiffKind::Patch && !rules.settings.whitespace {
+        patch::ignore_whitespace(&mut diff.changes);
+    }
     let findings = if args.per_commit {
         per_commit(&repo, &rules, &diff, context)?
     } else {
-        let waivers = waivers(&rules, &diff, args, context)?;
+        let mut waivers = waivers(&rules, &diff, args, context)?;
+        for (id, message) in &mails {
+            waivers
+                .merge(Waivers::from_message(message, &rules.settings.skip_trailer).in_commit(id));
+        }
         let mut findings = judge(&repo, &rules, diff.changes.clone(), &waivers)?;
         findings.extend(broken(&repo, &rules, &diff, &waivers)?);
         findings
@@ -218,6 +240,44 @@ pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// `--diff PATH`: the patch's files as a diff, and the commit messages of a
+/// `format-patch` series (their trailers waive rules as a range's do).
+fn patch_diff(
+    repo: &Repo,
+    path: &Path,
+    context: &Context,
+) -> miette::Result<(Diff, Vec<(String, String)>)> {
+    let (name, bytes) = if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .into_diagnostic()
+            .wrap_err("cannot read the patch from standard input")?;
+        ("standard input".to_owned(), bytes)
+    } else {
+        let bytes = std::fs::read(context.dir.join(path))
+            .into_diagnostic()
+            .wrap_err_with(|| format!("cannot read the patch `{}`", path.display()))?;
+        (path.display().to_string(), bytes)
+    };
+    let patch = patch::parse(&name, &String::from_utf8_lossy(&bytes))?;
+    let mut changes: Vec<_> = patch
+        .files
+        .into_iter()
+        .flat_map(|file| file.into_changes(|id| repo.blob_by_prefix(id)))
+        .collect();
+    // In path order, as a tree diff lists them, so findings list files alike.
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
+    let diff = Diff {
+        kind: DiffKind::Patch,
+        base: None,
+        head: None,
+        changes,
+        commits: Vec::new(),
+    };
+    Ok((diff, patch.messages))
 }
 
 /// Where the rule set comes from: `--config-from`; else, in CI, the base of a range so
@@ -289,8 +349,10 @@ fn waivers(
                 .in_commit(&commit.id),
         );
     }
-    if matches!(diff.kind, DiffKind::Staged | DiffKind::WorkTree)
-        && let Some(list) = &context.env.lockstep_skip
+    if matches!(
+        diff.kind,
+        DiffKind::Staged | DiffKind::WorkTree | DiffKind::Patch
+    ) && let Some(list) = &context.env.lockstep_skip
     {
         waivers.merge(Waivers::from_list(list));
     }
@@ -305,7 +367,10 @@ fn pull_request_waivers(
     diff: &Diff,
     context: &Context,
 ) -> miette::Result<Waivers> {
-    if matches!(diff.kind, DiffKind::Staged | DiffKind::WorkTree) {
+    if matches!(
+        diff.kind,
+        DiffKind::Staged | DiffKind::WorkTree | DiffKind::Patch
+    ) {
         return Ok(Waivers::default());
     }
     Ok(match ci::pull_request(&context.env.ci)? {

@@ -36,6 +36,11 @@ pub struct SuggestArgs {
     #[arg(long, value_name = "N", default_value_t = 30, value_parser = value_parser!(u32).range(1..))]
     pub max_changeset: u32,
 
+    /// Count commits by bots too (dependabot, renovate, `[bot]` accounts), left out by
+    /// default.
+    #[arg(long)]
+    pub include_bots: bool,
+
     /// Print at most N suggestions, the strongest first.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: u32,
@@ -72,6 +77,7 @@ impl SuggestArgs {
             depth: self.depth as usize,
             max_changeset: self.max_changeset as usize,
             limit: self.limit as usize,
+            include_bots: self.include_bots,
         }
     }
 }

@@ -113,6 +113,18 @@ impl Repo {
         !self.shallow_boundary().is_empty()
     }
 
+    /// The blob an abbreviated id names (a patch's `index` line), if this repository
+    /// has it and the prefix is unambiguous.
+    pub fn blob_by_prefix(&self, hex: &str) -> Option<[u8; 20]> {
+        let plausible = hex.len() >= 4 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+        if !plausible || hex.bytes().all(|b| b == b'0') {
+            return None;
+        }
+        let object = self.repo.revparse_single(hex).ok()?;
+        object.as_blob()?;
+        object.id().as_bytes().try_into().ok()
+    }
+
     /// What names this repository in reports: the `origin` remote's URL, else the
     /// name of its directory (without `.git`).
     pub fn name(&self) -> String {

@@ -35,6 +35,8 @@ pub enum DiffKind {
     WorkTree,
     Range,
     Commit,
+    /// A patch read by `check --diff`.
+    Patch,
 }
 
 impl DiffKind {
@@ -44,6 +46,7 @@ impl DiffKind {
             DiffKind::WorkTree => "worktree",
             DiffKind::Range => "range",
             DiffKind::Commit => "commit",
+            DiffKind::Patch => "patch",
         }
     }
 }

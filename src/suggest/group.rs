@@ -156,7 +156,7 @@ const ARTIFACT_DIRS: [(&str, &str); 20] = [
     ("docs", "docs"),
     ("doc", "docs"),
     ("documentation", "docs"),
-    ("man", "docs"),
+    ("man", "man"),
     ("site", "docs"),
     ("sdk", "sdk"),
     ("sdks", "sdk"),
@@ -190,6 +190,9 @@ pub fn role(path: &str) -> Role {
     if let Some(kind) = name_kind(name) {
         return Role::Artifact(kind);
     }
+    if let Some(kind) = man_kind(dirs, name) {
+        return Role::Artifact(kind);
+    }
     for dir in dirs.split('/') {
         if let Some((_, kind)) = ARTIFACT_DIRS.iter().find(|(d, _)| *d == dir) {
             return Role::Artifact(kind);
@@ -203,10 +206,22 @@ pub fn role(path: &str) -> Role {
     }
     match name.rsplit_once('.') {
         Some((_, ext)) if DOC_EXTS.contains(&ext) => Role::Artifact("docs"),
-        Some((_, ext)) if ext.len() == 1 && ext.as_bytes()[0].is_ascii_digit() => {
-            Role::Artifact("docs") // man pages: cargo-build.1
-        }
         _ => Role::Code,
+    }
+}
+
+/// Man pages: a rendered page (`etc/man/cargo-build.1`, or a page rendered to text or
+/// HTML under a `generated*` directory) is generated output; its source under a `man/`
+/// directory is a man page.
+fn man_kind(dirs: &str, name: &str) -> Option<&'static str> {
+    let ext = name.rsplit_once('.').map_or("", |(_, ext)| ext);
+    let rendered = ext.len() == 1 && ext.as_bytes()[0].is_ascii_digit();
+    let in_man = dirs.split('/').any(|d| d == "man");
+    let generated_dir = dirs.split('/').any(|d| d.starts_with("generated"));
+    match () {
+        _ if rendered || (in_man && generated_dir) => Some("generated"),
+        _ if in_man => Some("man"),
+        _ => None,
     }
 }
 
@@ -228,11 +243,15 @@ fn name_kind(name: &str) -> Option<&'static str> {
     if prose && stem == "readme" {
         return Some("docs");
     }
-    let generated = name.ends_with(".lock")
+    let lockfile = name.ends_with(".lock")
         || name == "package-lock.json"
+        || name == "npm-shrinkwrap.json"
         || name == "pnpm-lock.yaml"
-        || name == "go.sum"
-        || name.contains(".gen.")
+        || name == "go.sum";
+    if lockfile {
+        return Some("lockfile");
+    }
+    let generated = name.contains(".gen.")
         || name.contains("_generated.")
         || name.contains(".generated.")
         || name.ends_with(".pb.go")
@@ -316,9 +335,15 @@ mod tests {
             ("sdk/go/client.go", Role::Artifact("sdk")),
             ("ops/dashboards/payments.json", Role::Artifact("dashboard")),
             ("ops/runbooks/payments.yaml", Role::Artifact("runbook")),
-            ("Cargo.lock", Role::Artifact("generated")),
+            ("Cargo.lock", Role::Artifact("lockfile")),
+            ("web/pnpm-lock.yaml", Role::Artifact("lockfile")),
             ("api/users.pb.go", Role::Artifact("generated")),
-            ("etc/man/cargo-build.1", Role::Artifact("docs")),
+            ("etc/man/cargo-build.1", Role::Artifact("generated")),
+            (
+                "doc/man/generated_txt/cargo-build.txt",
+                Role::Artifact("generated"),
+            ),
+            ("doc/man/cargo-build.md", Role::Artifact("man")),
             ("tests/suggest.rs", Role::Test),
             ("pkg/users_test.go", Role::Test),
             ("web/users.test.ts", Role::Test),

@@ -12,7 +12,7 @@ mod group;
 mod rank;
 mod render;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -41,6 +41,8 @@ pub struct Options {
     pub max_changeset: usize,
     /// At most this many suggestions.
     pub limit: usize,
+    /// Count commits by bots (dependabot, renovate, `[bot]` accounts) too.
+    pub include_bots: bool,
 }
 
 impl Default for Options {
@@ -52,6 +54,7 @@ impl Default for Options {
             depth: 2,
             max_changeset: 30,
             limit: 20,
+            include_bots: false,
         }
     }
 }
@@ -60,7 +63,8 @@ impl Default for Options {
 #[derive(Debug, Clone)]
 pub struct Unit {
     pub commit: Commit,
-    /// Every path the commit touched; both sides of a rename.
+    /// Every path the commit touched, by its name at HEAD (renames followed); paths
+    /// gone by HEAD are left out.
     pub paths: Vec<String>,
 }
 
@@ -73,6 +77,8 @@ pub struct History {
     pub units: Vec<Unit>,
     pub merges: usize,
     pub large: usize,
+    /// Commits by bots, left out unless `include_bots`.
+    pub bots: usize,
     /// Per rule id of the current rule set.
     pub tallies: BTreeMap<String, Tally>,
 }
@@ -111,28 +117,86 @@ pub fn walk(repo: &Repo, rules: Option<&RuleSet>, options: &Options) -> Result<H
             history.tallies.insert(rule.id.clone(), Tally::default());
         }
     }
+    let mut renames = Vec::new();
     for commit in commits.into_iter().filter(|c| c.time >= since) {
         let Some(changes) = repo.commit_changes(&commit)? else {
             history.merges += 1;
             continue;
         };
+        // A commit left out still renames files (a mass move is a large commit).
+        renames.push(Renames {
+            unit: history.units.len(),
+            kept: false,
+            pairs: changes
+                .iter()
+                .filter_map(|c| Some((c.old_path.clone()?, c.path.clone())))
+                .collect(),
+        });
         if changes.len() > options.max_changeset {
             history.large += 1;
             continue;
         }
-        let mut paths: Vec<String> = changes
+        if !options.include_bots && is_bot(&commit.author) {
+            history.bots += 1;
+            continue;
+        }
+        if let Some(last) = renames.last_mut() {
+            last.kept = true;
+        }
+        let paths: Vec<String> = changes
             .iter()
             .flat_map(|c| c.paths())
             .map(str::to_owned)
             .collect();
-        paths.sort_unstable();
-        paths.dedup();
         if let Some(rules) = rules {
             tally(repo, rules, &commit, changes, &mut history.tallies)?;
         }
         history.units.push(Unit { commit, paths });
     }
+    to_head_names(&mut history.units, &renames, &repo.tracked_paths()?);
     Ok(history)
+}
+
+/// Bot accounts: GitHub's `[bot]` suffix, and the dependency updaters by name.
+fn is_bot(author: &str) -> bool {
+    let author = author.to_ascii_lowercase();
+    ["[bot]", "dependabot", "renovate"]
+        .iter()
+        .any(|bot| author.contains(bot))
+}
+
+/// The exact renames of one commit of the window, in history order: `unit` is the unit
+/// it became (`kept`) or the unit after it.
+struct Renames {
+    unit: usize,
+    kept: bool,
+    pairs: Vec<(String, String)>,
+}
+
+/// Renames each unit's paths to their names at HEAD, following the exact renames of
+/// the commits after it, and drops paths not tracked at HEAD: a rule is only worth
+/// suggesting for files that exist.
+fn to_head_names(units: &mut [Unit], renames: &[Renames], tracked: &[String]) {
+    let mut today: HashMap<String, String> = HashMap::new();
+    let mut pending = renames.iter().rev().peekable();
+    for (index, unit) in units.iter_mut().enumerate().rev() {
+        // The commits after this unit's, newest first; then its own renames.
+        while let Some(r) = pending.next_if(|r| r.unit > index || (r.unit == index && r.kept)) {
+            for (old, new) in &r.pairs {
+                let name = today.get(new).unwrap_or(new).clone();
+                today.insert(old.clone(), name);
+            }
+        }
+        let mut paths: Vec<String> = unit
+            .paths
+            .iter()
+            .map(|p| today.get(p).unwrap_or(p).clone())
+            .filter(|p| tracked.binary_search(p).is_ok())
+            .collect();
+        paths.sort_unstable();
+        paths.dedup();
+        unit.paths = paths;
+    }
 }
 
 /// Judges one unit with the real engine and counts, per rule, the cases it triggered
@@ -224,6 +288,8 @@ pub struct Window {
     /// Merges, and a shallow clone's oldest commits (their parents are missing).
     pub skipped_merges: usize,
     pub skipped_large: usize,
+    /// Commits by bots (unless `--include-bots`).
+    pub skipped_bots: usize,
 }
 
 /// Everything `suggest` reports.
@@ -235,4 +301,86 @@ pub struct Suggestions {
     pub has_rule_set: bool,
     pub suggestions: Vec<Suggestion>,
     pub contradicted: Vec<Contradiction>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(paths: &[&str]) -> Unit {
+        Unit {
+            commit: Commit {
+                id: String::new(),
+                message: String::new(),
+                author: String::new(),
+                time: 0,
+            },
+            paths: paths.iter().map(|p| (*p).to_owned()).collect(),
+        }
+    }
+
+    fn renamed(unit: usize, kept: bool, pairs: &[(&str, &str)]) -> Renames {
+        Renames {
+            unit,
+            kept,
+            pairs: pairs
+                .iter()
+                .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn paths_take_their_names_at_head_and_gone_files_drop() {
+        let mut units = vec![
+            unit(&["src/doc/man/a.md", "src/etc/a.1", "old.rs"]),
+            unit(&["src/doc/man/a.md", "src/doc/man/b.md"]),
+            unit(&["doc/man/a.md", "x.rs"]),
+        ];
+        // Unit 1 renames b.md; a large commit left out between units 1 and 2 moves
+        // src/doc to doc; old.rs is deleted by HEAD.
+        let renames = [
+            renamed(0, false, &[]),
+            renamed(1, true, &[("src/doc/man/b0.md", "src/doc/man/b.md")]),
+            renamed(
+                2,
+                false,
+                &[
+                    ("src/doc/man/a.md", "doc/man/a.md"),
+                    ("src/doc/man/b.md", "doc/man/b.md"),
+                    ("src/etc/a.1", "etc/a.1"),
+                ],
+            ),
+            renamed(2, true, &[]),
+        ];
+        let tracked: Vec<String> = ["doc/man/a.md", "doc/man/b.md", "etc/a.1", "x.rs"]
+            .map(str::to_owned)
+            .to_vec();
+        to_head_names(&mut units, &renames, &tracked);
+        let paths: Vec<Vec<&str>> = units
+            .iter()
+            .map(|u| u.paths.iter().map(String::as_str).collect())
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                vec!["doc/man/a.md", "etc/a.1"],
+                vec!["doc/man/a.md", "doc/man/b.md"],
+                vec!["doc/man/a.md", "x.rs"],
+            ]
+        );
+    }
+
+    #[test]
+    fn bots_are_known_by_name() {
+        for bot in [
+            "dependabot[bot]",
+            "renovate[bot]",
+            "Renovate Bot",
+            "github-actions[bot]",
+        ] {
+            assert!(is_bot(bot), "{bot}");
+        }
+        assert!(!is_bot("Ed Page"));
+    }
 }

@@ -75,6 +75,7 @@ pub fn analyse(history: &History, rules: Option<&RuleSet>, options: &Options) ->
             commits: history.units.len(),
             skipped_merges: history.merges,
             skipped_large: history.large,
+            skipped_bots: history.bots,
         },
         has_rule_set: rules.is_some(),
         suggestions,
@@ -83,9 +84,12 @@ pub fn analyse(history: &History, rules: Option<&RuleSet>, options: &Options) ->
 }
 
 /// Which directed pairs may become rules, and how much they are preferred (lower is
-/// better): code → artifact, then code → tests, then the rest.
+/// better): code → artifact and a source → its generated output, then code → tests,
+/// then the rest. Generated output and lockfiles never trigger a rule.
 pub(super) fn tier(from: Role, to: Role) -> Option<u8> {
     match (from, to) {
+        (Role::Artifact("generated" | "lockfile"), _) => None,
+        (Role::Code | Role::Artifact(_), Role::Artifact("generated")) => Some(0),
         (Role::Code, Role::Artifact(_)) => Some(0),
         (Role::Code, Role::Test) => Some(1),
         (Role::Code, Role::Code)
@@ -407,23 +411,30 @@ impl Ranked {
 }
 
 /// A rule id from a path: lowercase ASCII letters and digits joined by dashes.
+/// Whole words only: a word that would pass 40 characters is left out, not cut.
 fn slug(path: &str) -> String {
+    const MAX: usize = 40;
     let mut out = String::new();
-    for c in path.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-        if out.len() >= 40 {
+    let words = path
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    for word in words {
+        let extra = word.len() + usize::from(!out.is_empty());
+        if out.len() + extra > MAX {
+            if out.is_empty() {
+                out = word[..MAX].to_ascii_lowercase();
+            }
             break;
         }
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(&word.to_ascii_lowercase());
     }
-    let out = out.trim_end_matches('-');
     if out.is_empty() {
         "root".to_owned()
     } else {
-        out.to_owned()
+        out
     }
 }
 
@@ -674,6 +685,19 @@ mod tests {
             analyse(&h, Some(&unrelated), &options()).suggestions.len(),
             2
         );
+    }
+
+    #[test]
+    fn ids_are_made_of_whole_words() {
+        assert_eq!(
+            slug("credential/cargo-credential-libsecret/**"),
+            "credential-cargo-credential-libsecret"
+        );
+        let long = slug("credential/cargo-credential-macos-keychain/Cargo.toml");
+        assert_eq!(long, "credential-cargo-credential-macos");
+        assert_eq!(slug("**/*.md"), "md");
+        assert_eq!(slug("**"), "root");
+        assert_eq!(slug(&"x".repeat(50)).len(), 40);
     }
 
     #[test]

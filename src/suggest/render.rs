@@ -33,9 +33,14 @@ fn toml(s: &Suggestions, out: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(
         out,
-        "# left out: {} and {} larger than --max-changeset.",
+        "# left out: {}, {} larger than --max-changeset and {} by bots (--include-bots);",
         plural(w.skipped_merges, "merge"),
         plural(w.skipped_large, "commit"),
+        w.skipped_bots,
+    )?;
+    writeln!(
+        out,
+        "# paths are named as at HEAD (renames followed); files gone by HEAD are left out."
     )?;
     if s.has_rule_set {
         writeln!(

@@ -16,8 +16,9 @@ pub enum Level {
 }
 
 /// Every code the repository checks report, as `lockstep::validate::CODE`.
-pub const CODES: [&str; 4] = [
+pub const CODES: [&str; 5] = [
     "stale-glob",
+    "missing-companion",
     "shadowed",
     "self-companion",
     "impossible-regex",

@@ -1,6 +1,7 @@
 //! `lockstep validate`: problems of a rule set that only the repository reveals — globs
-//! that match nothing, rules that trigger on their own companions, rules their `unless`
-//! shadows, regexes that can never match a line.
+//! that match nothing, captures that bind a companion that does not exist, rules that
+//! trigger on their own companions, rules their `unless` shadows, regexes that can
+//! never match a line.
 //!
 //! Loader and compiler errors come first (as for `check`); these checks assume a rule set
 //! that compiled. Other sources of diagnostics add their own [`Issue`]s to the same list:
@@ -79,6 +80,7 @@ impl RuleCheck<'_> {
             self.stale_when();
             self.stale_companions();
         }
+        self.missing_companions();
         self.shadowed();
         self.self_companion();
         self.impossible_regex();
@@ -122,6 +124,79 @@ impl RuleCheck<'_> {
                 }
             }
         }
+    }
+
+    /// Each tracked file the rule binds captures for needs each companion, bound, to
+    /// name a tracked file (or a glob matching one): else a change to it can never be
+    /// satisfied.
+    fn missing_companions(&mut self) {
+        let mut issues = Vec::new();
+        for hit in self.hits.iter().filter(|h| !h.bindings.is_empty()) {
+            let Some(path) = self.tracked.get(hit.change) else {
+                continue; // a probe for a companion path, not a tracked file
+            };
+            for (c, companion) in self.rule.companions.iter().enumerate() {
+                // A companion matching no tracked file at all is a `stale-glob` already.
+                if companion.change == crate::config::ChangeKind::Added
+                    || !companion.paths.iter().any(|p| self.matches_tracked(p))
+                    || companion
+                        .paths
+                        .iter()
+                        .any(|p| self.resolves(p, &hit.bindings))
+                {
+                    continue;
+                }
+                let bound: Vec<String> = companion
+                    .paths
+                    .iter()
+                    .map(|p| p.substitute(&hit.bindings))
+                    .collect();
+                issues.push(self.missing_companion(c, path, &hit.bindings, &bound));
+            }
+        }
+        issues.into_iter().for_each(|issue| self.push(issue));
+    }
+
+    fn resolves(&self, pattern: &Pattern, bindings: &crate::rules::Bindings) -> bool {
+        let text = pattern.substitute(bindings);
+        if is_literal(&text) {
+            return self.tracked.contains(&text);
+        }
+        pattern
+            .resolve(bindings)
+            .is_some_and(|m| self.tracked.iter().any(|t| m.is_match(t)))
+    }
+
+    fn missing_companion(
+        &self,
+        c: usize,
+        path: &str,
+        bindings: &crate::rules::Bindings,
+        bound: &[String],
+    ) -> Issue {
+        let kind = &self.rule.companions[c].kind;
+        let span = self
+            .sourced
+            .rule
+            .then
+            .get(c)
+            .map_or(self.sourced.rule.id.span(), Spanned::span);
+        let values: Vec<String> = bindings.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        Issue::new(
+            Level::Warning,
+            "missing-companion",
+            format!(
+                "`{path}` triggers rule `{}`, but its `{kind}` companion `{}` names no tracked file",
+                self.id(),
+                bound.join("` or `")
+            ),
+        )
+        .at(
+            &self.sourced.source,
+            span,
+            format!("with {}", values.join(", ")),
+        )
+        .help("add the file, fix the companion path (a case style like `{name|kebab}` may be missing), or add the triggering file to `unless`")
     }
 
     /// Tracked files match `when`, but `unless` excludes every one of them.

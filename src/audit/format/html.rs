@@ -268,9 +268,8 @@ fn misses_table(audit: &Audit, page: &mut String) -> std::fmt::Result {
         };
         writeln!(
             page,
-            "<tr><td><code title=\"{}\">{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&commit.id),
-            escape(super::short(&commit.id)),
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            commit_cell(audit, &commit.id),
             escape(&commit.date),
             escape(&commit.author),
             escape(&commit.subject),
@@ -283,6 +282,19 @@ fn misses_table(audit: &Audit, page: &mut String) -> std::fmt::Result {
     }
     writeln!(page, "</tbody>")?;
     writeln!(page, "</table>")
+}
+
+/// A commit's short id, linked to its page on the origin's forge when there is one.
+fn commit_cell(audit: &Audit, id: &str) -> String {
+    let code = format!(
+        "<code title=\"{}\">{}</code>",
+        escape(id),
+        escape(super::short(id))
+    );
+    match super::commit_url(&audit.scope, id) {
+        Some(url) => format!("<a href=\"{}\">{code}</a>", escape(&url)),
+        None => code,
+    }
 }
 
 /// Who waived each waived case (its commit and author) and why.
@@ -301,9 +313,8 @@ fn waivers_table(audit: &Audit, page: &mut String) -> std::fmt::Result {
         let commit = audit.commit(case);
         writeln!(
             page,
-            "<tr><td><code title=\"{}\">{}</code></td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
-            escape(&commit.id),
-            escape(super::short(&commit.id)),
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+            commit_cell(audit, &commit.id),
             escape(&commit.date),
             escape(&commit.author),
             escape(&case.rule),

@@ -59,8 +59,8 @@ pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
             let commit = audit.commit(case);
             writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
-                super::short(&commit.id),
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                commit_cell(audit, &commit.id),
                 commit.date,
                 cell(&commit.author),
                 cell(&commit.subject),
@@ -86,8 +86,8 @@ fn waivers(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
         let commit = audit.commit(case);
         writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} |",
-            super::short(&commit.id),
+            "| {} | {} | {} | {} | {} |",
+            commit_cell(audit, &commit.id),
             commit.date,
             cell(&commit.author),
             rule(case),
@@ -95,6 +95,15 @@ fn waivers(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// A commit's short id, linked to its page on the origin's forge when there is one.
+fn commit_cell(audit: &Audit, id: &str) -> String {
+    let code = format!("`{}`", super::short(id));
+    match super::commit_url(&audit.scope, id) {
+        Some(url) => format!("[{code}]({url})"),
+        None => code,
+    }
 }
 
 fn rule(case: &Case) -> String {

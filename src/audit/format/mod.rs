@@ -156,6 +156,32 @@ fn reason(case: &Case) -> &str {
     case.reason.as_deref().unwrap_or("no reason given")
 }
 
+/// The web page of commit `id` when the audited repository's `origin` is on GitHub,
+/// GitLab or Bitbucket (HTTPS, `ssh://` or `git@host:path` URLs).
+fn commit_url(scope: &Scope, id: &str) -> Option<String> {
+    let url = scope.repository.as_deref()?.trim_end_matches('/');
+    let url = url.strip_suffix(".git").unwrap_or(url);
+    let (host, path) = if let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .or_else(|| url.strip_prefix("ssh://"))
+    {
+        let (authority, path) = rest.split_once('/')?;
+        let host = authority.rsplit('@').next()?;
+        (host.split(':').next()?, path)
+    } else {
+        let (authority, path) = url.split_once(':')?;
+        (authority.rsplit('@').next()?, path)
+    };
+    let base = format!("https://{host}/{}", path.trim_start_matches('/'));
+    match host {
+        "github.com" => Some(format!("{base}/commit/{id}")),
+        "bitbucket.org" => Some(format!("{base}/commits/{id}")),
+        _ if host.contains("gitlab") => Some(format!("{base}/-/commit/{id}")),
+        _ => None,
+    }
+}
+
 /// The first ten characters of a commit id.
 fn short(id: &str) -> &str {
     id.get(..10).unwrap_or(id)
@@ -185,4 +211,47 @@ fn unjudged(scope: &Scope) -> Vec<String> {
         ));
     }
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_links_follow_the_origins_forge() {
+        let link = |origin: &str| {
+            let scope = Scope {
+                repository: Some(origin.to_owned()),
+                ..Scope::default()
+            };
+            commit_url(&scope, "abc")
+        };
+        for (origin, url) in [
+            (
+                "https://github.com/acme/app.git",
+                "https://github.com/acme/app/commit/abc",
+            ),
+            (
+                "git@github.com:acme/app.git",
+                "https://github.com/acme/app/commit/abc",
+            ),
+            (
+                "ssh://git@gitlab.com:2222/g/sub/app.git",
+                "https://gitlab.com/g/sub/app/-/commit/abc",
+            ),
+            (
+                "https://gitlab.example.com/g/app",
+                "https://gitlab.example.com/g/app/-/commit/abc",
+            ),
+            (
+                "https://user@bitbucket.org/team/app.git",
+                "https://bitbucket.org/team/app/commits/abc",
+            ),
+        ] {
+            assert_eq!(link(origin).as_deref(), Some(url), "{origin}");
+        }
+        assert_eq!(link("/srv/git/app"), None);
+        assert_eq!(link("app"), None);
+        assert_eq!(commit_url(&Scope::default(), "abc"), None);
+    }
 }
