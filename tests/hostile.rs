@@ -319,11 +319,29 @@ fn file_names_with_spaces_newlines_and_non_utf8_bytes() {
     std::fs::write(api.join("with space.proto"), "service S {}\n").expect("write");
     std::fs::write(api.join("new\nline.proto"), "service N {}\n").expect("write");
     {
+        // Two names that differ only in a byte that is not UTF-8.
         use std::os::unix::ffi::OsStrExt;
-        let name = std::ffi::OsStr::from_bytes(b"latin1-\xe9.proto");
-        std::fs::write(api.join(name), "service L {}\n").expect("write");
+        for name in [&b"latin1-\xe9.proto"[..], b"latin1-\xe8.proto"] {
+            let name = std::ffi::OsStr::from_bytes(name);
+            std::fs::write(api.join(name), "service L {}\n").expect("write");
+        }
     }
     repo.git(&["add", "-A"]);
+    // git quotes them (core.quotePath); lockstep writes the same escapes, without the
+    // quotes (so globs match): still two names.
+    let quoted = repo.git(&[
+        "-c",
+        "core.quotePath=true",
+        "diff",
+        "--cached",
+        "--name-only",
+    ]);
+    let quoted: Vec<&str> = quoted
+        .lines()
+        .filter(|l| l.contains("latin1"))
+        .map(|l| l.trim_matches('"'))
+        .collect();
+    assert_eq!(quoted.len(), 2, "{quoted:?}");
 
     let output = read_only(
         &repo,
@@ -333,18 +351,26 @@ fn file_names_with_spaces_newlines_and_non_utf8_bytes() {
     );
     let mut paths = triggered_paths(&json(&output));
     paths.sort();
-    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert_eq!(paths.len(), 4, "{paths:?}");
     assert!(paths.contains(&"services/payments/api/with space.proto".to_owned()));
     assert!(paths.contains(&"services/payments/api/new\nline.proto".to_owned()));
-    assert!(
-        paths
-            .iter()
-            .any(|p| p.starts_with("services/payments/api/latin1-")),
-        "{paths:?}"
-    );
+    let latin1: Vec<&str> = paths
+        .iter()
+        .map(String::as_str)
+        .filter(|p| p.contains("latin1"))
+        .collect();
+    assert_eq!(latin1, quoted);
     read_only(&repo, repo.path(), &["check"], 1);
     repo.commit("odd names");
-    read_only(&repo, repo.path(), &["check", "--commit", "HEAD"], 1);
+    let output = read_only(
+        &repo,
+        repo.path(),
+        &["check", "--commit", "HEAD", "--format", "json"],
+        1,
+    );
+    assert_eq!(triggered_paths(&json(&output)).len(), 4);
+    let output = read_only(&repo, repo.path(), &["check", "--commit", "HEAD"], 1);
+    assert!(String::from_utf8_lossy(&output.stdout).contains(quoted[0]));
     read_only(&repo, repo.path(), &["audit", "--format", "csv"], 0);
 }
 

@@ -288,3 +288,65 @@ fn outside_any_repository_git_s_reason_is_given() {
         stderr(&output)
     );
 }
+
+/// A repository whose second commit adds one file `depth` directories deep, written by
+/// `git fast-import` (a work tree that deep would pass PATH_MAX).
+fn deep_tree(depth: usize) -> (Repo, String) {
+    let repo = support::api_repo();
+    let path = format!("{}f.proto", "d/".repeat(depth));
+    let stream = format!(
+        "commit refs/heads/main\ncommitter A <a@example.com> 1767225700 +0000\ndata 5\ndeep\nfrom refs/heads/main^0\nM 100644 inline {path}\ndata 2\nx\n\n"
+    );
+    let mut import = repo.git_command(&["fast-import", "--quiet"]);
+    let mut child = import
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("fast-import");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), stream.as_bytes())
+        .expect("stream");
+    assert!(child.wait().expect("fast-import").success());
+    (repo, path)
+}
+
+#[test]
+fn deep_trees_read_as_git_reads_them_and_past_git_s_depth_limit_are_refused() {
+    let rules = "version = 1\n[[rule]]\nid = \"deep\"\nwhen = [\"d/**/*.proto\"]\nthen = [\"docs/payments/api.md\"]\n";
+    // Deeper than an audit worker's stack holds frame by frame, within git's limit.
+    let (repo, path) = deep_tree(2000);
+    std::fs::write(repo.home().join("rules.toml"), rules).expect("rules");
+    let config = repo.home().join("rules.toml").display().to_string();
+    let listed = repo.git(&["diff-tree", "--no-commit-id", "--name-only", "-r", "HEAD"]);
+    assert_eq!(listed.trim(), path);
+    let output = repo
+        .lockstep()
+        .args([
+            "check", "--commit", "HEAD", "--format", "json", "--config", &config,
+        ])
+        .exits(1);
+    assert_eq!(triggered(&json(&output)), [path]);
+    let output = repo
+        .lockstep()
+        .args(["audit", "--format", "json", "--config", &config])
+        .exits(0);
+    assert_eq!(json(&output)["rules"][0]["missed"], 1);
+
+    // Past core.maxTreeDepth git refuses the tree, and so does lockstep, by name.
+    let (repo, _) = deep_tree(3000);
+    let git = repo
+        .git_command(&["diff-tree", "-r", "HEAD"])
+        .output()
+        .expect("git");
+    assert!(String::from_utf8_lossy(&git.stderr).contains("maximum allowed tree depth"));
+    for args in [&["check", "--commit", "HEAD"][..], &["audit"]] {
+        let output = repo
+            .lockstep()
+            .args(args)
+            .args(["--config", &config])
+            .exits(2);
+        assert!(
+            stderr(&output).contains("lockstep::git::tree_depth"),
+            "{}",
+            stderr(&output)
+        );
+    }
+}

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::id::Id;
+use super::quote::path_text;
 use super::tree_walk::{Blob, RawChange};
 use crate::change::{Change, Content, Status};
 
@@ -29,7 +30,7 @@ fn change(raw: RawChange, new_side: NewSide) -> Change {
         (_, None) => Status::Deleted,
         (Some(_), Some(_)) => Status::Modified,
     };
-    let mut change = Change::new(String::from_utf8_lossy(&raw.path).into_owned(), status);
+    let mut change = Change::new(path_text(&raw.path), status);
     change.old = raw.old.map(object);
     change.new = match (status, new_side) {
         (Status::Unmerged, _) => None,
@@ -149,7 +150,7 @@ mod tests {
     }
 
     #[test]
-    fn non_utf8_paths_are_lossy_not_fatal() {
+    fn non_utf8_paths_keep_their_bytes_as_git_escapes() {
         let changes = into_changes(
             vec![RawChange {
                 path: b"bad\xffname".to_vec(),
@@ -158,6 +159,6 @@ mod tests {
             }],
             NewSide::Objects,
         );
-        assert_eq!(changes[0].path, "bad\u{fffd}name");
+        assert_eq!(changes[0].path, "bad\\377name");
     }
 }

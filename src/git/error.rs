@@ -68,6 +68,15 @@ pub enum GitError {
     )]
     NoMergeBase { base: String, head: String },
 
+    #[error("a tree is nested more than {limit} directories deep, at `{path}`")]
+    #[diagnostic(
+        code(lockstep::git::tree_depth),
+        help(
+            "git refuses such trees too (`core.maxTreeDepth`, {limit} by default: `git diff-tree` says \"exceeded maximum allowed tree depth\"); check a range that does not contain it"
+        )
+    )]
+    TreeDepth { path: String, limit: usize },
+
     #[error("`{spec}` is not a range")]
     #[diagnostic(
         code(lockstep::git::bad_range),

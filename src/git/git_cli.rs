@@ -8,6 +8,7 @@ use std::process::Command;
 use super::id::Id;
 
 use super::error::GitError;
+use super::quote::path_text;
 use super::tree_walk::{Blob, RawChange};
 
 /// The staged changes as git reports them, for the index at `index`.
@@ -45,11 +46,7 @@ pub(super) fn index_entries(
             let mut fields = header.split(' ');
             let mode = u32::from_str_radix(fields.next()?, 8).ok()?;
             let stage = fields.nth(1)?;
-            Some((
-                mode,
-                stage == "0",
-                String::from_utf8_lossy(&record[tab + 1..]).into_owned(),
-            ))
+            Some((mode, stage == "0", path_text(&record[tab + 1..])))
         });
         match parsed {
             Some((mode, true, path)) => entries.push((path, mode)),

@@ -16,6 +16,7 @@ mod lines;
 mod loose;
 mod objects;
 mod pack;
+mod quote;
 mod recent;
 mod repo;
 mod revision_files;

@@ -8,6 +8,7 @@ use super::Repo;
 use super::error::{Context, GitError};
 use super::git_cli;
 use super::index_file::{IndexFile, Unreadable};
+use super::quote::path_text;
 use crate::change::Content;
 
 const MODE_TYPE: u32 = 0o170000;
@@ -91,7 +92,7 @@ impl Repo {
                 .entries
                 .iter()
                 .filter(|e| !e.conflicted)
-                .map(|e| (String::from_utf8_lossy(index.path(e)).into_owned(), e.mode))
+                .map(|e| (path_text(index.path(e)), e.mode))
                 .collect(),
             Err(Unreadable::Unsupported(why)) => git_cli::index_entries(root, &path, why)?,
             Err(Unreadable::Corrupt(reason)) => {

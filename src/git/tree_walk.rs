@@ -374,7 +374,18 @@ fn visit<A: Dir, B: Dir>(
     let (new_blob, new_dir) = split(new);
     if old_dir.is_some() || new_dir.is_some() {
         prefix.push(b'/');
-        walk(repo, prefix, old_dir, new_dir, out)?;
+        // Each level is at least two bytes (`d/`), so the count runs only on deep paths.
+        if prefix.len() > MAX_TREE_DEPTH && depth(prefix) > MAX_TREE_DEPTH {
+            return Err(GitError::TreeDepth {
+                path: shortened(prefix),
+                limit: MAX_TREE_DEPTH,
+            });
+        }
+        // Deep trees recurse on a stack grown on the heap rather than overflowing the
+        // thread's own (an audit worker's is 2 MiB).
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            walk(repo, prefix, old_dir, new_dir, out)
+        })?;
     } else if old_blob != new_blob {
         out.push(RawChange {
             path: prefix.clone(),
@@ -384,6 +395,29 @@ fn visit<A: Dir, B: Dir>(
     }
     prefix.truncate(len);
     Ok(())
+}
+
+/// git's `core.maxTreeDepth` by default: git refuses to walk trees nested deeper.
+const MAX_TREE_DEPTH: usize = 2048;
+
+/// Stack left when a level grows a new segment, and the size of each segment.
+const STACK_RED_ZONE: usize = 64 * 1024;
+const STACK_GROWTH: usize = 1024 * 1024;
+
+/// Directories in a walk prefix (`a/b/` is two).
+fn depth(prefix: &[u8]) -> usize {
+    prefix.iter().filter(|&&b| b == b'/').count()
+}
+
+/// The start of a very long path, for a message.
+fn shortened(path: &[u8]) -> String {
+    const SHOWN: usize = 60;
+    let text = String::from_utf8_lossy(&path[..path.len().min(SHOWN)]).into_owned();
+    if path.len() > SHOWN {
+        text + "…"
+    } else {
+        text
+    }
 }
 
 /// Same name, same kind, same content: most entries of a changed directory.
