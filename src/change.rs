@@ -84,7 +84,8 @@ impl LineDiff {
 /// One changed path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    /// The new path; for a deletion, the old path. Always `/`-separated, lossily UTF-8.
+    /// The new path; for a deletion, the old path. Always `/`-separated; a name that is
+    /// not UTF-8 carries git's `core.quotePath` escapes.
     pub path: String,
     /// The path before a rename.
     pub old_path: Option<String>,

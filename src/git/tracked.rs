@@ -17,7 +17,7 @@ const MODE_REGULAR: u32 = 0o100000;
 /// One tracked regular file and where to read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrackedFile {
-    /// `/`-separated, lossily UTF-8.
+    /// `/`-separated; a name that is not UTF-8 carries git's `core.quotePath` escapes.
     pub path: String,
     pub content: Content,
 }
