@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""The real-history suite: lockstep against its git floor on bare clones of git/git and
+rust-lang/cargo, each pair run in alternation (A B A B ...) and the ratio taken pair by
+pair, with CPU time and peak RSS of both.
+
+    LOCKSTEP_BENCH_GIT=/path/to/git.git LOCKSTEP_BENCH_CARGO=/path/to/cargo.git \\
+        benches/real_history.py [--lockstep BIN] [--runs N]
+
+A repository whose variable is unset is skipped, saying so. Scenarios:
+  git/git  audit, whole history          vs  git log --no-renames --name-only
+  cargo    audit --since 2024-01-01      vs  git log --no-renames --name-only --since=...
+  cargo    check --staged, 16 files      vs  git diff --cached --name-status
+  cargo    check --base HEAD~300         vs  git diff --name-status HEAD~300...HEAD
+The check scenarios run in a local clone made under a temporary directory; the bare
+clones are only read. A command that exits with a status it should not (a crash, a
+usage error) stops the suite. Prints a Markdown table for the README.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+GIT_RULES = """version = 1
+
+[settings]
+whitespace = true
+
+[[rule]]
+id = "builtin-docs"
+when = ["builtin/{cmd}.c"]
+then = [{ kind = "docs", paths = ["Documentation/git-{cmd}.adoc", "Documentation/git-{cmd}.txt"] }]
+
+[[rule]]
+id = "tests"
+when = ["{area}/**/*.c"]
+then = [{ kind = "tests", paths = ["t/**"] }]
+"""
+
+CARGO_RULES = """version = 1
+
+[settings]
+whitespace = true
+
+[[rule]]
+id = "crate-docs"
+when = ["crates/{crate}/src/**"]
+then = [{ kind = "docs", paths = ["crates/{crate}/README.md", "src/doc/**"] }]
+
+[[rule]]
+id = "cli-docs"
+when = ["src/bin/cargo/commands/{cmd}.rs"]
+then = [{ kind = "docs", paths = ["src/doc/src/commands/cargo-{cmd}.md"] }]
+"""
+
+
+class Run:
+    def __init__(self, wall, cpu, rss_kib):
+        self.wall, self.cpu, self.rss_kib = wall, cpu, rss_kib
+
+
+def run(command, cwd, ok_codes):
+    """Runs `command` with output discarded; its wall time, CPU time and peak RSS."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    stderr = process.stderr.read().decode(errors="replace")
+    process.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code not in ok_codes:
+        sys.exit(f"`{' '.join(command)}` exited with {code}:\n{stderr}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+
+
+def pair(name, lockstep, floor, cwd, runs, ok_codes=(0,)):
+    """Runs lockstep and its floor in alternation; one table row."""
+    for _ in range(2):  # warm-up: page cache, pack indexes
+        run(lockstep, cwd, ok_codes)
+        run(floor, cwd, (0,))
+    pairs = []
+    for _ in range(runs):
+        pairs.append((run(lockstep, cwd, ok_codes), run(floor, cwd, (0,))))
+    med = statistics.median
+    ratios = [a.wall / b.wall for a, b in pairs]
+    cpu_ratios = [a.cpu / max(b.cpu, 1e-3) for a, b in pairs]
+    a = [p[0] for p in pairs]
+    b = [p[1] for p in pairs]
+    print(
+        f"| {name} "
+        f"| {ms(med(r.wall for r in a))} / {ms(med(r.cpu for r in a))} / {mib(max(r.rss_kib for r in a))} "
+        f"| {ms(med(r.wall for r in b))} / {ms(med(r.cpu for r in b))} / {mib(max(r.rss_kib for r in b))} "
+        f"| {med(ratios):.2f}× ({min(ratios):.2f}–{max(ratios):.2f}) "
+        f"| {med(cpu_ratios):.2f}× |",
+        flush=True,
+    )
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def mib(kib):
+    return f"{kib / 1024:.0f} MiB"
+
+
+def git(*args, cwd=None):
+    subprocess.run(["git", *args], cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+
+
+def audits(lockstep, work, runs):
+    repo = os.environ.get("LOCKSTEP_BENCH_GIT")
+    if repo:
+        rules = os.path.join(work, "git-rules.toml")
+        with open(rules, "w") as f:
+            f.write(GIT_RULES)
+        pair(
+            "git/git audit, whole history",
+            [lockstep, "-C", repo, "audit", "--config", rules, "--format", "json"],
+            ["git", "-C", repo, "log", "--no-renames", "--name-only"],
+            work,
+            runs,
+        )
+    else:
+        print("| git/git | skipped: LOCKSTEP_BENCH_GIT is not set | | | |", flush=True)
+    repo = os.environ.get("LOCKSTEP_BENCH_CARGO")
+    if not repo:
+        print("| cargo | skipped: LOCKSTEP_BENCH_CARGO is not set | | | |", flush=True)
+        return
+    rules = os.path.join(work, "cargo-rules.toml")
+    with open(rules, "w") as f:
+        f.write(CARGO_RULES)
+    since = "2024-01-01"
+    pair(
+        f"cargo audit --since {since}",
+        [lockstep, "-C", repo, "audit", "--config", rules, "--format", "json", "--since", since],
+        ["git", "-C", repo, "log", "--no-renames", "--name-only", f"--since={since}"],
+        work,
+        runs,
+    )
+    checks(lockstep, repo, rules, work, runs)
+
+
+def checks(lockstep, bare, rules, work, runs):
+    clone = os.path.join(work, "cargo")
+    git("clone", "-q", bare, clone)
+    files = subprocess.run(
+        ["git", "ls-files", "*.rs"], cwd=clone, check=True, capture_output=True, text=True
+    ).stdout.split()
+    for path in files[:: max(1, len(files) // 16)][:16]:
+        with open(os.path.join(clone, path), "a") as f:
+            f.write("// staged edit\n")
+        git("add", path, cwd=clone)
+    staged = subprocess.run(
+        ["git", "diff", "--cached", "--name-only"], cwd=clone, check=True, capture_output=True, text=True
+    ).stdout.split()
+    if len(staged) != 16:
+        sys.exit(f"expected 16 staged files in the cargo clone, found {len(staged)}")
+    # `check` exits 1 when it finds something: that is a result, not a failure.
+    found = (0, 1)
+    pair(
+        f"cargo check --staged, {len(staged)} files",
+        [lockstep, "check", "--staged", "--config", rules],
+        ["git", "diff", "--cached", "--name-status"],
+        clone,
+        runs,
+        found,
+    )
+    pair(
+        "cargo check --base HEAD~300",
+        [lockstep, "check", "--base", "HEAD~300", "--config", rules],
+        ["git", "diff", "--name-status", "HEAD~300...HEAD"],
+        clone,
+        runs,
+        found,
+    )
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lockstep", help="the binary (default: build a release one)")
+    parser.add_argument("--runs", type=int, default=5, help="timed pairs per scenario")
+    args = parser.parse_args()
+    lockstep = args.lockstep
+    if not lockstep:
+        subprocess.run(
+            ["cargo", "build", "--release", "--locked", "--quiet"], cwd=os.path.dirname(here), check=True
+        )
+        target = os.environ.get("CARGO_TARGET_DIR", os.path.join(os.path.dirname(here), "target"))
+        lockstep = os.path.join(target, "release", "lockstep")
+    lockstep = os.path.abspath(lockstep)
+    for name in ("CI", "GITHUB_ACTIONS", "GITLAB_CI"):
+        os.environ.pop(name, None)
+    os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
+    cpu = next(
+        (l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")),
+        platform.processor(),
+    )
+    print(
+        f"{datetime.date.today()}, {platform.system()} {platform.machine()}, {os.cpu_count()} cores "
+        f"({cpu}), load average {os.getloadavg()[0]:.1f} at the start; "
+        f"{args.runs} alternating pairs per row after 2 warm-up pairs; "
+        f"{shutil.which('git') and subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}"
+    )
+    print()
+    print("| scenario | lockstep: wall / CPU / peak RSS | git floor: wall / CPU / peak RSS | wall ratio, median of pairs (min–max) | CPU ratio |")
+    print("|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as work:
+        audits(lockstep, work, args.runs)
+
+
+if __name__ == "__main__":
+    main()
