@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::Value;
-use support::Repo;
+use support::{Exits, Repo};
 
 const RULES: &str = r#"version = 1
 
@@ -145,6 +145,12 @@ fn audit(repo: &Repo, args: &[&str]) -> (i32, String) {
         String::from_utf8_lossy(&output.stderr)
     );
     (output.status.code().unwrap_or(-1), stdout)
+}
+
+/// Runs an audit that must fail with exit 2, and hands back what it wrote to stderr.
+fn audit_error(repo: &Repo, args: &[&str]) -> String {
+    let output = repo.lockstep().arg("audit").args(args).exits(2);
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn json(repo: &Repo, args: &[&str]) -> Value {
@@ -782,13 +788,7 @@ fn commits_in_an_ignore_revs_file_are_left_out_and_counted() {
     );
     // A line that is not a commit id is an error naming the file.
     repo.write(".git-blame-ignore-revs", "HEAD~2\n");
-    let output = repo
-        .lockstep()
-        .args(["audit"])
-        .output()
-        .expect("run lockstep");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = audit_error(&repo, &[]);
     assert!(stderr.contains("not a full commit id"), "{stderr}");
     assert!(stderr.contains(".git-blame-ignore-revs"), "{stderr}");
 }
@@ -813,13 +813,7 @@ fn units_before_a_rules_since_are_not_applicable() {
         "lockstep.toml",
         SERVICES.replace("then =", "since = \"2026-3-2\"\nthen ="),
     );
-    let output = repo
-        .lockstep()
-        .args(["audit"])
-        .output()
-        .expect("run lockstep");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = audit_error(&repo, &[]);
     assert!(stderr.contains("is not a date"), "{stderr}");
 }
 
@@ -836,13 +830,7 @@ fn since_and_until_take_git_date_forms() {
         &["--since", "2026-03-01T00:00:00", "--until", "2026/03/02"],
     );
     assert_eq!(iso["range"]["units"], 2);
-    let output = repo
-        .lockstep()
-        .args(["audit", "--since", "2026-03-02", "--until", "2026-03-01"])
-        .output()
-        .expect("run lockstep");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = audit_error(&repo, &["--since", "2026-03-02", "--until", "2026-03-01"]);
     assert!(stderr.contains("is after --until"), "{stderr}");
 }
 
@@ -901,14 +889,7 @@ fn merge_combines_the_audits_of_two_repositories_keyed_by_repository() {
             .lockstep()
             .args(["audit", "merge", "--format", format])
             .args(&files)
-            .output()
-            .expect("run lockstep");
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+            .exits(0);
         String::from_utf8(output.stdout).expect("utf-8")
     };
     let json: Value = serde_json::from_str(&merge("json")).expect("merged json");
@@ -954,14 +935,7 @@ fn merge_combines_the_audits_of_two_repositories_keyed_by_repository() {
     // Something that is not an audit is an error naming it.
     let bogus = out.path().join("bogus.json");
     std::fs::write(&bogus, "{\"findings\": []}").expect("write");
-    let output = payments
-        .lockstep()
-        .args(["audit", "merge"])
-        .arg(&bogus)
-        .output()
-        .expect("run lockstep");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = audit_error(&payments, &["merge", bogus.to_str().expect("utf-8 path")]);
     assert!(stderr.contains("is not a JSON audit"), "{stderr}");
 }
 

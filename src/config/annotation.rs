@@ -153,7 +153,9 @@ impl AnnotationSettings {
     }
 }
 
-fn glob(text: &str) -> Result<Glob, String> {
+/// A glob as lockstep reads every glob of a rule set: `*` stays inside one directory,
+/// and `\\` escapes the next character.
+pub(crate) fn glob(text: &str) -> Result<Glob, String> {
     GlobBuilder::new(text)
         .literal_separator(true)
         .backslash_escape(true)

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use toml::Spanned;
 
+pub(crate) use annotation::glob;
 pub use annotation::{AnnotationLayer, AnnotationSettings, GENERATED_ATTRIBUTE, Unread};
 pub use builtin::PACKS;
 pub use error::{ConfigError, ConfigErrors};

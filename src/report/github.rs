@@ -8,7 +8,7 @@ use std::cmp::Reverse;
 use std::io::{self, Write};
 
 use super::Report;
-use super::describe::{fix_lines, headline, level, list, place, plural, rule_name};
+use super::describe::{counts, fix_lines, headline, level, list, place, plural, rule_name};
 use crate::config::Severity;
 use crate::finding::{Finding, FindingStatus};
 
@@ -30,17 +30,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             hidden.push((level, group.len() - ANNOTATIONS_PER_LEVEL));
         }
     }
-    let s = report.summary();
-    writeln!(
-        out,
-        "lockstep: {}, {}, {}, {} waived ({}, {} checked)",
-        plural(s.errors, "error"),
-        plural(s.warnings, "warning"),
-        plural(s.infos, "info"),
-        s.waived,
-        plural(report.diff.files_changed, "changed file"),
-        plural(s.rules_checked, "rule"),
-    )?;
+    writeln!(out, "lockstep: {}", counts(report))?;
     if !hidden.is_empty() {
         let counts: Vec<String> = hidden
             .iter()

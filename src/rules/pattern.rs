@@ -5,8 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use globset::{Glob, GlobBuilder, GlobMatcher};
+use globset::{Glob, GlobMatcher};
 use regex::bytes::Regex;
+
+use crate::config::glob;
 
 /// Values bound to a rule's captures, by capture name.
 pub type Bindings = BTreeMap<String, String>;
@@ -252,14 +254,6 @@ impl Pattern {
                 .map(|g| g.compile_matcher()),
         }
     }
-}
-
-fn glob(text: &str) -> Result<Glob, String> {
-    GlobBuilder::new(text)
-        .literal_separator(true)
-        .backslash_escape(true)
-        .build()
-        .map_err(|e| e.kind().to_string())
 }
 
 /// A path or value taken literally in a glob.
