@@ -113,7 +113,7 @@ fn parse_percent(text: &str) -> Result<f64, String> {
 
 pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     if let Some(AuditCommand::Merge(merge)) = &args.command {
-        let audit = merge::run(merge, context)?;
+        let audit = merge::run(&merge.files, context)?;
         return finish(&merge.report, context, &audit);
     }
     let (since, until) = (args.since, args.until);

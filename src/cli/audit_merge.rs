@@ -1,18 +1,17 @@
 //! `lockstep audit merge FILE…`: read JSON audits back and combine them.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use miette::{IntoDiagnostic, WrapErr};
 
 use super::Context;
-use super::audit::MergeArgs;
 use crate::audit::Audit;
 use crate::audit::format::json::Json;
 use crate::audit::merge::{Part, merge};
 
-pub fn run(args: &MergeArgs, context: &Context) -> miette::Result<Audit> {
-    let parts = args
-        .files
+/// Reads each JSON audit in `files` and merges them into one.
+pub fn run(files: &[PathBuf], context: &Context) -> miette::Result<Audit> {
+    let parts = files
         .iter()
         .map(|file| read(&context.dir.join(file)))
         .collect::<miette::Result<Vec<Part>>>()?;
