@@ -563,9 +563,7 @@ fn results_keep_history_order_whatever_the_number_of_threads() {
 #[test]
 fn a_shallow_clone_leaves_out_its_boundary_and_says_so() {
     let repo = history();
-    let clone = Repo::empty();
-    let source = format!("file://{}", repo.path().display());
-    clone.git(&["clone", "-q", "--depth", "2", &source, "."]);
+    let clone = repo.shallow_clone(2, &[]);
     let json = json(&clone, &[]);
     assert_eq!(json["range"]["shallow"], true);
     assert_eq!(

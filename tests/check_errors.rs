@@ -206,17 +206,7 @@ fn history() -> Repo {
 #[test]
 fn shallow_clone_without_the_merge_base_says_how_to_fetch_more() {
     let origin = history();
-    let clone = Repo::empty();
-    let url = format!("file://{}", origin.path().display());
-    clone.git(&[
-        "clone",
-        "-q",
-        "--depth",
-        "1",
-        "--no-single-branch",
-        &url,
-        ".",
-    ]);
+    let clone = origin.shallow_clone(1, &["--no-single-branch"]);
     let stderr = stderr_of_failed_check(
         &clone,
         &["--base", "origin/main", "--head", "origin/feature"],
@@ -238,17 +228,7 @@ fn shallow_clone_without_the_merge_base_says_how_to_fetch_more() {
 #[test]
 fn shallow_clone_with_the_merge_base_works() {
     let origin = history();
-    let clone = Repo::empty();
-    let url = format!("file://{}", origin.path().display());
-    clone.git(&[
-        "clone",
-        "-q",
-        "--depth",
-        "5",
-        "--no-single-branch",
-        &url,
-        ".",
-    ]);
+    let clone = origin.shallow_clone(5, &["--no-single-branch"]);
     clone
         .lockstep()
         .args(["check", "--base", "origin/main", "--head", "origin/feature"])

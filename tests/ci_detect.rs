@@ -228,11 +228,7 @@ fn pre_commit_refs_select_the_range_even_outside_ci() {
 #[test]
 fn a_shallow_clone_names_the_fix() {
     let (origin, base, head) = pull_request_repo();
-    let clone = Repo::empty();
-    let url = format!("file://{}", origin.path().display());
-    clone.git(&[
-        "clone", "-q", "--depth", "1", "--branch", "feature", &url, ".",
-    ]);
+    let clone = origin.shallow_clone(1, &["--branch", "feature"]);
     let output = github_pr(&clone, &base, &head).exits(2);
     let text = text(&output);
     assert!(text.contains("fetch-depth: 0"), "{text}");
@@ -440,11 +436,7 @@ fn other_builds_check_their_commit() {
 #[test]
 fn a_shallow_clone_names_each_services_fix() {
     let (origin, _, head) = pull_request_repo();
-    let clone = Repo::empty();
-    let url = format!("file://{}", origin.path().display());
-    clone.git(&[
-        "clone", "-q", "--depth", "1", "--branch", "feature", &url, ".",
-    ]);
+    let clone = origin.shallow_clone(1, &["--branch", "feature"]);
     clone.git(&[
         "fetch",
         "-q",

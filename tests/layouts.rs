@@ -223,17 +223,7 @@ fn the_shallow_remedy_works_when_pasted() {
         origin.write("docs/payments/api.md", format!("# API {i}\n"));
         origin.commit("docs");
     }
-    let clone = Repo::empty();
-    let url = format!("file://{}", origin.path().display());
-    clone.git(&[
-        "clone",
-        "-q",
-        "--depth",
-        "1",
-        "--no-single-branch",
-        &url,
-        ".",
-    ]);
+    let clone = origin.shallow_clone(1, &["--no-single-branch"]);
     let args = ["check", "--base", "origin/main", "--head", "origin/feature"];
     let output = clone.lockstep().args(args).exits(2);
     let text = stderr(&output)

@@ -36,6 +36,18 @@ impl Repo {
         }
     }
 
+    /// A shallow clone of this repository (`git clone --depth DEPTH OPTIONS… file://…`).
+    pub fn shallow_clone(&self, depth: u32, options: &[&str]) -> Repo {
+        let clone = Repo::empty();
+        let url = format!("file://{}", self.path().display());
+        let depth = depth.to_string();
+        let mut args = vec!["clone", "-q", "--depth", &depth];
+        args.extend_from_slice(options);
+        args.extend_from_slice(&[&url, "."]);
+        clone.git(&args);
+        clone
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
