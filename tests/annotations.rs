@@ -3,8 +3,7 @@
 
 mod support;
 
-use serde_json::Value;
-use support::Repo;
+use support::{Repo, json_report};
 
 const RULES: &str = "version = 1\n";
 const RETRY: &str = "fn a() {}\n// LINT.IfChange(retry)\nconst MAX: u32 = 5;\n// LINT.ThenChange(//docs/retries.md:retry, client.py)\nfn b() {}\n";
@@ -18,17 +17,6 @@ fn annotated_repo(rules: &str) -> Repo {
         .write("docs/retries.md", DOC);
     repo.commit("initial");
     repo
-}
-
-/// The JSON report of `lockstep ARGS --format json`, which must exit with `code`.
-fn json_report(repo: &Repo, args: &[&str], code: i32) -> Value {
-    let assert = repo
-        .lockstep()
-        .args(args)
-        .args(["--format", "json"])
-        .assert()
-        .code(code);
-    serde_json::from_slice(&assert.get_output().stdout).expect("JSON output")
 }
 
 fn stdout(assert: &assert_cmd::assert::Assert) -> String {

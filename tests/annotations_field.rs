@@ -3,8 +3,7 @@
 
 mod support;
 
-use serde_json::Value;
-use support::Repo;
+use support::{Repo, json_report};
 
 const SOURCE: &str = "// LINT.IfChange(retry)\nconst MAX: u32 = 5;\n// LINT.ThenChange(//docs/retries.md:retry, //docs/limits.md)\n";
 const DOC: &str = "# Retries\n<!-- LINT.IfChange(retry) -->\nFive.\n<!-- LINT.ThenChange(//src/retry.rs:retry) -->\n";
@@ -22,13 +21,7 @@ fn repo() -> Repo {
 /// `(path, line, message)` of each finding of `lockstep ARGS --format json`, which must
 /// exit with `code`.
 fn findings(repo: &Repo, args: &[&str], code: i32) -> Vec<(String, u64, String)> {
-    let assert = repo
-        .lockstep()
-        .args(args)
-        .args(["--format", "json"])
-        .assert()
-        .code(code);
-    let report: Value = serde_json::from_slice(&assert.get_output().stdout).expect("JSON");
+    let report = json_report(repo, args, code);
     report["findings"]
         .as_array()
         .expect("findings")

@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::Value;
-use support::Repo;
+use support::{Repo, json_report};
 
 /// A header exported from a monorepo: its block names a file of the monorepo, a
 /// placeholder the export tool left, and a file of this repository by its exported path.
@@ -28,12 +28,7 @@ fn stdout(assert: &assert_cmd::assert::Assert) -> String {
 
 /// The missing targets of each finding of `check --staged`, which must exit with `code`.
 fn missing(repo: &Repo, code: i32) -> Vec<String> {
-    let assert = repo
-        .lockstep()
-        .args(["check", "--staged", "--format", "json"])
-        .assert()
-        .code(code);
-    let report: Value = serde_json::from_slice(&assert.get_output().stdout).expect("JSON");
+    let report = json_report(repo, &["check", "--staged"], code);
     report["findings"]
         .as_array()
         .expect("findings")

@@ -255,6 +255,16 @@ pub fn in_ci() -> bool {
     std::env::var_os("CI").is_some_and(|value| !value.is_empty() && value != "false")
 }
 
+/// The JSON report of `lockstep ARGS --format json`, which must exit with `code`.
+pub fn json_report(repo: &Repo, args: &[&str], code: i32) -> serde_json::Value {
+    let output = repo
+        .lockstep()
+        .args(args)
+        .args(["--format", "json"])
+        .exits(code);
+    serde_json::from_slice(&output.stdout).expect("JSON output")
+}
+
 /// Runs a command that must exit with `code`, and hands back what it printed.
 pub trait Exits {
     fn exits(&mut self, code: i32) -> std::process::Output;
