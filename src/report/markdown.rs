@@ -75,9 +75,10 @@ pub fn render_within(report: &Report, limit: usize, out: &mut dyn Write) -> io::
 fn notes(findings: &[Finding]) -> String {
     let mut notes: Vec<String> = Vec::new();
     for finding in findings {
-        if let (Some(message), false) =
-            (statement(finding), finding.status == FindingStatus::TooLarge)
-        {
+        if let (Some(message), false) = (
+            statement(finding),
+            finding.status == FindingStatus::TooLarge,
+        ) {
             let note = format!("- {}: {}", code(&finding.rule), cell(&message));
             if !notes.contains(&note) {
                 notes.push(note);
