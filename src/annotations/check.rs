@@ -339,6 +339,16 @@ fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
         .filter_map(|(b, fired)| fired.then_some(b))
         .collect();
     labels.extend(live.iter().filter_map(|b| b.label.as_deref()));
+    // A labelled block or region written whole in this change changed as a target
+    // does, though it fires nothing itself.
+    labels.extend(
+        sides
+            .new
+            .blocks
+            .iter()
+            .filter(|b| touched(b, &added))
+            .filter_map(|b| b.label.as_deref()),
+    );
     Fired {
         live,
         deleted,
@@ -487,13 +497,15 @@ impl<E, X: FnMut(&str) -> Result<bool, E>> Context<'_, X> {
             .get(&index)
             .is_some_and(|s| s.new.labelled(label).is_some());
         if live && !exists {
-            return Some(format!("has no LINT.IfChange({label}) block"));
+            return Some(format!(
+                "has no LINT.IfChange({label}) or LINT.Label({label})"
+            ));
         }
         let changed = self
             .fired
             .get(&index)
             .is_some_and(|f| f.labels.contains(label));
-        (!changed).then(|| format!("changed, but not inside its LINT.IfChange({label}) block"))
+        (!changed).then(|| format!("changed, but not inside its `{label}` block"))
     }
 }
 
