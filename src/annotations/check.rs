@@ -226,12 +226,14 @@ pub fn check<E>(
                 .iter()
                 .filter(|p| p.kind.severity() == Severity::Error)
             {
-                findings.push(finding(
+                let mut finding = finding(
                     &change.path,
                     problem.line,
                     Vec::new(),
-                    format!("{} [{}]", problem.message, problem.kind.code()),
-                ));
+                    problem.message.clone(),
+                );
+                finding.problem = Some(problem.kind);
+                findings.push(finding);
             }
         }
         let Some(state) = fired.get(&i) else { continue };
@@ -524,6 +526,7 @@ pub(super) fn finding(path: &str, line: u32, missing: Vec<Missing>, message: Str
         message: Some(message),
         commit: None,
         waiver: None,
+        problem: None,
         description: None,
         skippable: true,
         origin: None,
@@ -625,11 +628,7 @@ mod tests {
                 let trigger = &f.triggered_by[0];
                 let mut missing: Vec<String> =
                     f.missing.into_iter().flat_map(|m| m.paths).collect();
-                if missing.is_empty() {
-                    let message = f.message.unwrap_or_default();
-                    let code = message.rsplit_once('[').map_or("", |(_, c)| c);
-                    missing.push(code.trim_end_matches(']').to_owned());
-                }
+                missing.extend(f.problem.map(|kind| kind.code().to_owned()));
                 (trigger.path.clone(), trigger.line.unwrap_or(0), missing)
             })
             .collect()
