@@ -22,7 +22,7 @@ fn repo() -> Repo {
 }
 
 /// `(path, line, missing targets, message)` of each finding of `ARGS --format json`,
-/// which must exit with `code`.
+/// which must exit with `code`; a problem's code follows its message in brackets.
 fn findings(repo: &Repo, args: &[&str], code: i32) -> Vec<(String, u64, Vec<String>, String)> {
     let report = json_report(repo, args, code);
     report["findings"]
@@ -42,7 +42,10 @@ fn findings(repo: &Repo, args: &[&str], code: i32) -> Vec<(String, u64, Vec<Stri
                 trigger["path"].as_str().unwrap_or_default().to_owned(),
                 trigger["line"].as_u64().unwrap_or_default(),
                 missing,
-                f["message"].as_str().unwrap_or_default().to_owned(),
+                match f["code"].as_str() {
+                    Some(code) => format!("{} [{code}]", f["message"].as_str().unwrap_or_default()),
+                    None => f["message"].as_str().unwrap_or_default().to_owned(),
+                },
             )
         })
         .collect()

@@ -275,9 +275,10 @@ pub fn check<E>(
 /// A target of a block the diff fired or wrote that names nothing on the head side
 /// (worded as `validate` words it).
 fn missing_target(path: &str, line: u32, target: &Target) -> Finding {
-    let code = ProblemKind::MissingTargetFile.code();
-    let message = format!("target `{}` does not exist [{code}]", target.path);
-    finding(path, line, Vec::new(), message)
+    let message = format!("target `{}` does not exist", target.path);
+    let mut found = finding(path, line, Vec::new(), message);
+    found.problem = Some(ProblemKind::MissingTargetFile);
+    found
 }
 
 fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
