@@ -202,19 +202,6 @@ impl serde::Serialize for Problem {
     }
 }
 
-impl miette::Diagnostic for Problem {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(format!(
-            "lockstep::annotation::{}",
-            self.kind.code()
-        )))
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.kind.help()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@ use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use miette::{IntoDiagnostic, WrapErr};
 
 use super::audit_merge as merge;
@@ -83,8 +83,8 @@ pub struct MergeArgs {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = AuditOutput::Table)]
-    pub format: AuditOutput,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
 
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -93,15 +93,6 @@ pub struct ReportArgs {
     /// Exit 1 when overall compliance is below PERCENT (0 to 100).
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     pub fail_under: Option<f64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AuditOutput {
-    Table,
-    Markdown,
-    Json,
-    Csv,
-    Html,
 }
 
 fn parse_percent(text: &str) -> Result<f64, String> {
@@ -315,13 +306,7 @@ fn select_rules(rules: &mut RuleSet, ids: &[String]) -> miette::Result<Vec<Strin
 }
 
 fn write_report(args: &ReportArgs, context: &Context, audit: &Audit) -> miette::Result<()> {
-    let format = match args.format {
-        AuditOutput::Table => AuditFormat::Table,
-        AuditOutput::Markdown => AuditFormat::Markdown,
-        AuditOutput::Json => AuditFormat::Json,
-        AuditOutput::Csv => AuditFormat::Csv,
-        AuditOutput::Html => AuditFormat::Html,
-    };
+    let format = args.format;
     let color = context.color && args.output.is_none();
     write_output(&context.dir, args.output.as_deref(), |out| {
         render(audit, format, color, out)

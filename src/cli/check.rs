@@ -15,7 +15,7 @@ use crate::annotations;
 use crate::check::judge;
 use crate::ci::{self, Detected};
 use crate::finding::Finding;
-use crate::git::{Diff, DiffKind, DiffSpec, Repo};
+use crate::git::{Diff, DiffKind, DiffSpec, Repo, Unchanged};
 use crate::patch;
 use crate::report::{
     DiffSummary, Format, Report, STEP_SUMMARY_LIMIT, Style, azure_upload_summary, render,
@@ -218,7 +218,13 @@ pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
             waivers
                 .merge(Waivers::from_message(message, &rules.settings.skip_trailer).in_commit(id));
         }
-        let mut findings = judge(&repo, &rules, diff.changes.clone(), &waivers)?;
+        let mut findings = judge(
+            &repo,
+            &rules,
+            diff.changes.clone(),
+            diff.unchanged,
+            &waivers,
+        )?;
         findings.extend(broken(&repo, &rules, &diff, &waivers)?);
         findings
     };
@@ -275,6 +281,7 @@ fn patch_diff(
         base: None,
         head: None,
         changes,
+        unchanged: Unchanged::Index,
         commits: Vec::new(),
     };
     Ok((diff, patch.messages))
@@ -395,7 +402,10 @@ fn per_commit(
             .in_commit(&commit.id);
         waivers.merge(pull_request.clone());
         let mut found = broken(repo, rules, &single, &waivers)?;
-        found.splice(0..0, judge(repo, rules, single.changes, &waivers)?);
+        found.splice(
+            0..0,
+            judge(repo, rules, single.changes, single.unchanged, &waivers)?,
+        );
         for mut finding in found {
             finding.commit = Some(commit.id.clone());
             findings.push(finding);

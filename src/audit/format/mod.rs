@@ -10,7 +10,8 @@ use std::io::{self, Write};
 
 use super::{Audit, Case, Counts, OwnerRow, Scope};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The formats of an audit; the CLI offers exactly these (`audit --format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum AuditFormat {
     Table,
     Markdown,
