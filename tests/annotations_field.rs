@@ -19,7 +19,7 @@ fn repo() -> Repo {
 }
 
 /// `(path, line, message)` of each finding of `lockstep ARGS --format json`, which must
-/// exit with `code`.
+/// exit with `code`; a problem's code follows its message in brackets.
 fn findings(repo: &Repo, args: &[&str], code: i32) -> Vec<(String, u64, String)> {
     let report = json_report(repo, args, code);
     report["findings"]
@@ -31,7 +31,10 @@ fn findings(repo: &Repo, args: &[&str], code: i32) -> Vec<(String, u64, String)>
             (
                 trigger["path"].as_str().unwrap_or_default().to_owned(),
                 trigger["line"].as_u64().unwrap_or_default(),
-                f["message"].as_str().unwrap_or_default().to_owned(),
+                match f["code"].as_str() {
+                    Some(code) => format!("{} [{code}]", f["message"].as_str().unwrap_or_default()),
+                    None => f["message"].as_str().unwrap_or_default().to_owned(),
+                },
             )
         })
         .collect()
@@ -167,7 +170,7 @@ fn regression_a_target_that_never_existed_is_missing_not_unchanged() {
         .code(1);
     let report = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     assert_eq!(
-        report.matches("[missing-target-file]").count(),
+        report.matches("\"missing-target-file\"").count(),
         2,
         "{report}"
     );

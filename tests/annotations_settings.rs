@@ -33,7 +33,7 @@ fn missing(repo: &Repo, code: i32) -> Vec<String> {
     let mut targets = Vec::new();
     for finding in report["findings"].as_array().expect("findings") {
         let message = finding["message"].as_str().unwrap_or_default();
-        if message.ends_with("[missing-target-file]") {
+        if finding["code"] == "missing-target-file" {
             targets.extend(message.split('`').nth(1).map(str::to_owned));
         }
         let missing = finding["missing"].as_array().cloned().unwrap_or_default();

@@ -275,9 +275,10 @@ pub fn check<E>(
 /// A target of a block the diff fired or wrote that names nothing on the head side
 /// (worded as `validate` words it).
 fn missing_target(path: &str, line: u32, target: &Target) -> Finding {
-    let code = ProblemKind::MissingTargetFile.code();
-    let message = format!("target `{}` does not exist [{code}]", target.path);
-    finding(path, line, Vec::new(), message)
+    let message = format!("target `{}` does not exist", target.path);
+    let mut found = finding(path, line, Vec::new(), message);
+    found.problem = Some(ProblemKind::MissingTargetFile);
+    found
 }
 
 fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
@@ -341,6 +342,16 @@ fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
         .filter_map(|(b, fired)| fired.then_some(b))
         .collect();
     labels.extend(live.iter().filter_map(|b| b.label.as_deref()));
+    // A labelled block or region written whole in this change changed as a target
+    // does, though it fires nothing itself.
+    labels.extend(
+        sides
+            .new
+            .blocks
+            .iter()
+            .filter(|b| touched(b, &added))
+            .filter_map(|b| b.label.as_deref()),
+    );
     Fired {
         live,
         deleted,
@@ -489,13 +500,15 @@ impl<E, X: FnMut(&str) -> Result<bool, E>> Context<'_, X> {
             .get(&index)
             .is_some_and(|s| s.new.labelled(label).is_some());
         if live && !exists {
-            return Some(format!("has no LINT.IfChange({label}) block"));
+            return Some(format!(
+                "has no LINT.IfChange({label}) or LINT.Label({label})"
+            ));
         }
         let changed = self
             .fired
             .get(&index)
             .is_some_and(|f| f.labels.contains(label));
-        (!changed).then(|| format!("changed, but not inside its LINT.IfChange({label}) block"))
+        (!changed).then(|| format!("changed, but not inside its `{label}` block"))
     }
 }
 
