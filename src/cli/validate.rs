@@ -5,14 +5,14 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::check::Deny;
-use super::output::print;
+use super::output::write_output;
 use super::rule_set::{Snapshot, load_config, load_config_file};
 use super::{Context, ExitStatus};
 use crate::annotations::{self, ScanReport};
 use crate::config::Severity;
-use crate::diagnostic::{Diagnostic, Drawn};
+use crate::diagnostic::Diagnostic;
 use crate::git::{GitError, Repo};
-use crate::report::render_diagnostic;
+use crate::report::{Format, Listing, Style, render_listing};
 use crate::rules::RuleSet;
 use crate::validate::validate;
 
@@ -25,6 +25,10 @@ pub struct ValidateArgs {
     /// Fail on warnings too.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub deny: Option<Deny>,
+
+    /// Output format (those of `check`; each problem with its code).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus> {
@@ -34,14 +38,45 @@ pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus>
         Err(GitError::NotARepository { .. }) if args.config.is_some() => None,
         Err(e) => return Err(e.into()),
     };
-    let (issues, notes, counts) = match &repo {
+    let Validation {
+        issues,
+        notes,
+        rules,
+        tracked,
+    } = match &repo {
         Some(repo) => in_repository(repo, args, context)?,
         None => on_its_own(args, context)?,
     };
-    let text = render(&issues, &notes, context.color, counts);
-    print(&context.dir, None, &text)?;
     let deny_warnings = args.deny == Some(Deny::Warnings);
     let fails = issues.iter().any(|i| i.fails(deny_warnings));
+    let against = tracked.map_or(String::new(), |files| {
+        format!(" against {files} tracked {}", plural(files, "file"))
+    });
+    let scope = format!("{rules} {} checked{against}", plural(rules, "rule"));
+    let errors = issues
+        .iter()
+        .filter(|i| i.severity == Severity::Error)
+        .count();
+    let warnings = issues.len() - errors;
+    let summary = format!(
+        "{errors} {}, {warnings} {} ({scope})",
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+    );
+    let listing = Listing {
+        diagnostics: issues,
+        scope,
+        clean: ("rule set", "no problems"),
+        notes,
+        summary,
+    };
+    let style = Style {
+        color: context.color,
+        width: 100,
+    };
+    write_output(&context.dir, None, |out| {
+        render_listing(&listing, args.format, style, out)
+    })?;
     Ok(if fails {
         ExitStatus::Failure
     } else {
@@ -49,9 +84,14 @@ pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus>
     })
 }
 
-/// The issues, notes and `(rules, tracked files)` counts of a validation; no file count
-/// outside a repository.
-type Validation = (Vec<Diagnostic>, String, (usize, Option<usize>));
+/// What a validation found: its issues and notes, and how many rules it checked against
+/// how many tracked files (none outside a repository).
+struct Validation {
+    issues: Vec<Diagnostic>,
+    notes: String,
+    rules: usize,
+    tracked: Option<usize>,
+}
 
 fn in_repository(
     repo: &Repo,
@@ -73,7 +113,12 @@ fn in_repository(
         notes = not_checked(&scan);
         issues.extend(scan.problems.into_iter().map(Diagnostic::from));
     }
-    Ok((issues, notes, (rules.rules.len(), Some(tracked.len()))))
+    Ok(Validation {
+        issues,
+        notes,
+        rules: rules.rules.len(),
+        tracked: Some(tracked.len()),
+    })
 }
 
 /// Outside a repository: the rule set itself (its syntax, keys, globs, regexes, rules
@@ -81,11 +126,14 @@ fn in_repository(
 fn on_its_own(args: &ValidateArgs, context: &Context) -> miette::Result<Validation> {
     let config = load_config_file(&context.dir, args.config.as_deref())?;
     let rules = RuleSet::compile(config.clone())?;
-    let issues = validate(&config, &rules, None);
-    let notes = "not checked outside a git repository: globs and companions against \
-                 tracked files, and LINT blocks\n"
-        .to_owned();
-    Ok((issues, notes, (rules.rules.len(), None)))
+    Ok(Validation {
+        issues: validate(&config, &rules, None),
+        notes: "not checked outside a git repository: globs and companions against tracked \
+                files, and LINT blocks\n"
+            .to_owned(),
+        rules: rules.rules.len(),
+        tracked: None,
+    })
 }
 
 /// What the annotation settings set aside: files whose blocks are not read, and targets
@@ -115,40 +163,6 @@ fn not_checked(scan: &ScanReport) -> String {
             ));
         }
     }
-    out
-}
-
-/// Every issue as a miette report, the notes, then one summary line counting `(rules,
-/// tracked files)`.
-pub fn render(
-    issues: &[Diagnostic],
-    notes: &str,
-    color: bool,
-    (rules, files): (usize, Option<usize>),
-) -> String {
-    let mut out = String::new();
-    for issue in issues {
-        out.push_str(&render_diagnostic(&Drawn::new(issue), color, 100));
-        out.push('\n');
-    }
-    out.push_str(notes);
-    let errors = issues
-        .iter()
-        .filter(|i| i.severity == Severity::Error)
-        .count();
-    let warnings = issues.len() - errors;
-    let against = files.map_or(String::new(), |files| {
-        format!(" against {files} tracked {}", plural(files, "file"))
-    });
-    out.push_str(&format!(
-        "lockstep: {} {}, {} {} ({} {} checked{against})\n",
-        errors,
-        plural(errors, "error"),
-        warnings,
-        plural(warnings, "warning"),
-        rules,
-        plural(rules, "rule"),
-    ));
     out
 }
 
