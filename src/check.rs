@@ -4,7 +4,7 @@
 use crate::annotations::{self, Reads};
 use crate::change::{Change, Contents};
 use crate::finding::Finding;
-use crate::git::{GitError, Repo};
+use crate::git::{GitError, Repo, Unchanged};
 use crate::rules::{RuleSet, Satisfied};
 use crate::waiver::Waivers;
 
@@ -36,18 +36,29 @@ pub fn judge(
     repo: &Repo,
     rules: &RuleSet,
     changes: Vec<Change>,
+    unchanged: Unchanged,
     waivers: &Waivers,
 ) -> Result<Judgement, GitError> {
-    judge_all(repo, rules, changes, waivers, Detail::Line, Reads::Every)
+    judge_all(
+        repo,
+        rules,
+        changes,
+        unchanged,
+        waivers,
+        Detail::Line,
+        Reads::Every,
+    )
 }
 
 /// Like [`judge`], keeping the satisfied cases too (audits count them). Every check
 /// of a change belongs here, so `check` and `audit` judge alike; `detail` changes only
 /// what findings say of their triggering lines, `reads` which files' blocks count.
+/// `unchanged` is where the paths the changes do not touch are looked up.
 pub fn judge_all(
     repo: &Repo,
     rules: &RuleSet,
     mut changes: Vec<Change>,
+    unchanged: Unchanged,
     waivers: &Waivers,
     detail: Detail,
     reads: Reads<'_>,
@@ -90,7 +101,9 @@ pub fn judge_all(
     repo.load_lines(&mut changes, &needed, rules.settings.whitespace)?;
     load_contents(repo, &mut changes, &rules.needs_contents(&candidates))?;
     let (mut findings, mut satisfied) = rules.evaluate_all(&candidates, &changes);
-    let (annotation_findings, annotation_satisfied) = annotations::check(&annotated, &changes);
+    let mut lookup = repo.lookup(unchanged);
+    let (annotation_findings, annotation_satisfied) =
+        annotations::check(&annotated, &changes, |path| lookup.exists(path))?;
     findings.extend(annotation_findings);
     satisfied.extend(annotation_satisfied);
     waivers.apply(&mut findings);

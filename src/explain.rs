@@ -150,8 +150,23 @@ fn companion_in(rules: &RuleSet, path: &str) -> Vec<CompanionIn> {
     found
 }
 
+/// The formats of `explain`; the CLI offers exactly these (`explain --format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// `explanations` as `format` writes them.
+pub fn render(explanations: &[Explanation], format: Format) -> serde_json::Result<String> {
+    match format {
+        Format::Human => Ok(render_human(explanations)),
+        Format::Json => render_json(explanations),
+    }
+}
+
 /// `--format json`: `{"version": 1, "paths": [...]}`, pretty-printed.
-pub fn render_json(explanations: &[Explanation]) -> serde_json::Result<String> {
+fn render_json(explanations: &[Explanation]) -> serde_json::Result<String> {
     #[derive(Serialize)]
     struct Document<'a> {
         version: u32,
@@ -166,7 +181,7 @@ pub fn render_json(explanations: &[Explanation]) -> serde_json::Result<String> {
 }
 
 /// The human rendering: one block per path.
-pub fn render_human(explanations: &[Explanation]) -> String {
+fn render_human(explanations: &[Explanation]) -> String {
     let mut out = String::new();
     for (i, e) in explanations.iter().enumerate() {
         if i > 0 {

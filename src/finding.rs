@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::annotations::ProblemKind;
 pub use crate::config::Origin;
 use crate::config::Severity;
 use crate::waiver::Waiver;
@@ -54,6 +55,14 @@ pub struct Finding {
     /// What waived the finding (status `waived`), and why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<Waiver>,
+    /// For an annotation finding about a malformed directive or a missing target (rule
+    /// `annotation`, nothing missing), what is wrong: its code in JSON.
+    #[serde(
+        rename = "code",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "problem_code"
+    )]
+    pub problem: Option<ProblemKind>,
     #[serde(skip)]
     pub description: Option<String>,
     #[serde(skip)]
@@ -89,9 +98,17 @@ impl Finding {
             )),
             commit: None,
             waiver: None,
+            problem: None,
             description: None,
             skippable: false,
             origin,
         }
     }
+}
+
+fn problem_code<S: serde::Serializer>(
+    kind: &Option<ProblemKind>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(kind.map_or("", ProblemKind::code))
 }

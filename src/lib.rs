@@ -11,6 +11,7 @@ pub mod ci;
 pub mod cli;
 pub mod config;
 pub mod day;
+pub mod diagnostic;
 pub mod explain;
 pub mod finding;
 pub mod git;

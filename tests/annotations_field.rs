@@ -19,7 +19,7 @@ fn repo() -> Repo {
 }
 
 /// `(path, line, message)` of each finding of `lockstep ARGS --format json`, which must
-/// exit with `code`.
+/// exit with `code`; a problem's code follows its message in brackets.
 fn findings(repo: &Repo, args: &[&str], code: i32) -> Vec<(String, u64, String)> {
     let report = json_report(repo, args, code);
     report["findings"]
@@ -31,7 +31,10 @@ fn findings(repo: &Repo, args: &[&str], code: i32) -> Vec<(String, u64, String)>
             (
                 trigger["path"].as_str().unwrap_or_default().to_owned(),
                 trigger["line"].as_u64().unwrap_or_default(),
-                f["message"].as_str().unwrap_or_default().to_owned(),
+                match f["code"].as_str() {
+                    Some(code) => format!("{} [{code}]", f["message"].as_str().unwrap_or_default()),
+                    None => f["message"].as_str().unwrap_or_default().to_owned(),
+                },
             )
         })
         .collect()
@@ -132,4 +135,71 @@ fn regression_directive_after_a_byte_order_mark() {
     repo.git(&["add", "-A"]);
     let found = findings(&repo, &["check", "--staged"], 1);
     assert_eq!((found[0].0.as_str(), found[0].1), ("src/bom.py", 1));
+}
+
+#[test]
+fn regression_a_target_that_never_existed_is_missing_not_unchanged() {
+    let repo = repo();
+    let block =
+        "# LINT.IfChange\nx = 1\n# LINT.ThenChange(//docs/limits.md, //docs/typo.md, //gone/)\n";
+    repo.write("src/dead.py", block);
+    repo.commit("dead targets");
+    repo.write("src/dead.py", block.replace("= 1", "= 2"))
+        .write("docs/limits.md", "more limits\n");
+    repo.git(&["add", "-A"]);
+    let expected = [
+        (
+            "src/dead.py".to_owned(),
+            3,
+            "target `docs/typo.md` does not exist [missing-target-file]".to_owned(),
+        ),
+        (
+            "src/dead.py".to_owned(),
+            3,
+            "target `gone/` does not exist [missing-target-file]".to_owned(),
+        ),
+    ];
+    assert_eq!(findings(&repo, &["check", "--staged"], 1), expected);
+    // A patch looks them up among the work tree's tracked files.
+    let patch = repo.git(&["diff", "--cached"]);
+    let out = repo
+        .lockstep()
+        .args(["check", "--diff", "-", "--format", "json"])
+        .write_stdin(patch)
+        .assert()
+        .code(1);
+    let report = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert_eq!(
+        report.matches("\"missing-target-file\"").count(),
+        2,
+        "{report}"
+    );
+    repo.git(&["commit", "-qm", "edit"]);
+    // A range looks the targets up in its head commit, as does a commit of history.
+    assert_eq!(
+        findings(&repo, &["check", "--range", "HEAD~1..HEAD"], 1),
+        expected
+    );
+    // Writing a new pair with a dead target is reported too; adding the file repairs it.
+    repo.write(
+        "src/pair.py",
+        "# LINT.IfChange\ny\n# LINT.ThenChange(//docs/new.md)\n",
+    );
+    repo.git(&["add", "-A"]);
+    let found = findings(&repo, &["check", "--staged"], 1);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].2.contains("`docs/new.md` does not exist"),
+        "{found:?}"
+    );
+    repo.write("docs/new.md", "new\n");
+    repo.git(&["add", "-A"]);
+    findings(&repo, &["check", "--staged"], 0);
+    // validate names the same targets.
+    let out = repo.lockstep().arg("validate").assert().code(1);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.contains("target `docs/typo.md` does not exist"),
+        "{text}"
+    );
 }

@@ -26,17 +26,25 @@ fn stdout(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
 }
 
-/// The missing targets of each finding of `check --staged`, which must exit with `code`.
+/// The targets each finding of `check --staged` (which must exit with `code`) reports:
+/// missing companions, and targets that do not exist (`missing-target-file`).
 fn missing(repo: &Repo, code: i32) -> Vec<String> {
     let report = json_report(repo, &["check", "--staged"], code);
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .flat_map(|f| f["missing"].as_array().cloned().unwrap_or_default())
-        .flat_map(|m| m["paths"].as_array().cloned().unwrap_or_default())
-        .filter_map(|p| p.as_str().map(str::to_owned))
-        .collect()
+    let mut targets = Vec::new();
+    for finding in report["findings"].as_array().expect("findings") {
+        let message = finding["message"].as_str().unwrap_or_default();
+        if finding["code"] == "missing-target-file" {
+            targets.extend(message.split('`').nth(1).map(str::to_owned));
+        }
+        let missing = finding["missing"].as_array().cloned().unwrap_or_default();
+        targets.extend(
+            missing
+                .iter()
+                .flat_map(|m| m["paths"].as_array().cloned().unwrap_or_default())
+                .filter_map(|p| p.as_str().map(str::to_owned)),
+        );
+    }
+    targets
 }
 
 #[test]
@@ -60,7 +68,7 @@ fn without_the_settings_exported_targets_are_required() {
     assert_eq!(
         missing(&repo, 1),
         [
-            "depot/google3/upb/message.go:tagged",
+            "depot/google3/upb/message.go",
             "upb/GoogleInternalName0",
             "upb/<ROOT_DIR>/docs/message.md"
         ]

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
-use super::{Block, Parsed, Reads, Target, find_marker, parse};
+use super::{Block, Parsed, ProblemKind, Reads, Target, find_marker, parse};
 use crate::change::{Change, Content, Status};
 use crate::config::{AnnotationSettings, Severity};
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
@@ -178,11 +178,19 @@ struct Fired<'a> {
     deleted: Vec<&'a Block>,
     /// Labels of every changed block, on either side.
     labels: HashSet<&'a str>,
+    /// New-side blocks the diff fired or wrote a line of (directives included): their
+    /// targets must exist.
+    written: Vec<&'a Block>,
 }
 
 /// Annotation findings for the changes, whose line diffs must be loaded for every
-/// change in [`Annotated::needs_lines`].
-pub fn check(annotated: &Annotated, changes: &[Change]) -> (Vec<Finding>, Vec<Satisfied>) {
+/// change in [`Annotated::needs_lines`]; `exists` says whether a path the changes do
+/// not touch exists on their head side.
+pub fn check<E>(
+    annotated: &Annotated,
+    changes: &[Change],
+    mut exists: impl FnMut(&str) -> Result<bool, E>,
+) -> Result<(Vec<Finding>, Vec<Satisfied>), E> {
     let fired: HashMap<usize, Fired<'_>> = annotated
         .files
         .iter()
@@ -199,11 +207,13 @@ pub fn check(annotated: &Annotated, changes: &[Change]) -> (Vec<Finding>, Vec<Sa
             by_path.entry(old).or_insert(i);
         }
     }
-    let context = Context {
+    let mut context = Context {
         annotated,
         changes,
         by_path,
         fired: &fired,
+        known: HashMap::new(),
+        exists: &mut exists,
     };
     let mut findings = Vec::new();
     let mut satisfied = Vec::new();
@@ -216,15 +226,24 @@ pub fn check(annotated: &Annotated, changes: &[Change]) -> (Vec<Finding>, Vec<Sa
                 .iter()
                 .filter(|p| p.kind.severity() == Severity::Error)
             {
-                findings.push(finding(
+                let mut finding = finding(
                     &change.path,
                     problem.line,
                     Vec::new(),
-                    format!("{} [{}]", problem.message, problem.kind.code()),
-                ));
+                    problem.message.clone(),
+                );
+                finding.problem = Some(problem.kind);
+                findings.push(finding);
             }
         }
         let Some(state) = fired.get(&i) else { continue };
+        for block in &state.written {
+            for target in &block.targets {
+                if context.is_absent(target)? {
+                    findings.push(missing_target(&change.path, block.then_line, target));
+                }
+            }
+        }
         for (block, live) in state
             .live
             .iter()
@@ -233,7 +252,7 @@ pub fn check(annotated: &Annotated, changes: &[Change]) -> (Vec<Finding>, Vec<Sa
             // A block whose targets all live elsewhere, or were stripped, requires nothing.
             .filter(|(block, _)| !block.targets.is_empty())
         {
-            match context.judge(i, block, live) {
+            match context.judge(i, block, live)? {
                 Some(finding) => findings.push(finding),
                 None => satisfied.push(Satisfied {
                     rule: ANNOTATION.to_owned(),
@@ -250,7 +269,16 @@ pub fn check(annotated: &Annotated, changes: &[Change]) -> (Vec<Finding>, Vec<Sa
         let key = |f: &Finding| f.triggered_by.first().map(|t| (t.path.clone(), t.line));
         key(a).cmp(&key(b))
     });
-    (findings, satisfied)
+    Ok((findings, satisfied))
+}
+
+/// A target of a block the diff fired or wrote that names nothing on the head side
+/// (worded as `validate` words it).
+fn missing_target(path: &str, line: u32, target: &Target) -> Finding {
+    let message = format!("target `{}` does not exist", target.path);
+    let mut found = finding(path, line, Vec::new(), message);
+    found.problem = Some(ProblemKind::MissingTargetFile);
+    found
 }
 
 fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
@@ -283,6 +311,10 @@ fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
         .enumerate()
         .map(|(n, b)| touched(b, &added) && !new_pair(n, b))
         .collect();
+    let wrote = |block: &Block| {
+        let from = added.partition_point(|&n| n < block.if_line);
+        added.get(from).is_some_and(|&n| n <= block.then_line)
+    };
     let mut labels = HashSet::new();
     let mut deleted = Vec::new();
     for (o, block) in sides.old.blocks.iter().enumerate() {
@@ -295,6 +327,13 @@ fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
             None => deleted.push(block),
         }
     }
+    let written = sides
+        .new
+        .blocks
+        .iter()
+        .zip(&live)
+        .filter_map(|(b, &fired)| (fired || wrote(b)).then_some(b))
+        .collect();
     let live: Vec<&Block> = sides
         .new
         .blocks
@@ -303,10 +342,21 @@ fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
         .filter_map(|(b, fired)| fired.then_some(b))
         .collect();
     labels.extend(live.iter().filter_map(|b| b.label.as_deref()));
+    // A labelled block or region written whole in this change changed as a target
+    // does, though it fires nothing itself.
+    labels.extend(
+        sides
+            .new
+            .blocks
+            .iter()
+            .filter(|b| touched(b, &added))
+            .filter_map(|b| b.label.as_deref()),
+    );
     Fired {
         live,
         deleted,
         labels,
+        written,
     }
 }
 
@@ -354,21 +404,48 @@ fn carry(old: u32, removed: &[u32], added: &[u32]) -> Option<u32> {
     }
 }
 
-struct Context<'a> {
+struct Context<'a, X> {
     annotated: &'a Annotated,
     changes: &'a [Change],
     /// Every path of every change (both sides of a rename) → its change.
     by_path: HashMap<&'a str, usize>,
     fired: &'a HashMap<usize, Fired<'a>>,
+    /// Answers of `exists` so far.
+    known: HashMap<String, bool>,
+    exists: X,
 }
 
-impl Context<'_> {
+impl<E, X: FnMut(&str) -> Result<bool, E>> Context<'_, X> {
+    /// Whether `target` names nothing on the head side: no change touches it (or, for
+    /// a directory, anything under it) and the paths the changes leave alone do not
+    /// hold it.
+    fn is_absent(&mut self, target: &Target) -> Result<bool, E> {
+        let touched = if target.is_directory() {
+            self.by_path.keys().any(|p| p.starts_with(&target.path))
+        } else {
+            self.by_path.contains_key(target.path.as_str())
+        };
+        if touched {
+            return Ok(false);
+        }
+        if let Some(&exists) = self.known.get(&target.path) {
+            return Ok(!exists);
+        }
+        let exists = (self.exists)(&target.path)?;
+        self.known.insert(target.path.clone(), exists);
+        Ok(!exists)
+    }
+
     /// The finding for a changed block whose targets did not all change with it. A
-    /// `live` block still exists; a deleted one needs its targets changed or gone.
-    fn judge(&self, source: usize, block: &Block, live: bool) -> Option<Finding> {
+    /// `live` block still exists; a deleted one needs its targets changed or gone. A
+    /// target that does not exist is reported on its own ([`missing_target`]).
+    fn judge(&mut self, source: usize, block: &Block, live: bool) -> Result<Option<Finding>, E> {
         let mut missing = Vec::new();
         let mut reasons = Vec::new();
         for target in &block.targets {
+            if self.is_absent(target)? {
+                continue;
+            }
             if let Some(reason) = self.unsatisfied(target, live) {
                 missing.push(Missing {
                     kind: TARGET_KIND.to_owned(),
@@ -378,7 +455,7 @@ impl Context<'_> {
             }
         }
         if missing.is_empty() {
-            return None;
+            return Ok(None);
         }
         let path = &self.changes[source].path;
         let name = match &block.label {
@@ -397,7 +474,7 @@ impl Context<'_> {
             "{what}, but {}; change them too, or waive with NO_IFTTT=<reason> in the commit message",
             reasons.join(", ")
         );
-        Some(finding(path, block.if_line, missing, message))
+        Ok(Some(finding(path, block.if_line, missing, message)))
     }
 
     /// Why a target is not satisfied, or `None` when it is.
@@ -423,13 +500,15 @@ impl Context<'_> {
             .get(&index)
             .is_some_and(|s| s.new.labelled(label).is_some());
         if live && !exists {
-            return Some(format!("has no LINT.IfChange({label}) block"));
+            return Some(format!(
+                "has no LINT.IfChange({label}) or LINT.Label({label})"
+            ));
         }
         let changed = self
             .fired
             .get(&index)
             .is_some_and(|f| f.labels.contains(label));
-        (!changed).then(|| format!("changed, but not inside its LINT.IfChange({label}) block"))
+        (!changed).then(|| format!("changed, but not inside its `{label}` block"))
     }
 }
 
@@ -448,6 +527,7 @@ pub(super) fn finding(path: &str, line: u32, missing: Vec<Missing>, message: Str
         message: Some(message),
         commit: None,
         waiver: None,
+        problem: None,
         description: None,
         skippable: true,
         origin: None,
@@ -540,7 +620,8 @@ mod tests {
         .expect("in memory");
         let needs: Vec<usize> = annotated.needs_lines().collect();
         assert!(needs.iter().all(|&i| i < changes.len()));
-        check(&annotated, &changes)
+        check(&annotated, &changes, |_| Ok::<_, ()>(true))
+            .expect("in memory")
             .0
             .into_iter()
             .map(|f| {
@@ -548,11 +629,7 @@ mod tests {
                 let trigger = &f.triggered_by[0];
                 let mut missing: Vec<String> =
                     f.missing.into_iter().flat_map(|m| m.paths).collect();
-                if missing.is_empty() {
-                    let message = f.message.unwrap_or_default();
-                    let code = message.rsplit_once('[').map_or("", |(_, c)| c);
-                    missing.push(code.trim_end_matches(']').to_owned());
-                }
+                missing.extend(f.problem.map(|kind| kind.code().to_owned()));
                 (trigger.path.clone(), trigger.line.unwrap_or(0), missing)
             })
             .collect()

@@ -85,6 +85,8 @@ pub enum ProblemKind {
     NestedIfChange,
     UnclosedIfChange,
     UnopenedThenChange,
+    UnclosedLabel,
+    UnopenedEndLabel,
     EmptyTargetList,
     DuplicateLabel,
     UnknownDirective,
@@ -96,10 +98,12 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 11] = [
+    pub const ALL: [ProblemKind; 13] = [
         ProblemKind::NestedIfChange,
         ProblemKind::UnclosedIfChange,
         ProblemKind::UnopenedThenChange,
+        ProblemKind::UnclosedLabel,
+        ProblemKind::UnopenedEndLabel,
         ProblemKind::EmptyTargetList,
         ProblemKind::DuplicateLabel,
         ProblemKind::UnknownDirective,
@@ -116,6 +120,8 @@ impl ProblemKind {
             ProblemKind::NestedIfChange => "nested-if-change",
             ProblemKind::UnclosedIfChange => "unclosed-if-change",
             ProblemKind::UnopenedThenChange => "then-change-without-if-change",
+            ProblemKind::UnclosedLabel => "unclosed-label",
+            ProblemKind::UnopenedEndLabel => "end-label-without-label",
             ProblemKind::EmptyTargetList => "empty-target-list",
             ProblemKind::DuplicateLabel => "duplicate-label",
             ProblemKind::UnknownDirective => "unknown-directive",
@@ -148,22 +154,32 @@ impl ProblemKind {
             ProblemKind::UnopenedThenChange => {
                 "start the block with LINT.IfChange above it, or remove this LINT.ThenChange"
             }
+            ProblemKind::UnclosedLabel => {
+                "end the region with LINT.EndLabel or remove the LINT.Label"
+            }
+            ProblemKind::UnopenedEndLabel => {
+                "start the region with LINT.Label(label) above it, or remove this LINT.EndLabel"
+            }
             ProblemKind::EmptyTargetList => {
                 "name a target (LINT.ThenChange(//path/from/root, relative/path, :label)), label the block if it exists only to be a target, or remove it"
             }
-            ProblemKind::DuplicateLabel => "give each LINT.IfChange(label) in a file its own label",
-            ProblemKind::UnknownDirective => "the directives are LINT.IfChange and LINT.ThenChange",
+            ProblemKind::DuplicateLabel => {
+                "give each LINT.IfChange(label) and LINT.Label(label) in a file its own label"
+            }
+            ProblemKind::UnknownDirective => {
+                "the directives are LINT.IfChange, LINT.ThenChange, LINT.Label and LINT.EndLabel"
+            }
             ProblemKind::MalformedDirective => {
-                "write LINT.IfChange, LINT.IfChange(label) or LINT.ThenChange(target, ...)"
+                "write LINT.IfChange, LINT.IfChange(label), LINT.ThenChange(target, ...) or LINT.Label(label)"
             }
             ProblemKind::BadTarget => {
-                "targets are //path/from/root, a path relative to this file, path:label or :label"
+                "targets are //path/from/root, /path/from/root, a path relative to this file, path:label (or path#label), :label (or #label), dir/"
             }
             ProblemKind::MissingTargetFile => {
                 "point the target at a file that exists (paths starting with // are from the repository root); list targets outside this repository in settings.annotation_external, map an exported prefix with settings.annotation_prefixes"
             }
             ProblemKind::MissingTargetLabel => {
-                "add LINT.IfChange(label) to the target file or fix the label"
+                "add LINT.IfChange(label) or LINT.Label(label) to the target file, or fix the label"
             }
             ProblemKind::BrokenReference => {
                 "point the LINT.ThenChange target at the new path or label, or remove it"
@@ -199,19 +215,6 @@ impl serde::Serialize for Problem {
         out.serialize_field("code", self.kind.code())?;
         out.serialize_field("message", &self.message)?;
         out.end()
-    }
-}
-
-impl miette::Diagnostic for Problem {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(format!(
-            "lockstep::annotation::{}",
-            self.kind.code()
-        )))
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.kind.help()))
     }
 }
 

@@ -44,6 +44,7 @@ pub fn parse(path: &str, bytes: &[u8], settings: &AnnotationSettings) -> Parsed 
         settings,
         parsed: Parsed::default(),
         open: Vec::new(),
+        regions: Vec::new(),
         labels: HashMap::new(),
     };
     if find_marker(bytes).is_none() || is_binary(bytes) {
@@ -77,6 +78,8 @@ struct Parser<'p> {
     parsed: Parsed,
     /// Open `IfChange`s: line and label.
     open: Vec<(u32, Option<String>)>,
+    /// Open `Label` regions: line and label (`None` after a bad one).
+    regions: Vec<(u32, Option<String>)>,
     /// Labels seen and the line of their first use.
     labels: HashMap<String, u32>,
 }
@@ -105,6 +108,14 @@ impl Parser<'_> {
                 0
             }
             b"thenchange" => self.then_change(line, leader, &after, following),
+            b"label" => {
+                self.label(line, &after);
+                0
+            }
+            b"endlabel" => {
+                self.end_label(line, &after);
+                0
+            }
             // `LINT.Foo is …` is prose; `LINT.Foo` or `LINT.Foo(…)` a misspelt directive.
             _ if !is_prose(&after) || after.trim_start().starts_with('(') => {
                 let name = String::from_utf8_lossy(&rest[..name_len]);
@@ -119,31 +130,52 @@ impl Parser<'_> {
         }
     }
 
-    fn if_change(&mut self, line: u32, after: &str) {
-        let label = match after.trim_start().strip_prefix('(') {
-            None if is_prose(after) => return,
-            None => None,
-            Some(inner) => match inner.split_once(')') {
-                None => {
-                    return self.problem(
-                        line,
-                        ProblemKind::MalformedDirective,
-                        "`LINT.IfChange(` has no closing parenthesis".to_owned(),
-                    );
-                }
-                Some((_, tail)) if is_prose(tail) => return,
-                Some((label, _)) => Some(label.trim()).filter(|l| !l.is_empty()),
-            },
+    /// The `(label)` after a directive, quoted or not; a bad one is reported.
+    fn argument(&mut self, line: u32, directive: &str, after: &str) -> Argument {
+        let Some(inner) = after.trim_start().strip_prefix('(') else {
+            return if is_prose(after) {
+                Argument::Prose
+            } else {
+                Argument::Bare
+            };
         };
-        // A bad label is reported; the block still opens, so its `ThenChange` is not
-        // reported as well.
-        let label = match label {
-            Some(bad) if !is_label(bad) => {
+        let Some((label, tail)) = inner.split_once(')') else {
+            let message = format!("`LINT.{directive}(` has no closing parenthesis");
+            self.problem(line, ProblemKind::MalformedDirective, message);
+            return Argument::Bad;
+        };
+        if is_prose(tail) {
+            return Argument::Prose;
+        }
+        match unquote(label.trim()) {
+            "" => Argument::Bare,
+            label if is_label(label) => Argument::Label(label.to_owned()),
+            bad => {
                 let message = format!("`{bad}` is not a label: {LABEL_GRAMMAR}");
                 self.problem(line, ProblemKind::MalformedDirective, message);
-                None
+                Argument::Bad
             }
-            label => label,
+        }
+    }
+
+    /// Records the first use of `label`; a second one is reported.
+    fn claim(&mut self, line: u32, label: &str) {
+        if let Some(first) = self.labels.get(label) {
+            let message = format!("label `{label}` is already used at line {first}");
+            self.problem(line, ProblemKind::DuplicateLabel, message);
+        } else {
+            self.labels.insert(label.to_owned(), line);
+        }
+    }
+
+    fn if_change(&mut self, line: u32, after: &str) {
+        // A bad label is reported; the block still opens, so its `ThenChange` is not
+        // reported as well. An unclosed `(` opens nothing.
+        let label = match self.argument(line, "IfChange", after) {
+            Argument::Prose => return,
+            Argument::Bad if !after.contains(')') => return,
+            Argument::Label(label) => Some(label),
+            Argument::Bare | Argument::Bad => None,
         };
         if let Some(&(outer, _)) = self.open.last() {
             self.problem(
@@ -152,15 +184,50 @@ impl Parser<'_> {
                 format!("LINT.IfChange inside the block opened at line {outer}"),
             );
         }
-        if let Some(label) = label {
-            if let Some(first) = self.labels.get(label) {
-                let message = format!("label `{label}` is already used at line {first}");
-                self.problem(line, ProblemKind::DuplicateLabel, message);
-            } else {
-                self.labels.insert(label.to_owned(), line);
-            }
+        if let Some(label) = &label {
+            self.claim(line, label);
         }
-        self.open.push((line, label.map(str::to_owned)));
+        self.open.push((line, label));
+    }
+
+    /// `LINT.Label(name)` opens a region that blocks elsewhere can name as a target and
+    /// that requires nothing itself; regions may hold blocks and other regions.
+    fn label(&mut self, line: u32, after: &str) {
+        let label = match self.argument(line, "Label", after) {
+            Argument::Prose => return,
+            Argument::Label(label) => Some(label),
+            Argument::Bare => {
+                let message = "LINT.Label needs a label in parentheses".to_owned();
+                self.problem(line, ProblemKind::MalformedDirective, message);
+                None
+            }
+            Argument::Bad => None,
+        };
+        if let Some(label) = &label {
+            self.claim(line, label);
+        }
+        self.regions.push((line, label));
+    }
+
+    fn end_label(&mut self, line: u32, after: &str) {
+        if is_prose(after) {
+            return;
+        }
+        match self.regions.pop() {
+            Some((start, Some(label))) => self.parsed.blocks.push(Block {
+                label: Some(label),
+                if_line: start,
+                then_line: line,
+                targets: Vec::new(),
+                external: Vec::new(),
+            }),
+            Some((_, None)) => {}
+            None => self.problem(
+                line,
+                ProblemKind::UnopenedEndLabel,
+                "LINT.EndLabel without a LINT.Label before it".to_owned(),
+            ),
+        }
     }
 
     fn then_change(&mut self, line: u32, leader: &[u8], after: &str, following: &[&[u8]]) -> usize {
@@ -211,9 +278,15 @@ impl Parser<'_> {
     /// The targets inside the repository and those outside it (as written). An empty
     /// list is fine after a labelled block, which may exist only to be a target.
     fn targets(&mut self, line: u32, list: &str, labelled: bool) -> (Vec<Target>, Vec<String>) {
-        let entries: Vec<String> = list
-            .split(',')
-            .map(|t| t.trim().trim_matches(['"', '\'', '`']).trim())
+        let list = list.trim();
+        // ifchange's bracketed list: `ThenChange(["a.py#x", "/docs/y.md"])`.
+        let list = list
+            .strip_prefix('[')
+            .and_then(|l| l.strip_suffix(']'))
+            .unwrap_or(list);
+        let entries: Vec<String> = split_entries(list)
+            .into_iter()
+            .map(|t| unquote(t.trim()).trim())
             .filter(|t| !t.is_empty())
             .map(|t| self.settings.rewrite(t))
             .collect();
@@ -259,9 +332,57 @@ impl Parser<'_> {
                 "LINT.IfChange without a LINT.ThenChange after it".to_owned(),
             );
         }
+        for (line, _) in std::mem::take(&mut self.regions) {
+            self.problem(
+                line,
+                ProblemKind::UnclosedLabel,
+                "LINT.Label without a LINT.EndLabel after it".to_owned(),
+            );
+        }
+        // Regions close in any order around blocks; list everything top to bottom.
+        self.parsed.blocks.sort_by_key(|b| (b.if_line, b.then_line));
         self.parsed.problems.sort();
         self.parsed
     }
+}
+
+/// What follows a directive that takes a label.
+enum Argument {
+    /// Text that makes the line a sentence about directives.
+    Prose,
+    /// No parentheses, or empty ones.
+    Bare,
+    Label(String),
+    /// Reported already.
+    Bad,
+}
+
+/// `text` without one pair of matching quotes around it (`"x"`, `'x'`, `` `x` ``).
+fn unquote(text: &str) -> &str {
+    ['"', '\'', '`']
+        .iter()
+        .find_map(|&q| text.strip_prefix(q).and_then(|t| t.strip_suffix(q)))
+        .unwrap_or(text)
+}
+
+/// A target list split at the commas outside quotes.
+fn split_entries(list: &str) -> Vec<&str> {
+    let mut entries = Vec::new();
+    let mut quote = None;
+    let mut start = 0;
+    for (i, c) in list.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'' | '`') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, ',') => {
+                entries.push(&list[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    entries.push(&list[start..]);
+    entries
 }
 
 /// The text of a target list up to the `)` that closes it (parentheses inside paths,
@@ -336,7 +457,7 @@ fn is_prose(tail: &str) -> bool {
 
 /// A target as written → repository-relative path and label.
 fn resolve(file: &str, entry: &str) -> Option<Target> {
-    if let Some(label) = entry.strip_prefix(':') {
+    if let Some(label) = entry.strip_prefix([':', '#']) {
         return is_label(label).then(|| Target {
             path: file.to_owned(),
             label: Some(label.to_owned()),
@@ -369,15 +490,16 @@ fn resolve(file: &str, entry: &str) -> Option<Target> {
     })
 }
 
-/// A target's path and its `:label`, if it has one.
+/// A target's path and its `:label` or `#label`, if it has one.
 fn split_label(entry: &str) -> (&str, Option<&str>) {
-    match entry.rsplit_once(':') {
-        Some((path, label)) if is_label(label) => (path, Some(label)),
+    match entry.rfind([':', '#']) {
+        Some(at) if is_label(&entry[at + 1..]) => (&entry[..at], Some(&entry[at + 1..])),
         _ => (entry, None),
     }
 }
 
-/// The one grammar of labels, in `LINT.IfChange(label)` and in `path:label` targets.
+/// The one grammar of labels, in `LINT.IfChange(label)`, `LINT.Label(label)` and in
+/// `path:label` / `path#label` targets.
 const LABEL_GRAMMAR: &str =
     "a label starts with an ASCII letter and goes on with letters, digits, `_`, `-` and `.`";
 
@@ -916,6 +1038,105 @@ mod tests {
             ["//generated/api.rs", "../generated/b.rs", "//depot/c.go"]
         );
         assert_eq!(block.targets.len(), 1);
+    }
+
+    #[test]
+    fn the_peers_dialects_parse_as_one_grammar() {
+        let p = parsed(
+            "deploy/app.yml",
+            &[
+                "# LINT.IfChange(\"env\")",
+                "x",
+                "# LINT.ThenChange(['../src/config.py#env', \"/docs/y.md\", #local, //z.md:lbl])",
+                "# LINT.IfChange('single')",
+                "y",
+                "# LINT.ThenChange([",
+                "#   \"constants.ts\",",
+                "#   \"config.py#db\",",
+                "# ])",
+                "# LINT.Label(local)",
+                "z",
+                "# LINT.EndLabel",
+                "# lint.label(\"outer\")",
+                "# LINT.IfChange",
+                "w",
+                "# LINT.ThenChange(\"a, b.md\", 'c.md')",
+                "# LINT.EndLabel",
+            ],
+        );
+        assert_eq!(
+            blocks(&p),
+            [
+                (
+                    Some("env"),
+                    1,
+                    3,
+                    vec![
+                        "src/config.py:env".to_owned(),
+                        "docs/y.md".to_owned(),
+                        "deploy/app.yml:local".to_owned(),
+                        "z.md:lbl".to_owned()
+                    ]
+                ),
+                (
+                    Some("single"),
+                    4,
+                    6,
+                    vec![
+                        "deploy/constants.ts".to_owned(),
+                        "deploy/config.py:db".to_owned()
+                    ]
+                ),
+                (Some("local"), 10, 12, vec![]),
+                (Some("outer"), 13, 17, vec![]),
+                (
+                    None,
+                    14,
+                    16,
+                    vec!["deploy/a, b.md".to_owned(), "deploy/c.md".to_owned()]
+                ),
+            ]
+        );
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+    }
+
+    #[test]
+    fn label_regions_are_checked_like_blocks() {
+        type Case<'a> = (&'a [&'a str], &'a [(u32, &'a str)]);
+        let cases: [Case<'_>; 5] = [
+            (&["// LINT.Label(a)", "x"], &[(1, "unclosed-label")]),
+            (
+                &["x", "// LINT.EndLabel"],
+                &[(2, "end-label-without-label")],
+            ),
+            (
+                &["// LINT.Label", "x", "// LINT.EndLabel"],
+                &[(1, "malformed-directive")],
+            ),
+            (
+                &[
+                    "// LINT.IfChange(a)",
+                    "x",
+                    "// LINT.ThenChange(//t)",
+                    "// LINT.Label('a')",
+                    "// LINT.EndLabel",
+                ],
+                &[(4, "duplicate-label")],
+            ),
+            (
+                &["// LINT.Label(1x)", "x", "// LINT.EndLabel"],
+                &[(1, "malformed-directive")],
+            ),
+        ];
+        for (lines, expected) in cases {
+            assert_eq!(codes(&parsed("a.rs", lines)), expected, "{lines:?}");
+        }
+        // Mentions are prose.
+        let p = parsed(
+            "a.rs",
+            &["// LINT.Label(x) marks a region", "// LINT.EndLabel here"],
+        );
+        assert_eq!(p, Parsed::default());
     }
 
     #[test]

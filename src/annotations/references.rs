@@ -96,11 +96,11 @@ fn report(gone: &Gone, parsed: &[(&str, Parsed)]) -> Vec<Finding> {
                     }
                     _ => continue,
                 };
-                let code = ProblemKind::BrokenReference.code();
-                let message = format!(
-                    "`{target}` names {why}; point it at what replaced it or remove it [{code}]"
-                );
-                findings.push(finding(path, block.then_line, Vec::new(), message));
+                let message =
+                    format!("`{target}` names {why}; point it at what replaced it or remove it");
+                let mut found = finding(path, block.then_line, Vec::new(), message);
+                found.problem = Some(ProblemKind::BrokenReference);
+                findings.push(found);
             }
         }
     }
@@ -127,7 +127,13 @@ mod tests {
             b"// LINT.IfChange\nx\n// LINT.ThenChange(//docs/old.md, //docs/moved.md, //src/api.rs:retry, //src/api.rs:other, //docs/kept.md)\n",
             &AnnotationSettings::default(),
         );
-        let messages: Vec<String> = report(&gone, &[("src/a.rs", file)])
+        let found = report(&gone, &[("src/a.rs", file)]);
+        assert!(
+            found
+                .iter()
+                .all(|f| f.problem == Some(ProblemKind::BrokenReference))
+        );
+        let messages: Vec<String> = found
             .into_iter()
             .map(|f| {
                 assert_eq!(f.triggered_by[0].line, Some(3));
@@ -144,7 +150,6 @@ mod tests {
             messages[2].contains("removes from `src/api.rs`"),
             "{messages:?}"
         );
-        assert!(messages.iter().all(|m| m.ends_with("[broken-reference]")));
     }
 
     #[test]

@@ -185,7 +185,10 @@ fn report(paths: &[&str], parsed: Vec<(&str, Parsed)>) -> ScanReport {
                 {
                     (
                         ProblemKind::MissingTargetLabel,
-                        format!("`{}` has no LINT.IfChange({label}) block", target.path),
+                        format!(
+                            "`{}` has no LINT.IfChange({label}) or LINT.Label({label})",
+                            target.path
+                        ),
                     )
                 } else {
                     continue;

@@ -75,7 +75,15 @@ impl Judged {
             .collect();
         let skip = &rules.settings.skip_trailer;
         let waivers = Waivers::from_message(&unit.commit.message, skip);
-        let judgement = judge_all(repo, rules, changes, &waivers, Detail::Path, reads)?;
+        let judgement = judge_all(
+            repo,
+            rules,
+            changes,
+            unit.commit.unchanged()?,
+            &waivers,
+            Detail::Path,
+            reads,
+        )?;
         let context = Context {
             repo,
             rules,

@@ -15,7 +15,7 @@ use crate::annotations;
 use crate::check::judge;
 use crate::ci::{self, Detected};
 use crate::finding::Finding;
-use crate::git::{Diff, DiffKind, DiffSpec, Repo};
+use crate::git::{Diff, DiffKind, DiffSpec, Repo, Unchanged};
 use crate::patch;
 use crate::report::{
     DiffSummary, Format, Report, STEP_SUMMARY_LIMIT, Style, azure_upload_summary, render,
@@ -273,6 +273,7 @@ fn patch_diff(
         base: None,
         head: None,
         changes,
+        unchanged: Unchanged::Index,
         commits: Vec::new(),
     };
     Ok((diff, patch.messages))
@@ -407,7 +408,7 @@ fn judge_diff(
     diff: &Diff,
     waivers: &Waivers,
 ) -> miette::Result<Vec<Finding>> {
-    let judgement = judge(repo, rules, diff.changes.clone(), waivers)?;
+    let judgement = judge(repo, rules, diff.changes.clone(), diff.unchanged, waivers)?;
     let mut findings = judgement.findings;
     findings.extend(broken(
         repo,

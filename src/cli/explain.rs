@@ -2,13 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use miette::{Diagnostic, IntoDiagnostic};
 
 use super::output::print;
 use super::rule_set::open_current;
 use super::{Context, ExitStatus};
-use crate::explain::{explain, render_human, render_json};
+use crate::explain::{Format, explain, render};
 use crate::repo_path;
 
 #[derive(Debug, Args)]
@@ -22,14 +22,8 @@ pub struct ExplainArgs {
     pub config: Option<PathBuf>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
-    pub format: ExplainFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExplainFormat {
-    Human,
-    Json,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 /// A path `explain` was given that lies outside the repository.
@@ -64,10 +58,7 @@ pub fn run(args: &ExplainArgs, context: &Context) -> miette::Result<ExitStatus> 
         })
         .collect::<Result<Vec<String>, Outside>>()?;
     let explanations = explain(&rules, &paths);
-    let text = match args.format {
-        ExplainFormat::Human => render_human(&explanations),
-        ExplainFormat::Json => render_json(&explanations).into_diagnostic()?,
-    };
+    let text = render(&explanations, args.format).into_diagnostic()?;
     print(&context.dir, None, &text)?;
     Ok(ExitStatus::Success)
 }

@@ -2,18 +2,18 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use super::output::print;
 use super::rule_set::open_current;
 use super::{Context, ExitStatus};
-use crate::graph::{Graph, render_dot, render_html, render_mermaid};
+use crate::graph::{Format, Graph, render};
 
 #[derive(Debug, Args)]
 pub struct GraphArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
-    pub format: GraphFormat,
+    #[arg(long, value_enum, default_value_t = Format::Mermaid)]
+    pub format: Format,
 
     /// Write the graph to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -24,24 +24,10 @@ pub struct GraphArgs {
     pub config: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GraphFormat {
-    /// A Mermaid flowchart (renders in GitHub Markdown).
-    Mermaid,
-    /// Graphviz DOT.
-    Dot,
-    /// One self-contained HTML page with an SVG drawing.
-    Html,
-}
-
 pub fn run(args: &GraphArgs, context: &Context) -> miette::Result<ExitStatus> {
     let (_, rules) = open_current(&context.dir, args.config.as_deref())?;
     let graph = Graph::build(&rules);
-    let text = match args.format {
-        GraphFormat::Mermaid => render_mermaid(&graph),
-        GraphFormat::Dot => render_dot(&graph),
-        GraphFormat::Html => render_html(&graph),
-    };
+    let text = render(&graph, args.format);
     print(&context.dir, args.output.as_deref(), &text)?;
     Ok(ExitStatus::Success)
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum, value_parser};
+use clap::{Args, value_parser};
 
 use super::output::write_output;
 use super::rule_set::{Snapshot, config_files, load_rule_set};
@@ -50,15 +50,8 @@ pub struct SuggestArgs {
     pub config: Option<PathBuf>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = SuggestFormat::Toml)]
-    pub format: SuggestFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SuggestFormat {
-    /// `[[rule]]` tables with their evidence as comments, ready to paste.
-    Toml,
-    Json,
+    #[arg(long, value_enum, default_value_t = Format::Toml)]
+    pub format: Format,
 }
 
 fn confidence(text: &str) -> Result<f64, String> {
@@ -88,11 +81,9 @@ pub fn run(args: &SuggestArgs, context: &Context) -> miette::Result<ExitStatus> 
     let options = args.options();
     let history = walk(&repo, rules.as_ref(), &options)?;
     let suggestions = analyse(&history, rules.as_ref(), &options);
-    let format = match args.format {
-        SuggestFormat::Toml => Format::Toml,
-        SuggestFormat::Json => Format::Json,
-    };
-    write_output(&context.dir, None, |out| render(&suggestions, format, out))?;
+    write_output(&context.dir, None, |out| {
+        render(&suggestions, args.format, out)
+    })?;
     Ok(ExitStatus::Success)
 }
 

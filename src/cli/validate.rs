@@ -10,10 +10,11 @@ use super::rule_set::{Snapshot, load_config};
 use super::{Context, ExitStatus};
 use crate::annotations::{self, ScanReport};
 use crate::config::Severity;
+use crate::diagnostic::{Diagnostic, Drawn};
 use crate::git::Repo;
 use crate::report::render_diagnostic;
 use crate::rules::RuleSet;
-use crate::validate::{Issue, Level, validate};
+use crate::validate::validate;
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -41,13 +42,7 @@ pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus>
     if rules.settings.annotations {
         let scan = annotations::scan(&repo, &rules.settings.annotation)?;
         notes = not_checked(&scan);
-        issues.extend(scan.problems.into_iter().map(|p| {
-            let level = match p.kind.severity() {
-                Severity::Error => Level::Error,
-                _ => Level::Warning,
-            };
-            Issue::from_diagnostic(level, Box::new(p))
-        }));
+        issues.extend(scan.problems.into_iter().map(Diagnostic::from));
     }
     let text = render(
         &issues,
@@ -57,9 +52,7 @@ pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus>
     );
     print(&context.dir, None, &text)?;
     let deny_warnings = args.deny == Some(Deny::Warnings);
-    let fails = issues
-        .iter()
-        .any(|i| i.level == Level::Error || deny_warnings);
+    let fails = issues.iter().any(|i| i.fails(deny_warnings));
     Ok(if fails {
         ExitStatus::Failure
     } else {
@@ -100,18 +93,21 @@ fn not_checked(scan: &ScanReport) -> String {
 /// Every issue as a miette report, the notes, then one summary line counting `(rules,
 /// files)`.
 pub fn render(
-    issues: &[Issue],
+    issues: &[Diagnostic],
     notes: &str,
     color: bool,
     (rules, files): (usize, usize),
 ) -> String {
     let mut out = String::new();
     for issue in issues {
-        out.push_str(&render_diagnostic(issue, color, 100));
+        out.push_str(&render_diagnostic(&Drawn::new(issue), color, 100));
         out.push('\n');
     }
     out.push_str(notes);
-    let errors = issues.iter().filter(|i| i.level == Level::Error).count();
+    let errors = issues
+        .iter()
+        .filter(|i| i.severity == Severity::Error)
+        .count();
     let warnings = issues.len() - errors;
     out.push_str(&format!(
         "lockstep: {} {}, {} {} ({} {} checked against {} tracked {})\n",

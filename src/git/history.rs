@@ -4,6 +4,7 @@ use git2::{Oid, Sort};
 
 use super::Repo;
 use super::error::{Context, GitError};
+use super::unchanged::Unchanged;
 
 /// A commit as plain values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +19,12 @@ pub struct Commit {
 impl Commit {
     pub fn summary(&self) -> &str {
         self.message.lines().next().unwrap_or_default()
+    }
+
+    /// Where the paths the commit's own diff leaves untouched are looked up: its tree.
+    pub fn unchanged(&self) -> Result<Unchanged, GitError> {
+        let id = Oid::from_str(&self.id).context(|| format!("`{}` is not a commit id", self.id))?;
+        Ok(Unchanged::Tree(Some(id)))
     }
 }
 

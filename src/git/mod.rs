@@ -24,6 +24,7 @@ mod source;
 mod topo_order;
 mod tracked;
 mod tree_walk;
+mod unchanged;
 mod walk;
 
 use std::cell::{OnceCell, RefCell};
@@ -39,6 +40,7 @@ pub use lines::{diff_lines, is_binary, read_work_tree};
 pub use revision_files::RevisionFiles;
 pub use source::{Diff, DiffKind, DiffSpec};
 pub use tracked::TrackedFile;
+pub use unchanged::{Lookup, Unchanged};
 pub use walk::{HistorySpec, Unit, Units};
 
 use error::Context;

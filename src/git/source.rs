@@ -12,6 +12,7 @@ use super::history::Commit;
 use super::id::Id;
 use super::index_file::{IndexFile, Unreadable};
 use super::tree_walk::{Blob, IndexDir, RawChange, TreeDir, walk};
+use super::unchanged::Unchanged;
 use crate::change::Change;
 
 /// What to compare.
@@ -58,6 +59,8 @@ pub struct Diff {
     pub base: Option<String>,
     pub head: Option<String>,
     pub changes: Vec<Change>,
+    /// Where the paths the changes do not touch are looked up.
+    pub unchanged: Unchanged,
     pub commits: Vec<Commit>,
 }
 
@@ -134,6 +137,7 @@ impl Repo {
             base: from.map(|id| id.to_string()),
             head: Some(to.to_string()),
             changes,
+            unchanged: Unchanged::Tree(Some(to)),
             commits: self.commits(from, to)?,
         })
     }
@@ -187,6 +191,7 @@ impl Repo {
             base: head.map(|id| id.to_string()),
             head: None,
             changes: into_changes(raw, NewSide::Objects),
+            unchanged: Unchanged::Tree(head),
             commits: Vec::new(),
         })
     }
@@ -213,6 +218,7 @@ impl Repo {
             base: head.map(|id| id.to_string()),
             head: None,
             changes: into_changes(raw_deltas(&diff), NewSide::WorkTree),
+            unchanged: Unchanged::Tree(head),
             commits: Vec::new(),
         })
     }

@@ -47,6 +47,19 @@ impl Repo {
         }
     }
 
+    /// Every path of the index (submodules and symlinks included) when there is a work
+    /// tree; else every path of HEAD's tree.
+    pub(super) fn index_paths(&self) -> Result<Vec<String>, GitError> {
+        match self.workdir() {
+            Some(root) => Ok(self
+                .index_entries(root)?
+                .into_iter()
+                .map(|(path, _)| path)
+                .collect()),
+            None => self.tracked_paths(),
+        }
+    }
+
     /// Every regular file of a commit's tree, to be read from the object store; none
     /// for `None` (an unborn branch).
     pub fn files_at_commit(&self, commit: Option<Oid>) -> Result<Vec<TrackedFile>, GitError> {

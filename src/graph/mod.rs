@@ -9,12 +9,28 @@ mod dot;
 mod html;
 mod mermaid;
 
-pub use dot::render as render_dot;
-pub use html::render as render_html;
-pub use mermaid::render as render_mermaid;
-
 use crate::config::Severity;
 use crate::rules::RuleSet;
+
+/// The formats of `graph`; the CLI offers exactly these (`graph --format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A Mermaid flowchart (renders in GitHub Markdown).
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+    /// One self-contained HTML page with an SVG drawing.
+    Html,
+}
+
+/// `graph` as `format` writes it.
+pub fn render(graph: &Graph, format: Format) -> String {
+    match format {
+        Format::Mermaid => mermaid::render(graph),
+        Format::Dot => dot::render(graph),
+        Format::Html => html::render(graph),
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Graph {

@@ -56,7 +56,7 @@ pub fn headline(finding: &Finding) -> String {
     let kinds: Vec<&str> = finding.missing.iter().map(|m| m.kind.as_str()).collect();
     // Findings about the change itself (a malformed annotation block) have no
     // companions; their message says what is wrong.
-    if let (true, Some(message)) = (kinds.is_empty(), &finding.message) {
+    if let (true, Some(message)) = (kinds.is_empty(), statement(finding)) {
         return format!("{}: {message}", list(&triggers, 3));
     }
     format!(
@@ -64,6 +64,16 @@ pub fn headline(finding: &Finding) -> String {
         list(&triggers, 3),
         list(&kinds, usize::MAX)
     )
+}
+
+/// The finding's message, and for an annotation problem its code:
+/// `unknown directive `LINT.Frobnicate` [unknown-directive]`.
+pub fn statement(finding: &Finding) -> Option<String> {
+    let message = finding.message.clone()?;
+    Some(match finding.problem {
+        Some(kind) => format!("{message} [{}]", kind.code()),
+        None => message,
+    })
 }
 
 /// What to do, one line each: the missing companions, owners, the rule's message, and
@@ -167,6 +177,7 @@ pub(crate) mod fixtures {
             message: None,
             commit: None,
             waiver: None,
+            problem: None,
             description: None,
             skippable: true,
             origin: None,

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Report;
-use super::describe::{fix_lines, headline, level, rule_name};
+use super::describe::{fix_lines, headline, level, rule_name, statement};
 use crate::config::Severity;
 use crate::finding::Finding;
 
@@ -93,7 +93,7 @@ fn identity(finding: &Finding) -> String {
             .map(|m| format!("{}={}", m.kind, m.paths.join("|"))),
     );
     if finding.missing.is_empty() {
-        parts.extend(finding.message.clone());
+        parts.extend(statement(finding));
     }
     parts.join("\0")
 }

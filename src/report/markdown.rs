@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::Report;
-use super::describe::{level, list, location, plural, rule_name};
+use super::describe::{level, list, location, plural, rule_name, statement};
 use crate::config::Severity;
 use crate::finding::{Finding, FindingStatus};
 
@@ -75,10 +75,11 @@ pub fn render_within(report: &Report, limit: usize, out: &mut dyn Write) -> io::
 fn notes(findings: &[Finding]) -> String {
     let mut notes: Vec<String> = Vec::new();
     for finding in findings {
-        if let (Some(message), false) =
-            (&finding.message, finding.status == FindingStatus::TooLarge)
-        {
-            let note = format!("- {}: {}", code(&finding.rule), cell(message));
+        if let (Some(message), false) = (
+            statement(finding),
+            finding.status == FindingStatus::TooLarge,
+        ) {
+            let note = format!("- {}: {}", code(&finding.rule), cell(&message));
             if !notes.contains(&note) {
                 notes.push(note);
             }

@@ -244,6 +244,7 @@ fn judge(
         message: rule.message.clone(),
         commit: None,
         waiver: None,
+        problem: None,
         description: rule.description.clone(),
         skippable: rule.skippable,
         origin: Some(rule.origin.clone()),

@@ -209,7 +209,15 @@ fn tally(
     tallies: &mut BTreeMap<String, Tally>,
 ) -> Result<(), GitError> {
     let waivers = Waivers::from_message(&commit.message, &rules.settings.skip_trailer);
-    let judgement = judge_all(repo, rules, changes, &waivers, Detail::Path, Reads::Every)?;
+    let judgement = judge_all(
+        repo,
+        rules,
+        changes,
+        commit.unchanged()?,
+        &waivers,
+        Detail::Path,
+        Reads::Every,
+    )?;
     for satisfied in &judgement.satisfied {
         if let Some(t) = tallies.get_mut(&satisfied.rule) {
             t.triggered += 1;

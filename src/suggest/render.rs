@@ -4,8 +4,10 @@ use std::io::{self, Write};
 
 use super::{Suggestion, Suggestions};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The formats of `suggest`; the CLI offers exactly these (`suggest --format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// `[[rule]]` tables with their evidence as comments, ready to paste.
     Toml,
     Json,
 }

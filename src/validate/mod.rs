@@ -4,9 +4,9 @@
 //! never match a line.
 //!
 //! Loader and compiler errors come first (as for `check`); these checks assume a rule set
-//! that compiled. Other sources of diagnostics add their own [`Issue`]s to the same list:
-//! in-file annotation problems (malformed blocks, missing targets) are wrapped with
-//! [`Issue::from_diagnostic`] in `cli/validate.rs` and render and count like these.
+//! that compiled. Each problem is a [`Diagnostic`] with an [`IssueKind`] code; in-file
+//! annotation problems (malformed blocks, missing targets) join the same list in
+//! `cli/validate.rs` and render and count like these.
 
 mod issue;
 mod regex_lint;
@@ -16,18 +16,19 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-pub use issue::{CODES, Issue, Level};
+pub use issue::IssueKind;
 pub use regex_lint::never_matches;
 
 use crate::change::{Change, Status};
-use crate::config::{CompanionConfig, Config, SourcedRule};
+use crate::config::{CompanionConfig, Config, Severity, SourcedRule};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::rules::{Candidate, Pattern, Rule, RuleSet};
 
 /// Packs ship globs for many layouts; only the user's own files are held to the repo.
 const BUILTIN_PREFIX: &str = "builtin:";
 
 /// Checks each rule of `config` (compiled as `rules`) against the tracked `paths`.
-pub fn validate(config: &Config, rules: &RuleSet, tracked: &[String]) -> Vec<Issue> {
+pub fn validate(config: &Config, rules: &RuleSet, tracked: &[String]) -> Vec<Diagnostic> {
     let mut probes: Vec<Change> = tracked
         .iter()
         .map(|p| Change::new(p.as_str(), Status::Added))
@@ -71,7 +72,7 @@ struct RuleCheck<'a> {
     tracked: &'a [String],
     probes: &'a [Change],
     hits: &'a [&'a Candidate],
-    issues: &'a mut Vec<Issue>,
+    issues: &'a mut Vec<Diagnostic>,
 }
 
 impl RuleCheck<'_> {
@@ -90,7 +91,7 @@ impl RuleCheck<'_> {
         &self.rule.id
     }
 
-    fn push(&mut self, issue: Issue) {
+    fn push(&mut self, issue: Diagnostic) {
         self.issues.push(issue);
     }
 
@@ -102,7 +103,7 @@ impl RuleCheck<'_> {
         let config = &self.sourced.rule;
         for (text, pattern) in config.when.get_ref().iter().zip(&self.rule.when) {
             if !self.matches_tracked(pattern) {
-                let issue = Issue::new(Level::Warning, "stale-glob", format!("`when` glob `{}` of rule `{}` matches no tracked file", pattern.text(), self.id()))
+                let issue = issue(Severity::Warning, IssueKind::StaleGlob, format!("`when` glob `{}` of rule `{}` matches no tracked file", pattern.text(), self.id()))
                     .at(&self.sourced.source, text.span(), "matches no file at HEAD")
                     .help("fix the glob, or remove it if the code moved (`git ls-files` lists the tracked files)");
                 self.push(issue);
@@ -117,7 +118,7 @@ impl RuleCheck<'_> {
             }
             for (span, pattern) in companion_spans(entry).into_iter().zip(&companion.paths) {
                 if !self.matches_tracked(pattern) {
-                    let issue = Issue::new(Level::Warning, "stale-glob", format!("`{}` companion glob `{}` of rule `{}` matches no tracked file", companion.kind, pattern.text(), self.id()))
+                    let issue = issue(Severity::Warning, IssueKind::StaleGlob, format!("`{}` companion glob `{}` of rule `{}` matches no tracked file", companion.kind, pattern.text(), self.id()))
                         .at(&self.sourced.source, span, "matches no file at HEAD")
                         .help("fix the path; if the file is yet to be written, add it first (or use `change = \"added\"` for files each change adds)");
                     self.push(issue);
@@ -173,7 +174,7 @@ impl RuleCheck<'_> {
         path: &str,
         bindings: &crate::rules::Bindings,
         bound: &[String],
-    ) -> Issue {
+    ) -> Diagnostic {
         let kind = &self.rule.companions[c].kind;
         let span = self
             .sourced
@@ -182,9 +183,7 @@ impl RuleCheck<'_> {
             .get(c)
             .map_or(self.sourced.rule.id.span(), Spanned::span);
         let values: Vec<String> = bindings.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-        Issue::new(
-            Level::Warning,
-            "missing-companion",
+        issue(Severity::Warning, IssueKind::MissingCompanion,
             format!(
                 "`{path}` triggers rule `{}`, but its `{kind}` companion `{}` names no tracked file",
                 self.id(),
@@ -213,9 +212,9 @@ impl RuleCheck<'_> {
             return;
         };
         let span = spanning(&config.unless);
-        let issue = Issue::new(
-            Level::Error,
-            "shadowed",
+        let issue = issue(
+            Severity::Error,
+            IssueKind::Shadowed,
             format!("rule `{}` is shadowed by its `unless` globs", self.id()),
         )
         .at(
@@ -254,9 +253,7 @@ impl RuleCheck<'_> {
             .cloned()
             .unwrap_or(entry.span());
         let kind = &self.rule.companions[c].kind;
-        let issue = Issue::new(
-            Level::Error,
-            "self-companion",
+        let issue = issue(Severity::Error, IssueKind::SelfCompanion,
             format!("rule `{}` is triggered by its own `{kind}` companion", self.id()),
         )
         .at(&self.sourced.source, span, format!("`{path}` also matches `when`"))
@@ -269,9 +266,9 @@ impl RuleCheck<'_> {
             return;
         };
         if let Some(reason) = never_matches(matching.get_ref()) {
-            let issue = Issue::new(
-                Level::Error,
-                "impossible-regex",
+            let issue = issue(
+                Severity::Error,
+                IssueKind::ImpossibleRegex,
                 format!(
                     "the `matching` regex of rule `{}` can never match a line",
                     self.id()
@@ -300,4 +297,8 @@ fn spanning(items: &[Spanned<String>]) -> Range<usize> {
         (Some(first), Some(last)) => first.span().start..last.span().end,
         _ => 0..0,
     }
+}
+
+fn issue(severity: Severity, kind: IssueKind, message: String) -> Diagnostic {
+    Diagnostic::new(Code::Validate(kind), severity, message)
 }

@@ -1,0 +1,274 @@
+//! One shape for everything lockstep reports about a repository — a rule's finding, an
+//! in-file annotation problem, a `validate` issue: a code, a severity, where, what, and
+//! what to do. The codes lockstep defines itself are registered once, in
+//! [`Code::registered`]; rule ids are the user's.
+
+use std::fmt;
+use std::ops::Range;
+
+use miette::{LabeledSpan, NamedSource, SourceCode};
+
+use crate::annotations::{Problem, ProblemKind};
+use crate::config::{ConfigSource, Origin, Severity};
+use crate::validate::IssueKind;
+
+/// What a diagnostic is about, as a stable kebab-case name in one of three namespaces.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// A rule of the rule set, by id (`payments-api`); `annotation` for in-file blocks,
+    /// `max-files` for a change too large to judge.
+    Rule(String),
+    /// A malformed directive or a target that does not exist.
+    Annotation(ProblemKind),
+    /// A problem of the rule set that only the repository reveals.
+    Validate(IssueKind),
+}
+
+impl Code {
+    /// The name users grep for: `payments-api`, `unknown-directive`, `stale-glob`.
+    pub fn name(&self) -> &str {
+        match self {
+            Code::Rule(id) => id,
+            Code::Annotation(kind) => kind.code(),
+            Code::Validate(kind) => kind.code(),
+        }
+    }
+
+    /// Every code lockstep defines, in its namespace: the registry the uniqueness test
+    /// and the documentation read.
+    pub fn registered() -> Vec<Code> {
+        crate::rules::RESERVED_IDS
+            .map(|id| Code::Rule(id.to_owned()))
+            .into_iter()
+            .chain(ProblemKind::ALL.map(Code::Annotation))
+            .chain(IssueKind::ALL.map(Code::Validate))
+            .collect()
+    }
+}
+
+/// `lockstep::payments-api`, `lockstep::annotation::unknown-directive`,
+/// `lockstep::validate::stale-glob`.
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Code::Rule(id) => write!(f, "lockstep::{id}"),
+            Code::Annotation(kind) => write!(f, "lockstep::annotation::{}", kind.code()),
+            Code::Validate(kind) => write!(f, "lockstep::validate::{}", kind.code()),
+        }
+    }
+}
+
+/// A file of the repository (or of the rule set), and a 1-based line in it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub path: String,
+    pub line: Option<u32>,
+}
+
+/// `path:12` or `path`.
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.path),
+            None => f.write_str(&self.path),
+        }
+    }
+}
+
+/// One thing lockstep reports.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub location: Option<Location>,
+    pub message: String,
+    /// What to do, one line each.
+    pub help: Vec<String>,
+    /// A labelled place in the rule set, shown as a snippet where a format can.
+    pub snippet: Option<(Origin, String)>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity,
+            location: None,
+            message: message.into(),
+            help: Vec::new(),
+            snippet: None,
+        }
+    }
+
+    /// Located at `span` of the rule-set file `source`, labelled.
+    pub fn at(
+        mut self,
+        source: &ConfigSource,
+        span: Range<usize>,
+        label: impl Into<String>,
+    ) -> Self {
+        let origin = Origin {
+            source: source.clone(),
+            span,
+        };
+        self.location = Some(Location {
+            path: source.name.clone(),
+            line: origin.line(),
+        });
+        self.snippet = Some((origin, label.into()));
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help.push(help.into());
+        self
+    }
+
+    /// Whether it fails a command, given `--deny warnings`.
+    pub fn fails(&self, deny_warnings: bool) -> bool {
+        match self.severity {
+            Severity::Error => true,
+            Severity::Warning => deny_warnings,
+            Severity::Info => false,
+        }
+    }
+
+    /// The first line of the diagnostic: without a snippet to show where, it starts
+    /// with its location.
+    pub fn title(&self) -> String {
+        match (&self.location, &self.snippet) {
+            (Some(location), None) => format!("{location}: {}", self.message),
+            _ => self.message.clone(),
+        }
+    }
+}
+
+/// An annotation problem: its kind gives the code, severity and help.
+impl From<Problem> for Diagnostic {
+    fn from(problem: Problem) -> Diagnostic {
+        let mut diagnostic = Diagnostic::new(
+            Code::Annotation(problem.kind),
+            problem.kind.severity(),
+            problem.message,
+        )
+        .help(problem.kind.help());
+        diagnostic.location = Some(Location {
+            path: problem.path,
+            line: Some(problem.line),
+        });
+        diagnostic
+    }
+}
+
+/// How miette draws it for a terminal, with a snippet of the rule set.
+pub struct Drawn<'a> {
+    diagnostic: &'a Diagnostic,
+    title: String,
+    help: String,
+    source: Option<NamedSource<std::sync::Arc<str>>>,
+}
+
+impl<'a> Drawn<'a> {
+    pub fn new(diagnostic: &'a Diagnostic) -> Self {
+        let source = diagnostic.snippet.as_ref().map(|(origin, _)| {
+            NamedSource::new(origin.source.name.clone(), origin.source.text.clone())
+        });
+        Drawn {
+            diagnostic,
+            title: diagnostic.title(),
+            help: diagnostic.help.join("\n"),
+            source,
+        }
+    }
+}
+
+impl fmt::Display for Drawn<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.title)
+    }
+}
+
+impl fmt::Debug for Drawn<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for Drawn<'_> {}
+
+impl miette::Diagnostic for Drawn<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.diagnostic.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        (!self.help.is_empty()).then(|| Box::new(&self.help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let (origin, label) = self.diagnostic.snippet.as_ref()?;
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(Some(label.clone()), origin.span.clone()),
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_codes_are_unique_kebab_case() {
+        let codes = Code::registered();
+        assert!(codes.iter().all(|c| {
+            c.name()
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch == '-')
+        }));
+        let mut qualified: Vec<String> = codes.iter().map(Code::to_string).collect();
+        qualified.sort_unstable();
+        qualified.dedup();
+        assert_eq!(qualified.len(), codes.len());
+        // Names alone are unique too, so formats without namespaces (SARIF rule ids,
+        // GitLab check names) cannot mix two codes up.
+        let mut names: Vec<&str> = codes.iter().map(Code::name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), codes.len());
+    }
+
+    #[test]
+    fn a_problem_keeps_its_code_as_a_field() {
+        let problem = Problem {
+            path: "src/a.rs".to_owned(),
+            line: 4,
+            kind: ProblemKind::UnknownDirective,
+            message: "unknown directive `LINT.Frobnicate`".to_owned(),
+        };
+        let diagnostic = Diagnostic::from(problem);
+        assert_eq!(
+            diagnostic.code,
+            Code::Annotation(ProblemKind::UnknownDirective)
+        );
+        assert_eq!(
+            diagnostic.code.to_string(),
+            "lockstep::annotation::unknown-directive"
+        );
+        assert_eq!(
+            diagnostic.title(),
+            "src/a.rs:4: unknown directive `LINT.Frobnicate`"
+        );
+    }
+}
