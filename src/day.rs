@@ -53,10 +53,12 @@ impl Day {
 
     /// Parses a command-line date against the clock.
     pub fn parse_arg(text: &str) -> Result<Day, String> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        Day::parse_git(text, now)
+        Day::parse_git(text, now())
+    }
+
+    /// Today by the clock (UTC).
+    pub fn today() -> Day {
+        Day::of_time(now())
     }
 
     /// The same day of the month `months` later (earlier when negative), or that
@@ -70,6 +72,11 @@ impl Day {
             month,
             day.min(days_in_month(year, month)),
         ))
+    }
+
+    /// The day `days` later (earlier when negative).
+    pub fn plus_days(self, days: i64) -> Day {
+        Day(self.0 + days)
     }
 
     /// Whole days from `earlier` to this day.
@@ -98,6 +105,13 @@ impl Day {
         let (y, m, _) = self.civil();
         format!("{y:04}-{m:02}")
     }
+}
+
+/// Seconds since the epoch by the clock.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// `YYYY-MM-DD` (or with `/` or `.`), optionally followed by a time.

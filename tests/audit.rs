@@ -30,23 +30,6 @@ then = ["etc/man/cargo-{cmd}.1"]
 
 const PROTO: &str = "services/payments/api/refund.proto";
 
-/// Commits everything with both dates set to `date` (git's date formats).
-fn commit_at(repo: &Repo, message: &str, date: &str) -> String {
-    repo.git(&["add", "-A"]);
-    let output = repo
-        .git_command(&["commit", "-q", "--allow-empty", "-m", message])
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .expect("run git");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    repo.rev("HEAD")
-}
-
 /// The history every test audits; its outcomes are spelled out per commit.
 fn history() -> Repo {
     let repo = Repo::new();
@@ -66,25 +49,24 @@ fn history() -> Repo {
         .write("sdk/go/payments/client.go", "package payments\n")
         .write("doc/man/cargo-build.md", "# build\n")
         .write("etc/man/cargo-build.1", ".TH build\n");
-    commit_at(&repo, "Initial import", "2026-01-05T10:00:00+0000");
+    repo.commit_at("Initial import", "2026-01-05T10:00:00+0000");
     // payments-api missed: docs and sdk.
     repo.write(
         PROTO,
         "service Refunds {\n  rpc Refund(R) returns (S);\n  rpc Void(R) returns (S);\n}\n",
     );
-    commit_at(&repo, "Add Void rpc", "2026-01-20T10:00:00+0000");
+    repo.commit_at("Add Void rpc", "2026-01-20T10:00:00+0000");
     // Two bindings in one unit: man-pages[build] satisfied, man-pages[run] missed.
     repo.write("doc/man/cargo-build.md", "# build\nmore\n")
         .write("etc/man/cargo-build.1", ".TH build\nmore\n")
         .write("doc/man/cargo-run.md", "# run\n");
-    commit_at(&repo, "Document build and run", "2026-02-03T10:00:00+0000");
+    repo.commit_at("Document build and run", "2026-02-03T10:00:00+0000");
     // payments-api waived by a trailer.
     repo.write(
         PROTO,
         "service Refunds {\n  rpc Refund(R) returns (S);\n  rpc Void(R) returns (T);\n}\n",
     );
-    commit_at(
-        &repo,
+    repo.commit_at(
         "Hotfix Void\n\nLockstep-Skip: payments-api -- docs follow next week",
         "2026-02-10T00:00:00+0000",
     );
@@ -92,10 +74,10 @@ fn history() -> Repo {
     // merge as a whole (--first-parent) is satisfied.
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo.write(PROTO, "service Refunds {\n  rpc Refund(R) returns (S);\n  rpc Void(R) returns (T);\n  rpc List(L) returns (M);\n}\n");
-    commit_at(&repo, "Add List rpc", "2026-02-15T10:00:00+0000");
+    repo.commit_at("Add List rpc", "2026-02-15T10:00:00+0000");
     repo.write("docs/payments/api.md", "# API\nList\n")
         .write("sdk/go/payments/client.go", "package payments // List\n");
-    commit_at(&repo, "Document List", "2026-02-16T10:00:00+0000");
+    repo.commit_at("Document List", "2026-02-16T10:00:00+0000");
     repo.git(&["checkout", "-q", "main"]);
     let merge = repo
         .git_command(&["merge", "-q", "--no-ff", "-m", "Merge feature", "feature"])
@@ -125,9 +107,9 @@ fn history() -> Repo {
             repo.read("services/payments/api/v2/refund.proto")
         ),
     );
-    commit_at(&repo, "Move the API to v2", "2026-03-01T23:30:00-0500");
+    repo.commit_at("Move the API to v2", "2026-03-01T23:30:00-0500");
     repo.write("README.md", "# readme\n");
-    commit_at(&repo, "Readme", "2026-03-31T10:00:00+0000");
+    repo.commit_at("Readme", "2026-03-31T10:00:00+0000");
     repo
 }
 
@@ -272,14 +254,14 @@ fn whitespace_only_edits_trigger_nothing_and_a_split_line_does() {
         .write(PROTO, proto)
         .write("docs/payments/api.md", "# API\n")
         .write("sdk/go/payments/client.go", "package payments\n");
-    commit_at(&repo, "root", "2026-01-01T10:00:00Z");
+    repo.commit_at("root", "2026-01-01T10:00:00Z");
     repo.write(PROTO, proto.replace("  rpc", "\trpc").replace(';', " ;\r"));
-    commit_at(&repo, "re-indent", "2026-01-02T10:00:00Z");
+    repo.commit_at("re-indent", "2026-01-02T10:00:00Z");
     // The same characters, but one line became two: a line diff sees a change.
     repo.write(PROTO, proto.replace("(R) ", "(R)\n    "));
-    commit_at(&repo, "split a line", "2026-01-03T10:00:00Z");
+    repo.commit_at("split a line", "2026-01-03T10:00:00Z");
     repo.write(PROTO, proto.replace("Refund(R)", "Refund(Q)"));
-    commit_at(&repo, "edit", "2026-01-04T10:00:00Z");
+    repo.commit_at("edit", "2026-01-04T10:00:00Z");
     let report = json(&repo, &[]);
     // The root is satisfied; the split and the edit miss.
     assert_eq!(counts(&report, "payments-api"), (3, 1, 0, 2), "{report}");
@@ -414,7 +396,7 @@ fn html_is_one_balanced_document_with_the_numbers() {
         html.contains("<span class=\"big\" id=\"compliance\">57.1%</span>"),
         "4 of 7"
     );
-    assert!(html.contains("<svg"));
+    assert!(html.contains("<table class=\"chart\" id=\"trend\">"));
     let misses = html
         .split("<table id=\"misses\">")
         .nth(1)
@@ -440,8 +422,7 @@ fn html_is_one_balanced_document_with_the_numbers() {
 fn html_escapes_commit_text() {
     let repo = history();
     repo.write(PROTO, "service X {}\n");
-    commit_at(
-        &repo,
+    repo.commit_at(
         "<script>alert(1)</script> & more",
         "2026-04-01T10:00:00+0000",
     );
@@ -501,6 +482,9 @@ fn json_snapshot_first_parent() {
             "--first-parent",
             "--since",
             "2026-01-06",
+            // A fixed end: without one, the period (and the one before) ends today.
+            "--until",
+            "2026-03-31",
         ],
     );
     insta::assert_snapshot!(json);
@@ -541,7 +525,7 @@ fn results_keep_history_order_whatever_the_number_of_threads() {
                 );
         }
         let date = format!("@{} +0000", 1_767_225_600 + day * 86_400);
-        commit_at(&repo, &format!("change {day}"), &date);
+        repo.commit_at(&format!("change {day}"), &date);
     }
     let one = json(&repo, &["-j", "1"]);
     let three = json(&repo, &["-j", "3"]);
@@ -579,9 +563,9 @@ fn units_over_max_files_are_counted_not_judged() {
     let repo = Repo::new();
     let rules = RULES.replace("version = 1\n", "version = 1\n[settings]\nmax_files = 2\n");
     repo.write("lockstep.toml", &rules).write(PROTO, "a\n");
-    commit_at(&repo, "two files", "2026-01-05T10:00:00+0000");
+    repo.commit_at("two files", "2026-01-05T10:00:00+0000");
     repo.write(PROTO, "b\n").write("x", "1").write("y", "1");
-    commit_at(&repo, "three files", "2026-01-06T10:00:00+0000");
+    repo.commit_at("three files", "2026-01-06T10:00:00+0000");
     let json = json(&repo, &[]);
     assert_eq!(json["range"]["units"], 2);
     assert_eq!(json["range"]["too_large"], 1);
@@ -632,43 +616,27 @@ fn services() -> (Repo, Vec<String>) {
     // No docs directory yet: not applicable.
     repo.write("lockstep.toml", SERVICES)
         .write("services/payments/api.proto", "a\n");
-    ids.push(commit_at(&repo, "Payments", "2026-01-05T10:00:00+0000"));
+    ids.push(repo.commit_at("Payments", "2026-01-05T10:00:00+0000"));
     // Satisfied.
     repo.write("services/payments/api.proto", "b\n")
         .write("docs/payments.md", "# payments\n");
-    ids.push(commit_at(
-        &repo,
-        "Document payments",
-        "2026-01-10T10:00:00+0000",
-    ));
+    ids.push(repo.commit_at("Document payments", "2026-01-10T10:00:00+0000"));
     // A new service without its doc, where docs exist: missed; fixed five days later.
     repo.write("services/billing/api.proto", "a\n");
-    ids.push(commit_at(&repo, "Billing", "2026-02-01T10:00:00+0000"));
+    ids.push(repo.commit_at("Billing", "2026-02-01T10:00:00+0000"));
     repo.write("docs/billing.md", "# billing\n");
-    ids.push(commit_at(
-        &repo,
-        "Document billing",
-        "2026-02-06T10:00:00+0000",
-    ));
+    ids.push(repo.commit_at("Document billing", "2026-02-06T10:00:00+0000"));
     // An exact move: no trigger.
     repo.remove("services/billing/api.proto")
         .write("services/invoices/api.proto", "a\n");
-    ids.push(commit_at(
-        &repo,
-        "Rename billing",
-        "2026-03-01T10:00:00+0000",
-    ));
+    ids.push(repo.commit_at("Rename billing", "2026-03-01T10:00:00+0000"));
     // A mass edit without docs: missed unless ignored.
     repo.write("services/payments/api.proto", "c\n")
         .write("services/invoices/api.proto", "b\n");
-    ids.push(commit_at(&repo, "Reformat", "2026-03-02T10:00:00+0000"));
+    ids.push(repo.commit_at("Reformat", "2026-03-02T10:00:00+0000"));
     // Missed and never fixed.
     repo.write("services/payments/api.proto", "d\n");
-    ids.push(commit_at(
-        &repo,
-        "Payments again",
-        "2026-04-01T10:00:00+0000",
-    ));
+    ids.push(repo.commit_at("Payments again", "2026-04-01T10:00:00+0000"));
     (repo, ids)
 }
 
@@ -836,8 +804,7 @@ fn since_and_until_take_git_date_forms() {
 fn every_waiver_says_who_and_why_and_a_reasonless_one_says_so() {
     let (repo, _) = services();
     repo.write("services/payments/api.proto", "e\n");
-    commit_at(
-        &repo,
+    repo.commit_at(
         "Hotfix\n\nLockstep-Skip: service-docs",
         "2026-04-02T10:00:00+0000",
     );
@@ -852,8 +819,7 @@ fn every_waiver_says_who_and_why_and_a_reasonless_one_says_so() {
     }
     let (repo, _) = services();
     repo.write("services/payments/api.proto", "e\n");
-    commit_at(
-        &repo,
+    repo.commit_at(
         "Hotfix\n\nLockstep-Skip: service-docs -- docs in #42",
         "2026-04-02T10:00:00+0000",
     );
@@ -948,25 +914,21 @@ fn a_block_is_audited_under_the_names_its_file_had_before_renames() {
     repo.write("lockstep.toml", "version = 1\n")
         .write("src/retry.rs", retry_block(1))
         .write("docs/retries.md", "one\n");
-    commit_at(&repo, "initial", "2026-01-05T10:00:00+0000");
+    repo.commit_at("initial", "2026-01-05T10:00:00+0000");
     repo.write("src/retry.rs", retry_block(2));
-    commit_at(&repo, "block alone, old name", "2026-01-06T10:00:00+0000");
+    repo.commit_at("block alone, old name", "2026-01-06T10:00:00+0000");
     // Two exact renames in a row: old name → middle name → head's name.
     repo.remove("src/retry.rs")
         .write("src/net/retry.rs", retry_block(2));
-    commit_at(&repo, "move", "2026-02-01T10:00:00+0000");
+    repo.commit_at("move", "2026-02-01T10:00:00+0000");
     repo.write("src/net/retry.rs", retry_block(3))
         .write("docs/retries.md", "three\n");
-    commit_at(
-        &repo,
-        "block and target, middle name",
-        "2026-02-02T10:00:00+0000",
-    );
+    repo.commit_at("block and target, middle name", "2026-02-02T10:00:00+0000");
     repo.remove("src/net/retry.rs")
         .write("src/net/policy.rs", retry_block(3));
-    commit_at(&repo, "move again", "2026-03-01T10:00:00+0000");
+    repo.commit_at("move again", "2026-03-01T10:00:00+0000");
     repo.write("src/net/policy.rs", retry_block(4));
-    commit_at(&repo, "block alone, head name", "2026-03-02T10:00:00+0000");
+    repo.commit_at("block alone, head name", "2026-03-02T10:00:00+0000");
     // Two misses and one satisfied edit under three names (the root adds the pair whole,
     // which fires nothing).
     assert_eq!(counts(&json(&repo, &[]), "annotation"), (3, 1, 0, 2));
@@ -982,11 +944,11 @@ fn blocks_gone_from_the_head_are_not_audited() {
     repo.write("lockstep.toml", "version = 1\n")
         .write("src/retry.rs", retry_block(1))
         .write("docs/retries.md", "one\n");
-    commit_at(&repo, "initial", "2026-01-05T10:00:00+0000");
+    repo.commit_at("initial", "2026-01-05T10:00:00+0000");
     repo.write("src/retry.rs", retry_block(2));
-    commit_at(&repo, "block alone", "2026-01-06T10:00:00+0000");
+    repo.commit_at("block alone", "2026-01-06T10:00:00+0000");
     repo.write("src/retry.rs", "const MAX: u32 = 2;\n");
-    commit_at(&repo, "drop the block", "2026-01-07T10:00:00+0000");
+    repo.commit_at("drop the block", "2026-01-07T10:00:00+0000");
     let report = json(&repo, &[]);
     let rows = report["rules"].as_array().expect("rules");
     assert!(rows.iter().all(|r| r["rule"] != "annotation"), "{report}");
@@ -1000,9 +962,9 @@ fn every_month_of_the_range_has_a_row_even_without_commits() {
     let repo = Repo::new();
     repo.write("lockstep.toml", SERVICES)
         .write("services/payments/api.proto", "a\n");
-    commit_at(&repo, "January", "2026-01-05T10:00:00+0000");
+    repo.commit_at("January", "2026-01-05T10:00:00+0000");
     repo.write("services/payments/api.proto", "b\n");
-    commit_at(&repo, "April", "2026-04-05T10:00:00+0000");
+    repo.commit_at("April", "2026-04-05T10:00:00+0000");
     let json = json(&repo, &[]);
     let months: Vec<(&str, u64)> = json["months"]
         .as_array()

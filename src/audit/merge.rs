@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::format::json::{Json, Miss, Waiver};
-use super::{Audit, Case, CommitInfo, Counts, Fix, KindRow, MonthRow, Outcome, RuleRow, Scope};
+use super::{
+    Audit, Case, CommitInfo, Counts, Fix, KindRow, MonthRow, Outcome, Period, RuleRow, Scope,
+};
 
 /// One audit read back: the repository it names (or its file's name) and its report.
 pub struct Part {
@@ -41,6 +43,7 @@ struct Merged {
     scope: Scope,
     sinces: Vec<Option<String>>,
     untils: Vec<Option<String>>,
+    previous: Vec<Option<Period>>,
     rules: Vec<RuleRow>,
     kinds: Vec<KindRow>,
     months: BTreeMap<String, MonthRow>,
@@ -64,12 +67,19 @@ impl Merged {
         self.scope.repositories.push(key.clone());
         self.sinces.push(range.since.clone());
         self.untils.push(range.until.clone());
+        self.previous
+            .push(json.previous.as_ref().map(|p| p.period()));
         for rule in &json.rules {
             self.rules.push(RuleRow {
                 rule: format!("{key}:{}", rule.rule),
                 description: None,
                 owners: rule.owners.clone(),
                 counts: rule.counts.counts(),
+                months: rule
+                    .months
+                    .iter()
+                    .map(|m| (m.month.clone(), m.counts.counts()))
+                    .collect(),
                 kinds: rule
                     .kinds
                     .iter()
@@ -187,20 +197,36 @@ impl Merged {
         for rule in &self.rules {
             total.sum(&rule.counts);
         }
+        let previous = all(self.previous).and_then(previous);
         Audit {
             scope: self.scope,
             total,
             rules: self.rules,
             kinds: self.kinds,
             months: super::every_month(self.months),
+            previous,
             commits: self.commits,
             cases: self.cases,
         }
     }
 }
 
-fn all(values: Vec<Option<String>>) -> Option<Vec<String>> {
+fn all<T>(values: Vec<Option<T>>) -> Option<Vec<T>> {
     values.into_iter().collect()
+}
+
+/// The previous periods of every audit as one: the earliest start, the latest end,
+/// counts summed. `None` when there is none.
+fn previous(periods: Vec<Period>) -> Option<Period> {
+    let mut periods = periods.into_iter();
+    let mut merged = periods.next()?;
+    for period in periods {
+        merged.since = merged.since.min(period.since);
+        merged.until = merged.until.max(period.until);
+        merged.units += period.units;
+        merged.total.sum(&period.total);
+    }
+    Some(merged)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod fixes;
 pub mod format;
 mod ignore_revs;
 pub mod merge;
+mod summary;
 mod unit;
 
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use std::collections::BTreeMap;
 pub use crate::day::Day;
 pub use format::{AuditFormat, render};
 pub use ignore_revs::{IgnoreRevsError, IgnoredRevs};
+pub use summary::{OwnerRow, Period};
 pub use unit::Judged;
 
 use crate::finding::Missing;
@@ -119,6 +121,8 @@ pub struct RuleRow {
     pub owners: Vec<String>,
     pub counts: Counts,
     pub kinds: Vec<KindRow>,
+    /// `YYYY-MM` → the rule's counts that month, for the months it triggered in.
+    pub months: BTreeMap<String, Counts>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,6 +207,8 @@ pub struct Audit {
     /// Every companion kind across all rules.
     pub kinds: Vec<KindRow>,
     pub months: Vec<MonthRow>,
+    /// The period of equal length before a date-bounded audit.
+    pub previous: Option<Period>,
     /// Commits that have at least one case, in history order.
     pub commits: Vec<CommitInfo>,
     /// Every case, in history order.
@@ -226,6 +232,7 @@ impl Audit {
 #[derive(Debug, Default)]
 struct RuleTally {
     counts: Counts,
+    months: BTreeMap<String, Counts>,
     /// kind → (required, missed), in first-seen order.
     kinds: Vec<(String, usize, usize)>,
 }
@@ -313,6 +320,7 @@ impl<'a> Auditor<'a> {
         }
         let tally = self.tallies.entry(case.rule.clone()).or_default();
         tally.counts.add(case);
+        tally.months.entry(month.to_owned()).or_default().add(case);
         if case.outcome == Outcome::NotApplicable {
             return;
         }
@@ -367,6 +375,7 @@ impl<'a> Auditor<'a> {
             rules,
             kinds,
             months: every_month(self.months),
+            previous: None,
             commits: self.commits,
             cases,
         }
@@ -385,6 +394,7 @@ impl<'a> Auditor<'a> {
             description: rule.and_then(|r| r.description.clone()),
             owners: rule.map(|r| r.owners.clone()).unwrap_or_default(),
             counts: tally.counts,
+            months: tally.months,
             kinds: tally
                 .kinds
                 .into_iter()

@@ -13,7 +13,7 @@ use super::output::write_output;
 use super::rule_set::{self, open_current};
 use super::{Context, ExitStatus};
 use crate::annotations::{HeadBlocks, Rename, renames};
-use crate::audit::{Audit, AuditFormat, Auditor, Day, IgnoredRevs, Judged, Scope, render};
+use crate::audit::{Audit, AuditFormat, Auditor, Day, IgnoredRevs, Judged, Period, Scope, render};
 use crate::git::{HistorySpec, Repo, Units};
 use crate::rules::RuleSet;
 
@@ -138,14 +138,16 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         rules: &rules,
         units: &units,
         ignored: &ignored,
+        // `--since` without `--until` runs to today.
+        previous: since.map(|s| Period::bounds_before(s, until.unwrap_or_else(Day::today).max(s))),
     };
-    let auditor = loop {
-        let (auditor, renames) = walk(&history, &rule_ids, &blocks, args)?;
-        if !blocks.follow(&renames) {
-            break auditor;
+    let walked = loop {
+        let walked = walk(&history, &rule_ids, &blocks, args)?;
+        if !blocks.follow(&walked.renames) {
+            break walked;
         }
     };
-    let audit = auditor.finish(Scope {
+    let mut audit = walked.current.finish(Scope {
         repository: Some(repo.name()),
         since: since.map(Day::to_date),
         until: until.map(Day::to_date),
@@ -154,6 +156,15 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         shallow: repo.is_shallow(),
         ..Scope::default()
     });
+    if let Some((since, until)) = history.previous {
+        let previous = walked.previous.finish(Scope::default());
+        audit.previous = Some(Period {
+            since: since.to_date(),
+            until: until.to_date(),
+            units: previous.scope.units,
+            total: previous.total,
+        });
+    }
     finish(&args.report, context, &audit)
 }
 
@@ -176,28 +187,43 @@ struct History<'a> {
     rules: &'a RuleSet,
     units: &'a Units,
     ignored: &'a IgnoredRevs,
+    /// The first and last day of the period before `--since`, audited in the same walk.
+    previous: Option<(Day, Day)>,
 }
 
-/// One walk of the history: its tally, and every exact rename it saw, in history order.
+/// One walk of the history.
+struct Walked<'r> {
+    current: Auditor<'r>,
+    /// The units of the period before `--since` (none without it).
+    previous: Auditor<'r>,
+    /// Every exact rename the walk saw, in history order.
+    renames: Vec<Rename>,
+}
+
 fn walk<'r>(
     history: &History<'r>,
     rule_ids: &[String],
     blocks: &HeadBlocks,
     args: &AuditArgs,
-) -> miette::Result<(Auditor<'r>, Vec<Rename>)> {
+) -> miette::Result<Walked<'r>> {
     let History {
         repo,
         rules,
         units,
         ignored,
+        previous,
     } = *history;
     let (since, until) = (args.since, args.until);
     let threads = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,
     );
-    let mut auditor = Auditor::new(rules, rule_ids.to_vec());
-    let mut renamed = Vec::new();
+    let mut walked = Walked {
+        current: Auditor::new(rules, rule_ids.to_vec()),
+        previous: Auditor::new(rules, rule_ids.to_vec()),
+        renames: Vec::new(),
+    };
+    let start = previous.map(|p| p.0).or(since);
     let mut progress = Progress::new(units.len(), io::stderr().is_terminal());
     // Renames after `--until` still name the files the audited units changed.
     let follow = !blocks.is_empty();
@@ -207,7 +233,7 @@ fn walk<'r>(
         threads,
         |time| {
             let day = Day::of_time(time);
-            since.is_none_or(|s| day >= s) && (follow || before_until(day))
+            start.is_none_or(|s| day >= s) && (follow || before_until(day))
         },
         |repo, unit, changes| {
             let unit_renames = if follow {
@@ -224,19 +250,23 @@ fn walk<'r>(
             let judged = Judged::judge(repo, rules, unit, changes, blocks.reads())?;
             Ok::<_, crate::git::GitError>((Some(judged), unit_renames))
         },
-        |walked| {
-            if let Some((judged, unit_renames)) = walked {
+        |walked_unit| {
+            if let Some((judged, unit_renames)) = walked_unit {
                 if let Some(judged) = judged {
-                    auditor.add(judged);
+                    if since.is_some_and(|s| judged.day < s) {
+                        walked.previous.add(judged);
+                    } else {
+                        walked.current.add(judged);
+                    }
                 }
-                renamed.extend(unit_renames);
+                walked.renames.extend(unit_renames);
             }
             progress.step();
             Ok(())
         },
     )?;
     progress.finish();
-    Ok((auditor, renamed))
+    Ok(walked)
 }
 
 /// The commits `--ignore-revs-file` (relative to the current directory) or

@@ -104,6 +104,24 @@ impl Repo {
         self.rev("HEAD")
     }
 
+    /// Commits everything with both dates set to `date` (git's date formats); returns
+    /// the new commit id.
+    pub fn commit_at(&self, message: &str, date: &str) -> String {
+        self.git(&["add", "-A"]);
+        let output = self
+            .git_command(&["commit", "-q", "--allow-empty", "-m", message])
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .output()
+            .expect("run git");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        self.rev("HEAD")
+    }
+
     pub fn rev(&self, spec: &str) -> String {
         self.git(&["rev-parse", spec]).trim().to_owned()
     }

@@ -1,12 +1,12 @@
 //! `--format json`: the shape fixed by SPEC section 5, plus `repository`, `owners`,
-//! `kinds`, `total` and `waivers`. `audit merge` reads it back, so one set of types
+//! `kinds`, `total`, `previous`, each rule's `months` and `waivers`. `audit merge` reads it back, so one set of types
 //! serves both directions.
 
 use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{Audit, Counts, KindRow, Outcome};
+use crate::audit::{Audit, Counts, KindRow, Outcome, Period};
 use crate::finding::Missing;
 use crate::rules::Bindings;
 
@@ -19,6 +19,9 @@ pub struct Json {
     pub repository: Option<String>,
     pub range: Range,
     pub total: Total,
+    /// The period of equal length before a `--since` audit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Previous>,
     pub rules: Vec<Rule>,
     pub kinds: Vec<Kind>,
     pub months: Vec<Month>,
@@ -68,6 +71,36 @@ pub struct Rule {
     pub kinds: Vec<Kind>,
     #[serde(default)]
     pub owners: Vec<String>,
+    /// The months the rule triggered in.
+    #[serde(default)]
+    pub months: Vec<RuleMonth>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct RuleMonth {
+    pub month: String,
+    #[serde(flatten)]
+    pub counts: Total,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Previous {
+    pub since: String,
+    pub until: String,
+    pub units: usize,
+    pub total: Total,
+}
+
+impl Previous {
+    pub fn period(&self) -> Period {
+        Period {
+            since: self.since.clone(),
+            until: self.until.clone(),
+            units: self.units,
+            total: self.total.counts(),
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -190,6 +223,12 @@ impl Json {
                 shallow: scope.shallow,
             },
             total: Total::of(&audit.total),
+            previous: audit.previous.as_ref().map(|p| Previous {
+                since: p.since.clone(),
+                until: p.until.clone(),
+                units: p.units,
+                total: Total::of(&p.total),
+            }),
             rules: audit
                 .rules
                 .iter()
@@ -198,6 +237,14 @@ impl Json {
                     counts: Total::of(&r.counts),
                     kinds: kinds(&r.kinds),
                     owners: r.owners.clone(),
+                    months: r
+                        .months
+                        .iter()
+                        .map(|(month, counts)| RuleMonth {
+                            month: month.clone(),
+                            counts: Total::of(counts),
+                        })
+                        .collect(),
                 })
                 .collect(),
             kinds: kinds(&audit.kinds),

@@ -8,7 +8,7 @@ mod table;
 
 use std::io::{self, Write};
 
-use super::{Audit, Case, Counts, Scope};
+use super::{Audit, Case, Counts, OwnerRow, Scope};
 
 /// The formats of an audit; the CLI offers exactly these (`audit --format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -125,6 +125,113 @@ const COUNT_COLUMNS: [&str; 7] = [
     "Open",
     "Fixed later",
 ];
+
+/// The columns of the misses, in every format that lays them out.
+const MISS_COLUMNS: [&str; 9] = [
+    "Commit",
+    "Date",
+    "Author",
+    "Subject",
+    "Rule",
+    "Triggered by",
+    "Missing",
+    "Owners",
+    "Status",
+];
+
+/// The columns of the waivers.
+const WAIVER_COLUMNS: [&str; 5] = ["Commit", "Date", "Author", "Rule", "Reason"];
+
+/// The leading columns of the roll-up per owner, before the counts.
+const OWNER_COLUMNS: [&str; 2] = ["Owner", "Rules"];
+
+/// An owner's name, or what stands for the rules that name none.
+fn owner(row: &OwnerRow) -> &str {
+    row.owner.as_deref().unwrap_or("(no owner)")
+}
+
+/// `+3.2 points`, `-1.0 points`, `no change`: compliance against the previous period.
+fn change(delta: f64) -> String {
+    let points = (delta * 1000.0).round() / 10.0;
+    if points == 0.0 {
+        "no change".to_owned()
+    } else {
+        format!("{points:+.1} points")
+    }
+}
+
+/// How compliance compares with the period before, in a sentence without its verb:
+/// `+3.2 points against 2026-01-01 to 2026-02-28 (53.9%, 12 of 13 cases satisfied)`.
+fn comparison(audit: &Audit) -> String {
+    let Some(previous) = &audit.previous else {
+        return "no previous period to compare with (an audit bounded by --since has one)"
+            .to_owned();
+    };
+    let when = format!("{} to {}", previous.since, previous.until);
+    match audit.compliance_change() {
+        Some(delta) => format!(
+            "{} against {when} ({}, {} of {} cases satisfied)",
+            change(delta),
+            percent(previous.total.compliance()),
+            previous.total.satisfied,
+            previous.total.judged()
+        ),
+        None if previous.total.judged() == 0 => format!(
+            "no change to show: nothing was judged in the previous period, {when} ({})",
+            units(previous.units)
+        ),
+        None => format!("no change to show: nothing was judged in this period, unlike {when}"),
+    }
+}
+
+/// `3 open, 1 fixed later`.
+fn open_and_fixed(counts: &Counts) -> String {
+    format!("{} open, {} fixed later", counts.open(), counts.fixed_later)
+}
+
+/// `payments-api 40.0% (3 missed, 2 open)` for each of the worst rules, or `none`.
+fn worst_rules(audit: &Audit) -> Vec<String> {
+    audit
+        .worst_rules()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} ({} missed, {} open)",
+                r.rule,
+                percent(r.counts.compliance()),
+                r.counts.missed,
+                r.counts.open()
+            )
+        })
+        .collect()
+}
+
+/// One rule in one month: `75.0% (3/4)`, satisfied of judged; `–` when nothing was
+/// judged.
+fn rule_month(counts: Option<&Counts>) -> String {
+    match counts {
+        Some(c) if c.judged() > 0 => format!(
+            "{} ({}/{})",
+            percent(c.compliance()),
+            c.satisfied,
+            c.judged()
+        ),
+        _ => "–".to_owned(),
+    }
+}
+
+/// What a cell of the trend per rule says.
+const RULE_MONTH_LEGEND: &str = "Each cell: compliance (satisfied/judged cases) of the rule that month; – when nothing was judged.";
+
+/// Compliance in a table's cell: `–` when nothing was judged, where the JSON's 1.0
+/// would read as a perfect month.
+fn compliance_cell(counts: &Counts) -> String {
+    if counts.judged() == 0 {
+        "–".to_owned()
+    } else {
+        percent(counts.compliance())
+    }
+}
 
 /// The values of [`COUNT_COLUMNS`].
 fn count_cells(counts: &Counts) -> [String; 7] {

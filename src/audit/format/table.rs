@@ -127,7 +127,11 @@ fn counts(paint: &Paint, counts: &Counts) -> Vec<(String, usize)> {
     super::count_cells(counts)
         .into_iter()
         .map(plain)
-        .chain([ratio(paint, counts.compliance())])
+        .chain([if counts.judged() == 0 {
+            plain(super::compliance_cell(counts))
+        } else {
+            ratio(paint, counts.compliance())
+        }])
         .collect()
 }
 
@@ -146,6 +150,8 @@ pub fn render(audit: &Audit, color: bool, out: &mut dyn Write) -> io::Result<()>
         rules.push(cells);
     }
     rules.write(&paint, out)?;
+    writeln!(out)?;
+    owners(audit, &paint, out)?;
     if !audit.kinds.is_empty() {
         writeln!(out)?;
         kinds(&audit.kinds, &paint, out)?;
@@ -159,6 +165,8 @@ pub fn render(audit: &Audit, color: bool, out: &mut dyn Write) -> io::Result<()>
             months.push(cells);
         }
         months.write(&paint, out)?;
+        writeln!(out)?;
+        rule_trend(audit, &paint, out)?;
     }
     misses(audit, &paint, out)?;
     waivers(audit, &paint, out)
@@ -171,10 +179,21 @@ fn header(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
     let total = &audit.total;
     writeln!(
         out,
-        "compliance {} ({})",
+        "compliance {}: {}",
         paint.compliance(total.compliance()),
-        super::cases(total)
+        super::comparison(audit)
     )?;
+    writeln!(
+        out,
+        "misses {}: {}",
+        total.missed,
+        super::open_and_fixed(total)
+    )?;
+    let worst = super::worst_rules(audit);
+    if !worst.is_empty() {
+        writeln!(out, "worst rules: {}", worst.join("; "))?;
+    }
+    writeln!(out, "cases: {}", super::cases(total))?;
     for note in super::unjudged(scope) {
         writeln!(out, "{note}")?;
     }
@@ -182,6 +201,40 @@ fn header(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}: {note}", paint.paint(YELLOW, "warning"))?;
     }
     Ok(())
+}
+
+/// The rules' counts summed per owner.
+fn owners(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    let leading = super::OWNER_COLUMNS.map(|c| (c.to_uppercase(), false));
+    let leading: Vec<(&str, bool)> = leading.iter().map(|(c, r)| (c.as_str(), *r)).collect();
+    let mut table = Table::with_counts(&leading, &[]);
+    for row in audit.owners() {
+        let mut cells = vec![plain(super::owner(&row)), plain(row.rules.join(", "))];
+        cells.extend(counts(paint, &row.counts));
+        table.push(cells);
+    }
+    table.write(paint, out)
+}
+
+/// One row per month, one column per rule.
+fn rule_trend(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    let header: Vec<(&str, bool)> = std::iter::once(("MONTH", false))
+        .chain(audit.rules.iter().map(|r| (r.rule.as_str(), true)))
+        .collect();
+    let mut table = Table::new(&header);
+    for month in &audit.months {
+        let cells = std::iter::once(plain(month.month.clone()))
+            .chain(
+                audit
+                    .rules
+                    .iter()
+                    .map(|r| plain(super::rule_month(r.months.get(&month.month)))),
+            )
+            .collect();
+        table.push(cells);
+    }
+    table.write(paint, out)?;
+    writeln!(out, "{}", super::RULE_MONTH_LEGEND)
 }
 
 fn kinds(kinds: &[KindRow], paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
@@ -226,6 +279,14 @@ fn misses(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
             paint.paint(DIM, "triggered by"),
             shortened(&case.triggered_by)
         )?;
+        if !case.owners.is_empty() {
+            writeln!(
+                out,
+                "    {} {}",
+                paint.paint(DIM, "owners"),
+                case.owners.join(" ")
+            )?;
+        }
         writeln!(
             out,
             "    {} {}",
@@ -247,20 +308,16 @@ fn misses(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
 
 /// Each waived case: its commit (who) and its trailer's reason (why).
 fn waivers(audit: &Audit, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
-    let mut table = Table::new(&[
-        ("COMMIT", false),
-        ("DATE", false),
-        ("RULE", false),
-        ("AUTHOR", false),
-        ("REASON", false),
-    ]);
+    let header = super::WAIVER_COLUMNS.map(|c| (c.to_uppercase(), false));
+    let header: Vec<(&str, bool)> = header.iter().map(|(c, r)| (c.as_str(), *r)).collect();
+    let mut table = Table::new(&header);
     for case in audit.outcomes(Outcome::Waived) {
         let commit = audit.commit(case);
         table.push(vec![
             plain(super::short(&commit.id)),
             plain(commit.date.clone()),
-            plain(rule_label(case)),
             plain(commit.author.clone()),
+            plain(rule_label(case)),
             plain(super::reason(case)),
         ]);
     }
