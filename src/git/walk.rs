@@ -82,26 +82,47 @@ impl Repo {
     /// The commits of `spec`, oldest first. Commits at a shallow clone's boundary are
     /// left out: their parents are unknown.
     pub fn units(&self, spec: &HistorySpec) -> Result<Units, GitError> {
+        match &spec.range {
+            Some(range) => {
+                let (from, to) = self.range_ends(range)?;
+                self.units_of(to, Some(from), spec.first_parent)
+            }
+            None => match self.head()? {
+                Some(head) => self.units_of(head, None, spec.first_parent),
+                None => Ok(Units::default()),
+            },
+        }
+    }
+
+    /// The history behind `spec`'s range: the commits reachable from its start (the
+    /// merge-base for `A...B`), oldest first, walked as `spec` says. Empty without a
+    /// range, since HEAD's history has nothing behind it.
+    pub fn units_behind(&self, spec: &HistorySpec) -> Result<Units, GitError> {
+        match &spec.range {
+            Some(range) => {
+                let (from, _) = self.range_ends(range)?;
+                self.units_of(from, None, spec.first_parent)
+            }
+            None => Ok(Units::default()),
+        }
+    }
+
+    /// The commits reachable from `head` and not from `hide`, oldest first.
+    fn units_of(
+        &self,
+        head: Oid,
+        hide: Option<Oid>,
+        first_parent: bool,
+    ) -> Result<Units, GitError> {
         let context = || "cannot walk the history".to_owned();
         let mut walk = self.graph()?.revwalk().context(context)?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
             .context(context)?;
-        let head = match &spec.range {
-            Some(range) => {
-                let (from, to) = self.range_ends(range)?;
-                walk.push(to).context(context)?;
-                walk.hide(from).context(context)?;
-                to
-            }
-            None => match self.head()? {
-                Some(head) => {
-                    walk.push(head).context(context)?;
-                    head
-                }
-                None => return Ok(Units::default()),
-            },
-        };
-        if spec.first_parent {
+        walk.push(head).context(context)?;
+        if let Some(hide) = hide {
+            walk.hide(hide).context(context)?;
+        }
+        if first_parent {
             walk.simplify_first_parent().context(context)?;
         }
         let boundary = self.shallow_boundary();
@@ -111,7 +132,7 @@ impl Repo {
             .context(context)?;
         Ok(Units {
             list,
-            first_parent: spec.first_parent,
+            first_parent,
             head: Some(head),
         })
     }
