@@ -34,6 +34,17 @@ impl Code {
         }
     }
 
+    /// The code in one flat namespace, for formats with a single list of rule ids
+    /// (SARIF, GitLab, Azure, JUnit): `payments-api`, `annotation/unknown-directive`,
+    /// `validate/stale-glob`.
+    pub fn id(&self) -> String {
+        match self {
+            Code::Rule(id) => id.clone(),
+            Code::Annotation(kind) => format!("annotation/{}", kind.code()),
+            Code::Validate(kind) => format!("validate/{}", kind.code()),
+        }
+    }
+
     /// Every code lockstep defines, in its namespace: the registry the uniqueness test
     /// and the documentation read.
     pub fn registered() -> Vec<Code> {
@@ -86,6 +97,24 @@ pub struct Diagnostic {
     pub help: Vec<String>,
     /// A labelled place in the rule set, shown as a snippet where a format can.
     pub snippet: Option<(Origin, String)>,
+    /// What a rule's finding is about beyond its code: the rule with its bindings, and
+    /// the commit in `--per-commit` mode (`man-pages [cmd = build]`).
+    pub subject: Option<String>,
+    /// Further places it concerns: the other files that triggered a rule.
+    pub related: Vec<Location>,
+    /// What waived it, and why: it is reported, but fails nothing.
+    pub waived: Option<String>,
+    /// What makes a finding the same finding in a later run (see [`Diagnostic::identity`]).
+    pub identity: Option<String>,
+    /// What the code asks for, for formats that describe each code once (SARIF).
+    pub documentation: Option<Documentation>,
+}
+
+/// A code's description: one line, and the full text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Documentation {
+    pub short: String,
+    pub full: String,
 }
 
 impl Diagnostic {
@@ -97,6 +126,11 @@ impl Diagnostic {
             message: message.into(),
             help: Vec::new(),
             snippet: None,
+            subject: None,
+            related: Vec::new(),
+            waived: None,
+            identity: None,
+            documentation: None,
         }
     }
 
@@ -126,6 +160,9 @@ impl Diagnostic {
 
     /// Whether it fails a command, given `--deny warnings`.
     pub fn fails(&self, deny_warnings: bool) -> bool {
+        if self.waived.is_some() {
+            return false;
+        }
         match self.severity {
             Severity::Error => true,
             Severity::Warning => deny_warnings,
@@ -133,11 +170,30 @@ impl Diagnostic {
         }
     }
 
-    /// The first line of the diagnostic: without a snippet to show where, it starts
-    /// with its location.
+    /// What makes it the same diagnostic in a later run, for the formats that track
+    /// diagnostics across runs: no line numbers, so an edit above it changes nothing.
+    /// By default its code, file and message.
+    pub fn identity(&self) -> String {
+        self.identity.clone().unwrap_or_else(|| {
+            let path = self.location.as_ref().map_or("", |l| l.path.as_str());
+            format!("{}\0{path}\0{}", self.code.id(), self.message)
+        })
+    }
+
+    /// The severity it is shown with: a waived diagnostic is a note.
+    pub fn level(&self) -> Severity {
+        match self.waived {
+            Some(_) => Severity::Info,
+            None => self.severity,
+        }
+    }
+
+    /// The diagnostic in one line: a finding names its rule (its message names the
+    /// files); anything else without a snippet to show where names its location.
     pub fn title(&self) -> String {
-        match (&self.location, &self.snippet) {
-            (Some(location), None) => format!("{location}: {}", self.message),
+        match (&self.subject, &self.location, &self.snippet) {
+            (Some(subject), _, _) => format!("{subject}: {}", self.message),
+            (None, Some(location), None) => format!("{location}: {}", self.message),
             _ => self.message.clone(),
         }
     }
@@ -184,6 +240,9 @@ impl<'a> Drawn<'a> {
 
 impl fmt::Display for Drawn<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.diagnostic.waived.is_some() {
+            f.write_str("(waived) ")?;
+        }
         f.write_str(&self.title)
     }
 }
@@ -202,7 +261,7 @@ impl miette::Diagnostic for Drawn<'_> {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.diagnostic.severity {
+        Some(match self.diagnostic.level() {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,

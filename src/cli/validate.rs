@@ -5,14 +5,14 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::check::Deny;
-use super::output::print;
+use super::output::write_output;
 use super::rule_set::{Snapshot, load_config};
 use super::{Context, ExitStatus};
 use crate::annotations::{self, ScanReport};
 use crate::config::Severity;
-use crate::diagnostic::{Diagnostic, Drawn};
+use crate::diagnostic::Diagnostic;
 use crate::git::Repo;
-use crate::report::render_diagnostic;
+use crate::report::{Format, Listing, Style, render_listing};
 use crate::rules::RuleSet;
 use crate::validate::validate;
 
@@ -25,6 +25,10 @@ pub struct ValidateArgs {
     /// Fail on warnings too.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub deny: Option<Deny>,
+
+    /// Output format (those of `check`; each problem with its code).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus> {
@@ -44,15 +48,39 @@ pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus>
         notes = not_checked(&scan);
         issues.extend(scan.problems.into_iter().map(Diagnostic::from));
     }
-    let text = render(
-        &issues,
-        &notes,
-        context.color,
-        (rules.rules.len(), tracked.len()),
-    );
-    print(&context.dir, None, &text)?;
     let deny_warnings = args.deny == Some(Deny::Warnings);
     let fails = issues.iter().any(|i| i.fails(deny_warnings));
+    let scope = format!(
+        "{} {} checked against {} tracked {}",
+        rules.rules.len(),
+        plural(rules.rules.len(), "rule"),
+        tracked.len(),
+        plural(tracked.len(), "file"),
+    );
+    let errors = issues
+        .iter()
+        .filter(|i| i.severity == Severity::Error)
+        .count();
+    let warnings = issues.len() - errors;
+    let summary = format!(
+        "{errors} {}, {warnings} {} ({scope})",
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+    );
+    let listing = Listing {
+        diagnostics: issues,
+        scope,
+        clean: ("rule set", "no problems"),
+        notes,
+        summary,
+    };
+    let style = Style {
+        color: context.color,
+        width: 100,
+    };
+    write_output(&context.dir, None, |out| {
+        render_listing(&listing, args.format, style, out)
+    })?;
     Ok(if fails {
         ExitStatus::Failure
     } else {
@@ -87,39 +115,6 @@ fn not_checked(scan: &ScanReport) -> String {
             ));
         }
     }
-    out
-}
-
-/// Every issue as a miette report, the notes, then one summary line counting `(rules,
-/// files)`.
-pub fn render(
-    issues: &[Diagnostic],
-    notes: &str,
-    color: bool,
-    (rules, files): (usize, usize),
-) -> String {
-    let mut out = String::new();
-    for issue in issues {
-        out.push_str(&render_diagnostic(&Drawn::new(issue), color, 100));
-        out.push('\n');
-    }
-    out.push_str(notes);
-    let errors = issues
-        .iter()
-        .filter(|i| i.severity == Severity::Error)
-        .count();
-    let warnings = issues.len() - errors;
-    out.push_str(&format!(
-        "lockstep: {} {}, {} {} ({} {} checked against {} tracked {})\n",
-        errors,
-        plural(errors, "error"),
-        warnings,
-        plural(warnings, "warning"),
-        rules,
-        plural(rules, "rule"),
-        files,
-        plural(files, "file"),
-    ));
     out
 }
 

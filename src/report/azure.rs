@@ -1,28 +1,27 @@
-//! `--format azure`: Azure Pipelines logging commands, so a run shows each finding as an
-//! error or warning at the file that triggered it. The CLI also writes the Markdown
+//! `--format azure`: Azure Pipelines logging commands, so a run shows each diagnostic
+//! as an error or warning at its file (a finding at the file that triggered it). The CLI also writes the Markdown
 //! summary to a file and attaches it to the run with [`upload_summary`].
 
 use std::io::{self, Write};
 use std::path::Path;
 
-use super::Report;
-use super::describe::{counts, fix_lines, headline, level, rule_name};
+use super::Listing;
 use crate::config::Severity;
-use crate::finding::Finding;
+use crate::diagnostic::Diagnostic;
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    for finding in &report.findings {
-        writeln!(out, "{}", line(finding))?;
+pub fn render(listing: &Listing, out: &mut dyn Write) -> io::Result<()> {
+    for diagnostic in &listing.diagnostics {
+        writeln!(out, "{}", line(diagnostic))?;
     }
-    writeln!(out, "lockstep: {}", counts(report))
+    writeln!(out, "lockstep: {}", listing.tally())
 }
 
 /// `##vso[task.logissue type=error;sourcepath=…;linenumber=…;code=…]message`. Azure
 /// has no notice level: infos and waived findings are plain log lines.
-fn line(finding: &Finding) -> String {
-    let mut lines = vec![format!("{}: {}", rule_name(finding), headline(finding))];
-    lines.extend(fix_lines(finding));
-    let kind = match level(finding) {
+fn line(diagnostic: &Diagnostic) -> String {
+    let mut lines = vec![diagnostic.title()];
+    lines.extend(diagnostic.help.iter().cloned());
+    let kind = match diagnostic.level() {
         Severity::Error => "error",
         Severity::Warning => "warning",
         // One line, so no text of a finding can start a logging command of its own.
@@ -32,15 +31,15 @@ fn line(finding: &Finding) -> String {
     };
     let message = escape_data(&lines.join("\n"));
     let mut properties = vec![format!("type={kind}")];
-    if let Some(trigger) = finding.triggered_by.first() {
-        properties.push(format!("sourcepath={}", escape_property(&trigger.path)));
-        if let Some(line) = trigger.line {
+    if let Some(location) = &diagnostic.location {
+        properties.push(format!("sourcepath={}", escape_property(&location.path)));
+        if let Some(line) = location.line {
             properties.push(format!("linenumber={line}"));
         }
     }
     properties.push(format!(
         "code={}",
-        escape_property(&format!("lockstep/{}", finding.rule))
+        escape_property(&format!("lockstep/{}", diagnostic.code.id()))
     ));
     format!("##vso[task.logissue {}]{message}", properties.join(";"))
 }
@@ -72,12 +71,12 @@ mod tests {
 
     #[test]
     fn findings_become_logging_commands() {
-        insta::assert_snapshot!(fixtures::rendered(&fixtures::report(), render));
+        insta::assert_snapshot!(fixtures::rendered(&fixtures::report().listing(), render));
     }
 
     #[test]
     fn a_clean_report_is_one_summary_line() {
-        insta::assert_snapshot!(fixtures::rendered(&fixtures::clean(), render));
+        insta::assert_snapshot!(fixtures::rendered(&fixtures::clean().listing(), render));
     }
 
     #[test]

@@ -1,10 +1,103 @@
-//! Plain-text sentences about a finding, shared by the CI formats (github, sarif,
-//! markdown, junit, gitlab, azure) so they all say the same thing.
+//! A finding as a [`Diagnostic`], in plain-text sentences every format shares, so they
+//! all say the same thing.
 
-use super::Report;
 use crate::config::Severity;
+use crate::diagnostic::{Code, Diagnostic, Documentation, Location};
 use crate::finding::{Finding, FindingStatus, Trigger};
 use crate::waiver::Waiver;
+
+/// The finding as every format but the JSON of SPEC section 5 shows it.
+pub fn diagnostic(finding: &Finding) -> Diagnostic {
+    let code = match finding.problem {
+        Some(kind) => Code::Annotation(kind),
+        None => Code::Rule(finding.rule.clone()),
+    };
+    let snippet = finding
+        .origin
+        .as_ref()
+        .filter(|o| !o.span.is_empty())
+        .map(|origin| (origin.clone(), label(finding)));
+    let mut help = fix_lines(finding);
+    help.extend(finding.problem.map(|kind| kind.help().to_owned()));
+    Diagnostic {
+        code,
+        severity: finding.severity,
+        location: place(finding).map(located),
+        message: headline(finding),
+        help,
+        snippet,
+        subject: Some(rule_name(finding)),
+        related: finding
+            .triggered_by
+            .iter()
+            .skip(1)
+            .cloned()
+            .map(located)
+            .collect(),
+        waived: (finding.status == FindingStatus::Waived).then(|| waived(finding)),
+        identity: Some(identity(finding)),
+        // An annotation problem's code says what is wrong; the help says what to do.
+        documentation: finding.problem.is_none().then(|| documentation(finding)),
+    }
+}
+
+fn located(trigger: Trigger) -> Location {
+    Location {
+        path: trigger.path,
+        line: trigger.line,
+    }
+}
+
+/// What the snippet of the rule set says.
+fn label(finding: &Finding) -> String {
+    match (&finding.description, finding.status) {
+        (_, FindingStatus::TooLarge) => "the limit is set here".to_owned(),
+        (Some(description), _) => format!("rule defined here: {description}"),
+        (None, _) => "rule defined here".to_owned(),
+    }
+}
+
+/// What makes a finding the same finding in the next run: its rule and bindings, the
+/// first file that triggered it, the commit in `--per-commit` mode, and what it asks
+/// for. Line numbers and the status are left out, so an edit above the trigger or a
+/// waiver does not make a tracker report a resolved finding and a new one.
+fn identity(finding: &Finding) -> String {
+    let mut parts = vec![rule_name(finding)];
+    parts.extend(finding.triggered_by.first().map(|t| t.path.clone()));
+    parts.extend(finding.commit.clone());
+    parts.extend(
+        finding
+            .missing
+            .iter()
+            .map(|m| format!("{}={}", m.kind, m.paths.join("|"))),
+    );
+    if finding.missing.is_empty() {
+        parts.extend(statement(finding));
+    }
+    parts.join("\0")
+}
+
+/// The rule's description, what it asks, its message and how to waive it.
+fn documentation(finding: &Finding) -> Documentation {
+    let short = finding
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("Companions of the `{}` rule", finding.rule));
+    let mut full = vec![format!(
+        "{short}. When a file matching this rule changes, each of its companions must change in the same change."
+    )];
+    full.extend(finding.message.clone());
+    if finding.skippable {
+        full.push(format!(
+            "To waive it, add a `Lockstep-Skip: {} -- reason` trailer to a commit message.",
+            finding.rule
+        ));
+    }
+    Documentation {
+        short,
+        full: full.join("\n\n"),
+    }
+}
 
 /// `payments-api`, `man-pages [cmd = build]`, and in `--per-commit` mode the commit
 /// judged: `payments-api (commit 1a2b3c4d5e)`.
@@ -130,20 +223,6 @@ pub fn list<T: AsRef<str>>(items: &[T], shown: usize) -> String {
             names.len() - (shown - 1)
         ),
     }
-}
-
-/// `1 error, 0 warnings, 0 infos, 1 waived (4 changed files, 5 rules checked)`.
-pub fn counts(report: &Report) -> String {
-    let s = report.summary();
-    format!(
-        "{}, {}, {}, {} waived ({}, {} checked)",
-        plural(s.errors, "error"),
-        plural(s.warnings, "warning"),
-        plural(s.infos, "info"),
-        s.waived,
-        plural(report.diff.files_changed, "changed file"),
-        plural(s.rules_checked, "rule"),
-    )
 }
 
 /// `1 error`, `2 errors`.
@@ -296,12 +375,12 @@ pub(crate) mod fixtures {
     }
 
     /// Renders with `render` into a string.
-    pub fn rendered(
-        report: &Report,
-        render: impl FnOnce(&Report, &mut dyn std::io::Write) -> std::io::Result<()>,
+    pub fn rendered<T>(
+        value: &T,
+        render: impl FnOnce(&T, &mut dyn std::io::Write) -> std::io::Result<()>,
     ) -> String {
         let mut out = Vec::new();
-        render(report, &mut out).expect("render");
+        render(value, &mut out).expect("render");
         String::from_utf8(out).expect("utf-8")
     }
 }

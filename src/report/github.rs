@@ -1,5 +1,5 @@
 //! `--format github`: GitHub Actions workflow commands, so a pull request shows each
-//! finding as an annotation at the file that triggered it. GitHub shows only ten
+//! diagnostic as an annotation at its file (a finding at the file that triggered it). GitHub shows only ten
 //! annotations of each level per step: the most important are printed and the rest
 //! counted. The CLI also appends the Markdown summary, which lists every finding, to
 //! `$GITHUB_STEP_SUMMARY`.
@@ -7,30 +7,30 @@
 use std::cmp::Reverse;
 use std::io::{self, Write};
 
-use super::Report;
-use super::describe::{counts, fix_lines, headline, level, list, place, plural, rule_name};
+use super::Listing;
+use super::describe::{list, plural};
 use crate::config::Severity;
-use crate::finding::{Finding, FindingStatus};
+use crate::diagnostic::{Code, Diagnostic};
 
 /// GitHub drops annotations beyond this many of one level in one step.
 const ANNOTATIONS_PER_LEVEL: usize = 10;
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut findings: Vec<&Finding> = report.findings.iter().collect();
-    findings.sort_by_key(|f| importance(f));
+pub fn render(listing: &Listing, out: &mut dyn Write) -> io::Result<()> {
+    let mut diagnostics: Vec<&Diagnostic> = listing.diagnostics.iter().collect();
+    diagnostics.sort_by_key(|d| importance(d));
     let mut hidden: Vec<(Severity, usize)> = Vec::new();
-    for (level, group) in findings
-        .chunk_by(|a, b| level(a) == level(b))
-        .map(|g| (level(g[0]), g))
+    for (level, group) in diagnostics
+        .chunk_by(|a, b| a.level() == b.level())
+        .map(|g| (g[0].level(), g))
     {
-        for finding in group.iter().take(ANNOTATIONS_PER_LEVEL) {
-            writeln!(out, "{}", command(finding))?;
+        for diagnostic in group.iter().take(ANNOTATIONS_PER_LEVEL) {
+            writeln!(out, "{}", command(diagnostic))?;
         }
         if group.len() > ANNOTATIONS_PER_LEVEL {
             hidden.push((level, group.len() - ANNOTATIONS_PER_LEVEL));
         }
     }
-    writeln!(out, "lockstep: {}", counts(report))?;
+    writeln!(out, "lockstep: {}", listing.tally())?;
     if !hidden.is_empty() {
         let counts: Vec<String> = hidden
             .iter()
@@ -47,13 +47,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 /// Errors, then warnings, then notices; within a level, failing findings before
 /// too-large changes before waived ones (the sort is stable: otherwise report order).
-fn importance(finding: &Finding) -> (Reverse<Severity>, u8) {
-    let status = match finding.status {
-        FindingStatus::Missing => 0,
-        FindingStatus::TooLarge => 1,
-        FindingStatus::Waived => 2,
+fn importance(diagnostic: &Diagnostic) -> (Reverse<Severity>, u8) {
+    let too_large = diagnostic.code == Code::Rule(crate::finding::TOO_LARGE.to_owned());
+    let rank = match (&diagnostic.waived, too_large) {
+        (Some(_), _) => 2,
+        (None, true) => 1,
+        (None, false) => 0,
     };
-    (Reverse(level(finding)), status)
+    (Reverse(diagnostic.level()), rank)
 }
 
 /// The workflow command of a level: `error`, `warning` or `notice`.
@@ -66,19 +67,23 @@ fn command_name(level: Severity) -> &'static str {
 }
 
 /// `::error file=…,line=…,title=…::message`.
-fn command(finding: &Finding) -> String {
-    let name = command_name(level(finding));
+fn command(diagnostic: &Diagnostic) -> String {
+    let name = command_name(diagnostic.level());
     let mut properties = Vec::new();
-    if let Some(trigger) = place(finding) {
-        properties.push(format!("file={}", escape_property(&trigger.path)));
-        if let Some(line) = trigger.line {
+    if let Some(location) = &diagnostic.location {
+        properties.push(format!("file={}", escape_property(&location.path)));
+        if let Some(line) = location.line {
             properties.push(format!("line={line}"));
         }
     }
-    let title = format!("lockstep {}", rule_name(finding));
+    let about = diagnostic
+        .subject
+        .clone()
+        .unwrap_or_else(|| diagnostic.code.id());
+    let title = format!("lockstep {about}");
     properties.push(format!("title={}", escape_property(&title)));
-    let mut message = vec![headline(finding)];
-    message.extend(fix_lines(finding));
+    let mut message = vec![diagnostic.message.clone()];
+    message.extend(diagnostic.help.iter().cloned());
     format!(
         "::{name} {}::{}",
         properties.join(","),
@@ -105,17 +110,17 @@ mod tests {
 
     #[test]
     fn findings_become_workflow_commands() {
-        insta::assert_snapshot!(fixtures::rendered(&fixtures::report(), render));
+        insta::assert_snapshot!(fixtures::rendered(&fixtures::report().listing(), render));
     }
 
     #[test]
     fn a_clean_report_is_one_summary_line() {
-        insta::assert_snapshot!(fixtures::rendered(&fixtures::clean(), render));
+        insta::assert_snapshot!(fixtures::rendered(&fixtures::clean().listing(), render));
     }
 
     #[test]
     fn ten_annotations_per_level_the_most_important_first() {
-        let text = fixtures::rendered(&fixtures::crowded(12), render);
+        let text = fixtures::rendered(&fixtures::crowded(12).listing(), render);
         let lines: Vec<&str> = text.lines().collect();
         let count = |prefix: &str| lines.iter().filter(|l| l.starts_with(prefix)).count();
         assert_eq!(count("::error "), 10);

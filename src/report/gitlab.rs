@@ -7,10 +7,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::Report;
-use super::describe::{fix_lines, headline, level, rule_name, statement};
+use super::Listing;
 use crate::config::Severity;
-use crate::finding::Finding;
+use crate::diagnostic::Diagnostic;
 
 #[derive(Serialize)]
 struct Issue {
@@ -32,37 +31,36 @@ struct Lines {
     begin: u32,
 }
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(listing: &Listing, out: &mut dyn Write) -> io::Result<()> {
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let issues: Vec<Issue> = report
-        .findings
+    let issues: Vec<Issue> = listing
+        .diagnostics
         .iter()
-        .map(|finding| {
-            let key = identity(finding);
+        .map(|diagnostic| {
+            let key = diagnostic.identity();
             let occurrence = seen.entry(key.clone()).or_default();
             *occurrence += 1;
-            issue(finding, &key, *occurrence)
+            issue(diagnostic, &key, *occurrence)
         })
         .collect();
     serde_json::to_writer_pretty(&mut *out, &issues)?;
     writeln!(out)
 }
 
-fn issue(finding: &Finding, identity: &str, occurrence: usize) -> Issue {
-    let trigger = finding.triggered_by.first();
-    let mut description = vec![format!("{}: {}", rule_name(finding), headline(finding))];
-    description.extend(fix_lines(finding));
+fn issue(diagnostic: &Diagnostic, identity: &str, occurrence: usize) -> Issue {
+    let location = diagnostic.location.as_ref();
+    let mut description = vec![diagnostic.title()];
+    description.extend(diagnostic.help.iter().cloned());
     Issue {
         description: description.join("; "),
-        check_name: format!("lockstep/{}", finding.rule),
+        check_name: format!("lockstep/{}", diagnostic.code.id()),
         fingerprint: fingerprint(identity, occurrence),
-        severity: severity(level(finding)),
+        severity: severity(diagnostic.level()),
         location: Location {
-            // A finding about the whole change (too large to judge) has no file; GitLab
-            // needs a path, and the repository root is where it applies.
-            path: trigger.map_or_else(|| ".".to_owned(), |t| t.path.clone()),
+            // GitLab needs a path: without one, the repository root is where it applies.
+            path: location.map_or_else(|| ".".to_owned(), |l| l.path.clone()),
             lines: Lines {
-                begin: trigger.and_then(|t| t.line).unwrap_or(1),
+                begin: location.and_then(|l| l.line).unwrap_or(1),
             },
         },
     }
@@ -76,26 +74,6 @@ fn severity(severity: Severity) -> &'static str {
         Severity::Warning => "minor",
         Severity::Info => "info",
     }
-}
-
-/// What makes a finding the same finding in the next pipeline: its rule and bindings,
-/// the first file that triggered it, the commit in `--per-commit` mode, and what it asks
-/// for. Line numbers and the status are left out, so an edit above the trigger or a
-/// waiver does not make GitLab report a resolved issue and a new one.
-fn identity(finding: &Finding) -> String {
-    let mut parts = vec![rule_name(finding)];
-    parts.extend(finding.triggered_by.first().map(|t| t.path.clone()));
-    parts.extend(finding.commit.clone());
-    parts.extend(
-        finding
-            .missing
-            .iter()
-            .map(|m| format!("{}={}", m.kind, m.paths.join("|"))),
-    );
-    if finding.missing.is_empty() {
-        parts.extend(statement(finding));
-    }
-    parts.join("\0")
 }
 
 /// 32 hex digits of FNV-1a (128-bit) over the identity and its occurrence: stable across
@@ -123,12 +101,15 @@ mod tests {
 
     #[test]
     fn findings_become_code_quality_issues() {
-        insta::assert_snapshot!(fixtures::rendered(&fixtures::report(), render));
+        insta::assert_snapshot!(fixtures::rendered(&fixtures::report().listing(), render));
     }
 
     #[test]
     fn a_clean_report_is_an_empty_array() {
-        assert_eq!(fixtures::rendered(&fixtures::clean(), render), "[]\n");
+        assert_eq!(
+            fixtures::rendered(&fixtures::clean().listing(), render),
+            "[]\n"
+        );
     }
 
     #[test]
@@ -145,7 +126,7 @@ mod tests {
     fn identical_findings_get_distinct_fingerprints() {
         let mut report = fixtures::report();
         report.findings.push(report.findings[0].clone());
-        let text = fixtures::rendered(&report, render);
+        let text = fixtures::rendered(&report.listing(), render);
         let issues: Vec<serde_json::Value> = serde_json::from_str(&text).expect("json");
         let mut prints: Vec<&str> = issues
             .iter()

@@ -1,10 +1,13 @@
-//! `--format json`: the shape fixed by SPEC section 5.
+//! `--format json`: a check's report in the shape fixed by SPEC section 5, and any
+//! other diagnostics in the shape of [`render_listing`].
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Report, Summary};
+use super::{Counts, Listing, Report, Summary};
+use crate::config::Severity;
+use crate::diagnostic::{Diagnostic, Location};
 use crate::finding::Finding;
 
 #[derive(Serialize)]
@@ -37,4 +40,61 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     };
     serde_json::to_writer_pretty(&mut *out, &json)?;
     writeln!(out)
+}
+
+/// `{"version": 1, "diagnostics": [{"code", "severity", "location": {"path", "line"},
+/// "message", "help": [...]}], "summary": {"errors", "warnings", "infos", "waived"}}`;
+/// `related` and `waived` only when there are.
+pub fn render_listing(listing: &Listing, out: &mut dyn Write) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Document {
+        version: u32,
+        diagnostics: Vec<Entry>,
+        summary: Counts,
+    }
+    let document = Document {
+        version: 1,
+        diagnostics: listing.diagnostics.iter().map(Entry::new).collect(),
+        summary: listing.counts(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}
+
+#[derive(Serialize)]
+struct Entry {
+    code: String,
+    severity: Severity,
+    location: Option<Place>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<Place>,
+    message: String,
+    help: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waived: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Place {
+    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u32>,
+}
+
+impl Entry {
+    fn new(diagnostic: &Diagnostic) -> Entry {
+        let place = |l: &Location| Place {
+            path: l.path.clone(),
+            line: l.line,
+        };
+        Entry {
+            code: diagnostic.code.id(),
+            severity: diagnostic.severity,
+            location: diagnostic.location.as_ref().map(place),
+            related: diagnostic.related.iter().map(place).collect(),
+            message: diagnostic.message.clone(),
+            help: diagnostic.help.clone(),
+            waived: diagnostic.waived.clone(),
+        }
+    }
 }

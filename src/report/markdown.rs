@@ -1,15 +1,81 @@
 //! `--format markdown`: a summary ready to post as a pull-request comment (and the
-//! GitHub step summary).
+//! GitHub step summary): a check's findings with their companions and owners, or any
+//! other diagnostics with their code, place and help.
 
 use std::io::{self, Write};
 
-use super::Report;
 use super::describe::{level, list, location, plural, rule_name, statement};
+use super::{Counts, Listing, Report};
 use crate::config::Severity;
+use crate::diagnostic::Diagnostic;
 use crate::finding::{Finding, FindingStatus};
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     render_within(report, usize::MAX, out)
+}
+
+/// Diagnostics as a table: level, code, place, and the message with its help.
+pub fn render_listing(listing: &Listing, out: &mut dyn Write) -> io::Result<()> {
+    let (_, clean) = listing.clean;
+    let mut text = heading(
+        listing.counts(),
+        &listing.scope,
+        clean,
+        listing.diagnostics.is_empty(),
+    );
+    if !listing.diagnostics.is_empty() {
+        text.push_str("| | Code | Where | Message |\n| --- | --- | --- | --- |\n");
+        for diagnostic in &listing.diagnostics {
+            text.push_str(&diagnostic_row(diagnostic));
+            text.push('\n');
+        }
+    }
+    out.write_all(text.as_bytes())
+}
+
+fn diagnostic_row(diagnostic: &Diagnostic) -> String {
+    let status = match (&diagnostic.waived, diagnostic.level()) {
+        (Some(_), _) => "💤 waived",
+        (None, Severity::Error) => "❌ error",
+        (None, Severity::Warning) => "⚠️ warning",
+        (None, Severity::Info) => "ℹ️ info",
+    };
+    let place = diagnostic
+        .location
+        .as_ref()
+        .map(|l| code(&l.to_string()))
+        .unwrap_or_default();
+    let mut message = vec![cell(&diagnostic.message)];
+    message.extend(diagnostic.help.iter().map(|h| cell(h)));
+    format!(
+        "| {status} | {} | {place} | {} |",
+        code(&diagnostic.code.id()),
+        message.join("<br>")
+    )
+}
+
+/// `### lockstep` and the counts (or, with nothing to report, the `clean` sentence).
+fn heading(counts: Counts, scope: &str, clean: &str, empty: bool) -> String {
+    let mut text = String::from("### lockstep\n\n");
+    if empty {
+        let mut chars = clean.chars();
+        let first = chars.next().map(|c| c.to_uppercase().to_string());
+        text.push_str(&format!(
+            "✅ {}{} ({scope}).\n",
+            first.unwrap_or_default(),
+            chars.as_str()
+        ));
+        return text;
+    }
+    let mark = if counts.errors > 0 { "❌" } else { "⚠️" };
+    text.push_str(&format!(
+        "{mark} **{}**, {}, {}, {} waived ({scope}).\n\n",
+        plural(counts.errors, "error"),
+        plural(counts.warnings, "warning"),
+        plural(counts.infos, "info"),
+        counts.waived
+    ));
+    text
 }
 
 /// Room kept for the line that counts what did not fit.
@@ -18,25 +84,13 @@ const TAIL: usize = 256;
 /// The summary in at most `limit` bytes (GitHub keeps a job summary under 1 MiB): the
 /// findings whose rows do not fit are counted instead of shown.
 pub fn render_within(report: &Report, limit: usize, out: &mut dyn Write) -> io::Result<()> {
-    let s = report.summary();
-    let scope = format!(
-        "{}, {} checked",
-        plural(report.diff.files_changed, "changed file"),
-        plural(s.rules_checked, "rule")
-    );
-    let mut text = String::from("### lockstep\n\n");
-    if report.findings.is_empty() {
-        text.push_str(&format!("✅ All companions present ({scope}).\n"));
+    let listing = report.listing();
+    let (_, clean) = listing.clean;
+    let empty = report.findings.is_empty();
+    let mut text = heading(listing.counts(), &listing.scope, clean, empty);
+    if empty {
         return out.write_all(text.as_bytes());
     }
-    let mark = if s.errors > 0 { "❌" } else { "⚠️" };
-    text.push_str(&format!(
-        "{mark} **{}**, {}, {}, {} waived ({scope}).\n\n",
-        plural(s.errors, "error"),
-        plural(s.warnings, "warning"),
-        plural(s.infos, "info"),
-        s.waived
-    ));
     text.push_str(
         "| | Rule | Changed | Missing companions | Owners |\n| --- | --- | --- | --- | --- |\n",
     );

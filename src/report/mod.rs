@@ -1,4 +1,7 @@
-//! Rendering a check's findings: one file per output format behind [`render`].
+//! Rendering diagnostics: one file per output format. Every format renders a
+//! [`Listing`] of [`Diagnostic`]s ([`render_listing`]); a check's report is one (its
+//! findings become diagnostics), except in JSON, whose shape SPEC section 5 fixes, and
+//! in Markdown, whose table has the findings' columns ([`render`]).
 
 mod azure;
 mod describe;
@@ -13,6 +16,7 @@ mod sarif;
 use std::io::{self, Write};
 
 use crate::config::Severity;
+use crate::diagnostic::Diagnostic;
 use crate::finding::{Finding, FindingStatus};
 
 /// What a check looked at, for the report header.
@@ -59,9 +63,83 @@ impl Report {
         }
         summary
     }
+
+    /// The findings as diagnostics, with what the check looked at.
+    pub fn listing(&self) -> Listing {
+        let mut listing = Listing {
+            diagnostics: self.findings.iter().map(describe::diagnostic).collect(),
+            scope: format!(
+                "{}, {} checked",
+                plural(self.diff.files_changed, "changed file"),
+                plural(self.rules_checked, "rule")
+            ),
+            clean: ("companions", "all companions present"),
+            notes: String::new(),
+            summary: String::new(),
+        };
+        listing.summary = if listing.diagnostics.is_empty() {
+            format!("{} ({})", listing.clean.1, listing.scope)
+        } else {
+            listing.tally()
+        };
+        listing
+    }
+}
+
+/// What every format renders: the diagnostics of one run, and what it looked at.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub diagnostics: Vec<Diagnostic>,
+    /// What was looked at: `4 changed files, 5 rules checked`.
+    pub scope: String,
+    /// What a run without diagnostics found, as a JUnit test case name and a sentence:
+    /// `("companions", "all companions present")`.
+    pub clean: (&'static str, &'static str),
+    /// Lines the human format prints before its summary (what was left unchecked).
+    pub notes: String,
+    /// The human format's last line: `all companions present (…)`, or the counts.
+    pub summary: String,
+}
+
+/// Diagnostics by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub waived: usize,
+}
+
+impl Listing {
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for diagnostic in &self.diagnostics {
+            match (&diagnostic.waived, diagnostic.severity) {
+                (Some(_), _) => counts.waived += 1,
+                (None, Severity::Error) => counts.errors += 1,
+                (None, Severity::Warning) => counts.warnings += 1,
+                (None, Severity::Info) => counts.infos += 1,
+            }
+        }
+        counts
+    }
+
+    /// `1 error, 0 warnings, 0 infos, 1 waived (4 changed files, 5 rules checked)`.
+    pub fn tally(&self) -> String {
+        let c = self.counts();
+        format!(
+            "{}, {}, {}, {} waived ({})",
+            plural(c.errors, "error"),
+            plural(c.warnings, "warning"),
+            plural(c.infos, "info"),
+            c.waived,
+            self.scope
+        )
+    }
 }
 
 pub use azure::upload_summary as azure_upload_summary;
+use describe::plural;
 
 /// The formats of `check`'s report; the CLI offers exactly these (`--format`, `--report`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -119,6 +197,7 @@ pub fn render_summary(report: &Report, limit: usize, out: &mut dyn Write) -> io:
     markdown::render_within(report, limit, out)
 }
 
+/// A check's report in `format`.
 pub fn render(
     report: &Report,
     format: Format,
@@ -126,13 +205,28 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        Format::Human => human::render(report, style, out),
         Format::Json => json::render(report, out),
-        Format::Sarif => sarif::render(report, out),
-        Format::Github => github::render(report, out),
         Format::Markdown => markdown::render(report, out),
-        Format::Junit => junit::render(report, out),
-        Format::Gitlab => gitlab::render(report, out),
-        Format::Azure => azure::render(report, out),
+        _ => render_listing(&report.listing(), format, style, out),
+    }
+}
+
+/// Diagnostics in `format`; JSON and Markdown in their generic shape (a check's
+/// report has its own, see [`render`]).
+pub fn render_listing(
+    listing: &Listing,
+    format: Format,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Human => human::render(listing, style, out),
+        Format::Json => json::render_listing(listing, out),
+        Format::Sarif => sarif::render(listing, out),
+        Format::Github => github::render(listing, out),
+        Format::Markdown => markdown::render_listing(listing, out),
+        Format::Junit => junit::render(listing, out),
+        Format::Gitlab => gitlab::render(listing, out),
+        Format::Azure => azure::render(listing, out),
     }
 }

@@ -6,27 +6,27 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::Report;
-use super::describe::{fix_lines, headline, level, location, place, rule_name, waived};
+use super::Listing;
 use crate::config::Severity;
-use crate::finding::{Finding, FindingStatus, Trigger};
+use crate::diagnostic::{Diagnostic, Location};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut rule_ids: Vec<&str> = Vec::new();
+pub fn render(listing: &Listing, out: &mut dyn Write) -> io::Result<()> {
+    let mut rule_ids: Vec<String> = Vec::new();
     let mut rules = Vec::new();
     let mut results = Vec::new();
-    for finding in &report.findings {
-        let index = match rule_ids.iter().position(|id| *id == finding.rule) {
+    for diagnostic in &listing.diagnostics {
+        let id = diagnostic.code.id();
+        let index = match rule_ids.iter().position(|known| *known == id) {
             Some(index) => index,
             None => {
-                rule_ids.push(&finding.rule);
-                rules.push(rule(finding));
+                rules.push(rule(diagnostic, &id));
+                rule_ids.push(id);
                 rule_ids.len() - 1
             }
         };
-        results.push(result(finding, index));
+        results.push(result(diagnostic, &rule_ids[index], index));
     }
     let sarif = json!({
         "$schema": SCHEMA,
@@ -56,87 +56,79 @@ fn sarif_level(severity: Severity) -> &'static str {
     }
 }
 
-fn rule(finding: &Finding) -> Value {
-    let short = finding
-        .description
-        .clone()
-        .unwrap_or_else(|| format!("Companions of the `{}` rule", finding.rule));
-    let mut help = vec![format!(
-        "{short}. When a file matching this rule changes, each of its companions must change in the same change."
-    )];
-    help.extend(finding.message.clone());
-    if finding.skippable {
-        help.push(format!(
-            "To waive it, add a `Lockstep-Skip: {} -- reason` trailer to a commit message.",
-            finding.rule
-        ));
-    }
-    let help = help.join("\n\n");
+/// The code's entry: its documentation, else its first diagnostic's help.
+fn rule(diagnostic: &Diagnostic, id: &str) -> Value {
+    let (short, help) = match &diagnostic.documentation {
+        Some(doc) => (doc.short.clone(), doc.full.clone()),
+        None => (diagnostic.code.to_string(), diagnostic.help.join("\n")),
+    };
     let mut rule = json!({
-        "id": finding.rule,
+        "id": id,
         "shortDescription": {"text": short},
         "fullDescription": {"text": short},
         "help": {"text": help, "markdown": help},
-        "defaultConfiguration": {"level": sarif_level(finding.severity)},
+        "defaultConfiguration": {"level": sarif_level(diagnostic.severity)},
         "properties": {"tags": ["lockstep"]},
     });
     // SARIF wants a readable name distinct from the opaque id, or none.
-    let name = pascal_case(&finding.rule);
-    if !name.eq_ignore_ascii_case(&finding.rule) {
+    let name = pascal_case(id);
+    if !name.eq_ignore_ascii_case(id) {
         rule["name"] = json!(name);
     }
     rule
 }
 
-fn result(finding: &Finding, rule_index: usize) -> Value {
-    let mut lines = vec![format!("{}: {}", rule_name(finding), headline(finding))];
-    lines.extend(fix_lines(finding));
+fn result(diagnostic: &Diagnostic, id: &str, rule_index: usize) -> Value {
+    let mut lines = vec![diagnostic.title()];
+    lines.extend(diagnostic.help.iter().cloned());
     let mut result = json!({
-        "ruleId": finding.rule,
+        "ruleId": id,
         "ruleIndex": rule_index,
-        "level": sarif_level(level(finding)),
+        "level": sarif_level(diagnostic.level()),
         "message": {"text": lines.join("\n")},
     });
     // GitHub code scanning rejects a result without a location.
-    if let Some(place) = place(finding) {
-        result["locations"] = json!([physical(&place)]);
+    if let Some(location) = &diagnostic.location {
+        result["locations"] = json!([physical(location)]);
     }
-    if let Some((first, rest)) = finding.triggered_by.split_first() {
-        if !rest.is_empty() {
-            let related: Vec<Value> = rest
-                .iter()
-                .enumerate()
-                .map(|(i, t)| {
-                    let mut related = physical(t);
-                    related["id"] = json!(i + 1);
-                    related["message"] = json!({"text": format!("also changed: {}", location(t))});
-                    related
-                })
-                .collect();
-            result["relatedLocations"] = json!(related);
-        }
-        // Stable across runs so code scanning tracks a finding instead of re-opening it.
+    if !diagnostic.related.is_empty() {
+        let related: Vec<Value> = diagnostic
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let mut related = physical(l);
+                related["id"] = json!(i + 1);
+                related["message"] = json!({"text": format!("also changed: {l}")});
+                related
+            })
+            .collect();
+        result["relatedLocations"] = json!(related);
+    }
+    if let Some(location) = &diagnostic.location {
+        // Stable across runs so code scanning tracks a result instead of re-opening it.
+        let name = diagnostic.subject.clone().unwrap_or_else(|| id.to_owned());
         result["partialFingerprints"] = json!({
-            "lockstep/v1": format!("{}:{}", rule_name(finding), first.path)
+            "lockstep/v1": format!("{name}:{}", location.path)
         });
     }
-    if finding.status == FindingStatus::Waived {
+    if let Some(waived) = &diagnostic.waived {
         result["suppressions"] = json!([{
             "kind": "external",
-            "justification": waived(finding),
+            "justification": waived,
         }]);
     }
     result
 }
 
-fn physical(trigger: &Trigger) -> Value {
-    let mut location = json!({"physicalLocation": {
-        "artifactLocation": {"uri": uri(&trigger.path), "uriBaseId": "%SRCROOT%"},
+fn physical(location: &Location) -> Value {
+    let mut physical = json!({"physicalLocation": {
+        "artifactLocation": {"uri": uri(&location.path), "uriBaseId": "%SRCROOT%"},
     }});
-    if let Some(line) = trigger.line {
-        location["physicalLocation"]["region"] = json!({"startLine": line});
+    if let Some(line) = location.line {
+        physical["physicalLocation"]["region"] = json!({"startLine": line});
     }
-    location
+    physical
 }
 
 /// A repository-relative path as a relative URI reference: everything but unreserved
@@ -169,18 +161,18 @@ fn pascal_case(id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::describe::fixtures;
+    use super::super::describe::{diagnostic, fixtures};
     use super::*;
 
     #[test]
     fn findings_become_sarif_results() {
-        let text = fixtures::rendered(&fixtures::report(), render);
+        let text = fixtures::rendered(&fixtures::report().listing(), render);
         insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[VERSION]"));
     }
 
     #[test]
     fn one_rule_per_id_and_results_point_at_it() {
-        let text = fixtures::rendered(&fixtures::report(), render);
+        let text = fixtures::rendered(&fixtures::report().listing(), render);
         let sarif: Value = serde_json::from_str(&text).expect("json");
         let run = &sarif["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
@@ -194,8 +186,8 @@ mod tests {
     #[test]
     fn a_too_large_change_is_located_at_max_files_or_the_rule_set() {
         for (set, region) in [(true, json!({"startLine": 4})), (false, Value::Null)] {
-            let finding = fixtures::too_large(set);
-            let location = &result(&finding, 0)["locations"][0]["physicalLocation"];
+            let finding = diagnostic(&fixtures::too_large(set));
+            let location = &result(&finding, "max-files", 0)["locations"][0]["physicalLocation"];
             assert_eq!(location["artifactLocation"]["uri"], "lockstep.toml");
             assert_eq!(location["region"], region);
         }

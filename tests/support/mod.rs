@@ -10,6 +10,8 @@ use std::process::Command;
 
 use tempfile::TempDir;
 
+pub mod consumers;
+
 /// A git repository in a temporary directory.
 pub struct Repo {
     dir: TempDir,
