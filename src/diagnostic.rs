@@ -309,6 +309,49 @@ mod tests {
     }
 
     #[test]
+    fn a_waived_diagnostic_is_a_note_that_fails_nothing() {
+        let mut diagnostic = Diagnostic::new(Code::Rule("docs".to_owned()), Severity::Error, "x");
+        assert!(diagnostic.fails(false));
+        diagnostic.waived = Some("waived by `LOCKSTEP_SKIP=docs`".to_owned());
+        assert_eq!(diagnostic.level(), Severity::Info);
+        assert!(!diagnostic.fails(true));
+    }
+
+    #[test]
+    fn the_title_names_the_subject_or_else_an_unshown_location() {
+        let source = ConfigSource::new("lockstep.toml", "version = 1\n");
+        let mut diagnostic = Diagnostic::new(
+            Code::Validate(IssueKind::StaleGlob),
+            Severity::Warning,
+            "stale",
+        );
+        assert_eq!(diagnostic.title(), "stale");
+        diagnostic.location = Some(Location {
+            path: "a.rs".to_owned(),
+            line: Some(3),
+        });
+        assert_eq!(diagnostic.title(), "a.rs:3: stale");
+        diagnostic = diagnostic.at(&source, 0..7, "here");
+        // The snippet shows where; the location is the rule set's line.
+        assert_eq!(diagnostic.title(), "stale");
+        assert_eq!(
+            diagnostic
+                .location
+                .as_ref()
+                .map(Location::to_string)
+                .as_deref(),
+            Some("lockstep.toml:1")
+        );
+        diagnostic.subject = Some("docs [cmd = build]".to_owned());
+        assert_eq!(diagnostic.title(), "docs [cmd = build]: stale");
+        // Identities leave lines out.
+        assert_eq!(
+            diagnostic.identity(),
+            "validate/stale-glob\0lockstep.toml\0stale"
+        );
+    }
+
+    #[test]
     fn a_problem_keeps_its_code_as_a_field() {
         let problem = Problem {
             path: "src/a.rs".to_owned(),
