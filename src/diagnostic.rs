@@ -4,12 +4,11 @@
 //! [`Code::registered`]; rule ids are the user's.
 
 use std::fmt;
-use std::ops::Range;
 
 use miette::{LabeledSpan, NamedSource, SourceCode};
 
 use crate::annotations::{Problem, ProblemKind};
-use crate::config::{ConfigSource, Origin, Severity};
+use crate::config::{Origin, Severity};
 use crate::validate::IssueKind;
 
 /// What a diagnostic is about, as a stable kebab-case name in one of three namespaces.
@@ -134,19 +133,10 @@ impl Diagnostic {
         }
     }
 
-    /// Located at `span` of the rule-set file `source`, labelled.
-    pub fn at(
-        mut self,
-        source: &ConfigSource,
-        span: Range<usize>,
-        label: impl Into<String>,
-    ) -> Self {
-        let origin = Origin {
-            source: source.clone(),
-            span,
-        };
+    /// Located at `origin` in the rule set, shown with a snippet labelled `label`.
+    pub fn at(mut self, origin: Origin, label: impl Into<String>) -> Self {
         self.location = Some(Location {
-            path: source.name.clone(),
+            path: origin.source.name.clone(),
             line: origin.line(),
         });
         self.snippet = Some((origin, label.into()));
@@ -287,6 +277,7 @@ impl miette::Diagnostic for Drawn<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ConfigSource;
 
     #[test]
     fn registered_codes_are_unique_kebab_case() {
@@ -331,7 +322,7 @@ mod tests {
             line: Some(3),
         });
         assert_eq!(diagnostic.title(), "a.rs:3: stale");
-        diagnostic = diagnostic.at(&source, 0..7, "here");
+        diagnostic = diagnostic.at(Origin { source, span: 0..7 }, "here");
         // The snippet shows where; the location is the rule set's line.
         assert_eq!(diagnostic.title(), "stale");
         assert_eq!(
