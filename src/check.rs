@@ -14,6 +14,10 @@ use crate::waiver::Waivers;
 pub struct Judgement {
     pub findings: Vec<Finding>,
     pub satisfied: Vec<Satisfied>,
+    /// `(path, label)` of the labels the changes removed from files that stay, as the
+    /// annotation pass read them; `None` when it read nothing (annotations off, or
+    /// too many files).
+    pub removed_labels: Option<Vec<(String, String)>>,
 }
 
 /// What the caller shows of a triggering file.
@@ -34,7 +38,7 @@ pub fn judge(
     changes: Vec<Change>,
     unchanged: Unchanged,
     waivers: &Waivers,
-) -> Result<Vec<Finding>, GitError> {
+) -> Result<Judgement, GitError> {
     judge_all(
         repo,
         rules,
@@ -44,7 +48,6 @@ pub fn judge(
         Detail::Line,
         Reads::Every,
     )
-    .map(|judgement| judgement.findings)
 }
 
 /// Like [`judge`], keeping the satisfied cases too (audits count them). Every check
@@ -69,16 +72,19 @@ pub fn judge_all(
                 rules.settings.max_files_origin.clone(),
             )],
             satisfied: Vec::new(),
+            removed_labels: None,
         });
     }
     let candidates = rules.candidates(&changes);
     let mut needed = rules.needs_lines(&candidates, &changes);
     // Annotated files (those holding `LINT.` on either side) need their lines too; the
     // annotation pass has read them already.
-    let annotated = if rules.settings.annotations {
-        annotations::read(repo, &changes, &rules.settings.annotation, reads)?
+    let (annotated, removed_labels) = if rules.settings.annotations {
+        let annotated = annotations::read(repo, &changes, &rules.settings.annotation, reads)?;
+        let removed = annotated.removed_labels(&changes);
+        (annotated, Some(removed))
     } else {
-        annotations::Annotated::default()
+        (annotations::Annotated::default(), None)
     };
     annotated.load_lines(&mut changes, rules.settings.whitespace)?;
     needed.retain(|&i| changes[i].lines.is_none());
@@ -104,6 +110,7 @@ pub fn judge_all(
     Ok(Judgement {
         findings,
         satisfied,
+        removed_labels,
     })
 }
 

@@ -989,3 +989,75 @@ fn every_month_of_the_range_has_a_row_even_without_commits() {
     let markdown = audit(&repo, &["--format", "markdown"]).1;
     assert!(markdown.contains("| 2026-02 | 0 | 0 |"), "{markdown}");
 }
+
+#[test]
+fn units_come_in_git_topological_order_and_the_window_keeps_it() {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", RULES)
+        .write("docs/payments/api.md", "# API\n")
+        .write("sdk/go/payments/client.go", "package payments\n");
+    let day = |n: u64| format!("@{} +0000", 1_767_225_600 + n * 86_400);
+    let edit = |path: &str, n: u64| {
+        repo.write(
+            path,
+            format!("service S {{ rpc Call{n}(R) returns (S); }}\n"),
+        );
+    };
+    edit(PROTO, 1);
+    repo.commit_at("root", &day(1));
+    // A side branch older than the main line's commits: date order is not topological.
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    for n in [2, 3] {
+        edit("services/payments/api/side.proto", n);
+        repo.commit_at(&format!("side {n}"), &day(n));
+    }
+    repo.git(&["checkout", "-q", "-"]);
+    for n in [4, 5] {
+        edit(PROTO, n);
+        repo.commit_at(&format!("main {n}"), &day(n));
+    }
+    let merge = repo
+        .git_command(&["merge", "-q", "--no-ff", "-m", "merge side", "side"])
+        .env("GIT_AUTHOR_DATE", day(6))
+        .env("GIT_COMMITTER_DATE", day(6))
+        .output()
+        .expect("run git");
+    assert!(merge.status.success(), "{merge:?}");
+    edit(PROTO, 7);
+    repo.commit_at("main 7", &day(7));
+    let listed = repo.git(&[
+        "log",
+        "--topo-order",
+        "--reverse",
+        "--no-merges",
+        "--format=%H %s",
+    ]);
+    let order: Vec<(&str, &str)> = listed
+        .lines()
+        .filter_map(|line| line.split_once(' '))
+        .collect();
+    let subjects: Vec<&str> = order.iter().map(|(_, s)| *s).collect();
+    assert_eq!(
+        subjects,
+        ["root", "main 4", "main 5", "side 2", "side 3", "main 7"],
+        "git's order, which the audit keeps"
+    );
+    let missed = |json: &Value| -> Vec<String> {
+        json["misses"]
+            .as_array()
+            .expect("misses")
+            .iter()
+            .filter(|m| m["rule"] == "payments-api")
+            .map(|m| m["commit"].as_str().expect("commit").to_owned())
+            .collect()
+    };
+    let all = json(&repo, &[]);
+    let expected: Vec<&str> = order.iter().map(|(id, _)| *id).collect();
+    // The root adds the docs and the SDK with the API: satisfied, not missed.
+    assert_eq!(missed(&all), expected[1..]);
+    // From day 3: the root and side 2 are out, the order of the rest is kept.
+    let window = json(&repo, &["--since", "2026-01-04"]);
+    let kept: Vec<&str> = [1, 2, 4, 5].iter().map(|&i| expected[i]).collect();
+    assert_eq!(missed(&window), kept);
+    assert_eq!(window["range"]["units"], 4);
+}

@@ -41,7 +41,7 @@ impl Annotated {
 
     /// `(path, label)` of every label the changes remove from a file that stays where
     /// it is (a deleted or renamed file takes all its labels with it).
-    pub(super) fn removed_labels(&self, changes: &[Change]) -> Vec<(String, String)> {
+    pub fn removed_labels(&self, changes: &[Change]) -> Vec<(String, String)> {
         let mut removed = Vec::new();
         for (&i, sides) in &self.files {
             let change = &changes[i];

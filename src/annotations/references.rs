@@ -54,14 +54,20 @@ impl Gone {
 
 /// `broken-reference` findings for `changes`: `files` lists the snapshot the change
 /// leads to, and is called only when the change deletes, renames or unlabels anything.
+/// `removed_labels` is what the judge's annotation pass found, if it ran; else the
+/// changed files are read here.
 pub fn broken_references(
     repo: &Repo,
     changes: &[Change],
     settings: &AnnotationSettings,
+    removed_labels: Option<Vec<(String, String)>>,
     files: impl FnOnce() -> Result<Vec<TrackedFile>, GitError>,
 ) -> Result<Vec<Finding>, GitError> {
-    let annotated = read(repo, changes, settings, Reads::Every)?;
-    let gone = Gone::of(changes, annotated.removed_labels(changes));
+    let removed_labels = match removed_labels {
+        Some(labels) => labels,
+        None => read(repo, changes, settings, Reads::Every)?.removed_labels(changes),
+    };
+    let gone = Gone::of(changes, removed_labels);
     if gone.is_empty() {
         return Ok(Vec::new());
     }

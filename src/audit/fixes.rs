@@ -1,33 +1,45 @@
 //! Misses fixed later: a missed companion (same binding) changed by a later unit of the
 //! audited range. The audit watches every open miss as later units go by.
+//!
+//! Many misses wait for the same companion (every unit that changed `builtin/log.c`
+//! without `Documentation/git-log.adoc`), so each distinct companion is compiled and
+//! matched once per unit, however many misses wait for it.
+
+use std::collections::HashMap;
 
 use super::{CommitInfo, Fix};
 use crate::day::Day;
 use crate::finding::Missing;
 use crate::rules::Pattern;
 
-/// One missing companion still waiting for a change: any of its paths will do.
+/// A missing companion: any of its paths will do.
 struct Wanted {
-    paths: Vec<Pattern>,
+    /// Each path with the directory a match must be under.
+    paths: Vec<(Pattern, String)>,
+    /// The open misses waiting for it, by their index in [`Watch::open`].
+    waiting: Vec<usize>,
 }
 
 impl Wanted {
-    fn new(missing: &Missing) -> Wanted {
+    fn new(paths: &[String]) -> Wanted {
         Wanted {
-            paths: missing
-                .paths
+            paths: paths
                 .iter()
                 .filter_map(|p| Pattern::new(p).ok())
+                .map(|pattern| {
+                    let dir = pattern.base_dir().to_owned();
+                    (pattern, dir)
+                })
                 .collect(),
+            waiting: Vec::new(),
         }
     }
 
     fn met_by(&self, changed: &[String]) -> bool {
-        self.paths.iter().any(|pattern| {
-            let dir = pattern.base_dir();
+        self.paths.iter().any(|(pattern, dir)| {
             changed
                 .iter()
-                .any(|path| path.starts_with(dir) && pattern.bind(path).is_some())
+                .any(|path| path.starts_with(dir.as_str()) && pattern.bind(path).is_some())
         })
     }
 }
@@ -36,42 +48,110 @@ impl Wanted {
 struct Open {
     case: usize,
     day: Day,
-    wanted: Vec<Wanted>,
+    /// Companions not changed yet.
+    left: usize,
 }
 
-/// The open misses, in the order they were missed.
+/// The open misses, in the order they were missed, and the companions they wait for.
 #[derive(Default)]
 pub struct Watch {
     open: Vec<Open>,
+    /// Companions some open miss waits for, by their paths.
+    wanted: HashMap<Vec<String>, Wanted>,
 }
 
 impl Watch {
     /// Starts watching the miss `case`, made on `day`.
     pub fn miss(&mut self, case: usize, day: Day, missing: &[Missing]) {
+        let index = self.open.len();
         self.open.push(Open {
             case,
             day,
-            wanted: missing.iter().map(Wanted::new).collect(),
+            left: missing.len(),
         });
+        for m in missing {
+            self.wanted
+                .entry(m.paths.clone())
+                .or_insert_with(|| Wanted::new(&m.paths))
+                .waiting
+                .push(index);
+        }
     }
 
-    /// A later unit changed `changed`: the misses it completes, with their fix.
+    /// A later unit changed `changed`: the misses it completes, with their fix, in the
+    /// order they were missed.
     pub fn unit(&mut self, commit: &CommitInfo, day: Day, changed: &[String]) -> Vec<(usize, Fix)> {
-        let mut fixed = Vec::new();
-        self.open.retain_mut(|open| {
-            open.wanted.retain(|wanted| !wanted.met_by(changed));
-            if !open.wanted.is_empty() {
+        let mut done = Vec::new();
+        self.wanted.retain(|_, wanted| {
+            if !wanted.met_by(changed) {
                 return true;
             }
-            fixed.push((
-                open.case,
-                Fix {
-                    commit: commit.clone(),
-                    days: day.days_since(open.day),
-                },
-            ));
+            for &index in &wanted.waiting {
+                let open = &mut self.open[index];
+                open.left -= 1;
+                if open.left == 0 {
+                    done.push(index);
+                }
+            }
             false
         });
-        fixed
+        done.sort_unstable();
+        done.into_iter()
+            .map(|index| {
+                let open = &self.open[index];
+                let fix = Fix {
+                    commit: commit.clone(),
+                    days: day.days_since(open.day),
+                };
+                (open.case, fix)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn missing(paths: &[&str]) -> Missing {
+        Missing {
+            kind: "docs".to_owned(),
+            paths: paths.iter().map(|p| (*p).to_owned()).collect(),
+        }
+    }
+
+    fn commit(id: &str) -> CommitInfo {
+        CommitInfo {
+            id: id.to_owned(),
+            date: String::new(),
+            author: String::new(),
+            subject: String::new(),
+        }
+    }
+
+    fn changed(paths: &[&str]) -> Vec<String> {
+        paths.iter().map(|p| (*p).to_owned()).collect()
+    }
+
+    #[test]
+    fn misses_waiting_for_the_same_companion_are_fixed_together_in_missed_order() {
+        let day = |text| Day::parse(text).expect("day");
+        let mut watch = Watch::default();
+        let docs = missing(&["docs/api.md"]);
+        let sdk = missing(&["sdk/go/**"]);
+        watch.miss(3, day("2026-01-01"), std::slice::from_ref(&docs));
+        watch.miss(5, day("2026-01-02"), &[docs.clone(), sdk]);
+        watch.miss(8, day("2026-01-03"), &[docs]);
+        let fixed = watch.unit(&commit("a"), day("2026-01-04"), &changed(&["docs/api.md"]));
+        let fixed: Vec<(usize, i64)> = fixed.iter().map(|(case, fix)| (*case, fix.days)).collect();
+        assert_eq!(fixed, [(3, 3), (8, 1)], "case 5 still waits for the SDK");
+        assert!(
+            watch
+                .unit(&commit("b"), day("2026-01-05"), &changed(&["sdk/x.go"]))
+                .is_empty()
+        );
+        let fixed = watch.unit(&commit("c"), day("2026-01-06"), &changed(&["sdk/go/a.go"]));
+        assert_eq!(fixed.len(), 1);
+        assert_eq!((fixed[0].0, fixed[0].1.commit.id.as_str()), (5, "c"));
     }
 }

@@ -218,15 +218,7 @@ pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
             waivers
                 .merge(Waivers::from_message(message, &rules.settings.skip_trailer).in_commit(id));
         }
-        let mut findings = judge(
-            &repo,
-            &rules,
-            diff.changes.clone(),
-            diff.unchanged,
-            &waivers,
-        )?;
-        findings.extend(broken(&repo, &rules, &diff, &waivers)?);
-        findings
+        judge_diff(&repo, &rules, &diff, &waivers)?
     };
     let report = Report {
         diff: DiffSummary {
@@ -401,12 +393,7 @@ fn per_commit(
         let mut waivers = Waivers::from_message(&commit.message, &rules.settings.skip_trailer)
             .in_commit(&commit.id);
         waivers.merge(pull_request.clone());
-        let mut found = broken(repo, rules, &single, &waivers)?;
-        found.splice(
-            0..0,
-            judge(repo, rules, single.changes, single.unchanged, &waivers)?,
-        );
-        for mut finding in found {
+        for mut finding in judge_diff(repo, rules, &single, &waivers)? {
             finding.commit = Some(commit.id.clone());
             findings.push(finding);
         }
@@ -414,14 +401,35 @@ fn per_commit(
     Ok(findings)
 }
 
+/// The findings of `diff`: the judge's, then the `broken-reference` ones.
+fn judge_diff(
+    repo: &Repo,
+    rules: &RuleSet,
+    diff: &Diff,
+    waivers: &Waivers,
+) -> miette::Result<Vec<Finding>> {
+    let judgement = judge(repo, rules, diff.changes.clone(), diff.unchanged, waivers)?;
+    let mut findings = judgement.findings;
+    findings.extend(broken(
+        repo,
+        rules,
+        diff,
+        judgement.removed_labels,
+        waivers,
+    )?);
+    Ok(findings)
+}
+
 /// `broken-reference` findings: blocks anywhere in the diff's head naming what the diff
-/// deletes, renames or unlabels. The head is read from the work tree for staged and
-/// work-tree checks, and for a range whose head is checked out (read in parallel, as
-/// `validate` does); from the object store otherwise.
+/// deletes, renames or unlabels (`removed_labels`, when the judge read them). The head
+/// is read from the work tree for staged and work-tree checks, and for a range whose
+/// head is checked out (read in parallel, as `validate` does); from the object store
+/// otherwise.
 fn broken(
     repo: &Repo,
     rules: &RuleSet,
     diff: &Diff,
+    removed_labels: Option<Vec<(String, String)>>,
     waivers: &Waivers,
 ) -> miette::Result<Vec<Finding>> {
     if !rules.settings.annotations {
@@ -439,8 +447,9 @@ fn broken(
             _ => repo.tracked_files(),
         }
     };
+    let settings = &rules.settings.annotation;
     let mut found =
-        annotations::broken_references(repo, &diff.changes, &rules.settings.annotation, files)?;
+        annotations::broken_references(repo, &diff.changes, settings, removed_labels, files)?;
     waivers.apply(&mut found);
     Ok(found)
 }

@@ -40,59 +40,110 @@ impl CommitObject {
     }
 }
 
+/// What listing a history reads of a commit: every parent (in order) and the local
+/// committer time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct CommitHeader {
+    pub parents: Vec<Oid>,
+    /// Committer time shifted into the committer's time zone.
+    pub local_time: i64,
+}
+
 impl Repo {
     pub(super) fn read_commit(&self, id: Oid) -> Result<CommitObject, GitError> {
+        self.read_fields(id, CommitObject::from_fields)
+    }
+
+    pub(super) fn read_commit_header(&self, id: Oid) -> Result<CommitHeader, GitError> {
+        self.read_fields(id, |fields| {
+            fields.tree?;
+            Some(CommitHeader {
+                local_time: fields.time + fields.offset,
+                parents: fields.parents,
+            })
+        })
+    }
+
+    /// Reads commit `id` and hands its fields to `take`; `None` from it means malformed.
+    fn read_fields<T>(
+        &self,
+        id: Oid,
+        take: impl FnOnce(Fields<'_>) -> Option<T>,
+    ) -> Result<T, GitError> {
         let context = || format!("cannot read commit {id}");
         let (kind, bytes) = self.read_object(Id::from(id)).context(context)?;
         if kind != git2::ObjectType::Commit {
             return Err(git2::Error::from_str("not a commit")).context(context);
         }
-        let mut commit = parse(&bytes)
-            .ok_or_else(|| git2::Error::from_str("malformed commit object"))
-            .context(context)?;
+        let mut fields = Fields::parse(&bytes);
         // A shallow clone's oldest commits have parents it lacks; git reads them as roots.
         if self.shallow_boundary().contains(&id) {
-            (commit.first_parent, commit.parent_count) = (None, 0);
+            fields.parents.clear();
         }
-        Ok(commit)
+        take(fields)
+            .ok_or_else(|| git2::Error::from_str("malformed commit object"))
+            .context(context)
     }
 }
 
-/// The commit `bytes` hold; `None` without a tree. A commit whose people are malformed
-/// (git accepts some) reads with an empty name and time zero.
-fn parse(bytes: &[u8]) -> Option<CommitObject> {
-    let (headers, message) = match memchr::memmem::find(bytes, b"\n\n") {
-        Some(end) => (&bytes[..end], &bytes[end + 2..]),
-        None => (bytes, &[][..]),
-    };
-    let (mut tree, mut first_parent, mut parent_count) = (None, None, 0);
-    let (mut author, mut committer) = (&[][..], &[][..]);
-    for line in headers.split(|&b| b == b'\n') {
-        let Some(space) = line.iter().position(|&b| b == b' ') else {
-            continue;
+impl CommitObject {
+    /// `None` without a tree.
+    fn from_fields(fields: Fields<'_>) -> Option<CommitObject> {
+        Some(CommitObject {
+            tree: fields.tree?,
+            first_parent: fields.parents.first().copied(),
+            parent_count: fields.parents.len(),
+            author: String::from_utf8_lossy(name(fields.author)).into_owned(),
+            message: String::from_utf8_lossy(fields.message).into_owned(),
+            time: fields.time,
+            offset: fields.offset,
+        })
+    }
+}
+
+/// The fields of a commit's raw bytes, borrowed.
+struct Fields<'a> {
+    tree: Option<Id>,
+    parents: Vec<Oid>,
+    author: &'a [u8],
+    time: i64,
+    offset: i64,
+    message: &'a [u8],
+}
+
+impl Fields<'_> {
+    /// A commit whose people are malformed (git accepts some) reads with an empty name
+    /// and time zero.
+    fn parse(bytes: &[u8]) -> Fields<'_> {
+        let (headers, message) = match memchr::memmem::find(bytes, b"\n\n") {
+            Some(end) => (&bytes[..end], &bytes[end + 2..]),
+            None => (bytes, &[][..]),
         };
-        let (key, value) = (&line[..space], &line[space + 1..]);
-        match key {
-            b"tree" => tree = Id::from_hex(value),
-            b"parent" => {
-                parent_count += 1;
-                first_parent = first_parent.or(Id::from_hex(value).map(Id::oid));
+        let (mut tree, mut parents) = (None, Vec::new());
+        let (mut author, mut committer) = (&[][..], &[][..]);
+        for line in headers.split(|&b| b == b'\n') {
+            let Some(space) = line.iter().position(|&b| b == b' ') else {
+                continue;
+            };
+            let (key, value) = (&line[..space], &line[space + 1..]);
+            match key {
+                b"tree" => tree = Id::from_hex(value),
+                b"parent" => parents.extend(Id::from_hex(value).map(Id::oid)),
+                b"author" => author = value,
+                b"committer" => committer = value,
+                _ => {}
             }
-            b"author" => author = value,
-            b"committer" => committer = value,
-            _ => {}
+        }
+        let (time, offset) = when(committer).unwrap_or_default();
+        Fields {
+            tree,
+            parents,
+            author,
+            time,
+            offset,
+            message,
         }
     }
-    let (time, offset) = when(committer).unwrap_or_default();
-    Some(CommitObject {
-        tree: tree?,
-        first_parent,
-        parent_count,
-        author: String::from_utf8_lossy(name(author)).into_owned(),
-        message: String::from_utf8_lossy(message).into_owned(),
-        time,
-        offset,
-    })
 }
 
 /// The name of `Name <email> time zone`.
@@ -119,6 +170,10 @@ fn when(person: &[u8]) -> Option<(i64, i64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(bytes: &[u8]) -> Option<CommitObject> {
+        CommitObject::from_fields(Fields::parse(bytes))
+    }
 
     const TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 

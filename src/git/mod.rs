@@ -21,6 +21,7 @@ mod recent;
 mod repo;
 mod revision_files;
 mod source;
+mod topo_order;
 mod tracked;
 mod tree_walk;
 mod unchanged;

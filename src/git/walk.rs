@@ -15,6 +15,7 @@ use super::changes::{NewSide, into_changes};
 use super::error::{Context, GitError};
 use super::id::Id;
 use super::recent::Recent;
+use super::topo_order::Listed;
 use super::tree_walk::{Dir, Entry, read_tree, tree_entries, walk};
 use super::{Commit, Repo};
 use crate::change::Change;
@@ -41,12 +42,15 @@ pub struct HistorySpec {
     pub first_parent: bool,
 }
 
-/// The commits of a history, oldest first: ids only, so long histories stay small.
-/// Workers read each commit once, and leave out merges (unless first-parent) and
-/// commits their filter rejects.
+/// The commits of a history, oldest first: ids (and, when the listing read them, times),
+/// so long histories stay small. Workers leave out merges (unless first-parent) and
+/// commits their filter rejects, reading each commit once, or not at all when the
+/// listing tells them it is left out.
 #[derive(Debug, Clone, Default)]
 pub struct Units {
     list: Vec<Oid>,
+    /// For each unit, what the listing read of it; empty when it read no commits.
+    listed: Vec<Listed>,
     first_parent: bool,
     /// The commit the history ends at: the range's end, else HEAD.
     head: Option<Oid>,
@@ -65,6 +69,13 @@ impl Units {
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
+
+    /// Whether the listing read unit `index` and knows it is left out.
+    fn left_out(&self, index: usize, keep: impl Fn(i64) -> bool) -> bool {
+        self.listed
+            .get(index)
+            .is_some_and(|unit| (!self.first_parent && unit.merge) || !keep(unit.local_time))
+    }
 }
 
 /// A unit as the judge sees it.
@@ -82,37 +93,42 @@ impl Repo {
     /// The commits of `spec`, oldest first. Commits at a shallow clone's boundary are
     /// left out: their parents are unknown.
     pub fn units(&self, spec: &HistorySpec) -> Result<Units, GitError> {
+        let boundary = self.shallow_boundary();
+        let Some(range) = &spec.range else {
+            let Some(head) = self.head()? else {
+                return Ok(Units::default());
+            };
+            let listed: Vec<Listed> = self
+                .topo_order(head, spec.first_parent)?
+                .into_iter()
+                .filter(|unit| !boundary.contains(&unit.id))
+                .collect();
+            return Ok(Units {
+                list: listed.iter().map(|unit| unit.id).collect(),
+                listed,
+                first_parent: spec.first_parent,
+                head: Some(head),
+            });
+        };
         let context = || "cannot walk the history".to_owned();
         let mut walk = self.graph()?.revwalk().context(context)?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
             .context(context)?;
-        let head = match &spec.range {
-            Some(range) => {
-                let (from, to) = self.range_ends(range)?;
-                walk.push(to).context(context)?;
-                walk.hide(from).context(context)?;
-                to
-            }
-            None => match self.head()? {
-                Some(head) => {
-                    walk.push(head).context(context)?;
-                    head
-                }
-                None => return Ok(Units::default()),
-            },
-        };
+        let (from, to) = self.range_ends(range)?;
+        walk.push(to).context(context)?;
+        walk.hide(from).context(context)?;
         if spec.first_parent {
             walk.simplify_first_parent().context(context)?;
         }
-        let boundary = self.shallow_boundary();
         let list = walk
             .filter(|id| id.as_ref().map_or(true, |id| !boundary.contains(id)))
             .collect::<Result<Vec<Oid>, git2::Error>>()
             .context(context)?;
         Ok(Units {
             list,
+            listed: Vec::new(),
             first_parent: spec.first_parent,
-            head: Some(head),
+            head: Some(to),
         })
     }
 
@@ -217,6 +233,9 @@ impl Repo {
         keep: &impl Fn(i64) -> bool,
         (cache, last): (&TreeCache, &mut Option<(Oid, Id)>),
     ) -> Result<Option<(Unit, Vec<Change>)>, GitError> {
+        if units.left_out(index, keep) {
+            return Ok(None);
+        }
         let id = units.list[index];
         let commit = self.read_commit(id)?;
         let parent_tree = match (*last, commit.first_parent) {
