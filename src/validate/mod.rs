@@ -27,8 +27,11 @@ use crate::rules::{Candidate, Pattern, Rule, RuleSet};
 /// Packs ship globs for many layouts; only the user's own files are held to the repo.
 const BUILTIN_PREFIX: &str = "builtin:";
 
-/// Checks each rule of `config` (compiled as `rules`) against the tracked `paths`.
-pub fn validate(config: &Config, rules: &RuleSet, tracked: &[String]) -> Vec<Diagnostic> {
+/// Checks each rule of `config` (compiled as `rules`) against the `tracked` paths of its
+/// repository; `None` outside one, where only what needs no files is checked.
+pub fn validate(config: &Config, rules: &RuleSet, tracked: Option<&[String]>) -> Vec<Diagnostic> {
+    let in_repository = tracked.is_some();
+    let tracked = tracked.unwrap_or_default();
     let mut probes: Vec<Change> = tracked
         .iter()
         .map(|p| Change::new(p.as_str(), Status::Added))
@@ -54,6 +57,7 @@ pub fn validate(config: &Config, rules: &RuleSet, tracked: &[String]) -> Vec<Dia
             tracked,
             probes: &probes,
             hits: &hits,
+            in_repository,
             issues: &mut issues,
         };
         check.run();
@@ -72,16 +76,20 @@ struct RuleCheck<'a> {
     tracked: &'a [String],
     probes: &'a [Change],
     hits: &'a [&'a Candidate],
+    /// Whether `tracked` lists a repository's files: without one, nothing is stale.
+    in_repository: bool,
     issues: &'a mut Vec<Diagnostic>,
 }
 
 impl RuleCheck<'_> {
     fn run(mut self) {
-        if !self.sourced.source.name.starts_with(BUILTIN_PREFIX) {
+        if self.in_repository && !self.sourced.source.name.starts_with(BUILTIN_PREFIX) {
             self.stale_when();
             self.stale_companions();
         }
-        self.missing_companions();
+        if self.in_repository {
+            self.missing_companions();
+        }
         self.shadowed();
         self.self_companion();
         self.impossible_regex();
