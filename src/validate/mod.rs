@@ -20,7 +20,7 @@ pub use issue::IssueKind;
 pub use regex_lint::never_matches;
 
 use crate::change::{Change, Status};
-use crate::config::{CompanionConfig, Config, Severity, SourcedRule};
+use crate::config::{CompanionConfig, Config, Origin, Severity, SourcedRule};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::rules::{Candidate, Pattern, Rule, RuleSet};
 
@@ -99,6 +99,14 @@ impl RuleCheck<'_> {
         &self.rule.id
     }
 
+    /// `span` of the file the rule is written in.
+    fn origin(&self, span: Range<usize>) -> Origin {
+        Origin {
+            source: self.sourced.source.clone(),
+            span,
+        }
+    }
+
     fn push(&mut self, issue: Diagnostic) {
         self.issues.push(issue);
     }
@@ -112,7 +120,7 @@ impl RuleCheck<'_> {
         for (text, pattern) in config.when.get_ref().iter().zip(&self.rule.when) {
             if !self.matches_tracked(pattern) {
                 let issue = issue(Severity::Warning, IssueKind::StaleGlob, format!("`when` glob `{}` of rule `{}` matches no tracked file", pattern.text(), self.id()))
-                    .at(&self.sourced.source, text.span(), "matches no file at HEAD")
+                    .at(self.origin(text.span()), "matches no file at HEAD")
                     .help("fix the glob, or remove it if the code moved (`git ls-files` lists the tracked files)");
                 self.push(issue);
             }
@@ -127,7 +135,7 @@ impl RuleCheck<'_> {
             for (span, pattern) in companion_spans(entry).into_iter().zip(&companion.paths) {
                 if !self.matches_tracked(pattern) {
                     let issue = issue(Severity::Warning, IssueKind::StaleGlob, format!("`{}` companion glob `{}` of rule `{}` matches no tracked file", companion.kind, pattern.text(), self.id()))
-                        .at(&self.sourced.source, span, "matches no file at HEAD")
+                        .at(self.origin(span), "matches no file at HEAD")
                         .help("fix the path; if the file is yet to be written, add it first (or use `change = \"added\"` for files each change adds)");
                     self.push(issue);
                 }
@@ -199,8 +207,7 @@ impl RuleCheck<'_> {
             ),
         )
         .at(
-            &self.sourced.source,
-            span,
+            self.origin(span),
             format!("with {}", values.join(", ")),
         )
         .help("add the file, fix the companion path (a case style like `{name|kebab}` may be missing), or add the triggering file to `unless`")
@@ -226,8 +233,7 @@ impl RuleCheck<'_> {
             format!("rule `{}` is shadowed by its `unless` globs", self.id()),
         )
         .at(
-            &self.sourced.source,
-            span,
+            self.origin(span),
             "excludes every tracked file `when` matches",
         )
         .help(format!(
@@ -264,7 +270,7 @@ impl RuleCheck<'_> {
         let issue = issue(Severity::Error, IssueKind::SelfCompanion,
             format!("rule `{}` is triggered by its own `{kind}` companion", self.id()),
         )
-        .at(&self.sourced.source, span, format!("`{path}` also matches `when`"))
+        .at(self.origin(span), format!("`{path}` also matches `when`"))
         .help("a file that triggers a rule never satisfies it: narrow `when`, or add the companion's path to `unless`");
         self.push(issue);
     }
@@ -282,7 +288,7 @@ impl RuleCheck<'_> {
                     self.id()
                 ),
             )
-            .at(&self.sourced.source, matching.span(), reason)
+            .at(self.origin(matching.span()), reason)
             .help(
                 "`matching` is tried on each added or removed line on its own, without its newline",
             );
