@@ -196,3 +196,143 @@ fn the_rust_service_sketches_validate_once_uncommented() {
     repo.write("lockstep.toml", uncomment_sketches(&text));
     validate_cleanly(&repo);
 }
+
+/// The rust service with three more commits: dependency edits that come with
+/// Cargo.lock, and source edits that never touch CHANGELOG.md.
+fn rust_service_with_history() -> Repo {
+    let repo = rust_service();
+    for (version, lock) in [("1.1", "a"), ("1.2", "b"), ("1.3", "c")] {
+        repo.write(
+            "Cargo.toml",
+            format!("[package]\nname = \"svc\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"{version}\"\n"),
+        )
+        .write("Cargo.lock", format!("version = 4\n# {lock}\n"))
+        .write("src/main.rs", format!("fn main() {{ /* {version} */ }}\n"));
+        repo.commit(&format!("bump serde to {version}"));
+    }
+    repo
+}
+
+fn init_with_stderr(repo: &Repo) -> (String, String) {
+    let out = repo
+        .lockstep()
+        .arg("init")
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    (
+        repo.read("lockstep.toml"),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_pack_whose_companions_follow_its_triggers_is_enabled_with_its_figure() {
+    let repo = rust_service_with_history();
+    let (text, stderr) = init_with_stderr(&repo);
+    assert!(text.contains("\n  \"builtin:rust\","), "{text}");
+    assert!(
+        text.contains(
+            "#   its companions changed with its triggers in 4 of 4 cases since 2025-01-01 (100%)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        stderr.contains(
+            "builtin:rust enabled: its companions changed with its triggers in 4 of 4 cases"
+        ),
+        "{stderr}"
+    );
+    validate_cleanly(&repo);
+}
+
+#[test]
+fn a_pack_below_the_threshold_is_left_out_and_says_why() {
+    let repo = rust_service_with_history();
+    let (text, stderr) = init_with_stderr(&repo);
+    assert!(!text.contains("\n  \"builtin:changelog\","), "{text}");
+    assert!(
+        text.contains("# \"builtin:changelog\",   # source changes need a CHANGELOG entry; found CHANGELOG.md\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("in 1 of 4 cases since 2025-01-01 (25%), under the 50% threshold"),
+        "{text}"
+    );
+    assert!(
+        stderr.contains(
+            "builtin:changelog left out: its companions changed with its triggers in 1 of 4 cases"
+        ),
+        "{stderr}"
+    );
+    validate_cleanly(&repo);
+}
+
+#[test]
+fn a_clone_without_history_picks_packs_from_the_files_alone_and_says_so() {
+    // A depth-1 clone (as CI checks out) has no commit to judge: its only commit is the
+    // shallow boundary, whose parent is missing.
+    let clone = rust_service_with_history().shallow_clone(1, &[]);
+    let (text, stderr) = init_with_stderr(&clone);
+    assert!(
+        text.contains(
+            "# This clone is shallow: older history is missing (`git fetch --unshallow`).\n\
+             # No commit to read: packs are picked from the tracked files alone.\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("\n  \"builtin:rust\","), "{text}");
+    assert!(text.contains("\n  \"builtin:changelog\","), "{text}");
+    assert!(
+        stderr.contains(
+            "builtin:changelog enabled: no commit to read: enabled on the tracked files alone"
+        ),
+        "{stderr}"
+    );
+    assert!(!text.contains("Candidates"), "{text}");
+    validate_cleanly(&clone);
+}
+
+#[test]
+fn candidates_from_history_are_appended_commented_out_with_their_evidence() {
+    let repo = Repo::new();
+    repo.write("src/main.rs", "fn main() {}\n");
+    repo.commit("initial");
+    for n in 0..6 {
+        repo.write("schema/tables.sql", format!("-- v{n}\n"))
+            .write("docs/schema.md", format!("# Schema v{n}\n"));
+        repo.commit(&format!("schema v{n}"));
+    }
+    let (text, stderr) = init_with_stderr(&repo);
+    assert!(
+        text.contains(
+            "# 6 of 6 changes to schema/* also changed docs/schema.md (100%);\n\
+             # last together 2026-01-01 in "
+        ),
+        "{text}"
+    );
+    assert!(text.contains("# when = [\"schema/*\"]\n"), "{text}");
+    assert!(
+        !text.contains("\n[[rule]]"),
+        "candidates stay commented out: {text}"
+    );
+    assert!(
+        stderr.contains("1 candidate rule from history appended, commented out"),
+        "{stderr}"
+    );
+    validate_cleanly(&repo);
+    // Uncommented, the candidate is a rule that works.
+    repo.write("lockstep.toml", uncomment_sketches(&text));
+    validate_cleanly(&repo);
+    repo.commit("adopt the candidate");
+    repo.write("schema/tables.sql", "-- v7\n");
+    repo.git(&["add", "-A"]);
+    let out = repo
+        .lockstep()
+        .args(["check", "--staged", "--deny", "warnings"])
+        .exits(1)
+        .stdout;
+    let report = String::from_utf8_lossy(&out);
+    assert!(report.contains("docs/schema.md"), "{report}");
+}

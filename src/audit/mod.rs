@@ -7,6 +7,7 @@ mod ignore_revs;
 pub mod merge;
 mod summary;
 mod unit;
+mod window;
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ pub use format::{AuditFormat, render};
 pub use ignore_revs::{IgnoreRevsError, IgnoredRevs};
 pub use summary::{OwnerRow, Period};
 pub use unit::Judged;
+pub use window::audit_since;
 
 use crate::finding::Missing;
 use crate::rules::{Bindings, RuleSet};
@@ -66,7 +68,7 @@ impl Counts {
         self.fixed_later += usize::from(case.fix.is_some());
     }
 
-    fn sum(&mut self, other: &Counts) {
+    pub fn sum(&mut self, other: &Counts) {
         self.triggered += other.triggered;
         self.satisfied += other.satisfied;
         self.not_applicable += other.not_applicable;

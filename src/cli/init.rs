@@ -8,7 +8,7 @@ use miette::{Diagnostic, IntoDiagnostic, WrapErr};
 use super::{Context, ExitStatus};
 use crate::config::{ConfigSource, FILE_NAMES, WorkTreeFiles, load};
 use crate::git::{GitError, Repo};
-use crate::init::starter;
+use crate::init::{fitting, read_history, render};
 use crate::rules::RuleSet;
 
 #[derive(Debug, Args)]
@@ -47,7 +47,9 @@ pub fn run(args: &InitArgs, context: &Context) -> miette::Result<ExitStatus> {
         .into());
     }
     let tracked = repo.tracked_paths()?;
-    let text = starter(&tracked);
+    let mut layout = fitting(&tracked);
+    read_history(&repo, &mut layout)?;
+    let text = render(&layout);
     // The starter must load and compile; a failure here is a bug worth reporting.
     let source = ConfigSource::new("lockstep.toml", text.clone());
     let rules = RuleSet::compile(load(&WorkTreeFiles(root.clone()), Some(source))?)?;
@@ -62,5 +64,26 @@ pub fn run(args: &InitArgs, context: &Context) -> miette::Result<ExitStatus> {
         if count == 1 { "" } else { "s" },
         tracked.len(),
     );
+    if let Some(reading) = &layout.history {
+        for figure in &reading.packs {
+            let verdict = if figure.followed() {
+                "enabled"
+            } else {
+                "left out"
+            };
+            eprintln!(
+                "lockstep: builtin:{} {verdict}: {}",
+                figure.pack,
+                reading.describe(figure)
+            );
+        }
+        let count = reading.candidates.len();
+        if count > 0 {
+            eprintln!(
+                "lockstep: {count} candidate rule{} from history appended, commented out",
+                if count == 1 { "" } else { "s" }
+            );
+        }
+    }
     Ok(ExitStatus::Success)
 }

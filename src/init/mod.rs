@@ -1,23 +1,27 @@
-//! `lockstep init`: a starter rule set for a repository, from its tracked files.
+//! `lockstep init`: a starter rule set for a repository, from its tracked files and its
+//! history.
 //!
 //! [`detect`] looks at the paths for layouts the built-in packs cover and for folders
-//! that look like docs, SDKs, dashboards, runbooks and changelogs; [`render`] writes a
-//! commented `lockstep.toml` that extends the packs that fit and sketches rules for the
+//! that look like docs, SDKs, dashboards, runbooks and changelogs; [`fitting`] keeps the
+//! packs that validate there; [`read_history`] keeps those the last year of history
+//! follows and adds `suggest`'s strongest rules as candidates; [`render`] writes a
+//! commented `lockstep.toml` that extends the packs kept and sketches rules for the
 //! artifacts it found, using the repository's own paths.
 
+mod history;
 mod template;
 
+pub use history::{CANDIDATES, PackFigure, Reading, THRESHOLD, read_history};
 pub use template::render;
 
-use crate::config::{ConfigSource, NoFiles, load};
+use crate::config::{Config, ConfigSource, NoFiles, load};
 use crate::rules::RuleSet;
 use crate::validate::validate;
 
-/// The starter rule set for a repository with these tracked paths: [`detect`], then
-/// keep only the packs that validate cleanly here (a pack whose rules would be
-/// shadowed or trigger on their own companions in this layout is left out), then
-/// [`render`].
-pub fn starter(paths: &[String]) -> String {
+/// The layout of a repository with these tracked paths: [`detect`], then keep only the
+/// packs that validate cleanly here (a pack whose rules would be shadowed or trigger on
+/// their own companions in this layout is left out).
+pub fn fitting(paths: &[String]) -> Layout {
     let mut layout = detect(paths);
     let packs = std::mem::take(&mut layout.packs);
     for pack in packs {
@@ -29,22 +33,23 @@ pub fn starter(paths: &[String]) -> String {
             layout.packs.push(pack);
         }
     }
-    render(&layout)
+    layout
+}
+
+/// A starter text loaded and compiled; `None` when it does not load or compile.
+fn compile(text: &str) -> Option<(Config, RuleSet)> {
+    let source = ConfigSource::new("lockstep.toml", text);
+    let config = load(&NoFiles, Some(source)).ok()?;
+    let rules = RuleSet::compile(config.clone()).ok()?;
+    Some((config, rules))
 }
 
 fn validates_cleanly(text: &str, paths: &[String]) -> bool {
-    let source = ConfigSource::new("lockstep.toml", text);
-    let Ok(config) = load(&NoFiles, Some(source)) else {
-        return false;
-    };
-    let Ok(rules) = RuleSet::compile(config.clone()) else {
-        return false;
-    };
-    validate(&config, &rules, Some(paths)).is_empty()
+    compile(text).is_some_and(|(config, rules)| validate(&config, &rules, Some(paths)).is_empty())
 }
 
 /// What the repository looks like.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Layout {
     /// Built-in packs that fit, each with the evidence (a tracked path).
     pub packs: Vec<(&'static str, String)>,
@@ -55,6 +60,8 @@ pub struct Layout {
     /// Artifacts named after the code units they describe, e.g. `services/payments/`
     /// and `dashboards/payments.json`.
     pub pairs: Vec<Pair>,
+    /// What the history said, once [`read_history`] read it.
+    pub history: Option<Reading>,
 }
 
 /// A code unit folder and an artifact that share a name, as globs with a `{name}`
@@ -307,7 +314,7 @@ mod tests {
         // would be shadowed.
         let tracked = paths(&["docs/openapi.yaml", "proto/a.proto", "gen/a.pb.go"]);
         assert_eq!(detect(&tracked).packs.len(), 2);
-        let text = starter(&tracked);
+        let text = render(&fitting(&tracked));
         assert!(text.contains("builtin:protobuf"), "{text}");
         assert!(!text.contains("builtin:openapi"), "{text}");
     }

@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use super::Layout;
+use super::{Layout, THRESHOLD};
+use crate::suggest::rule_text;
 
 /// What each pack is picked for, shown next to it.
 fn pack_reason(pack: &str) -> &'static str {
@@ -40,6 +41,7 @@ pub fn render(layout: &Layout) -> String {
          # (\"Rule set\"); `lockstep explain PATH` shows what a path triggers.\n\
          version = 1\n\n",
     );
+    history_note(layout, &mut out);
     if layout.packs.is_empty() {
         out.push_str(
             "# No built-in rule pack fits this repository (see README, \"Rule packs\").\n",
@@ -49,15 +51,11 @@ pub fn render(layout: &Layout) -> String {
         out.push_str("# Built-in rule packs that fit this repository (README, \"Rule packs\").\n");
         out.push_str("extends = [\n");
         for (pack, evidence) in &layout.packs {
-            let entry = format!("\"builtin:{pack}\",");
-            let _ = writeln!(
-                out,
-                "  {entry:<22} # {}; found {evidence}",
-                pack_reason(pack)
-            );
+            pack_entry(layout, pack, evidence, "  ", &mut out);
         }
         out.push_str("]\n");
     }
+    left_out(layout, &mut out);
     out.push_str(
         "\n[settings]\n\
          # default_severity = \"error\"   # for rules that name none: error | warning | info\n\
@@ -71,7 +69,87 @@ pub fn render(layout: &Layout) -> String {
         .unwrap_or("changelog");
     let _ = writeln!(out, "# disable = [\"{example}\"]");
     sketches(layout, &mut out);
+    candidates(layout, &mut out);
     out
+}
+
+/// One `extends` entry (`prefix` comments it out), with why it fits and what history
+/// says of it.
+fn pack_entry(layout: &Layout, pack: &str, evidence: &str, prefix: &str, out: &mut String) {
+    let entry = format!("\"builtin:{pack}\",");
+    let _ = writeln!(
+        out,
+        "{prefix}{entry:<22} # {}; found {evidence}",
+        pack_reason(pack)
+    );
+    let reading = layout.history.as_ref();
+    if let Some((reading, figure)) =
+        reading.and_then(|r| Some((r, r.packs.iter().find(|f| f.pack == pack)?)))
+    {
+        let _ = writeln!(out, "{prefix}{:<22} #   {}", "", reading.describe(figure));
+    }
+}
+
+fn history_note(layout: &Layout, out: &mut String) {
+    let Some(reading) = &layout.history else {
+        return;
+    };
+    if reading.shallow {
+        out.push_str(
+            "# This clone is shallow: older history is missing (`git fetch --unshallow`).\n",
+        );
+    }
+    if reading.units == 0 {
+        out.push_str("# No commit to read: packs are picked from the tracked files alone.\n");
+        return;
+    }
+    let since = reading.since.to_date();
+    let _ = writeln!(
+        out,
+        "# A pack is enabled when its companions changed with its triggers in at least {:.0}% of\n\
+         # its cases since {since}, {} commit{} (`lockstep audit --since {since}` lists them).",
+        THRESHOLD * 100.0,
+        reading.units,
+        if reading.units == 1 { "" } else { "s" },
+    );
+}
+
+/// The packs that fit the layout but not the history, commented out.
+fn left_out(layout: &Layout, out: &mut String) {
+    let Some(reading) = &layout.history else {
+        return;
+    };
+    let mut unfollowed = reading.packs.iter().filter(|f| !f.followed()).peekable();
+    if unfollowed.peek().is_none() {
+        return;
+    }
+    out.push_str("\n# Packs that fit the files but not how this repository changes them:\n");
+    for figure in unfollowed {
+        pack_entry(layout, figure.pack, &figure.evidence, "# ", out);
+    }
+}
+
+/// `suggest`'s strongest rules, commented out with their evidence.
+fn candidates(layout: &Layout, out: &mut String) {
+    let Some(reading) = layout.history.as_ref().filter(|r| !r.candidates.is_empty()) else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\n# Candidates mined from the commits since {} (`lockstep suggest`), the strongest\n\
+         # first: uncomment the ones that describe a real dependency.",
+        reading.since.to_date()
+    );
+    for candidate in &reading.candidates {
+        out.push('\n');
+        for line in rule_text(candidate).lines() {
+            if !line.starts_with('#') {
+                out.push_str("# ");
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
 }
 
 fn first_rule_id(pack: &str) -> &'static str {

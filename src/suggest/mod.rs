@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 pub use rank::analyse;
-pub use render::{Format, render};
+pub use render::{Format, render, rule_text};
 
 use crate::annotations::Reads;
 use crate::check::{Detail, judge_all};

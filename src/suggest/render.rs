@@ -86,6 +86,14 @@ fn toml(s: &Suggestions, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// One suggestion as its evidence comments and its `[[rule]]` table.
+pub fn rule_text(s: &Suggestion) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = rule(s, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn rule(s: &Suggestion, out: &mut dyn Write) -> io::Result<()> {
     let e = &s.evidence;
     let when = s.when.join(", ");
