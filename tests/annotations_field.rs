@@ -203,3 +203,26 @@ fn regression_a_target_that_never_existed_is_missing_not_unchanged() {
         "{text}"
     );
 }
+
+#[test]
+fn a_label_the_changed_target_lacks_is_missing_not_unmet() {
+    let repo = repo();
+    let block = "# LINT.IfChange\nx = 1\n# LINT.ThenChange(//docs/retries.md:retyr)\n";
+    repo.write("src/label.py", block);
+    repo.commit("typo in a label");
+    repo.write("src/label.py", block.replace("= 1", "= 2"))
+        .write(
+            "docs/retries.md",
+            DOC.replace("# Retries", "# Retry policy"),
+        );
+    repo.git(&["add", "-A"]);
+    assert_eq!(
+        findings(&repo, &["check", "--staged"], 1),
+        [(
+            "src/label.py".to_owned(),
+            3,
+            "`docs/retries.md` has no LINT.IfChange(retyr) or LINT.Label(retyr) [missing-target-label]"
+                .to_owned()
+        )]
+    );
+}
