@@ -549,4 +549,6 @@ fn replaced_commits_are_refused_by_name_unless_replacements_are_off() {
         &[("GIT_NO_REPLACE_OBJECTS", "1")],
         "no replace objects",
     );
+    repo.git(&["config", "core.useReplaceRefs", "false"]);
+    assert_history_as_git_log(&repo, &[], "core.useReplaceRefs = false");
 }
