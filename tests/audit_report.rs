@@ -206,14 +206,39 @@ fn the_worst_rules_are_those_with_the_lowest_compliance() {
 }
 
 #[test]
+fn a_range_compares_with_as_many_days_of_the_history_behind_it() {
+    let repo = history();
+    // The four audited commits of March to May: 2026-03-05 to 2026-05-20, 77 days.
+    let range = ["--range", "HEAD~6..HEAD~2"];
+    let json = json(&repo, &range);
+    assert_eq!(json["range"]["units"], 4);
+    assert_eq!(json["total"]["compliance"], 0.5);
+    let previous = &json["previous"];
+    assert_eq!(previous["since"], "2025-12-18");
+    assert_eq!(previous["until"], "2026-03-04");
+    // 2026-01-20 (missed), 2026-02-05 and 2026-02-10 (satisfied); not 2025-12-10.
+    assert_eq!(previous["units"], 3);
+    assert_eq!(previous["total"]["triggered"], 3);
+    assert_eq!(previous["total"]["satisfied"], 2);
+    let markdown = report(&repo, "markdown", &range);
+    assert!(
+        markdown.contains(
+            "- **Compliance 50.0%**: -16.7 points against 2025-12-18 to 2026-03-04 (66.7%, 2 of 3 cases satisfied)."
+        ),
+        "{markdown}"
+    );
+}
+
+#[test]
 fn without_since_there_is_no_previous_period_and_the_report_says_so() {
     let repo = history();
     let json = json(&repo, &[]);
     assert!(json.get("previous").is_none(), "{json}");
     let markdown = report(&repo, "markdown", &[]);
     assert!(
-        markdown
-            .contains("no previous period to compare with (an audit bounded by --since has one)")
+        markdown.contains(
+            "no previous period to compare with (audits with --since or --range have one)"
+        )
     );
 }
 

@@ -207,7 +207,8 @@ pub struct Audit {
     /// Every companion kind across all rules.
     pub kinds: Vec<KindRow>,
     pub months: Vec<MonthRow>,
-    /// The period of equal length before a date-bounded audit.
+    /// The period of equal length just before the audited one (with `--since` or
+    /// `--range`).
     pub previous: Option<Period>,
     /// Commits that have at least one case, in history order.
     pub commits: Vec<CommitInfo>,
@@ -263,6 +264,8 @@ pub struct Auditor<'a> {
     units: usize,
     too_large: usize,
     ignored: usize,
+    /// The first and last day of the units added.
+    span: Option<(Day, Day)>,
 }
 
 impl<'a> Auditor<'a> {
@@ -279,13 +282,24 @@ impl<'a> Auditor<'a> {
             units: 0,
             too_large: 0,
             ignored: 0,
+            span: None,
         }
+    }
+
+    /// The first and last day of the units added so far.
+    pub fn span(&self) -> Option<(Day, Day)> {
+        self.span
     }
 
     pub fn add(&mut self, judged: Judged) {
         self.units += 1;
         self.too_large += usize::from(judged.too_large);
         self.ignored += usize::from(judged.ignored);
+        let day = judged.day;
+        self.span = Some(
+            self.span
+                .map_or((day, day), |(first, last)| (first.min(day), last.max(day))),
+        );
         for (case, fix) in self.watch.unit(&judged.commit, judged.day, &judged.changed) {
             self.cases[case].fix = Some(fix);
         }

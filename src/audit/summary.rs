@@ -8,8 +8,9 @@ use super::{Audit, Counts, RuleRow};
 /// How many rules the summary names as the worst.
 const WORST: usize = 3;
 
-/// The period of equal length just before a date-bounded audit, audited in the same
-/// walk so the summary can say whether compliance went up or down.
+/// The period of equal length just before the audited one (before `--since`, or
+/// before a range's first unit), so the summary can say whether compliance went up or
+/// down.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Period {
     /// `YYYY-MM-DD`, both days included.

@@ -138,14 +138,28 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         rules: &rules,
         units: &units,
         ignored: &ignored,
-        // `--since` without `--until` runs to today.
-        previous: since.map(|s| Period::bounds_before(s, until.unwrap_or_else(Day::today).max(s))),
+    };
+    // With `--since`, the period before it is judged in the same walk; `--since`
+    // without `--until` runs to today.
+    let before_since =
+        since.map(|s| Period::bounds_before(s, until.unwrap_or_else(Day::today).max(s)));
+    let window = Window {
+        start: before_since.map(|p| p.0).or(since),
+        split: since,
+        until,
     };
     let walked = loop {
-        let walked = walk(&history, &rule_ids, &blocks, args)?;
+        let walked = walk(&history, window, &rule_ids, &blocks, args)?;
         if !blocks.follow(&walked.renames) {
             break walked;
         }
+    };
+    let previous = match (before_since, walked.current.span(), &args.range) {
+        (Some(bounds), _, _) => Some(period(bounds, walked.previous)),
+        (None, Some(span), Some(_)) => Some(behind_range(
+            &history, &spec, span, &rule_ids, &blocks, args,
+        )?),
+        _ => None,
     };
     let mut audit = walked.current.finish(Scope {
         repository: Some(repo.name()),
@@ -156,16 +170,44 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         shallow: repo.is_shallow(),
         ..Scope::default()
     });
-    if let Some((since, until)) = history.previous {
-        let previous = walked.previous.finish(Scope::default());
-        audit.previous = Some(Period {
-            since: since.to_date(),
-            until: until.to_date(),
-            units: previous.scope.units,
-            total: previous.total,
-        });
-    }
+    audit.previous = previous;
     finish(&args.report, context, &audit)
+}
+
+/// The previous period `bounds` (first and last day) from the auditor of its units.
+fn period(bounds: (Day, Day), auditor: Auditor<'_>) -> Period {
+    let audit = auditor.finish(Scope::default());
+    Period {
+        since: bounds.0.to_date(),
+        until: bounds.1.to_date(),
+        units: audit.scope.units,
+        total: audit.total,
+    }
+}
+
+/// The period as long as a range's first to last day (`span`) just before it, judged
+/// in the history behind the range: a walk of its own, since the range's walk hides it.
+fn behind_range(
+    history: &History<'_>,
+    spec: &HistorySpec,
+    span: (Day, Day),
+    rule_ids: &[String],
+    blocks: &HeadBlocks,
+    args: &AuditArgs,
+) -> miette::Result<Period> {
+    let bounds = Period::bounds_before(span.0, span.1);
+    let behind = history.repo.units_behind(spec)?;
+    let window = Window {
+        start: Some(bounds.0),
+        split: Some(bounds.1.plus_days(1)),
+        until: Some(bounds.1),
+    };
+    let history = History {
+        units: &behind,
+        ..*history
+    };
+    let walked = walk(&history, window, rule_ids, blocks, args)?;
+    Ok(period(bounds, walked.previous))
 }
 
 /// Writes the report; the exit status says whether compliance is below `--fail-under`.
@@ -182,19 +224,27 @@ fn finish(report: &ReportArgs, context: &Context, audit: &Audit) -> miette::Resu
 }
 
 /// What every walk of the history reads.
+#[derive(Clone, Copy)]
 struct History<'a> {
     repo: &'a Repo,
     rules: &'a RuleSet,
     units: &'a Units,
     ignored: &'a IgnoredRevs,
-    /// The first and last day of the period before `--since`, audited in the same walk.
-    previous: Option<(Day, Day)>,
+}
+
+/// The days a walk judges, all included.
+#[derive(Clone, Copy)]
+struct Window {
+    start: Option<Day>,
+    /// Units before this day belong to the previous period.
+    split: Option<Day>,
+    until: Option<Day>,
 }
 
 /// One walk of the history.
 struct Walked<'r> {
     current: Auditor<'r>,
-    /// The units of the period before `--since` (none without it).
+    /// The units of the previous period (before the window's split).
     previous: Auditor<'r>,
     /// Every exact rename the walk saw, in history order.
     renames: Vec<Rename>,
@@ -202,6 +252,7 @@ struct Walked<'r> {
 
 fn walk<'r>(
     history: &History<'r>,
+    window: Window,
     rule_ids: &[String],
     blocks: &HeadBlocks,
     args: &AuditArgs,
@@ -211,9 +262,12 @@ fn walk<'r>(
         rules,
         units,
         ignored,
-        previous,
     } = *history;
-    let (since, until) = (args.since, args.until);
+    let Window {
+        start,
+        split,
+        until,
+    } = window;
     let threads = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,
@@ -223,7 +277,6 @@ fn walk<'r>(
         previous: Auditor::new(rules, rule_ids.to_vec()),
         renames: Vec::new(),
     };
-    let start = previous.map(|p| p.0).or(since);
     let mut progress = Progress::new(units.len(), io::stderr().is_terminal());
     // Renames after `--until` still name the files the audited units changed.
     let follow = !blocks.is_empty();
@@ -253,7 +306,7 @@ fn walk<'r>(
         |walked_unit| {
             if let Some((judged, unit_renames)) = walked_unit {
                 if let Some(judged) = judged {
-                    if since.is_some_and(|s| judged.day < s) {
+                    if split.is_some_and(|s| judged.day < s) {
                         walked.previous.add(judged);
                     } else {
                         walked.current.add(judged);

@@ -93,31 +93,57 @@ impl Repo {
     /// The commits of `spec`, oldest first. Commits at a shallow clone's boundary are
     /// left out: their parents are unknown.
     pub fn units(&self, spec: &HistorySpec) -> Result<Units, GitError> {
+        match &spec.range {
+            Some(range) => {
+                let (from, to) = self.range_ends(range)?;
+                self.range_units(to, from, spec.first_parent)
+            }
+            None => match self.head()? {
+                Some(head) => self.units_from(head, spec.first_parent),
+                None => Ok(Units::default()),
+            },
+        }
+    }
+
+    /// The history behind `spec`'s range: the commits reachable from its start (the
+    /// merge-base for `A...B`), oldest first, walked as `spec` says. Empty without a
+    /// range, since HEAD's history has nothing behind it.
+    pub fn units_behind(&self, spec: &HistorySpec) -> Result<Units, GitError> {
+        match &spec.range {
+            Some(range) => {
+                let (from, _) = self.range_ends(range)?;
+                self.units_from(from, spec.first_parent)
+            }
+            None => Ok(Units::default()),
+        }
+    }
+
+    /// Every commit reachable from `head`, oldest first.
+    fn units_from(&self, head: Oid, first_parent: bool) -> Result<Units, GitError> {
         let boundary = self.shallow_boundary();
-        let Some(range) = &spec.range else {
-            let Some(head) = self.head()? else {
-                return Ok(Units::default());
-            };
-            let listed: Vec<Listed> = self
-                .topo_order(head, spec.first_parent)?
-                .into_iter()
-                .filter(|unit| !boundary.contains(&unit.id))
-                .collect();
-            return Ok(Units {
-                list: listed.iter().map(|unit| unit.id).collect(),
-                listed,
-                first_parent: spec.first_parent,
-                head: Some(head),
-            });
-        };
+        let listed: Vec<Listed> = self
+            .topo_order(head, first_parent)?
+            .into_iter()
+            .filter(|unit| !boundary.contains(&unit.id))
+            .collect();
+        Ok(Units {
+            list: listed.iter().map(|unit| unit.id).collect(),
+            listed,
+            first_parent,
+            head: Some(head),
+        })
+    }
+
+    /// The commits reachable from `to` and not from `from`, oldest first.
+    fn range_units(&self, to: Oid, from: Oid, first_parent: bool) -> Result<Units, GitError> {
+        let boundary = self.shallow_boundary();
         let context = || "cannot walk the history".to_owned();
         let mut walk = self.graph()?.revwalk().context(context)?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
             .context(context)?;
-        let (from, to) = self.range_ends(range)?;
         walk.push(to).context(context)?;
         walk.hide(from).context(context)?;
-        if spec.first_parent {
+        if first_parent {
             walk.simplify_first_parent().context(context)?;
         }
         let list = walk
@@ -127,7 +153,7 @@ impl Repo {
         Ok(Units {
             list,
             listed: Vec::new(),
-            first_parent: spec.first_parent,
+            first_parent,
             head: Some(to),
         })
     }

@@ -19,7 +19,7 @@ pub struct Json {
     pub repository: Option<String>,
     pub range: Range,
     pub total: Total,
-    /// The period of equal length before a `--since` audit.
+    /// The period of equal length before the audited one (with `--since` or `--range`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<Previous>,
     pub rules: Vec<Rule>,

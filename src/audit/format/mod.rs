@@ -164,7 +164,7 @@ fn change(delta: f64) -> String {
 /// `+3.2 points against 2026-01-01 to 2026-02-28 (53.9%, 12 of 13 cases satisfied)`.
 fn comparison(audit: &Audit) -> String {
     let Some(previous) = &audit.previous else {
-        return "no previous period to compare with (an audit bounded by --since has one)"
+        return "no previous period to compare with (audits with --since or --range have one)"
             .to_owned();
     };
     let when = format!("{} to {}", previous.since, previous.until);
