@@ -4,12 +4,11 @@
 //! [`Code::registered`]; rule ids are the user's.
 
 use std::fmt;
-use std::ops::Range;
 
 use miette::{LabeledSpan, NamedSource, SourceCode};
 
 use crate::annotations::{Problem, ProblemKind};
-use crate::config::{ConfigSource, Origin, Severity};
+use crate::config::{Origin, Severity};
 use crate::validate::IssueKind;
 
 /// What a diagnostic is about, as a stable kebab-case name in one of three namespaces.
@@ -134,19 +133,10 @@ impl Diagnostic {
         }
     }
 
-    /// Located at `span` of the rule-set file `source`, labelled.
-    pub fn at(
-        mut self,
-        source: &ConfigSource,
-        span: Range<usize>,
-        label: impl Into<String>,
-    ) -> Self {
-        let origin = Origin {
-            source: source.clone(),
-            span,
-        };
+    /// Located at `origin` in the rule set, shown with a snippet labelled `label`.
+    pub fn at(mut self, origin: Origin, label: impl Into<String>) -> Self {
         self.location = Some(Location {
-            path: source.name.clone(),
+            path: origin.source.name.clone(),
             line: origin.line(),
         });
         self.snippet = Some((origin, label.into()));
@@ -287,6 +277,7 @@ impl miette::Diagnostic for Drawn<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ConfigSource;
 
     #[test]
     fn registered_codes_are_unique_kebab_case() {
@@ -306,6 +297,49 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), codes.len());
+    }
+
+    #[test]
+    fn a_waived_diagnostic_is_a_note_that_fails_nothing() {
+        let mut diagnostic = Diagnostic::new(Code::Rule("docs".to_owned()), Severity::Error, "x");
+        assert!(diagnostic.fails(false));
+        diagnostic.waived = Some("waived by `LOCKSTEP_SKIP=docs`".to_owned());
+        assert_eq!(diagnostic.level(), Severity::Info);
+        assert!(!diagnostic.fails(true));
+    }
+
+    #[test]
+    fn the_title_names_the_subject_or_else_an_unshown_location() {
+        let source = ConfigSource::new("lockstep.toml", "version = 1\n");
+        let mut diagnostic = Diagnostic::new(
+            Code::Validate(IssueKind::StaleGlob),
+            Severity::Warning,
+            "stale",
+        );
+        assert_eq!(diagnostic.title(), "stale");
+        diagnostic.location = Some(Location {
+            path: "a.rs".to_owned(),
+            line: Some(3),
+        });
+        assert_eq!(diagnostic.title(), "a.rs:3: stale");
+        diagnostic = diagnostic.at(Origin { source, span: 0..7 }, "here");
+        // The snippet shows where; the location is the rule set's line.
+        assert_eq!(diagnostic.title(), "stale");
+        assert_eq!(
+            diagnostic
+                .location
+                .as_ref()
+                .map(Location::to_string)
+                .as_deref(),
+            Some("lockstep.toml:1")
+        );
+        diagnostic.subject = Some("docs [cmd = build]".to_owned());
+        assert_eq!(diagnostic.title(), "docs [cmd = build]: stale");
+        // Identities leave lines out.
+        assert_eq!(
+            diagnostic.identity(),
+            "validate/stale-glob\0lockstep.toml\0stale"
+        );
     }
 
     #[test]

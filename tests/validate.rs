@@ -205,3 +205,98 @@ fn a_binding_whose_companion_is_missing_is_a_warning_naming_both() {
     );
     output(&repo, &["validate", "--deny", "warnings"], 0);
 }
+
+/// Issue 14, "config errors, all of them": every misspelled key, a misspelled pack and a
+/// misspelled rule id to disable, each at its line with the name meant, in one run.
+#[test]
+fn every_misspelling_is_reported_at_once_with_the_name_meant() {
+    let repo = repo_with(
+        r#"version = 1
+extends = ["builtin:rsut"]
+colour = "red"
+
+[settings]
+disable = ["payments-ap"]
+anotations = false
+
+[[rule]]
+id = "payments-api"
+when = ["services/payments/api/**/*.proto"]
+mesage = "Run `make sdk`."
+then = ["docs/payments/api.md"]
+
+[[rule]]
+id = "man-pages"
+wehn = ["doc/man/{cmd}.md"]
+
+[[rule.then]]
+kind = "docs"
+pahts = ["etc/man/{cmd}.1"]
+"#,
+    );
+    let text = output(&repo, &["validate"], 2);
+    assert!(text.contains("the rule set has 7 problems"), "{text}");
+    for (line, meant) in [
+        ("2", "did you mean `builtin:rust`?"),
+        ("6", "did you mean `payments-api`?"),
+        ("7", "did you mean `annotations`?"),
+        ("12", "did you mean `message`?"),
+        ("17", "did you mean `when`?"),
+        ("21", "did you mean `paths`?"),
+    ] {
+        assert!(
+            text.contains(meant) && text.contains(&format!("lockstep.toml:{line}:")),
+            "line {line}, {meant}: {text}"
+        );
+    }
+    // No close key: the help lists the keys there are.
+    assert!(
+        text.contains("unknown key `colour` in the rule set"),
+        "{text}"
+    );
+    assert!(
+        text.contains("keys of the rule set: `version`, `extends`"),
+        "{text}"
+    );
+    // `when` was misspelled, not forgotten: its absence is not a second error.
+    assert!(!text.contains("missing field `when`"), "{text}");
+}
+
+#[test]
+fn an_unclosed_table_header_is_one_error_at_its_line() {
+    let repo = repo_with("version = 1\n[[rule]\nid = \"a\"\nwhen = [\"x\"]\nthen = [\"y\"]\n");
+    let text = output(&repo, &["validate"], 2);
+    assert_eq!(text.matches('×').count(), 1, "{text}");
+    assert!(text.contains("lockstep.toml:2:8"), "{text}");
+    assert!(text.contains("unclosed array table"), "{text}");
+}
+
+/// `validate --config FILE` outside any repository checks what needs no files: syntax,
+/// keys, globs and regexes, with files it extends read from the current directory.
+#[test]
+fn a_rule_set_validates_outside_a_repository() {
+    let dir = Repo::empty();
+    dir.write("base.toml", "version = 1\n[settings]\ndefault_severity = \"warning\"\n")
+        .write(
+            "rules.toml",
+            "version = 1\nextends = [\"base.toml\"]\n[[rule]]\nid = \"a\"\nwhen = [\"src/**\"]\nthen = [\"docs/never-there.md\"]\n",
+        )
+        .write(
+            "broken.toml",
+            "version = 1\n[[rule]]\nid = \"a\"\nwhen = [\"src/**\"]\nthen = [\"docs/x.md\"]\nmatching = \"(\"\n",
+        );
+    let state = dir.state();
+    let text = output(&dir, &["validate", "--config", "rules.toml"], 0);
+    assert_eq!(
+        text,
+        "not checked outside a git repository: globs and companions against tracked files, \
+         and LINT blocks\nlockstep: 0 errors, 0 warnings (1 rule checked)\n"
+    );
+    let text = output(&dir, &["validate", "--config", "broken.toml"], 2);
+    assert!(text.contains("invalid regex in `matching`"), "{text}");
+    assert!(text.contains("broken.toml:6:12"), "{text}");
+    // Without `--config` there is nothing to validate but a repository's rule set.
+    let text = output(&dir, &["validate"], 2);
+    assert!(text.contains("is not inside a git repository"), "{text}");
+    assert_eq!(dir.state(), state, "validate never writes");
+}

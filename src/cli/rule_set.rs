@@ -28,15 +28,21 @@ pub fn load_config(
     explicit: Option<&Path>,
     from: Snapshot,
 ) -> miette::Result<Config> {
-    let explicit = explicit
-        .map(|path| {
-            let text = std::fs::read_to_string(dir.join(path))
-                .into_diagnostic()
-                .wrap_err_with(|| format!("cannot read the rule set `{}`", path.display()))?;
-            Ok::<_, miette::Report>(ConfigSource::new(path.display().to_string(), text))
-        })
-        .transpose()?;
+    let explicit = explicit.map(|path| read_explicit(dir, path)).transpose()?;
     Ok(load(config_files(repo, from)?.as_ref(), explicit)?)
+}
+
+/// `--config PATH` outside any repository: the files it extends are read from `dir`.
+pub fn load_config_file(dir: &Path, explicit: Option<&Path>) -> miette::Result<Config> {
+    let explicit = explicit.map(|path| read_explicit(dir, path)).transpose()?;
+    Ok(load(&WorkTreeFiles(dir.to_path_buf()), explicit)?)
+}
+
+fn read_explicit(dir: &Path, path: &Path) -> miette::Result<ConfigSource> {
+    let text = std::fs::read_to_string(dir.join(path))
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read the rule set `{}`", path.display()))?;
+    Ok(ConfigSource::new(path.display().to_string(), text))
 }
 
 /// [`load_config`], compiled.

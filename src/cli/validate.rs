@@ -6,12 +6,12 @@ use clap::Args;
 
 use super::check::Deny;
 use super::output::write_output;
-use super::rule_set::{Snapshot, load_config};
+use super::rule_set::{Snapshot, load_config, load_config_file};
 use super::{Context, ExitStatus};
 use crate::annotations::{self, ScanReport};
 use crate::config::Severity;
 use crate::diagnostic::Diagnostic;
-use crate::git::Repo;
+use crate::git::{GitError, Repo};
 use crate::report::{Format, Listing, Style, render_listing};
 use crate::rules::RuleSet;
 use crate::validate::validate;
@@ -32,31 +32,27 @@ pub struct ValidateArgs {
 }
 
 pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus> {
-    let repo = Repo::discover(&context.dir)?;
-    let config = load_config(
-        &repo,
-        &context.dir,
-        args.config.as_deref(),
-        Snapshot::current(&repo),
-    )?;
-    let rules = RuleSet::compile(config.clone())?;
-    let tracked = repo.tracked_paths()?;
-    let mut issues = validate(&config, &rules, &tracked);
-    let mut notes = String::new();
-    if rules.settings.annotations {
-        let scan = annotations::scan(&repo, &rules.settings.annotation)?;
-        notes = not_checked(&scan);
-        issues.extend(scan.problems.into_iter().map(Diagnostic::from));
-    }
+    let repo = match Repo::discover(&context.dir) {
+        Ok(repo) => Some(repo),
+        // A rule set named by `--config` can be checked on its own.
+        Err(GitError::NotARepository { .. }) if args.config.is_some() => None,
+        Err(e) => return Err(e.into()),
+    };
+    let Validation {
+        issues,
+        notes,
+        rules,
+        tracked,
+    } = match &repo {
+        Some(repo) => in_repository(repo, args, context)?,
+        None => on_its_own(args, context)?,
+    };
     let deny_warnings = args.deny == Some(Deny::Warnings);
     let fails = issues.iter().any(|i| i.fails(deny_warnings));
-    let scope = format!(
-        "{} {} checked against {} tracked {}",
-        rules.rules.len(),
-        plural(rules.rules.len(), "rule"),
-        tracked.len(),
-        plural(tracked.len(), "file"),
-    );
+    let against = tracked.map_or(String::new(), |files| {
+        format!(" against {files} tracked {}", plural(files, "file"))
+    });
+    let scope = format!("{rules} {} checked{against}", plural(rules, "rule"));
     let errors = issues
         .iter()
         .filter(|i| i.severity == Severity::Error)
@@ -85,6 +81,58 @@ pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus>
         ExitStatus::Failure
     } else {
         ExitStatus::Success
+    })
+}
+
+/// What a validation found: its issues and notes, and how many rules it checked against
+/// how many tracked files (none outside a repository).
+struct Validation {
+    issues: Vec<Diagnostic>,
+    notes: String,
+    rules: usize,
+    tracked: Option<usize>,
+}
+
+fn in_repository(
+    repo: &Repo,
+    args: &ValidateArgs,
+    context: &Context,
+) -> miette::Result<Validation> {
+    let config = load_config(
+        repo,
+        &context.dir,
+        args.config.as_deref(),
+        Snapshot::current(repo),
+    )?;
+    let rules = RuleSet::compile(config.clone())?;
+    let tracked = repo.tracked_paths()?;
+    let mut issues = validate(&config, &rules, Some(&tracked));
+    let mut notes = String::new();
+    if rules.settings.annotations {
+        let scan = annotations::scan(repo, &rules.settings.annotation)?;
+        notes = not_checked(&scan);
+        issues.extend(scan.problems.into_iter().map(Diagnostic::from));
+    }
+    Ok(Validation {
+        issues,
+        notes,
+        rules: rules.rules.len(),
+        tracked: Some(tracked.len()),
+    })
+}
+
+/// Outside a repository: the rule set itself (its syntax, keys, globs, regexes, rules
+/// that can never pass), with files it `extends` read from the current directory.
+fn on_its_own(args: &ValidateArgs, context: &Context) -> miette::Result<Validation> {
+    let config = load_config_file(&context.dir, args.config.as_deref())?;
+    let rules = RuleSet::compile(config.clone())?;
+    Ok(Validation {
+        issues: validate(&config, &rules, None),
+        notes: "not checked outside a git repository: globs and companions against tracked \
+                files, and LINT blocks\n"
+            .to_owned(),
+        rules: rules.rules.len(),
+        tracked: None,
     })
 }
 

@@ -8,6 +8,7 @@ use toml::Spanned;
 
 use super::error::{ConfigError, ConfigErrors};
 use super::parse::parse;
+use super::spelling::closest;
 use crate::repo_path;
 
 use super::{Config, ConfigSource, Origin, Settings, SettingsConfig, SourcedRule, builtin};
@@ -115,7 +116,7 @@ pub fn load(
             }
         }
     }
-    disable(&mut rules, &disabled)?;
+    disable(&mut rules, &disabled, &mut loader.errors);
     if settings.max_files_origin.is_none() {
         settings.max_files_origin = loader.sources.first().map(|root| Origin {
             source: root.clone(),
@@ -135,30 +136,29 @@ pub fn load(
     })
 }
 
-/// Drops the rules `settings.disable` names; naming no rule is an error, so a typo does
-/// not silently keep a rule on.
+/// Drops the rules `settings.disable` names; naming no rule is an error (reported with
+/// the rule set's other problems), so a typo does not silently keep a rule on.
 fn disable(
     rules: &mut Vec<SourcedRule>,
     disabled: &[(ConfigSource, Spanned<String>)],
-) -> Result<(), ConfigErrors> {
-    let errors: Vec<ConfigError> = disabled
+    errors: &mut Vec<ConfigError>,
+) {
+    let unknown: Vec<ConfigError> = disabled
         .iter()
         .filter(|(_, id)| !rules.iter().any(|r| r.rule.id.get_ref() == id.get_ref()))
         .map(|(source, id)| {
+            let meant = closest(id.get_ref(), rules.iter().map(|r| r.rule.id.get_ref().as_str()));
             ConfigError::new("unknown-rule", format!("`settings.disable` names no rule `{}`", id.get_ref()))
-                .at(source, id.span(), "no rule with this id")
+                .at(source, id.span(), meant.map_or("no rule with this id".to_owned(), |meant| format!("did you mean `{meant}`?")))
                 .help("list ids of rules defined in this file or in a file it extends (`lockstep explain` and `lockstep graph` show them)")
         })
         .collect();
-    if !errors.is_empty() {
-        return Err(ConfigErrors { errors });
-    }
+    errors.extend(unknown);
     rules.retain(|r| {
         !disabled
             .iter()
             .any(|(_, id)| id.get_ref() == r.rule.id.get_ref())
     });
-    Ok(())
 }
 
 fn discover(files: &dyn ConfigFiles) -> Result<ConfigSource, ConfigErrors> {
@@ -262,7 +262,14 @@ impl Loader<'_> {
                     .collect();
                 self.errors.push(
                     ConfigError::new("extends", format!("no built-in rule pack named `{pack}`"))
-                        .at(from, target.span(), "unknown pack")
+                        .at(
+                            from,
+                            target.span(),
+                            match closest(pack, builtin::PACKS.iter().map(|(n, _)| *n)) {
+                                Some(meant) => format!("did you mean `builtin:{meant}`?"),
+                                None => "unknown pack".to_owned(),
+                            },
+                        )
                         .help(format!("built-in packs: {}", known.join(", "))),
                 );
                 return None;
@@ -411,9 +418,9 @@ mod tests {
             "lockstep.toml",
             "version = 1\n[settings]\ndisable = [\"nope\"]\n",
         )]);
-        let error = load(&f, None).expect_err("unknown id");
-        assert_eq!(error.errors[0].code, "unknown-rule");
-        assert!(error.errors[0].location.is_some());
+        let config = load(&f, None).expect("loads, with the problem noted");
+        assert_eq!(config.problems[0].code, "unknown-rule");
+        assert!(config.problems[0].location.is_some());
     }
 
     #[test]

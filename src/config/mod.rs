@@ -6,6 +6,7 @@ mod error;
 mod load;
 mod model;
 mod parse;
+mod spelling;
 
 use std::ops::Range;
 use std::sync::Arc;

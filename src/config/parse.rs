@@ -1,14 +1,17 @@
 //! One rule-set file: TOML text to the model, collecting every problem.
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::ConfigSource;
 use super::error::ConfigError;
-use super::model::{RuleConfig, SettingsConfig};
+use super::model::{CompanionTable, RuleConfig, SettingsConfig};
+use super::spelling::closest;
 
 /// The only rule-set format version there is.
 pub const VERSION: i64 = 1;
@@ -42,13 +45,14 @@ pub fn parse(source: &ConfigSource) -> (Document, Vec<ConfigError>) {
         match key.get_ref().as_ref() {
             "version" => version = Some((read.value::<i64>(value), value.span())),
             "extends" => document.extends = read.value(value).unwrap_or_default(),
-            "settings" => document.settings = read.value(value).unwrap_or_default(),
+            "settings" => document.settings = read.settings(value).unwrap_or_default(),
             "rule" => document.rules = read.rules(value),
-            other => errors.push(
-                ConfigError::new("unknown-key", format!("unknown key `{other}`"))
-                    .at(source, key.span(), "not a rule-set key")
-                    .help("top-level keys are `version`, `extends`, `settings` and `[[rule]]`"),
-            ),
+            _ => errors.push(unknown_key(
+                source,
+                key,
+                &TOP_LEVEL_KEYS.map(str::to_owned),
+                "the rule set",
+            )),
         }
     }
     check_version(version, source, &mut errors);
@@ -75,6 +79,54 @@ fn check_version(
     }
 }
 
+/// The keys of a rule-set file.
+const TOP_LEVEL_KEYS: [&str; 4] = ["version", "extends", "settings", "rule"];
+
+/// The keys a table of `T` accepts, as the JSON schema lists them.
+fn schema_keys<T: JsonSchema>() -> Vec<String> {
+    let schema = schemars::schema_for!(T);
+    schema
+        .get("properties")
+        .and_then(|properties| properties.as_object())
+        .map(|properties| properties.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+static SETTINGS_KEYS: LazyLock<Vec<String>> = LazyLock::new(schema_keys::<SettingsConfig>);
+static RULE_KEYS: LazyLock<Vec<String>> = LazyLock::new(schema_keys::<RuleConfig>);
+static COMPANION_KEYS: LazyLock<Vec<String>> = LazyLock::new(schema_keys::<CompanionTable>);
+
+/// A key `known` does not hold, inside `what`; with the key meant when it looks like a
+/// typo of one.
+fn unknown_key(
+    source: &ConfigSource,
+    key: &Spanned<toml::de::DeString<'_>>,
+    known: &[String],
+    what: &str,
+) -> ConfigError {
+    let name = key.get_ref().as_ref();
+    let error = ConfigError::new("unknown-key", format!("unknown key `{name}` in {what}"));
+    match closest(name, known.iter().map(String::as_str)) {
+        Some(meant) => error
+            .at(source, key.span(), format!("did you mean `{meant}`?"))
+            .help(format!("rename it to `{meant}`")),
+        None => error
+            .at(source, key.span(), "unknown key")
+            .help(format!("keys of {what}: {}", list(known))),
+    }
+}
+
+fn list(keys: &[String]) -> String {
+    let quoted: Vec<String> = keys.iter().map(|key| format!("`{key}`")).collect();
+    quoted.join(", ")
+}
+
+/// `value` as a `T`, if it is one. Tables are read this way first; only one that is not
+/// is looked at key by key (so a valid rule set never builds the schema).
+fn read_as<T: for<'de> Deserialize<'de>>(value: &Spanned<DeValue<'_>>) -> Option<T> {
+    T::deserialize(ValueDeserializer::from(value.clone())).ok()
+}
+
 struct Reader<'a> {
     source: &'a ConfigSource,
     errors: &'a mut Vec<ConfigError>,
@@ -89,6 +141,89 @@ impl Reader<'_> {
                     .push(ConfigError::from_toml("schema", &e, self.source, span))
             })
             .ok()
+    }
+
+    /// Reports every key of a table that `known` does not hold and leaves it out, so the
+    /// rest of the table is still read. Returns the keys that the unknown ones look like
+    /// typos of: a missing one of those is not reported again.
+    fn drop_unknown_keys(
+        &mut self,
+        value: &mut Spanned<DeValue<'_>>,
+        known: &[String],
+        what: &str,
+    ) -> Vec<String> {
+        let DeValue::Table(table) = value.get_mut() else {
+            return Vec::new();
+        };
+        let mut meant = Vec::new();
+        for (key, _) in table.iter() {
+            let name = key.get_ref().as_ref();
+            if !known.iter().any(|k| k == name) {
+                meant.extend(closest(name, known.iter().map(String::as_str)).map(str::to_owned));
+                self.errors.push(unknown_key(self.source, key, known, what));
+            }
+        }
+        *table = std::mem::take(table)
+            .into_iter()
+            .filter(|(key, _)| known.iter().any(|k| k == key.get_ref().as_ref()))
+            .collect();
+        meant
+    }
+
+    /// `value` read as a `T`, except that a missing key in `meant` is not reported (its
+    /// misspelling was).
+    fn value_unless_meant<T: for<'de> Deserialize<'de>>(
+        self,
+        value: &Spanned<DeValue<'_>>,
+        meant: &[String],
+    ) -> Option<T> {
+        let span = value.span();
+        T::deserialize(ValueDeserializer::from(value.clone()))
+            .map_err(|e| {
+                let missing_meant = meant
+                    .iter()
+                    .any(|key| e.message().starts_with(&format!("missing field `{key}`")));
+                if !missing_meant {
+                    self.errors
+                        .push(ConfigError::from_toml("schema", &e, self.source, span));
+                }
+            })
+            .ok()
+    }
+
+    fn settings(mut self, value: &Spanned<DeValue<'_>>) -> Option<SettingsConfig> {
+        if let Some(settings) = read_as(value) {
+            return Some(settings);
+        }
+        let mut value = value.clone();
+        let meant = self.drop_unknown_keys(&mut value, &SETTINGS_KEYS, "`[settings]`");
+        self.value_unless_meant(&value, &meant)
+    }
+
+    /// One `[[rule]]`, its `[[rule.then]]` tables included.
+    fn rule(mut self, value: &Spanned<DeValue<'_>>) -> Option<RuleConfig> {
+        if let Some(rule) = read_as(value) {
+            return Some(rule);
+        }
+        let mut value = value.clone();
+        let mut meant = self.drop_unknown_keys(&mut value, &RULE_KEYS, "a `[[rule]]`");
+        if let DeValue::Table(table) = value.get_mut() {
+            for (key, companions) in table.iter_mut() {
+                if key.get_ref().as_ref() != "then" {
+                    continue;
+                }
+                if let DeValue::Array(companions) = companions.get_mut() {
+                    for companion in companions.iter_mut() {
+                        meant.extend(self.drop_unknown_keys(
+                            companion,
+                            &COMPANION_KEYS,
+                            "a `[[rule.then]]`",
+                        ));
+                    }
+                }
+            }
+        }
+        self.value_unless_meant(&value, &meant)
     }
 
     /// Each `[[rule]]` on its own, so one bad rule does not hide the problems of others.
@@ -111,7 +246,7 @@ impl Reader<'_> {
                     source,
                     errors: &mut *errors,
                 }
-                .value(rule)
+                .rule(rule)
             })
             .collect()
     }
@@ -162,8 +297,9 @@ when = ["y"]
 then = ["z"]
 "#,
         );
-        assert_eq!(codes(&errors), ["unknown-key", "schema", "schema"]);
-        assert_eq!(doc.rules.len(), 1);
+        // Rule `a` is read without its unknown key; rule `b` cannot be read.
+        assert_eq!(codes(&errors), ["unknown-key", "unknown-key", "schema"]);
+        assert_eq!(doc.rules.len(), 2);
         let typo = errors[1].location.as_ref().map(|l| l.span.clone());
         assert!(typo.is_some_and(|span| span.start > 0), "{:?}", errors[1]);
     }

@@ -40,7 +40,7 @@ fn validates_cleanly(text: &str, paths: &[String]) -> bool {
     let Ok(rules) = RuleSet::compile(config.clone()) else {
         return false;
     };
-    validate(&config, &rules, paths).is_empty()
+    validate(&config, &rules, Some(paths)).is_empty()
 }
 
 /// What the repository looks like.

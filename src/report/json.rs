@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Counts, Listing, Report, Summary};
+use super::{Counts, Listing, Report};
 use crate::config::Severity;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::finding::Finding;
@@ -16,6 +16,13 @@ struct Json<'a> {
     diff: Diff<'a>,
     findings: &'a [Finding],
     summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    #[serde(flatten)]
+    counts: Counts,
+    rules_checked: usize,
 }
 
 #[derive(Serialize)]
@@ -36,7 +43,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             files_changed: report.diff.files_changed,
         },
         findings: &report.findings,
-        summary: report.summary(),
+        summary: Summary {
+            counts: report.listing().counts(),
+            rules_checked: report.rules_checked,
+        },
     };
     serde_json::to_writer_pretty(&mut *out, &json)?;
     writeln!(out)

@@ -17,7 +17,7 @@ use std::io::{self, Write};
 
 use crate::config::Severity;
 use crate::diagnostic::Diagnostic;
-use crate::finding::{Finding, FindingStatus};
+use crate::finding::Finding;
 
 /// What a check looked at, for the report header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,33 +37,7 @@ pub struct Report {
     pub rules_checked: usize,
 }
 
-/// Counts by outcome, as in the JSON `summary`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Summary {
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
-    pub waived: usize,
-    pub rules_checked: usize,
-}
-
 impl Report {
-    pub fn summary(&self) -> Summary {
-        let mut summary = Summary {
-            rules_checked: self.rules_checked,
-            ..Summary::default()
-        };
-        for finding in &self.findings {
-            match (finding.status, finding.severity) {
-                (FindingStatus::Waived, _) => summary.waived += 1,
-                (_, Severity::Error) => summary.errors += 1,
-                (_, Severity::Warning) => summary.warnings += 1,
-                (_, Severity::Info) => summary.infos += 1,
-            }
-        }
-        summary
-    }
-
     /// The findings as diagnostics, with what the check looked at.
     pub fn listing(&self) -> Listing {
         let mut listing = Listing {
@@ -101,7 +75,7 @@ pub struct Listing {
     pub summary: String,
 }
 
-/// Diagnostics by outcome.
+/// Diagnostics by outcome, as in the JSON `summary`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
     pub errors: usize,

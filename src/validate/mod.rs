@@ -20,15 +20,18 @@ pub use issue::IssueKind;
 pub use regex_lint::never_matches;
 
 use crate::change::{Change, Status};
-use crate::config::{CompanionConfig, Config, Severity, SourcedRule};
+use crate::config::{CompanionConfig, Config, Origin, Severity, SourcedRule};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::rules::{Candidate, Pattern, Rule, RuleSet};
 
 /// Packs ship globs for many layouts; only the user's own files are held to the repo.
 const BUILTIN_PREFIX: &str = "builtin:";
 
-/// Checks each rule of `config` (compiled as `rules`) against the tracked `paths`.
-pub fn validate(config: &Config, rules: &RuleSet, tracked: &[String]) -> Vec<Diagnostic> {
+/// Checks each rule of `config` (compiled as `rules`) against the `tracked` paths of its
+/// repository; `None` outside one, where only what needs no files is checked.
+pub fn validate(config: &Config, rules: &RuleSet, tracked: Option<&[String]>) -> Vec<Diagnostic> {
+    let in_repository = tracked.is_some();
+    let tracked = tracked.unwrap_or_default();
     let mut probes: Vec<Change> = tracked
         .iter()
         .map(|p| Change::new(p.as_str(), Status::Added))
@@ -54,6 +57,7 @@ pub fn validate(config: &Config, rules: &RuleSet, tracked: &[String]) -> Vec<Dia
             tracked,
             probes: &probes,
             hits: &hits,
+            in_repository,
             issues: &mut issues,
         };
         check.run();
@@ -72,16 +76,20 @@ struct RuleCheck<'a> {
     tracked: &'a [String],
     probes: &'a [Change],
     hits: &'a [&'a Candidate],
+    /// Whether `tracked` lists a repository's files: without one, nothing is stale.
+    in_repository: bool,
     issues: &'a mut Vec<Diagnostic>,
 }
 
 impl RuleCheck<'_> {
     fn run(mut self) {
-        if !self.sourced.source.name.starts_with(BUILTIN_PREFIX) {
+        if self.in_repository && !self.sourced.source.name.starts_with(BUILTIN_PREFIX) {
             self.stale_when();
             self.stale_companions();
         }
-        self.missing_companions();
+        if self.in_repository {
+            self.missing_companions();
+        }
         self.shadowed();
         self.self_companion();
         self.impossible_regex();
@@ -89,6 +97,14 @@ impl RuleCheck<'_> {
 
     fn id(&self) -> &str {
         &self.rule.id
+    }
+
+    /// `span` of the file the rule is written in.
+    fn origin(&self, span: Range<usize>) -> Origin {
+        Origin {
+            source: self.sourced.source.clone(),
+            span,
+        }
     }
 
     fn push(&mut self, issue: Diagnostic) {
@@ -104,7 +120,7 @@ impl RuleCheck<'_> {
         for (text, pattern) in config.when.get_ref().iter().zip(&self.rule.when) {
             if !self.matches_tracked(pattern) {
                 let issue = issue(Severity::Warning, IssueKind::StaleGlob, format!("`when` glob `{}` of rule `{}` matches no tracked file", pattern.text(), self.id()))
-                    .at(&self.sourced.source, text.span(), "matches no file at HEAD")
+                    .at(self.origin(text.span()), "matches no file at HEAD")
                     .help("fix the glob, or remove it if the code moved (`git ls-files` lists the tracked files)");
                 self.push(issue);
             }
@@ -119,7 +135,7 @@ impl RuleCheck<'_> {
             for (span, pattern) in companion_spans(entry).into_iter().zip(&companion.paths) {
                 if !self.matches_tracked(pattern) {
                     let issue = issue(Severity::Warning, IssueKind::StaleGlob, format!("`{}` companion glob `{}` of rule `{}` matches no tracked file", companion.kind, pattern.text(), self.id()))
-                        .at(&self.sourced.source, span, "matches no file at HEAD")
+                        .at(self.origin(span), "matches no file at HEAD")
                         .help("fix the path; if the file is yet to be written, add it first (or use `change = \"added\"` for files each change adds)");
                     self.push(issue);
                 }
@@ -191,8 +207,7 @@ impl RuleCheck<'_> {
             ),
         )
         .at(
-            &self.sourced.source,
-            span,
+            self.origin(span),
             format!("with {}", values.join(", ")),
         )
         .help("add the file, fix the companion path (a case style like `{name|kebab}` may be missing), or add the triggering file to `unless`")
@@ -218,8 +233,7 @@ impl RuleCheck<'_> {
             format!("rule `{}` is shadowed by its `unless` globs", self.id()),
         )
         .at(
-            &self.sourced.source,
-            span,
+            self.origin(span),
             "excludes every tracked file `when` matches",
         )
         .help(format!(
@@ -256,7 +270,7 @@ impl RuleCheck<'_> {
         let issue = issue(Severity::Error, IssueKind::SelfCompanion,
             format!("rule `{}` is triggered by its own `{kind}` companion", self.id()),
         )
-        .at(&self.sourced.source, span, format!("`{path}` also matches `when`"))
+        .at(self.origin(span), format!("`{path}` also matches `when`"))
         .help("a file that triggers a rule never satisfies it: narrow `when`, or add the companion's path to `unless`");
         self.push(issue);
     }
@@ -274,7 +288,7 @@ impl RuleCheck<'_> {
                     self.id()
                 ),
             )
-            .at(&self.sourced.source, matching.span(), reason)
+            .at(self.origin(matching.span()), reason)
             .help(
                 "`matching` is tried on each added or removed line on its own, without its newline",
             );
