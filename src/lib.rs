@@ -1,7 +1,8 @@
 //! lockstep: a git-native linter that keeps code and its dependent artifacts in step.
 //!
 //! Data flows one way: [`config`] → [`rules::RuleSet`]; [`git`] → [`change::Change`]s;
-//! (rules, changes) → [`finding::Finding`]s; findings → [`report`].
+//! (rules, changes) → [`finding::Finding`]s; findings, annotation problems and
+//! [`validate`] issues → [`diagnostic::Diagnostic`]s → [`report`].
 
 pub mod annotations;
 pub mod audit;

@@ -115,7 +115,8 @@ impl Listing {
 pub use azure::upload_summary as azure_upload_summary;
 use describe::plural;
 
-/// The formats of `check`'s report; the CLI offers exactly these (`--format`, `--report`).
+/// The formats of `check` and `validate`; the CLI offers exactly these (`--format`,
+/// `--report`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Diagnostics for a terminal.
