@@ -139,3 +139,29 @@ fn check_renders_an_annotation_problem_with_its_code_in_every_format() {
         assert!(text.contains(&mark), "{format}: no `{mark}` in\n{text}");
     }
 }
+
+#[test]
+fn validate_github_counts_what_it_does_not_annotate_without_naming_a_job_summary() {
+    let repo = Repo::new();
+    let globs: Vec<String> = (0..12).map(|i| format!("\"gone{i}/**\"")).collect();
+    repo.write(
+        "lockstep.toml",
+        format!(
+            "version = 1\n\n[[rule]]\nid = \"docs\"\nwhen = [{}]\nthen = [\"README.md\"]\n",
+            globs.join(", ")
+        ),
+    )
+    .write("README.md", "# r\n");
+    repo.commit("initial");
+    let text = run(&repo, &["validate", "--format", "github"], 0);
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("::warning ")).count(),
+        10
+    );
+    assert!(
+        text.contains(
+            "lockstep: 2 more warnings not annotated (GitHub shows 10 of each level); `lockstep validate` lists every problem"
+        ),
+        "{text}"
+    );
+}

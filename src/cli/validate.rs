@@ -67,6 +67,7 @@ pub fn run(args: &ValidateArgs, context: &Context) -> miette::Result<ExitStatus>
         diagnostics: issues,
         scope,
         clean: ("rule set", "no problems"),
+        everything: "`lockstep validate` lists every problem",
         notes,
         summary,
     };

@@ -38,8 +38,9 @@ pub fn render(listing: &Listing, out: &mut dyn Write) -> io::Result<()> {
             .collect();
         writeln!(
             out,
-            "lockstep: {} not annotated (GitHub shows {ANNOTATIONS_PER_LEVEL} of each level); the job summary lists every finding",
-            list(&counts, usize::MAX)
+            "lockstep: {} not annotated (GitHub shows {ANNOTATIONS_PER_LEVEL} of each level); {}",
+            list(&counts, usize::MAX),
+            listing.everything
         )?;
     }
     Ok(())

@@ -48,6 +48,7 @@ impl Report {
                 plural(self.rules_checked, "rule")
             ),
             clean: ("companions", "all companions present"),
+            everything: "the job summary lists every finding",
             notes: String::new(),
             summary: String::new(),
         };
@@ -69,6 +70,8 @@ pub struct Listing {
     /// What a run without diagnostics found, as a JUnit test case name and a sentence:
     /// `("companions", "all companions present")`.
     pub clean: (&'static str, &'static str),
+    /// Where to read them all when a format shows only some (GitHub annotations).
+    pub everything: &'static str,
     /// Lines the human format prints before its summary (what was left unchecked).
     pub notes: String,
     /// The human format's last line: `all companions present (…)`, or the counts.
