@@ -27,14 +27,28 @@ when = ["doc/man/cargo-{cmd}.md"]
 then = ["etc/man/cargo-{cmd}.1"]
 
 [[rule]]
+id = "command-docs"
+severity = "warning"
+when = ["src/commands/{cmd}.rs"]
+then = [{ kind = "man", paths = ["doc/man/cargo-{cmd|kebab}.md"] }]
+
+[[rule]]
 id = "quoted"
 when = ["weird/\"quoted\"/<x>/**"]
 then = [{ kind = "docs", paths = ["docs/payments/api.md"] }]
 "#;
 
+/// The rule set, and the files of a chain: a command, its man source (a companion of
+/// `command-docs` and a trigger of `man-pages`) and the generated page.
 fn repo() -> Repo {
     let repo = Repo::new();
-    repo.write("lockstep.toml", RULES);
+    repo.write("lockstep.toml", RULES)
+        .write("src/commands/generate_lockfile.rs", "fn main() {}\n")
+        .write(
+            "doc/man/cargo-generate-lockfile.md",
+            "# cargo-generate-lockfile\n",
+        )
+        .write("etc/man/cargo-generate-lockfile.1", ".TH CARGO\n");
     repo.commit("initial");
     repo
 }
@@ -98,14 +112,14 @@ fn html_is_one_self_contained_page() {
     assert!(html.contains("<svg"), "draws an SVG");
     assert!(!html.contains("<script"), "no scripts");
     assert!(!html.contains("src=\"http"), "no network");
-    // Every rule companion is one edge (3 + 1 + 1 + 1 + the changelog pack's), ending
-    // in a dot; each rule is labelled once beside its code group.
-    assert_eq!(html.matches("<circle ").count(), 7);
+    // Every rule companion is one edge (3 + 1 + 1 + 1 + 1 + the changelog pack's),
+    // ending in a dot; each rule is labelled once beside its code group.
+    assert_eq!(html.matches("<circle ").count(), 8);
     assert_eq!(html.matches("payments-api · error</text>").count(), 1);
     assert_eq!(
         html.matches("<tr><td>").count(),
-        7,
-        "one table row per edge"
+        8 + 1,
+        "one table row per edge, and one per chain"
     );
     assert!(
         html.contains("weird/&quot;quoted&quot;/&lt;x&gt;/**"),
@@ -113,4 +127,42 @@ fn html_is_one_self_contained_page() {
     );
     std::fs::remove_file(repo.path().join("graph.html")).expect("remove");
     assert_eq!(repo.state(), state);
+}
+
+/// command → man source → generated page reads through: the man source, a companion of
+/// `command-docs`, links to the code group of `man-pages`, which it triggers.
+#[test]
+fn an_artifact_that_is_also_a_trigger_links_to_the_rules_it_triggers() {
+    let repo = repo();
+    let mermaid = stdout(&repo, &["graph"]);
+    let node = |prefix: &str, path: &str| {
+        mermaid
+            .lines()
+            .find(|l| l.contains(&format!("[\"{path}\"]")))
+            .and_then(|l| l.trim().split('[').next())
+            .filter(|id| id.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no node for {path}: {mermaid}"))
+            .to_owned()
+    };
+    let source = node("a", "doc/man/cargo-{cmd|kebab}.md");
+    let man_pages = node("c", "doc/man/cargo-{cmd}.md");
+    assert!(
+        mermaid.contains(&format!("{source} -. triggers .-> {man_pages}\n")),
+        "{mermaid}"
+    );
+    let chains = mermaid
+        .lines()
+        .filter(|l| l.contains(" -. triggers .-> ") && !l.contains("%%"));
+    assert_eq!(chains.count(), 1, "one chain: {mermaid}");
+    let dot = stdout(&repo, &["graph", "--format", "dot"]);
+    assert!(
+        dot.contains(&format!("{source} -> {man_pages} [label=\"triggers\"")),
+        "{dot}"
+    );
+    let html = stdout(&repo, &["graph", "--format", "html"]);
+    assert!(html.contains("↺ also a trigger"), "{html}");
+    assert!(
+        html.contains("<tr><td>man</td><td>doc/man/cargo-{cmd|kebab}.md</td><td>doc/man/cargo-{cmd}.md</td></tr>"),
+        "{html}"
+    );
 }

@@ -25,8 +25,8 @@ pub struct GraphArgs {
 }
 
 pub fn run(args: &GraphArgs, context: &Context) -> miette::Result<ExitStatus> {
-    let (_, rules) = open_current(&context.dir, args.config.as_deref())?;
-    let graph = Graph::build(&rules);
+    let (repo, rules) = open_current(&context.dir, args.config.as_deref())?;
+    let graph = Graph::build(&rules, &repo.tracked_paths()?);
     let text = render(&graph, args.format);
     print(&context.dir, args.output.as_deref(), &text)?;
     Ok(ExitStatus::Success)

@@ -36,6 +36,12 @@ pub fn render(graph: &Graph) -> String {
             escape(&edge_label(edge))
         ));
     }
+    for chain in &graph.chains {
+        out.push_str(&format!(
+            "  a{} -> c{} [label=\"triggers\", style=dotted, arrowhead=empty, constraint=false];\n",
+            chain.artifact, chain.code
+        ));
+    }
     out.push_str("}\n");
     out
 }

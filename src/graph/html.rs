@@ -26,7 +26,9 @@ struct Box {
 
 pub fn render(graph: &Graph) -> String {
     let code_lines: Vec<Vec<String>> = graph.code.iter().map(|n| n.paths.clone()).collect();
-    let artifact_lines: Vec<Vec<String>> = graph.artifacts.iter().map(artifact_lines).collect();
+    let artifact_lines: Vec<Vec<String>> = (0..graph.artifacts.len())
+        .map(|i| box_lines(graph, i))
+        .collect();
     let code_width = column_width(&code_lines);
     let artifact_width = column_width(&artifact_lines);
     let left = PADDING * 2.0;
@@ -116,9 +118,9 @@ pub fn render(graph: &Graph) -> String {
     for (node, b) in graph.code.iter().zip(&code_boxes) {
         draw_node(&mut svg, b, &node.paths, "code");
     }
-    for (node, b) in graph.artifacts.iter().zip(&artifact_boxes) {
+    for (lines, b) in artifact_lines.iter().zip(&artifact_boxes) {
         if let Some(b) = b {
-            draw_node(&mut svg, b, &super::artifact_lines(node), "artifact");
+            draw_node(&mut svg, b, lines, "artifact");
         }
     }
     svg.push_str("</svg>\n");
@@ -221,6 +223,37 @@ fn draw_edge(svg: &mut String, (x1, y1): (f64, f64), to: &Box, label: &str, seve
     );
 }
 
+/// An artifact's box: its paths, and a mark when it is also a trigger (the chains table
+/// says of what).
+fn box_lines(graph: &Graph, artifact: usize) -> Vec<String> {
+    let mut lines = artifact_lines(&graph.artifacts[artifact]);
+    if graph.chains.iter().any(|c| c.artifact == artifact) {
+        lines.push("↺ also a trigger".to_owned());
+    }
+    lines
+}
+
+/// The chains table: each artifact that also triggers a code group's rules.
+fn chain_rows(graph: &Graph) -> String {
+    let mut rows = String::new();
+    for chain in &graph.chains {
+        let (Some(artifact), Some(code)) = (
+            graph.artifacts.get(chain.artifact),
+            graph.code.get(chain.code),
+        ) else {
+            continue;
+        };
+        let _ = writeln!(
+            rows,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&artifact.kind),
+            escape(&node_text(artifact)),
+            escape(&node_text(code))
+        );
+    }
+    rows
+}
+
 fn page(graph: &Graph, svg: &str) -> String {
     let mut rows = String::new();
     for edge in &graph.edges {
@@ -273,14 +306,25 @@ td.error {{ color: #c0392b; }} td.warning {{ color: #d68910; }} td.info {{ color
 <tbody>
 {rows}</tbody>
 </table>
-<details><summary>Mermaid source</summary><pre>{}</pre></details>
+{}<details><summary>Mermaid source</summary><pre>{}</pre></details>
 </body>
 </html>
 "#,
         graph.edges.len(),
         graph.code.len(),
         graph.artifacts.len(),
+        chains_table(graph),
         escape(&mermaid::render(graph))
+    )
+}
+
+fn chains_table(graph: &Graph) -> String {
+    if graph.chains.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<h2>Chains</h2>\n<p>Artifacts that are also triggers: a change to one triggers the code group's rules in turn.</p>\n<table>\n<thead><tr><th>kind</th><th>artifact</th><th>also a trigger of</th></tr></thead>\n<tbody>\n{}</tbody>\n</table>\n",
+        chain_rows(graph)
     )
 }
 

@@ -4,7 +4,9 @@ use super::{Graph, artifact_lines, edge_label};
 use crate::config::Severity;
 
 pub fn render(graph: &Graph) -> String {
-    let mut out = String::from("flowchart LR\n  %% edges: ==> error, --> warning, -.-> info\n");
+    let mut out = String::from(
+        "flowchart LR\n  %% edges: ==> error, --> warning, -.-> info; -. triggers .-> an artifact that is also a trigger\n",
+    );
     out.push_str("  subgraph code[\"code\"]\n");
     for (i, node) in graph.code.iter().enumerate() {
         out.push_str(&format!("    c{i}[\"{}\"]\n", label(&node.paths)));
@@ -29,6 +31,12 @@ pub fn render(graph: &Graph) -> String {
             edge.from,
             escape(&edge_label(edge)),
             edge.to
+        ));
+    }
+    for chain in &graph.chains {
+        out.push_str(&format!(
+            "  a{} -. triggers .-> c{}\n",
+            chain.artifact, chain.code
         ));
     }
     out
