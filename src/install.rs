@@ -48,9 +48,7 @@ impl Hook {
             "#!/bin/sh\n{MARKER}: written by `lockstep install`, removed by `lockstep uninstall`.\nlockstep={binary}\n[ -x \"$lockstep\" ] || lockstep=lockstep\n"
         );
         let body = match self {
-            Hook::PreCommit => {
-                "# LOCKSTEP_SKIP=<rule-id>,... waives rules for one commit.\nexec \"$lockstep\" check --staged\n"
-            }
+            Hook::PreCommit => PRE_COMMIT,
             Hook::CommitMsg => {
                 "# A `Lockstep-Skip: <rule-id>` trailer in the message waives rules.\nexec \"$lockstep\" check --staged --commit-msg-file \"$1\"\n"
             }
@@ -59,6 +57,16 @@ impl Hook {
         header + body
     }
 }
+
+/// With lockstep's commit-msg hook installed too, that hook checks the same staged
+/// changes once the message exists, so a `Lockstep-Skip:` trailer in it can waive
+/// rules: this one defers to it rather than refusing the commit first.
+const PRE_COMMIT: &str = r#"# LOCKSTEP_SKIP=<rule-id>,... waives rules for one commit.
+if grep -q "^# lockstep-managed hook" "$(dirname "$0")/commit-msg" 2>/dev/null; then
+  exit 0 # lockstep's commit-msg hook checks this commit, trailers included
+fi
+exec "$lockstep" check --staged
+"#;
 
 /// git feeds `<local ref> <local sha> <remote ref> <remote sha>` lines on standard input;
 /// a new branch is checked from where it left the remote's history.

@@ -223,3 +223,28 @@ fn rule_filter_checks_only_the_named_rules() {
     assert_eq!(report["findings"].as_array().map(Vec::len), Some(1));
     assert_eq!(report["summary"]["rules_checked"], 1);
 }
+
+/// Issue 14: a hook that runs on nothing (`pre-commit run --all-files` stages nothing)
+/// says there was nothing to check, not "0 changed files" as if it had passed something.
+#[test]
+fn nothing_staged_says_there_was_nothing_to_check() {
+    let repo = api_repo();
+    let text = |args: &[&str]| {
+        String::from_utf8_lossy(&repo.lockstep().args(args).exits(0).stdout).into_owned()
+    };
+    assert_eq!(
+        text(&["check", "--hook"]),
+        "lockstep: nothing to check: no staged changes (a hook run by `pre-commit run \
+         --all-files` sees none; `lockstep check --base BRANCH` checks a branch); 1 rule \
+         loaded\n"
+    );
+    assert_eq!(
+        text(&["check", "--range", "HEAD..HEAD"]),
+        "lockstep: nothing to check: no file changed between the base and the head; 1 rule \
+         loaded\n"
+    );
+    // Something staged that no rule cares about is a pass, with what was checked.
+    repo.write("notes.txt", "hello\n");
+    repo.git(&["add", "notes.txt"]);
+    assert!(text(&["check", "--hook"]).contains("(1 changed file, "));
+}

@@ -226,3 +226,51 @@ fn a_linked_worktree_installs_into_the_common_hooks_directory() {
         .code(0);
     assert!(!repo.path().join(".git/hooks/pre-commit").exists());
 }
+
+/// Issue 14: with both hooks installed, the pre-commit hook defers to the commit-msg
+/// hook, so a trailer in the message being written waives rules (the pre-commit hook
+/// alone would refuse the commit before the message exists).
+#[test]
+fn with_both_hooks_the_pre_commit_hook_defers_so_trailers_work() {
+    let repo = api_repo();
+    for hook in ["pre-commit", "commit-msg"] {
+        repo.lockstep()
+            .args(["install", "--hook", hook])
+            .assert()
+            .code(0);
+    }
+    stage_violation(&repo);
+    let (ok, output) = commit(&repo, "Change refunds");
+    assert!(
+        !ok && output.contains("payments-api"),
+        "refused once: {output}"
+    );
+    assert_eq!(
+        output.matches("lockstep: 1 error").count(),
+        1,
+        "one report: {output}"
+    );
+    let (ok, output) = commit(
+        &repo,
+        "Change refunds\n\nLockstep-Skip: payments-api -- docs follow in #12",
+    );
+    assert!(ok, "{output}");
+    assert!(output.contains("waived"), "{output}");
+
+    // Without the commit-msg hook, the pre-commit hook checks again.
+    repo.lockstep()
+        .args(["uninstall", "--hook", "commit-msg"])
+        .assert()
+        .code(0);
+    stage_violation(&repo);
+    repo.write(
+        PROTO,
+        "service Refunds {\n  rpc Refund(R) returns (S3);\n}\n",
+    );
+    repo.git(&["add", "-A"]);
+    let (ok, output) = commit(
+        &repo,
+        "Change refunds again\n\nLockstep-Skip: payments-api -- too late for a trailer",
+    );
+    assert!(!ok && output.contains("payments-api"), "{output}");
+}

@@ -1,7 +1,8 @@
 //! Repository layouts users have, each built with the real git CLI, and lockstep's
 //! reading of them compared with git's own: where git finds the repository from its
 //! environment, objects only the environment names (a pre-receive quarantine), shallow
-//! clones with linked worktrees, and the formats lockstep refuses by name.
+//! clones with linked worktrees, sparse checkouts, split and sparse indexes, and the
+//! formats lockstep refuses by name.
 
 mod support;
 
@@ -339,4 +340,122 @@ fn deep_trees_read_as_git_reads_them_and_past_git_s_depth_limit_are_refused() {
             stderr(&output)
         );
     }
+}
+
+/// Every changed path triggers this rule, so a finding lists the paths lockstep sees
+/// changed (all but the witness itself).
+const EVERY_PATH_RULES: &str = r#"version = 1
+
+[[rule]]
+id = "every-path"
+when = ["**"]
+unless = ["witness.md"]
+
+[[rule.then]]
+kind = "docs"
+paths = ["witness.md"]
+"#;
+
+/// A repository with files inside and outside the cone `in`, annotation blocks naming
+/// each other across it, and, once `layout` has run, changes of every kind: unstaged,
+/// staged, untracked, deleted, and staged outside the cone.
+fn sparse_repo(layout: &[&[&str]]) -> Repo {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", EVERY_PATH_RULES)
+        .write("witness.md", "w\n")
+        .write("root.txt", "root\n")
+        .write("in/a.txt", "a\n")
+        .write(
+            "in/README.md",
+            "<!-- LINT.IfChange(r) -->\nr\n<!-- LINT.ThenChange(//out/guide.md:g) -->\n",
+        )
+        .write("out/b.txt", "b\n")
+        .write("out/deep/c.txt", "c\n")
+        .write(
+            "out/guide.md",
+            "<!-- LINT.IfChange(g) -->\ng\n<!-- LINT.ThenChange(//in/README.md:r) -->\n",
+        );
+    repo.commit("initial");
+    for args in layout {
+        repo.git(args);
+    }
+    repo.write("in/a.txt", "a\nmore\n")
+        .write("in/untracked.txt", "u\n")
+        .write("in/new.txt", "n\n")
+        .remove("root.txt");
+    repo.git(&["add", "in/new.txt"]);
+    // A staged change outside the cone, where the work tree has no file to compare.
+    let blob = repo.git(&["hash-object", "-w", "in/a.txt"]);
+    let entry = format!("100644,{},out/b.txt", blob.trim());
+    repo.git(&["update-index", "--cacheinfo", &entry]);
+    if layout.iter().any(|args| args[0] == "sparse-checkout") {
+        repo.git(&["sparse-checkout", "reapply"]);
+    }
+    repo
+}
+
+fn lines(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines.sort();
+    lines.dedup();
+    lines
+}
+
+/// `lockstep check ARGS` reads the same changed paths as `git diff GIT_ARGS`, and
+/// `validate` reads the files outside the cone from the index.
+fn assert_reads_as_git(repo: &Repo, layout: &str) {
+    let mut worktree = repo.git(&["diff", "HEAD", "--name-only"]);
+    worktree.push_str(&repo.git(&["ls-files", "--others", "--exclude-standard"]));
+    let staged = repo.git(&["diff", "--cached", "--name-only"]);
+    for (args, expected) in [(&[][..], worktree), (&["--staged"][..], staged)] {
+        let mut command = repo.lockstep();
+        let output = command
+            .args(["check", "--format", "json"])
+            .args(args)
+            .output()
+            .expect("runs");
+        let report = json(&output);
+        let expected = lines(&expected);
+        let context = format!("{layout}, check {args:?}: {}", stderr(&output));
+        assert_eq!(triggered(&report), expected, "{context}");
+        assert_eq!(report["diff"]["files_changed"], expected.len(), "{context}");
+    }
+    let output = repo.lockstep().arg("validate").output().expect("runs");
+    assert!(
+        output.status.success(),
+        "{layout}, validate: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_cone_sparse_checkout_reads_as_git_diff_does() {
+    let repo = sparse_repo(&[&["sparse-checkout", "set", "--cone", "in"]]);
+    assert!(!repo.path().join("out").exists(), "out of the cone");
+    assert_reads_as_git(&repo, "cone sparse checkout");
+}
+
+#[test]
+fn a_sparse_index_reads_as_git_diff_does() {
+    let repo = sparse_repo(&[
+        &["sparse-checkout", "init", "--cone", "--sparse-index"],
+        &["sparse-checkout", "set", "in"],
+    ]);
+    assert_reads_as_git(&repo, "sparse index");
+}
+
+#[test]
+fn a_split_index_reads_as_git_diff_does() {
+    let repo = sparse_repo(&[&["update-index", "--split-index"]]);
+    assert_reads_as_git(&repo, "split index");
+}
+
+#[test]
+fn a_split_index_in_a_sparse_checkout_reads_as_git_diff_does() {
+    let repo = sparse_repo(&[
+        &["sparse-checkout", "set", "--cone", "in"],
+        &["update-index", "--split-index"],
+    ]);
+    assert_reads_as_git(&repo, "split index, cone sparse checkout");
 }

@@ -66,26 +66,32 @@ pub fn scan(repo: &Repo, settings: &AnnotationSettings) -> Result<ScanReport, Gi
 }
 
 /// Parses those of `files` that contain `LINT.`, by index: work-tree files are read on
-/// every core, objects one after the other.
+/// every core, objects (a commit's files, those outside a sparse checkout) one after
+/// the other.
 pub(super) fn parse_files(
     repo: &Repo,
     files: &[TrackedFile],
     settings: &AnnotationSettings,
 ) -> Result<Vec<(usize, Parsed)>, GitError> {
-    let in_work_tree = files
-        .iter()
-        .all(|f| matches!(f.content, Content::WorkTree { .. }));
-    if let Some(root) = repo.workdir().filter(|_| in_work_tree) {
-        return read_parallel(root, files, settings);
-    }
-    let mut parsed = Vec::new();
+    let mut parsed = match repo.workdir() {
+        Some(root) if files.iter().any(in_work_tree) => read_parallel(root, files, settings)?,
+        _ => Vec::new(),
+    };
     for (i, file) in files.iter().enumerate() {
+        if in_work_tree(file) && repo.workdir().is_some() {
+            continue;
+        }
         let bytes = repo.read_content(&file.path, Some(file.content))?;
         if find_marker(&bytes).is_some() {
             parsed.push((i, parse(&file.path, &bytes, settings)));
         }
     }
+    parsed.sort_by_key(|(i, _)| *i);
     Ok(parsed)
+}
+
+fn in_work_tree(file: &TrackedFile) -> bool {
+    matches!(file.content, Content::WorkTree { .. })
 }
 
 /// Reads the work-tree files on every core, parsing those that contain `LINT.`.
@@ -128,7 +134,8 @@ fn read_batches(
         if start >= files.len() {
             return Ok(parsed);
         }
-        for (i, file) in files.iter().enumerate().skip(start).take(BATCH) {
+        let batch = files.iter().enumerate().skip(start).take(BATCH);
+        for (i, file) in batch.filter(|(_, file)| in_work_tree(file)) {
             let bytes =
                 read_work_tree(&root.join(&file.path), file.content.mode()).map_err(|source| {
                     GitError::Io {

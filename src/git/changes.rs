@@ -13,6 +13,9 @@ use crate::change::{Change, Content, Status};
 pub(super) enum NewSide {
     Objects,
     WorkTree,
+    /// The work tree as git reports it: a zero id is a file to read there, any other
+    /// the object the index holds for it.
+    WorkTreeOrIndex,
 }
 
 const EMPTY_BLOB: &str = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
@@ -35,6 +38,13 @@ fn change(raw: RawChange, new_side: NewSide) -> Change {
     change.new = match (status, new_side) {
         (Status::Unmerged, _) => None,
         (_, NewSide::Objects) => raw.new.map(object),
+        (_, NewSide::WorkTreeOrIndex) => raw.new.map(|b| {
+            if b.id.is_zero() {
+                Content::WorkTree { mode: b.mode }
+            } else {
+                object(b)
+            }
+        }),
         (_, NewSide::WorkTree) => raw.new.map(|b| Content::WorkTree { mode: b.mode }),
     };
     change

@@ -14,6 +14,7 @@ const STAGE_MASK: u16 = 0x3000;
 const EXTENDED: u16 = 0x4000;
 const NAME_MASK: u16 = 0x0fff;
 const INTENT_TO_ADD: u16 = 0x2000;
+const SKIP_WORKTREE: u16 = 0x4000;
 
 /// One path of the index at stage 0, or a conflicted path (any stage) once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,9 @@ pub struct IndexEntry {
     pub mode: u32,
     pub id: Id,
     pub conflicted: bool,
+    /// Outside a sparse checkout (the skip-worktree bit): git takes the entry's
+    /// content from the index, never from the work tree, where it is absent.
+    pub skip_worktree: bool,
 }
 
 /// A cache-tree node: a directory whose tree id is known while `id` is `Some`.
@@ -119,6 +123,7 @@ impl IndexFile {
             mode: entry.mode,
             id: if conflicted { Id::ZERO } else { entry.id },
             conflicted,
+            skip_worktree: entry.skip_worktree,
         });
     }
 }
@@ -133,6 +138,7 @@ struct Parsed {
     id: Id,
     stage: u16,
     intent_to_add: bool,
+    skip_worktree: bool,
 }
 
 struct Reader<'a> {
@@ -215,6 +221,7 @@ impl<'a> Reader<'a> {
             id,
             stage: (flags & STAGE_MASK) >> 12,
             intent_to_add: extended & INTENT_TO_ADD != 0,
+            skip_worktree: extended & SKIP_WORKTREE != 0,
         })
     }
 

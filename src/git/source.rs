@@ -197,8 +197,27 @@ impl Repo {
     }
 
     fn worktree_diff(&self) -> Result<Diff, GitError> {
-        self.require_workdir("checking the work tree")?;
+        let root = self.require_workdir("checking the work tree")?;
         let head = self.head()?;
+        let index = self.index_path(None);
+        let (raw, new_side) = match git_reads(&index)? {
+            Some(why) => (
+                git_cli::work_tree_changes(root, &index, why)?,
+                NewSide::WorkTreeOrIndex,
+            ),
+            None => (self.libgit2_work_tree_changes(head)?, NewSide::WorkTree),
+        };
+        Ok(Diff {
+            kind: DiffKind::WorkTree,
+            base: head.map(|id| id.to_string()),
+            head: None,
+            changes: into_changes(raw, new_side),
+            unchanged: Unchanged::Tree(head),
+            commits: Vec::new(),
+        })
+    }
+
+    fn libgit2_work_tree_changes(&self, head: Option<Oid>) -> Result<Vec<RawChange>, GitError> {
         let tree = self
             .tree_of(head)?
             .map(|id| self.repo.find_tree(id.oid()))
@@ -213,14 +232,29 @@ impl Repo {
             .repo
             .diff_tree_to_workdir_with_index(tree.as_ref(), Some(&mut options))
             .context(|| "cannot diff HEAD and the work tree".to_owned())?;
-        Ok(Diff {
-            kind: DiffKind::WorkTree,
-            base: head.map(|id| id.to_string()),
-            head: None,
-            changes: into_changes(raw_deltas(&diff), NewSide::WorkTree),
-            unchanged: Unchanged::Tree(head),
-            commits: Vec::new(),
-        })
+        Ok(raw_deltas(&diff))
+    }
+}
+
+/// Why the work tree must be compared by git rather than libgit2, if it must: an index
+/// libgit2 cannot read (split, sparse), or entries outside a sparse checkout, which
+/// libgit2 would report deleted.
+fn git_reads(index: &std::path::Path) -> Result<Option<&'static str>, GitError> {
+    let data = match std::fs::read(index) {
+        Ok(data) => data,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(e).context(|| format!("cannot read the index at `{}`", index.display()));
+        }
+    };
+    match IndexFile::parse(data) {
+        Ok(parsed) if parsed.entries.iter().any(|e| e.skip_worktree) => Ok(Some("sparse checkout")),
+        Ok(_) => Ok(None),
+        Err(Unreadable::Unsupported(why)) => Ok(Some(why)),
+        Err(Unreadable::Corrupt(reason)) => Err(GitError::Index {
+            path: index.display().to_string(),
+            reason,
+        }),
     }
 }
 

@@ -7,6 +7,7 @@ use git2::{ObjectType, Oid, TreeWalkMode, TreeWalkResult};
 use super::Repo;
 use super::error::{Context, GitError};
 use super::git_cli;
+use super::id::Id;
 use super::index_file::{IndexFile, Unreadable};
 use super::quote::path_text;
 use crate::change::Content;
@@ -90,7 +91,8 @@ impl Repo {
             .collect())
     }
 
-    /// The index's stage-0 paths, to be read from the work tree.
+    /// The index's stage-0 paths, to be read from the work tree, or from the index
+    /// where a sparse checkout leaves them out of it.
     fn index_entries(&self, root: &std::path::Path) -> Result<Vec<(String, Content)>, GitError> {
         let path = self.index_path(None);
         let data = match std::fs::read(&path) {
@@ -100,25 +102,22 @@ impl Repo {
                 return Err(e).context(|| format!("cannot read the index at `{}`", path.display()));
             }
         };
-        let entries = match IndexFile::parse(data) {
-            Ok(index) => index
+        match IndexFile::parse(data) {
+            Ok(index) => Ok(index
                 .entries
                 .iter()
                 .filter(|e| !e.conflicted)
-                .map(|e| (path_text(index.path(e)), e.mode))
-                .collect(),
-            Err(Unreadable::Unsupported(why)) => git_cli::index_entries(root, &path, why)?,
-            Err(Unreadable::Corrupt(reason)) => {
-                return Err(GitError::Index {
-                    path: path.display().to_string(),
-                    reason,
-                });
-            }
-        };
-        Ok(entries
-            .into_iter()
-            .map(|(path, mode)| (path, Content::WorkTree { mode }))
-            .collect())
+                .map(|e| {
+                    let content = entry_content(e.mode, e.id, e.skip_worktree);
+                    (path_text(index.path(e)), content)
+                })
+                .collect()),
+            Err(Unreadable::Unsupported(why)) => git_cli::index_entries(root, &path, why),
+            Err(Unreadable::Corrupt(reason)) => Err(GitError::Index {
+                path: path.display().to_string(),
+                reason,
+            }),
+        }
     }
 
     fn head_entries(&self) -> Result<Vec<HeadEntry>, GitError> {
@@ -146,6 +145,16 @@ impl Repo {
         })
         .context(|| "cannot walk a commit's tree".to_owned())?;
         Ok(entries)
+    }
+}
+
+/// Where an index entry's content is: the work tree, unless the entry is outside a
+/// sparse checkout (skip-worktree), whose content git reads from the index.
+pub(super) fn entry_content(mode: u32, id: Id, skip_worktree: bool) -> Content {
+    if skip_worktree {
+        Content::Object { id: id.0, mode }
+    } else {
+        Content::WorkTree { mode }
     }
 }
 

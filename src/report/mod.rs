@@ -52,12 +52,29 @@ impl Report {
             notes: String::new(),
             summary: String::new(),
         };
-        listing.summary = if listing.diagnostics.is_empty() {
-            format!("{} ({})", listing.clean.1, listing.scope)
-        } else {
-            listing.tally()
+        listing.summary = match (listing.diagnostics.is_empty(), self.diff.files_changed) {
+            (true, 0) => self.nothing_to_check(),
+            (true, _) => format!("{} ({})", listing.clean.1, listing.scope),
+            (false, _) => listing.tally(),
         };
         listing
+    }
+
+    /// The summary of a diff that changes no file: what was looked at, not a pass.
+    fn nothing_to_check(&self) -> String {
+        let what = match self.diff.kind {
+            "staged" => {
+                "no staged changes (a hook run by `pre-commit run --all-files` sees none; \
+                 `lockstep check --base BRANCH` checks a branch)"
+            }
+            "worktree" => "no changes in the work tree",
+            "commit" => "the commit changes no files",
+            _ => "no file changed between the base and the head",
+        };
+        format!(
+            "nothing to check: {what}; {} loaded",
+            plural(self.rules_checked, "rule")
+        )
     }
 }
 
