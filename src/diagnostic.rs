@@ -215,6 +215,15 @@ pub struct Drawn<'a> {
 }
 
 impl<'a> Drawn<'a> {
+    /// Without its snippet of the rule set: for a finding of a rule whose definition an
+    /// earlier finding already showed.
+    pub fn without_snippet(diagnostic: &'a Diagnostic) -> Self {
+        Drawn {
+            source: None,
+            ..Drawn::new(diagnostic)
+        }
+    }
+
     pub fn new(diagnostic: &'a Diagnostic) -> Self {
         let source = diagnostic.snippet.as_ref().map(|(origin, _)| {
             NamedSource::new(origin.source.name.clone(), origin.source.text.clone())
@@ -267,6 +276,7 @@ impl miette::Diagnostic for Drawn<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
         let (origin, label) = self.diagnostic.snippet.as_ref()?;
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(Some(label.clone()), origin.span.clone()),

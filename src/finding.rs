@@ -29,6 +29,10 @@ pub struct Trigger {
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+    /// The path before a rename, for reports that say "renamed" rather than "changed"
+    /// (the JSON shape of SPEC section 5 names the new path only).
+    #[serde(skip)]
+    pub renamed_from: Option<String>,
 }
 
 /// A companion that no changed file satisfies, with its paths bound.

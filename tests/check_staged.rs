@@ -248,3 +248,36 @@ fn nothing_staged_says_there_was_nothing_to_check() {
     repo.git(&["add", "notes.txt"]);
     assert!(text(&["check", "--hook"]).contains("(1 changed file, "));
 }
+
+/// Issue 14: a rename is reported as one, and a rule's definition is shown once however
+/// many of its bindings fail.
+#[test]
+fn renames_say_renamed_and_a_rule_is_shown_once() {
+    let repo = Repo::new();
+    repo.write(
+        "lockstep.toml",
+        "version = 1\n[[rule]]\nid = \"man\"\nwhen = [\"src/commands/{cmd}.rs\"]\nthen = [\"doc/man/{cmd}.md\"]\n",
+    )
+    .write("src/commands/build.rs", "fn build() {}\n")
+    .write("src/commands/run.rs", "fn run() {}\n")
+    .write("doc/man/build.md", "# build\n")
+    .write("doc/man/run.md", "# run\n");
+    repo.commit("initial");
+    repo.write("src/commands/build.rs", "fn build() {}\nfn clean() {}\n");
+    repo.git(&["mv", "src/commands/run.rs", "src/commands/exec.rs"]);
+    repo.git(&["add", "-A"]);
+    let out = repo.lockstep().args(["check", "--staged"]).exits(1).stdout;
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        text.contains("man [cmd = build]: src/commands/build.rs:2 changed without file"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "man [cmd = run]: src/commands/run.rs → src/commands/exec.rs renamed without file"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.matches("rule defined here").count(), 1, "{text}");
+    assert_eq!(text.matches("lockstep::man").count(), 3, "{text}");
+}

@@ -262,6 +262,7 @@ pub fn check<E>(
                     triggered_by: vec![Trigger {
                         path: change.path.clone(),
                         line: Some(block.if_line),
+                        renamed_from: None,
                     }],
                 }),
             }
@@ -540,6 +541,7 @@ pub(super) fn finding(path: &str, line: u32, missing: Vec<Missing>, message: Str
         triggered_by: vec![Trigger {
             path: path.to_owned(),
             line: Some(line),
+            renamed_from: None,
         }],
         missing,
         owners: Vec::new(),

@@ -119,9 +119,13 @@ pub fn rule_name(finding: &Finding) -> String {
 
 /// `path:12` or `path`.
 pub fn location(trigger: &Trigger) -> String {
-    match trigger.line {
-        Some(line) => format!("{}:{line}", trigger.path),
+    let path = match &trigger.renamed_from {
+        Some(old) => format!("{old} → {}", trigger.path),
         None => trigger.path.clone(),
+    };
+    match trigger.line {
+        Some(line) => format!("{path}:{line}"),
+        None => path,
     }
 }
 
@@ -134,6 +138,7 @@ pub fn place(finding: &Finding) -> Option<Trigger> {
     finding.origin.as_ref().map(|origin| Trigger {
         path: origin.source.name.clone(),
         line: origin.line(),
+        renamed_from: None,
     })
 }
 
@@ -152,9 +157,14 @@ pub fn headline(finding: &Finding) -> String {
     if let (true, Some(message)) = (kinds.is_empty(), statement(finding)) {
         return format!("{}: {message}", list(&triggers, 3));
     }
+    let renamed = finding
+        .triggered_by
+        .iter()
+        .all(|t| t.renamed_from.is_some());
     format!(
-        "{} changed without {}",
+        "{} {} without {}",
         list(&triggers, 3),
+        if renamed { "renamed" } else { "changed" },
         list(&kinds, usize::MAX)
     )
 }
@@ -270,10 +280,12 @@ pub(crate) mod fixtures {
             Trigger {
                 path: "services/payments/api/refund.proto".to_owned(),
                 line: Some(12),
+                renamed_from: None,
             },
             Trigger {
                 path: "services/payments/api/void, 100%.proto".to_owned(),
                 line: None,
+                renamed_from: None,
             },
         ];
         api.missing = vec![
@@ -297,6 +309,7 @@ pub(crate) mod fixtures {
         man.triggered_by = vec![Trigger {
             path: "doc/man/cargo-build.md".to_owned(),
             line: None,
+            renamed_from: None,
         }];
         man.missing = vec![Missing {
             kind: "file".to_owned(),
@@ -311,6 +324,7 @@ pub(crate) mod fixtures {
         waived.triggered_by = vec![Trigger {
             path: "src/lib.rs".to_owned(),
             line: Some(3),
+            renamed_from: None,
         }];
         waived.missing = vec![Missing {
             kind: "changelog".to_owned(),

@@ -223,6 +223,7 @@ fn judge(
         .map(|&(c, line)| Trigger {
             path: changes[c].path.clone(),
             line,
+            renamed_from: changes[c].old_path.clone(),
         })
         .collect();
     if missing.is_empty() {
