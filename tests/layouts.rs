@@ -459,3 +459,96 @@ fn a_split_index_in_a_sparse_checkout_reads_as_git_diff_does() {
     ]);
     assert_reads_as_git(&repo, "split index, cone sparse checkout");
 }
+
+/// Four commits, each changing files the rule `every-path` sees; returns their ids,
+/// oldest first.
+fn four_commits() -> (Repo, Vec<String>) {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", EVERY_PATH_RULES)
+        .write("witness.md", "w\n")
+        .write("a.txt", "a\n");
+    let mut ids = vec![repo.commit("one")];
+    ids.push(repo.write("b.txt", "b\n").commit("two"));
+    ids.push(repo.write("c.txt", "c\n").commit("three"));
+    ids.push(
+        repo.write("a.txt", "a2\n")
+            .write("d.txt", "d\n")
+            .commit("four"),
+    );
+    (repo, ids)
+}
+
+/// Each commit `git log` lists from HEAD, with the paths it changes, as lockstep's
+/// `check --commit` reads them (with `env` set for both).
+fn assert_history_as_git_log(repo: &Repo, env: &[(&str, &str)], layout: &str) {
+    let mut log = repo.git_command(&["log", "--no-renames", "--name-only", "--format=@%H"]);
+    let output = log.envs(env.iter().copied()).output().expect("git log");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let log = String::from_utf8_lossy(&output.stdout).into_owned();
+    let mut commits = 0;
+    for entry in log.split('@').filter(|e| !e.is_empty()) {
+        let (id, paths) = entry.split_once('\n').expect("id line");
+        let paths: Vec<String> = lines(paths).into_iter().filter(|p| !p.is_empty()).collect();
+        // A commit changing the witness too (the root) satisfies the rule: no finding.
+        let expected = if paths.iter().any(|p| p == "witness.md") {
+            Vec::new()
+        } else {
+            paths
+        };
+        let output = repo
+            .lockstep()
+            .envs(env.iter().copied())
+            .args(["check", "--format", "json", "--commit", id])
+            .output()
+            .expect("runs");
+        assert_eq!(triggered(&json(&output)), expected, "{layout}, commit {id}");
+        commits += 1;
+    }
+    let output = repo
+        .lockstep()
+        .envs(env.iter().copied())
+        .args(["audit", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        json(&output)["range"]["units"],
+        commits,
+        "{layout}, audit: {}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn grafts_are_read_as_git_log_reads_them() {
+    let (repo, ids) = four_commits();
+    // The fourth commit's parent becomes the second: the third leaves the history.
+    repo.write(".git/info/grafts", format!("{} {}\n", ids[3], ids[1]));
+    assert_history_as_git_log(&repo, &[], "info/grafts");
+}
+
+#[test]
+fn replaced_commits_are_refused_by_name_unless_replacements_are_off() {
+    let (repo, ids) = four_commits();
+    repo.git(&["replace", "--graft", &ids[3], &ids[1]]);
+    let output = repo.lockstep().args(["check", "--commit", "HEAD"]).exits(2);
+    let text = stderr(&output);
+    assert!(
+        text.contains("lockstep::git::replaced") && text.contains("GIT_NO_REPLACE_OBJECTS=1"),
+        "{text}"
+    );
+    repo.lockstep().args(["audit"]).exits(2);
+    // A commit that is not replaced reads as git reads it.
+    let output = repo
+        .lockstep()
+        .args(["check", "--format", "json", "--commit", &ids[1]])
+        .output()
+        .expect("runs");
+    assert_eq!(triggered(&json(&output)), ["b.txt"]);
+    assert_history_as_git_log(
+        &repo,
+        &[("GIT_NO_REPLACE_OBJECTS", "1")],
+        "no replace objects",
+    );
+    repo.git(&["config", "core.useReplaceRefs", "false"]);
+    assert_history_as_git_log(&repo, &[], "core.useReplaceRefs = false");
+}

@@ -71,6 +71,9 @@ impl Repo {
         take: impl FnOnce(Fields<'_>) -> Option<T>,
     ) -> Result<T, GitError> {
         let context = || format!("cannot read commit {id}");
+        if self.replaced().contains(&id) {
+            return Err(GitError::Replaced { id: id.to_string() });
+        }
         let (kind, bytes) = self.read_object(Id::from(id)).context(context)?;
         if kind != git2::ObjectType::Commit {
             return Err(git2::Error::from_str("not a commit")).context(context);
@@ -79,6 +82,8 @@ impl Repo {
         // A shallow clone's oldest commits have parents it lacks; git reads them as roots.
         if self.shallow_boundary().contains(&id) {
             fields.parents.clear();
+        } else if let Some(parents) = self.grafts().get(&id) {
+            fields.parents.clone_from(parents);
         }
         take(fields)
             .ok_or_else(|| git2::Error::from_str("malformed commit object"))

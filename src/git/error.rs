@@ -30,6 +30,15 @@ pub enum GitError {
     )]
     RefFormat { format: String },
 
+    #[error("commit {id} is replaced (`git replace`), and lockstep does not read replacements yet")]
+    #[diagnostic(
+        code(lockstep::git::replaced),
+        help(
+            "git log and git diff read the replacement; to check the history as stored, as `git --no-replace-objects` does, set GIT_NO_REPLACE_OBJECTS=1"
+        )
+    )]
+    Replaced { id: String },
+
     #[error("{what} needs a work tree, but this repository is bare")]
     #[diagnostic(code(lockstep::git::bare), help("{help}"))]
     Bare { what: String, help: String },

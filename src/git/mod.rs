@@ -28,7 +28,7 @@ mod unchanged;
 mod walk;
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -61,6 +61,10 @@ pub struct Repo {
     graph: OnceCell<Option<Repository>>,
     objects: RefCell<Objects>,
     shallow: OnceCell<HashSet<Oid>>,
+    /// `info/grafts`: commits whose parents git reads from there instead.
+    grafts: OnceCell<HashMap<Oid, Vec<Oid>>>,
+    /// Commits a replace ref replaces, which git reads in their stead.
+    replaced: OnceCell<HashSet<Oid>>,
     /// Blobs read lately: the annotation pass and the line diffs read the same ones.
     blobs: RefCell<Recent>,
 }
@@ -74,6 +78,8 @@ impl Repo {
             layout,
             graph: OnceCell::new(),
             shallow: OnceCell::new(),
+            grafts: OnceCell::new(),
+            replaced: OnceCell::new(),
             repo,
             blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
         }
@@ -264,6 +270,51 @@ impl Repo {
                 .unwrap_or_default()
                 .lines()
                 .filter_map(|line| Oid::from_str(line.trim()).ok())
+                .collect()
+        })
+    }
+
+    /// `$GIT_COMMON_DIR/info/grafts` (or `$GIT_GRAFT_FILE`), as git reads it: each line
+    /// a commit and the parents it is read with.
+    fn grafts(&self) -> &HashMap<Oid, Vec<Oid>> {
+        self.grafts.get_or_init(|| {
+            let path = std::env::var_os("GIT_GRAFT_FILE")
+                .map_or_else(|| self.layout.common_dir.join("info/grafts"), PathBuf::from);
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            text.lines()
+                .filter(|line| !line.starts_with('#'))
+                .filter_map(|line| {
+                    let mut ids = line.split_whitespace().map(Oid::from_str);
+                    let commit = ids.next()?.ok()?;
+                    Some((commit, ids.collect::<Result<Vec<_>, _>>().ok()?))
+                })
+                .collect()
+        })
+    }
+
+    /// The commits git reads replaced (`refs/replace/<id>`, or under
+    /// `$GIT_REPLACE_REF_BASE`); none under `GIT_NO_REPLACE_OBJECTS` or
+    /// `core.useReplaceRefs = false`, where git reads objects as stored.
+    fn replaced(&self) -> &HashSet<Oid> {
+        self.replaced.get_or_init(|| {
+            let off = std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_some()
+                || self
+                    .repo
+                    .config()
+                    .and_then(|c| c.get_bool("core.useReplaceRefs"))
+                    .is_ok_and(|on| !on);
+            if off {
+                return HashSet::new();
+            }
+            let base = std::env::var("GIT_REPLACE_REF_BASE")
+                .unwrap_or_else(|_| "refs/replace/".to_owned());
+            let base = format!("{}/", base.trim_end_matches('/'));
+            let Ok(mut names) = self.repo.references_glob(&format!("{base}*")) else {
+                return HashSet::new();
+            };
+            names
+                .names()
+                .filter_map(|name| Oid::from_str(name.ok()?.strip_prefix(&base)?).ok())
                 .collect()
         })
     }
