@@ -281,3 +281,44 @@ fn renames_say_renamed_and_a_rule_is_shown_once() {
     assert_eq!(text.matches("rule defined here").count(), 1, "{text}");
     assert_eq!(text.matches("lockstep::man").count(), 3, "{text}");
 }
+
+/// Issue 14: the human report says how to waive what failed, once, naming each
+/// skippable rule; a rule that cannot be skipped is not offered.
+#[test]
+fn the_human_report_says_how_to_waive_skippable_rules() {
+    let repo = Repo::new();
+    repo.write(
+        "lockstep.toml",
+        "version = 1\n[settings]\nskip_trailer = \"Skip-Check\"\n\
+         [[rule]]\nid = \"man\"\nwhen = [\"src/commands/{cmd}.rs\"]\nthen = [\"doc/man/{cmd}.md\"]\n\
+         [[rule]]\nid = \"schema\"\nskippable = false\nwhen = [\"db/**\"]\nthen = [\"migrations/**\"]\n",
+    )
+    .write("src/commands/build.rs", "fn build() {}\n")
+    .write("src/commands/run.rs", "fn run() {}\n")
+    .write("db/schema.sql", "create table t();\n");
+    repo.commit("initial");
+    repo.write("src/commands/build.rs", "fn build2() {}\n")
+        .write("src/commands/run.rs", "fn run2() {}\n")
+        .write("db/schema.sql", "create table u();\n");
+    repo.git(&["add", "-A"]);
+    let out = repo.lockstep().args(["check", "--staged"]).exits(1).stdout;
+    let text = String::from_utf8_lossy(&out);
+    assert_eq!(text.matches("to waive").count(), 1, "{text}");
+    assert!(
+        text.contains(
+            "to waive for one commit: `LOCKSTEP_SKIP=man git commit …`, or a \
+             `Skip-Check: man -- <reason>` trailer in its message"
+        ),
+        "{text}"
+    );
+    repo.commit("change");
+    let range = repo
+        .lockstep()
+        .args(["check", "--range", "HEAD~1..HEAD"])
+        .exits(1);
+    let text = String::from_utf8_lossy(&range.stdout);
+    assert!(
+        text.contains("to waive: a `Skip-Check: man -- <reason>` trailer in a commit of the range"),
+        "{text}"
+    );
+}

@@ -229,6 +229,7 @@ pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
         },
         rules_checked: rules.active_rules(),
         findings,
+        skip_trailer: rules.settings.skip_trailer.clone(),
     };
     write_report(args, context, &report)?;
     let deny_warnings = args.deny == Some(Deny::Warnings);

@@ -340,6 +340,7 @@ pub(crate) mod fixtures {
             },
             findings: vec![api, man, waived],
             rules_checked: 5,
+            skip_trailer: "Lockstep-Skip".to_owned(),
         }
     }
 
@@ -385,6 +386,7 @@ pub(crate) mod fixtures {
             },
             findings: Vec::new(),
             rules_checked: 3,
+            skip_trailer: "Lockstep-Skip".to_owned(),
         }
     }
 

@@ -17,7 +17,7 @@ use std::io::{self, Write};
 
 use crate::config::Severity;
 use crate::diagnostic::Diagnostic;
-use crate::finding::Finding;
+use crate::finding::{Finding, FindingStatus};
 
 /// What a check looked at, for the report header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,9 @@ pub struct Report {
     pub diff: DiffSummary,
     pub findings: Vec<Finding>,
     pub rules_checked: usize,
+    /// The trailer token that waives rules (`settings.skip_trailer`), for the human
+    /// report's hint on how to waive what failed.
+    pub skip_trailer: String,
 }
 
 impl Report {
@@ -49,7 +52,7 @@ impl Report {
             ),
             clean: ("companions", "all companions present"),
             everything: "the job summary lists every finding",
-            notes: String::new(),
+            notes: self.waiver_hint(),
             summary: String::new(),
         };
         listing.summary = match (listing.diagnostics.is_empty(), self.diff.files_changed) {
@@ -58,6 +61,33 @@ impl Report {
             (false, _) => listing.tally(),
         };
         listing
+    }
+
+    /// How to waive the skippable rules that failed, if any did, in the way this kind of
+    /// check reads waivers.
+    fn waiver_hint(&self) -> String {
+        let mut ids: Vec<&str> = Vec::new();
+        for finding in &self.findings {
+            let waivable = finding.status == FindingStatus::Missing && finding.skippable;
+            if waivable && !ids.contains(&finding.rule.as_str()) {
+                ids.push(&finding.rule);
+            }
+        }
+        if ids.is_empty() {
+            return String::new();
+        }
+        let ids = ids.join(",");
+        let trailer = format!("`{}: {ids} -- <reason>`", self.skip_trailer);
+        match self.diff.kind {
+            "staged" | "worktree" => format!(
+                "to waive for one commit: `LOCKSTEP_SKIP={ids} git commit …`, or a {trailer} \
+                 trailer in its message (read by the commit-msg hook)\n"
+            ),
+            _ => format!(
+                "to waive: a {trailer} trailer in a commit of the range, or the pull request \
+                 label `lockstep-skip:RULE`\n"
+            ),
+        }
     }
 
     /// The summary of a diff that changes no file: what was looked at, not a pass.
