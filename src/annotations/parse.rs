@@ -55,7 +55,8 @@ pub fn parse(path: &str, bytes: &[u8], settings: &AnnotationSettings) -> Parsed 
         .split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .collect();
-    let mut fence = Fence::new(is_markdown(path));
+    let markdown = is_markdown(path);
+    let mut fence = Fence::new(markdown);
     let mut strings = Strings::new(path);
     let mut i = 0;
     while i < lines.len() {
@@ -67,6 +68,10 @@ pub fn parse(path: &str, bytes: &[u8], settings: &AnnotationSettings) -> Parsed 
         let Some((leader, rest)) = directive(line) else {
             continue;
         };
+        // In Markdown a `#` starts a heading (`## LINT.IfChange` in a guide), not a comment.
+        if markdown && leader.starts_with(b"#") {
+            continue;
+        }
         i += parser.directive(i as u32, leader, rest, &lines[i..]);
     }
     parser.finish()
@@ -817,6 +822,14 @@ mod tests {
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         // Outside Markdown, fences mean nothing.
         assert_eq!(parsed("a.txt", &lines).blocks.len(), 2);
+        // Headings are not comments.
+        let headings = [
+            "## LINT.IfChange",
+            "text",
+            "## LINT.ThenChange",
+            "# LINT.Label",
+        ];
+        assert_eq!(parsed("docs/GUIDE.md", &headings), Parsed::default());
     }
 
     #[test]
