@@ -102,8 +102,9 @@ def strings_in(text):
     return found
 
 
-def case_end(text, start):
-    """The index after the `}` closing the `{ CheckCase {` block opened at start."""
+def closing(text, start, open_="{", close="}"):
+    """The index after the bracket closing the one at text[start], skipping Rust strings
+    and `//` comments."""
     depth = 0
     i = start
     while True:
@@ -114,9 +115,9 @@ def case_end(text, start):
         if c == "/" and text[i + 1] == "/":
             i = text.index("\n", i)
             continue
-        if c == "{":
+        if c == open_:
             depth += 1
-        elif c == "}":
+        elif c == close:
             depth -= 1
             if depth == 0:
                 return i + 1
@@ -150,13 +151,13 @@ def expectation(body, name):
 def parse_cases(text):
     cases = []
     for m in re.finditer(r"^\s+(\w+) = \{ CheckCase \{", text, re.M):
-        end = case_end(text, m.end() - len("{ CheckCase {"))
+        end = closing(text, m.end() - len("{ CheckCase {"))
         body = text[m.end():end]
         case = {"name": m.group(1), "files": [], "changes": None, "deleted": [],
                 "file_list": [], "ignore": [], "strict": "strict: false" not in body}
         files = re.search(r"files!\s*\{", body)
         if files:
-            inner = body[files.end():case_end(body, files.end() - 1) - 1]
+            inner = body[files.end():closing(body, files.end() - 1) - 1]
             found = strings_in(inner)
             case["files"] = [(found[k], unindent(found[k + 1])) for k in range(0, len(found) - 1, 2)]
         changes = field(body, "changes")
@@ -286,7 +287,7 @@ NEUTRAL = {"-v", "--verbose", "-d", "--debug", "--no-lint"}
 def functions(text):
     """(name, body) of each `#[test]` function."""
     for m in re.finditer(r"#\[test\]\s*(?:#\[[^\]]*\]\s*)*fn (\w+)\(\)\s*\{", text):
-        end = case_end(text, m.end() - 1)
+        end = closing(text, m.end() - 1)
         yield m.group(1), text[m.end():end - 1]
 
 
@@ -295,17 +296,8 @@ def call_args(body, name):
     calls = [m for m in re.finditer(r"\b" + name + r"\(", body)]
     if len(calls) != 1:
         return None
-    i = calls[0].end()
-    depth = 1
-    start = i
-    while depth:
-        c = body[i]
-        if c == '"' or (c == "r" and re.match(r'r#*"', body[i:]) and not body[i - 1].isalnum()):
-            _, i = string_at(body, i)
-            continue
-        depth += {"(": 1, ")": -1}.get(c, 0)
-        i += 1
-    return body[start:i - 1]
+    start = calls[0].end()
+    return body[start:closing(body, start - 1, "(", ")") - 1]
 
 
 def literal_arrays(args, count):
