@@ -47,12 +47,10 @@ pub fn parse(source: &ConfigSource) -> (Document, Vec<ConfigError>) {
             "extends" => document.extends = read.value(value).unwrap_or_default(),
             "settings" => document.settings = read.settings(value).unwrap_or_default(),
             "rule" => document.rules = read.rules(value),
-            _ => errors.push(unknown_key(
-                source,
-                key,
-                &TOP_LEVEL_KEYS.map(str::to_owned),
-                "the rule set",
-            )),
+            _ => {
+                let known = TOP_LEVEL_KEYS.map(str::to_owned);
+                errors.push(unknown_key(source, key, &known, "the rule set").0);
+            }
         }
     }
     check_version(version, source, &mut errors);
@@ -96,24 +94,26 @@ static SETTINGS_KEYS: LazyLock<Vec<String>> = LazyLock::new(schema_keys::<Settin
 static RULE_KEYS: LazyLock<Vec<String>> = LazyLock::new(schema_keys::<RuleConfig>);
 static COMPANION_KEYS: LazyLock<Vec<String>> = LazyLock::new(schema_keys::<CompanionTable>);
 
-/// A key `known` does not hold, inside `what`; with the key meant when it looks like a
+/// A key `known` does not hold, inside `what`, and the key meant when it looks like a
 /// typo of one.
-fn unknown_key(
+fn unknown_key<'k>(
     source: &ConfigSource,
     key: &Spanned<toml::de::DeString<'_>>,
-    known: &[String],
+    known: &'k [String],
     what: &str,
-) -> ConfigError {
+) -> (ConfigError, Option<&'k str>) {
     let name = key.get_ref().as_ref();
     let error = ConfigError::new("unknown-key", format!("unknown key `{name}` in {what}"));
-    match closest(name, known.iter().map(String::as_str)) {
+    let meant = closest(name, known.iter().map(String::as_str));
+    let error = match meant {
         Some(meant) => error
             .at(source, key.span(), format!("did you mean `{meant}`?"))
             .help(format!("rename it to `{meant}`")),
         None => error
             .at(source, key.span(), "unknown key")
             .help(format!("keys of {what}: {}", list(known))),
-    }
+    };
+    (error, meant)
 }
 
 fn list(keys: &[String]) -> String {
@@ -159,8 +159,9 @@ impl Reader<'_> {
         for (key, _) in table.iter() {
             let name = key.get_ref().as_ref();
             if !known.iter().any(|k| k == name) {
-                meant.extend(closest(name, known.iter().map(String::as_str)).map(str::to_owned));
-                self.errors.push(unknown_key(self.source, key, known, what));
+                let (error, key_meant) = unknown_key(self.source, key, known, what);
+                self.errors.push(error);
+                meant.extend(key_meant.map(str::to_owned));
             }
         }
         *table = std::mem::take(table)
