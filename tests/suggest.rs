@@ -446,7 +446,7 @@ fn version_bumps_are_left_out_unless_asked_for() {
         h.change(&crates, &format!("chore: Bump versions ({round})"));
         for krate in ["a", "b"] {
             h.change(
-                &[&format!("crates/{krate}/src/lib.rs")],
+                &[&format!("src/{krate}.rs")],
                 &format!("fix({krate}): round {round}"),
             );
         }
