@@ -226,14 +226,12 @@ pub fn check<E>(
                 .iter()
                 .filter(|p| p.kind.severity() == Severity::Error)
             {
-                let mut finding = finding(
+                findings.push(problem_finding(
                     &change.path,
                     problem.line,
-                    Vec::new(),
+                    problem.kind,
                     problem.message.clone(),
-                );
-                finding.problem = Some(problem.kind);
-                findings.push(finding);
+                ));
             }
         }
         let Some(state) = fired.get(&i) else { continue };
@@ -279,9 +277,7 @@ pub fn check<E>(
 /// (worded as `validate` words it).
 fn missing_target(path: &str, line: u32, target: &Target) -> Finding {
     let message = format!("target `{}` does not exist", target.path);
-    let mut found = finding(path, line, Vec::new(), message);
-    found.problem = Some(ProblemKind::MissingTargetFile);
-    found
+    problem_finding(path, line, ProblemKind::MissingTargetFile, message)
 }
 
 /// A target of a block the diff fired or wrote whose file the change leaves without the
@@ -291,9 +287,7 @@ fn missing_label(path: &str, line: u32, target: &Target, label: &str) -> Finding
         "`{}` has no LINT.IfChange({label}) or LINT.Label({label})",
         target.path
     );
-    let mut found = finding(path, line, Vec::new(), message);
-    found.problem = Some(ProblemKind::MissingTargetLabel);
-    found
+    problem_finding(path, line, ProblemKind::MissingTargetLabel, message)
 }
 
 fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
@@ -556,6 +550,22 @@ impl<E, X: FnMut(&str) -> Result<bool, E>> Context<'_, X> {
             .get(&index)
             .is_some_and(|f| f.labels.contains(label));
         (!changed).then(|| format!("changed, but not inside its `{label}` block"))
+    }
+}
+
+/// A block the change leaves broken (malformed, naming nothing, naming what it removed).
+/// Unlike an unchanged target, no waiver excuses it: a waiver lets one change go without
+/// its companions, and a broken block would fail every later change of it.
+pub(super) fn problem_finding(
+    path: &str,
+    line: u32,
+    kind: ProblemKind,
+    message: String,
+) -> Finding {
+    Finding {
+        problem: Some(kind),
+        skippable: false,
+        ..finding(path, line, Vec::new(), message)
     }
 }
 
