@@ -182,7 +182,12 @@ impl Pack {
             let base = match header.stored {
                 Stored::Whole(kind) => {
                     self.inflate(&header)?;
-                    break (kind, Rc::from(&self.inflated[..]));
+                    let whole: Rc<[u8]> = Rc::from(&self.inflated[..]);
+                    // The base of a delta chain is the base of others, as git keeps it.
+                    if !deltas.is_empty() {
+                        self.bases.insert(at, (kind, Rc::clone(&whole)));
+                    }
+                    break (kind, whole);
                 }
                 Stored::OffsetDelta(distance) => at
                     .checked_sub(distance)
