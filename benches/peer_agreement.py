@@ -3,7 +3,8 @@
 often lockstep agrees with the verdict the peer's suite expects. Only the peers' test
 cases are READ (nothing of their code is used).
 
-simonepri/ifttt-lint (MIT), `src/check_test.rs`, from LOCKSTEP_PEER_IFTTT: each
+simonepri/ifttt-lint (MIT), `src/check_test.rs`, `src/parser_test.rs` and
+`src/cli_test.rs`, from LOCKSTEP_PEER_IFTTT. check_test.rs: each
 `CheckCase` names files (the new side), the lines a diff added or removed, deleted files,
 files to validate and patterns to ignore, and whether errors and findings are expected.
 The script writes a base commit and a head commit that differ by those lines, runs
@@ -20,6 +21,29 @@ the test asserts. A scan case gives files and an exit code, compared with `locks
 validate`'s. Cases whose inputs are not literals, or that use peer options without a
 counterpart, are counted apart.
 
+ifttt-lint's `src/parser_test.rs`: each test parses a target (`parse_target`), a
+`ThenChange` list or a whole file, and asserts the file and label of each target, that
+errors come or do not, or that nothing is a directive. The script writes the text as (or
+in) a block of `src.rs`, each expected target as a file (holding a block with the
+expected label), and requires: changing the block alone names exactly the expected
+targets, changing the targets too passes, and `lockstep validate` reports errors
+exactly when the test expects some.
+
+ifttt-lint's `src/cli_test.rs`: each test is a script of writes, commits, `git add`/`rm`/
+`mv`, symlinks and runs of the peer with an expected exit code. The script plays the same
+steps in a git repository (loops unrolled, `format!` filled in) and runs lockstep where
+the peer ran: `--diff R` → `check --range R`; file arguments alone (the peer's
+structural validation) → `validate`; `--ignore G` → `annotation_external`. Not
+expressible, and counted apart: a file outside the repository
+(`outside_root_relative_file_is_skipped`, the peer's argument `../x.rs`) and the jj
+backend (three tests: lockstep reads git repositories; jj's own `--git` diffs go through
+`check --diff`). Exit codes are compared, not message wording.
+
+Cases of check_test.rs no repository can express: a diff that names a file the head
+side lacks (`modified_but_missing_file`: in git a modified file exists on the head
+side), and a file list naming a file that does not exist (`file_itself_missing`: the
+peer's command-line argument, not repository content).
+
 Usage:
   LOCKSTEP_PEER_IFTTT=/path/to/ifttt-lint(.git) LOCKSTEP_PEER_IFCHANGE=/path/to/ifchange(.git) \
   LOCKSTEP_BIN=target/release/lockstep python3 benches/peer_agreement.py [-v]
@@ -28,7 +52,9 @@ Usage:
 ifttt-lint case mapping: a line both added and removed is rewritten on the base side
 (directive lines are left as they are, since the peer's cases only say *that* they
 changed); a line only added is absent from the base; a line only removed is inserted
-before its position; a file changed without an added line had, on the base side, one
+before its position; a rewritten `LINT.IfChange(label)` line had, on the base side,
+the label other files name in the file and it lacks (the cases call that a rename); a
+file changed without an added line had, on the base side, one
 more line and the labels other files name in it that it lacks (the cases' comments say
 the change removed them); a case without changes adds every file in one commit;
 `ignore_patterns` become `settings.annotation_external`; `strict = false` cases are
@@ -125,12 +151,18 @@ def closing(text, start, open_="{", close="}"):
 
 
 def unindent(s):
-    if s.startswith("\n"):
-        s = s[1:]
+    """As the `unindent` crate does: the common indent of the lines after the first
+    (which does not count, and is dropped when empty) is cut from every line."""
     lines = s.split("\n")
-    indents = [len(l) - len(l.lstrip()) for l in lines if l.strip()]
+    if lines[0].strip() == "":
+        lines = lines[1:]
+        counted = lines
+    else:
+        counted = lines[1:]
+    indents = [len(l) - len(l.lstrip()) for l in counted if l.strip()]
     cut = min(indents) if indents else 0
-    return "\n".join(l[cut:] if l.strip() else "" for l in lines)
+    kept = [] if counted is lines else [lines[0]]
+    return "\n".join(kept + [l[cut:] if l.strip() else "" for l in counted])
 
 
 def field(body, name):
@@ -188,7 +220,11 @@ def git(repo, *args):
     subprocess.run(["git", "-C", repo, *args], check=True, capture_output=True)
 
 
-def base_side(new, added, removed):
+def base_side(new, added, removed, lost=()):
+    """The old side of a file from its new side and the changed line numbers; `lost`
+    are labels other files name in it that it lacks: a rewritten `LINT.IfChange(…)` line
+    had the first of them (the case's comments call such a change a rename)."""
+    lost = list(lost)
     lines = new.split("\n")
     # Both directives of a pair among the added lines: the pair is new, and a line
     # "removed" at a directive's position was other content.
@@ -199,23 +235,30 @@ def base_side(new, added, removed):
             out.append("removed line")
         if n in added and n in removed:
             keep = "LINT." in line and not new_pair
+            if keep and lost and re.search(r"LINT\.IfChange\(\w+\)", line):
+                line = re.sub(r"IfChange\(\w+\)", "IfChange(%s)" % lost.pop(0), line)
             out.append(line if keep else line + " OLD")
         elif n not in added:
             out.append(line)
     return "\n".join(out)
 
 
-def removed_labels(path, text, files):
-    """The base side of a file a case lists as changed without adding a line (its
-    comments say the change removed a label others name): `text`, one more line, and a
-    block for each label other files name in the file that it no longer has."""
+def lost_labels(path, text, files):
+    """The labels other files name in `path` that its new side `text` lacks."""
     named = set()
     for other, content in files.items():
         if other != path:
             named |= set(re.findall(r"//" + re.escape(path) + r":(\w+)", content))
     present = set(re.findall(r"LINT\.IfChange\((\w+)\)", text))
+    return sorted(named - present)
+
+
+def removed_labels(path, text, files):
+    """The base side of a file a case lists as changed without adding a line (its
+    comments say the change removed a label others name): `text`, one more line, and a
+    block for each label other files name in the file that it no longer has."""
     blocks = ["// LINT.IfChange(%s)\nold\n// LINT.ThenChange()" % label
-              for label in sorted(named - present)]
+              for label in lost_labels(path, text, files)]
     return "\n".join([text.rstrip("\n"), "removed line"] + blocks) + "\n"
 
 
@@ -245,7 +288,8 @@ def run_case(case, binary, env):
                         base = base_side(text, set(), set(removed)) if removed else text
                         write(repo, path, removed_labels(path, base, files))
                     elif removed or set(added) != set(range(1, count + 1)):
-                        write(repo, path, base_side(text, set(added), set(removed)))
+                        lost = lost_labels(path, text, files)
+                        write(repo, path, base_side(text, set(added), set(removed), lost))
                 else:
                     write(repo, path, text)
             for path in case["deleted"]:
@@ -273,6 +317,318 @@ def run_case(case, binary, env):
             if m and m.group(1) in looked_at:
                 errors = True
         return errors, findings, ""
+
+
+def lockstep_json(repo, binary, env, config, *args):
+    """(exit code, findings) of `lockstep check … --format json` with `config`."""
+    import json
+    run = subprocess.run([binary, "check", "--config", config, *args, "--format", "json"],
+                         cwd=repo, capture_output=True, text=True, env=env)
+    if run.returncode == 2:
+        return 2, []
+    return run.returncode, json.loads(run.stdout)["findings"]
+
+
+# (agreed, judged) of each ifttt-lint suite run so far.
+AGREED = []
+
+
+# --- ifttt-lint's parser tests -----------------------------------------------------
+
+def parser_expectations(body):
+    """What one parser test asserts: the text it parses (`kind` target, then-change or
+    file), the targets it expects as (file, label), whether it expects errors, and
+    whether it expects no directive at all."""
+    def strings_after(pattern):
+        m = re.search(pattern, body)
+        return m and strings_in(body[m.end():body.index(";", m.end())])
+    expect = {"targets": [], "errors": None, "none": "directives.is_empty()" in body}
+    if re.search(r"parse_target\(\"", body):
+        expect["kind"], expect["text"] = "target", strings_after(r"parse_target\(")[0]
+        value = lambda name: re.search(r"t\." + name + r"(?:\.as_deref\(\))?,\s*(None|Some\(\"((?:\\.|[^\"])*)\"\))", body)
+        file, label = value("file"), value("label")
+        expect["targets"] = [(file.group(1) != "None" and string_at(file.group(1), 5)[0] or None,
+                              label.group(1) != "None" and string_at(label.group(1), 5)[0] or None)]
+        return expect
+    text = strings_after(r"let (?:body|content) = ")
+    if not text:
+        return None
+    expect["text"] = text[0]
+    expect["kind"] = "then-change" if "parse_then_change_targets(" in body else "file"
+    for m in re.finditer(r"targets\[(\d+)\]\.file\.as_deref\(\),\s*Some\(", body):
+        expect["targets"].append((string_at(body, m.end())[0], None))
+    if re.search(r"errors\s*\.iter\(\)\s*\.any", body):
+        expect["errors"] = True
+    elif "errors.is_empty()" in body:
+        expect["errors"] = False
+    return expect
+
+
+def target_path(file):
+    """A target as the peer resolves it: `//` from the root, `\` a separator."""
+    return file.replace("\\", "/").lstrip("/")
+
+
+def labelled_block(label, body):
+    return "// LINT.IfChange(%s)\n%s\n// LINT.ThenChange()\n" % (label, body)
+
+
+def parser_case(expect, binary, env):
+    """Whether lockstep reads the parsed text as the test expects, through a repository:
+    the text as (or in) a block of `src.rs`, every expected target as a file (with the
+    expected label as a block in it); a change of the block alone must name exactly the
+    expected targets, a change of the block and of every target must pass, `validate`
+    must report errors exactly when the test expects some."""
+    with tempfile.TemporaryDirectory() as repo, tempfile.TemporaryDirectory() as outside:
+        config = os.path.join(outside, "lockstep.toml")
+        write(outside, "lockstep.toml", "version = 1\n")
+        git(repo, "init", "-q")
+        if expect["kind"] == "file":
+            source = expect["text"]
+        else:
+            text = expect["text"] if expect["kind"] == "then-change" else "LINT.ThenChange(%s)" % expect["text"]
+            source = "// LINT.IfChange\nsource\n// %s\n" % text
+        expected = set()
+        for file, label in expect["targets"]:
+            if file is None:
+                source += labelled_block(label, "labelled")
+                expected.add("src.rs:" + label)
+            else:
+                write(repo, target_path(file), labelled_block(label, "labelled") if label else "target\n")
+                expected.add(target_path(file) + (":" + label if label else ""))
+        write(repo, "src.rs", source)
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", "base")
+        errors = subprocess.run([binary, "validate", "--config", config], cwd=repo,
+                                capture_output=True, env=env).returncode != 0
+        agree = expect["errors"] is None or errors == expect["errors"]
+        if expect["none"]:
+            agree = agree and not errors
+        if expect["targets"]:
+            body = "source" if expect["kind"] != "file" else "code"
+            write(repo, "src.rs", source.replace(body, body + " changed", 1))
+            git(repo, "commit", "-qam", "the block alone")
+            code, findings = lockstep_json(repo, binary, env, config, "--range", "HEAD~1..HEAD")
+            named = {p for f in findings for m in f["missing"] for p in m["paths"]}
+            agree = agree and code == 1 and named == expected and all(f["missing"] for f in findings)
+            for file, label in expect["targets"]:
+                path = "src.rs" if file is None else target_path(file)
+                full = os.path.join(repo, path)
+                text = open(full, encoding="utf-8").read()
+                write(repo, path, text.replace("labelled", "labelled changed") if label else text + "changed\n")
+            git(repo, "commit", "-qam", "the targets too")
+            code, _ = lockstep_json(repo, binary, env, config, "--range", "HEAD~2..HEAD")
+            agree = agree and code == 0
+        return agree
+
+
+def ifttt_parser(root, binary, env):
+    results = []
+    for name, body in functions(peer_file(root, "src/parser_test.rs")):
+        expect = parser_expectations(body)
+        results.append((name, None if expect is None else parser_case(expect, binary, env)))
+    judged = [r for r in results if r[1] is not None]
+    print("ifttt-lint parser_test.rs: %d tests, %d rebuilt as repositories" % (len(results), len(judged)))
+    print("  lockstep agrees on %d of %d" % (sum(1 for r in judged if r[1]), len(judged)))
+    AGREED.append((sum(1 for r in judged if r[1]), len(judged)))
+    return ["%-60s lockstep disagrees" % n for n, ok in judged if not ok] + \
+        ["%-60s not rebuilt: asserts nothing this script reads" % n for n, ok in results if ok is None]
+
+
+# --- ifttt-lint's CLI tests --------------------------------------------------------
+
+class Unexpressible(Exception):
+    """A CLI test a git repository and lockstep's commands cannot express."""
+
+
+def rust_args(text, bindings):
+    """The values of a Rust call's arguments: string literals, `&format!(…)` with
+    `{name}` from `bindings`, names bound by a loop, `&[…]`/`[…]` of strings, numbers,
+    `repo.dir.path().join(p)` as ("path", p)."""
+    values = []
+    for part in split_top(text):
+        part = part.strip()
+        if not part:
+            continue
+        joined = re.fullmatch(r"repo\.dir\.path\(\)\.join\((.*)\)(?:\.unwrap\(\))?", part, re.S)
+        formatted = re.fullmatch(r"&?format!\((.*)\)", part, re.S)
+        if joined:
+            values.append(("path", rust_args(joined.group(1), bindings)[0]))
+        elif formatted:
+            template = strings_in(formatted.group(1))[0]
+            values.append(re.sub(r"\{(\w+)\}", lambda m: bindings[m.group(1)], template))
+        elif re.fullmatch(r"&?\[.*\]", part, re.S):
+            values.append(strings_in(part))
+        elif part[0] in "\"r" and re.match(r'r?#*"', part):
+            values.append(string_at(part, 0)[0])
+        elif part.lstrip("&") in bindings:
+            values.append(bindings[part.lstrip("&")])
+        elif part.isdigit():
+            values.append(int(part))
+        else:
+            raise Unexpressible("an argument computed in code: " + part[:40])
+    return values
+
+
+def split_top(text):
+    """`text` split at the commas outside brackets and strings."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        c = text[i]
+        if c == '"' or (c == "r" and re.match(r'r#*"', text[i:]) and not text[i - 1].isalnum()):
+            i = string_at(text, i)[1]
+            continue
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+STATEMENT = re.compile(
+    r"(?P<repo>\b(?:Jj)?TestRepo::new\(\))"
+    r"|\brepo\s*\.(?P<call>write|commit|stage|remove|git)\("
+    r"|\brepo\s*\.\s*(?P<run>run|run_with_threads)\("
+    r"|(?P<fs>std::os::unix::fs::symlink|std::fs::create_dir_all)\("
+    r"|\bfor\s*\((?P<vars>[\w,\s]+)\)\s*in\s*\["
+    r"|(?P<outside>Builder::new\(\))")
+
+
+def cli_steps(body, bindings=None):
+    """The steps of one CLI test: (action, values) in order, loops unrolled."""
+    bindings = bindings or {}
+    steps, i = [], 0
+    while True:
+        m = STATEMENT.search(body, i)
+        if not m:
+            return steps
+        if m.group("outside"):
+            raise Unexpressible("a file outside the repository")
+        if m.group("repo"):
+            if m.group("repo").startswith("Jj"):
+                raise Unexpressible("a jj repository (lockstep reads git)")
+            i = m.end()
+            continue
+        if m.group("vars"):
+            names = [v.strip() for v in m.group("vars").split(",")]
+            end = closing(body, m.end() - 1, "[", "]")
+            values = strings_in(body[m.end():end - 1])
+            open_ = body.index("{", end)
+            close = closing(body, open_)
+            for k in range(0, len(values), len(names)):
+                inner = dict(bindings, **dict(zip(names, values[k:k + len(names)])))
+                steps += cli_steps(body[open_ + 1:close - 1], inner)
+            i = close
+            continue
+        end = closing(body, m.end() - 1, "(", ")")
+        args = rust_args(body[m.end():end - 1], bindings)
+        if m.group("call") or m.group("fs"):
+            steps.append((m.group("call") or m.group("fs").rsplit("::", 1)[1], args))
+            i = end
+            continue
+        # repo.run()….assert()….success() / .failure()[.code(n)]
+        stop = body.index(";", end)
+        chain = body[end:stop]
+        argv = []
+        for call in re.finditer(r"\.(args|arg)\(", chain):
+            close = closing(chain, call.end() - 1, "(", ")")
+            value = rust_args(chain[call.end():close - 1], bindings)[0]
+            argv += value if isinstance(value, list) else [value]
+        code = re.search(r"\.code\((\d+)\)", chain)
+        expected = 0 if ".success()" in chain else int(code.group(1)) if code else "nonzero"
+        steps.append(("run", [argv, expected]))
+        i = stop
+    return steps
+
+
+def cli_command(argv):
+    """lockstep's command for the peer's arguments, and the `annotation_external` globs:
+    `--diff R` → `check --range R`; files alone (the peer's structural validation of
+    them) → `validate`; `--ignore G` → `annotation_external`; `--format json` kept;
+    `--threads`, `--vcs git` and `--strict=false` change nothing lockstep reads (bare
+    paths are file-relative in lockstep, and the tests' files are at the root)."""
+    command, globs, i = None, [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("--diff", "--ignore", "--threads", "--vcs", "--format") and i + 1 < len(argv):
+            value = argv[i + 1]
+            if arg == "--diff":
+                command = ["check", "--range", value]
+            elif arg == "--ignore":
+                globs += [value, "**/" + value]
+            elif arg == "--vcs" and value != "git":
+                raise Unexpressible("--vcs " + value)
+            i += 2
+            continue
+        if arg == "--strict=false":
+            i += 1
+            continue
+        if arg.startswith("-"):
+            raise Unexpressible("peer option " + arg)
+        i += 1
+    command = command or ["validate"]
+    if "--format" in argv:
+        command += ["--format", argv[argv.index("--format") + 1]]
+    return command, globs
+
+
+def cli_case(steps, binary, env):
+    """Plays the steps in a fresh repository; whether every lockstep exit code is the
+    one the test asserts of the peer."""
+    with tempfile.TemporaryDirectory() as repo, tempfile.TemporaryDirectory() as outside:
+        git(repo, "init", "-q", "-b", "main")
+        agree = True
+        for action, args in steps:
+            if action == "write":
+                write(repo, args[0], unindent(args[1]))
+            elif action == "commit":
+                git(repo, "add", "-A")
+                git(repo, "commit", "-qm", args[0])
+            elif action == "stage":
+                git(repo, "add", args[0])
+            elif action == "remove":
+                git(repo, "rm", "-q", args[0])
+            elif action == "git":
+                git(repo, *args[0])
+            elif action == "symlink":
+                os.symlink(args[0], os.path.join(repo, args[1][1]))
+            elif action == "create_dir_all":
+                os.makedirs(os.path.join(repo, args[0][1]), exist_ok=True)
+            elif action == "run":
+                argv, expected = args
+                command, globs = cli_command(argv)
+                config = "version = 1\n"
+                if globs:
+                    config += "[settings]\nannotation_external = [%s]\n" % ", ".join('"%s"' % g for g in globs)
+                write(outside, "lockstep.toml", config)
+                command[1:1] = ["--config", os.path.join(outside, "lockstep.toml")]
+                code = subprocess.run([binary, *command], cwd=repo, capture_output=True, env=env).returncode
+                agree = agree and (code == expected or (expected == "nonzero" and code != 0))
+        return agree
+
+
+def ifttt_cli(root, binary, env):
+    results = []
+    for name, body in functions(peer_file(root, "src/cli_test.rs")):
+        try:
+            steps = cli_steps(body)
+            for action, args in steps:
+                if action == "run":
+                    cli_command(args[0])
+            results.append((name, cli_case(steps, binary, env), ""))
+        except Unexpressible as why:
+            results.append((name, None, str(why)))
+    judged = [r for r in results if r[1] is not None]
+    print("ifttt-lint cli_test.rs: %d tests, %d rebuilt as repositories" % (len(results), len(judged)))
+    print("  lockstep agrees on %d of %d" % (sum(1 for r in judged if r[1]), len(judged)))
+    AGREED.append((sum(1 for r in judged if r[1]), len(judged)))
+    return ["%-60s lockstep disagrees" % n for n, ok, _ in judged if not ok] + \
+        ["%-60s not rebuilt: %s" % (n, why) for n, ok, why in results if ok is None]
 
 
 # --- slnc/ifchange ---------------------------------------------------------------
@@ -536,6 +892,7 @@ def ifttt_lint(root, binary, env):
     print("ifttt-lint check_test.rs: %d cases, %d with a stated verdict" % (len(cases), judged))
     print("  lockstep agrees on %d of %d (%.0f%%); %d of the cases are strict=false (bare paths)"
           % (tally["agree"], judged, 100.0 * tally["agree"] / max(judged, 1), tally["lenient"]))
+    AGREED.append((tally["agree"], judged))
     return disagreements
 
 
@@ -548,7 +905,8 @@ def main():
     os.environ.update({k: v for k, v in env.items() if k.startswith("GIT_")})
     os.environ["HOME"] = env["HOME"]
     peers = [(os.environ.get(var), run) for var, run in
-             (("LOCKSTEP_PEER_IFTTT", ifttt_lint), ("LOCKSTEP_PEER_IFCHANGE", ifchange))]
+             (("LOCKSTEP_PEER_IFTTT", ifttt_lint), ("LOCKSTEP_PEER_IFTTT", ifttt_parser),
+              ("LOCKSTEP_PEER_IFTTT", ifttt_cli), ("LOCKSTEP_PEER_IFCHANGE", ifchange))]
     peers = [(root, run) for root, run in peers if root]
     if not peers:
         sys.exit("set LOCKSTEP_PEER_IFTTT and/or LOCKSTEP_PEER_IFCHANGE to clones of the peers")
@@ -557,6 +915,9 @@ def main():
         if verbose:
             for line in disagreements:
                 print("    " + line)
+        if run is ifttt_cli:
+            agree, judged = map(sum, zip(*AGREED))
+            print("ifttt-lint, the three suites: lockstep agrees on %d of %d cases rebuilt" % (agree, judged))
 
 
 if __name__ == "__main__":

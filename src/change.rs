@@ -79,6 +79,12 @@ impl LineDiff {
     pub fn lines(&self) -> impl Iterator<Item = &Line> {
         self.added.iter().chain(&self.removed)
     }
+
+    /// The same lines with their sign: `+` for an added line, `-` for a removed one.
+    pub fn signed(&self) -> impl Iterator<Item = (char, &Line)> + Clone {
+        let added = self.added.iter().map(|l| ('+', l));
+        added.chain(self.removed.iter().map(|l| ('-', l)))
+    }
 }
 
 /// One changed path.

@@ -3,9 +3,9 @@
 
 use crate::annotations::{self, Reads};
 use crate::change::{Change, Contents};
-use crate::finding::Finding;
+use crate::finding::{Excerpts, Finding};
 use crate::git::{GitError, Repo, Unchanged};
-use crate::rules::{RuleSet, Satisfied};
+use crate::rules::{Evaluation, RuleSet, Satisfied};
 use crate::waiver::Waivers;
 
 /// Every case a change was judged on: the findings (missing, waived, too large) and
@@ -18,6 +18,8 @@ pub struct Judgement {
     /// annotation pass read them; `None` when it read nothing (annotations off, or
     /// too many files).
     pub removed_labels: Option<Vec<(String, String)>>,
+    /// The text of the lines the rules' findings point at, for the human format.
+    pub excerpts: Excerpts,
 }
 
 /// What the caller shows of a triggering file.
@@ -73,6 +75,7 @@ pub fn judge_all(
             )],
             satisfied: Vec::new(),
             removed_labels: None,
+            excerpts: Excerpts::default(),
         });
     }
     let candidates = rules.candidates(&changes);
@@ -100,7 +103,11 @@ pub fn judge_all(
     }
     repo.load_lines(&mut changes, &needed, rules.settings.whitespace)?;
     load_contents(repo, &mut changes, &rules.needs_contents(&candidates))?;
-    let (mut findings, mut satisfied) = rules.evaluate_all(&candidates, &changes);
+    let Evaluation {
+        mut findings,
+        mut satisfied,
+        excerpts,
+    } = rules.evaluate_all(&candidates, &changes);
     let mut lookup = repo.lookup(unchanged);
     let (annotation_findings, annotation_satisfied) =
         annotations::check(&annotated, &changes, |path| lookup.exists(path))?;
@@ -111,6 +118,7 @@ pub fn judge_all(
         findings,
         satisfied,
         removed_labels,
+        excerpts,
     })
 }
 

@@ -92,6 +92,9 @@ pub struct Diagnostic {
     pub severity: Severity,
     pub location: Option<Location>,
     pub message: String,
+    /// The line of the file it points at, as the diff has it (`+ rpc Refund(…);`):
+    /// the human format shows it under the title.
+    pub excerpt: Option<String>,
     /// What to do, one line each.
     pub help: Vec<String>,
     /// A labelled place in the rule set, shown as a snippet where a format can.
@@ -123,6 +126,7 @@ impl Diagnostic {
             severity,
             location: None,
             message: message.into(),
+            excerpt: None,
             help: Vec::new(),
             snippet: None,
             subject: None,
@@ -228,9 +232,13 @@ impl<'a> Drawn<'a> {
         let source = diagnostic.snippet.as_ref().map(|(origin, _)| {
             NamedSource::new(origin.source.name.clone(), origin.source.text.clone())
         });
+        let mut title = diagnostic.title();
+        if let Some(excerpt) = &diagnostic.excerpt {
+            title = format!("{title}\n{excerpt}");
+        }
         Drawn {
             diagnostic,
-            title: diagnostic.title(),
+            title,
             help: diagnostic.help.join("\n"),
             source,
         }

@@ -89,10 +89,31 @@ fn removing_a_label_others_name_is_a_broken_reference() {
             .contains("`docs/retries.md:retry` names a label this change removes"),
         "{found:?}"
     );
-    // NO_IFTTT waives it like any annotation finding.
+    // A waiver excuses companions, not the reference the change breaks.
     let message = repo.path().join("MSG");
     std::fs::write(&message, "Rename\n\nNO_IFTTT=follow-up\n").expect("message");
-    findings(&repo, &["check", "--staged", "--commit-msg-file", "MSG"], 0);
+    let found = findings(&repo, &["check", "--staged", "--commit-msg-file", "MSG"], 1);
+    assert!(found[0].2.ends_with("[broken-reference]"), "{found:?}");
+}
+
+#[test]
+fn regression_no_ifttt_does_not_waive_a_deleted_target() {
+    let repo = repo();
+    repo.remove("docs/limits.md");
+    repo.commit("Drop the limits page\n\nNO_IFTTT=intentional removal");
+    let report = json_report(&repo, &["check", "--range", "HEAD~1..HEAD"], 1);
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["code"], "broken-reference");
+    assert_eq!(findings[0]["status"], "missing");
+    // The same waiver still excuses a companion left unchanged.
+    repo.write(
+        "src/retry.rs",
+        SOURCE.replace("5", "6").replace(", //docs/limits.md", ""),
+    );
+    repo.commit("Raise it\n\nNO_IFTTT=the docs follow");
+    let report = json_report(&repo, &["check", "--range", "HEAD~1..HEAD"], 0);
+    assert_eq!(report["findings"][0]["status"], "waived", "{report}");
 }
 
 #[test]

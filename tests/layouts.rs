@@ -552,3 +552,105 @@ fn replaced_commits_are_refused_by_name_unless_replacements_are_off() {
     repo.git(&["config", "core.useReplaceRefs", "false"]);
     assert_history_as_git_log(&repo, &[], "core.useReplaceRefs = false");
 }
+
+/// Clones `origin` over `file://` with `options` (a partial clone's `--filter`).
+fn clone_of(origin: &Repo, options: &[&str]) -> Repo {
+    let clone = Repo::empty();
+    let url = format!("file://{}", origin.path().display());
+    clone.git(&[&["clone", "-q"], options, &[&url, "."]].concat());
+    clone
+}
+
+/// The objects the clone lacks, as `git rev-list --missing=print` lists them.
+fn missing_objects(clone: &Repo) -> usize {
+    let listed = clone.git(&["rev-list", "--objects", "--all", "--missing=print"]);
+    listed.lines().filter(|line| line.starts_with('?')).count()
+}
+
+/// What `lockstep ARGS` prints and how it exits.
+fn run(repo: &Repo, args: &[&str]) -> (Option<i32>, String) {
+    let output = repo.lockstep().args(args).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    (output.status.code(), stdout)
+}
+
+/// Runs `check` on each commit and on the whole range, and `audit`, in both clones.
+fn assert_same_output(full: &Repo, partial: &Repo) {
+    let commits = full.git(&["rev-list", "HEAD"]);
+    let root = commits.lines().last().expect("a root commit");
+    let mut runs: Vec<Vec<&str>> = commits
+        .lines()
+        .map(|id| vec!["check", "--format", "json", "--commit", id])
+        .collect();
+    let range = format!("{root}..HEAD");
+    // First, while the root's blobs are still missing.
+    runs.insert(0, vec!["check", "--range", &range, "--config-from", "base"]);
+    runs.push(vec!["check", "--range", &range]);
+    runs.push(vec!["audit", "--format", "json"]);
+    runs.push(vec!["audit"]);
+    for args in runs {
+        let expected = run(full, &args);
+        assert!(matches!(expected.0, Some(0 | 1)), "{args:?}: {expected:?}");
+        assert_eq!(run(partial, &args), expected, "{args:?}");
+    }
+}
+
+#[test]
+fn a_partial_clone_reads_as_a_full_clone_fetching_what_it_lacks_as_git_does() {
+    let origin = support::api_repo();
+    origin.git(&["config", "uploadpack.allowFilter", "true"]);
+    // The root's rule set is one the partial clone lacks (`--config-from base`).
+    origin.write(
+        "lockstep.toml",
+        format!("{}# revised\n", support::API_RULES),
+    );
+    for n in 0..3 {
+        api_change(&origin, n);
+    }
+    origin.write("docs/payments/api.md", "# API\n\nRefund2.\n");
+    api_change(&origin, 3);
+    api_change(&origin, 4);
+    let full = clone_of(&origin, &[]);
+    let partial = clone_of(&origin, &["--filter=blob:none"]);
+    let offline = clone_of(&origin, &["--filter=blob:none"]);
+    let lacking = missing_objects(&partial);
+    assert!(lacking >= 4, "{lacking} blobs missing");
+    assert_same_output(&full, &partial);
+    assert!(missing_objects(&partial) < lacking, "blobs were fetched");
+
+    // With the remote out of reach: exit 2 naming the object, the layout and the remedy.
+    let away = origin.path().with_extension("away");
+    std::fs::rename(origin.path(), &away).expect("move the remote away");
+    let blobs = [
+        full.rev(&format!("HEAD~1:{PROTO}")),
+        full.rev(&format!("HEAD~2:{PROTO}")),
+    ];
+    let output = offline.lockstep().args(["audit"]).exits(2);
+    assert!(stderr(&output).contains("lockstep::git::unfetched"));
+    let output = offline
+        .lockstep()
+        .args(["check", "--commit", "HEAD~1"])
+        .exits(2);
+    let text = stderr(&output)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("lockstep::git::unfetched")
+            && text.contains("this partial clone lacks it")
+            && blobs.iter().any(|id| text.contains(id.as_str())),
+        "{text}"
+    );
+    let remedy = text
+        .split('`')
+        .find(|part| part.starts_with("git fetch --refetch"))
+        .unwrap_or_else(|| panic!("no remedy: {text}"));
+    // The remedy, pasted while the remote is reachable, makes the clone whole.
+    std::fs::rename(&away, origin.path()).expect("bring the remote back");
+    let words: Vec<&str> = remedy.split(' ').skip(1).collect();
+    offline.git(&words);
+    assert_eq!(missing_objects(&offline), 0);
+    std::fs::rename(origin.path(), &away).expect("move the remote away");
+    assert_same_output(&full, &offline);
+    std::fs::rename(&away, origin.path()).expect("bring the remote back");
+}

@@ -226,14 +226,12 @@ pub fn check<E>(
                 .iter()
                 .filter(|p| p.kind.severity() == Severity::Error)
             {
-                let mut finding = finding(
+                findings.push(problem_finding(
                     &change.path,
                     problem.line,
-                    Vec::new(),
+                    problem.kind,
                     problem.message.clone(),
-                );
-                finding.problem = Some(problem.kind);
-                findings.push(finding);
+                ));
             }
         }
         let Some(state) = fired.get(&i) else { continue };
@@ -279,9 +277,7 @@ pub fn check<E>(
 /// (worded as `validate` words it).
 fn missing_target(path: &str, line: u32, target: &Target) -> Finding {
     let message = format!("target `{}` does not exist", target.path);
-    let mut found = finding(path, line, Vec::new(), message);
-    found.problem = Some(ProblemKind::MissingTargetFile);
-    found
+    problem_finding(path, line, ProblemKind::MissingTargetFile, message)
 }
 
 /// A target of a block the diff fired or wrote whose file the change leaves without the
@@ -291,9 +287,7 @@ fn missing_label(path: &str, line: u32, target: &Target, label: &str) -> Finding
         "`{}` has no LINT.IfChange({label}) or LINT.Label({label})",
         target.path
     );
-    let mut found = finding(path, line, Vec::new(), message);
-    found.problem = Some(ProblemKind::MissingTargetLabel);
-    found
+    problem_finding(path, line, ProblemKind::MissingTargetLabel, message)
 }
 
 fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
@@ -377,7 +371,8 @@ fn fire<'a>(change: &Change, sides: &'a Sides) -> Fired<'a> {
 
 /// The new-side block that old block `o` became: the same label; for unlabelled blocks
 /// the same position among them; else (a relabelled block, blocks come and gone) the
-/// block the diff carries either of its directive lines to.
+/// block the diff carries either of its directive lines to; else, for a block rewritten
+/// whole, the one written in its place ([`rewritten`]).
 fn counterpart(sides: &Sides, o: usize, removed: &[u32], added: &[u32]) -> Option<usize> {
     let block = &sides.old.blocks[o];
     let new = &sides.new.blocks;
@@ -400,6 +395,32 @@ fn counterpart(sides: &Sides, o: usize, removed: &[u32], added: &[u32]) -> Optio
     let then_line = carry(block.then_line, removed, added);
     new.iter()
         .position(|b| Some(b.if_line) == if_line || Some(b.then_line) == then_line)
+        .or_else(|| rewritten(sides, o, removed, added))
+}
+
+/// For old block `o` whose two directive lines the diff removed: the new block whose two
+/// directive lines it added at the same place, that is with as many unchanged lines
+/// before each directive (blocks rewritten in one place pair up in order). A block
+/// that existed before where the new one stands is not a new pair.
+fn rewritten(sides: &Sides, o: usize, removed: &[u32], added: &[u32]) -> Option<usize> {
+    let replaced = |blocks: &[Block], lines: &[u32]| -> Vec<(usize, (u32, u32))> {
+        let changed = |line: u32| lines.binary_search(&line).is_ok();
+        let place = |line: u32| line - 1 - lines.partition_point(|&c| c < line) as u32;
+        (0..blocks.len())
+            .filter(|&i| changed(blocks[i].if_line) && changed(blocks[i].then_line))
+            .map(|i| (i, (place(blocks[i].if_line), place(blocks[i].then_line))))
+            .collect()
+    };
+    let old = replaced(&sides.old.blocks, removed);
+    let &(_, at) = old.iter().find(|(i, _)| *i == o)?;
+    let olds: Vec<usize> = old.iter().filter(|b| b.1 == at).map(|b| b.0).collect();
+    let news: Vec<usize> = replaced(&sides.new.blocks, added)
+        .into_iter()
+        .filter(|b| b.1 == at)
+        .map(|b| b.0)
+        .collect();
+    let rank = olds.iter().position(|&i| i == o)?;
+    (olds.len() == news.len()).then(|| news[rank])
 }
 
 /// Where an unchanged old-side line sits on the new side: the k-th unchanged old line is
@@ -529,6 +550,22 @@ impl<E, X: FnMut(&str) -> Result<bool, E>> Context<'_, X> {
             .get(&index)
             .is_some_and(|f| f.labels.contains(label));
         (!changed).then(|| format!("changed, but not inside its `{label}` block"))
+    }
+}
+
+/// A block the change leaves broken (malformed, naming nothing, naming what it removed).
+/// Unlike an unchanged target, no waiver excuses it: a waiver lets one change go without
+/// its companions, and a broken block would fail every later change of it.
+pub(super) fn problem_finding(
+    path: &str,
+    line: u32,
+    kind: ProblemKind,
+    message: String,
+) -> Finding {
+    Finding {
+        problem: Some(kind),
+        skippable: false,
+        ..finding(path, line, Vec::new(), message)
     }
 }
 
@@ -1069,6 +1106,68 @@ mod tests {
         assert_eq!(
             run(&[edit("x.rs", new, edited, &[3], &[3])]),
             [finding("x.rs", 2, &["t.md"])]
+        );
+    }
+
+    #[test]
+    fn a_block_rewritten_whole_in_place_is_not_a_new_pair() {
+        let old: &[&str] = &[
+            "a",
+            "# LINT.IfChange",
+            "VALUE = 1",
+            "# LINT.ThenChange(//old.py)",
+        ];
+        let new: &[&str] = &[
+            "a",
+            "# LINT.IfChange(value)",
+            "VALUE = 2",
+            "# LINT.ThenChange(//target.py)",
+        ];
+        assert_eq!(
+            run(&[edit("src.py", old, new, &[2, 3, 4], &[2, 3, 4])]),
+            [finding("src.py", 2, &["target.py"])]
+        );
+        // Only the directives rewritten: nothing inside changed, nothing fires.
+        let directives: &[&str] = &[
+            "a",
+            "# LINT.IfChange(value)",
+            "VALUE = 1",
+            "# LINT.ThenChange(//target.py)",
+        ];
+        assert_eq!(
+            run(&[edit("src.py", old, directives, &[2, 4], &[2, 4])]),
+            []
+        );
+        // Two blocks rewritten in one place pair up in order.
+        let two_old: &[&str] = &[
+            "// LINT.IfChange",
+            "x",
+            "// LINT.ThenChange(//t1.md)",
+            "// LINT.IfChange",
+            "y",
+            "// LINT.ThenChange(//t2.md)",
+        ];
+        let two_new: &[&str] = &[
+            "// LINT.IfChange(one)",
+            "X",
+            "// LINT.ThenChange(//u1.md)",
+            "// LINT.IfChange(two)",
+            "Y",
+            "// LINT.ThenChange(//u2.md)",
+        ];
+        let all = &[1, 2, 3, 4, 5, 6];
+        assert_eq!(
+            run(&[edit("x.rs", two_old, two_new, all, all)]),
+            [
+                finding("x.rs", 1, &["u1.md"]),
+                finding("x.rs", 4, &["u2.md"])
+            ]
+        );
+        // A pair written where other lines were is still new.
+        let plain: &[&str] = &["a", "b", "c", "d"];
+        assert_eq!(
+            run(&[edit("src.py", plain, new, &[2, 3, 4], &[2, 3, 4])]),
+            []
         );
     }
 

@@ -462,7 +462,10 @@ fn is_prose(tail: &str) -> bool {
 
 /// A target as written → repository-relative path and label.
 fn resolve(file: &str, entry: &str) -> Option<Target> {
-    if let Some(label) = entry.strip_prefix([':', '#']) {
+    if let (Some(separator), Some(label)) = (entry.chars().next(), entry.get(1..))
+        && matches!(separator, ':' | '#')
+        && (separator == ':' || is_hash_label(label))
+    {
         return is_label(label).then(|| Target {
             path: file.to_owned(),
             label: Some(label.to_owned()),
@@ -470,13 +473,18 @@ fn resolve(file: &str, entry: &str) -> Option<Target> {
     }
     let (path, label) = split_label(entry);
     let label = label.map(str::to_owned);
+    // A path written on Windows: git's separator is `/`.
+    let path = path.replace('\\', "/");
     let directory = path.ends_with('/');
     if directory && label.is_some() {
         return None;
     }
     let (base, relative) = match path.strip_prefix('/') {
         Some(rooted) => ("", rooted),
-        None => (file.rsplit_once('/').map_or("", |(dir, _)| dir), path),
+        None => (
+            file.rsplit_once('/').map_or("", |(dir, _)| dir),
+            path.as_str(),
+        ),
     };
     let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
     for part in relative.split('/') {
@@ -498,9 +506,22 @@ fn resolve(file: &str, entry: &str) -> Option<Target> {
 /// A target's path and its `:label` or `#label`, if it has one.
 fn split_label(entry: &str) -> (&str, Option<&str>) {
     match entry.rfind([':', '#']) {
-        Some(at) if is_label(&entry[at + 1..]) => (&entry[..at], Some(&entry[at + 1..])),
+        Some(at)
+            if is_label(&entry[at + 1..])
+                && (entry[at..].starts_with(':') || is_hash_label(&entry[at + 1..])) =>
+        {
+            (&entry[..at], Some(&entry[at + 1..]))
+        }
         _ => (entry, None),
     }
+}
+
+/// Whether the text after a `#` is a label: one with no `.`. A `#` is common in file
+/// names (`notes#v2.md`, `C#.md`) where a `:` is not (Windows and macOS forbid it), so
+/// `path#tail` is the file `path#tail` when the tail has a dot; a dotted label is
+/// written `path:label`.
+fn is_hash_label(tail: &str) -> bool {
+    !tail.contains('.')
 }
 
 /// The one grammar of labels, in `LINT.IfChange(label)`, `LINT.Label(label)` and in
@@ -937,6 +958,45 @@ mod tests {
         );
         // A directory has no labels.
         assert_eq!(codes(&p), [(3, "bad-target")]);
+    }
+
+    #[test]
+    fn a_hash_starts_a_label_only_without_a_dot_after_it() {
+        let p = parsed(
+            "docs/x.md",
+            &[
+                "<!-- LINT.IfChange -->",
+                "x",
+                "<!-- LINT.ThenChange(notes#v2.md, a.py#inputs, b.py:v1.2, c.py#v1.2, #own, C#.md) -->",
+                "<!-- LINT.IfChange(own) -->",
+                "<!-- LINT.ThenChange() -->",
+            ],
+        );
+        assert_eq!(
+            blocks(&p)[0].3,
+            [
+                "docs/notes#v2.md",
+                "docs/a.py:inputs",
+                "docs/b.py:v1.2",
+                "docs/c.py#v1.2",
+                "docs/x.md:own",
+                "docs/C#.md"
+            ]
+        );
+        assert_eq!(codes(&p), []);
+    }
+
+    #[test]
+    fn regression_windows_separators_in_targets() {
+        let p = parsed(
+            "src/x.rs",
+            &[
+                "// LINT.IfChange",
+                "x",
+                "// LINT.ThenChange(//docs\\api.md, //C:\\foo:lbl, ..\\y.rs)",
+            ],
+        );
+        assert_eq!(blocks(&p)[0].3, ["docs/api.md", "C:/foo:lbl", "y.rs"]);
     }
 
     #[test]

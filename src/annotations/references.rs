@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::check::finding;
+use super::check::problem_finding;
 use super::scan::parse_files;
 use super::{Parsed, ProblemKind, Reads, read};
 use crate::change::{Change, Status};
@@ -98,9 +98,12 @@ fn report(gone: &Gone, parsed: &[(&str, Parsed)]) -> Vec<Finding> {
                 };
                 let message =
                     format!("`{target}` names {why}; point it at what replaced it or remove it");
-                let mut found = finding(path, block.then_line, Vec::new(), message);
-                found.problem = Some(ProblemKind::BrokenReference);
-                findings.push(found);
+                findings.push(problem_finding(
+                    path,
+                    block.then_line,
+                    ProblemKind::BrokenReference,
+                    message,
+                ));
             }
         }
     }

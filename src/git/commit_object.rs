@@ -74,7 +74,7 @@ impl Repo {
         if self.replaced().contains(&id) {
             return Err(GitError::Replaced { id: id.to_string() });
         }
-        let (kind, bytes) = self.read_object(Id::from(id)).context(context)?;
+        let (kind, bytes) = self.read_object(Id::from(id), context)?;
         if kind != git2::ObjectType::Commit {
             return Err(git2::Error::from_str("not a commit")).context(context);
         }

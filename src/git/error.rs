@@ -39,6 +39,23 @@ pub enum GitError {
     )]
     Replaced { id: String },
 
+    #[error(
+        "{context}: this partial clone lacks it, and git could not fetch it from its promisor remote `{remote}`: {reason}"
+    )]
+    #[diagnostic(
+        code(lockstep::git::unfetched),
+        help(
+            "git fetches a partial clone's missing objects as they are read: make `{remote}` reachable (`git remote get-url {remote}` names it) and run again, or, while it is, fetch every object once with `git fetch --refetch --no-filter {remote}`"
+        )
+    )]
+    Unfetched {
+        /// What was read, naming the object.
+        context: String,
+        remote: String,
+        /// git's own reason.
+        reason: String,
+    },
+
     #[error("{what} needs a work tree, but this repository is bare")]
     #[diagnostic(code(lockstep::git::bare), help("{help}"))]
     Bare { what: String, help: String },

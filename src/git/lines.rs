@@ -60,7 +60,7 @@ impl Repo {
                     return Ok(bytes);
                 }
                 let context = || format!("cannot read the blob {id} of `{path}`");
-                let (kind, bytes) = self.read_object(id).context(context)?;
+                let (kind, bytes) = self.read_object(id, context)?;
                 if kind != git2::ObjectType::Blob {
                     return Err(git2::Error::from_str("not a blob")).context(context);
                 }

@@ -16,6 +16,7 @@ mod lines;
 mod loose;
 mod objects;
 mod pack;
+mod promisor;
 mod quote;
 mod recent;
 mod repo;
@@ -47,6 +48,7 @@ use error::Context;
 use id::Id;
 use objects::{Objects, PackFiles};
 use pack::Object;
+use promisor::Promisor;
 use recent::Recent;
 use repo::Layout;
 
@@ -67,6 +69,8 @@ pub struct Repo {
     replaced: OnceCell<HashSet<Oid>>,
     /// Blobs read lately: the annotation pass and the line diffs read the same ones.
     blobs: RefCell<Recent>,
+    /// Objects a partial clone lacks, fetched as git fetches them; set at the first.
+    promisor: RefCell<Option<Promisor>>,
 }
 
 impl Repo {
@@ -82,6 +86,7 @@ impl Repo {
             replaced: OnceCell::new(),
             repo,
             blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
+            promisor: RefCell::new(None),
         }
     }
 
@@ -267,9 +272,17 @@ impl Repo {
         self.objects.borrow().damage().unwrap_or(error)
     }
 
-    /// An object's kind and bytes.
-    fn read_object(&self, id: Id) -> Result<Object, git2::Error> {
-        self.objects.borrow_mut().read(&self.repo, id)
+    /// An object's kind and bytes, read for what `context` says. One a partial clone
+    /// lacks is read through git, which fetches it from the promisor remote.
+    fn read_object(&self, id: Id, context: impl FnOnce() -> String) -> Result<Object, GitError> {
+        let missing = match self.objects.borrow_mut().read(&self.repo, id) {
+            Err(e) if e.code() == ErrorCode::NotFound => e,
+            read => return read.context(context),
+        };
+        let mut promisor = self.promisor.borrow_mut();
+        promisor
+            .get_or_insert_with(|| Promisor::of(&self.repo))
+            .read(&self.layout.git_dir, id, missing, context)
     }
 
     fn tree_of(&self, commit: Option<Oid>) -> Result<Option<Id>, GitError> {

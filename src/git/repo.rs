@@ -176,7 +176,7 @@ fn env_alternates(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// git's own reason, without its `fatal: ` prefix.
-fn git_message(stderr: &[u8]) -> String {
+pub(super) fn git_message(stderr: &[u8]) -> String {
     let text = String::from_utf8_lossy(stderr);
     let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     line.strip_prefix("fatal: ").unwrap_or(line).to_owned()

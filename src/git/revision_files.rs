@@ -8,12 +8,13 @@ use git2::{Oid, Tree};
 
 use super::Repo;
 use super::error::{Context, GitError};
+use super::id::Id;
 use crate::config::{ConfigFiles, outside};
 use crate::repo_path;
 
 /// Files of one commit's tree.
 pub struct RevisionFiles<'r> {
-    repo: &'r git2::Repository,
+    repo: &'r Repo,
     tree: Tree<'r>,
     name: String,
 }
@@ -31,7 +32,7 @@ impl Repo {
             .context(|| format!("cannot read the tree of {}", commit.id()))?;
         let short = commit.id().to_string()[..12].to_owned();
         Ok(RevisionFiles {
-            repo: &self.repo,
+            repo: self,
             tree,
             name: format!("revision {short}"),
         })
@@ -42,6 +43,14 @@ impl Repo {
 /// 40 when it resolves links in a tree, `get_tree_entry_follow_symlinks`).
 const MAX_LINKS: usize = 40;
 
+/// The error and what to do about it, for a message that has no room for a help line.
+fn with_help(error: &GitError) -> String {
+    match miette::Diagnostic::help(error) {
+        Some(help) => format!("{error} ({help})"),
+        None => error.to_string(),
+    }
+}
+
 impl ConfigFiles for RevisionFiles<'_> {
     /// Symbolic links in the tree are followed while they stay inside it, as a checkout
     /// of the revision would resolve them.
@@ -51,11 +60,16 @@ impl ConfigFiles for RevisionFiles<'_> {
             let Ok(entry) = self.tree.get_path(Path::new(&path)) else {
                 return Ok(None);
             };
-            let blob = self
+            if entry.kind() != Some(git2::ObjectType::Blob) {
+                return Err(io::Error::other("not a file"));
+            }
+            // Through lockstep's reader, which fetches what a partial clone lacks.
+            let context = || format!("cannot read the blob {} of `{path}`", entry.id());
+            let (_, bytes) = self
                 .repo
-                .find_blob(entry.id())
-                .map_err(|e| io::Error::other(e.message().to_owned()))?;
-            let text = String::from_utf8(blob.content().to_vec())
+                .read_object(Id::from(entry.id()), context)
+                .map_err(|e| io::Error::other(with_help(&e)))?;
+            let text = String::from_utf8(bytes.to_vec())
                 .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8"))?;
             if entry.filemode() != i32::from(git2::FileMode::Link) {
                 return Ok(Some(text));

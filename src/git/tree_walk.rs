@@ -89,7 +89,7 @@ pub(super) fn read_tree(repo: &Repo, id: Id, prefix: &[u8]) -> Result<Rc<[u8]>, 
             String::from_utf8_lossy(prefix)
         )
     };
-    let (kind, data) = repo.read_object(id).context(context)?;
+    let (kind, data) = repo.read_object(id, context)?;
     if kind != ObjectType::Tree {
         return Err(git2::Error::from_str("not a tree")).context(context);
     }

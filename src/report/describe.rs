@@ -3,11 +3,12 @@
 
 use crate::config::Severity;
 use crate::diagnostic::{Code, Diagnostic, Documentation, Location};
-use crate::finding::{Finding, FindingStatus, Trigger};
+use crate::finding::{Excerpt, Finding, FindingStatus, Trigger};
 use crate::waiver::Waiver;
 
-/// The finding as every format but the JSON of SPEC section 5 shows it.
-pub fn diagnostic(finding: &Finding) -> Diagnostic {
+/// The finding as every format but the JSON of SPEC section 5 shows it, with the text
+/// of the line it points at when there is one.
+pub fn diagnostic(finding: &Finding, excerpt: Option<&Excerpt>) -> Diagnostic {
     let code = match finding.problem {
         Some(kind) => Code::Annotation(kind),
         None => Code::Rule(finding.rule.clone()),
@@ -24,6 +25,7 @@ pub fn diagnostic(finding: &Finding) -> Diagnostic {
         severity: finding.severity,
         location: place(finding).map(located),
         message: headline(finding),
+        excerpt: excerpt.and_then(shown),
         help,
         snippet,
         subject: Some(rule_name(finding)),
@@ -46,6 +48,23 @@ fn located(trigger: Trigger) -> Location {
         path: trigger.path,
         line: trigger.line,
     }
+}
+
+/// At most this many characters of a triggering line are shown.
+const EXCERPT_WIDTH: usize = 100;
+
+/// `+ rpc Refund(RefundRequest) returns (Refund);`: the line trimmed, cut at
+/// [`EXCERPT_WIDTH`] characters; nothing for a blank line.
+fn shown(excerpt: &Excerpt) -> Option<String> {
+    let text = excerpt.text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let mut cut: String = text.chars().take(EXCERPT_WIDTH).collect();
+    if cut.len() < text.len() {
+        cut.push('…');
+    }
+    Some(format!("{} {cut}", excerpt.sign))
 }
 
 /// What the snippet of the rule set says.
@@ -245,6 +264,28 @@ pub fn plural(count: usize, noun: &str) -> String {
 }
 
 #[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn excerpt(sign: char, text: &str) -> Excerpt {
+        let text = text.to_owned();
+        Excerpt { sign, text }
+    }
+
+    #[test]
+    fn a_triggering_line_is_trimmed_cut_and_signed() {
+        let rpc = excerpt('-', "\t  rpc Refund(R) returns (S);  ");
+        assert_eq!(shown(&rpc).as_deref(), Some("- rpc Refund(R) returns (S);"));
+        assert_eq!(shown(&excerpt('+', "   ")), None);
+        let long = excerpt('+', &format!("  {}", "é".repeat(EXCERPT_WIDTH + 1)));
+        let cut = shown(&long).expect("shown");
+        assert_eq!(cut, format!("+ {}…", "é".repeat(EXCERPT_WIDTH)));
+        let exact = excerpt('+', &"x".repeat(EXCERPT_WIDTH));
+        assert!(!shown(&exact).expect("shown").ends_with('…'));
+    }
+}
+
+#[cfg(test)]
 pub(crate) mod fixtures {
     //! Findings for the format snapshots: every status, a binding, a line, escapes.
 
@@ -252,7 +293,7 @@ pub(crate) mod fixtures {
 
     use super::super::{DiffSummary, Report};
     use crate::config::{ConfigSource, Origin, Severity};
-    use crate::finding::{Finding, FindingStatus, Missing, Trigger};
+    use crate::finding::{Excerpt, Excerpts, Finding, FindingStatus, Missing, Trigger};
 
     fn finding(rule: &str, severity: Severity, status: FindingStatus) -> Finding {
         Finding {
@@ -331,6 +372,11 @@ pub(crate) mod fixtures {
             paths: vec!["CHANGELOG.md".to_owned()],
         }];
 
+        let mut excerpts = Excerpts::default();
+        let text = "  rpc Refund(RefundRequest) returns (Refund);".to_owned();
+        let refund = "services/payments/api/refund.proto";
+        excerpts.insert("payments-api", refund, 12, Excerpt { sign: '+', text });
+
         Report {
             diff: DiffSummary {
                 kind: "range",
@@ -339,6 +385,7 @@ pub(crate) mod fixtures {
                 files_changed: 4,
             },
             findings: vec![api, man, waived],
+            excerpts,
             rules_checked: 5,
             skip_trailer: "Lockstep-Skip".to_owned(),
         }
@@ -385,6 +432,7 @@ pub(crate) mod fixtures {
                 files_changed: 2,
             },
             findings: Vec::new(),
+            excerpts: Excerpts::default(),
             rules_checked: 3,
             skip_trailer: "Lockstep-Skip".to_owned(),
         }

@@ -8,9 +8,9 @@ use globset::GlobMatcher;
 
 use super::keys::{self, KeyChange};
 use super::{Bindings, Companion, Pattern, Rule, RuleSet};
-use crate::change::{Change, LineDiff, Status};
+use crate::change::{Change, Line, LineDiff, Status};
 use crate::config::ChangeKind;
-use crate::finding::{Finding, FindingStatus, Missing, Trigger};
+use crate::finding::{Excerpt, Excerpts, Finding, FindingStatus, Missing, Trigger};
 
 /// A (rule, binding) that triggered and found every companion changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,8 +20,20 @@ pub struct Satisfied {
     pub triggered_by: Vec<Trigger>,
 }
 
-/// A change that triggered a rule: its index, and the line that did when known.
-type Hit = (usize, Option<u32>);
+/// A change that triggered a rule: its index, and the line that did when known, with
+/// its sign (`+` added, `-` removed).
+type Hit<'c> = (usize, Option<Signed<'c>>);
+
+/// A changed line and its sign.
+type Signed<'c> = (char, &'c Line);
+
+/// Every case the candidates were judged on, and the lines the findings point at.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    pub satisfied: Vec<Satisfied>,
+    pub excerpts: Excerpts,
+}
 
 /// A changed path that matches a rule's `when` glob and none of its `unless` globs. It
 /// triggers the rule unless its line diff says otherwise (whitespace, `matching`).
@@ -87,16 +99,13 @@ impl RuleSet {
 
     /// Judges each (rule, binding) triggered by the candidates against all changes.
     pub fn evaluate(&self, candidates: &[Candidate], changes: &[Change]) -> Vec<Finding> {
-        self.evaluate_all(candidates, changes).0
+        self.evaluate_all(candidates, changes).findings
     }
 
     /// Like [`evaluate`](Self::evaluate), but the (rule, binding) cases whose
-    /// companions all changed are returned too. Audits count both.
-    pub fn evaluate_all(
-        &self,
-        candidates: &[Candidate],
-        changes: &[Change],
-    ) -> (Vec<Finding>, Vec<Satisfied>) {
+    /// companions all changed are returned too (audits count both), with the text of
+    /// the lines the findings point at.
+    pub fn evaluate_all(&self, candidates: &[Candidate], changes: &[Change]) -> Evaluation {
         let mut groups: BTreeMap<(usize, &Bindings), Vec<Hit>> = BTreeMap::new();
         for candidate in candidates {
             let rule = &self.rules[candidate.rule];
@@ -107,22 +116,22 @@ impl RuleSet {
                     .push((candidate.change, line));
             }
         }
-        let (mut findings, mut satisfied) = (Vec::new(), Vec::new());
+        let mut evaluation = Evaluation::default();
         for ((r, bindings), triggers) in groups {
             judge(
                 &self.rules[r],
                 bindings,
                 &triggers,
                 changes,
-                (&mut findings, &mut satisfied),
+                &mut evaluation,
             );
         }
-        (findings, satisfied)
+        evaluation
     }
 
     /// `None` when the change does not trigger the rule after all; else the line that
     /// did, when one is known.
-    fn trigger(&self, rule: &Rule, change: &Change) -> Option<Option<u32>> {
+    fn trigger<'c>(&self, rule: &Rule, change: &'c Change) -> Option<Option<Signed<'c>>> {
         let lines = change.lines.as_ref();
         let key_line = if rule.keys.is_empty() {
             None
@@ -137,9 +146,9 @@ impl RuleSet {
         if let Some(regex) = &rule.matching {
             let lines = lines.filter(|l| !l.binary)?;
             return lines
-                .lines()
-                .find(|l| regex.is_match(&l.text))
-                .map(|l| Some(l.number));
+                .signed()
+                .find(|(_, l)| regex.is_match(&l.text))
+                .map(Some);
         }
         let unchanged = rule.keys.is_empty()
             && !self.settings.whitespace
@@ -163,31 +172,27 @@ fn needed(candidates: &[Candidate], wanted: impl Fn(&Candidate) -> bool) -> Vec<
 
 /// The first changed line with more than whitespace on it (a blank line says nothing
 /// about what changed), else the first changed line.
-fn first_visible(lines: &LineDiff) -> Option<u32> {
-    let mut all = lines.added.iter().chain(&lines.removed);
+fn first_visible(lines: &LineDiff) -> Option<Signed<'_>> {
+    let mut all = lines.signed();
     all.clone()
-        .find(|l| !l.text.trim().is_empty())
+        .find(|(_, l)| !l.text.trim().is_empty())
         .or_else(|| all.next())
-        .map(|l| l.number)
 }
 
 /// The first changed line that names `key` as a key (`key =`, `key:`, `"key":`, or a
 /// `[table.key]` header).
-fn naming(lines: &LineDiff, key: &str) -> Option<u32> {
-    lines
-        .lines()
-        .find(|l| {
-            let text = l
-                .text
+fn naming<'l>(lines: &'l LineDiff, key: &str) -> Option<Signed<'l>> {
+    lines.signed().find(|(_, l)| {
+        let text = l
+            .text
+            .trim_start()
+            .trim_start_matches(['[', '"', '\'', '-', ' ']);
+        text.strip_prefix(key).is_some_and(|rest| {
+            rest.trim_start_matches(['"', '\''])
                 .trim_start()
-                .trim_start_matches(['[', '"', '\'', '-', ' ']);
-            text.strip_prefix(key).is_some_and(|rest| {
-                rest.trim_start_matches(['"', '\''])
-                    .trim_start()
-                    .starts_with(['=', ':', '.', ']'])
-            })
+                .starts_with(['=', ':', '.', ']'])
         })
-        .map(|l| l.number)
+    })
 }
 
 /// An in-place edit of a file with content on both sides, which may turn out to be
@@ -203,7 +208,7 @@ fn judge(
     bindings: &Bindings,
     triggers: &[Hit],
     changes: &[Change],
-    (findings, met): (&mut Vec<Finding>, &mut Vec<Satisfied>),
+    evaluation: &mut Evaluation,
 ) {
     let missing: Vec<Missing> = rule
         .companions
@@ -222,19 +227,27 @@ fn judge(
         .iter()
         .map(|&(c, line)| Trigger {
             path: changes[c].path.clone(),
-            line,
+            line: line.map(|(_, l)| l.number),
             renamed_from: changes[c].old_path.clone(),
         })
         .collect();
     if missing.is_empty() {
-        met.push(Satisfied {
+        evaluation.satisfied.push(Satisfied {
             rule: rule.id.clone(),
             bindings: bindings.clone(),
             triggered_by,
         });
         return;
     }
-    findings.push(Finding {
+    if let Some(&(c, Some((sign, line)))) = triggers.first() {
+        let text = line.text.clone();
+        let excerpt = Excerpt { sign, text };
+        let path = &changes[c].path;
+        evaluation
+            .excerpts
+            .insert(&rule.id, path, line.number, excerpt);
+    }
+    evaluation.findings.push(Finding {
         rule: rule.id.clone(),
         severity: rule.severity,
         status: FindingStatus::Missing,
@@ -408,7 +421,11 @@ paths = ["sdk/go/**", "sdk/ts/**"]
             changed("doc/cargo-run.md", Status::Modified),
             changed("etc/cargo-build.1", Status::Modified),
         ];
-        let (findings, satisfied) = set.evaluate_all(&set.candidates(&changes), &changes);
+        let Evaluation {
+            findings,
+            satisfied,
+            ..
+        } = set.evaluate_all(&set.candidates(&changes), &changes);
         assert_eq!(
             summary(&findings),
             [("man[run]".to_owned(), vec!["file".to_owned()])]

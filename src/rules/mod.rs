@@ -8,7 +8,7 @@ mod pattern;
 use globset::GlobSet;
 use regex::Regex;
 
-pub use evaluate::{Candidate, Satisfied};
+pub use evaluate::{Candidate, Evaluation, Satisfied};
 pub use keys::{KeyChange, KeyPath};
 pub use pattern::{Bindings, Pattern, escape_glob};
 
