@@ -142,3 +142,28 @@ fn validate_reports_dead_labels_and_unbalanced_regions() {
         assert!(text.contains(expected), "{expected}: {text}");
     }
 }
+
+#[test]
+fn a_hash_before_a_dotted_tail_is_part_of_the_file_name() {
+    let repo = repo();
+    let block =
+        "# LINT.IfChange\nx = 1\n# LINT.ThenChange(/docs/notes#v2.md, /src/config.py#env)\n";
+    repo.write("src/notes.py", block)
+        .write("docs/notes#v2.md", "Notes.\n");
+    repo.commit("notes");
+    repo.lockstep().arg("validate").assert().code(0);
+    repo.write("src/notes.py", block.replace("= 1", "= 2"));
+    repo.git(&["add", "-A"]);
+    let found = findings(&repo, &["check", "--staged"], 1);
+    assert_eq!(
+        found[0].2,
+        ["docs/notes#v2.md", "src/config.py:env"],
+        "{found:?}"
+    );
+    repo.write("docs/notes#v2.md", "Notes, again.\n").write(
+        "src/config.py",
+        CONFIG.replace("DATABASE_URL\"]", "DATABASE_URL\"].strip()"),
+    );
+    repo.git(&["add", "-A"]);
+    findings(&repo, &["check", "--staged"], 0);
+}

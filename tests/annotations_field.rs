@@ -131,7 +131,7 @@ fn a_new_pair_fires_nothing_and_the_next_edit_does() {
 }
 
 #[test]
-fn root_and_directory_targets() {
+fn regression_root_and_directory_targets() {
     let repo = repo();
     let block = "# LINT.IfChange\nx = 1\n# LINT.ThenChange(/docs/limits.md, //docs/api/)\n";
     repo.write("src/lib/x.py", block)
@@ -246,4 +246,26 @@ fn a_label_the_changed_target_lacks_is_missing_not_unmet() {
                 .to_owned()
         )]
     );
+}
+
+#[test]
+fn regression_a_block_rewritten_whole_fires_with_its_new_targets() {
+    let repo = repo();
+    let old = "# LINT.IfChange\nx = 1\n# LINT.ThenChange(//docs/limits.md)\n";
+    repo.write("src/value.py", old);
+    repo.commit("block");
+    // Label, content and target rewritten at once: the block that stood here, edited.
+    let new = "# LINT.IfChange('value')\nx = 2\n# LINT.ThenChange(//docs/retries.md)\n";
+    repo.write("src/value.py", new);
+    repo.git(&["add", "-A"]);
+    let found = findings(&repo, &["check", "--staged"], 1);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0.as_str(), found[0].1), ("src/value.py", 1));
+    assert!(
+        found[0].2.contains("`docs/retries.md` was not changed"),
+        "{found:?}"
+    );
+    repo.write("docs/retries.md", format!("{DOC}More.\n"));
+    repo.git(&["add", "-A"]);
+    findings(&repo, &["check", "--staged"], 0);
 }

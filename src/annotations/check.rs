@@ -1110,7 +1110,7 @@ mod tests {
     }
 
     #[test]
-    fn a_block_rewritten_whole_in_place_is_not_a_new_pair() {
+    fn regression_a_block_rewritten_whole_in_place_is_not_a_new_pair() {
         let old: &[&str] = &[
             "a",
             "# LINT.IfChange",
@@ -1172,7 +1172,7 @@ mod tests {
     }
 
     #[test]
-    fn a_directory_target_is_satisfied_by_any_change_under_it() {
+    fn regression_a_directory_target_is_satisfied_by_any_change_under_it() {
         let old: &[&str] = &["// LINT.IfChange", "x", "// LINT.ThenChange(//docs/api/)"];
         let new: &[&str] = &["// LINT.IfChange", "y", "// LINT.ThenChange(//docs/api/)"];
         assert_eq!(

@@ -943,7 +943,7 @@ mod tests {
     }
 
     #[test]
-    fn a_leading_slash_is_the_repository_root_and_a_trailing_one_a_directory() {
+    fn regression_a_leading_slash_is_the_repository_root_and_a_trailing_one_a_directory() {
         let p = parsed(
             "src/lib/x.py",
             &[
@@ -1000,7 +1000,7 @@ mod tests {
     }
 
     #[test]
-    fn directive_keywords_match_in_any_case() {
+    fn regression_directive_keywords_match_in_any_case() {
         let p = parsed(
             "a.rs",
             &[
