@@ -4,6 +4,8 @@
 //! clones with linked worktrees, sparse checkouts, split and sparse indexes, and the
 //! formats lockstep refuses by name.
 
+use std::collections::BTreeMap;
+
 mod support;
 
 use support::{API_RULES, Exits, PROTO, Repo, write_api};
@@ -653,4 +655,235 @@ fn a_partial_clone_reads_as_a_full_clone_fetching_what_it_lacks_as_git_does() {
     std::fs::rename(origin.path(), &away).expect("move the remote away");
     assert_same_output(&full, &offline);
     std::fs::rename(&away, origin.path()).expect("bring the remote back");
+}
+
+/// Each file `git diff HEAD` lists, with the lines of its new side the diff adds or
+/// changes (from `-U0` hunks).
+fn git_diff_lines(repo: &Repo) -> BTreeMap<String, Vec<u64>> {
+    let diff = repo.git(&["diff", "HEAD", "-U0", "--no-color", "--no-renames"]);
+    let mut changed: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    let mut path = String::new();
+    for line in diff.lines() {
+        if let Some(name) = line.strip_prefix("+++ b/") {
+            path = name.to_owned();
+            changed.entry(path.clone()).or_default();
+        } else if let Some(hunk) = line.strip_prefix("@@ -") {
+            let new = hunk.split(' ').nth(1).expect("new side");
+            let mut range = new.trim_start_matches('+').split(',');
+            let start: u64 = range.next().expect("start").parse().expect("a number");
+            let count: u64 = range.next().map_or(1, |c| c.parse().expect("a number"));
+            let lines = changed.get_mut(&path).expect("a file before its hunks");
+            lines.extend(start..start + count);
+        }
+    }
+    changed
+}
+
+/// The first line of each `LINT.IfChange` block of HEAD's `path` that holds one of
+/// `changed` (the lines stay where they are in these tests).
+fn blocks_holding(repo: &Repo, path: &str, changed: &[u64]) -> Vec<u64> {
+    let text = repo.git(&["show", &format!("HEAD:{path}")]);
+    let mut fired = Vec::new();
+    let mut start = None;
+    for (number, line) in (1..).zip(text.lines()) {
+        if line.contains("LINT.IfChange") {
+            start = Some(number);
+        } else if line.contains("LINT.ThenChange")
+            && let Some(first) = start.take()
+            && changed.iter().any(|c| (first..=number).contains(c))
+        {
+            fired.push(first);
+        }
+    }
+    fired
+}
+
+/// Each finding's rule and the `(path, line)` it names, sorted.
+fn findings(report: &serde_json::Value) -> Vec<(String, String, u64)> {
+    let mut found: Vec<(String, String, u64)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .flat_map(|f| {
+            let rule = f["rule"].as_str().expect("rule").to_owned();
+            let by = f["triggered_by"].as_array().expect("triggered_by").clone();
+            by.into_iter().map(move |t| {
+                let path = t["path"].as_str().expect("path").to_owned();
+                (rule.clone(), path, t["line"].as_u64().unwrap_or(0))
+            })
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// In the work tree, lockstep reads what `git diff HEAD` reads for the layout `repo`'s
+/// configuration makes: the same changed files, their first changed lines (with
+/// whitespace ignored, lockstep's default), and the annotation blocks holding the lines
+/// git changes fire, and only those, with whitespace counting or not.
+fn assert_work_tree_as_git_diff(repo: &Repo, layout: &str) {
+    let changed = git_diff_lines(repo);
+    assert!(!changed.is_empty(), "{layout}: git sees a change");
+    for whitespace in [false, true] {
+        let rules = repo.home().join(format!("rules-{whitespace}.toml"));
+        let settings = format!("\n\n[settings]\nwhitespace = {whitespace}\n");
+        std::fs::write(&rules, EVERY_PATH_RULES.replacen('\n', &settings, 1)).expect("rules");
+        let output = repo
+            .lockstep()
+            .args(["check", "--format", "json", "--config"])
+            .arg(&rules)
+            .output()
+            .expect("runs");
+        let report = json(&output);
+        let mut expected = Vec::new();
+        for (path, lines) in &changed {
+            let first = if whitespace { 0 } else { lines[0] };
+            expected.push(("every-path".to_owned(), path.clone(), first));
+            if path.ends_with(".md") {
+                let blocks = blocks_holding(repo, path, lines);
+                let annotations = blocks
+                    .into_iter()
+                    .map(|b| ("annotation".to_owned(), path.clone(), b));
+                expected.extend(annotations);
+            }
+        }
+        expected.sort();
+        let context = format!("{layout}, whitespace = {whitespace}: {}", stderr(&output));
+        let mut found = findings(&report);
+        if whitespace {
+            // Counting whitespace, lockstep diffs lines only where it needs them (the
+            // annotated file here); where it has, the first is git's.
+            for (rule, path, line) in &mut found {
+                if rule == "every-path" && *line != 0 {
+                    assert_eq!(*line, changed[path.as_str()][0], "{context}");
+                    *line = 0;
+                }
+            }
+        }
+        assert_eq!(found, expected, "{context}");
+        assert_eq!(report["diff"]["files_changed"], changed.len(), "{context}");
+    }
+}
+
+/// Two annotation blocks, each naming a file of its own.
+const BLOCKS: &str = "<!-- LINT.IfChange(a) -->\nalpha\n<!-- LINT.ThenChange(//a.md) -->\n\
+    <!-- LINT.IfChange(b) -->\nbeta\n<!-- LINT.ThenChange(//b.md) -->\n";
+
+/// A repository with `files`, `BLOCKS` in `doc.md` and the files it names, committed
+/// after `setup` ran (its configuration and `.gitattributes` in place), then checked
+/// out again so the work tree holds each file as git writes it there.
+fn converting_repo(setup: &[&[&str]], attributes: &str, files: &[(&str, &[u8])]) -> Repo {
+    let repo = Repo::new();
+    for args in setup {
+        repo.git(args);
+    }
+    repo.write("witness.md", "w\n")
+        .write("a.md", "a\n")
+        .write("b.md", "b\n")
+        .write(".gitattributes", attributes);
+    for (path, bytes) in files {
+        repo.write(path, bytes);
+    }
+    repo.commit("initial");
+    for (path, _) in files {
+        repo.remove(path);
+    }
+    repo.git(&["checkout", "--", "."]);
+    repo
+}
+
+#[test]
+fn core_autocrlf_line_endings_are_compared_as_git_diff_compares_them() {
+    let lf: &[u8] = b"one\ntwo\nthree\n";
+    let files = [
+        ("edited.txt", lf),
+        ("touched.txt", lf),
+        ("doc.md", BLOCKS.as_bytes()),
+        ("binary.dat", b"\0a\r\n"),
+    ];
+    let repo = converting_repo(&[&["config", "core.autocrlf", "true"]], "", &files);
+    assert_eq!(
+        repo.read("edited.txt"),
+        "one\r\ntwo\r\nthree\r\n",
+        "checked out CRLF"
+    );
+    repo.write("edited.txt", "one\r\nTWO\r\nthree\r\n");
+    // Rewritten as it was: a new modification time, the same content.
+    repo.write("touched.txt", "one\r\ntwo\r\nthree\r\n");
+    repo.write(
+        "doc.md",
+        BLOCKS.replace("beta", "BETA").replace('\n', "\r\n"),
+    );
+    assert_work_tree_as_git_diff(&repo, "core.autocrlf = true");
+}
+
+#[test]
+fn text_and_eol_attributes_are_compared_as_git_diff_compares_them() {
+    let lf: &[u8] = b"one\ntwo\nthree\n";
+    let files = [
+        ("crlf.txt", lf),
+        ("auto.txt", lf),
+        ("kept.bin", lf),
+        ("doc.md", BLOCKS.as_bytes()),
+    ];
+    let attributes =
+        "*.txt text eol=crlf\nauto.txt text=auto eol=crlf\nkept.bin -text\ndoc.md eol=crlf\n";
+    let repo = converting_repo(&[], attributes, &files);
+    repo.write("crlf.txt", "one\r\ntwo\r\nTHREE\r\n")
+        .write("auto.txt", "one\r\ntwo\r\nthree\r\n")
+        // Not text: its CR is kept.
+        .write("kept.bin", "one\ntwo\nTHREE\r\n")
+        .write(
+            "doc.md",
+            BLOCKS.replace("beta", "BETA").replace('\n', "\r\n"),
+        );
+    assert_work_tree_as_git_diff(&repo, "text, eol attributes");
+}
+
+/// `text` as UTF-16 with a byte-order mark, little-endian.
+fn utf16(text: &str) -> Vec<u8> {
+    let units = text.encode_utf16().flat_map(u16::to_le_bytes);
+    [0xff, 0xfe].into_iter().chain(units).collect()
+}
+
+#[test]
+fn working_tree_encoding_is_compared_as_git_diff_compares_it() {
+    let attributes = "*.txt working-tree-encoding=UTF-16\ndoc.md working-tree-encoding=UTF-16\n";
+    let text = utf16("one\ntwo\nthree\n");
+    let blocks = utf16(BLOCKS);
+    let files = [
+        ("wide.txt", &text[..]),
+        ("same.txt", &text),
+        ("doc.md", &blocks),
+    ];
+    let repo = converting_repo(&[], attributes, &files);
+    let stored = repo.git(&["show", "HEAD:wide.txt"]);
+    assert_eq!(stored, "one\ntwo\nthree\n", "stored as UTF-8");
+    repo.write("wide.txt", utf16("one\ntwo\nTHREE\n"))
+        .write("same.txt", utf16("one\ntwo\nthree\n"))
+        .write("doc.md", utf16(&BLOCKS.replace("beta", "BETA")));
+    assert_work_tree_as_git_diff(&repo, "working-tree-encoding");
+}
+
+#[test]
+fn clean_filters_are_applied_as_git_diff_applies_them() {
+    let setup: [&[&str]; 2] = [
+        &["config", "filter.strip.clean", "sed 's/[ ]*$//'"],
+        &["config", "filter.strip.smudge", "cat"],
+    ];
+    let text: &[u8] = b"one\ntwo\nthree\n";
+    let files = [
+        ("a.src", text),
+        ("b.src", text),
+        ("doc.md", BLOCKS.as_bytes()),
+    ];
+    let repo = converting_repo(&setup, "*.src filter=strip\ndoc.md filter=strip\n", &files);
+    // Trailing blanks the filter removes: no change to git.
+    repo.write("a.src", "one   \ntwo\nthree \n")
+        .write("b.src", "one\ntwo  \nTHREE\n")
+        .write(
+            "doc.md",
+            BLOCKS.replace("alpha", "alpha  ").replace("beta", "BETA"),
+        );
+    assert_work_tree_as_git_diff(&repo, "clean filter");
 }

@@ -12,7 +12,6 @@ use crate::change::{Change, Content, Status};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum NewSide {
     Objects,
-    WorkTree,
     /// The work tree as git reports it: a zero id is a file to read there, any other
     /// the object the index holds for it.
     WorkTreeOrIndex,
@@ -45,7 +44,6 @@ fn change(raw: RawChange, new_side: NewSide) -> Change {
                 object(b)
             }
         }),
-        (_, NewSide::WorkTree) => raw.new.map(|b| Content::WorkTree { mode: b.mode }),
     };
     change
 }

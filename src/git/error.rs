@@ -56,6 +56,15 @@ pub enum GitError {
         reason: String,
     },
 
+    #[error("cannot convert {paths} as git does before comparing: {reason}")]
+    #[diagnostic(
+        code(lockstep::git::convert),
+        help(
+            "git converts these work-tree files before comparing them (a clean filter, `working-tree-encoding` or line endings, from .gitattributes and core.autocrlf); `git diff -- PATH` shows what git itself says"
+        )
+    )]
+    Converted { paths: String, reason: String },
+
     #[error("{what} needs a work tree, but this repository is bare")]
     #[diagnostic(code(lockstep::git::bare), help("{help}"))]
     Bare { what: String, help: String },

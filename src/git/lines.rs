@@ -13,6 +13,7 @@ use crate::change::{Change, Content, Line, LineDiff};
 /// git's own test: a NUL byte in the first 8000 bytes makes a file binary.
 const BINARY_PROBE: usize = 8000;
 const MODE_SYMLINK: u32 = 0o120000;
+const MODE_REGULAR: u32 = 0o100000;
 
 impl Repo {
     /// Fills in `lines` for the changes at `which`. With `whitespace` false, edits that
@@ -69,8 +70,16 @@ impl Repo {
             }
             Some(Content::WorkTree { mode }) => {
                 let root = self.require_workdir("reading the work tree")?;
-                let bytes = read_work_tree(&root.join(path), mode)
-                    .context(|| format!("cannot read `{path}`"))?;
+                let file = root.join(path);
+                // As `git diff` reads it: converted, if git converts it.
+                if mode & 0o170000 == MODE_REGULAR
+                    && file.is_file()
+                    && let Some((_, bytes)) = self.read_converted(path)?
+                {
+                    return Ok(bytes);
+                }
+                let bytes =
+                    read_work_tree(&file, mode).context(|| format!("cannot read `{path}`"))?;
                 Ok(Rc::from(bytes))
             }
         }

@@ -4,6 +4,7 @@
 
 mod area;
 mod changes;
+mod clean;
 mod commit_changes;
 mod commit_object;
 mod error;
@@ -44,6 +45,7 @@ pub use tracked::TrackedFile;
 pub use unchanged::{Lookup, Unchanged};
 pub use walk::{HistorySpec, Unit, Units};
 
+use clean::Cleaned;
 use error::Context;
 use id::Id;
 use objects::{Objects, PackFiles};
@@ -71,6 +73,8 @@ pub struct Repo {
     blobs: RefCell<Recent>,
     /// Objects a partial clone lacks, fetched as git fetches them; set at the first.
     promisor: RefCell<Option<Promisor>>,
+    /// Work-tree files git converts before comparing them, converted; set at the first.
+    cleaned: RefCell<Option<Cleaned>>,
 }
 
 impl Repo {
@@ -87,6 +91,7 @@ impl Repo {
             repo,
             blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
             promisor: RefCell::new(None),
+            cleaned: RefCell::new(None),
         }
     }
 
@@ -259,13 +264,17 @@ impl Repo {
         }
     }
 
-    /// An object's kind and bytes, read for what `context` says. One a partial clone
+    /// An object's kind and bytes, read for what `context` says: the repository's, or
+    /// a converted work-tree file's ([`Repo::clean_work_tree`]). One a partial clone
     /// lacks is read through git, which fetches it from the promisor remote.
-    fn read_object(&self, id: Id, context: impl FnOnce() -> String) -> Result<Object, GitError> {
+    fn read_object(&self, id: Id, context: impl Fn() -> String) -> Result<Object, GitError> {
         let missing = match self.objects.borrow_mut().read(&self.repo, id) {
             Err(e) if e.code() == ErrorCode::NotFound => e,
             read => return read.context(context),
         };
+        if let Some(object) = self.read_cleaned(id).context(&context)? {
+            return Ok(object);
+        }
         let mut promisor = self.promisor.borrow_mut();
         promisor
             .get_or_insert_with(|| Promisor::of(&self.repo))

@@ -200,18 +200,16 @@ impl Repo {
         let root = self.require_workdir("checking the work tree")?;
         let head = self.head()?;
         let index = self.index_path(None);
-        let (raw, new_side) = match git_reads(&index)? {
-            Some(why) => (
-                git_cli::work_tree_changes(root, &index, why)?,
-                NewSide::WorkTreeOrIndex,
-            ),
-            None => (self.libgit2_work_tree_changes(head)?, NewSide::WorkTree),
+        let mut raw = match git_reads(&index)? {
+            Some(why) => git_cli::work_tree_changes(root, &index, why)?,
+            None => self.libgit2_work_tree_changes(head)?,
         };
+        self.clean_work_tree(&mut raw)?;
         Ok(Diff {
             kind: DiffKind::WorkTree,
             base: head.map(|id| id.to_string()),
             head: None,
-            changes: into_changes(raw, new_side),
+            changes: into_changes(raw, NewSide::WorkTreeOrIndex),
             unchanged: Unchanged::Tree(head),
             commits: Vec::new(),
         })
@@ -294,18 +292,16 @@ fn raw_deltas(diff: &git2::Diff<'_>) -> Vec<RawChange> {
                 .path_bytes()
                 .or(delta.old_file().path_bytes())
                 .unwrap_or_default();
+            // The new side is the work tree's file (a zero id), a conflict's too.
             let conflicted = delta.status() == Delta::Conflicted;
+            let new = match side(delta.new_file()) {
+                _ if conflicted => Some(0o100644),
+                new => new.map(|blob| blob.mode),
+            };
             RawChange {
                 path: path.to_vec(),
                 old: side(delta.old_file()),
-                new: if conflicted {
-                    Some(Blob {
-                        id: Id::ZERO,
-                        mode: 0o100644,
-                    })
-                } else {
-                    side(delta.new_file())
-                },
+                new: new.map(|mode| Blob { id: Id::ZERO, mode }),
             }
         })
         .collect()

@@ -1,0 +1,209 @@
+//! Work-tree files as git stores them. Before `git diff` compares a work-tree file with
+//! the index or HEAD it converts it as `git add` would: a clean filter
+//! (`filter.<driver>.clean` or `.process`), `working-tree-encoding`, line endings
+//! (`core.autocrlf`, the `text`, `eol` and `crlf` attributes) and `ident`. For the
+//! files any of these apply to, lockstep has git itself convert them (`git hash-object
+//! -w --stdin-paths`), writing the results into a temporary object directory of its
+//! own, never the repository's.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use git2::{AttrCheckFlags, AttrValue};
+
+use super::Repo;
+use super::error::{Context, GitError};
+use super::id::Id;
+use super::loose;
+use super::pack::Object;
+use super::tree_walk::RawChange;
+
+/// The converted work-tree files of one reader.
+pub(super) struct Cleaned {
+    /// Where git wrote the converted files' objects; removed with this.
+    dir: tempfile::TempDir,
+    /// Each converted path's object id.
+    ids: HashMap<String, Id>,
+}
+
+const REGULAR: u32 = 0o100000;
+
+impl Repo {
+    /// Whether git converts the work-tree file `path` before comparing it (see the
+    /// module's documentation). Names that are not UTF-8, or that hold a newline, are
+    /// read as they are.
+    pub(super) fn converts(&self, path: &[u8]) -> bool {
+        // `--stdin-paths` reads one name a line.
+        let Ok(path) = std::str::from_utf8(path) else {
+            return false;
+        };
+        if path.contains('\n') {
+            return false;
+        }
+        let attr = |name: &str| {
+            let flags = AttrCheckFlags::FILE_THEN_INDEX;
+            let value = self.repo.get_attr(Path::new(path), name, flags).ok();
+            AttrValue::from_string(value.flatten())
+        };
+        let config = self.repo.config().ok();
+        let configured = |key: &str| config.as_ref().is_some_and(|c| c.get_entry(key).is_ok());
+        if let AttrValue::String(driver) = attr("filter")
+            && (configured(&format!("filter.{driver}.clean"))
+                || configured(&format!("filter.{driver}.process")))
+        {
+            return true;
+        }
+        if matches!(attr("working-tree-encoding"), AttrValue::String(_))
+            || matches!(attr("ident"), AttrValue::True)
+        {
+            return true;
+        }
+        let text = match attr("text") {
+            AttrValue::Unspecified => attr("crlf"),
+            text => text,
+        };
+        match text {
+            AttrValue::False => false,
+            AttrValue::True | AttrValue::String(_) => true,
+            _ if matches!(attr("eol"), AttrValue::String(_)) => true,
+            _ => config
+                .and_then(|c| c.get_string("core.autocrlf").ok())
+                .is_some_and(|v| {
+                    matches!(
+                        v.to_ascii_lowercase().as_str(),
+                        "true" | "yes" | "on" | "1" | "input"
+                    )
+                }),
+        }
+    }
+
+    /// The objects git makes of the work-tree files at `paths` (relative to the work
+    /// tree's root), converted; their contents are then read by [`Repo::read_object`].
+    fn clean(&self, paths: &[&str]) -> Result<Vec<Id>, GitError> {
+        let mut cleaned = self.cleaned.borrow_mut();
+        let cleaned = match cleaned.as_mut() {
+            Some(cleaned) => cleaned,
+            None => cleaned.insert(Cleaned {
+                dir: tempfile::tempdir()
+                    .context(|| "cannot make a temporary directory".to_owned())?,
+                ids: HashMap::new(),
+            }),
+        };
+        let missing: Vec<&str> = paths
+            .iter()
+            .copied()
+            .filter(|p| !cleaned.ids.contains_key(*p))
+            .collect();
+        if !missing.is_empty() {
+            let ids = self.hash_objects(cleaned.dir.path(), &missing)?;
+            cleaned
+                .ids
+                .extend(missing.iter().map(|p| (*p).to_owned()).zip(ids));
+        }
+        Ok(paths.iter().map(|p| cleaned.ids[*p]).collect())
+    }
+
+    /// Runs `git hash-object -w --stdin-paths` on `paths`, writing into `objects`
+    /// (the repository's own objects are its alternates, so git finds what the index
+    /// holds, as the line-ending rules ask).
+    fn hash_objects(&self, objects: &Path, paths: &[&str]) -> Result<Vec<Id>, GitError> {
+        let root = self.require_workdir("converting work-tree files")?;
+        let failed = |reason: String| GitError::Converted {
+            paths: paths.join(", "),
+            reason,
+        };
+        let alternates = std::iter::once(&self.layout.object_dir).chain(&self.layout.alternates);
+        let alternates = std::env::join_paths(alternates).map_err(|e| failed(e.to_string()))?;
+        let mut child = Command::new("git")
+            .current_dir(root)
+            .arg("--git-dir")
+            .arg(&self.layout.git_dir)
+            .arg("--work-tree")
+            .arg(root)
+            .args(["hash-object", "-w", "--stdin-paths"])
+            .env("GIT_OBJECT_DIRECTORY", objects)
+            .env("GIT_ALTERNATE_OBJECT_DIRECTORIES", alternates)
+            .env("GIT_INDEX_FILE", &self.layout.index_file)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| failed(format!("cannot run git: {e}")))?;
+        let input = paths.iter().map(|p| format!("{p}\n")).collect::<String>();
+        // Written from another thread: git answers while it reads.
+        let mut stdin = child.stdin.take();
+        let writer = std::thread::spawn(move || {
+            stdin
+                .as_mut()
+                .map_or(Ok(()), |s| s.write_all(input.as_bytes()))
+        });
+        let output = child
+            .wait_with_output()
+            .map_err(|e| failed(e.to_string()))?;
+        let _ = writer.join();
+        if !output.status.success() {
+            return Err(failed(super::repo::git_message(&output.stderr)));
+        }
+        let ids: Vec<Id> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| Id::from_hex(line.trim().as_bytes()))
+            .collect();
+        if ids.len() != paths.len() {
+            return Err(failed("unexpected output".to_owned()));
+        }
+        Ok(ids)
+    }
+
+    /// A converted file's object, if git wrote it for this reader.
+    pub(super) fn read_cleaned(&self, id: Id) -> Result<Option<Object>, git2::Error> {
+        match self.cleaned.borrow().as_ref() {
+            Some(cleaned) => loose::read(cleaned.dir.path(), id),
+            None => Ok(None),
+        }
+    }
+
+    /// The work tree's side of `raw` as `git diff` sees it: each regular file git
+    /// converts becomes its converted object, and a change whose converted file equals
+    /// its old side is none.
+    pub(super) fn clean_work_tree(&self, raw: &mut Vec<RawChange>) -> Result<(), GitError> {
+        let converted: Vec<usize> = (0..raw.len())
+            .filter(|&i| {
+                raw[i].new.is_some_and(|new| {
+                    new.id.is_zero()
+                        && new.mode & 0o170000 == REGULAR
+                        && self.converts(&raw[i].path)
+                })
+            })
+            .collect();
+        if converted.is_empty() {
+            return Ok(());
+        }
+        let paths: Vec<String> = converted
+            .iter()
+            .map(|&i| String::from_utf8_lossy(&raw[i].path).into_owned())
+            .collect();
+        let ids = self.clean(&paths.iter().map(String::as_str).collect::<Vec<_>>())?;
+        for (&i, id) in converted.iter().zip(ids) {
+            if let Some(new) = raw[i].new.as_mut() {
+                new.id = id;
+            }
+        }
+        raw.retain(|change| change.old != change.new);
+        Ok(())
+    }
+
+    /// The converted bytes of the work-tree file `path`, or `None` when git does not
+    /// convert it.
+    pub(super) fn read_converted(&self, path: &str) -> Result<Option<Object>, GitError> {
+        if !self.converts(path.as_bytes()) {
+            return Ok(None);
+        }
+        let [id] = self.clean(&[path])?[..] else {
+            return Ok(None);
+        };
+        let context = || format!("cannot read `{path}` as git converts it");
+        self.read_object(id, context).map(Some)
+    }
+}
