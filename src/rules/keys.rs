@@ -92,7 +92,11 @@ fn select<'a>(
     found: &mut BTreeMap<Vec<String>, &'a Value>,
 ) {
     let Some((first, rest)) = segments.split_first() else {
-        found.insert(at.clone(), value);
+        // An empty table or list records nothing, as a missing key does: removing
+        // `"dependencies": {}` changes no lockfile.
+        if !is_empty_container(value) {
+            found.insert(at.clone(), value);
+        }
         return;
     };
     let mut descend = |key: String, child: &'a Value| {
@@ -138,6 +142,14 @@ pub fn compare(keys: &[KeyPath], path: &str, old: &[u8], new: &[u8]) -> KeyChang
         }
     }
     KeyChange::Unchanged
+}
+
+fn is_empty_container(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    }
 }
 
 /// The last key of the innermost place where the selections differ.
@@ -314,6 +326,29 @@ mod tests {
         assert_eq!(
             compare_toml(&["dev-dependencies"], "", new),
             KeyChange::Unchanged
+        );
+    }
+
+    #[test]
+    fn an_empty_table_or_list_is_the_same_as_none() {
+        let old = "[package]\nname = \"a\"\n\n[dependencies]\n";
+        let gone = "[package]\nname = \"a\"\n";
+        assert_eq!(
+            compare_toml(&["dependencies"], old, gone),
+            KeyChange::Unchanged
+        );
+        let json = |text: &str| {
+            compare(
+                &keys(&["dependencies", "workspaces"]),
+                "package.json",
+                b"{\"dependencies\": {}, \"workspaces\": []}",
+                text.as_bytes(),
+            )
+        };
+        assert_eq!(json("{}"), KeyChange::Unchanged);
+        assert_eq!(
+            json("{\"dependencies\": {\"chart.js\": \"^4\"}}"),
+            KeyChange::Changed(Some("chart.js".into()))
         );
     }
 

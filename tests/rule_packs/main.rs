@@ -49,9 +49,9 @@ pub fn check(repo: &Repo, files: &[(&str, &str)]) -> (i32, String) {
     (out.status.code().unwrap_or(-1), text)
 }
 
-/// Whether editing `path` from `old` to `new` triggers a rule of `builtin:PACK`, judged
-/// in memory as `check` judges it: `Some(line)` names the line a finding would show.
-pub fn triggers(pack: &str, path: &str, old: &str, new: &str) -> Option<Option<u32>> {
+/// The rules of `builtin:PACK` that editing `path` from `old` to `new` triggers, judged
+/// in memory as `check` judges it, each with the line its finding shows.
+pub fn fired(pack: &str, path: &str, old: &str, new: &str) -> Vec<(String, Option<u32>)> {
     let rules = RuleSet::from_toml(&format!("version = 1\nextends = [\"builtin:{pack}\"]\n"))
         .expect("the pack compiles");
     let blob = |id: u8| Content::Object {
@@ -69,12 +69,25 @@ pub fn triggers(pack: &str, path: &str, old: &str, new: &str) -> Option<Option<u
     });
     let changes = [change];
     let findings = rules.evaluate(&rules.candidates(&changes), &changes);
-    findings.first().map(|f| f.triggered_by[0].line)
+    findings
+        .into_iter()
+        .map(|f| (f.rule, f.triggered_by[0].line))
+        .collect()
 }
 
-/// Runs each edit (`from` → `to` in `base`, at its first occurrence) through
-/// [`triggers`]; `must` says whether it triggers the pack. Returns the failures.
-pub fn judge_edits(pack: &str, path: &str, base: &str, edits: &[Edit]) -> Vec<String> {
+/// Whether the edit triggers a rule of `builtin:PACK`: `Some(line)` names the line the
+/// first finding would show.
+pub fn triggers(pack: &str, path: &str, old: &str, new: &str) -> Option<Option<u32>> {
+    fired(pack, path, old, new)
+        .into_iter()
+        .next()
+        .map(|(_, line)| line)
+}
+
+/// Runs each edit (`from` → `to` in `base`, at its first occurrence) of `path` through
+/// [`fired`]; `must` says whether it triggers `rule` of `builtin:PACK`. Returns the
+/// failures.
+pub fn judge_edits(pack: &str, rule: &str, path: &str, base: &str, edits: &[Edit]) -> Vec<String> {
     edits
         .iter()
         .filter_map(|edit| {
@@ -84,17 +97,44 @@ pub fn judge_edits(pack: &str, path: &str, base: &str, edits: &[Edit]) -> Vec<St
                 edit.from
             );
             let new = base.replacen(edit.from, edit.to, 1);
-            let fired = triggers(pack, path, base, &new);
-            (fired.is_some() != edit.must).then(|| {
-                let verb = if edit.must {
-                    "must trigger"
-                } else {
-                    "must not trigger"
-                };
-                format!("{verb}: {:?} -> {:?} (got {fired:?})", edit.from, edit.to)
+            let fired = fired(pack, path, base, &new);
+            let hit = fired.iter().find(|(id, _)| id == rule);
+            (hit.is_some() != edit.must).then(|| {
+                format!(
+                    "{}: {:?} -> {:?} (fired {fired:?})",
+                    verb(edit.must),
+                    edit.from,
+                    edit.to
+                )
             })
         })
         .collect()
+}
+
+/// Edits `old` to `new` at each path; `must` says whether that triggers `rule` of
+/// `builtin:PACK` there. Returns the failures.
+pub fn judge_paths(
+    pack: &str,
+    rule: &str,
+    (old, new): (&str, &str),
+    paths: &[(&str, bool)],
+) -> Vec<String> {
+    paths
+        .iter()
+        .filter_map(|&(path, must)| {
+            let fired = fired(pack, path, old, new);
+            let hit = fired.iter().any(|(id, _)| id == rule);
+            (hit != must).then(|| format!("{}: {path} (fired {fired:?})", verb(must)))
+        })
+        .collect()
+}
+
+fn verb(must: bool) -> &'static str {
+    if must {
+        "must trigger"
+    } else {
+        "must not trigger"
+    }
 }
 
 /// One realistic edit of a fixture file.

@@ -1,12 +1,14 @@
 //! builtin:migrations — model changes need a newly added migration.
 
-use super::{check, pack_repo, validates};
+use super::{check, judge_edits, must, must_not, pack_repo, validates};
+
+const ORDER: &str = "from django.db import models\n\n\nclass Order(models.Model):\n    pass\n";
 
 fn repo() -> crate::support::Repo {
     pack_repo(
         "migrations",
         &[
-            ("shop/models.py", "class Order:\n    pass\n"),
+            ("shop/models.py", ORDER),
             ("shop/migrations/0001_initial.py", "# initial\n"),
             ("prisma/schema.prisma", "model User {\n  id Int @id\n}\n"),
             (
@@ -23,7 +25,13 @@ fn a_model_change_needs_a_new_migration() {
     validates(&repo);
     let (code, text) = check(
         &repo,
-        &[("shop/models.py", "class Order:\n    total = 1\n")],
+        &[(
+            "shop/models.py",
+            &ORDER.replace(
+                "    pass\n",
+                "    total = models.DecimalField(max_digits=9, decimal_places=2)\n",
+            ),
+        )],
     );
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("migrations"), "{text}");
@@ -51,4 +59,112 @@ fn editing_an_old_migration_does_not_satisfy_it() {
         ],
     );
     assert_eq!(code, 1, "{text}");
+}
+
+const DJANGO_MODELS: &str = include_str!("fixtures/django-models.py");
+
+#[test]
+fn real_django_model_edits_trigger_on_the_schema_only() {
+    let edits = [
+        must(
+            "    author = models.CharField(max_length=100)\n",
+            "    author = models.CharField(max_length=100)\n    reading_time = models.PositiveIntegerField(null=True)\n",
+        ),
+        must("    summary_html = models.TextField()\n", ""),
+        must(
+            "headline = models.CharField(max_length=200)",
+            "headline = models.CharField(max_length=250)",
+        ),
+        must("        default=False,", "        default=True,"),
+        must("        null=True,", "        null=False,"),
+        must("on_delete=models.PROTECT,", "on_delete=models.SET_NULL,"),
+        must(
+            "        get_latest_by = \"pub_date\"\n",
+            "        get_latest_by = \"pub_date\"\n        indexes = [models.Index(fields=[\"slug\"])]\n",
+        ),
+        must("db_table = \"blog_entries\"", "db_table = \"blog_entry\""),
+        must("class Entry(models.Model):", "class Post(models.Model):"),
+        // djangoproject.com commits that changed no schema (and added no migration).
+        must_not(
+            "    def __str__(self):\n        return self.headline\n",
+            "    def __str__(self):\n        return f\"{self.headline} ({self.pub_date:%Y})\"\n",
+        ),
+        must_not(
+            "class EntryQuerySet(models.QuerySet):",
+            "class EntryManager(models.Manager):",
+        ),
+        must_not(
+            "    @property\n    def pub_date_localized(self):",
+            "    @cached_property\n    def pub_date_localized(self):",
+        ),
+        must_not(
+            "from django.utils.html import format_html\n",
+            "from django.utils.html import format_html, strip_tags\n",
+        ),
+        must_not(
+            "        Return True if the entry is publicly accessible.",
+            "        Return whether the entry is publicly accessible.",
+        ),
+    ];
+    let failures = judge_edits(
+        "migrations",
+        "migrations",
+        "blog/models.py",
+        DJANGO_MODELS,
+        &edits,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+const PRISMA: &str = "generator client {\n  provider = \"prisma-client-js\"\n}\n\ndatasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id    Int     @id @default(autoincrement())\n  email String  @unique\n  name  String?\n  posts Post[]\n}\n\nmodel Post {\n  id       Int    @id @default(autoincrement())\n  title    String\n  author   User   @relation(fields: [authorId], references: [id])\n  authorId Int\n\n  @@index([authorId])\n}\n";
+
+#[test]
+fn prisma_schema_edits_trigger_on_models_not_on_the_generator() {
+    let edits = [
+        must("  name  String?\n", "  name  String?\n  bio   String?\n"),
+        must("  title    String\n", ""),
+        must("@@index([authorId])", "@@index([authorId, title])"),
+        must(
+            "author   User   @relation(fields: [authorId], references: [id])",
+            "author   User   @relation(fields: [authorId], references: [id], onDelete: Cascade)",
+        ),
+        must("model Post {", "model Article {"),
+        must_not(
+            "provider = \"prisma-client-js\"",
+            "provider = \"prisma-client\"",
+        ),
+        must_not(
+            "  posts Post[]\n",
+            "  // Posts, newest first.\n  posts Post[]\n",
+        ),
+    ];
+    let failures = judge_edits(
+        "migrations",
+        "migrations",
+        "prisma/schema.prisma",
+        PRISMA,
+        &edits,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn sqlalchemy_columns_trigger_and_relationships_do_not() {
+    let model = "class User(Base):\n    __tablename__ = \"user_account\"\n\n    id: Mapped[int] = mapped_column(primary_key=True)\n    name: Mapped[str] = mapped_column(String(30))\n    addresses: Mapped[List[\"Address\"]] = relationship(back_populates=\"user\")\n";
+    let edits = [
+        must("String(30)", "String(50)"),
+        must("\"user_account\"", "\"users\""),
+        must_not(
+            "relationship(back_populates=\"user\")",
+            "relationship(back_populates=\"user\", lazy=\"selectin\")",
+        ),
+    ];
+    let failures = judge_edits(
+        "migrations",
+        "migrations",
+        "app/models/user.py",
+        model,
+        &edits,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -94,6 +94,38 @@ fn real_package_json_edits_trigger_on_dependencies_only() {
             "\"react-dom\": \"^18.3.1\",\n    \"react\": \"^18.3.1\",",
         ),
     ];
-    let failures = judge_edits("node", "package.json", PACKAGE_JSON, &edits);
+    let failures = judge_edits(
+        "node",
+        "node-lockfile",
+        "package.json",
+        PACKAGE_JSON,
+        &edits,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The tail of Chart.js's package.json before "Remove empty dependencies block from
+/// package.json" (chartjs/Chart.js#8550), which changed no lockfile.
+const CHART_JS_TAIL: &str = "{\n  \"devDependencies\": {\n    \"typedoc\": \"^0.20.27\",\n    \"typescript\": \"^4.1.5\",\n    \"yargs\": \"^16.2.0\"\n  },\n  \"dependencies\": {}\n}\n";
+
+#[test]
+fn removing_an_empty_dependencies_object_does_not_trigger() {
+    let edits = [
+        must_not(
+            "\"yargs\": \"^16.2.0\"\n  },\n  \"dependencies\": {}\n",
+            "\"yargs\": \"^16.2.0\"\n  }\n",
+        ),
+        must(
+            "\"dependencies\": {}",
+            "\"dependencies\": {\n    \"@kurkle/color\": \"^0.3.0\"\n  }",
+        ),
+    ];
+    let failures = judge_edits(
+        "node",
+        "node-lockfile",
+        "package.json",
+        CHART_JS_TAIL,
+        &edits,
+    );
     assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -122,7 +122,13 @@ fn real_cargo_manifest_edits_trigger_on_dependencies_only() {
         must_not("# exclude bench testing", "# bench testing is excluded"),
         must_not("[lints]", "[profile.release]\ndebug = 1\n\n[lints]"),
     ];
-    let failures = judge_edits("rust", "Cargo.toml", CARGO_MANIFEST, &edits);
+    let failures = judge_edits(
+        "rust",
+        "rust-lockfile",
+        "Cargo.toml",
+        CARGO_MANIFEST,
+        &edits,
+    );
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
