@@ -336,3 +336,31 @@ fn candidates_from_history_are_appended_commented_out_with_their_evidence() {
     let report = String::from_utf8_lossy(&out);
     assert!(report.contains("docs/schema.md"), "{report}");
 }
+
+#[test]
+fn candidates_leave_out_what_an_enabled_pack_already_requires() {
+    let repo = rust_service();
+    for n in 0..6 {
+        repo.write(
+            "Cargo.toml",
+            format!("[package]\nname = \"svc\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1.{n}\"\n"),
+        )
+        .write("Cargo.lock", format!("version = 4\n# {n}\n"));
+        repo.commit(&format!("use serde 1.{n}"));
+        repo.write("schema/tables.sql", format!("-- v{n}\n"))
+            .write("docs/schema.md", format!("# Schema v{n}\n"));
+        repo.commit(&format!("schema v{n}"));
+    }
+    // Mined without a rule set, the history has the pair.
+    let out = repo.lockstep().arg("suggest").exits(0).stdout;
+    let mined = String::from_utf8_lossy(&out);
+    assert!(mined.contains("paths = [\"Cargo.lock\"]"), "{mined}");
+    let (text, _) = init_with_stderr(&repo);
+    assert!(text.contains("\n  \"builtin:rust\","), "{text}");
+    assert!(text.contains("# when = [\"schema/*\"]\n"), "{text}");
+    let candidates = &text[text.find("Candidates").expect("candidates")..];
+    assert!(
+        !candidates.contains("Cargo.lock"),
+        "builtin:rust requires Cargo.lock already: {candidates}"
+    );
+}

@@ -16,7 +16,7 @@ pub use format::{AuditFormat, render};
 pub use ignore_revs::{IgnoreRevsError, IgnoredRevs};
 pub use summary::{OwnerRow, Period};
 pub use unit::Judged;
-pub use window::audit_since;
+pub use window::{Walked, walk_since};
 
 use crate::finding::Missing;
 use crate::rules::{Bindings, RuleSet};

@@ -41,6 +41,11 @@ pub struct SuggestArgs {
     #[arg(long)]
     pub include_bots: bool,
 
+    /// Count version bumps too ("chore: Bump versions", "Bump serde to 1.0.200": a
+    /// subject starting with "bump" or "version bump"), left out by default.
+    #[arg(long)]
+    pub include_bumps: bool,
+
     /// Print at most N suggestions, the strongest first.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: u32,
@@ -64,13 +69,14 @@ fn confidence(text: &str) -> Result<f64, String> {
 impl SuggestArgs {
     fn options(&self) -> Options {
         Options {
-            since: self.since.map(Day::start),
+            since: self.since,
             min_support: self.min_support,
             min_confidence: self.min_confidence,
             depth: self.depth as usize,
             max_changeset: self.max_changeset as usize,
             limit: self.limit as usize,
             include_bots: self.include_bots,
+            include_bumps: self.include_bumps,
         }
     }
 }

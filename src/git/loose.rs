@@ -9,10 +9,13 @@ use std::rc::Rc;
 use git2::ObjectType;
 
 use super::id::Id;
+use super::pack::MAX_RATIO;
 use super::pack::Object;
 
 /// The loose object's kind and content, or `None` when `objects` (a repository's
-/// objects directory) does not hold it loose.
+/// objects directory) does not hold it loose. The size its header declares must fit
+/// what the file can hold and be exactly what it inflates to, and the zlib stream's
+/// checksum must match.
 pub(super) fn read(objects: &Path, id: Id) -> Result<Option<Object>, git2::Error> {
     let Ok(compressed) = std::fs::read(path(objects, id)) else {
         return Ok(None);
@@ -22,22 +25,39 @@ pub(super) fn read(objects: &Path, id: Id) -> Result<Option<Object>, git2::Error
             "loose object {id} is {what}; run `git fsck` to find damaged objects"
         ))
     };
-    let mut raw = Vec::new();
-    flate2::read::ZlibDecoder::new(&compressed[..])
-        .read_to_end(&mut raw)
+    let mut stream = flate2::read::ZlibDecoder::new(&compressed[..]);
+    // The header, and the first bytes of the content after it.
+    let mut start = Vec::new();
+    (&mut stream)
+        .take(MAX_HEADER)
+        .read_to_end(&mut start)
         .map_err(|_| corrupt("truncated or corrupt"))?;
-    let nul = memchr::memchr(0, &raw).ok_or_else(|| corrupt("missing its header"))?;
-    let header = std::str::from_utf8(&raw[..nul]).map_err(|_| corrupt("missing its header"))?;
+    let nul = memchr::memchr(0, &start).ok_or_else(|| corrupt("missing its header"))?;
+    let header = std::str::from_utf8(&start[..nul]).map_err(|_| corrupt("missing its header"))?;
     let (kind, size) = header
         .split_once(' ')
         .ok_or_else(|| corrupt("missing its header"))?;
     let kind = ObjectType::from_str(kind).ok_or_else(|| corrupt("of an unknown type"))?;
-    let data = &raw[nul + 1..];
-    if size.parse::<usize>().ok() != Some(data.len()) {
-        return Err(corrupt("truncated"));
+    let size = size
+        .parse::<u64>()
+        .ok()
+        .filter(|&size| size <= compressed.len() as u64 * MAX_RATIO)
+        .ok_or_else(|| corrupt("declaring a size its data cannot hold"))?;
+    let mut data = Vec::with_capacity(size as usize);
+    data.extend_from_slice(&start[nul + 1..]);
+    // One byte more than declared, to see that there is no more.
+    stream
+        .take((size + 1).saturating_sub(data.len() as u64))
+        .read_to_end(&mut data)
+        .map_err(|_| corrupt("truncated or corrupt"))?;
+    if data.len() as u64 != size {
+        return Err(corrupt("not of the size its header declares"));
     }
     Ok(Some((kind, Rc::from(data))))
 }
+
+/// Bytes of an object header ("blob 1234" and its NUL), at most.
+const MAX_HEADER: u64 = 32;
 
 fn path(objects: &Path, id: Id) -> PathBuf {
     let hex = id.to_string();
@@ -66,6 +86,41 @@ mod tests {
         std::fs::write(&file, &bytes[..bytes.len() / 2]).expect("truncate");
         let error = read(&objects, id).expect_err("truncated");
         assert!(error.message().contains(&id.to_string()), "{error}");
+    }
+
+    /// Writes `raw` (header and content), deflated, as the loose object `id`.
+    fn write_loose(objects: &Path, id: Id, raw: &[u8]) {
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), Default::default());
+        std::io::Write::write_all(&mut encoder, raw).expect("deflate");
+        let file = path(objects, id);
+        std::fs::create_dir_all(file.parent().expect("dir")).expect("mkdir");
+        std::fs::write(file, encoder.finish().expect("deflate")).expect("write");
+    }
+
+    #[test]
+    fn sizes_other_than_the_content_and_damaged_checksums_are_errors() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let id = Id([7; 20]);
+        let error = |raw: &[u8]| {
+            write_loose(dir.path(), id, raw);
+            read(dir.path(), id)
+                .expect_err("damaged")
+                .message()
+                .to_owned()
+        };
+        assert!(error(b"blob 99999999999\0hello").contains("size its data cannot hold"));
+        assert!(error(b"blob 4\0hello").contains("not of the size its header declares"));
+        assert!(error(b"blob 6\0hello").contains("not of the size its header declares"));
+        assert!(error(b"blob 5hello").contains("missing its header"));
+        write_loose(dir.path(), id, b"blob 5\0hello");
+        let (_, data) = read(dir.path(), id).expect("sound").expect("loose");
+        assert_eq!(&data[..], b"hello");
+        let file = path(dir.path(), id);
+        let mut bytes = std::fs::read(&file).expect("object");
+        *bytes.last_mut().expect("checksum") ^= 1;
+        std::fs::write(&file, bytes).expect("write");
+        let error = read(dir.path(), id).expect_err("checksum");
+        assert!(error.message().contains("corrupt"), "{error}");
     }
 
     #[test]

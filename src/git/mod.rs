@@ -177,7 +177,14 @@ impl Repo {
             .map_err(|_| self.unknown(spec))
     }
 
+    /// Why `spec` names nothing: a damaged pack may hold what it names.
     fn unknown(&self, spec: &str) -> GitError {
+        if let Some(damage) = self.objects.borrow().damage() {
+            return GitError::Git {
+                context: format!("cannot resolve `{spec}`"),
+                source: damage,
+            };
+        }
         if self.is_empty() {
             return GitError::Empty {
                 spec: spec.to_owned(),
@@ -203,6 +210,7 @@ impl Repo {
         match self.repo.head() {
             Ok(head) => Ok(Some(
                 head.peel_to_commit()
+                    .map_err(|e| self.damaged_or(e))
                     .context(|| "cannot read HEAD".to_owned())?
                     .id(),
             )),
@@ -262,6 +270,11 @@ impl Repo {
             Some(deepen) => format!("{deepen} (or all of it: {unshallow})"),
             None => unshallow.to_owned(),
         }
+    }
+
+    /// `error`, from libgit2 reading an object, unless a damaged pack explains it.
+    fn damaged_or(&self, error: git2::Error) -> git2::Error {
+        self.objects.borrow().damage().unwrap_or(error)
     }
 
     /// An object's kind and bytes, read for what `context` says: the repository's, or

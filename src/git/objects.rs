@@ -13,15 +13,44 @@ use super::loose;
 use super::pack::{Object, Pack, PackFile};
 
 /// A repository's packs, listed at the first read and shared by every thread.
-pub(super) type PackFiles = Arc<OnceLock<Vec<Arc<PackFile>>>>;
+pub(super) type PackFiles = Arc<OnceLock<Packs>>;
+
+/// The packs of `objects/pack` this reader understands, and what is wrong with those
+/// that fail git's checks. libgit2 reads the rest (other index versions).
+#[derive(Default)]
+pub(super) struct Packs {
+    sound: Vec<Arc<PackFile>>,
+    damaged: Vec<git2::Error>,
+}
+
+impl Packs {
+    fn open(dir: &Path) -> Packs {
+        let mut packs = Packs::default();
+        let Ok(entries) = std::fs::read_dir(dir.join("pack")) else {
+            return packs;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "idx") {
+                continue;
+            }
+            match PackFile::open(&path) {
+                Ok(Some(pack)) => packs.sound.push(Arc::new(pack)),
+                Ok(None) => {}
+                Err(damage) => packs.damaged.push(damage),
+            }
+        }
+        packs
+    }
+}
 
 /// One thread's reader of a repository's objects.
 pub(super) struct Objects {
     /// `$GIT_COMMON_DIR/objects`.
     dir: PathBuf,
     files: PackFiles,
-    /// This thread's readers of `files`, made at the first read: a diff of the work
-    /// tree may read no object at all.
+    /// This thread's readers of the sound packs, made at the first read: a diff of the
+    /// work tree may read no object at all.
     packs: Option<Vec<Pack>>,
 }
 
@@ -39,41 +68,38 @@ impl Objects {
         Arc::clone(&self.files)
     }
 
+    fn listed(&self) -> &Packs {
+        self.files.get_or_init(|| Packs::open(&self.dir))
+    }
+
+    /// What is wrong with the first damaged pack, if one is: a reason why an object
+    /// could not be found.
+    pub fn damage(&self) -> Option<git2::Error> {
+        let damage = self.listed().damaged.first()?;
+        Some(git2::Error::from_str(damage.message()))
+    }
+
+    /// The object `id`, from a sound pack, a loose object, or libgit2 (alternates, packs
+    /// written since the packs were listed); when none has it, a damaged pack is named.
     pub fn read(&mut self, repo: &Repository, id: Id) -> Result<Object, git2::Error> {
-        let (dir, files) = (&self.dir, &self.files);
-        let packs = self.packs.get_or_insert_with(|| {
-            let files = files.get_or_init(|| open_packs(dir));
-            files.iter().cloned().map(Pack::new).collect()
-        });
-        for pack in packs.iter_mut() {
+        if self.packs.is_none() {
+            let packs = self.listed().sound.iter().cloned().map(Pack::new).collect();
+            self.packs = Some(packs);
+        }
+        for pack in self.packs.iter_mut().flatten() {
             if let Some(offset) = pack.offset(&id.0) {
                 return pack.object(offset);
             }
         }
-        if let Some(object) = loose::read(dir, id)? {
+        if let Some(object) = loose::read(&self.dir, id)? {
             return Ok(object);
         }
-        let odb = repo.odb()?;
-        let object = odb.read(id.oid())?;
-        Ok((object.kind(), Rc::from(object.data())))
+        let read = repo.odb().and_then(|odb| {
+            let object = odb.read(id.oid())?;
+            Ok((object.kind(), Rc::from(object.data())))
+        });
+        read.map_err(|error| self.damage().unwrap_or(error))
     }
-}
-
-/// The packs of `objects/pack` this reader understands; libgit2 reads any other.
-fn open_packs(dir: &Path) -> Vec<Arc<PackFile>> {
-    let Ok(entries) = std::fs::read_dir(dir.join("pack")) else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(|entry| {
-            let path = entry.ok()?.path();
-            let is_index = path.extension().is_some_and(|e| e == "idx");
-            is_index
-                .then(|| PackFile::open(&path).ok().flatten())
-                .flatten()
-        })
-        .map(Arc::new)
-        .collect()
 }
 
 #[cfg(test)]
@@ -147,7 +173,7 @@ mod tests {
                 "{id}"
             );
         }
-        objects.files.get().map_or(0, Vec::len)
+        objects.files.get().map_or(0, |packs| packs.sound.len())
     }
 
     fn pack_path(dir: &Path, extension: &str) -> PathBuf {

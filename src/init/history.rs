@@ -3,7 +3,7 @@
 //! `suggest` mines), and the rules `suggest` finds, as candidates.
 
 use super::{Layout, compile, render};
-use crate::audit::{Counts, audit_since};
+use crate::audit::Counts;
 use crate::day::Day;
 use crate::git::{GitError, Repo};
 use crate::suggest::{self, Options, Suggestion};
@@ -70,24 +70,22 @@ impl Reading {
     }
 }
 
-/// Reads the year of history before HEAD's commit: judges `layout`'s packs there and
-/// keeps in `layout.packs` only those history follows; mines the candidates.
+/// Reads the year of history before HEAD's commit, in one walk: judges `layout`'s packs
+/// there and keeps in `layout.packs` only those history follows; mines the candidates,
+/// leaving out those the packs kept already require.
 pub fn read_history(repo: &Repo, layout: &mut Layout) -> Result<(), GitError> {
+    // Each pack validated alone, so together they compile.
+    let Some((_, rules)) = compile(&render(&packs_of(layout))) else {
+        return Ok(());
+    };
     let options = Options {
         limit: CANDIDATES,
         ..Options::default()
     };
-    let mined = suggest::walk(repo, None, &options)?;
-    let since = Day::of_time(mined.since);
-    let packs_only = Layout {
-        packs: layout.packs.clone(),
-        ..Layout::default()
-    };
-    // Each pack validated alone, so together they compile.
-    let Some((_, rules)) = compile(&render(&packs_only)) else {
+    let mined = suggest::walk(repo, Some(&rules), &options)?;
+    let Some(audit) = &mined.audit else {
         return Ok(());
     };
-    let audit = audit_since(repo, &rules, since)?;
     let packs: Vec<PackFigure> = std::mem::take(&mut layout.packs)
         .into_iter()
         .map(|(pack, evidence)| {
@@ -114,14 +112,23 @@ pub fn read_history(repo: &Repo, layout: &mut Layout) -> Result<(), GitError> {
         .filter(|f| f.followed())
         .map(|f| (f.pack, f.evidence.clone()))
         .collect();
+    let kept = compile(&render(&packs_of(layout))).map(|(_, rules)| rules);
     layout.history = Some(Reading {
-        since,
+        since: mined.since,
         units: audit.scope.units,
         shallow: audit.scope.shallow,
         packs,
-        candidates: suggest::analyse(&mined, None, &options).suggestions,
+        candidates: suggest::analyse(&mined, kept.as_ref(), &options).suggestions,
     });
     Ok(())
+}
+
+/// The layout's packs alone.
+fn packs_of(layout: &Layout) -> Layout {
+    Layout {
+        packs: layout.packs.clone(),
+        ..Layout::default()
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! `lockstep suggest`: rules mined from how files actually changed together.
 //!
-//! The history walk turns each non-merge commit of a window into a unit of change (its
-//! paths); `count` counts how often groups of files (`group`) changed and changed
-//! together, `capture` does the same per name (`api/{name}.rs`); `rank` turns strong
-//! directed pairs into rules, and `render` prints them as TOML ready to paste, or JSON. With a rule set, each unit is also judged by the
-//! real engine, to report rules that history contradicts.
+//! The history walk (`audit`'s walker) turns each non-merge commit of a window into a
+//! unit of change (its paths); `count` counts how often groups of files (`group`)
+//! changed and changed together, `capture` does the same per name (`api/{name}.rs`);
+//! `rank` turns strong directed pairs into rules, and `render` prints them as TOML ready
+//! to paste, or JSON. With a rule set, the same walk audits the window as `lockstep
+//! audit` does, to report rules that history contradicts.
 
 mod capture;
 mod count;
@@ -12,19 +13,18 @@ mod group;
 mod rank;
 mod render;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
 pub use rank::analyse;
 pub use render::{Format, render, rule_text};
 
-use crate::annotations::Reads;
-use crate::check::{Detail, judge_all};
-use crate::finding::FindingStatus;
+use crate::audit::{Audit, walk_since};
+use crate::change::Change;
+use crate::day::Day;
 use crate::git::{Commit, GitError, Repo};
 use crate::rules::RuleSet;
-use crate::waiver::Waivers;
 
 /// How far back to look when no `--since` is given, from HEAD's commit date.
 pub const DEFAULT_WINDOW_DAYS: i64 = 365;
@@ -32,8 +32,8 @@ pub const DEFAULT_WINDOW_DAYS: i64 = 365;
 /// What to mine and how strict to be.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Seconds since the epoch; `None`: [`DEFAULT_WINDOW_DAYS`] before HEAD's date.
-    pub since: Option<i64>,
+    /// `None`: [`DEFAULT_WINDOW_DAYS`] before HEAD's commit date.
+    pub since: Option<Day>,
     pub min_support: u32,
     pub min_confidence: f64,
     pub depth: usize,
@@ -43,6 +43,8 @@ pub struct Options {
     pub limit: usize,
     /// Count commits by bots (dependabot, renovate, `[bot]` accounts) too.
     pub include_bots: bool,
+    /// Count version bumps ("chore: Bump versions") too.
+    pub include_bumps: bool,
 }
 
 impl Default for Options {
@@ -55,6 +57,7 @@ impl Default for Options {
             max_changeset: 30,
             limit: 20,
             include_bots: false,
+            include_bumps: false,
         }
     }
 }
@@ -69,92 +72,154 @@ pub struct Unit {
 }
 
 /// The commits mined, and how the current rules fared on them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct History {
-    pub since: i64,
-    pub until: i64,
+    pub since: Day,
+    /// HEAD's commit date.
+    pub until: Day,
     /// Oldest first.
     pub units: Vec<Unit>,
-    pub merges: usize,
+    /// Commits larger than `max_changeset`.
     pub large: usize,
     /// Commits by bots, left out unless `include_bots`.
     pub bots: usize,
-    /// Per rule id of the current rule set.
-    pub tallies: BTreeMap<String, Tally>,
+    /// Version bumps, left out unless `include_bumps`.
+    pub bumps: usize,
+    /// Every commit of the window (those left out too) judged against the rules
+    /// given, as `lockstep audit --since` judges them.
+    pub audit: Option<Audit>,
 }
 
-/// How a rule fared over the units it triggered: one case per (unit, binding).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Tally {
-    pub triggered: u32,
-    pub waived: u32,
-    pub missed: u32,
-}
-
-/// Walks the history window: non-merge commits from `since` up to HEAD, skipping those
-/// larger than `max_changeset`. With `rules`, judges every unit as `check` would.
-pub fn walk(repo: &Repo, rules: Option<&RuleSet>, options: &Options) -> Result<History, GitError> {
-    let Some(head) = repo.head()? else {
-        return Ok(History::default());
-    };
-    let commits = repo.commits(None, head)?;
-    let head_id = head.to_string();
-    let until = commits
-        .iter()
-        .rev()
-        .find(|c| c.id == head_id)
-        .map_or(0, |c| c.time);
-    let since = options
-        .since
-        .unwrap_or(until - DEFAULT_WINDOW_DAYS * 86_400);
-    let mut history = History {
-        since,
-        until,
-        ..History::default()
-    };
-    if let Some(rules) = rules {
-        for rule in &rules.rules {
-            history.tallies.insert(rule.id.clone(), Tally::default());
+impl History {
+    fn empty(since: Day, until: Day) -> History {
+        History {
+            since,
+            until,
+            units: Vec::new(),
+            large: 0,
+            bots: 0,
+            bumps: 0,
+            audit: None,
         }
     }
-    let mut renames = Vec::new();
-    for commit in commits.into_iter().filter(|c| c.time >= since) {
-        let Some(changes) = repo.commit_changes(&commit)? else {
-            history.merges += 1;
-            continue;
+}
+
+/// Why a commit of the window is not a unit of change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LeftOut {
+    Large,
+    Bot,
+    Bump,
+}
+
+/// A commit of the window as the walker's threads see it.
+struct Step {
+    commit: Commit,
+    paths: Vec<String>,
+    /// Its exact renames (old, new): a commit left out still renames files (a mass
+    /// move is a large commit).
+    renames: Vec<(String, String)>,
+    left_out: Option<LeftOut>,
+}
+
+impl Step {
+    fn of(commit: Commit, changes: &[Change], options: &Options) -> Step {
+        let left_out = if changes.len() > options.max_changeset {
+            Some(LeftOut::Large)
+        } else if !options.include_bots && is_bot(&commit.author) {
+            Some(LeftOut::Bot)
+        } else if !options.include_bumps && is_bump(commit.summary()) {
+            Some(LeftOut::Bump)
+        } else {
+            None
         };
-        // A commit left out still renames files (a mass move is a large commit).
-        renames.push(Renames {
-            unit: history.units.len(),
-            kept: false,
-            pairs: changes
+        Step {
+            paths: changes
+                .iter()
+                .flat_map(|c| c.paths())
+                .map(str::to_owned)
+                .collect(),
+            renames: changes
                 .iter()
                 .filter_map(|c| Some((c.old_path.clone()?, c.path.clone())))
                 .collect(),
+            left_out,
+            commit,
+        }
+    }
+}
+
+/// Walks the history window: non-merge commits from `since` up to HEAD, leaving out
+/// those larger than `max_changeset`, by bots and version bumps. With `rules`, judges
+/// every commit of the window as `lockstep audit --since` does, in the same walk.
+pub fn walk(repo: &Repo, rules: Option<&RuleSet>, options: &Options) -> Result<History, GitError> {
+    let Some(head) = repo.head()? else {
+        let today = Day::today();
+        return Ok(History::empty(options.since.unwrap_or(today), today));
+    };
+    // HEAD alone: the commits HEAD's first parent does not reach end with it.
+    let parent = repo.resolve("HEAD^").ok();
+    let until = repo
+        .commits(parent, head)?
+        .last()
+        .map_or(Day::today(), |c| Day::of_time(c.time));
+    let since = options
+        .since
+        .unwrap_or(until.plus_days(-DEFAULT_WINDOW_DAYS));
+    let walked = walk_since(repo, rules, since, |unit, changes| {
+        Step::of(unit.commit.clone(), changes, options)
+    })?;
+    let mut history = History {
+        audit: walked.audit,
+        ..History::empty(since, until)
+    };
+    let mut renames = Vec::new();
+    for step in walked.units {
+        renames.push(Renames {
+            unit: history.units.len(),
+            kept: step.left_out.is_none(),
+            pairs: step.renames,
         });
-        if changes.len() > options.max_changeset {
-            history.large += 1;
-            continue;
+        match step.left_out {
+            Some(LeftOut::Large) => history.large += 1,
+            Some(LeftOut::Bot) => history.bots += 1,
+            Some(LeftOut::Bump) => history.bumps += 1,
+            None => history.units.push(Unit {
+                commit: step.commit,
+                paths: step.paths,
+            }),
         }
-        if !options.include_bots && is_bot(&commit.author) {
-            history.bots += 1;
-            continue;
-        }
-        if let Some(last) = renames.last_mut() {
-            last.kept = true;
-        }
-        let paths: Vec<String> = changes
-            .iter()
-            .flat_map(|c| c.paths())
-            .map(str::to_owned)
-            .collect();
-        if let Some(rules) = rules {
-            tally(repo, rules, &commit, changes, &mut history.tallies)?;
-        }
-        history.units.push(Unit { commit, paths });
     }
     to_head_names(&mut history.units, &renames, &repo.tracked_paths()?);
     Ok(history)
+}
+
+/// A version bump: its subject, past a conventional-commit prefix (`chore(deps)!:`),
+/// starts with "bump" or "version bump" ("chore: Bump versions", "Bump serde to 1.0.200",
+/// "Version bump"). Such commits touch every manifest at once and couple files that
+/// never change together otherwise.
+fn is_bump(subject: &str) -> bool {
+    let subject = subject.trim_start().to_ascii_lowercase();
+    let rest = match subject.split_once(':') {
+        Some((prefix, rest)) if is_commit_type(prefix) => rest.trim_start(),
+        _ => subject.as_str(),
+    };
+    let word = |text: &str, word: &str| {
+        text.strip_prefix(word)
+            .is_some_and(|after| after.is_empty() || after.starts_with([' ', '-']))
+    };
+    word(rest, "bump") || word(rest, "bumps") || rest.starts_with("version bump")
+}
+
+/// A conventional-commit type with its optional scope and `!`: `chore`, `build(deps)!`.
+fn is_commit_type(prefix: &str) -> bool {
+    let prefix = prefix.strip_suffix('!').unwrap_or(prefix);
+    let kind = match prefix.split_once('(') {
+        Some((kind, scope)) if scope.ends_with(')') => kind,
+        Some(_) => return false,
+        None => prefix,
+    };
+    !kind.is_empty() && kind.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
 /// Bot accounts: GitHub's `[bot]` suffix, and the dependency updaters by name.
@@ -199,44 +264,6 @@ fn to_head_names(units: &mut [Unit], renames: &[Renames], tracked: &[String]) {
     }
 }
 
-/// Judges one unit with the real engine and counts, per rule, the cases it triggered
-/// (a case per binding, as `audit` counts them), waived and missed.
-fn tally(
-    repo: &Repo,
-    rules: &RuleSet,
-    commit: &Commit,
-    changes: Vec<crate::change::Change>,
-    tallies: &mut BTreeMap<String, Tally>,
-) -> Result<(), GitError> {
-    let waivers = Waivers::from_message(&commit.message, &rules.settings.skip_trailer);
-    let judgement = judge_all(
-        repo,
-        rules,
-        changes,
-        commit.unchanged()?,
-        &waivers,
-        Detail::Path,
-        Reads::Every,
-    )?;
-    for satisfied in &judgement.satisfied {
-        if let Some(t) = tallies.get_mut(&satisfied.rule) {
-            t.triggered += 1;
-        }
-    }
-    for finding in &judgement.findings {
-        let Some(t) = tallies.get_mut(&finding.rule) else {
-            continue;
-        };
-        match finding.status {
-            FindingStatus::Missing => t.missed += 1,
-            FindingStatus::Waived => t.waived += 1,
-            FindingStatus::TooLarge => continue,
-        }
-        t.triggered += 1;
-    }
-    Ok(())
-}
-
 /// Evidence for a suggestion, from the history window.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
@@ -266,23 +293,27 @@ pub struct Suggestion {
     pub id: String,
     pub description: String,
     pub when: Vec<String>,
-    pub then: SuggestedCompanion,
-    pub evidence: Evidence,
+    /// One `when`, every companion history shows with it, the strongest first.
+    pub then: Vec<SuggestedCompanion>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SuggestedCompanion {
     pub kind: String,
     pub paths: Vec<String>,
+    /// How often this companion changed with the `when` side.
+    pub evidence: Evidence,
 }
 
 /// An existing rule that history contradicts: missed in most of its cases.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contradiction {
     pub rule: String,
-    pub triggered: u32,
-    pub waived: u32,
-    pub missed: u32,
+    pub triggered: usize,
+    pub waived: usize,
+    /// Cases whose missing companions did not exist yet, as `audit` counts them.
+    pub not_applicable: usize,
+    pub missed: usize,
     pub compliance: f64,
 }
 
@@ -293,11 +324,11 @@ pub struct Window {
     pub until: String,
     /// Units counted.
     pub commits: usize,
-    /// Merges, and a shallow clone's oldest commits (their parents are missing).
-    pub skipped_merges: usize,
     pub skipped_large: usize,
     /// Commits by bots (unless `--include-bots`).
     pub skipped_bots: usize,
+    /// Version bumps (unless `--include-bumps`).
+    pub skipped_bumps: usize,
 }
 
 /// Everything `suggest` reports.
@@ -390,5 +421,27 @@ mod tests {
             assert!(is_bot(bot), "{bot}");
         }
         assert!(!is_bot("Ed Page"));
+    }
+
+    #[test]
+    fn version_bumps_are_known_by_their_subject() {
+        for bump in [
+            "chore: Bump versions",
+            "chore(rustfix): Bump version",
+            "build(deps)!: bump serde to 1.0.200",
+            "Bump cargo-test-support version",
+            "Version bump",
+            "bump",
+        ] {
+            assert!(is_bump(bump), "{bump}");
+        }
+        for other in [
+            "fix: bumpy scrolling",
+            "Fix version bump detection in the resolver",
+            "chore: update msrv",
+            "docs: explain how to bump versions",
+        ] {
+            assert!(!is_bump(other), "{other}");
+        }
     }
 }

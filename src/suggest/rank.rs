@@ -54,28 +54,28 @@ pub fn analyse(history: &History, rules: Option<&RuleSet>, options: &Options) ->
         .chain(merge_by_target(directory, history, &groups, options))
         .collect();
     ranked.sort_by(|a, b| {
-        (a.tier, b.confidence(), b.support, &a.when)
-            .partial_cmp(&(b.tier, a.confidence(), a.support, &b.when))
+        (a.tier, b.confidence(), b.support, &a.when, &a.then)
+            .partial_cmp(&(b.tier, a.confidence(), a.support, &b.when, &b.then))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
-    ranked.truncate(options.limit);
     let mut taken: BTreeSet<String> = RESERVED_IDS.iter().map(|s| (*s).to_owned()).collect();
     if let Some(rules) = rules {
         taken.extend(rules.rules.iter().map(|r| r.id.clone()));
     }
-    let suggestions = ranked
+    let suggestions = by_when(ranked)
         .into_iter()
-        .map(|r| r.into_suggestion(history, &mut taken))
+        .take(options.limit)
+        .map(|companions| suggestion(companions, history, &mut taken))
         .collect();
     Suggestions {
         version: 1,
         window: Window {
-            since: Day::of_time(history.since).to_date(),
-            until: Day::of_time(history.until).to_date(),
+            since: history.since.to_date(),
+            until: history.until.to_date(),
             commits: history.units.len(),
-            skipped_merges: history.merges,
             skipped_large: history.large,
             skipped_bots: history.bots,
+            skipped_bumps: history.bumps,
         },
         has_rule_set: rules.is_some(),
         suggestions,
@@ -373,32 +373,14 @@ impl Ranked {
         f64::from(self.support) / f64::from(self.revisions.max(1))
     }
 
-    fn into_suggestion(self, history: &History, taken: &mut BTreeSet<String>) -> Suggestion {
-        let base = match self.kind {
-            "file" | "tests" => format!("{}-{}", slug(&self.slug_from), slug(&self.then)),
-            kind => format!("{}-{kind}", slug(&self.slug_from)),
-        };
-        let id = unique(&base, taken);
-        let when = self.when.join(", ");
-        let description = match self.names {
-            Some(_) => format!("Each {when} changes with its {}", self.then),
-            None => format!("Changes to {when} come with {}", self.then),
-        };
+    fn companion(self, history: &History) -> SuggestedCompanion {
         let unit = &history.units[self.last];
-        Suggestion {
-            id,
-            description,
-            when: self.when,
-            then: SuggestedCompanion {
-                kind: self.kind.to_owned(),
-                paths: vec![self.then],
-            },
+        SuggestedCompanion {
+            kind: self.kind.to_owned(),
             evidence: Evidence {
                 revisions: self.revisions,
                 support: self.support,
-                confidence: (f64::from(self.support) / f64::from(self.revisions.max(1)) * 1000.0)
-                    .round()
-                    / 1000.0,
+                confidence: (self.confidence() * 1000.0).round() / 1000.0,
                 names: self.names,
                 last_together: Day::of_time(unit.commit.time).to_date(),
                 example: Example {
@@ -406,7 +388,67 @@ impl Ranked {
                     subject: unit.commit.summary().to_owned(),
                 },
             },
+            paths: vec![self.then],
         }
+    }
+}
+
+/// The ranked pairs grouped into rules: one per `when`, listing its companions in rank
+/// order, at the rank of its strongest.
+fn by_when(ranked: Vec<Ranked>) -> Vec<Vec<Ranked>> {
+    let mut rules: Vec<Vec<Ranked>> = Vec::new();
+    for pair in ranked {
+        match rules.iter_mut().find(|rule| rule[0].when == pair.when) {
+            Some(rule) => rule.push(pair),
+            None => rules.push(vec![pair]),
+        }
+    }
+    rules
+}
+
+/// One rule from its companions (the strongest first), with an id not yet `taken`.
+fn suggestion(
+    companions: Vec<Ranked>,
+    history: &History,
+    taken: &mut BTreeSet<String>,
+) -> Suggestion {
+    let first = &companions[0];
+    let base = match first.kind {
+        "file" | "tests" => format!("{}-{}", slug(&first.slug_from), slug(&first.then)),
+        kind => format!("{}-{kind}", slug(&first.slug_from)),
+    };
+    let id = unique(&base, taken);
+    let when = first.when.clone();
+    let thens: Vec<&str> = companions.iter().map(|c| c.then.as_str()).collect();
+    let description = match first.names {
+        Some(_) => format!(
+            "Each {} changes with its {}",
+            when.join(", "),
+            and_list(&thens)
+        ),
+        None => format!(
+            "Changes to {} come with {}",
+            when.join(", "),
+            and_list(&thens)
+        ),
+    };
+    Suggestion {
+        id,
+        description,
+        when,
+        then: companions
+            .into_iter()
+            .map(|c| c.companion(history))
+            .collect(),
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -449,21 +491,27 @@ fn unique(base: &str, taken: &mut BTreeSet<String>) -> String {
     id
 }
 
-/// Rules missed in most of the cases they triggered, with enough cases to tell.
+/// Rules missed in most of the cases they were held to (as `audit` counts them), with
+/// enough cases to tell.
 fn contradictions(history: &History, options: &Options) -> Vec<Contradiction> {
-    history
-        .tallies
+    let Some(audit) = &history.audit else {
+        return Vec::new();
+    };
+    audit
+        .rules
         .iter()
-        .filter_map(|(rule, t)| {
-            let cases = t.triggered.saturating_sub(t.waived);
-            let missed = t.missed.min(cases);
-            (cases >= options.min_support && missed * 2 > cases).then(|| Contradiction {
-                rule: rule.clone(),
-                triggered: t.triggered,
-                waived: t.waived,
-                missed,
-                compliance: (f64::from(cases - missed) / f64::from(cases) * 1000.0).round()
-                    / 1000.0,
+        .filter_map(|row| {
+            let c = &row.counts;
+            let judged = c.judged();
+            (judged >= options.min_support as usize && c.missed * 2 > judged).then(|| {
+                Contradiction {
+                    rule: row.rule.clone(),
+                    triggered: c.triggered,
+                    waived: c.waived,
+                    not_applicable: c.not_applicable,
+                    missed: c.missed,
+                    compliance: (c.compliance() * 1000.0).round() / 1000.0,
+                }
             })
         })
         .collect()
@@ -476,8 +524,6 @@ mod tests {
 
     fn history(units: &[&[&str]]) -> History {
         History {
-            since: 0,
-            until: 86_400 * 400,
             units: units
                 .iter()
                 .enumerate()
@@ -491,7 +537,7 @@ mod tests {
                     paths: paths.iter().map(|p| (*p).to_owned()).collect(),
                 })
                 .collect(),
-            ..History::default()
+            ..History::empty(Day::of_time(0), Day::of_time(86_400 * 400))
         }
     }
 
@@ -516,9 +562,13 @@ mod tests {
             .map(|s| {
                 (
                     s.when.join(","),
-                    s.then.paths.join(","),
-                    s.evidence.support,
-                    s.evidence.revisions,
+                    s.then
+                        .iter()
+                        .map(|c| c.paths.join(","))
+                        .collect::<Vec<_>>()
+                        .join(" + "),
+                    s.then[0].evidence.support,
+                    s.then[0].evidence.revisions,
                 )
             })
             .collect()
@@ -544,9 +594,52 @@ mod tests {
             )],
             "one doc took every change, so the rule names it"
         );
-        assert_eq!(s.suggestions[0].then.kind, "docs");
+        assert_eq!(s.suggestions[0].then[0].kind, "docs");
         assert_eq!(s.suggestions[0].id, "services-pay-docs");
-        assert_eq!(s.suggestions[0].evidence.example.subject, "change 2");
+        assert_eq!(
+            s.suggestions[0].then[0].evidence.example.subject,
+            "change 2"
+        );
+    }
+
+    #[test]
+    fn one_when_becomes_one_rule_listing_every_companion() {
+        let mut units: Vec<Vec<String>> = Vec::new();
+        for name in ["build", "clean", "doc", "build"] {
+            units.push(vec![
+                format!("doc/man/cargo-{name}.md"),
+                format!("doc/man/generated_txt/cargo-{name}.txt"),
+                format!("etc/man/cargo-{name}.1"),
+            ]);
+        }
+        units.push(vec![
+            "doc/man/cargo-doc.md".to_owned(),
+            "etc/man/cargo-doc.1".to_owned(),
+        ]);
+        let units: Vec<Vec<&str>> = units
+            .iter()
+            .map(|u| u.iter().map(String::as_str).collect())
+            .collect();
+        let units: Vec<&[&str]> = units.iter().map(Vec::as_slice).collect();
+        let s = analyse(&history(&units), None, &options());
+        assert_eq!(
+            summary(&s),
+            [(
+                "doc/man/{name}.md".to_owned(),
+                "etc/man/{name}.1 + doc/man/generated_txt/{name}.txt".to_owned(),
+                5,
+                5
+            )],
+            "one rule, its strongest companion first"
+        );
+        let rule = &s.suggestions[0];
+        assert_eq!(rule.id, "doc-man-generated");
+        assert_eq!(rule.then[1].evidence.support, 4);
+        assert_eq!(
+            rule.description,
+            "Each doc/man/{name}.md changes with its etc/man/{name}.1 and doc/man/generated_txt/{name}.txt"
+        );
+        assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
     }
 
     #[test]
@@ -581,7 +674,7 @@ mod tests {
                 4
             )]
         );
-        assert_eq!(s.suggestions[0].evidence.names, Some(3));
+        assert_eq!(s.suggestions[0].then[0].evidence.names, Some(3));
     }
 
     #[test]
@@ -603,7 +696,7 @@ mod tests {
             )],
             "one rule, not one per module"
         );
-        assert_eq!(s.suggestions[0].then.kind, "tests");
+        assert_eq!(s.suggestions[0].then[0].kind, "tests");
     }
 
     #[test]
@@ -643,7 +736,7 @@ mod tests {
             summary(&s),
             [("src/**".to_owned(), "CHANGELOG.md".to_owned(), 4, 5)]
         );
-        assert_eq!(s.suggestions[0].then.kind, "changelog");
+        assert_eq!(s.suggestions[0].then[0].kind, "changelog");
         assert_eq!(s.suggestions[0].id, "src-changelog");
         let mut units = h.units.clone();
         units.extend(history(&[&["src/c/z.rs"]]).units);
@@ -713,17 +806,39 @@ mod tests {
     #[test]
     fn rules_missed_in_most_cases_are_contradicted() {
         let mut h = history(&[]);
-        let tally = |triggered, waived, missed| super::super::Tally {
-            triggered,
-            waived,
-            missed,
+        let row = |rule: &str, triggered, not_applicable, waived, missed| crate::audit::RuleRow {
+            rule: rule.to_owned(),
+            description: None,
+            owners: Vec::new(),
+            counts: crate::audit::Counts {
+                triggered,
+                satisfied: triggered - not_applicable - waived - missed,
+                not_applicable,
+                waived,
+                missed,
+                fixed_later: 0,
+            },
+            kinds: Vec::new(),
+            months: BTreeMap::new(),
         };
-        h.tallies.insert("kept".to_owned(), tally(10, 0, 2));
-        h.tallies.insert("ignored".to_owned(), tally(10, 2, 7));
-        h.tallies.insert("rare".to_owned(), tally(1, 0, 1));
+        h.audit = Some(crate::audit::Audit {
+            scope: crate::audit::Scope::default(),
+            total: crate::audit::Counts::default(),
+            rules: vec![
+                row("kept", 10, 0, 0, 2),
+                row("ignored", 12, 2, 2, 7),
+                row("rare", 1, 0, 0, 1),
+            ],
+            kinds: Vec::new(),
+            months: Vec::new(),
+            previous: None,
+            commits: Vec::new(),
+            cases: Vec::new(),
+        });
         let found = contradictions(&h, &options());
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].rule.as_str(), found[0].missed), ("ignored", 7));
+        assert_eq!(found[0].not_applicable, 2);
         assert!((found[0].compliance - 0.125).abs() < 1e-9);
     }
 }

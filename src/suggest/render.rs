@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{Suggestion, Suggestions};
+use super::{SuggestedCompanion, Suggestion, Suggestions};
 
 /// The formats of `suggest`; the CLI offers exactly these (`suggest --format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -26,7 +26,7 @@ fn toml(s: &Suggestions, out: &mut dyn Write) -> io::Result<()> {
     let w = &s.window;
     writeln!(
         out,
-        "# lockstep suggest: {} mined from {} commit{} ({} to {});",
+        "# lockstep suggest: {} mined from {} commit{} ({} to {}, merges not counted);",
         plural(s.suggestions.len(), "rule"),
         w.commits,
         if w.commits == 1 { "" } else { "s" },
@@ -35,10 +35,10 @@ fn toml(s: &Suggestions, out: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(
         out,
-        "# left out: {}, {} larger than --max-changeset and {} by bots (--include-bots);",
-        plural(w.skipped_merges, "merge"),
+        "# left out: {} larger than --max-changeset, {} by bots (--include-bots) and {} (--include-bumps);",
         plural(w.skipped_large, "commit"),
         w.skipped_bots,
+        plural(w.skipped_bumps, "version bump"),
     )?;
     writeln!(
         out,
@@ -74,11 +74,12 @@ fn toml(s: &Suggestions, out: &mut dyn Write) -> io::Result<()> {
         for c in &s.contradicted {
             writeln!(
                 out,
-                "#   {}: missed in {} of {} cases ({} waived), compliance {:.0}%",
+                "#   {}: missed in {} of {} cases ({} waived, {} not applicable), compliance {:.0}%",
                 c.rule,
                 c.missed,
-                c.triggered - c.waived,
+                c.triggered - c.waived - c.not_applicable,
                 c.waived,
+                c.not_applicable,
                 c.compliance * 100.0
             )?;
         }
@@ -95,9 +96,36 @@ pub fn rule_text(s: &Suggestion) -> String {
 }
 
 fn rule(s: &Suggestion, out: &mut dyn Write) -> io::Result<()> {
-    let e = &s.evidence;
     let when = s.when.join(", ");
-    let then = s.then.paths.join(", ");
+    for companion in &s.then {
+        evidence(&when, companion, out)?;
+    }
+    writeln!(out, "[[rule]]")?;
+    writeln!(out, "id = {}", quote(&s.id))?;
+    writeln!(out, "description = {}", quote(&s.description))?;
+    writeln!(out, "when = {}", list(&s.when))?;
+    writeln!(out, "severity = \"warning\"")?;
+    let tables: Vec<String> = s
+        .then
+        .iter()
+        .map(|c| {
+            format!(
+                "{{ kind = {}, paths = {} }}",
+                quote(&c.kind),
+                list(&c.paths)
+            )
+        })
+        .collect();
+    match tables.as_slice() {
+        [one] => writeln!(out, "then = [{one}]"),
+        _ => writeln!(out, "then = [\n    {},\n]", tables.join(",\n    ")),
+    }
+}
+
+/// The two comment lines of a companion's evidence.
+fn evidence(when: &str, companion: &SuggestedCompanion, out: &mut dyn Write) -> io::Result<()> {
+    let e = &companion.evidence;
+    let then = companion.paths.join(", ");
     let percent = e.confidence * 100.0;
     match e.names {
         Some(names) => writeln!(
@@ -122,17 +150,6 @@ fn rule(s: &Suggestion, out: &mut dyn Write) -> io::Result<()> {
         out,
         "# last together {} in {short} \"{subject}\"",
         e.last_together
-    )?;
-    writeln!(out, "[[rule]]")?;
-    writeln!(out, "id = {}", quote(&s.id))?;
-    writeln!(out, "description = {}", quote(&s.description))?;
-    writeln!(out, "when = {}", list(&s.when))?;
-    writeln!(out, "severity = \"warning\"")?;
-    writeln!(
-        out,
-        "then = [{{ kind = {}, paths = {} }}]",
-        quote(&s.then.kind),
-        list(&s.then.paths)
     )
 }
 

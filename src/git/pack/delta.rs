@@ -5,38 +5,42 @@
 const DEFAULT_COPY: usize = 0x10000;
 
 /// Builds in `result` the object `delta` makes of `base`; `None` when the delta does
-/// not fit the base.
+/// not fit the base, or builds other than the size it declares.
 pub(super) fn apply(base: &[u8], delta: &[u8], result: &mut Vec<u8>) -> Option<()> {
     let mut rest = delta;
     let base_size = size(&mut rest)?;
-    let result_size = size(&mut rest)?;
-    if base_size != base.len() as u64 {
+    let result_size = usize::try_from(size(&mut rest)?).ok()?;
+    // Each instruction's byte copies at most the whole base or inserts one byte: a
+    // larger size is damage, and must not be allocated.
+    let most = rest.len().saturating_mul(base.len().max(1));
+    if base_size != base.len() as u64 || result_size > most {
         return None;
     }
-    // A corrupt size must not reserve memory the copies will never fill.
-    let capacity = usize::try_from(result_size)
-        .ok()?
-        .min(base.len() + delta.len());
+    // Most results repeat each byte of the base at most once; more is reserved as built.
     result.clear();
-    result.reserve(capacity);
+    result.reserve(result_size.min(base.len() + delta.len()));
     while let Some((&op, tail)) = rest.split_first() {
         rest = tail;
-        if op & 0x80 != 0 {
+        let bytes = if op & 0x80 != 0 {
             let offset = packed(&mut rest, op, 0..4)?;
             let len = match packed(&mut rest, op, 4..7)? {
                 0 => DEFAULT_COPY,
                 len => len,
             };
-            result.extend_from_slice(base.get(offset..offset.checked_add(len)?)?);
+            base.get(offset..offset.checked_add(len)?)?
         } else if op != 0 {
             let (literal, tail) = rest.split_at_checked(usize::from(op))?;
-            result.extend_from_slice(literal);
             rest = tail;
+            literal
         } else {
             return None;
+        };
+        if bytes.len() > result_size - result.len() {
+            return None;
         }
+        result.extend_from_slice(bytes);
     }
-    (result.len() as u64 == result_size).then_some(())
+    (result.len() == result_size).then_some(())
 }
 
 /// A size at the start of a delta: little-endian groups of seven bits.
@@ -108,6 +112,22 @@ mod tests {
             None,
             "literal past the end"
         );
+        assert_eq!(
+            apply(base, &[5, 1, 2, b'x', b'y'], &mut Vec::new()),
+            None,
+            "result longer than declared"
+        );
+        let mut result = Vec::new();
+        assert_eq!(
+            apply(
+                base,
+                &[5, 0x80, 0x80, 0x80, 0x80, 0x10, 0x90, 5],
+                &mut result
+            ),
+            None,
+            "a result larger than its instructions can build"
+        );
+        assert_eq!(result.capacity(), 0, "nothing reserved for it");
     }
 
     proptest::proptest! {

@@ -20,6 +20,8 @@ pub(super) struct Index {
     file: Mutex<File>,
     /// Objects whose id's first byte is at most `i`, for each `i`.
     fanout: [usize; 256],
+    /// The checksum of the pack this index was made for, which ends that pack.
+    pack_checksum: [u8; ID],
     /// The ids and offsets of each first byte's objects, once read (`None` when
     /// the file could not be read).
     buckets: [OnceLock<Option<Bucket>>; 256],
@@ -32,13 +34,17 @@ struct Bucket {
 }
 
 impl Index {
-    /// `Ok(None)` when `file` is not a version 2 index; libgit2 reads the others.
-    pub fn open(file: File) -> std::io::Result<Option<Index>> {
-        let len = file.metadata()?.len();
+    /// `Ok(None)` when `file` is not a version 2 index (libgit2 reads the others); an
+    /// error says what is wrong with a damaged one. Its fan-out table must be sorted
+    /// and its size fit the objects it counts, as git checks before using an index.
+    pub fn open(file: File) -> Result<Option<Index>, String> {
+        let unreadable = |e: std::io::Error| format!("cannot be read: {e}");
+        let len = file.metadata().map_err(unreadable)?.len();
         let file = Mutex::new(file);
-        let Ok(header) = read_at(&file, 0, HEADER + FANOUT) else {
-            return Ok(None);
-        };
+        if len < (HEADER + FANOUT + 2 * ID) as u64 {
+            return Err(format!("is truncated ({len} bytes)"));
+        }
+        let header = read_at(&file, 0, HEADER + FANOUT).map_err(unreadable)?;
         if header.get(..4) != Some(&MAGIC[..]) || be32(&header, 4) != Some(2) {
             return Ok(None);
         }
@@ -46,18 +52,40 @@ impl Index {
         for (byte, count) in fanout.iter_mut().enumerate() {
             *count = be32(&header, HEADER + byte * 4).unwrap_or(0) as usize;
         }
-        let count = fanout[255];
-        // Ids, CRCs and offsets, then the two trailing checksums.
-        let minimum = (HEADER + FANOUT + 2 * ID) as u64 + count as u64 * (ID + 4 + 4) as u64;
-        if fanout.is_sorted() && len >= minimum {
-            let buckets = std::array::from_fn(|_| OnceLock::new());
-            return Ok(Some(Index {
-                file,
-                fanout,
-                buckets,
-            }));
+        if !fanout.is_sorted() {
+            return Err("has a fan-out table out of order".to_owned());
         }
-        Ok(None)
+        let count = fanout[255] as u64;
+        // Ids, CRCs and offsets, then the two trailing checksums; offsets past 2 GiB
+        // take eight bytes more, in a table after the others.
+        let minimum = (HEADER + FANOUT + 2 * ID) as u64 + count * (ID + 4 + 4) as u64;
+        let maximum = minimum + count.saturating_sub(1) * 8;
+        if !(minimum..=maximum).contains(&len) {
+            return Err(format!(
+                "is {len} bytes, where its {count} objects take {minimum} to {maximum}: truncated or damaged"
+            ));
+        }
+        let trailer = read_at(&file, len - 2 * ID as u64, ID).map_err(unreadable)?;
+        let pack_checksum = trailer
+            .try_into()
+            .map_err(|_| "cannot be read".to_owned())?;
+        let buckets = std::array::from_fn(|_| OnceLock::new());
+        Ok(Some(Index {
+            file,
+            fanout,
+            pack_checksum,
+            buckets,
+        }))
+    }
+
+    /// How many objects the index lists.
+    pub fn count(&self) -> usize {
+        self.fanout[255]
+    }
+
+    /// The checksum the pack this index was made for ends with.
+    pub fn pack_checksum(&self) -> &[u8; ID] {
+        &self.pack_checksum
     }
 
     /// Where the object `id` starts in the pack.
@@ -156,16 +184,16 @@ mod tests {
         index_bytes(&objects)
     }
 
-    fn open(bytes: &[u8]) -> Option<Index> {
+    fn open(bytes: &[u8]) -> Result<Option<Index>, String> {
         let mut file = tempfile::tempfile().expect("temp file");
         std::io::Write::write_all(&mut file, bytes).expect("write");
-        Index::open(file).expect("readable")
+        Index::open(file)
     }
 
     #[test]
     fn finds_small_and_large_offsets_and_misses_others() {
         let ids = [[0x10; 20], [0x10 | 1; 20], [0xfe; 20]];
-        let index = open(&index(&ids)).expect("index");
+        let index = open(&index(&ids)).expect("sound").expect("version 2");
         assert_eq!(index.offset(&ids[0]), Some(100));
         assert_eq!(index.offset(&ids[1]), Some(200));
         assert_eq!(index.offset(&ids[2]), Some(5 << 30));
@@ -175,21 +203,30 @@ mod tests {
     }
 
     #[test]
-    fn rejects_other_versions_and_short_files() {
-        let mut bytes = index(&[[1; 20]]);
-        // Less than the header, fan-out, one entry and the checksums.
-        let needed = HEADER + FANOUT + ID + 4 + 4 + 2 * ID;
-        assert!(open(&bytes[..needed]).is_some());
-        assert!(open(&bytes[..needed - 1]).is_none(), "short");
-        bytes[7] = 1;
-        assert!(open(&bytes).is_none(), "version 1");
+    fn rejects_damaged_indexes_and_leaves_other_versions_to_libgit2() {
+        let bytes = index_bytes(&[([1; 20], 12), ([2; 20], 100)]);
+        assert!(matches!(open(&bytes), Ok(Some(_))));
+        assert!(open(&bytes[..bytes.len() - 1]).is_err(), "short");
+        // One 8-byte offset at most, as the first object is never past 2 GiB.
+        assert!(matches!(open(&[&bytes[..], &[0; 8]].concat()), Ok(Some(_))));
+        assert!(open(&[&bytes[..], &[0; 9]].concat()).is_err(), "long");
+        assert!(open(&bytes[..HEADER]).is_err(), "no fan-out");
+        let mut unsorted = bytes.clone();
+        unsorted[HEADER] = 9;
+        assert!(open(&unsorted).is_err(), "fan-out out of order");
+        let mut version_1 = bytes.clone();
+        version_1[..4].copy_from_slice(&[0, 0, 0, 9]);
+        assert!(matches!(open(&version_1), Ok(None)), "version 1");
+        let mut version_3 = bytes;
+        version_3[7] = 3;
+        assert!(matches!(open(&version_3), Ok(None)), "version 3");
     }
 
     proptest::proptest! {
         #[test]
         fn lookups_in_any_bytes_never_panic(mut bytes: Vec<u8>, id: [u8; 20]) {
             bytes.splice(0..0, MAGIC.iter().copied().chain(2u32.to_be_bytes()));
-            if let Some(index) = open(&bytes) {
+            if let Ok(Some(index)) = open(&bytes) {
                 let _ = index.offset(&id);
             }
         }

@@ -25,7 +25,10 @@ use window::{SharedWindows, Windows};
 const BASE_CACHE_GENERATION: usize = 8 << 20;
 /// Deflate's best ratio: a size larger than this many times the bytes left in the pack
 /// is corrupt, and must not be allocated.
-const MAX_RATIO: u64 = 1032;
+pub(super) const MAX_RATIO: u64 = 1032;
+/// Bytes reserved for an object before its data shows it is larger: a damaged size
+/// must not allocate what the data never fills.
+const TRUSTED_SIZE: usize = 16 << 20;
 /// Bytes of buffer capacity worth keeping between objects.
 const KEPT_BUFFER: usize = 1 << 20;
 /// git's own limit on the length of a delta chain is far below this.
@@ -42,16 +45,84 @@ pub(super) struct PackFile {
 }
 
 impl PackFile {
-    /// Opens the pack of the index at `idx`; `Ok(None)` when the index is of a version
-    /// this reader leaves to libgit2.
-    pub fn open(idx: &Path) -> std::io::Result<Option<PackFile>> {
-        let Some(index) = Index::open(File::open(idx)?)? else {
-            return Ok(None);
-        };
+    /// Opens the pack of the index at `idx` once both pass git's checks: a pack header
+    /// counting the objects its index lists, and the pack's checksum at its end the one
+    /// the index was made for. `Ok(None)` when there is no such pack, or its index is
+    /// of a version this reader leaves to libgit2; an error names what is damaged.
+    pub fn open(idx: &Path) -> Result<Option<PackFile>, git2::Error> {
         let path = idx.with_extension("pack");
-        let data = Arc::new(SharedWindows::new(File::open(&path)?)?);
-        Ok(Some(PackFile { path, index, data }))
+        let mut pack = match File::open(&path) {
+            Ok(pack) => pack,
+            // git skips an index without its pack.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(unreadable(&path, &e)),
+        };
+        let index = File::open(idx).map_err(|e| unreadable(idx, &e))?;
+        let index = match Index::open(index) {
+            Ok(Some(index)) => index,
+            Ok(None) => return Ok(None),
+            Err(what) => return Err(damaged(&path, &format!("its index {what}"))),
+        };
+        let Some((header, checksum)) = ends(&mut pack).map_err(|e| unreadable(&path, &e))? else {
+            return Err(damaged(&path, "is truncated: too short to be a pack"));
+        };
+        if let Some(what) = mismatch(&header, &checksum, &index) {
+            return Err(damaged(&path, &what));
+        }
+        let data = SharedWindows::new(pack).map_err(|e| unreadable(&path, &e))?;
+        Ok(Some(PackFile {
+            path,
+            index,
+            data: Arc::new(data),
+        }))
     }
+}
+
+/// Bytes of a pack's header: signature, version, object count.
+const PACK_HEADER: usize = 12;
+/// Bytes of the checksum that ends a pack.
+const CHECKSUM: usize = 20;
+
+/// A pack's header and the checksum that ends it; `None` when the file is too short
+/// to hold both.
+fn ends(pack: &mut File) -> std::io::Result<Option<([u8; PACK_HEADER], [u8; CHECKSUM])>> {
+    let len = pack.metadata()?.len();
+    if len < (PACK_HEADER + CHECKSUM) as u64 {
+        return Ok(None);
+    }
+    let mut header = [0; PACK_HEADER];
+    pack.read_exact(&mut header)?;
+    let mut checksum = [0; CHECKSUM];
+    pack.seek(SeekFrom::Start(len - CHECKSUM as u64))?;
+    pack.read_exact(&mut checksum)?;
+    Ok(Some((header, checksum)))
+}
+
+/// What in a pack's `header` and `checksum` does not fit its index, if anything.
+fn mismatch(
+    header: &[u8; PACK_HEADER],
+    checksum: &[u8; CHECKSUM],
+    index: &Index,
+) -> Option<String> {
+    let word = |at: usize| {
+        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    if header[..4] != *b"PACK" {
+        return Some("does not start as a pack does".to_owned());
+    }
+    let version = word(4);
+    if !matches!(version, 2 | 3) {
+        return Some(format!("is of version {version}, which git never writes"));
+    }
+    let count = word(8);
+    if count as usize != index.count() {
+        return Some(format!(
+            "holds {count} objects by its header, where its index lists {}",
+            index.count()
+        ));
+    }
+    (checksum != index.pack_checksum())
+        .then(|| "does not end with the checksum its index names: truncated or damaged".to_owned())
 }
 
 /// One thread's reader of a pack: the windows it is reading, its inflater and its cache
@@ -111,7 +182,12 @@ impl Pack {
             let base = match header.stored {
                 Stored::Whole(kind) => {
                     self.inflate(&header)?;
-                    break (kind, Rc::from(&self.inflated[..]));
+                    let whole: Rc<[u8]> = Rc::from(&self.inflated[..]);
+                    // The base of a delta chain is the base of others, as git keeps it.
+                    if !deltas.is_empty() {
+                        self.bases.insert(at, (kind, Rc::clone(&whole)));
+                    }
+                    break (kind, whole);
                 }
                 Stored::OffsetDelta(distance) => at
                     .checked_sub(distance)
@@ -144,6 +220,10 @@ impl Pack {
     }
 
     fn header(&mut self, at: u64) -> Result<Header, git2::Error> {
+        let entries = PACK_HEADER as u64..self.windows.len().saturating_sub(CHECKSUM as u64);
+        if !entries.contains(&at) {
+            return Err(self.corrupt(at, "an entry outside its entries"));
+        }
         let input = self
             .windows
             .at(at)
@@ -158,38 +238,36 @@ impl Pack {
     }
 
     /// Inflates the data of an entry, exactly `header.size` bytes of it, into
-    /// `self.inflated`.
+    /// `self.inflated`, and checks the zlib stream's checksum.
     fn inflate(&mut self, header: &Header) -> Result<(), git2::Error> {
-        let left = self.windows.len().saturating_sub(header.data);
+        // The data of the last entry ends where the pack's checksum starts.
+        let left = self
+            .windows
+            .len()
+            .saturating_sub(header.data + CHECKSUM as u64);
         if header.size as u64 > left.saturating_mul(MAX_RATIO) + MAX_RATIO {
             return Err(self.corrupt(header.data, "a size its data cannot hold"));
         }
-        let stream = self
-            .windows
-            .at(header.data)
-            .map_err(|e| unreadable(&self.file.path, &e))?;
-        if !zlib_header(stream) {
-            return Err(self.corrupt(header.data, "data that is not a zlib stream"));
-        }
-        // The deflate data after the zlib header; its checksum after it is left unread,
-        // as the object ids that would catch more are not checked either (see
-        // `Repo::discover`).
-        let deflate = header.data + ZLIB_HEADER;
-        // One byte to spare lets zlib read the stream's end once the data is out.
+        // One byte to spare lets zlib read the stream's end once the data is out. A
+        // size past what the bytes inflated so far promise is reserved as they come.
         let out = &mut self.inflated;
         out.clear();
-        out.reserve(header.size + 1);
-        self.inflater.reset(false);
+        out.reserve(header.size.min(TRUSTED_SIZE) + 1);
+        self.inflater.reset(true);
         loop {
             let read = self.inflater.total_in();
             let input = self
                 .windows
-                .at(deflate + read)
+                .at(header.data + read)
                 .map_err(|e| unreadable(&self.file.path, &e))?;
+            if out.len() == out.capacity() {
+                out.reserve((header.size + 1 - out.len()).min(out.len()));
+            }
+            let written = out.len();
             let status = self
                 .inflater
                 .decompress_vec(input, out, FlushDecompress::None);
-            let progress = self.inflater.total_in() > read;
+            let progress = self.inflater.total_in() > read || out.len() > written;
             match status {
                 Ok(Status::StreamEnd) if out.len() == header.size => return Ok(()),
                 Ok(Status::Ok) if progress && out.len() <= header.size => {}
@@ -199,25 +277,7 @@ impl Pack {
     }
 
     fn corrupt(&self, at: u64, what: &str) -> git2::Error {
-        git2::Error::from_str(&format!(
-            "{} has {what} at offset {at}; run `git fsck` to find damaged objects",
-            self.file.path.display()
-        ))
-    }
-}
-
-/// Bytes of a zlib header: method and window size, then flags.
-const ZLIB_HEADER: u64 = 2;
-
-/// Whether `stream` starts with the header of a zlib stream of deflate data with no
-/// preset dictionary, as git writes them.
-fn zlib_header(stream: &[u8]) -> bool {
-    match stream {
-        [method, flags, ..] => {
-            let check = u16::from(*method) << 8 | u16::from(*flags);
-            method & 0x0f == 8 && method >> 4 <= 7 && flags & 0x20 == 0 && check % 31 == 0
-        }
-        _ => false,
+        damaged(&self.file.path, &format!("has {what} at offset {at}"))
     }
 }
 
@@ -232,6 +292,13 @@ fn read_at(file: &Mutex<File>, at: u64, len: usize) -> std::io::Result<Vec<u8>> 
         return Err(std::io::ErrorKind::UnexpectedEof.into());
     }
     Ok(bytes)
+}
+
+fn damaged(pack: &Path, what: &str) -> git2::Error {
+    git2::Error::from_str(&format!(
+        "{} {what}; run `git fsck` to find damaged objects",
+        pack.display()
+    ))
 }
 
 fn unreadable(path: &Path, error: &std::io::Error) -> git2::Error {
@@ -281,11 +348,13 @@ fn parse_header(input: &[u8]) -> Option<(Stored, usize, usize)> {
 mod tests {
     use super::*;
 
-    /// A pack of `body` after a pack header, indexed with one object at `offset`.
+    /// A pack of `body` between a pack header and a checksum of zeros, indexed with one
+    /// object at `offset`.
     fn packed(body: &[u8], offset: u64) -> (tempfile::TempDir, Pack) {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut data = b"PACK\0\0\0\x02\0\0\0\x01".to_vec();
         data.extend(body);
+        data.extend([0; CHECKSUM]);
         std::fs::write(dir.path().join("p.pack"), data).expect("pack");
         let idx = dir.path().join("p.idx");
         std::fs::write(&idx, index::index_bytes(&[([7; 20], offset)])).expect("idx");
@@ -328,6 +397,36 @@ mod tests {
             let (kind, bytes) = pack.object(at).expect("delta");
             assert_eq!((kind, &bytes[..]), (ObjectType::Blob, &b"hello, lock"[..]));
         }
+    }
+
+    #[test]
+    fn a_damaged_zlib_checksum_is_an_error() {
+        let (mut body, by_offset, _) = sample();
+        // The last byte of the blob's stream, which ends where the first delta starts.
+        body[(by_offset - 12) as usize - 1] ^= 1;
+        let (_dir, mut pack) = packed(&body, 12);
+        let error = pack.object(12).expect_err("damaged");
+        assert!(error.message().contains("does not inflate"), "{error}");
+    }
+
+    #[test]
+    fn packs_that_do_not_fit_their_index_are_named() {
+        let (body, ..) = sample();
+        let damaged = |at: usize, byte: u8| {
+            let (dir, _) = packed(&body, 12);
+            let path = dir.path().join("p.pack");
+            let mut data = std::fs::read(&path).expect("pack");
+            let at = at.min(data.len() - 1);
+            data[at] = byte;
+            std::fs::write(&path, data).expect("pack");
+            let error = PackFile::open(&dir.path().join("p.idx")).err();
+            error.map(|e| e.message().to_owned()).unwrap_or_default()
+        };
+        assert!(damaged(0, b'X').contains("does not start as a pack does"));
+        assert!(damaged(7, 4).contains("version 4"));
+        assert!(damaged(11, 2).contains("holds 2 objects by its header, where its index lists 1"));
+        assert!(damaged(usize::MAX, 1).contains("does not end with the checksum its index names"));
+        assert!(damaged(0, b'P').is_empty(), "sound");
     }
 
     proptest::proptest! {
