@@ -168,3 +168,26 @@ fn sqlalchemy_columns_trigger_and_relationships_do_not() {
     );
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// djangoproject.com's foundation.ApprovedGrant before "Hardcoded currency choices in
+/// MoneyField", which came with a migration.
+const GRANT: &str = "class ApprovedGrant(models.Model):\n    entity = models.CharField(max_length=255)\n    amount = MoneyField(\n        max_digits=10,\n        decimal_places=2,\n        default_currency=\"USD\",\n        default=Decimal(\"0.0\"),\n    )\n";
+
+#[test]
+fn a_third_party_fields_choices_on_their_own_line_trigger() {
+    let edits = [
+        must(
+            "        default=Decimal(\"0.0\"),\n",
+            "        default=Decimal(\"0.0\"),\n        currency_choices=[\n            (c.code, c.name)\n            for i, c in CURRENCIES.items()\n        ],\n",
+        ),
+        must("max_digits=10", "max_digits=12"),
+    ];
+    let failures = judge_edits(
+        "migrations",
+        "migrations",
+        "foundation/models.py",
+        GRANT,
+        &edits,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
