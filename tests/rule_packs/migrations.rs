@@ -191,3 +191,62 @@ fn a_third_party_fields_choices_on_their_own_line_trigger() {
     );
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// The head of rubygems.org's db/schema.rb (MIT).
+const SCHEMA_RB: &str = "ActiveRecord::Schema[8.1].define(version: 2026_08_18_000002) do\n  # These are extensions that must be enabled in order to support this database\n  enable_extension \"hstore\"\n  enable_extension \"pg_catalog.plpgsql\"\n\n  create_table \"admin_github_users\", force: :cascade do |t|\n    t.string \"avatar_url\"\n    t.datetime \"created_at\", null: false\n    t.string \"github_id\"\n    t.string \"login\"\n    t.datetime \"updated_at\", null: false\n    t.index [\"github_id\"], name: \"index_admin_github_users_on_github_id\", unique: true\n  end\nend\n";
+
+#[test]
+fn a_rails_schema_dump_changes_only_with_a_new_migration() {
+    let repo = pack_repo(
+        "migrations",
+        &[
+            ("db/schema.rb", SCHEMA_RB),
+            (
+                "db/migrate/20260801000000_create_admin_github_users.rb",
+                "class CreateAdminGithubUsers; end\n",
+            ),
+            (
+                "app/models/admin/github_user.rb",
+                "class Admin::GithubUser < ApplicationRecord\nend\n",
+            ),
+        ],
+    );
+    validates(&repo);
+    let dumped = SCHEMA_RB.replace(
+        "    t.string \"login\"\n",
+        "    t.string \"login\"\n    t.string \"oauth_token\"\n",
+    );
+    let (code, text) = check(&repo, &[("db/schema.rb", &dumped)]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("migrations-schema"), "{text}");
+    let (code, text) = check(
+        &repo,
+        &[(
+            "db/migrate/20260819000000_add_oauth_token_to_admin_github_users.rb",
+            "class AddOauthTokenToAdminGithubUsers; end\n",
+        )],
+    );
+    assert_eq!(code, 0, "{text}");
+    // Editing an old migration instead does not satisfy it.
+    let repo = pack_repo(
+        "migrations",
+        &[
+            ("db/schema.rb", SCHEMA_RB),
+            (
+                "db/migrate/20260801000000_create_admin_github_users.rb",
+                "class CreateAdminGithubUsers; end\n",
+            ),
+        ],
+    );
+    let (code, text) = check(
+        &repo,
+        &[
+            ("db/schema.rb", &dumped),
+            (
+                "db/migrate/20260801000000_create_admin_github_users.rb",
+                "class CreateAdminGithubUsers; end # oauth_token\n",
+            ),
+        ],
+    );
+    assert_eq!(code, 1, "{text}");
+}
