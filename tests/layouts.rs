@@ -873,6 +873,20 @@ fn working_tree_encoding_is_compared_as_git_diff_compares_it() {
 }
 
 #[test]
+fn validate_reads_annotations_in_utf16_files_as_git_converts_them() {
+    let attributes = "doc.md working-tree-encoding=UTF-16\n";
+    let blocks = utf16("<!-- LINT.IfChange -->\nx\n<!-- LINT.ThenChange(//missing.md) -->\n");
+    let repo = converting_repo(&[], attributes, &[("doc.md", &blocks)]);
+    repo.write("lockstep.toml", "version = 1\n");
+    let output = repo.lockstep().arg("validate").exits(1);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("missing-target-file") && text.contains("doc.md:3"),
+        "{text}"
+    );
+}
+
+#[test]
 fn clean_filters_are_applied_as_git_diff_applies_them() {
     let setup: [&[&str]; 2] = [
         &["config", "filter.strip.clean", "sed 's/[ ]*$//'"],

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::rc::Rc;
 
 use git2::{AttrCheckFlags, AttrValue};
 
@@ -47,17 +48,7 @@ impl Repo {
             let value = self.repo.get_attr(Path::new(path), name, flags).ok();
             AttrValue::from_string(value.flatten())
         };
-        let config = self.repo.config().ok();
-        let configured = |key: &str| config.as_ref().is_some_and(|c| c.get_entry(key).is_ok());
-        if let AttrValue::String(driver) = attr("filter")
-            && (configured(&format!("filter.{driver}.clean"))
-                || configured(&format!("filter.{driver}.process")))
-        {
-            return true;
-        }
-        if matches!(attr("working-tree-encoding"), AttrValue::String(_))
-            || matches!(attr("ident"), AttrValue::True)
-        {
+        if self.recodes(path) || matches!(attr("ident"), AttrValue::True) {
             return true;
         }
         let text = match attr("text") {
@@ -68,7 +59,10 @@ impl Repo {
             AttrValue::False => false,
             AttrValue::True | AttrValue::String(_) => true,
             _ if matches!(attr("eol"), AttrValue::String(_)) => true,
-            _ => config
+            _ => self
+                .repo
+                .config()
+                .ok()
                 .and_then(|c| c.get_string("core.autocrlf").ok())
                 .is_some_and(|v| {
                     matches!(
@@ -77,6 +71,88 @@ impl Repo {
                     )
                 }),
         }
+    }
+
+    /// Whether git's conversion of the work-tree file `path` can change its text beyond
+    /// line endings: a clean filter (`filter.<driver>.clean` or `.process` configured)
+    /// or `working-tree-encoding`.
+    fn recodes(&self, path: &str) -> bool {
+        let attr = |name: &str| {
+            let flags = AttrCheckFlags::FILE_THEN_INDEX;
+            let value = self.repo.get_attr(Path::new(path), name, flags).ok();
+            AttrValue::from_string(value.flatten())
+        };
+        if matches!(attr("working-tree-encoding"), AttrValue::String(_)) {
+            return true;
+        }
+        let AttrValue::String(driver) = attr("filter") else {
+            return false;
+        };
+        let config = self.repo.config().ok();
+        let configured = |key: &str| config.as_ref().is_some_and(|c| c.get_entry(key).is_ok());
+        configured(&format!("filter.{driver}.clean"))
+            || configured(&format!("filter.{driver}.process"))
+    }
+
+    /// The work-tree files among `paths` whose text git's conversion can change beyond
+    /// line endings (a clean filter, `working-tree-encoding`), as git converts them, in
+    /// one run of git; `None` for the others, whose bytes on disk are their text.
+    pub fn recoded_work_tree(&self, paths: &[&str]) -> Result<Vec<Option<Rc<[u8]>>>, GitError> {
+        let recoded: Vec<&str> = if self.may_recode(paths) {
+            paths
+                .iter()
+                .copied()
+                .filter(|path| !path.contains('\n') && self.recodes(path))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut converted = HashMap::new();
+        if !recoded.is_empty() {
+            for (path, id) in recoded.iter().zip(self.clean(&recoded)?) {
+                let context = || format!("cannot read `{path}` as git converts it");
+                converted.insert(*path, self.read_object(id, context)?.1);
+            }
+        }
+        Ok(paths.iter().map(|path| converted.remove(path)).collect())
+    }
+
+    /// Whether any attributes file git reads for the work tree (`.gitattributes` among
+    /// `paths`, `info/attributes`, `core.attributesFile` or its XDG default, the
+    /// system's) names an encoding, or a filter while a filter driver is configured:
+    /// without one, no file's lookups are needed (a whole-tree scan would pay them for
+    /// every file).
+    fn may_recode(&self, paths: &[&str]) -> bool {
+        let root = self.workdir().map(Path::to_path_buf).unwrap_or_default();
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let xdg = std::env::var_os("XDG_CONFIG_HOME")
+            .map(std::path::PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".config")));
+        let configured = self
+            .repo
+            .config()
+            .ok()
+            .and_then(|c| c.get_path("core.attributesFile").ok());
+        let mut files: Vec<std::path::PathBuf> = paths
+            .iter()
+            .filter(|path| path.rsplit('/').next() == Some(".gitattributes"))
+            .map(|path| root.join(path))
+            .collect();
+        files.push(self.layout.common_dir.join("info/attributes"));
+        files.push(std::path::PathBuf::from("/etc/gitattributes"));
+        files.extend(configured.or_else(|| xdg.map(|x| x.join("git/attributes"))));
+        // A filter attribute converts only when its driver is configured.
+        let drivers = self.repo.config().ok().is_some_and(|config| {
+            config
+                .entries(Some(r"^filter\..*\.(clean|process)$"))
+                .is_ok_and(|mut entries| entries.next().is_some())
+        });
+        files.iter().any(|file| {
+            std::fs::read(file).is_ok_and(|text| {
+                memchr::memmem::find(&text, b"working-tree-encoding").is_some()
+                    || (drivers && memchr::memmem::find(&text, b"filter").is_some())
+            })
+        })
     }
 
     /// The objects git makes of the work-tree files at `paths` (relative to the work
