@@ -822,6 +822,15 @@ fn core_autocrlf_line_endings_are_compared_as_git_diff_compares_them() {
         BLOCKS.replace("beta", "BETA").replace('\n', "\r\n"),
     );
     assert_work_tree_as_git_diff(&repo, "core.autocrlf = true");
+    // Without git to convert them, files are compared as they are on disk: no error.
+    let rules = repo.home().join("rules-false.toml");
+    let mut without_git = repo.lockstep();
+    without_git
+        .env("PATH", "")
+        .arg("check")
+        .arg("--config")
+        .arg(&rules);
+    without_git.exits(1);
 }
 
 #[test]

@@ -109,7 +109,10 @@ impl Repo {
         };
         let mut converted = HashMap::new();
         if !recoded.is_empty() {
-            for (path, id) in recoded.iter().zip(self.clean(&recoded)?) {
+            for (path, id) in recoded
+                .iter()
+                .zip(self.clean(&recoded)?.unwrap_or_default())
+            {
                 let context = || format!("cannot read `{path}` as git converts it");
                 converted.insert(*path, self.read_object(id, context)?.1);
             }
@@ -157,7 +160,8 @@ impl Repo {
 
     /// The objects git makes of the work-tree files at `paths` (relative to the work
     /// tree's root), converted; their contents are then read by [`Repo::read_object`].
-    fn clean(&self, paths: &[&str]) -> Result<Vec<Id>, GitError> {
+    /// `None` without git on PATH (lockstep then reads files as they are on disk).
+    fn clean(&self, paths: &[&str]) -> Result<Option<Vec<Id>>, GitError> {
         let mut cleaned = self.cleaned.borrow_mut();
         let cleaned = match cleaned.as_mut() {
             Some(cleaned) => cleaned,
@@ -173,18 +177,20 @@ impl Repo {
             .filter(|p| !cleaned.ids.contains_key(*p))
             .collect();
         if !missing.is_empty() {
-            let ids = self.hash_objects(cleaned.dir.path(), &missing)?;
+            let Some(ids) = self.hash_objects(cleaned.dir.path(), &missing)? else {
+                return Ok(None);
+            };
             cleaned
                 .ids
                 .extend(missing.iter().map(|p| (*p).to_owned()).zip(ids));
         }
-        Ok(paths.iter().map(|p| cleaned.ids[*p]).collect())
+        Ok(Some(paths.iter().map(|p| cleaned.ids[*p]).collect()))
     }
 
     /// Runs `git hash-object -w --stdin-paths` on `paths`, writing into `objects`
     /// (the repository's own objects are its alternates, so git finds what the index
     /// holds, as the line-ending rules ask).
-    fn hash_objects(&self, objects: &Path, paths: &[&str]) -> Result<Vec<Id>, GitError> {
+    fn hash_objects(&self, objects: &Path, paths: &[&str]) -> Result<Option<Vec<Id>>, GitError> {
         let root = self.require_workdir("converting work-tree files")?;
         let failed = |reason: String| GitError::Converted {
             paths: paths.join(", "),
@@ -192,7 +198,7 @@ impl Repo {
         };
         let alternates = std::iter::once(&self.layout.object_dir).chain(&self.layout.alternates);
         let alternates = std::env::join_paths(alternates).map_err(|e| failed(e.to_string()))?;
-        let mut child = Command::new("git")
+        let child = Command::new("git")
             .current_dir(root)
             .arg("--git-dir")
             .arg(&self.layout.git_dir)
@@ -205,8 +211,12 @@ impl Repo {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| failed(format!("cannot run git: {e}")))?;
+            .spawn();
+        let mut child = match child {
+            Ok(child) => child,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(failed(format!("cannot run git: {e}"))),
+        };
         let input = paths.iter().map(|p| format!("{p}\n")).collect::<String>();
         // Written from another thread: git answers while it reads.
         let mut stdin = child.stdin.take();
@@ -229,7 +239,7 @@ impl Repo {
         if ids.len() != paths.len() {
             return Err(failed("unexpected output".to_owned()));
         }
-        Ok(ids)
+        Ok(Some(ids))
     }
 
     /// A converted file's object, if git wrote it for this reader.
@@ -260,7 +270,10 @@ impl Repo {
             .iter()
             .map(|&i| String::from_utf8_lossy(&raw[i].path).into_owned())
             .collect();
-        let ids = self.clean(&paths.iter().map(String::as_str).collect::<Vec<_>>())?;
+        let names: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let Some(ids) = self.clean(&names)? else {
+            return Ok(());
+        };
         for (&i, id) in converted.iter().zip(ids) {
             if let Some(new) = raw[i].new.as_mut() {
                 new.id = id;
@@ -276,7 +289,7 @@ impl Repo {
         if !self.converts(path.as_bytes()) {
             return Ok(None);
         }
-        let [id] = self.clean(&[path])?[..] else {
+        let Some(&[id]) = self.clean(&[path])?.as_deref() else {
             return Ok(None);
         };
         let context = || format!("cannot read `{path}` as git converts it");
