@@ -18,8 +18,14 @@ of a unified diff; the script builds the old side by undoing the hunks at their 
 numbers, commits both, runs `lockstep check --range HEAD~1..HEAD` (and `lockstep
 validate` when the peer's directive scan is on) and compares the exit code with the one
 the test asserts. A scan case gives files and an exit code, compared with `lockstep
-validate`'s. Cases whose inputs are not literals, or that use peer options without a
-counterpart, are counted apart.
+validate`'s. A test that writes files and runs the peer on a diff it spells out
+(`run_lint`, `run_lint_in_repo`, or the binary itself with `.arg(tmp.path())`, from the
+directory `.current_dir` names) is rebuilt the same way from that diff's text (paths
+without `a/`/`b/` or the temporary directory, C-quoted names decoded), and lockstep runs
+from the same directory. Not expressible, counted apart: a test without a git
+repository (`no_git_dir_…`), a diff naming a file with no changed line (git lists changed
+files only), tests asserting no exit code. Cases whose inputs are not literals, or that
+use peer options without a counterpart, are counted apart too.
 
 ifttt-lint's `src/parser_test.rs`: each test parses a target (`parse_target`), a
 `ThenChange` list or a whole file, and asserts the file and label of each target, that
@@ -667,6 +673,10 @@ def literal_arrays(args, count):
             current += args[i:j]
             i = j
             continue
+        if args.startswith("//", i):
+            # A comment between the literals.
+            i = args.find("\n", i) if "\n" in args[i:] else len(args)
+            continue
         if c == "," and depth == 0:
             parts.append(current)
             current = ""
@@ -765,13 +775,16 @@ def ifchange_settings(options):
     return config, scan
 
 
-def lockstep_code(repo, binary, env, check, scan):
+def lockstep_code(repo, binary, env, check, scan, cwd=""):
+    """lockstep's exit code: `check` of the head commit and/or `validate`, run from the
+    directory `cwd` of the repository."""
     codes = []
+    where = os.path.join(repo, cwd)
     if check:
-        codes.append(subprocess.run([binary, "check", "--range", "HEAD~1..HEAD"], cwd=repo,
+        codes.append(subprocess.run([binary, "check", "--range", "HEAD~1..HEAD"], cwd=where,
                                     capture_output=True, env=env).returncode)
     if scan:
-        codes.append(subprocess.run([binary, "validate"], cwd=repo, capture_output=True,
+        codes.append(subprocess.run([binary, "validate"], cwd=where, capture_output=True,
                                     env=env).returncode)
     return 2 if 2 in codes else max(codes)
 
@@ -792,6 +805,12 @@ def ifchange_lint_case(body, helper, binary, env):
     changes = {}
     for path, diff in zip(changes_flat[::2], changes_flat[1::2]):
         changes.setdefault(path, []).extend(parse_hunks(diff))
+    return ifchange_repo_case(files, changes, config, scan, binary, env)
+
+
+def ifchange_repo_case(files, changes, config, scan, binary, env, cwd="", check=True):
+    """lockstep's exit code on a base and a head commit: `files` as the head side,
+    `changes` ({path: hunks}) undone for the base side."""
     with tempfile.TemporaryDirectory() as repo:
         git(repo, "init", "-q")
         write(repo, "lockstep.toml", config)
@@ -816,7 +835,141 @@ def ifchange_lint_case(body, helper, binary, env):
             write(repo, path, text)
         git(repo, "add", "-A")
         git(repo, "commit", "-qm", "head", "--allow-empty")
-        return lockstep_code(repo, binary, env, True, scan), ""
+        return lockstep_code(repo, binary, env, check, scan, cwd), ""
+
+
+def rust_format(body, name):
+    """The text of `let name = format!(…)` or `let name = "…".to_string()` in body, its
+    placeholders filled: the temporary directory is empty, `dir.path().join(p)` and a
+    name bound to a literal `p` are `p`."""
+    m = re.search(r"let " + name + r"\s*=\s*", body)
+    if not m:
+        return None
+    joined = dict(re.findall(r'let (\w+)\s*=\s*(?:dir\s*\.path\(\)\s*\.join\()?"([^"]+)"', body))
+    rest = body[m.end():]
+    if rest.startswith("format!("):
+        args = split_top(rest[len("format!("):closing(rest, len("format!("), "(", ")") - 1])
+        template = string_at(args[0].strip(), 0)[0]
+        values = []
+        for arg in args[1:]:
+            key, _, var = arg.strip().rpartition("=")
+            values.append((key.strip(), joined.get(var.strip(), "")))
+        positional = [v for k, v in values if not k]
+        named = {k: v for k, v in values if k}
+        return re.sub(r"\{(\w*)\}", lambda g: positional[int(g.group(1))] if g.group(1).isdigit()
+                      else named.get(g.group(1), ""), template)
+    if rest[0] == '"':
+        return string_at(rest, 0)[0]
+    return None
+
+
+def diff_changes(diff):
+    """{path: hunks} of a unified diff's text: paths without `a/`/`b/` (or the empty
+    temporary directory before them), C-quoted names decoded; a deleted file under its
+    old path."""
+    import codecs
+    changes = {}
+    for block in re.split(r"(?m)^(?=--- )", diff):
+        m = re.match(r"--- ([^\n]*?)\t?\n\+\+\+ ([^\n]*?)\t?\n(.*)", block, re.S)
+        if not m:
+            continue
+        old, new, body = m.groups()
+        path = old if new == "/dev/null" else new
+        if path.startswith('"'):
+            path = codecs.escape_decode(path[1:-1])[0].decode("utf-8")
+        path = re.sub(r"^[ab]/", "", path).lstrip("/")
+        hunks = parse_hunks(body)
+        if not any(l[:1] in "+-" and l for _, lines in hunks for l in lines):
+            raise Unexpressible("a file in the diff with no changed line (git lists changed files only)")
+        changes.setdefault(path, []).extend(hunks)
+    return changes
+
+
+def diff_of(body, name):
+    """{path: hunks} of the diff `let name = …` builds in body (`make_diff_relative(…)`,
+    `format!(…)` or a literal); None when it is computed otherwise."""
+    relative = re.search(r"let " + name + r"\s*=\s*make_diff_relative\(", body)
+    if relative:
+        args = body[relative.end():closing(body, relative.end() - 1, "(", ")") - 1]
+        flat = literal_arrays(args, 1)[0]
+        changes = {}
+        for path, hunk in zip(flat[::2], flat[1::2]):
+            changes.setdefault(path, []).extend(parse_hunks(hunk))
+        return changes
+    text = rust_format(body, name)
+    return None if text is None else diff_changes(text)
+
+
+def ifchange_command_case(body, binary, env):
+    """A test that runs the peer's binary itself in a directory holding a `.git`: its
+    `.args([…])` (`-s DIR` scans, `--no-lint` skips the diff), `.arg(tmp.path())` the
+    diff file written from `let diff = …`, `.current_dir(dir.path().join(SUB))` where it
+    runs."""
+    if 'join(".git")' not in body:
+        return None, "runs outside a git repository (lockstep reads git repositories)"
+    m = re.search(r"Command::new\((?:common::)?binary_path\(\)\)", body)
+    chain = body[m.end():body.index(".output()", m.end())]
+    options = []
+    for call in re.finditer(r"\.args\(", chain):
+        inner = chain[call.end():closing(chain, call.end() - 1, "(", ")") - 1]
+        options += [a.strip() for a in split_top(inner.strip().lstrip("&").strip("[]"))]
+    scan = "--no-scan" not in str(options)
+    lint = '"--no-lint"' not in options
+    if any(o == '"-s"' for o in options):
+        lint = False
+    # The directory after `-s` is the repository, wherever the test names it.
+    named = [o for k, o in enumerate(options) if k == 0 or options[k - 1] != '"-s"']
+    unknown = [o for o in named if not o.startswith('"') or string_at(o, 0)[0] not in NEUTRAL | {"-s", "--no-scan"}]
+    if unknown:
+        return None, "peer option without a counterpart"
+    sub = re.search(r'\.current_dir\(dir\.path\(\)\.join\("([^"]+)"\)\)', chain)
+    try:
+        changes = diff_of(body, "diff") if ".arg(tmp.path())" in chain else {}
+    except Unexpressible as why:
+        return None, str(why)
+    if changes is None:
+        return None, "inputs are not literals"
+    writes = call_args(body, "write_files")
+    files_flat = literal_arrays(re.sub(r"^\s*dir\.path\(\),", "", writes), 1)[0]
+    files = dict(zip(files_flat[::2], files_flat[1::2]))
+    return ifchange_repo_case(files, changes, "version = 1\n", scan, binary, env,
+                              sub.group(1) if sub else "", lint)
+
+
+def ifchange_diff_case(body, binary, env):
+    """A test that writes files and runs the peer on a diff it spells out:
+    `run_lint(&diff, opts)` (no scan) or `run_lint_in_repo(dir, &diff, opts)` (scan on),
+    the diff from `make_diff_relative(…)`, `format!(…)` or a literal."""
+    helper = "run_lint_in_repo" if "run_lint_in_repo(" in body else "run_lint"
+    args = call_args(body, helper)
+    if args is None or re.search(r"\.current_dir\(|create_dir_all", body):
+        return None, "tests the command line (working directory, no .git)"
+    args = split_top(args)
+    writes = call_args(body, "write_files")
+    files_flat = literal_arrays(re.sub(r"^\s*dir\.path\(\),", "", writes), 1)[0] if writes else []
+    options = literal_arrays(args[-1], 1)
+    relative = call_args(body, "make_diff_relative")
+    try:
+        if relative is not None:
+            flat = literal_arrays(relative, 1)[0]
+            changes = {}
+            for path, hunk in zip(flat[::2], flat[1::2]):
+                changes.setdefault(path, []).extend(parse_hunks(hunk))
+        else:
+            diff = args[-2].strip().lstrip("&")
+            text = string_at(diff, 0)[0] if diff.startswith('"') else rust_format(body, diff)
+            if text is None:
+                return None, "inputs are not literals"
+            changes = diff_changes(text)
+    except Unexpressible as why:
+        return None, str(why)
+    settings = ifchange_settings(options[0] if options else [])
+    if settings is None:
+        return None, "peer option without a counterpart"
+    config, scan = settings
+    scan = scan and helper == "run_lint_in_repo"
+    files = dict(zip(files_flat[::2], files_flat[1::2]))
+    return ifchange_repo_case(files, changes, config, scan, binary, env)
 
 
 def ifchange_scan_case(body, binary, env):
@@ -850,6 +1003,10 @@ def ifchange(root, binary, env):
                 got, why = ifchange_scan_case(body, binary, env)
             elif helper:
                 got, why = ifchange_lint_case(body, helper, binary, env)
+            elif re.search(r"\brun_lint(?:_in_repo)?\(", body):
+                got, why = ifchange_diff_case(body, binary, env)
+            elif "binary_path())" in body and "write_files(" in body:
+                got, why = ifchange_command_case(body, binary, env)
             else:
                 got, why = None, "not a lint or scan case"
             if expected is None:

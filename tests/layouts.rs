@@ -657,10 +657,10 @@ fn a_partial_clone_reads_as_a_full_clone_fetching_what_it_lacks_as_git_does() {
     std::fs::rename(&away, origin.path()).expect("bring the remote back");
 }
 
-/// Each file `git diff HEAD` lists, with the lines of its new side the diff adds or
+/// Each file `git diff ARGS` lists, with the lines of its new side the diff adds or
 /// changes (from `-U0` hunks).
-fn git_diff_lines(repo: &Repo) -> BTreeMap<String, Vec<u64>> {
-    let diff = repo.git(&["diff", "HEAD", "-U0", "--no-color", "--no-renames"]);
+fn git_diff_lines(repo: &Repo, args: &[&str]) -> BTreeMap<String, Vec<u64>> {
+    let diff = repo.git(&[&["diff", "-U0", "--no-color", "--no-renames"], args].concat());
     let mut changed: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     let mut path = String::new();
     for line in diff.lines() {
@@ -717,24 +717,31 @@ fn findings(report: &serde_json::Value) -> Vec<(String, String, u64)> {
     found
 }
 
+/// `lockstep check --format json ARGS` with the `every-path` rules and `whitespace` as
+/// given (the rule set outside the repository): the report and the standard error.
+fn check_with(repo: &Repo, whitespace: bool, args: &[&str]) -> (serde_json::Value, String) {
+    let rules = repo.home().join(format!("rules-{whitespace}.toml"));
+    let settings = format!("\n\n[settings]\nwhitespace = {whitespace}\n");
+    std::fs::write(&rules, EVERY_PATH_RULES.replacen('\n', &settings, 1)).expect("rules");
+    let output = repo
+        .lockstep()
+        .args(["check", "--format", "json", "--config"])
+        .arg(&rules)
+        .args(args)
+        .output()
+        .expect("runs");
+    (json(&output), stderr(&output))
+}
+
 /// In the work tree, lockstep reads what `git diff HEAD` reads for the layout `repo`'s
 /// configuration makes: the same changed files, their first changed lines (with
 /// whitespace ignored, lockstep's default), and the annotation blocks holding the lines
 /// git changes fire, and only those, with whitespace counting or not.
 fn assert_work_tree_as_git_diff(repo: &Repo, layout: &str) {
-    let changed = git_diff_lines(repo);
+    let changed = git_diff_lines(repo, &["HEAD"]);
     assert!(!changed.is_empty(), "{layout}: git sees a change");
     for whitespace in [false, true] {
-        let rules = repo.home().join(format!("rules-{whitespace}.toml"));
-        let settings = format!("\n\n[settings]\nwhitespace = {whitespace}\n");
-        std::fs::write(&rules, EVERY_PATH_RULES.replacen('\n', &settings, 1)).expect("rules");
-        let output = repo
-            .lockstep()
-            .args(["check", "--format", "json", "--config"])
-            .arg(&rules)
-            .output()
-            .expect("runs");
-        let report = json(&output);
+        let (report, stderr) = check_with(repo, whitespace, &[]);
         let mut expected = Vec::new();
         for (path, lines) in &changed {
             let first = if whitespace { 0 } else { lines[0] };
@@ -748,7 +755,7 @@ fn assert_work_tree_as_git_diff(repo: &Repo, layout: &str) {
             }
         }
         expected.sort();
-        let context = format!("{layout}, whitespace = {whitespace}: {}", stderr(&output));
+        let context = format!("{layout}, whitespace = {whitespace}: {stderr}");
         let mut found = findings(&report);
         if whitespace {
             // Counting whitespace, lockstep diffs lines only where it needs them (the
@@ -815,6 +822,15 @@ fn core_autocrlf_line_endings_are_compared_as_git_diff_compares_them() {
         BLOCKS.replace("beta", "BETA").replace('\n', "\r\n"),
     );
     assert_work_tree_as_git_diff(&repo, "core.autocrlf = true");
+    // Without git to convert them, files are compared as they are on disk: no error.
+    let rules = repo.home().join("rules-false.toml");
+    let mut without_git = repo.lockstep();
+    without_git
+        .env("PATH", "")
+        .arg("check")
+        .arg("--config")
+        .arg(&rules);
+    without_git.exits(1);
 }
 
 #[test]
@@ -866,6 +882,20 @@ fn working_tree_encoding_is_compared_as_git_diff_compares_it() {
 }
 
 #[test]
+fn validate_reads_annotations_in_utf16_files_as_git_converts_them() {
+    let attributes = "doc.md working-tree-encoding=UTF-16\n";
+    let blocks = utf16("<!-- LINT.IfChange -->\nx\n<!-- LINT.ThenChange(//missing.md) -->\n");
+    let repo = converting_repo(&[], attributes, &[("doc.md", &blocks)]);
+    repo.write("lockstep.toml", "version = 1\n");
+    let output = repo.lockstep().arg("validate").exits(1);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("missing-target-file") && text.contains("doc.md:3"),
+        "{text}"
+    );
+}
+
+#[test]
 fn clean_filters_are_applied_as_git_diff_applies_them() {
     let setup: [&[&str]; 2] = [
         &["config", "filter.strip.clean", "sed 's/[ ]*$//'"],
@@ -886,4 +916,36 @@ fn clean_filters_are_applied_as_git_diff_applies_them() {
             BLOCKS.replace("alpha", "alpha  ").replace("beta", "BETA"),
         );
     assert_work_tree_as_git_diff(&repo, "clean filter");
+}
+
+#[test]
+fn the_first_changed_line_is_git_diff_s_with_its_indent_heuristic() {
+    let repo = Repo::new();
+    repo.write("witness.md", "w\n")
+        .write("moved.txt", "1\n2\na\n\nb\n3\n4\n");
+    repo.commit("initial");
+    // The added lines could be reported from line 5 or line 6: git's default
+    // heuristic (`diff.indentHeuristic`) picks 5, a plain diff 6.
+    repo.write("moved.txt", "1\n2\na\n\nb\na\n\nb\n3\n4\n");
+    let plain = git_diff_lines(&repo, &["--no-indent-heuristic", "HEAD"]);
+    assert_eq!(
+        plain["moved.txt"][0], 6,
+        "a layout where the heuristic matters"
+    );
+    // lockstep names a first line where it diffs lines: with whitespace ignored (its
+    // default), which is `git diff -w --ignore-blank-lines`.
+    let ignoring = ["-w", "--ignore-blank-lines"];
+    for (args, range) in [
+        (&[][..], &["HEAD"][..]),
+        (&["--commit", "HEAD"], &["HEAD~1", "HEAD"]),
+    ] {
+        if !args.is_empty() {
+            repo.commit("more");
+        }
+        let expected = git_diff_lines(&repo, &[&ignoring[..], range].concat());
+        let first = expected["moved.txt"][0];
+        let expected = [("every-path".to_owned(), "moved.txt".to_owned(), first)];
+        let (report, stderr) = check_with(&repo, false, args);
+        assert_eq!(findings(&report), expected, "{args:?}: {stderr}");
+    }
 }

@@ -469,3 +469,46 @@ fn version_bumps_are_left_out_unless_asked_for() {
         "{bumps:#}"
     );
 }
+
+#[test]
+fn a_name_in_another_case_style_is_captured_with_a_transform_that_check_applies() {
+    let h = History::new();
+    for round in 0..2 {
+        for name in ["generate_lockfile", "locate_project", "build"] {
+            h.change(
+                &[
+                    &format!("src/bin/cargo/commands/{name}.rs"),
+                    &format!("doc/man/cargo-{}.md", name.replace('_', "-")),
+                ],
+                &format!("feat({name}): round {round}"),
+            );
+        }
+    }
+    let snippet = h.suggest(&[]);
+    assert!(
+        snippet.contains(
+            "when = [\"src/bin/cargo/commands/{name}.rs\"]\nseverity = \"warning\"\nthen = [{ kind = \"man\", paths = [\"doc/man/cargo-{name|kebab}.md\"] }]\n"
+        ),
+        "{snippet}"
+    );
+    h.repo.write("lockstep.toml", &snippet);
+    h.repo.commit("adopt the suggestions");
+    h.repo
+        .lockstep()
+        .args(["validate", "--deny", "warnings"])
+        .exits(0);
+    h.repo
+        .write("src/bin/cargo/commands/generate_lockfile.rs", "changed\n");
+    h.repo.git(&["add", "-A"]);
+    let out = h
+        .repo
+        .lockstep()
+        .args(["check", "--staged", "--deny", "warnings"])
+        .exits(1)
+        .stdout;
+    let report = String::from_utf8_lossy(&out);
+    assert!(
+        report.contains("doc/man/cargo-generate-lockfile.md"),
+        "{report}"
+    );
+}

@@ -66,17 +66,34 @@ pub fn scan(repo: &Repo, settings: &AnnotationSettings) -> Result<ScanReport, Gi
 }
 
 /// Parses those of `files` that contain `LINT.`, by index: work-tree files are read on
-/// every core, objects (a commit's files, those outside a sparse checkout) one after
-/// the other.
+/// every core (those git converts beyond line endings, UTF-16 text or a clean filter's,
+/// as git converts them), objects (a commit's files, those outside a sparse checkout)
+/// one after the other.
 pub(super) fn parse_files(
     repo: &Repo,
     files: &[TrackedFile],
     settings: &AnnotationSettings,
 ) -> Result<Vec<(usize, Parsed)>, GitError> {
-    let mut parsed = match repo.workdir() {
-        Some(root) if files.iter().any(in_work_tree) => read_parallel(root, files, settings)?,
-        _ => Vec::new(),
-    };
+    let mut parsed = Vec::new();
+    let mut on_disk = vec![false; files.len()];
+    if let Some(root) = repo.workdir() {
+        let work_tree: Vec<usize> = (0..files.len())
+            .filter(|&i| in_work_tree(&files[i]))
+            .collect();
+        let paths: Vec<&str> = work_tree.iter().map(|&i| files[i].path.as_str()).collect();
+        for (&i, recoded) in work_tree.iter().zip(repo.recoded_work_tree(&paths)?) {
+            match recoded {
+                Some(bytes) if find_marker(&bytes).is_some() => {
+                    parsed.push((i, parse(&files[i].path, &bytes, settings)));
+                }
+                Some(_) => {}
+                None => on_disk[i] = true,
+            }
+        }
+        if !work_tree.is_empty() {
+            parsed.extend(read_parallel(root, files, &on_disk, settings)?);
+        }
+    }
     for (i, file) in files.iter().enumerate() {
         if in_work_tree(file) && repo.workdir().is_some() {
             continue;
@@ -94,17 +111,19 @@ fn in_work_tree(file: &TrackedFile) -> bool {
     matches!(file.content, Content::WorkTree { .. })
 }
 
-/// Reads the work-tree files on every core, parsing those that contain `LINT.`.
+/// Reads the work-tree files `on_disk` marks on every core, parsing those that
+/// contain `LINT.`.
 fn read_parallel(
     root: &Path,
     files: &[TrackedFile],
+    on_disk: &[bool],
     settings: &AnnotationSettings,
 ) -> Result<Vec<(usize, Parsed)>, GitError> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().max(2));
     let next = AtomicUsize::new(0);
     let results: Vec<Result<Vec<(usize, Parsed)>, GitError>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
-            .map(|_| scope.spawn(|| read_batches(root, files, settings, &next)))
+            .map(|_| scope.spawn(|| read_batches(root, files, on_disk, settings, &next)))
             .collect();
         workers
             .into_iter()
@@ -125,6 +144,7 @@ fn read_parallel(
 fn read_batches(
     root: &Path,
     files: &[TrackedFile],
+    on_disk: &[bool],
     settings: &AnnotationSettings,
     next: &AtomicUsize,
 ) -> Result<Vec<(usize, Parsed)>, GitError> {
@@ -135,7 +155,7 @@ fn read_batches(
             return Ok(parsed);
         }
         let batch = files.iter().enumerate().skip(start).take(BATCH);
-        for (i, file) in batch.filter(|(_, file)| in_work_tree(file)) {
+        for (i, file) in batch.filter(|&(i, _)| on_disk[i]) {
             let bytes =
                 read_work_tree(&root.join(&file.path), file.content.mode()).map_err(|source| {
                     GitError::Io {

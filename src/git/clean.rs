@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::rc::Rc;
 
 use git2::{AttrCheckFlags, AttrValue};
 
@@ -47,17 +48,7 @@ impl Repo {
             let value = self.repo.get_attr(Path::new(path), name, flags).ok();
             AttrValue::from_string(value.flatten())
         };
-        let config = self.repo.config().ok();
-        let configured = |key: &str| config.as_ref().is_some_and(|c| c.get_entry(key).is_ok());
-        if let AttrValue::String(driver) = attr("filter")
-            && (configured(&format!("filter.{driver}.clean"))
-                || configured(&format!("filter.{driver}.process")))
-        {
-            return true;
-        }
-        if matches!(attr("working-tree-encoding"), AttrValue::String(_))
-            || matches!(attr("ident"), AttrValue::True)
-        {
+        if self.recodes(path) || matches!(attr("ident"), AttrValue::True) {
             return true;
         }
         let text = match attr("text") {
@@ -68,7 +59,10 @@ impl Repo {
             AttrValue::False => false,
             AttrValue::True | AttrValue::String(_) => true,
             _ if matches!(attr("eol"), AttrValue::String(_)) => true,
-            _ => config
+            _ => self
+                .repo
+                .config()
+                .ok()
                 .and_then(|c| c.get_string("core.autocrlf").ok())
                 .is_some_and(|v| {
                     matches!(
@@ -79,9 +73,95 @@ impl Repo {
         }
     }
 
+    /// Whether git's conversion of the work-tree file `path` can change its text beyond
+    /// line endings: a clean filter (`filter.<driver>.clean` or `.process` configured)
+    /// or `working-tree-encoding`.
+    fn recodes(&self, path: &str) -> bool {
+        let attr = |name: &str| {
+            let flags = AttrCheckFlags::FILE_THEN_INDEX;
+            let value = self.repo.get_attr(Path::new(path), name, flags).ok();
+            AttrValue::from_string(value.flatten())
+        };
+        if matches!(attr("working-tree-encoding"), AttrValue::String(_)) {
+            return true;
+        }
+        let AttrValue::String(driver) = attr("filter") else {
+            return false;
+        };
+        let config = self.repo.config().ok();
+        let configured = |key: &str| config.as_ref().is_some_and(|c| c.get_entry(key).is_ok());
+        configured(&format!("filter.{driver}.clean"))
+            || configured(&format!("filter.{driver}.process"))
+    }
+
+    /// The work-tree files among `paths` whose text git's conversion can change beyond
+    /// line endings (a clean filter, `working-tree-encoding`), as git converts them, in
+    /// one run of git; `None` for the others, whose bytes on disk are their text.
+    pub fn recoded_work_tree(&self, paths: &[&str]) -> Result<Vec<Option<Rc<[u8]>>>, GitError> {
+        let recoded: Vec<&str> = if self.may_recode(paths) {
+            paths
+                .iter()
+                .copied()
+                .filter(|path| !path.contains('\n') && self.recodes(path))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut converted = HashMap::new();
+        if !recoded.is_empty() {
+            for (path, id) in recoded
+                .iter()
+                .zip(self.clean(&recoded)?.unwrap_or_default())
+            {
+                let context = || format!("cannot read `{path}` as git converts it");
+                converted.insert(*path, self.read_object(id, context)?.1);
+            }
+        }
+        Ok(paths.iter().map(|path| converted.remove(path)).collect())
+    }
+
+    /// Whether any attributes file git reads for the work tree (`.gitattributes` among
+    /// `paths`, `info/attributes`, `core.attributesFile` or its XDG default, the
+    /// system's) names an encoding, or a filter while a filter driver is configured:
+    /// without one, no file's lookups are needed (a whole-tree scan would pay them for
+    /// every file).
+    fn may_recode(&self, paths: &[&str]) -> bool {
+        let root = self.workdir().map(Path::to_path_buf).unwrap_or_default();
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let xdg = std::env::var_os("XDG_CONFIG_HOME")
+            .map(std::path::PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".config")));
+        let configured = self
+            .repo
+            .config()
+            .ok()
+            .and_then(|c| c.get_path("core.attributesFile").ok());
+        let mut files: Vec<std::path::PathBuf> = paths
+            .iter()
+            .filter(|path| path.rsplit('/').next() == Some(".gitattributes"))
+            .map(|path| root.join(path))
+            .collect();
+        files.push(self.layout.common_dir.join("info/attributes"));
+        files.push(std::path::PathBuf::from("/etc/gitattributes"));
+        files.extend(configured.or_else(|| xdg.map(|x| x.join("git/attributes"))));
+        // A filter attribute converts only when its driver is configured.
+        let drivers = self.repo.config().ok().is_some_and(|config| {
+            config
+                .entries(Some(r"^filter\..*\.(clean|process)$"))
+                .is_ok_and(|mut entries| entries.next().is_some())
+        });
+        files.iter().any(|file| {
+            std::fs::read(file).is_ok_and(|text| {
+                memchr::memmem::find(&text, b"working-tree-encoding").is_some()
+                    || (drivers && memchr::memmem::find(&text, b"filter").is_some())
+            })
+        })
+    }
+
     /// The objects git makes of the work-tree files at `paths` (relative to the work
     /// tree's root), converted; their contents are then read by [`Repo::read_object`].
-    fn clean(&self, paths: &[&str]) -> Result<Vec<Id>, GitError> {
+    /// `None` without git on PATH (lockstep then reads files as they are on disk).
+    fn clean(&self, paths: &[&str]) -> Result<Option<Vec<Id>>, GitError> {
         let mut cleaned = self.cleaned.borrow_mut();
         let cleaned = match cleaned.as_mut() {
             Some(cleaned) => cleaned,
@@ -97,18 +177,20 @@ impl Repo {
             .filter(|p| !cleaned.ids.contains_key(*p))
             .collect();
         if !missing.is_empty() {
-            let ids = self.hash_objects(cleaned.dir.path(), &missing)?;
+            let Some(ids) = self.hash_objects(cleaned.dir.path(), &missing)? else {
+                return Ok(None);
+            };
             cleaned
                 .ids
                 .extend(missing.iter().map(|p| (*p).to_owned()).zip(ids));
         }
-        Ok(paths.iter().map(|p| cleaned.ids[*p]).collect())
+        Ok(Some(paths.iter().map(|p| cleaned.ids[*p]).collect()))
     }
 
     /// Runs `git hash-object -w --stdin-paths` on `paths`, writing into `objects`
     /// (the repository's own objects are its alternates, so git finds what the index
     /// holds, as the line-ending rules ask).
-    fn hash_objects(&self, objects: &Path, paths: &[&str]) -> Result<Vec<Id>, GitError> {
+    fn hash_objects(&self, objects: &Path, paths: &[&str]) -> Result<Option<Vec<Id>>, GitError> {
         let root = self.require_workdir("converting work-tree files")?;
         let failed = |reason: String| GitError::Converted {
             paths: paths.join(", "),
@@ -116,7 +198,7 @@ impl Repo {
         };
         let alternates = std::iter::once(&self.layout.object_dir).chain(&self.layout.alternates);
         let alternates = std::env::join_paths(alternates).map_err(|e| failed(e.to_string()))?;
-        let mut child = Command::new("git")
+        let child = Command::new("git")
             .current_dir(root)
             .arg("--git-dir")
             .arg(&self.layout.git_dir)
@@ -129,8 +211,12 @@ impl Repo {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| failed(format!("cannot run git: {e}")))?;
+            .spawn();
+        let mut child = match child {
+            Ok(child) => child,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(failed(format!("cannot run git: {e}"))),
+        };
         let input = paths.iter().map(|p| format!("{p}\n")).collect::<String>();
         // Written from another thread: git answers while it reads.
         let mut stdin = child.stdin.take();
@@ -153,7 +239,7 @@ impl Repo {
         if ids.len() != paths.len() {
             return Err(failed("unexpected output".to_owned()));
         }
-        Ok(ids)
+        Ok(Some(ids))
     }
 
     /// A converted file's object, if git wrote it for this reader.
@@ -184,7 +270,10 @@ impl Repo {
             .iter()
             .map(|&i| String::from_utf8_lossy(&raw[i].path).into_owned())
             .collect();
-        let ids = self.clean(&paths.iter().map(String::as_str).collect::<Vec<_>>())?;
+        let names: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let Some(ids) = self.clean(&names)? else {
+            return Ok(());
+        };
         for (&i, id) in converted.iter().zip(ids) {
             if let Some(new) = raw[i].new.as_mut() {
                 new.id = id;
@@ -200,7 +289,7 @@ impl Repo {
         if !self.converts(path.as_bytes()) {
             return Ok(None);
         }
-        let [id] = self.clean(&[path])?[..] else {
+        let Some(&[id]) = self.clean(&[path])?.as_deref() else {
             return Ok(None);
         };
         let context = || format!("cannot read `{path}` as git converts it");

@@ -27,7 +27,7 @@ impl CommitObject {
     /// Committer time shifted into the committer's time zone, so dates read as
     /// `git log --date=short` shows them.
     pub fn local_time(&self) -> i64 {
-        self.time + self.offset
+        self.time.saturating_add(self.offset)
     }
 
     pub fn into_commit(self, id: Oid) -> Commit {
@@ -58,7 +58,7 @@ impl Repo {
         self.read_fields(id, |fields| {
             fields.tree?;
             Some(CommitHeader {
-                local_time: fields.time + fields.offset,
+                local_time: fields.time.saturating_add(fields.offset),
                 parents: fields.parents,
             })
         })
@@ -164,12 +164,23 @@ fn when(person: &[u8]) -> Option<(i64, i64)> {
         .ok()?
         .split_ascii_whitespace();
     let time = fields.next()?.parse().ok()?;
-    let zone = fields.next().unwrap_or("+0000");
+    let offset = fields.next().map_or(Some(0), zone_offset)?;
+    Some((time, offset))
+}
+
+/// The offset in seconds of a zone as git writes it, `+hhmm` or `-hhmm`.
+fn zone_offset(zone: &str) -> Option<i64> {
     let (sign, digits) = zone.split_at_checked(1)?;
+    let sign = match sign {
+        "+" => 1,
+        "-" => -1,
+        _ => return None,
+    };
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let digits: i64 = digits.parse().ok()?;
-    let minutes = digits / 100 * 60 + digits % 100;
-    let sign = if sign == "-" { -1 } else { 1 };
-    Some((time, sign * minutes * 60))
+    Some(sign * (digits / 100 * 60 + digits % 100) * 60)
 }
 
 #[cfg(test)]
@@ -199,6 +210,55 @@ mod tests {
         assert_eq!(commit.message, "Subject\n\nBody\n");
         assert_eq!((commit.time, commit.offset), (1_700_000_100, -5400));
         assert_eq!(commit.local_time(), 1_700_000_100 - 5400);
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_bytes_read_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            if let Some(commit) = parse(&bytes) {
+                let _ = commit.local_time();
+            }
+        }
+
+        #[test]
+        fn any_committer_line_reads_without_panicking(
+            person in "[ -~]{0,12}>",
+            time in "-?[0-9]{0,20}",
+            zone in "[-+]?[0-9]{0,20}",
+        ) {
+            let raw = format!("tree {TREE}\ncommitter {person} {time} {zone}\n\n");
+            let commit = parse(raw.as_bytes()).expect("a tree");
+            let _ = commit.local_time();
+        }
+
+        /// A commit as git writes it reads back field for field.
+        #[test]
+        fn commits_as_git_writes_them_read_back(
+            parents in proptest::collection::vec(any::<[u8; 20]>(), 0..4),
+            author in "[A-Za-z]([A-Za-z .'-]{0,16}[A-Za-z])?",
+            time in 0_i64..=4_102_444_800,
+            (ahead, hours, minutes) in (any::<bool>(), 0_i64..=14, 0_i64..=59),
+            message in "[ -~\n]{0,60}",
+        ) {
+            let sign = if ahead { '+' } else { '-' };
+            let mut raw = format!("tree {TREE}\n");
+            for parent in &parents {
+                raw.push_str(&format!("parent {}\n", Id(*parent)));
+            }
+            raw.push_str(&format!(
+                "author {author} <a@example.com> 1 +0000\ncommitter C <c@example.com> {time} {sign}{hours:02}{minutes:02}\n\n{message}"
+            ));
+            let commit = parse(raw.as_bytes()).expect("parsed");
+            let offset = (hours * 60 + minutes) * 60 * if ahead { 1 } else { -1 };
+            prop_assert_eq!(commit.tree.to_string(), TREE);
+            prop_assert_eq!(commit.first_parent, parents.first().map(|p| Id(*p).oid()));
+            prop_assert_eq!(commit.parent_count, parents.len());
+            prop_assert_eq!(commit.author, author);
+            prop_assert_eq!(commit.message, message);
+            prop_assert_eq!((commit.time, commit.offset), (time, offset));
+        }
     }
 
     #[test]

@@ -298,7 +298,110 @@ fn number(reader: &mut Reader<'_>, end: u8) -> Result<i64, Unreadable> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+    use std::process::Command;
+    use std::sync::OnceLock;
+
     use super::*;
+    use proptest::prelude::*;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let output = Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git runs");
+        assert!(output.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Index files git wrote, versions 2, 3 (an intent-to-add entry) and 4, each with a
+    /// cache tree and a conflict-free stage 0, and what `git ls-files --stage` lists.
+    fn indexes() -> &'static [(Vec<u8>, String)] {
+        static INDEXES: OnceLock<Vec<(Vec<u8>, String)>> = OnceLock::new();
+        INDEXES.get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let root = dir.path();
+            git(root, &["init", "-q", "."]);
+            for (path, text) in [
+                ("a.txt", "a"),
+                ("src/lib.rs", "l"),
+                ("src/deep/x.md", "x"),
+                ("z", "z"),
+            ] {
+                let file = root.join(path);
+                std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+                std::fs::write(file, text).expect("write");
+            }
+            git(root, &["add", "."]);
+            git(root, &["write-tree"]);
+            let mut indexes = Vec::new();
+            for version in ["2", "3", "4"] {
+                if version == "3" {
+                    std::fs::write(root.join("later.txt"), "n").expect("write");
+                    git(root, &["add", "-N", "later.txt"]);
+                }
+                git(root, &["update-index", "--index-version", version]);
+                let listed = git(root, &["ls-files", "--stage"]);
+                indexes.push((
+                    std::fs::read(root.join(".git/index")).expect("index"),
+                    listed,
+                ));
+            }
+            indexes
+        })
+    }
+
+    #[test]
+    fn indexes_git_writes_read_as_git_lists_them() {
+        for (data, listed) in indexes() {
+            let index = IndexFile::parse(data.clone()).expect("parses");
+            let read: Vec<String> = index
+                .entries
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{:o} {} 0\t{}",
+                        e.mode,
+                        e.id,
+                        String::from_utf8_lossy(index.path(e))
+                    )
+                })
+                .collect();
+            // `git ls-files` lists intent-to-add entries, which a staged diff leaves out.
+            let expected: Vec<&str> = listed
+                .lines()
+                .filter(|l| !l.ends_with("later.txt"))
+                .collect();
+            assert_eq!(read, expected);
+            assert!(index.tree.is_some(), "a cache tree");
+        }
+    }
+
+    proptest! {
+        /// Damaged indexes (bytes changed, or cut short) are read or refused, never a panic.
+        #[test]
+        fn damaged_indexes_are_read_or_refused_without_panicking(
+            which in 0_usize..3,
+            changes in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+            cut in any::<prop::sample::Index>(),
+            truncate in any::<bool>(),
+        ) {
+            let mut data = indexes()[which].0.clone();
+            for (at, byte) in &changes {
+                let at = at.index(data.len());
+                data[at] = *byte;
+            }
+            if truncate {
+                data.truncate(cut.index(data.len()));
+            }
+            let _ = IndexFile::parse(data);
+        }
+    }
 
     #[test]
     fn rejects_garbage_without_panicking() {

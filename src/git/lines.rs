@@ -139,8 +139,11 @@ fn line_diff(old: &[u8], new: &[u8], whitespace: bool) -> Result<LineDiff, git2:
         });
     }
     let mut options = DiffOptions::new();
+    // git's default (`diff.indentHeuristic`): where an added or removed group could
+    // sit at several lines, the one git reports.
     options
         .context_lines(0)
+        .indent_heuristic(true)
         .skip_binary_check(true)
         .ignore_whitespace(!whitespace)
         .ignore_blank_lines(!whitespace);

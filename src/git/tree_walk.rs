@@ -442,6 +442,62 @@ fn split<D>(entry: Option<Entry<'_, D>>) -> (Option<Blob>, Option<D>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A tree entry as git writes it: `<octal mode> <name>\0<id>`.
+    fn encode(mode: u32, name: &[u8], id: [u8; 20]) -> Vec<u8> {
+        let mut bytes = format!("{mode:o} ").into_bytes();
+        bytes.extend_from_slice(name);
+        bytes.push(0);
+        bytes.extend_from_slice(&id);
+        bytes
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_are_valid_or_not_without_panicking(
+            bytes in proptest::collection::vec(any::<u8>(), 0..200),
+        ) {
+            if tree_is_valid(&bytes) {
+                let _ = tree_entries(&bytes, |id| id).count();
+            }
+        }
+
+        /// Entries as git writes them (the modes git writes, and the old `100664`)
+        /// read back, a byte short of the end is invalid.
+        #[test]
+        fn trees_as_git_writes_them_read_back(
+            entries in proptest::collection::vec(
+                (
+                    prop::sample::select(vec![0o100644_u32, 0o100755, 0o120000, 0o160000, TREE_MODE, 0o100664]),
+                    "[^/\u{0}]{1,12}",
+                    any::<[u8; 20]>(),
+                ),
+                1..8,
+            ),
+        ) {
+            let data: Vec<u8> = entries
+                .iter()
+                .flat_map(|(mode, name, id)| encode(*mode, name.as_bytes(), *id))
+                .collect();
+            prop_assert!(tree_is_valid(&data));
+            prop_assert!(!tree_is_valid(&data[..data.len() - 1]));
+            let read: Vec<(Vec<u8>, u32, Id)> = tree_entries(&data, |id| id)
+                .map(|entry| match entry {
+                    Entry::File { name, blob } => (name.to_vec(), blob.mode, blob.id),
+                    Entry::Dir { name, dir } => (name.to_vec(), TREE_MODE, dir),
+                })
+                .collect();
+            let expected: Vec<(Vec<u8>, u32, Id)> = entries
+                .iter()
+                .map(|(mode, name, id)| {
+                    let mode = if *mode == 0o100664 { 0o100644 } else { *mode };
+                    (name.as_bytes().to_vec(), mode, Id(*id))
+                })
+                .collect();
+            prop_assert_eq!(read, expected);
+        }
+    }
 
     #[test]
     fn raw_trees_parse_into_entries() {

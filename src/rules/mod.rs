@@ -10,7 +10,7 @@ use regex::Regex;
 
 pub use evaluate::{Candidate, Evaluation, Satisfied};
 pub use keys::{KeyChange, KeyPath};
-pub use pattern::{Bindings, Pattern, escape_glob};
+pub use pattern::{Bindings, Pattern, Transform, escape_glob};
 
 use crate::config::{ChangeKind, Settings, Severity};
 use crate::day::Day;

@@ -8,16 +8,19 @@ use super::count::{Counts, Pair};
 use super::group::{Group, Role, Template, role};
 use super::rank::{DirEdge, Ranked, covered, one_direction, strong, tier};
 use super::{History, Options, Unit};
-use crate::rules::RuleSet;
+use crate::rules::{RuleSet, Transform};
 
 /// A captured rule must hold for at least this many distinct names.
 const MIN_NAMES: usize = 3;
 
-/// A per-name pair: `from.path(name)` changes with `to.path(name)`.
+/// A per-name pair: `from.path(name)` changes with `to.path(name)`, the name written in
+/// `to`'s case style when it has one of its own.
 #[derive(Debug, Clone)]
 pub(super) struct CapturedEdge {
     pub(super) from: Template,
     pub(super) to: Template,
+    /// How `to` writes the name `from` binds: `{name|kebab}`.
+    transform: Option<Transform>,
     tier: u8,
     kind: &'static str,
     revisions: u32,
@@ -33,7 +36,7 @@ impl CapturedEdge {
         Ranked {
             tier: self.tier,
             when: vec![self.from.glob()],
-            then: self.to.glob(),
+            then: self.to.glob_with(self.transform),
             kind: self.kind,
             revisions: self.revisions,
             support: self.support,
@@ -44,61 +47,77 @@ impl CapturedEdge {
     }
 }
 
+/// A pair's tier, its companion's role and how the companion writes the name.
+type Verdict = (u8, Role, Option<Transform>);
+
+/// A name as it is written, and the key names of any case style meet under
+/// (`generate-lockfile`, `generate_lockfile` and `GenerateLockfile` alike).
+fn key(name: &str) -> String {
+    Transform::Snake.apply(name)
+}
+
+/// The names two templates changed together under: key → (as the smaller template
+/// writes it, as the larger one does).
+type Names = BTreeMap<String, (String, String)>;
+
 pub(super) fn captured_edges(
     history: &History,
     rules: Option<&RuleSet>,
     options: &Options,
 ) -> Vec<CapturedEdge> {
     let mut counts = Counts::default();
-    let mut names: HashMap<(Template, Template), BTreeSet<String>> = HashMap::new();
+    let mut names: HashMap<(Template, Template), Names> = HashMap::new();
     for (i, unit) in history.units.iter().enumerate() {
-        let mut by_name: BTreeMap<&str, Vec<Template>> = BTreeMap::new();
+        let mut by_name: BTreeMap<String, Vec<(Template, &str)>> = BTreeMap::new();
         for path in &unit.paths {
             for (template, name) in Template::all_of(path, options.depth) {
-                by_name.entry(name).or_default().push(template);
+                by_name.entry(key(name)).or_default().push((template, name));
             }
         }
         for (name, mut templates) in by_name {
             templates.sort_unstable();
-            templates.dedup();
-            for (j, a) in templates.iter().enumerate() {
-                for b in &templates[j + 1..] {
-                    let key = if a < b {
-                        (a.clone(), b.clone())
-                    } else {
-                        (b.clone(), a.clone())
-                    };
-                    names.entry(key).or_default().insert(name.to_owned());
+            templates.dedup_by(|a, b| a.0 == b.0);
+            for (j, (a, a_name)) in templates.iter().enumerate() {
+                for (b, b_name) in &templates[j + 1..] {
+                    names
+                        .entry((a.clone(), b.clone()))
+                        .or_default()
+                        .insert(name.clone(), ((*a_name).to_owned(), (*b_name).to_owned()));
                 }
             }
-            counts.add(templates, i);
+            counts.add(templates.into_iter().map(|(t, _)| t), i);
         }
     }
-    let distinct = |a: &Template, b: &Template| {
+    let named = |a: &Template, b: &Template| {
         let key = if a < b {
             (a.clone(), b.clone())
         } else {
             (b.clone(), a.clone())
         };
-        names.get(&key).map_or(0, BTreeSet::len)
+        names.get(&key)
     };
-    let candidates: Vec<(Pair<'_, Template>, (u8, Role))> = counts
+    let distinct = |a: &Template, b: &Template| named(a, b).map_or(0, BTreeMap::len);
+    let candidates: Vec<(Pair<'_, Template>, Verdict)> = counts
         .pairs(options.min_support)
         .into_iter()
         .filter(|p| strong(p, options) && distinct(p.from, p.to) >= MIN_NAMES)
+        .filter(|p| !same_prefix(p.from, p.to))
         .filter_map(|p| {
+            let written = named(p.from, p.to)?;
+            let transform = case_style(written, p.from < p.to)?;
             let to = role(&p.to.path("name"));
-            tier(role(&p.from.path("name")), to).map(|t| (p, (t, to)))
+            tier(role(&p.from.path("name")), to).map(|t| (p, (t, to, transform)))
         })
         .collect();
     one_direction(candidates)
         .into_iter()
-        .filter_map(|(p, (tier, to_role))| {
+        .filter_map(|(p, (tier, to_role, transform))| {
             let unit = &history.units[p.together.last];
             let example = example_pair(unit, p.from, p.to, options.depth)?;
             Some(CapturedEdge {
                 from: p.from.clone(),
                 to: p.to.clone(),
+                transform,
                 tier,
                 kind: to_role.kind(),
                 revisions: p.revisions,
@@ -112,6 +131,31 @@ pub(super) fn captured_edges(
         .collect()
 }
 
+/// Two templates with the same prefix (`doc/man/cargo-{name}.md`, `etc/man/cargo-{name}.1`)
+/// pair what their templates without it pair already.
+fn same_prefix(a: &Template, b: &Template) -> bool {
+    !a.prefix.is_empty() && a.prefix == b.prefix
+}
+
+/// How the companion writes the names the trigger binds: `Some(None)` as they are,
+/// `Some(Some(t))` through one case style for every name, `None` when no style fits
+/// them all. `forward`: the trigger is the smaller template of the pair.
+fn case_style(names: &Names, forward: bool) -> Option<Option<Transform>> {
+    let pairs = || {
+        names.values().map(move |(a, b)| match forward {
+            true => (a.as_str(), b.as_str()),
+            false => (b.as_str(), a.as_str()),
+        })
+    };
+    if pairs().all(|(from, to)| from == to) {
+        return Some(None);
+    }
+    Transform::ALL
+        .into_iter()
+        .find(|t| pairs().all(|(from, to)| t.apply(from) == to))
+        .map(Some)
+}
+
 /// Two files of one name in `unit`, one per template.
 fn example_pair(
     unit: &Unit,
@@ -122,12 +166,12 @@ fn example_pair(
     let named = |template: &Template, name: &str, except: Option<&str>| {
         unit.paths.iter().find(|path| {
             Some(path.as_str()) != except
-                && Template::all_of(path, depth).any(|(t, n)| t == *template && n == name)
+                && Template::all_of(path, depth).any(|(t, n)| t == *template && key(n) == name)
         })
     };
     unit.paths.iter().find_map(|path| {
         let (_, name) = Template::all_of(path, depth).find(|(t, _)| t == from)?;
-        let other = named(to, name, Some(path))?;
+        let other = named(to, &key(name), Some(path))?;
         Some((path.clone(), other.clone()))
     })
 }

@@ -2,7 +2,7 @@
 //! (`api/users.rs` and `docs/api/users.md` share the stem `users`). Also what a path is:
 //! code, a test, or an artifact that follows code (docs, SDKs, dashboards...).
 
-use crate::rules::escape_glob;
+use crate::rules::{Transform, escape_glob};
 use std::fmt;
 
 /// Files are grouped by their first `depth` directories (`services/payments/**`). Files
@@ -53,12 +53,15 @@ impl fmt::Display for Group {
 }
 
 /// Paths told apart by one name: files of one directory with one extension
-/// (`docs/api/{name}.md`, the name being the file's stem), or the directory groups of
-/// one parent (`src/{name}/**`, the name being the group's last directory).
+/// (`docs/api/{name}.md`, the name being the file's stem, or the stem after its first
+/// word: `doc/man/cargo-{name}.md`), or the directory groups of one parent
+/// (`src/{name}/**`, the name being the group's last directory).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Template {
     /// With its trailing slash; empty at the root.
     pub dir: String,
+    /// The stem's first word and its separator (`cargo-`), or empty.
+    pub prefix: String,
     /// Everything after the stem's first dot, with the dot; may be empty.
     pub ext: String,
     /// Whether the name is a directory: `dir/{name}/**`.
@@ -76,10 +79,28 @@ impl Template {
         let stem_len = name.find('.').unwrap_or(name.len());
         let template = Template {
             dir: path[..name_start].to_owned(),
+            prefix: String::new(),
             ext: name[stem_len..].to_owned(),
             tree: false,
         };
         Some((template, &name[..stem_len]))
+    }
+
+    /// The file template of `path` with the stem's first word kept as a prefix, and the
+    /// rest of the stem: `doc/man/cargo-generate-lockfile.md` is `doc/man/cargo-{name}.md`
+    /// named `generate-lockfile`. `None` for a stem of one word.
+    pub fn prefixed(path: &str) -> Option<(Template, &str)> {
+        let (template, stem) = Template::of(path)?;
+        let split = stem.find(['-', '_'])? + 1;
+        let name = &stem[split..];
+        if name.is_empty() || split == 1 {
+            return None;
+        }
+        let template = Template {
+            prefix: stem[..split].to_owned(),
+            ..template
+        };
+        Some((template, name))
     }
 
     /// The directory template of the group `path` falls in at `depth`:
@@ -90,6 +111,7 @@ impl Template {
         let start = path[..end].rfind('/').map_or(0, |i| i + 1);
         let template = Template {
             dir: path[..start].to_owned(),
+            prefix: String::new(),
             ext: String::new(),
             tree: true,
         };
@@ -100,17 +122,28 @@ impl Template {
     pub fn all_of(path: &str, depth: usize) -> impl Iterator<Item = (Template, &str)> {
         Template::of(path)
             .into_iter()
+            .chain(Template::prefixed(path))
             .chain(Template::of_group(path, depth))
     }
 
     /// The glob with a `{name}` capture.
     pub fn glob(&self) -> String {
+        self.glob_with(None)
+    }
+
+    /// The glob with a `{name}` capture written in a case style: `{name|kebab}`.
+    pub fn glob_with(&self, transform: Option<Transform>) -> String {
+        let capture = match transform {
+            Some(t) => format!("{{name|{}}}", t.as_str()),
+            None => "{name}".to_owned(),
+        };
         if self.tree {
-            format!("{}{{name}}/**", escape_glob(&self.dir))
+            format!("{}{capture}/**", escape_glob(&self.dir))
         } else {
             format!(
-                "{}{{name}}{}",
+                "{}{}{capture}{}",
                 escape_glob(&self.dir),
+                escape_glob(&self.prefix),
                 escape_glob(&self.ext)
             )
         }
@@ -121,7 +154,7 @@ impl Template {
         if self.tree {
             format!("{}{name}/**", self.dir)
         } else {
-            format!("{}{name}{}", self.dir, self.ext)
+            format!("{}{}{name}{}", self.dir, self.prefix, self.ext)
         }
     }
 }
@@ -315,6 +348,20 @@ mod tests {
         let (template, stem) = Template::of("Makefile").expect("has a stem");
         assert_eq!((template.glob().as_str(), stem), ("{name}", "Makefile"));
         assert!(Template::of("src/.gitignore").is_none());
+        let (template, name) =
+            Template::prefixed("doc/man/cargo-generate-lockfile.md").expect("two words");
+        assert_eq!(
+            (template.glob().as_str(), name),
+            ("doc/man/cargo-{name}.md", "generate-lockfile")
+        );
+        assert_eq!(
+            template.glob_with(Some(Transform::Kebab)),
+            "doc/man/cargo-{name|kebab}.md"
+        );
+        assert_eq!(template.path("build"), "doc/man/cargo-build.md");
+        assert!(Template::prefixed("src/lib.rs").is_none());
+        assert!(Template::prefixed("src/_private.rs").is_none());
+        assert!(Template::prefixed("src/trailing-.rs").is_none());
         let (template, name) = Template::of_group("src/core/io/lib.rs", 2).expect("in a group");
         assert_eq!((template.glob().as_str(), name), ("src/{name}/**", "core"));
         assert_eq!(template.path("net"), "src/net/**");

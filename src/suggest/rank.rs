@@ -643,6 +643,69 @@ mod tests {
     }
 
     #[test]
+    fn names_written_in_another_case_style_pair_through_a_transform() {
+        let mut units: Vec<Vec<String>> = Vec::new();
+        for name in [
+            "generate_lockfile",
+            "locate_project",
+            "build",
+            "read_manifest",
+        ] {
+            units.push(vec![
+                format!("src/commands/{name}.rs"),
+                format!("doc/man/cargo-{}.md", name.replace('_', "-")),
+            ]);
+        }
+        let units: Vec<Vec<&str>> = units
+            .iter()
+            .map(|u| u.iter().map(String::as_str).collect())
+            .collect();
+        let units: Vec<&[&str]> = units.iter().map(Vec::as_slice).collect();
+        let s = analyse(&history(&units), None, &options());
+        assert_eq!(
+            summary(&s),
+            [(
+                "src/commands/{name}.rs".to_owned(),
+                "doc/man/cargo-{name|kebab}.md".to_owned(),
+                4,
+                4
+            )],
+            "{s:#?}"
+        );
+        assert_eq!(s.suggestions[0].then[0].kind, "man");
+        let set = rules(&format!(
+            "[[rule]]\nid = \"m\"\nwhen = {:?}\nthen = [{:?}]\n",
+            s.suggestions[0].when, s.suggestions[0].then[0].paths[0]
+        ));
+        assert!(covered(
+            &set,
+            &["src/commands/generate_lockfile.rs"],
+            &["doc/man/cargo-generate-lockfile.md"]
+        ));
+    }
+
+    #[test]
+    fn names_no_one_case_style_maps_are_not_paired() {
+        let h = history(&[
+            &["src/a_b.rs", "doc/a-b.md"],
+            &["src/c_d.rs", "doc/c_d.md"],
+            &["src/e_f.rs", "doc/e-f.md"],
+        ]);
+        let s = analyse(&h, None, &options());
+        assert!(
+            s.suggestions.iter().all(|r| !r.when[0].contains("{name}")),
+            "no style writes a_b as a-b and c_d as c_d: {s:#?}"
+        );
+        let h = history(&[
+            &["src/a_b.rs", "doc/a-b.md"],
+            &["src/c_d.rs", "doc/c-d.md"],
+            &["src/e_f.rs", "doc/e-f.md"],
+        ]);
+        let s = analyse(&h, None, &options());
+        assert_eq!(s.suggestions[0].then[0].paths[0], "doc/{name|kebab}.md");
+    }
+
+    #[test]
     fn a_target_directory_stays_whole_when_no_file_took_nearly_every_change() {
         let h = history(&[
             &["services/pay/api.rs", "docs/pay/api.md"],

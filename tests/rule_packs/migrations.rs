@@ -168,3 +168,85 @@ fn sqlalchemy_columns_trigger_and_relationships_do_not() {
     );
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// djangoproject.com's foundation.ApprovedGrant before "Hardcoded currency choices in
+/// MoneyField", which came with a migration.
+const GRANT: &str = "class ApprovedGrant(models.Model):\n    entity = models.CharField(max_length=255)\n    amount = MoneyField(\n        max_digits=10,\n        decimal_places=2,\n        default_currency=\"USD\",\n        default=Decimal(\"0.0\"),\n    )\n";
+
+#[test]
+fn a_third_party_fields_choices_on_their_own_line_trigger() {
+    let edits = [
+        must(
+            "        default=Decimal(\"0.0\"),\n",
+            "        default=Decimal(\"0.0\"),\n        currency_choices=[\n            (c.code, c.name)\n            for i, c in CURRENCIES.items()\n        ],\n",
+        ),
+        must("max_digits=10", "max_digits=12"),
+    ];
+    let failures = judge_edits(
+        "migrations",
+        "migrations",
+        "foundation/models.py",
+        GRANT,
+        &edits,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The head of rubygems.org's db/schema.rb (MIT).
+const SCHEMA_RB: &str = "ActiveRecord::Schema[8.1].define(version: 2026_08_18_000002) do\n  # These are extensions that must be enabled in order to support this database\n  enable_extension \"hstore\"\n  enable_extension \"pg_catalog.plpgsql\"\n\n  create_table \"admin_github_users\", force: :cascade do |t|\n    t.string \"avatar_url\"\n    t.datetime \"created_at\", null: false\n    t.string \"github_id\"\n    t.string \"login\"\n    t.datetime \"updated_at\", null: false\n    t.index [\"github_id\"], name: \"index_admin_github_users_on_github_id\", unique: true\n  end\nend\n";
+
+#[test]
+fn a_rails_schema_dump_changes_only_with_a_new_migration() {
+    let repo = pack_repo(
+        "migrations",
+        &[
+            ("db/schema.rb", SCHEMA_RB),
+            (
+                "db/migrate/20260801000000_create_admin_github_users.rb",
+                "class CreateAdminGithubUsers; end\n",
+            ),
+            (
+                "app/models/admin/github_user.rb",
+                "class Admin::GithubUser < ApplicationRecord\nend\n",
+            ),
+        ],
+    );
+    validates(&repo);
+    let dumped = SCHEMA_RB.replace(
+        "    t.string \"login\"\n",
+        "    t.string \"login\"\n    t.string \"oauth_token\"\n",
+    );
+    let (code, text) = check(&repo, &[("db/schema.rb", &dumped)]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("migrations-schema"), "{text}");
+    let (code, text) = check(
+        &repo,
+        &[(
+            "db/migrate/20260819000000_add_oauth_token_to_admin_github_users.rb",
+            "class AddOauthTokenToAdminGithubUsers; end\n",
+        )],
+    );
+    assert_eq!(code, 0, "{text}");
+    // Editing an old migration instead does not satisfy it.
+    let repo = pack_repo(
+        "migrations",
+        &[
+            ("db/schema.rb", SCHEMA_RB),
+            (
+                "db/migrate/20260801000000_create_admin_github_users.rb",
+                "class CreateAdminGithubUsers; end\n",
+            ),
+        ],
+    );
+    let (code, text) = check(
+        &repo,
+        &[
+            ("db/schema.rb", &dumped),
+            (
+                "db/migrate/20260801000000_create_admin_github_users.rb",
+                "class CreateAdminGithubUsers; end # oauth_token\n",
+            ),
+        ],
+    );
+    assert_eq!(code, 1, "{text}");
+}
