@@ -8,7 +8,7 @@ use super::count::{Counts, Pair};
 use super::group::{Group, Role, Template, role};
 use super::rank::{DirEdge, Ranked, covered, one_direction, strong, tier};
 use super::{History, Options, Unit};
-use crate::rules::{RuleSet, Transform};
+use crate::rules::{RuleSet, Transform, escape_glob};
 
 /// A captured rule must hold for at least this many distinct names.
 const MIN_NAMES: usize = 3;
@@ -29,6 +29,8 @@ pub(super) struct CapturedEdge {
     last: usize,
     /// The two files of one name in the last unit they changed together.
     pub(super) example: (String, String),
+    /// Files at HEAD `from` names whose companion names no file.
+    unless: Vec<String>,
 }
 
 impl CapturedEdge {
@@ -43,6 +45,7 @@ impl CapturedEdge {
             names: Some(self.names),
             last: self.last,
             slug_from: self.from.dir.clone(),
+            unless: self.unless,
         }
     }
 }
@@ -114,7 +117,9 @@ pub(super) fn captured_edges(
         .filter_map(|(p, (tier, to_role, transform))| {
             let unit = &history.units[p.together.last];
             let example = example_pair(unit, p.from, p.to, options.depth)?;
+            let unless = without_counterpart(history, p.from, p.to, transform, options.depth);
             Some(CapturedEdge {
+                unless,
                 from: p.from.clone(),
                 to: p.to.clone(),
                 transform,
@@ -128,6 +133,31 @@ pub(super) fn captured_edges(
             })
         })
         .filter(|e| !rules.is_some_and(|r| covered(r, &[&e.example.0], &[&e.example.1])))
+        .collect()
+}
+
+/// The files at HEAD that file template `from` names and whose file of `to`, of the
+/// same name, is not tracked: a rule requiring it could never be satisfied there.
+fn without_counterpart(
+    history: &History,
+    from: &Template,
+    to: &Template,
+    transform: Option<Transform>,
+    depth: usize,
+) -> Vec<String> {
+    if from.tree || to.tree {
+        return Vec::new();
+    }
+    let tracked = &history.tracked;
+    tracked
+        .iter()
+        .filter(|path| {
+            Template::all_of(path, depth).any(|(t, name)| {
+                let written = transform.map_or_else(|| name.to_owned(), |t| t.apply(name));
+                t == *from && tracked.binary_search(&to.path(&written)).is_err()
+            })
+        })
+        .map(|path| escape_glob(path))
         .collect()
 }
 

@@ -88,6 +88,8 @@ pub struct History {
     /// Every commit of the window (those left out too) judged against the rules
     /// given, as `lockstep audit --since` judges them.
     pub audit: Option<Audit>,
+    /// The files tracked at HEAD, sorted.
+    pub tracked: Vec<String>,
 }
 
 impl History {
@@ -100,6 +102,7 @@ impl History {
             bots: 0,
             bumps: 0,
             audit: None,
+            tracked: Vec::new(),
         }
     }
 }
@@ -190,7 +193,8 @@ pub fn walk(repo: &Repo, rules: Option<&RuleSet>, options: &Options) -> Result<H
             }),
         }
     }
-    to_head_names(&mut history.units, &renames, &repo.tracked_paths()?);
+    history.tracked = repo.tracked_paths()?;
+    to_head_names(&mut history.units, &renames, &history.tracked);
     Ok(history)
 }
 
@@ -293,6 +297,10 @@ pub struct Suggestion {
     pub id: String,
     pub description: String,
     pub when: Vec<String>,
+    /// Files `when` matches at HEAD whose companion names no file (`commands/mod.rs`
+    /// has no `cargo-mod.md`): requiring it could never be met.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unless: Vec<String>,
     /// One `when`, every companion history shows with it, the strongest first.
     pub then: Vec<SuggestedCompanion>,
 }

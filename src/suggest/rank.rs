@@ -288,6 +288,7 @@ fn merge_by_target(
             names: None,
             last: e.last,
             slug_from: e.from.path().to_owned(),
+            unless: Vec::new(),
         };
         if edges.len() == 1 {
             ranked.extend(edges.iter().map(single));
@@ -318,6 +319,7 @@ fn merge_by_target(
             names: None,
             last,
             slug_from: parent.unwrap_or(edges[0].from.path()).to_owned(),
+            unless: Vec::new(),
         };
         if merged.confidence() >= options.min_confidence && history.units.len() > last {
             ranked.push(merged);
@@ -366,6 +368,8 @@ pub(super) struct Ranked {
     pub(super) last: usize,
     /// The path the id is derived from.
     pub(super) slug_from: String,
+    /// Files of `when` with no `then` at HEAD.
+    pub(super) unless: Vec<String>,
 }
 
 impl Ranked {
@@ -419,6 +423,9 @@ fn suggestion(
     };
     let id = unique(&base, taken);
     let when = first.when.clone();
+    let mut unless: Vec<String> = companions.iter().flat_map(|c| c.unless.clone()).collect();
+    unless.sort_unstable();
+    unless.dedup();
     let thens: Vec<&str> = companions.iter().map(|c| c.then.as_str()).collect();
     let description = match first.names {
         Some(_) => format!(
@@ -436,6 +443,7 @@ fn suggestion(
         id,
         description,
         when,
+        unless,
         then: companions
             .into_iter()
             .map(|c| c.companion(history))
@@ -523,7 +531,15 @@ mod tests {
     use crate::git::Commit;
 
     fn history(units: &[&[&str]]) -> History {
+        let mut tracked: Vec<String> = units
+            .iter()
+            .flat_map(|u| u.iter())
+            .map(|p| (*p).to_owned())
+            .collect();
+        tracked.sort_unstable();
+        tracked.dedup();
         History {
+            tracked,
             units: units
                 .iter()
                 .enumerate()
@@ -673,6 +689,16 @@ mod tests {
             "{s:#?}"
         );
         assert_eq!(s.suggestions[0].then[0].kind, "man");
+        assert!(s.suggestions[0].unless.is_empty());
+        let mut h = history(&units);
+        h.tracked.push("src/commands/mod.rs".to_owned());
+        h.tracked.sort_unstable();
+        let s = analyse(&h, None, &options());
+        assert_eq!(
+            s.suggestions[0].unless,
+            ["src/commands/mod.rs"],
+            "no doc/man/cargo-mod.md: the rule leaves it out"
+        );
         let set = rules(&format!(
             "[[rule]]\nid = \"m\"\nwhen = {:?}\nthen = [{:?}]\n",
             s.suggestions[0].when, s.suggestions[0].then[0].paths[0]

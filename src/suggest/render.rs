@@ -100,10 +100,21 @@ fn rule(s: &Suggestion, out: &mut dyn Write) -> io::Result<()> {
     for companion in &s.then {
         evidence(&when, companion, out)?;
     }
+    if !s.unless.is_empty() {
+        writeln!(
+            out,
+            "# unless: {} of {when} with no companion of the same name at HEAD",
+            plural(s.unless.len(), "file")
+        )?;
+    }
     writeln!(out, "[[rule]]")?;
     writeln!(out, "id = {}", quote(&s.id))?;
     writeln!(out, "description = {}", quote(&s.description))?;
     writeln!(out, "when = {}", list(&s.when))?;
+    if !s.unless.is_empty() {
+        let quoted: Vec<String> = s.unless.iter().map(|u| quote(u)).collect();
+        writeln!(out, "unless = [\n    {},\n]", quoted.join(",\n    "))?;
+    }
     writeln!(out, "severity = \"warning\"")?;
     let tables: Vec<String> = s
         .then
