@@ -158,7 +158,7 @@ impl Pack {
         Pack {
             windows: Windows::new(Arc::clone(&file.data)),
             file,
-            inflater: Decompress::new(false),
+            inflater: Decompress::new(true),
             bases: Recent::new(BASE_CACHE_GENERATION),
             inflated: Vec::new(),
             built: Vec::new(),
