@@ -299,24 +299,13 @@ fn number(reader: &mut Reader<'_>, end: u8) -> Result<i64, Unreadable> {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
-    use std::process::Command;
     use std::sync::OnceLock;
 
     use super::*;
     use proptest::prelude::*;
 
     fn git(dir: &Path, args: &[&str]) -> String {
-        let output = Command::new("git")
-            .current_dir(dir)
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", dir)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .expect("git runs");
-        assert!(output.status.success(), "git {args:?}");
-        String::from_utf8_lossy(&output.stdout).into_owned()
+        String::from_utf8_lossy(&super::super::test_git::git(dir, args)).into_owned()
     }
 
     /// Index files git wrote, versions 2, 3 (an intent-to-add entry) and 4, each with a

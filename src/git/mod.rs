@@ -29,6 +29,9 @@ mod tree_walk;
 mod unchanged;
 mod walk;
 
+#[cfg(test)]
+mod test_git;
+
 use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -104,25 +104,9 @@ impl Objects {
 
 #[cfg(test)]
 mod tests {
-    use std::process::Command;
-
+    use super::super::test_git::git;
     use super::*;
     use git2::Oid;
-
-    fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
-        let output = Command::new("git")
-            .current_dir(dir)
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", dir)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .expect("git runs");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "git {args:?}: {stderr}");
-        output.stdout
-    }
 
     /// Thirty commits, each changing one more line of a file (so each version is
     /// closest to the next, and packs chain their deltas) and growing another.
