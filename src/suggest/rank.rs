@@ -557,6 +557,16 @@ mod tests {
         }
     }
 
+    /// [`history`] of units built as owned strings.
+    fn owned_history(units: &[Vec<String>]) -> History {
+        let units: Vec<Vec<&str>> = units
+            .iter()
+            .map(|u| u.iter().map(String::as_str).collect())
+            .collect();
+        let units: Vec<&[&str]> = units.iter().map(Vec::as_slice).collect();
+        history(&units)
+    }
+
     fn options() -> Options {
         Options {
             min_support: 2,
@@ -632,12 +642,7 @@ mod tests {
             "doc/man/cargo-doc.md".to_owned(),
             "etc/man/cargo-doc.1".to_owned(),
         ]);
-        let units: Vec<Vec<&str>> = units
-            .iter()
-            .map(|u| u.iter().map(String::as_str).collect())
-            .collect();
-        let units: Vec<&[&str]> = units.iter().map(Vec::as_slice).collect();
-        let s = analyse(&history(&units), None, &options());
+        let s = analyse(&owned_history(&units), None, &options());
         assert_eq!(
             summary(&s),
             [(
@@ -672,12 +677,7 @@ mod tests {
                 format!("doc/man/cargo-{}.md", name.replace('_', "-")),
             ]);
         }
-        let units: Vec<Vec<&str>> = units
-            .iter()
-            .map(|u| u.iter().map(String::as_str).collect())
-            .collect();
-        let units: Vec<&[&str]> = units.iter().map(Vec::as_slice).collect();
-        let s = analyse(&history(&units), None, &options());
+        let s = analyse(&owned_history(&units), None, &options());
         assert_eq!(
             summary(&s),
             [(
@@ -690,7 +690,7 @@ mod tests {
         );
         assert_eq!(s.suggestions[0].then[0].kind, "man");
         assert!(s.suggestions[0].unless.is_empty());
-        let mut h = history(&units);
+        let mut h = owned_history(&units);
         h.tracked.push("src/commands/mod.rs".to_owned());
         h.tracked.sort_unstable();
         let s = analyse(&h, None, &options());
