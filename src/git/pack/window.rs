@@ -12,8 +12,9 @@ use super::read_at;
 /// Bytes one window holds: small, so a check reading a few trees of a large pack reads
 /// little more than those trees.
 const WINDOW: u64 = 16 << 10;
-/// Windows the threads share, at most (64 MiB).
-const SHARED: usize = 4096;
+/// Windows the threads share, at most (4 MiB): more costs memory and saves no CPU, as
+/// the page cache holds the pack anyway (benches/README.md).
+const SHARED: usize = 256;
 /// Windows one thread keeps at hand.
 const AT_HAND: usize = 4;
 /// Bytes a returned slice holds at least (unless the file ends first): enough for any
