@@ -142,9 +142,10 @@ fuzz_target!(|input: Vec<FuzzChange>| {
         assert!(c.change < changes.len() && c.rule < rules.rules.len());
     }
     let _ = rules.needs_lines(&candidates, &changes);
-    let (findings, satisfied) = rules.evaluate_all(&candidates, &changes);
+    let evaluation = rules.evaluate_all(&candidates, &changes);
+    let (findings, satisfied) = (&evaluation.findings, &evaluation.satisfied);
     // A (rule, binding) is either missing companions or satisfied, never both.
-    for finding in &findings {
+    for finding in findings {
         assert!(
             !satisfied
                 .iter()
