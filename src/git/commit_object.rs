@@ -91,6 +91,11 @@ impl Repo {
     }
 }
 
+/// The commit whose raw bytes (an object's body) are `bytes`; `None` without a tree.
+pub(super) fn parse(bytes: &[u8]) -> Option<CommitObject> {
+    CommitObject::from_fields(Fields::parse(bytes))
+}
+
 impl CommitObject {
     /// `None` without a tree.
     fn from_fields(fields: Fields<'_>) -> Option<CommitObject> {
@@ -186,10 +191,6 @@ fn zone_offset(zone: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn parse(bytes: &[u8]) -> Option<CommitObject> {
-        CommitObject::from_fields(Fields::parse(bytes))
-    }
 
     const TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 

@@ -17,6 +17,8 @@ mod lines;
 mod loose;
 mod objects;
 mod pack;
+#[doc(hidden)]
+pub mod parsers;
 mod promisor;
 mod quote;
 mod recent;

@@ -6,7 +6,7 @@ const DEFAULT_COPY: usize = 0x10000;
 
 /// Builds in `result` the object `delta` makes of `base`; `None` when the delta does
 /// not fit the base, or builds other than the size it declares.
-pub(super) fn apply(base: &[u8], delta: &[u8], result: &mut Vec<u8>) -> Option<()> {
+pub(in crate::git) fn apply(base: &[u8], delta: &[u8], result: &mut Vec<u8>) -> Option<()> {
     let mut rest = delta;
     let base_size = size(&mut rest)?;
     let result_size = usize::try_from(size(&mut rest)?).ok()?;

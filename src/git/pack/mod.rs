@@ -8,6 +8,8 @@ mod delta;
 mod index;
 mod window;
 
+pub(super) use delta::apply as apply_delta;
+
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
