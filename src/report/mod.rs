@@ -202,7 +202,9 @@ pub struct Style {
 }
 
 /// Renders one diagnostic as miette draws it: Unicode frames, coloured only when asked,
-/// wrapped at `width`. A diagnostic miette cannot draw falls back to its message.
+/// wrapped at `width` between words, never inside one at a hyphen, so a path or an id
+/// (`pack-0a1b….pack`, `payments-api.md`) stays whole for copying. A diagnostic miette
+/// cannot draw falls back to its message.
 pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic, color: bool, width: usize) -> String {
     let theme = if color {
         miette::GraphicalTheme::unicode()
@@ -211,6 +213,7 @@ pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic, color: bool, width
     };
     let handler = miette::GraphicalReportHandler::new_themed(theme)
         .with_width(width)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_links(false);
     let mut text = String::new();
     if handler.render_report(&mut text, diagnostic).is_err() {
