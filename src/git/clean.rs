@@ -15,7 +15,7 @@ use std::rc::Rc;
 use git2::{AttrCheckFlags, AttrValue};
 
 use super::Repo;
-use super::error::{Context, GitError};
+use super::error::{Context, GitError, ReadError};
 use super::id::Id;
 use super::loose;
 use super::pack::Object;
@@ -243,7 +243,7 @@ impl Repo {
     }
 
     /// A converted file's object, if git wrote it for this reader.
-    pub(super) fn read_cleaned(&self, id: Id) -> Result<Option<Object>, git2::Error> {
+    pub(super) fn read_cleaned(&self, id: Id) -> Result<Option<Object>, ReadError> {
         match self.cleaned.borrow().as_ref() {
             Some(cleaned) => loose::read(cleaned.dir.path(), id),
             None => Ok(None),

@@ -5,7 +5,7 @@
 use git2::Oid;
 
 use super::Repo;
-use super::error::{Context, GitError};
+use super::error::{Context, GitError, ReadError};
 use super::history::Commit;
 use super::id::Id;
 
@@ -76,7 +76,7 @@ impl Repo {
         }
         let (kind, bytes) = self.read_object(Id::from(id), context)?;
         if kind != git2::ObjectType::Commit {
-            return Err(git2::Error::from_str("not a commit")).context(context);
+            return Err(ReadError::damaged("not a commit")).context(context);
         }
         let mut fields = Fields::parse(&bytes);
         // A shallow clone's oldest commits have parents it lacks; git reads them as roots.
@@ -86,7 +86,7 @@ impl Repo {
             fields.parents.clone_from(parents);
         }
         take(fields)
-            .ok_or_else(|| git2::Error::from_str("malformed commit object"))
+            .ok_or_else(|| ReadError::damaged("malformed commit object"))
             .context(context)
     }
 }

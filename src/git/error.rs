@@ -128,6 +128,15 @@ pub enum GitError {
     )]
     Index { path: String, reason: String },
 
+    #[error("{context}: {reason}")]
+    #[diagnostic(
+        code(lockstep::git::damaged),
+        help(
+            "git would reject it too: `git fsck` lists every damaged object, and objects fetched again (a fresh clone) replace them"
+        )
+    )]
+    Damaged { context: String, reason: String },
+
     #[error("{context}: {source}")]
     #[diagnostic(
         code(lockstep::git::error),
@@ -159,6 +168,29 @@ impl GitError {
     }
 }
 
+/// Why an object could not be read: damage lockstep's own reader found in the object
+/// store, or the error of libgit2, which reads what the own reader does not.
+#[derive(Debug, Error)]
+pub(super) enum ReadError {
+    /// A pack, a pack's index, or an object git would reject too; the text names it and
+    /// says what is wrong.
+    #[error("{0}")]
+    Damaged(String),
+    #[error(transparent)]
+    Libgit2(#[from] git2::Error),
+}
+
+impl ReadError {
+    pub fn damaged(what: impl Into<String>) -> ReadError {
+        ReadError::Damaged(what.into())
+    }
+
+    /// No store holds the object (as opposed to one holding it damaged).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ReadError::Libgit2(e) if e.code() == git2::ErrorCode::NotFound)
+    }
+}
+
 /// Adds what lockstep was doing to a git2 error.
 pub(super) trait Context<T> {
     fn context(self, context: impl FnOnce() -> String) -> Result<T, GitError>;
@@ -169,6 +201,21 @@ impl<T> Context<T> for Result<T, git2::Error> {
         self.map_err(|source| GitError::Git {
             context: context(),
             source,
+        })
+    }
+}
+
+impl<T> Context<T> for Result<T, ReadError> {
+    fn context(self, context: impl FnOnce() -> String) -> Result<T, GitError> {
+        self.map_err(|error| match error {
+            ReadError::Damaged(reason) => GitError::Damaged {
+                context: context(),
+                reason,
+            },
+            ReadError::Libgit2(source) => GitError::Git {
+                context: context(),
+                source,
+            },
         })
     }
 }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use git2::{DiffOptions, Patch};
 
 use super::Repo;
-use super::error::{Context, GitError};
+use super::error::{Context, GitError, ReadError};
 use super::id::Id;
 use crate::change::{Change, Content, Line, LineDiff};
 
@@ -63,7 +63,7 @@ impl Repo {
                 let context = || format!("cannot read the blob {id} of `{path}`");
                 let (kind, bytes) = self.read_object(id, context)?;
                 if kind != git2::ObjectType::Blob {
-                    return Err(git2::Error::from_str("not a blob")).context(context);
+                    return Err(ReadError::damaged("not a blob")).context(context);
                 }
                 self.blobs.borrow_mut().insert(id, Rc::clone(&bytes));
                 Ok(bytes)

@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use git2::ObjectType;
 
+use super::error::ReadError;
 use super::id::Id;
 use super::pack::MAX_RATIO;
 use super::pack::Object;
@@ -16,15 +17,11 @@ use super::pack::Object;
 /// objects directory) does not hold it loose. The size its header declares must fit
 /// what the file can hold and be exactly what it inflates to, and the zlib stream's
 /// checksum must match.
-pub(super) fn read(objects: &Path, id: Id) -> Result<Option<Object>, git2::Error> {
+pub(super) fn read(objects: &Path, id: Id) -> Result<Option<Object>, ReadError> {
     let Ok(compressed) = std::fs::read(path(objects, id)) else {
         return Ok(None);
     };
-    let corrupt = |what: &str| {
-        git2::Error::from_str(&format!(
-            "loose object {id} is {what}; run `git fsck` to find damaged objects"
-        ))
-    };
+    let corrupt = |what: &str| ReadError::damaged(format!("loose object {id} is {what}"));
     let mut stream = flate2::read::ZlibDecoder::new(&compressed[..]);
     // The header, and the first bytes of the content after it.
     let mut start = Vec::new();
@@ -85,7 +82,7 @@ mod tests {
         std::fs::set_permissions(&file, permissions).expect("chmod");
         std::fs::write(&file, &bytes[..bytes.len() / 2]).expect("truncate");
         let error = read(&objects, id).expect_err("truncated");
-        assert!(error.message().contains(&id.to_string()), "{error}");
+        assert!(error.to_string().contains(&id.to_string()), "{error}");
     }
 
     /// Writes `raw` (header and content), deflated, as the loose object `id`.
@@ -103,10 +100,7 @@ mod tests {
         let id = Id([7; 20]);
         let error = |raw: &[u8]| {
             write_loose(dir.path(), id, raw);
-            read(dir.path(), id)
-                .expect_err("damaged")
-                .message()
-                .to_owned()
+            read(dir.path(), id).expect_err("damaged").to_string()
         };
         assert!(error(b"blob 99999999999\0hello").contains("size its data cannot hold"));
         assert!(error(b"blob 4\0hello").contains("not of the size its header declares"));
@@ -120,7 +114,7 @@ mod tests {
         *bytes.last_mut().expect("checksum") ^= 1;
         std::fs::write(&file, bytes).expect("write");
         let error = read(dir.path(), id).expect_err("checksum");
-        assert!(error.message().contains("corrupt"), "{error}");
+        assert!(error.to_string().contains("corrupt"), "{error}");
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub use unchanged::{Lookup, Unchanged};
 pub use walk::{HistorySpec, Unit, Units};
 
 use clean::Cleaned;
-use error::Context;
+use error::{Context, ReadError};
 use id::Id;
 use objects::{Objects, PackFiles};
 use pack::Object;
@@ -185,9 +185,9 @@ impl Repo {
     /// Why `spec` names nothing: a damaged pack may hold what it names.
     fn unknown(&self, spec: &str) -> GitError {
         if let Some(damage) = self.objects.borrow().damage() {
-            return GitError::Git {
+            return GitError::Damaged {
                 context: format!("cannot resolve `{spec}`"),
-                source: damage,
+                reason: damage.to_string(),
             };
         }
         if self.is_empty() {
@@ -278,8 +278,11 @@ impl Repo {
     }
 
     /// `error`, from libgit2 reading an object, unless a damaged pack explains it.
-    fn damaged_or(&self, error: git2::Error) -> git2::Error {
-        self.objects.borrow().damage().unwrap_or(error)
+    fn damaged_or(&self, error: git2::Error) -> ReadError {
+        self.objects
+            .borrow()
+            .damage()
+            .unwrap_or_else(|| error.into())
     }
 
     /// An object's kind and bytes, read for what `context` says: the repository's, or
@@ -287,7 +290,7 @@ impl Repo {
     /// lacks is read through git, which fetches it from the promisor remote.
     fn read_object(&self, id: Id, context: impl Fn() -> String) -> Result<Object, GitError> {
         let missing = match self.objects.borrow_mut().read(&self.repo, id) {
-            Err(e) if e.code() == ErrorCode::NotFound => e,
+            Err(e) if e.is_not_found() => e,
             read => return read.context(context),
         };
         if let Some(object) = self.read_cleaned(id).context(&context)? {

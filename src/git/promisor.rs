@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 
 use git2::{ObjectType, Repository};
 
-use super::error::GitError;
+use super::error::{Context, GitError, ReadError};
 use super::id::Id;
 use super::pack::Object;
 
@@ -40,14 +40,11 @@ impl Promisor {
         &mut self,
         git_dir: &Path,
         id: Id,
-        missing: git2::Error,
+        missing: ReadError,
         context: impl FnOnce() -> String,
     ) -> Result<Object, GitError> {
         let Some(remote) = &self.remote else {
-            return Err(GitError::Git {
-                context: context(),
-                source: missing,
-            });
+            return Err(missing).context(context);
         };
         fetch(&mut self.batch, git_dir, id).map_err(|reason| unfetched(remote, context(), reason))
     }

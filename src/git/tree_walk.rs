@@ -8,7 +8,7 @@ use std::rc::Rc;
 use git2::ObjectType;
 
 use super::Repo;
-use super::error::{Context, GitError};
+use super::error::{Context, GitError, ReadError};
 use super::id::Id;
 use super::index_file::{IndexEntry, IndexFile, TreeNode};
 
@@ -91,10 +91,10 @@ pub(super) fn read_tree(repo: &Repo, id: Id, prefix: &[u8]) -> Result<Rc<[u8]>, 
     };
     let (kind, data) = repo.read_object(id, context)?;
     if kind != ObjectType::Tree {
-        return Err(git2::Error::from_str("not a tree")).context(context);
+        return Err(ReadError::damaged("not a tree")).context(context);
     }
     if !tree_is_valid(&data) {
-        return Err(git2::Error::from_str("malformed tree object")).context(context);
+        return Err(ReadError::damaged("malformed tree object")).context(context);
     }
     Ok(data)
 }

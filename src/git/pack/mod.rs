@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use flate2::{Decompress, FlushDecompress, Status};
 use git2::ObjectType;
 
+use super::error::ReadError;
 use super::recent::Recent;
 use index::Index;
 use window::{SharedWindows, Windows};
@@ -51,7 +52,7 @@ impl PackFile {
     /// counting the objects its index lists, and the pack's checksum at its end the one
     /// the index was made for. `Ok(None)` when there is no such pack, or its index is
     /// of a version this reader leaves to libgit2; an error names what is damaged.
-    pub fn open(idx: &Path) -> Result<Option<PackFile>, git2::Error> {
+    pub fn open(idx: &Path) -> Result<Option<PackFile>, ReadError> {
         let path = idx.with_extension("pack");
         let mut pack = match File::open(&path) {
             Ok(pack) => pack,
@@ -173,7 +174,7 @@ impl Pack {
     }
 
     /// The object stored at `offset`, with its deltas resolved.
-    pub fn object(&mut self, offset: u64) -> Result<Object, git2::Error> {
+    pub fn object(&mut self, offset: u64) -> Result<Object, ReadError> {
         let mut deltas = Vec::new();
         let mut at = offset;
         let (kind, mut bytes) = loop {
@@ -221,7 +222,7 @@ impl Pack {
         Ok((kind, bytes))
     }
 
-    fn header(&mut self, at: u64) -> Result<Header, git2::Error> {
+    fn header(&mut self, at: u64) -> Result<Header, ReadError> {
         let entries = PACK_HEADER as u64..self.windows.len().saturating_sub(CHECKSUM as u64);
         if !entries.contains(&at) {
             return Err(self.corrupt(at, "an entry outside its entries"));
@@ -241,7 +242,7 @@ impl Pack {
 
     /// Inflates the data of an entry, exactly `header.size` bytes of it, into
     /// `self.inflated`, and checks the zlib stream's checksum.
-    fn inflate(&mut self, header: &Header) -> Result<(), git2::Error> {
+    fn inflate(&mut self, header: &Header) -> Result<(), ReadError> {
         // The data of the last entry ends where the pack's checksum starts.
         let left = self
             .windows
@@ -278,7 +279,7 @@ impl Pack {
         }
     }
 
-    fn corrupt(&self, at: u64, what: &str) -> git2::Error {
+    fn corrupt(&self, at: u64, what: &str) -> ReadError {
         damaged(&self.file.path, &format!("has {what} at offset {at}"))
     }
 }
@@ -296,15 +297,12 @@ fn read_at(file: &Mutex<File>, at: u64, len: usize) -> std::io::Result<Vec<u8>> 
     Ok(bytes)
 }
 
-fn damaged(pack: &Path, what: &str) -> git2::Error {
-    git2::Error::from_str(&format!(
-        "{} {what}; run `git fsck` to find damaged objects",
-        pack.display()
-    ))
+fn damaged(pack: &Path, what: &str) -> ReadError {
+    ReadError::damaged(format!("{} {what}", pack.display()))
 }
 
-fn unreadable(path: &Path, error: &std::io::Error) -> git2::Error {
-    git2::Error::from_str(&format!("cannot read {}: {error}", path.display()))
+fn unreadable(path: &Path, error: &std::io::Error) -> ReadError {
+    ReadError::damaged(format!("cannot read {}: {error}", path.display()))
 }
 
 /// How the entry `input` starts with is stored, its inflated size, and the length of
@@ -408,7 +406,7 @@ mod tests {
         body[(by_offset - 12) as usize - 1] ^= 1;
         let (_dir, mut pack) = packed(&body, 12);
         let error = pack.object(12).expect_err("damaged");
-        assert!(error.message().contains("does not inflate"), "{error}");
+        assert!(error.to_string().contains("does not inflate"), "{error}");
     }
 
     #[test]
@@ -422,7 +420,7 @@ mod tests {
             data[at] = byte;
             std::fs::write(&path, data).expect("pack");
             let error = PackFile::open(&dir.path().join("p.idx")).err();
-            error.map(|e| e.message().to_owned()).unwrap_or_default()
+            error.map(|e| e.to_string()).unwrap_or_default()
         };
         assert!(damaged(0, b'X').contains("does not start as a pack does"));
         assert!(damaged(7, 4).contains("version 4"));
