@@ -175,13 +175,7 @@ fn sketches_pair_artifacts_named_after_services_and_work_once_uncommented() {
     repo.write("services/payments/main.go", "package main // v2\n")
         .write("dashboards/billing.json", "{\"v\": 2}\n")
         .write("docs/index.md", "# Docs v2\n");
-    repo.git(&["add", "-A"]);
-    let out = repo
-        .lockstep()
-        .args(["check", "--staged", "--deny", "warnings"])
-        .exits(1)
-        .stdout;
-    let report = String::from_utf8_lossy(&out);
+    let report = repo.check_all_staged(1);
     assert!(
         report.contains("dashboards/payments.json"),
         "the binding picks the payments dashboard: {report}"
@@ -327,13 +321,7 @@ fn candidates_from_history_are_appended_commented_out_with_their_evidence() {
     validate_cleanly(&repo);
     repo.commit("adopt the candidate");
     repo.write("schema/tables.sql", "-- v7\n");
-    repo.git(&["add", "-A"]);
-    let out = repo
-        .lockstep()
-        .args(["check", "--staged", "--deny", "warnings"])
-        .exits(1)
-        .stdout;
-    let report = String::from_utf8_lossy(&out);
+    let report = repo.check_all_staged(1);
     assert!(report.contains("docs/schema.md"), "{report}");
 }
 

@@ -501,14 +501,7 @@ fn a_name_in_another_case_style_is_captured_with_a_transform_that_check_applies(
         .exits(0);
     h.repo
         .write("src/bin/cargo/commands/generate_lockfile.rs", "changed\n");
-    h.repo.git(&["add", "-A"]);
-    let out = h
-        .repo
-        .lockstep()
-        .args(["check", "--staged", "--deny", "warnings"])
-        .exits(1)
-        .stdout;
-    let report = String::from_utf8_lossy(&out);
+    let report = h.repo.check_all_staged(1);
     assert!(
         report.contains("doc/man/cargo-generate-lockfile.md"),
         "{report}"

@@ -144,6 +144,17 @@ impl Repo {
         command
     }
 
+    /// Stages every change and runs `lockstep check --staged --deny warnings`, which must
+    /// exit `code`: the report it printed.
+    pub fn check_all_staged(&self, code: i32) -> String {
+        self.git(&["add", "-A"]);
+        let output = self
+            .lockstep()
+            .args(["check", "--staged", "--deny", "warnings"])
+            .exits(code);
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
     /// Every byte lockstep must never change: the index, HEAD, refs, and the work tree.
     pub fn state(&self) -> BTreeMap<PathBuf, Vec<u8>> {
         let mut state = BTreeMap::new();
