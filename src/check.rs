@@ -3,7 +3,7 @@
 
 use crate::annotations::{self, Reads};
 use crate::change::{Change, Contents};
-use crate::finding::{Excerpts, Finding};
+use crate::finding::Finding;
 use crate::git::{GitError, Repo, Unchanged};
 use crate::rules::{Evaluation, RuleSet, Satisfied};
 use crate::waiver::Waivers;
@@ -18,8 +18,6 @@ pub struct Judgement {
     /// annotation pass read them; `None` when it read nothing (annotations off, or
     /// too many files).
     pub removed_labels: Option<Vec<(String, String)>>,
-    /// The text of the lines the rules' findings point at, for the human format.
-    pub excerpts: Excerpts,
 }
 
 /// What the caller shows of a triggering file.
@@ -75,7 +73,6 @@ pub fn judge_all(
             )],
             satisfied: Vec::new(),
             removed_labels: None,
-            excerpts: Excerpts::default(),
         });
     }
     let candidates = rules.candidates(&changes);
@@ -106,7 +103,6 @@ pub fn judge_all(
     let Evaluation {
         mut findings,
         mut satisfied,
-        excerpts,
     } = rules.evaluate_all(&candidates, &changes);
     let mut lookup = repo.lookup(unchanged);
     let (annotation_findings, annotation_satisfied) =
@@ -118,7 +114,6 @@ pub fn judge_all(
         findings,
         satisfied,
         removed_labels,
-        excerpts,
     })
 }
 

@@ -33,14 +33,24 @@ pub struct Trigger {
     /// (the JSON shape of SPEC section 5 names the new path only).
     #[serde(skip)]
     pub renamed_from: Option<String>,
+    /// The text of `line`, for the human format (SPEC's JSON names the line by number
+    /// only).
+    #[serde(skip)]
+    pub excerpt: Option<Excerpt>,
 }
 
-/// The text of the line each finding points at, for the human format (SPEC's JSON
-/// names the line by number only). Kept beside the findings, by commit (in
-/// `--per-commit` mode), rule, path and line: two rules can point at the same number on
-/// different sides of a diff.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Excerpts(BTreeMap<(Option<String>, String, String, u32), Excerpt>);
+impl Trigger {
+    /// Line `line` of `path`, as an annotation or a rule set names it: no rename, no
+    /// excerpt.
+    pub fn at(path: impl Into<String>, line: Option<u32>) -> Trigger {
+        Trigger {
+            path: path.into(),
+            line,
+            renamed_from: None,
+            excerpt: None,
+        }
+    }
+}
 
 /// A changed line as a finding shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,42 +58,6 @@ pub struct Excerpt {
     /// `+` for an added line, `-` for a removed one.
     pub sign: char,
     pub text: String,
-}
-
-impl Excerpts {
-    /// Records that `rule` triggered on `excerpt`, line `line` of `path`.
-    pub fn insert(&mut self, rule: &str, path: &str, line: u32, excerpt: Excerpt) {
-        self.0
-            .insert((None, rule.to_owned(), path.to_owned(), line), excerpt);
-    }
-
-    /// The same excerpts, for the findings of commit `id`.
-    pub fn in_commit(self, id: &str) -> Excerpts {
-        Excerpts(
-            self.0
-                .into_iter()
-                .map(|((_, rule, path, line), excerpt)| {
-                    ((Some(id.to_owned()), rule, path, line), excerpt)
-                })
-                .collect(),
-        )
-    }
-
-    pub fn extend(&mut self, other: Excerpts) {
-        self.0.extend(other.0);
-    }
-
-    /// The line `finding` points at (its first triggering file's), when one was kept.
-    pub fn of(&self, finding: &Finding) -> Option<&Excerpt> {
-        let trigger = finding.triggered_by.first()?;
-        let key = (
-            finding.commit.clone(),
-            finding.rule.clone(),
-            trigger.path.clone(),
-            trigger.line?,
-        );
-        self.0.get(&key)
-    }
 }
 
 /// A companion that no changed file satisfies, with its paths bound.

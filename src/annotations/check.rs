@@ -257,11 +257,7 @@ pub fn check<E>(
                 None => satisfied.push(Satisfied {
                     rule: ANNOTATION.to_owned(),
                     bindings: Bindings::new(),
-                    triggered_by: vec![Trigger {
-                        path: change.path.clone(),
-                        line: Some(block.if_line),
-                        renamed_from: None,
-                    }],
+                    triggered_by: vec![Trigger::at(&change.path, Some(block.if_line))],
                 }),
             }
         }
@@ -575,11 +571,7 @@ pub(super) fn finding(path: &str, line: u32, missing: Vec<Missing>, message: Str
         severity: Severity::Error,
         status: FindingStatus::Missing,
         bindings: BTreeMap::new(),
-        triggered_by: vec![Trigger {
-            path: path.to_owned(),
-            line: Some(line),
-            renamed_from: None,
-        }],
+        triggered_by: vec![Trigger::at(path, Some(line))],
         missing,
         owners: Vec::new(),
         message: Some(message),

@@ -14,7 +14,7 @@ use super::{Context, ExitStatus};
 use crate::annotations;
 use crate::check::judge;
 use crate::ci::{self, Detected};
-use crate::finding::{Excerpts, Finding};
+use crate::finding::Finding;
 use crate::git::{Diff, DiffKind, DiffSpec, Repo, Unchanged};
 use crate::patch;
 use crate::report::{
@@ -210,7 +210,7 @@ pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
     if diff.kind == DiffKind::Patch && !rules.settings.whitespace {
         patch::ignore_whitespace(&mut diff.changes);
     }
-    let (findings, excerpts) = if args.per_commit {
+    let findings = if args.per_commit {
         per_commit(&repo, &rules, &diff, context)?
     } else {
         let mut waivers = waivers(&rules, &diff, args, context)?;
@@ -229,7 +229,6 @@ pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
         },
         rules_checked: rules.active_rules(),
         findings,
-        excerpts,
         skip_trailer: rules.settings.skip_trailer.clone(),
     };
     write_report(args, context, &report)?;
@@ -387,33 +386,30 @@ fn per_commit(
     rules: &RuleSet,
     diff: &Diff,
     context: &Context,
-) -> miette::Result<(Vec<Finding>, Excerpts)> {
+) -> miette::Result<Vec<Finding>> {
     let pull_request = pull_request_waivers(rules, diff, context)?;
     let mut findings = Vec::new();
-    let mut excerpts = Excerpts::default();
     for commit in &diff.commits {
         let single = repo.diff(&DiffSpec::Commit(commit.id.clone()))?;
         let mut waivers = Waivers::from_message(&commit.message, &rules.settings.skip_trailer)
             .in_commit(&commit.id);
         waivers.merge(pull_request.clone());
-        let (judged, lines) = judge_diff(repo, rules, &single, &waivers)?;
+        let judged = judge_diff(repo, rules, &single, &waivers)?;
         for mut finding in judged {
             finding.commit = Some(commit.id.clone());
             findings.push(finding);
         }
-        excerpts.extend(lines.in_commit(&commit.id));
     }
-    Ok((findings, excerpts))
+    Ok(findings)
 }
 
-/// The findings of `diff`: the judge's, then the `broken-reference` ones; and the lines
-/// they point at.
+/// The findings of `diff`: the judge's, then the `broken-reference` ones.
 fn judge_diff(
     repo: &Repo,
     rules: &RuleSet,
     diff: &Diff,
     waivers: &Waivers,
-) -> miette::Result<(Vec<Finding>, Excerpts)> {
+) -> miette::Result<Vec<Finding>> {
     let judgement = judge(repo, rules, diff.changes.clone(), diff.unchanged, waivers)?;
     let mut findings = judgement.findings;
     findings.extend(broken(
@@ -423,7 +419,7 @@ fn judge_diff(
         judgement.removed_labels,
         waivers,
     )?);
-    Ok((findings, judgement.excerpts))
+    Ok(findings)
 }
 
 /// `broken-reference` findings: blocks anywhere in the diff's head naming what the diff

@@ -7,8 +7,8 @@ use crate::finding::{Excerpt, Finding, FindingStatus, Trigger};
 use crate::waiver::Waiver;
 
 /// The finding as every format but the JSON of SPEC section 5 shows it, with the text
-/// of the line it points at when there is one.
-pub fn diagnostic(finding: &Finding, excerpt: Option<&Excerpt>) -> Diagnostic {
+/// of the line it points at (its first triggering file's) when there is one.
+pub fn diagnostic(finding: &Finding) -> Diagnostic {
     let code = match finding.problem {
         Some(kind) => Code::Annotation(kind),
         None => Code::Rule(finding.rule.clone()),
@@ -25,7 +25,11 @@ pub fn diagnostic(finding: &Finding, excerpt: Option<&Excerpt>) -> Diagnostic {
         severity: finding.severity,
         location: place(finding).map(located),
         message: headline(finding),
-        excerpt: excerpt.and_then(shown),
+        excerpt: finding
+            .triggered_by
+            .first()
+            .and_then(|t| t.excerpt.as_ref())
+            .and_then(shown),
         help,
         snippet,
         subject: Some(rule_name(finding)),
@@ -154,11 +158,10 @@ pub fn place(finding: &Finding) -> Option<Trigger> {
     if let Some(first) = finding.triggered_by.first() {
         return Some(first.clone());
     }
-    finding.origin.as_ref().map(|origin| Trigger {
-        path: origin.source.name.clone(),
-        line: origin.line(),
-        renamed_from: None,
-    })
+    finding
+        .origin
+        .as_ref()
+        .map(|origin| Trigger::at(&origin.source.name, origin.line()))
 }
 
 /// One sentence: `a.proto and b.proto changed without docs and sdk`.
@@ -293,7 +296,7 @@ pub(crate) mod fixtures {
 
     use super::super::{DiffSummary, Report};
     use crate::config::{ConfigSource, Origin, Severity};
-    use crate::finding::{Excerpt, Excerpts, Finding, FindingStatus, Missing, Trigger};
+    use crate::finding::{Excerpt, Finding, FindingStatus, Missing, Trigger};
 
     fn finding(rule: &str, severity: Severity, status: FindingStatus) -> Finding {
         Finding {
@@ -319,15 +322,13 @@ pub(crate) mod fixtures {
         api.description = Some("Payments API changes reach docs & SDKs".to_owned());
         api.triggered_by = vec![
             Trigger {
-                path: "services/payments/api/refund.proto".to_owned(),
-                line: Some(12),
-                renamed_from: None,
+                excerpt: Some(Excerpt {
+                    sign: '+',
+                    text: "  rpc Refund(RefundRequest) returns (Refund);".to_owned(),
+                }),
+                ..Trigger::at("services/payments/api/refund.proto", Some(12))
             },
-            Trigger {
-                path: "services/payments/api/void, 100%.proto".to_owned(),
-                line: None,
-                renamed_from: None,
-            },
+            Trigger::at("services/payments/api/void, 100%.proto", None),
         ];
         api.missing = vec![
             Missing {
@@ -347,11 +348,7 @@ pub(crate) mod fixtures {
 
         let mut man = finding("man-pages", Severity::Warning, FindingStatus::Missing);
         man.bindings = BTreeMap::from([("cmd".to_owned(), "build".to_owned())]);
-        man.triggered_by = vec![Trigger {
-            path: "doc/man/cargo-build.md".to_owned(),
-            line: None,
-            renamed_from: None,
-        }];
+        man.triggered_by = vec![Trigger::at("doc/man/cargo-build.md", None)];
         man.missing = vec![Missing {
             kind: "file".to_owned(),
             paths: vec!["etc/man/cargo-build.1".to_owned()],
@@ -362,20 +359,11 @@ pub(crate) mod fixtures {
             by: "trailer `Lockstep-Skip: changelog -- internal` in commit 222222222222".to_owned(),
             reason: Some("internal".to_owned()),
         });
-        waived.triggered_by = vec![Trigger {
-            path: "src/lib.rs".to_owned(),
-            line: Some(3),
-            renamed_from: None,
-        }];
+        waived.triggered_by = vec![Trigger::at("src/lib.rs", Some(3))];
         waived.missing = vec![Missing {
             kind: "changelog".to_owned(),
             paths: vec!["CHANGELOG.md".to_owned()],
         }];
-
-        let mut excerpts = Excerpts::default();
-        let text = "  rpc Refund(RefundRequest) returns (Refund);".to_owned();
-        let refund = "services/payments/api/refund.proto";
-        excerpts.insert("payments-api", refund, 12, Excerpt { sign: '+', text });
 
         Report {
             diff: DiffSummary {
@@ -385,7 +373,6 @@ pub(crate) mod fixtures {
                 files_changed: 4,
             },
             findings: vec![api, man, waived],
-            excerpts,
             rules_checked: 5,
             skip_trailer: "Lockstep-Skip".to_owned(),
         }
@@ -432,7 +419,6 @@ pub(crate) mod fixtures {
                 files_changed: 2,
             },
             findings: Vec::new(),
-            excerpts: Excerpts::default(),
             rules_checked: 3,
             skip_trailer: "Lockstep-Skip".to_owned(),
         }

@@ -17,7 +17,7 @@ use std::io::{self, Write};
 
 use crate::config::Severity;
 use crate::diagnostic::Diagnostic;
-use crate::finding::{Excerpts, Finding, FindingStatus};
+use crate::finding::{Finding, FindingStatus};
 
 /// What a check looked at, for the report header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,8 +34,6 @@ pub struct DiffSummary {
 pub struct Report {
     pub diff: DiffSummary,
     pub findings: Vec<Finding>,
-    /// The text of the lines the findings point at (shown by the human format only).
-    pub excerpts: Excerpts,
     pub rules_checked: usize,
     /// The trailer token that waives rules (`settings.skip_trailer`), for the human
     /// report's hint on how to waive what failed.
@@ -46,11 +44,7 @@ impl Report {
     /// The findings as diagnostics, with what the check looked at.
     pub fn listing(&self) -> Listing {
         let mut listing = Listing {
-            diagnostics: self
-                .findings
-                .iter()
-                .map(|f| describe::diagnostic(f, self.excerpts.of(f)))
-                .collect(),
+            diagnostics: self.findings.iter().map(describe::diagnostic).collect(),
             scope: format!(
                 "{}, {} checked",
                 plural(self.diff.files_changed, "changed file"),

@@ -186,7 +186,7 @@ mod tests {
     #[test]
     fn a_too_large_change_is_located_at_max_files_or_the_rule_set() {
         for (set, region) in [(true, json!({"startLine": 4})), (false, Value::Null)] {
-            let finding = diagnostic(&fixtures::too_large(set), None);
+            let finding = diagnostic(&fixtures::too_large(set));
             let location = &result(&finding, "max-files", 0)["locations"][0]["physicalLocation"];
             assert_eq!(location["artifactLocation"]["uri"], "lockstep.toml");
             assert_eq!(location["region"], region);

@@ -10,7 +10,7 @@ use super::keys::{self, KeyChange};
 use super::{Bindings, Companion, Pattern, Rule, RuleSet};
 use crate::change::{Change, Line, LineDiff, Status};
 use crate::config::ChangeKind;
-use crate::finding::{Excerpt, Excerpts, Finding, FindingStatus, Missing, Trigger};
+use crate::finding::{Excerpt, Finding, FindingStatus, Missing, Trigger};
 
 /// A (rule, binding) that triggered and found every companion changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,12 +27,11 @@ type Hit<'c> = (usize, Option<Signed<'c>>);
 /// A changed line and its sign.
 type Signed<'c> = (char, &'c Line);
 
-/// Every case the candidates were judged on, and the lines the findings point at.
+/// Every case the candidates were judged on.
 #[derive(Debug, Clone, Default)]
 pub struct Evaluation {
     pub findings: Vec<Finding>,
     pub satisfied: Vec<Satisfied>,
-    pub excerpts: Excerpts,
 }
 
 /// A changed path that matches a rule's `when` glob and none of its `unless` globs. It
@@ -229,6 +228,10 @@ fn judge(
             path: changes[c].path.clone(),
             line: line.map(|(_, l)| l.number),
             renamed_from: changes[c].old_path.clone(),
+            excerpt: line.map(|(sign, l)| Excerpt {
+                sign,
+                text: l.text.clone(),
+            }),
         })
         .collect();
     if missing.is_empty() {
@@ -238,14 +241,6 @@ fn judge(
             triggered_by,
         });
         return;
-    }
-    if let Some(&(c, Some((sign, line)))) = triggers.first() {
-        let text = line.text.clone();
-        let excerpt = Excerpt { sign, text };
-        let path = &changes[c].path;
-        evaluation
-            .excerpts
-            .insert(&rule.id, path, line.number, excerpt);
     }
     evaluation.findings.push(Finding {
         rule: rule.id.clone(),
