@@ -75,9 +75,6 @@ impl Repo {
         take: impl FnOnce(Fields<'_>) -> Option<T>,
     ) -> Result<T, GitError> {
         let context = || format!("cannot read commit {id}");
-        if self.replaced().contains(&id) {
-            return Err(GitError::Replaced { id: id.to_string() });
-        }
         let (kind, bytes) = self.read_object(Id::from(id), context)?;
         if kind != git2::ObjectType::Commit {
             return Err(ReadError::damaged("not a commit")).context(context);

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 
-use git2::{Oid, Sort};
+use git2::Oid;
 
 use super::changes::{NewSide, into_changes};
 use super::commit_object::MAX_ZONE_OFFSET;
-use super::error::{Context, GitError};
+use super::error::GitError;
 use super::id::Id;
 use super::recent::Recent;
 use super::topo_order::{Listed, ListedTime};
@@ -151,19 +151,8 @@ impl Repo {
     /// The commits reachable from `to` and not from `from`, oldest first.
     fn range_units(&self, to: Oid, from: Oid, first_parent: bool) -> Result<Units, GitError> {
         let boundary = self.shallow_boundary();
-        let context = || "cannot walk the history".to_owned();
-        let mut walk = self.graph()?.revwalk().context(context)?;
-        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
-            .context(context)?;
-        walk.push(to).context(context)?;
-        walk.hide(from).context(context)?;
-        if first_parent {
-            walk.simplify_first_parent().context(context)?;
-        }
-        let list = walk
-            .filter(|id| id.as_ref().map_or(true, |id| !boundary.contains(id)))
-            .collect::<Result<Vec<Oid>, git2::Error>>()
-            .context(context)?;
+        let mut list = self.range_list(to, Some(from), first_parent)?;
+        list.retain(|id| !boundary.contains(id));
         Ok(Units {
             list,
             listed: Vec::new(),
