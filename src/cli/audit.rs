@@ -134,15 +134,11 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         range: args.range.clone(),
         first_parent: args.first_parent,
         not_before: window.start.map(Day::start),
+        threads: threads(args),
     };
-    let units = repo.units(&spec)?;
     // Blocks are read under the names their files had; a rename into an annotated
     // path found on the way means reading the history again under the earlier name.
-    let mut blocks = if rules.settings.annotations {
-        HeadBlocks::at(&repo, units.head(), &rules.settings.annotation)?
-    } else {
-        HeadBlocks::default()
-    };
+    let (units, mut blocks) = units_and_blocks(&repo, &spec, &rules)?;
     let history = History {
         repo: &repo,
         rules: &rules,
@@ -173,6 +169,29 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     });
     audit.previous = previous;
     finish(&args.report, context, &audit)
+}
+
+/// The units of `spec`, and the blocks at the head of its history, read at the same
+/// time: both come before the walk, and neither needs the other.
+fn units_and_blocks(
+    repo: &Repo,
+    spec: &HistorySpec,
+    rules: &RuleSet,
+) -> miette::Result<(Units, HeadBlocks)> {
+    if !rules.settings.annotations {
+        return Ok((repo.units(spec)?, HeadBlocks::default()));
+    }
+    let head = repo.history_head(spec)?;
+    let opener = repo.opener();
+    let settings = &rules.settings.annotation;
+    std::thread::scope(|scope| {
+        let blocks = scope.spawn(|| HeadBlocks::at(&opener.open()?, head, settings));
+        let units = repo.units(spec);
+        let blocks = blocks
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((units?, blocks?))
+    })
 }
 
 /// The previous period `bounds` (first and last day) from the auditor of its units.
@@ -269,10 +288,7 @@ fn walk<'r>(
         split,
         until,
     } = window;
-    let threads = args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        usize::from,
-    );
+    let threads = threads(args);
     let mut walked = Walked {
         current: Auditor::new(rules, rule_ids.to_vec()),
         previous: Auditor::new(rules, rule_ids.to_vec()),
@@ -321,6 +337,14 @@ fn walk<'r>(
     )?;
     progress.finish();
     Ok(walked)
+}
+
+/// Threads for the walk: `--jobs`, else one per core.
+fn threads(args: &AuditArgs) -> usize {
+    args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    )
 }
 
 /// The commits `--ignore-revs-file` (relative to the current directory) or

@@ -49,7 +49,7 @@ pub use revision_files::RevisionFiles;
 pub use source::{Diff, DiffKind, DiffSpec};
 pub use tracked::TrackedFile;
 pub use unchanged::{Lookup, Unchanged};
-pub use walk::{HistorySpec, Unit, Units};
+pub use walk::{HistorySpec, Opener, Unit, Units};
 
 use clean::Cleaned;
 use commit_graph::CommitGraph;

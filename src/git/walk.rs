@@ -12,10 +12,13 @@ use std::sync::mpsc::sync_channel;
 use git2::Oid;
 
 use super::changes::{NewSide, into_changes};
+use super::commit_graph::CommitGraph;
 use super::commit_object::MAX_ZONE_OFFSET;
 use super::error::GitError;
 use super::id::Id;
+use super::objects::PackFiles;
 use super::recent::Recent;
+use super::repo::Layout;
 use super::topo_order::{Listed, ListedTime};
 use super::tree_walk::{Dir, Entry, read_tree, tree_entries, walk};
 use super::{Commit, Repo};
@@ -45,6 +48,9 @@ pub struct HistorySpec {
     /// may leave such commits out, and stops below it where the commit-graph says
     /// nothing further is later.
     pub not_before: Option<i64>,
+    /// Threads that read the commits to list them where there is no commit-graph;
+    /// 0 or 1: the caller's alone.
+    pub threads: usize,
 }
 
 /// The commits of a history, oldest first: ids (and, when the listing read them, times),
@@ -102,7 +108,41 @@ pub struct Unit {
     pub local_time: i64,
 }
 
+/// What opens a reader of a repository on another thread: the same directories, and
+/// the pack files and the commit-graph already read.
+pub struct Opener {
+    layout: Arc<Layout>,
+    packs: PackFiles,
+    graph: Option<Arc<CommitGraph>>,
+}
+
+impl Opener {
+    pub fn open(&self) -> Result<Repo, GitError> {
+        let repo = Repo::open(Arc::clone(&self.layout), Arc::clone(&self.packs))?;
+        repo.share_commit_graph(self.graph.clone());
+        Ok(repo)
+    }
+}
+
 impl Repo {
+    /// An [`Opener`] of this repository, for another thread.
+    pub fn opener(&self) -> Opener {
+        Opener {
+            layout: Arc::clone(&self.layout),
+            packs: self.objects.borrow().pack_files(),
+            graph: self.shared_commit_graph(),
+        }
+    }
+
+    /// The commit the history of `spec` ends at: the range's end, else HEAD (`None`
+    /// on an unborn branch), as [`Units::head`] will say.
+    pub fn history_head(&self, spec: &HistorySpec) -> Result<Option<Oid>, GitError> {
+        match &spec.range {
+            Some(range) => Ok(Some(self.range_ends(range)?.1)),
+            None => self.head(),
+        }
+    }
+
     /// The commits of `spec`, oldest first. Commits at a shallow clone's boundary are
     /// left out: their parents are unknown.
     pub fn units(&self, spec: &HistorySpec) -> Result<Units, GitError> {
@@ -135,7 +175,7 @@ impl Repo {
     fn units_from(&self, head: Oid, spec: &HistorySpec) -> Result<Units, GitError> {
         let boundary = self.shallow_boundary();
         let listed: Vec<Listed> = self
-            .topo_order(head, spec.first_parent, spec.not_before)?
+            .topo_order(head, spec.first_parent, spec.not_before, spec.threads)?
             .into_iter()
             .filter(|unit| !boundary.contains(&unit.id))
             .collect();
@@ -186,25 +226,22 @@ impl Repo {
         let threads = threads.clamp(1, len.div_ceil(MIN_CHUNK).max(1));
         let next_start = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
-        let layout = &self.layout;
-        let packs = self.objects.borrow().pack_files();
-        let graph = self.shared_commit_graph();
+        let opener = self.opener();
         std::thread::scope(|scope| {
             let (sender, receiver) =
                 sync_channel::<(usize, Result<Vec<Option<T>>, E>)>(threads * 2);
             for _ in 0..threads {
                 let sender = sender.clone();
-                let (next_start, stop, judge, keep, layout, packs, graph) =
-                    (&next_start, &stop, &judge, &keep, &layout, &packs, &graph);
+                let (next_start, stop, judge, keep, opener) =
+                    (&next_start, &stop, &judge, &keep, &opener);
                 scope.spawn(move || {
-                    let repo = match Repo::open(Arc::clone(layout), Arc::clone(packs)) {
+                    let repo = match opener.open() {
                         Ok(repo) => repo,
                         Err(error) => {
                             let _ = sender.send((0, Err(error.into())));
                             return;
                         }
                     };
-                    repo.share_commit_graph(graph.clone());
                     let cache = TreeCache::default();
                     let mut last = None;
                     while !stop.load(Ordering::Relaxed) {
