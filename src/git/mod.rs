@@ -7,6 +7,7 @@ mod changes;
 mod clean;
 mod commit_changes;
 mod commit_object;
+mod discover;
 mod error;
 mod git_cli;
 mod history;
