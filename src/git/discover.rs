@@ -118,10 +118,9 @@ fn plain_config(path: &Path) -> Option<bool> {
     while let Some(entry) = entries.next() {
         let entry = entry.ok()?;
         let name = entry.name()?.to_ascii_lowercase();
-        let plain = PLAIN_EXTENSIONS.iter().any(|(key, value)| {
-            *key == name
-                && value.is_none_or(|v| entry.value() == Some(v))
-        });
+        let plain = PLAIN_EXTENSIONS
+            .iter()
+            .any(|(key, value)| *key == name && value.is_none_or(|v| entry.value() == Some(v)));
         if !plain {
             return Some(false);
         }
@@ -222,17 +221,26 @@ mod tests {
     fn layouts_other_than_the_ordinary_one_are_left_to_git() {
         let repo = repository();
         let who = ["-c", "user.name=t", "-c", "user.email=t@t"];
-        git(repo.path(), &[&who[..], &["commit", "-q", "--allow-empty", "-m", "one"]].concat());
+        git(
+            repo.path(),
+            &[&who[..], &["commit", "-q", "--allow-empty", "-m", "one"]].concat(),
+        );
         let linked = repo.path().join("linked");
         git(repo.path(), &["worktree", "add", "-q", "linked"]);
-        assert!(plain_layout(&linked, no_variables).is_none(), "linked worktree");
+        assert!(
+            plain_layout(&linked, no_variables).is_none(),
+            "linked worktree"
+        );
         let inside = repo.path().join(".git/refs");
         assert!(plain_layout(&inside, no_variables).is_none(), "inside .git");
         let bare = tempfile::tempdir().expect("temp");
         git(bare.path(), &["init", "-q", "--bare", "."]);
         assert!(plain_layout(bare.path(), no_variables).is_none(), "bare");
         let outside = tempfile::tempdir().expect("temp");
-        assert!(plain_layout(outside.path(), no_variables).is_none(), "no repository");
+        assert!(
+            plain_layout(outside.path(), no_variables).is_none(),
+            "no repository"
+        );
         for (key, value) in [
             ("core.worktree", "/elsewhere"),
             ("core.bare", "true"),
@@ -248,8 +256,14 @@ mod tests {
     #[test]
     fn extensions_that_change_nothing_keep_the_ordinary_case() {
         let repo = repository();
-        git(repo.path(), &["config", "core.repositoryformatversion", "1"]);
-        git(repo.path(), &["config", "extensions.partialClone", "origin"]);
+        git(
+            repo.path(),
+            &["config", "core.repositoryformatversion", "1"],
+        );
+        git(
+            repo.path(),
+            &["config", "extensions.partialClone", "origin"],
+        );
         git(repo.path(), &["config", "extensions.objectFormat", "sha1"]);
         let (plain, git) = both(repo.path());
         assert_same(&plain.expect("the ordinary case"), &git);
