@@ -856,3 +856,26 @@ fn the_first_changed_line_is_git_diff_s_with_its_indent_heuristic() {
         assert_eq!(findings(&report), expected, "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn with_diff_indent_heuristic_off_the_first_changed_line_is_git_diff_s_without_it() {
+    let repo = Repo::new();
+    repo.write("witness.md", "w\n")
+        .write("moved.txt", "1\n2\na\n\nb\n3\n4\n");
+    repo.commit("initial");
+    repo.write("moved.txt", "1\n2\na\n\nb\na\n\nb\n3\n4\n");
+    repo.git(&["config", "diff.indentHeuristic", "false"]);
+    // git reads its configuration: the plain diff's line, even ignoring whitespace.
+    let ignoring = ["-w", "--ignore-blank-lines"];
+    let expected = git_diff_lines(&repo, &[&ignoring[..], &["HEAD"]].concat());
+    assert_eq!(
+        expected["moved.txt"][0], 6,
+        "git's first line without the heuristic"
+    );
+    let (report, stderr) = check_with(&repo, false, &[]);
+    let expected = [("every-path".to_owned(), "moved.txt".to_owned(), 6)];
+    assert_eq!(findings(&report), expected, "work tree: {stderr}");
+    repo.commit("more");
+    let (report, stderr) = check_with(&repo, false, &["--commit", "HEAD"]);
+    assert_eq!(findings(&report), expected, "--commit: {stderr}");
+}
