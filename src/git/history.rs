@@ -78,13 +78,17 @@ impl Repo {
     ) -> Result<Vec<Oid>, GitError> {
         // Everything `from` reaches is hidden, through every parent, as in git.
         let hidden: HashSet<Oid> = match from {
-            Some(from) => self.topo_order(from, false)?.iter().map(|c| c.id).collect(),
+            Some(from) => self
+                .topo_order(from, false, None)?
+                .iter()
+                .map(|c| c.id)
+                .collect(),
             None => HashSet::new(),
         };
         // A hidden commit's parents are hidden too, so leaving the hidden commits out
         // of the listing of `to` keeps the order of the rest.
         Ok(self
-            .topo_order(to, first_parent)?
+            .topo_order(to, first_parent, None)?
             .into_iter()
             .map(|c| c.id)
             .filter(|id| !hidden.contains(id))

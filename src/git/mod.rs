@@ -6,6 +6,7 @@ mod area;
 mod changes;
 mod clean;
 mod commit_changes;
+mod commit_graph;
 mod commit_object;
 mod error;
 mod git_cli;
@@ -51,6 +52,7 @@ pub use unchanged::{Lookup, Unchanged};
 pub use walk::{HistorySpec, Unit, Units};
 
 use clean::Cleaned;
+use commit_graph::CommitGraph;
 use error::{Context, ReadError};
 use id::Id;
 use objects::{Objects, PackFiles};
@@ -78,6 +80,8 @@ pub struct Repo {
     grafts: OnceCell<HashMap<Oid, Vec<Oid>>>,
     /// Objects a replace ref replaces, and the object git reads in their stead.
     replaced: OnceCell<HashMap<Id, Id>>,
+    /// The commit-graph, when git would read one; shared by the threads of a walk.
+    commit_graph: OnceCell<Option<Arc<CommitGraph>>>,
     /// Blobs read lately: the annotation pass and the line diffs read the same ones.
     blobs: RefCell<Recent>,
     /// Objects a partial clone lacks, fetched as git fetches them; set at the first.
@@ -99,6 +103,7 @@ impl Repo {
             shallow: OnceCell::new(),
             grafts: OnceCell::new(),
             replaced: OnceCell::new(),
+            commit_graph: OnceCell::new(),
             repo,
             blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
             promisor: RefCell::new(None),
@@ -360,7 +365,15 @@ impl Repo {
     }
 
     fn tree_of(&self, commit: Option<Oid>) -> Result<Option<Id>, GitError> {
-        commit.map(|id| Ok(self.read_commit(id)?.tree)).transpose()
+        let Some(id) = commit else {
+            return Ok(None);
+        };
+        if let Some(graph) = self.commit_graph()
+            && let Some(at) = graph.position(id)
+        {
+            return Ok(Some(graph.tree(at)));
+        }
+        Ok(Some(self.read_commit(id)?.tree))
     }
 
     /// Commits listed in `$GIT_DIR/shallow`: their parents are missing.
