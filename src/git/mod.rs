@@ -89,6 +89,8 @@ pub struct Repo {
     promisor: RefCell<Option<Promisor>>,
     /// Work-tree files git converts before comparing them, converted; set at the first.
     cleaned: RefCell<Option<Cleaned>>,
+    /// `diff.indentHeuristic`, read at the first line diff.
+    indent_heuristic: OnceCell<bool>,
 }
 
 impl Repo {
@@ -107,6 +109,7 @@ impl Repo {
             blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
             promisor: RefCell::new(None),
             cleaned: RefCell::new(None),
+            indent_heuristic: OnceCell::new(),
         }
     }
 
