@@ -8,6 +8,7 @@ mod clean;
 mod commit_changes;
 mod commit_graph;
 mod commit_object;
+mod discover;
 mod error;
 mod git_cli;
 mod history;
@@ -88,6 +89,8 @@ pub struct Repo {
     promisor: RefCell<Option<Promisor>>,
     /// Work-tree files git converts before comparing them, converted; set at the first.
     cleaned: RefCell<Option<Cleaned>>,
+    /// `diff.indentHeuristic`, read at the first line diff.
+    indent_heuristic: OnceCell<bool>,
 }
 
 impl Repo {
@@ -106,6 +109,7 @@ impl Repo {
             blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
             promisor: RefCell::new(None),
             cleaned: RefCell::new(None),
+            indent_heuristic: OnceCell::new(),
         }
     }
 
