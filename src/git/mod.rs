@@ -41,6 +41,7 @@ use std::sync::Arc;
 
 use git2::{ErrorCode, Oid, Repository};
 
+pub use area::Wanted;
 pub use error::GitError;
 pub use history::Commit;
 pub use lines::{diff_lines, is_binary, read_work_tree};
@@ -50,6 +51,7 @@ pub use tracked::TrackedFile;
 pub use unchanged::{Lookup, Unchanged};
 pub use walk::{HistorySpec, Unit, Units};
 
+use area::Areas;
 use clean::Cleaned;
 use error::{Context, ReadError};
 use id::Id;
@@ -76,6 +78,8 @@ pub struct Repo {
     replaced: OnceCell<HashSet<Oid>>,
     /// Blobs read lately: the annotation pass and the line diffs read the same ones.
     blobs: RefCell<Recent>,
+    /// What the audit asked about areas of trees, and the trees read on the way.
+    areas: RefCell<Areas>,
     /// Objects a partial clone lacks, fetched as git fetches them; set at the first.
     promisor: RefCell<Option<Promisor>>,
     /// Work-tree files git converts before comparing them, converted; set at the first.
@@ -95,6 +99,7 @@ impl Repo {
             replaced: OnceCell::new(),
             repo,
             blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
+            areas: RefCell::default(),
             promisor: RefCell::new(None),
             cleaned: RefCell::new(None),
         }
