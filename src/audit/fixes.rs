@@ -36,11 +36,14 @@ impl Wanted {
     }
 
     fn met_by(&self, changed: &[String]) -> bool {
-        self.paths.iter().any(|(pattern, dir)| {
-            changed
-                .iter()
-                .any(|path| path.starts_with(dir.as_str()) && pattern.bind(path).is_some())
-        })
+        self.paths
+            .iter()
+            .any(|(pattern, dir)| match pattern.literal() {
+                Some(literal) => changed.iter().any(|path| path == literal),
+                None => changed
+                    .iter()
+                    .any(|path| path.starts_with(dir.as_str()) && pattern.is_match(path)),
+            })
     }
 }
 

@@ -209,7 +209,7 @@ impl Context<'_> {
                     depth: pattern.depth(),
                     matches: |path: &str| pattern.is_match(path),
                 };
-                if self.repo.unit_has_file(&self.unit.commit.id, &wanted)? {
+                if self.repo.unit_has_file(self.unit, &wanted)? {
                     exists = true;
                     break;
                 }

@@ -128,8 +128,9 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     let units = repo.units(&spec)?;
     // Blocks are read under the names their files had; a rename into an annotated
     // path found on the way means reading the history again under the earlier name.
+    // The head's files are read once, by a reader whose caches do not outlive it.
     let mut blocks = if rules.settings.annotations {
-        HeadBlocks::at(&repo, units.head(), &rules.settings.annotation)?
+        HeadBlocks::at(&repo.reader()?, units.head(), &rules.settings.annotation)?
     } else {
         HeadBlocks::default()
     };

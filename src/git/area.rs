@@ -7,13 +7,11 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use git2::Oid;
-
-use super::Repo;
-use super::error::{Context, GitError};
+use super::error::GitError;
 use super::id::Id;
 use super::recent::{Recent, Weight};
 use super::tree_walk::{Entry, read_tree, tree_entries};
+use super::{Repo, Unit};
 
 /// Bytes of answers, and of the trees read on the way to a directory, that one
 /// generation of a repository's memory of areas holds.
@@ -59,19 +57,18 @@ impl Weight for Found {
 }
 
 impl Repo {
-    /// Whether the tree of commit `id`, or of its first parent, holds a file `wanted`
+    /// Whether the tree of `unit`, or of its first parent, holds a file `wanted`
     /// describes.
     pub fn unit_has_file<M: Fn(&str) -> bool>(
         &self,
-        id: &str,
+        unit: &Unit,
         wanted: &Wanted<'_, M>,
     ) -> Result<bool, GitError> {
-        let oid = Oid::from_str(id).context(|| format!("cannot read the trees of commit {id}"))?;
-        let commit = self.read_commit(oid)?;
-        if self.tree_has_file(commit.tree, wanted)? {
+        let (tree, parent) = unit.trees;
+        if self.tree_has_file(tree, wanted)? {
             return Ok(true);
         }
-        match self.tree_of(commit.first_parent)? {
+        match parent {
             Some(parent) => self.tree_has_file(parent, wanted),
             None => Ok(false),
         }

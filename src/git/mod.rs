@@ -119,6 +119,12 @@ impl Repo {
         Ok(Repo::new(layout.open()?, layout, packs))
     }
 
+    /// Another reader of this repository, sharing its packs; what it caches goes with
+    /// it, for reads done once (every file of a tree) before a long walk.
+    pub fn reader(&self) -> Result<Repo, GitError> {
+        Repo::open(Arc::clone(&self.layout), self.objects.borrow().pack_files())
+    }
+
     /// The root of the work tree; `None` in a bare repository.
     pub fn workdir(&self) -> Option<&Path> {
         self.layout.work_tree.as_deref()

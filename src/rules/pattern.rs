@@ -220,6 +220,13 @@ impl Pattern {
         }
     }
 
+    /// The one path this pattern matches when it has no wildcard, class, alternation,
+    /// capture or escape: its text.
+    pub fn literal(&self) -> Option<&str> {
+        let plain = !self.text.contains(['*', '?', '[', ']', '{', '}', '\\']);
+        plain.then_some(self.text.as_str())
+    }
+
     /// The most `/`-separated segments a path this pattern matches can have; `None`
     /// when unbounded: `**`, `{name:**}`, or a `[...]` class, which can match a `/`.
     /// Only a literal `/` can match one otherwise, and each alternative of a `{a,b}`
@@ -507,6 +514,24 @@ mod tests {
             assert!(p.is_match(path), "{text} matches {path}");
             let segments = path.split('/').count();
             assert!(depth.is_none_or(|d| segments <= d), "{text}: {path}");
+        }
+    }
+
+    #[test]
+    fn a_literal_pattern_matches_its_text_alone() {
+        let p = pattern("Documentation/git-log.adoc");
+        assert_eq!(p.literal(), Some("Documentation/git-log.adoc"));
+        assert!(p.is_match("Documentation/git-log.adoc"));
+        assert!(!p.is_match("documentation/git-log.adoc"));
+        for text in [
+            "docs/*.md",
+            "a/b?.md",
+            "a/[ab].md",
+            "a/{b,c}.md",
+            "a/\\[x\\].md",
+            "{x}.md",
+        ] {
+            assert_eq!(pattern(text).literal(), None, "{text}");
         }
     }
 
