@@ -64,6 +64,21 @@ use repo::Layout;
 /// Bytes of blobs one generation of a repository's blob cache holds.
 const BLOB_CACHE_GENERATION: usize = 1 << 20;
 
+/// What another thread needs to open its own reader of a repository: a [`Repo`] stays
+/// on the thread that opened it.
+pub struct Opener {
+    layout: Arc<Layout>,
+    packs: PackFiles,
+}
+
+impl Opener {
+    /// A reader sharing the packs (and the windows read from them); what it caches
+    /// goes with it.
+    pub fn open(&self) -> Result<Repo, GitError> {
+        Repo::open(Arc::clone(&self.layout), Arc::clone(&self.packs))
+    }
+}
+
 /// An open repository, read-only.
 pub struct Repo {
     repo: Repository,
@@ -119,10 +134,12 @@ impl Repo {
         Ok(Repo::new(layout.open()?, layout, packs))
     }
 
-    /// Another reader of this repository, sharing its packs; what it caches goes with
-    /// it, for reads done once (every file of a tree) before a long walk.
-    pub fn reader(&self) -> Result<Repo, GitError> {
-        Repo::open(Arc::clone(&self.layout), self.objects.borrow().pack_files())
+    /// Opens more readers of this repository on other threads, sharing its packs.
+    pub fn opener(&self) -> Opener {
+        Opener {
+            layout: Arc::clone(&self.layout),
+            packs: self.objects.borrow().pack_files(),
+        }
     }
 
     /// The root of the work tree; `None` in a bare repository.

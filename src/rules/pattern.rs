@@ -220,11 +220,10 @@ impl Pattern {
         }
     }
 
-    /// The one path this pattern matches when it has no wildcard, class, alternation,
-    /// capture or escape: its text.
-    pub fn literal(&self) -> Option<&str> {
-        let plain = !self.text.contains(['*', '?', '[', ']', '{', '}', '\\']);
-        plain.then_some(self.text.as_str())
+    /// Whether the pattern `text` matches exactly the path it spells, and nothing else:
+    /// it has no wildcard, class, alternation, capture or escape.
+    pub fn is_literal(text: &str) -> bool {
+        !text.contains(['*', '?', '[', ']', '{', '}', '\\'])
     }
 
     /// The most `/`-separated segments a path this pattern matches can have; `None`
@@ -519,10 +518,11 @@ mod tests {
 
     #[test]
     fn a_literal_pattern_matches_its_text_alone() {
-        let p = pattern("Documentation/git-log.adoc");
-        assert_eq!(p.literal(), Some("Documentation/git-log.adoc"));
-        assert!(p.is_match("Documentation/git-log.adoc"));
-        assert!(!p.is_match("documentation/git-log.adoc"));
+        let text = "Documentation/git-log.adoc";
+        assert!(Pattern::is_literal(text));
+        assert!(pattern(text).is_match(text));
+        assert!(!pattern(text).is_match("documentation/git-log.adoc"));
+        assert!(!pattern(text).is_match("Documentation/git-log.adoc/x"));
         for text in [
             "docs/*.md",
             "a/b?.md",
@@ -531,7 +531,7 @@ mod tests {
             "a/\\[x\\].md",
             "{x}.md",
         ] {
-            assert_eq!(pattern(text).literal(), None, "{text}");
+            assert!(!Pattern::is_literal(text), "{text}");
         }
     }
 
