@@ -121,17 +121,6 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     let (repo, mut rules) = open_current(&context.dir, args.config.as_deref())?;
     let ignored = ignored_revs(args, context, &repo, &rules)?;
     let rule_ids = select_rules(&mut rules, &args.rules)?;
-    let spec = HistorySpec {
-        range: args.range.clone(),
-        first_parent: args.first_parent,
-    };
-    let (units, mut blocks) = units_and_blocks(&repo, &spec, &rules)?;
-    let history = History {
-        repo: &repo,
-        rules: &rules,
-        units: &units,
-        ignored: &ignored,
-    };
     // With `--since`, the period before it is judged in the same walk; `--since`
     // without `--until` runs to today.
     let before_since =
@@ -140,6 +129,18 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         start: before_since.map(|p| p.0).or(since),
         split: since,
         until,
+    };
+    let spec = HistorySpec {
+        range: args.range.clone(),
+        first_parent: args.first_parent,
+        not_before: window.start.map(Day::start),
+    };
+    let (units, mut blocks) = units_and_blocks(&repo, &spec, &rules)?;
+    let history = History {
+        repo: &repo,
+        rules: &rules,
+        units: &units,
+        ignored: &ignored,
     };
     let walked = loop {
         let walked = walk(&history, window, &rule_ids, &blocks, args)?;

@@ -200,7 +200,9 @@ impl Repo {
         let root = self.require_workdir("checking the work tree")?;
         let head = self.head()?;
         let index = self.index_path(None);
-        let mut raw = match git_reads(&index)? {
+        // libgit2 would read a replaced tree or blob as stored.
+        let replaced = (!self.replaced().is_empty()).then_some("replace refs");
+        let mut raw = match git_reads(&index)?.or(replaced) {
             Some(why) => git_cli::work_tree_changes(root, &index, why)?,
             None => self.libgit2_work_tree_changes(head)?,
         };
