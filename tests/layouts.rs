@@ -825,6 +825,84 @@ fn clean_filters_are_applied_as_git_diff_applies_them() {
     assert_work_tree_as_git_diff(&repo, "clean filter");
 }
 
+/// The changes `git add -A` would stage, as `git diff --cached -M100%` lists them (exact
+/// renames, the pairs lockstep makes), staged into a copy of the index: each path (a
+/// rename's new one) and the number of changes.
+fn changes_once_added(repo: &Repo) -> (Vec<String>, usize) {
+    let index = repo.home().join("index-copy");
+    std::fs::copy(repo.path().join(".git/index"), &index).expect("copy the index");
+    let run = |args: &[&str]| {
+        let output = repo
+            .git_command(args)
+            .env("GIT_INDEX_FILE", &index)
+            .output()
+            .expect("git runs");
+        assert!(output.status.success(), "{}", stderr(&output));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    run(&["add", "-A"]);
+    let listed = run(&["diff", "--cached", "-M100%", "--name-status"]);
+    let mut paths: Vec<String> = listed
+        .lines()
+        .map(|line| line.rsplit('\t').next().expect("a path").to_owned())
+        .collect();
+    paths.sort();
+    let count = paths.len();
+    (paths, count)
+}
+
+/// A tracked file deleted and an untracked copy of it: lockstep pairs them as a rename
+/// where git, once the copy is added, would (the copy as git converts it is the deleted
+/// blob), and reads them as a deletion and an addition where it would not.
+fn assert_copy_pairs_as_git_pairs_it(
+    setup: &[&[&str]],
+    attributes: &str,
+    copy: &[u8],
+    pairs: bool,
+    layout: &str,
+) {
+    let text: &[u8] = b"one\ntwo\nthree\n";
+    let repo = converting_repo(setup, attributes, &[("doc.txt", text)]);
+    repo.remove("doc.txt").write("copy.txt", copy);
+    let (paths, count) = changes_once_added(&repo);
+    assert_eq!(
+        count,
+        if pairs { 1 } else { 2 },
+        "{layout}: git pairs them: {pairs}"
+    );
+    let (report, stderr) = check_with(&repo, false, &[]);
+    let mut triggered: Vec<String> = findings(&report)
+        .into_iter()
+        .map(|(_, path, _)| path)
+        .collect();
+    triggered.sort();
+    assert_eq!(triggered, paths, "{layout}: {stderr}");
+    assert_eq!(report["diff"]["files_changed"], count, "{layout}: {report}");
+}
+
+#[test]
+fn an_untracked_copy_of_a_deleted_file_pairs_as_a_rename_where_git_pairs_it() {
+    let lf: &[u8] = b"one\ntwo\nthree\n";
+    let crlf: &[u8] = b"one\r\ntwo\r\nthree\r\n";
+    let strip: [&[&str]; 2] = [
+        &["config", "filter.strip.clean", "sed 's/[ ]*$//'"],
+        &["config", "filter.strip.smudge", "cat"],
+    ];
+    let autocrlf: [&[&str]; 1] = [&["config", "core.autocrlf", "true"]];
+    assert_copy_pairs_as_git_pairs_it(&[], "", lf, true, "an exact copy");
+    assert_copy_pairs_as_git_pairs_it(&[], "", crlf, false, "CRLF, not converted");
+    assert_copy_pairs_as_git_pairs_it(&autocrlf, "", crlf, true, "CRLF, core.autocrlf");
+    let trailing = b"one  \ntwo\nthree \n";
+    assert_copy_pairs_as_git_pairs_it(
+        &strip,
+        "*.txt filter=strip\n",
+        trailing,
+        true,
+        "clean filter",
+    );
+    assert_copy_pairs_as_git_pairs_it(&[], "", trailing, false, "trailing blanks, no filter");
+}
+
 #[test]
 fn the_first_changed_line_is_git_diff_s_with_its_indent_heuristic() {
     let repo = Repo::new();
@@ -855,4 +933,27 @@ fn the_first_changed_line_is_git_diff_s_with_its_indent_heuristic() {
         let (report, stderr) = check_with(&repo, false, args);
         assert_eq!(findings(&report), expected, "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn with_diff_indent_heuristic_off_the_first_changed_line_is_git_diff_s_without_it() {
+    let repo = Repo::new();
+    repo.write("witness.md", "w\n")
+        .write("moved.txt", "1\n2\na\n\nb\n3\n4\n");
+    repo.commit("initial");
+    repo.write("moved.txt", "1\n2\na\n\nb\na\n\nb\n3\n4\n");
+    repo.git(&["config", "diff.indentHeuristic", "false"]);
+    // git reads its configuration: the plain diff's line, even ignoring whitespace.
+    let ignoring = ["-w", "--ignore-blank-lines"];
+    let expected = git_diff_lines(&repo, &[&ignoring[..], &["HEAD"]].concat());
+    assert_eq!(
+        expected["moved.txt"][0], 6,
+        "git's first line without the heuristic"
+    );
+    let (report, stderr) = check_with(&repo, false, &[]);
+    let expected = [("every-path".to_owned(), "moved.txt".to_owned(), 6)];
+    assert_eq!(findings(&report), expected, "work tree: {stderr}");
+    repo.commit("more");
+    let (report, stderr) = check_with(&repo, false, &["--commit", "HEAD"]);
+    assert_eq!(findings(&report), expected, "--commit: {stderr}");
 }

@@ -107,6 +107,8 @@ pub struct Repo {
     promisor: RefCell<Option<Promisor>>,
     /// Work-tree files git converts before comparing them, converted; set at the first.
     cleaned: RefCell<Option<Cleaned>>,
+    /// `diff.indentHeuristic`, read at the first line diff.
+    indent_heuristic: OnceCell<bool>,
 }
 
 impl Repo {
@@ -126,6 +128,7 @@ impl Repo {
             areas: RefCell::default(),
             promisor: RefCell::new(None),
             cleaned: RefCell::new(None),
+            indent_heuristic: OnceCell::new(),
         }
     }
 
