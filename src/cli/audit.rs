@@ -136,8 +136,6 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         not_before: window.start.map(Day::start),
         threads: threads(args),
     };
-    // Blocks are read under the names their files had; a rename into an annotated
-    // path found on the way means reading the history again under the earlier name.
     let (units, mut blocks) = units_and_blocks(&repo, &spec, &rules)?;
     let history = History {
         repo: &repo,
@@ -171,8 +169,11 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     finish(&args.report, context, &audit)
 }
 
-/// The units of `spec`, and the blocks at the head of its history, read at the same
-/// time: both come before the walk, and neither needs the other.
+/// The units of `spec`'s history, and the blocks of the commit it ends at, read on a
+/// thread of their own while this one lists the history (both come before the walk;
+/// the head's files are read once, by a reader whose caches go with the thread).
+/// Blocks are read under the names their files had; a rename into an annotated path
+/// found on the way means reading the history again under the earlier name.
 fn units_and_blocks(
     repo: &Repo,
     spec: &HistorySpec,
@@ -181,17 +182,22 @@ fn units_and_blocks(
     if !rules.settings.annotations {
         return Ok((repo.units(spec)?, HeadBlocks::default()));
     }
-    let head = repo.history_head(spec)?;
+    // The history's end, as `Repo::units` takes it: the range's end, else HEAD.
+    let head = match &spec.range {
+        Some(range) => Some(repo.range_ends(range)?.1),
+        None => repo.head()?,
+    };
     let opener = repo.opener();
     let settings = &rules.settings.annotation;
-    std::thread::scope(|scope| {
+    let (units, blocks) = std::thread::scope(|scope| {
         let blocks = scope.spawn(|| HeadBlocks::at(&opener.open()?, head, settings));
         let units = repo.units(spec);
         let blocks = blocks
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        Ok((units?, blocks?))
-    })
+        (units, blocks)
+    });
+    Ok((units?, blocks?))
 }
 
 /// The previous period `bounds` (first and last day) from the auditor of its units.

@@ -5,20 +5,16 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 
 use git2::Oid;
 
 use super::changes::{NewSide, into_changes};
-use super::commit_graph::CommitGraph;
 use super::commit_object::MAX_ZONE_OFFSET;
 use super::error::GitError;
 use super::id::Id;
-use super::objects::PackFiles;
 use super::recent::Recent;
-use super::repo::Layout;
 use super::topo_order::{Listed, ListedTime};
 use super::tree_walk::{Dir, Entry, read_tree, tree_entries, walk};
 use super::{Commit, Repo};
@@ -106,43 +102,11 @@ pub struct Unit {
     /// Committer time shifted into the committer's time zone, so dates read as
     /// `git log --date=short` shows them.
     pub local_time: i64,
-}
-
-/// What opens a reader of a repository on another thread: the same directories, and
-/// the pack files and the commit-graph already read.
-pub struct Opener {
-    layout: Arc<Layout>,
-    packs: PackFiles,
-    graph: Option<Arc<CommitGraph>>,
-}
-
-impl Opener {
-    pub fn open(&self) -> Result<Repo, GitError> {
-        let repo = Repo::open(Arc::clone(&self.layout), Arc::clone(&self.packs))?;
-        repo.share_commit_graph(self.graph.clone());
-        Ok(repo)
-    }
+    /// The commit's tree and its first parent's, as the walk read them.
+    pub(super) trees: (Id, Option<Id>),
 }
 
 impl Repo {
-    /// An [`Opener`] of this repository, for another thread.
-    pub fn opener(&self) -> Opener {
-        Opener {
-            layout: Arc::clone(&self.layout),
-            packs: self.objects.borrow().pack_files(),
-            graph: self.shared_commit_graph(),
-        }
-    }
-
-    /// The commit the history of `spec` ends at: the range's end, else HEAD (`None`
-    /// on an unborn branch), as [`Units::head`] will say.
-    pub fn history_head(&self, spec: &HistorySpec) -> Result<Option<Oid>, GitError> {
-        match &spec.range {
-            Some(range) => Ok(Some(self.range_ends(range)?.1)),
-            None => self.head(),
-        }
-    }
-
     /// The commits of `spec`, oldest first. Commits at a shallow clone's boundary are
     /// left out: their parents are unknown.
     pub fn units(&self, spec: &HistorySpec) -> Result<Units, GitError> {
@@ -329,6 +293,7 @@ impl Repo {
         let unit = Unit {
             index,
             local_time,
+            trees: (commit.tree, parent_tree),
             commit: commit.into_commit(id),
         };
         Ok(Some((unit, changes)))
