@@ -86,7 +86,7 @@ pub fn judge_all(
     } else {
         (annotations::Annotated::default(), None)
     };
-    annotated.load_lines(&mut changes, rules.settings.whitespace)?;
+    annotated.load_lines(repo, &mut changes, rules.settings.whitespace)?;
     needed.retain(|&i| changes[i].lines.is_none());
     if detail == Detail::Path {
         let text = rules.needs_line_text(&candidates);

@@ -462,99 +462,6 @@ fn a_split_index_in_a_sparse_checkout_reads_as_git_diff_does() {
     assert_reads_as_git(&repo, "split index, cone sparse checkout");
 }
 
-/// Four commits, each changing files the rule `every-path` sees; returns their ids,
-/// oldest first.
-fn four_commits() -> (Repo, Vec<String>) {
-    let repo = Repo::new();
-    repo.write("lockstep.toml", EVERY_PATH_RULES)
-        .write("witness.md", "w\n")
-        .write("a.txt", "a\n");
-    let mut ids = vec![repo.commit("one")];
-    ids.push(repo.write("b.txt", "b\n").commit("two"));
-    ids.push(repo.write("c.txt", "c\n").commit("three"));
-    ids.push(
-        repo.write("a.txt", "a2\n")
-            .write("d.txt", "d\n")
-            .commit("four"),
-    );
-    (repo, ids)
-}
-
-/// Each commit `git log` lists from HEAD, with the paths it changes, as lockstep's
-/// `check --commit` reads them (with `env` set for both).
-fn assert_history_as_git_log(repo: &Repo, env: &[(&str, &str)], layout: &str) {
-    let mut log = repo.git_command(&["log", "--no-renames", "--name-only", "--format=@%H"]);
-    let output = log.envs(env.iter().copied()).output().expect("git log");
-    assert!(output.status.success(), "{}", stderr(&output));
-    let log = String::from_utf8_lossy(&output.stdout).into_owned();
-    let mut commits = 0;
-    for entry in log.split('@').filter(|e| !e.is_empty()) {
-        let (id, paths) = entry.split_once('\n').expect("id line");
-        let paths: Vec<String> = lines(paths).into_iter().filter(|p| !p.is_empty()).collect();
-        // A commit changing the witness too (the root) satisfies the rule: no finding.
-        let expected = if paths.iter().any(|p| p == "witness.md") {
-            Vec::new()
-        } else {
-            paths
-        };
-        let output = repo
-            .lockstep()
-            .envs(env.iter().copied())
-            .args(["check", "--format", "json", "--commit", id])
-            .output()
-            .expect("runs");
-        assert_eq!(triggered(&json(&output)), expected, "{layout}, commit {id}");
-        commits += 1;
-    }
-    let output = repo
-        .lockstep()
-        .envs(env.iter().copied())
-        .args(["audit", "--format", "json"])
-        .output()
-        .expect("runs");
-    assert_eq!(
-        json(&output)["range"]["units"],
-        commits,
-        "{layout}, audit: {}",
-        stderr(&output)
-    );
-}
-
-#[test]
-fn grafts_are_read_as_git_log_reads_them() {
-    let (repo, ids) = four_commits();
-    // The fourth commit's parent becomes the second: the third leaves the history.
-    repo.write(".git/info/grafts", format!("{} {}\n", ids[3], ids[1]));
-    assert_history_as_git_log(&repo, &[], "info/grafts");
-}
-
-#[test]
-fn replaced_commits_are_refused_by_name_unless_replacements_are_off() {
-    let (repo, ids) = four_commits();
-    repo.git(&["replace", "--graft", &ids[3], &ids[1]]);
-    let output = repo.lockstep().args(["check", "--commit", "HEAD"]).exits(2);
-    let text = stderr(&output);
-    assert!(
-        text.contains("lockstep::git::replaced") && text.contains("GIT_NO_REPLACE_OBJECTS=1"),
-        "{text}"
-    );
-    repo.lockstep().args(["audit"]).exits(2);
-    // A commit that is not replaced reads as git reads it.
-    let output = repo
-        .lockstep()
-        .args(["check", "--format", "json", "--commit", &ids[1]])
-        .output()
-        .expect("runs");
-    assert_eq!(triggered(&json(&output)), ["b.txt"]);
-    assert_history_as_git_log(
-        &repo,
-        &[("GIT_NO_REPLACE_OBJECTS", "1")],
-        "no replace objects",
-    );
-    repo.git(&["config", "core.useReplaceRefs", "false"]);
-    assert_history_as_git_log(&repo, &[], "core.useReplaceRefs = false");
-}
-
 /// Clones `origin` over `file://` with `options` (a partial clone's `--filter`).
 fn clone_of(origin: &Repo, options: &[&str]) -> Repo {
     let clone = Repo::empty();
@@ -918,6 +825,84 @@ fn clean_filters_are_applied_as_git_diff_applies_them() {
     assert_work_tree_as_git_diff(&repo, "clean filter");
 }
 
+/// The changes `git add -A` would stage, as `git diff --cached -M100%` lists them (exact
+/// renames, the pairs lockstep makes), staged into a copy of the index: each path (a
+/// rename's new one) and the number of changes.
+fn changes_once_added(repo: &Repo) -> (Vec<String>, usize) {
+    let index = repo.home().join("index-copy");
+    std::fs::copy(repo.path().join(".git/index"), &index).expect("copy the index");
+    let run = |args: &[&str]| {
+        let output = repo
+            .git_command(args)
+            .env("GIT_INDEX_FILE", &index)
+            .output()
+            .expect("git runs");
+        assert!(output.status.success(), "{}", stderr(&output));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    run(&["add", "-A"]);
+    let listed = run(&["diff", "--cached", "-M100%", "--name-status"]);
+    let mut paths: Vec<String> = listed
+        .lines()
+        .map(|line| line.rsplit('\t').next().expect("a path").to_owned())
+        .collect();
+    paths.sort();
+    let count = paths.len();
+    (paths, count)
+}
+
+/// A tracked file deleted and an untracked copy of it: lockstep pairs them as a rename
+/// where git, once the copy is added, would (the copy as git converts it is the deleted
+/// blob), and reads them as a deletion and an addition where it would not.
+fn assert_copy_pairs_as_git_pairs_it(
+    setup: &[&[&str]],
+    attributes: &str,
+    copy: &[u8],
+    pairs: bool,
+    layout: &str,
+) {
+    let text: &[u8] = b"one\ntwo\nthree\n";
+    let repo = converting_repo(setup, attributes, &[("doc.txt", text)]);
+    repo.remove("doc.txt").write("copy.txt", copy);
+    let (paths, count) = changes_once_added(&repo);
+    assert_eq!(
+        count,
+        if pairs { 1 } else { 2 },
+        "{layout}: git pairs them: {pairs}"
+    );
+    let (report, stderr) = check_with(&repo, false, &[]);
+    let mut triggered: Vec<String> = findings(&report)
+        .into_iter()
+        .map(|(_, path, _)| path)
+        .collect();
+    triggered.sort();
+    assert_eq!(triggered, paths, "{layout}: {stderr}");
+    assert_eq!(report["diff"]["files_changed"], count, "{layout}: {report}");
+}
+
+#[test]
+fn an_untracked_copy_of_a_deleted_file_pairs_as_a_rename_where_git_pairs_it() {
+    let lf: &[u8] = b"one\ntwo\nthree\n";
+    let crlf: &[u8] = b"one\r\ntwo\r\nthree\r\n";
+    let strip: [&[&str]; 2] = [
+        &["config", "filter.strip.clean", "sed 's/[ ]*$//'"],
+        &["config", "filter.strip.smudge", "cat"],
+    ];
+    let autocrlf: [&[&str]; 1] = [&["config", "core.autocrlf", "true"]];
+    assert_copy_pairs_as_git_pairs_it(&[], "", lf, true, "an exact copy");
+    assert_copy_pairs_as_git_pairs_it(&[], "", crlf, false, "CRLF, not converted");
+    assert_copy_pairs_as_git_pairs_it(&autocrlf, "", crlf, true, "CRLF, core.autocrlf");
+    let trailing = b"one  \ntwo\nthree \n";
+    assert_copy_pairs_as_git_pairs_it(
+        &strip,
+        "*.txt filter=strip\n",
+        trailing,
+        true,
+        "clean filter",
+    );
+    assert_copy_pairs_as_git_pairs_it(&[], "", trailing, false, "trailing blanks, no filter");
+}
+
 #[test]
 fn the_first_changed_line_is_git_diff_s_with_its_indent_heuristic() {
     let repo = Repo::new();
@@ -948,4 +933,27 @@ fn the_first_changed_line_is_git_diff_s_with_its_indent_heuristic() {
         let (report, stderr) = check_with(&repo, false, args);
         assert_eq!(findings(&report), expected, "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn with_diff_indent_heuristic_off_the_first_changed_line_is_git_diff_s_without_it() {
+    let repo = Repo::new();
+    repo.write("witness.md", "w\n")
+        .write("moved.txt", "1\n2\na\n\nb\n3\n4\n");
+    repo.commit("initial");
+    repo.write("moved.txt", "1\n2\na\n\nb\na\n\nb\n3\n4\n");
+    repo.git(&["config", "diff.indentHeuristic", "false"]);
+    // git reads its configuration: the plain diff's line, even ignoring whitespace.
+    let ignoring = ["-w", "--ignore-blank-lines"];
+    let expected = git_diff_lines(&repo, &[&ignoring[..], &["HEAD"]].concat());
+    assert_eq!(
+        expected["moved.txt"][0], 6,
+        "git's first line without the heuristic"
+    );
+    let (report, stderr) = check_with(&repo, false, &[]);
+    let expected = [("every-path".to_owned(), "moved.txt".to_owned(), 6)];
+    assert_eq!(findings(&report), expected, "work tree: {stderr}");
+    repo.commit("more");
+    let (report, stderr) = check_with(&repo, false, &["--commit", "HEAD"]);
+    assert_eq!(findings(&report), expected, "--commit: {stderr}");
 }

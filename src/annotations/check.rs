@@ -7,7 +7,7 @@ use super::{Block, Parsed, ProblemKind, Reads, Target, find_marker, parse};
 use crate::change::{Change, Content, Status};
 use crate::config::{AnnotationSettings, Severity};
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
-use crate::git::{GitError, Repo, diff_lines};
+use crate::git::{GitError, Repo};
 use crate::rules::{Bindings, Satisfied};
 use crate::waiver::ANNOTATION;
 
@@ -59,12 +59,17 @@ impl Annotated {
 
     /// Fills in `lines` for the annotated changes that have none yet, from the bytes
     /// already read.
-    pub fn load_lines(&self, changes: &mut [Change], whitespace: bool) -> Result<(), GitError> {
+    pub fn load_lines(
+        &self,
+        repo: &Repo,
+        changes: &mut [Change],
+        whitespace: bool,
+    ) -> Result<(), GitError> {
         for (&i, sides) in &self.files {
             let change = &mut changes[i];
             if change.lines.is_none() {
                 let (old, new) = &sides.bytes;
-                change.lines = Some(diff_lines(&change.path, old, new, whitespace)?);
+                change.lines = Some(repo.diff_lines(&change.path, old, new, whitespace)?);
             }
         }
         Ok(())

@@ -57,7 +57,7 @@ impl HeadBlocks {
             return Ok(HeadBlocks::default());
         };
         let mut paths = HashSet::new();
-        for file in repo.commit_files(head)? {
+        for file in repo.files_at_commit(Some(head))? {
             if settings.unread(&file.path).is_some() {
                 continue;
             }

@@ -121,9 +121,19 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     let (repo, mut rules) = open_current(&context.dir, args.config.as_deref())?;
     let ignored = ignored_revs(args, context, &repo, &rules)?;
     let rule_ids = select_rules(&mut rules, &args.rules)?;
+    // With `--since`, the period before it is judged in the same walk; `--since`
+    // without `--until` runs to today.
+    let before_since =
+        since.map(|s| Period::bounds_before(s, until.unwrap_or_else(Day::today).max(s)));
+    let window = Window {
+        start: before_since.map(|p| p.0).or(since),
+        split: since,
+        until,
+    };
     let spec = HistorySpec {
         range: args.range.clone(),
         first_parent: args.first_parent,
+        not_before: window.start.map(Day::start),
     };
     let units = repo.units(&spec)?;
     // Blocks are read under the names their files had; a rename into an annotated
@@ -138,15 +148,6 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         rules: &rules,
         units: &units,
         ignored: &ignored,
-    };
-    // With `--since`, the period before it is judged in the same walk; `--since`
-    // without `--until` runs to today.
-    let before_since =
-        since.map(|s| Period::bounds_before(s, until.unwrap_or_else(Day::today).max(s)));
-    let window = Window {
-        start: before_since.map(|p| p.0).or(since),
-        split: since,
-        until,
     };
     let walked = loop {
         let walked = walk(&history, window, &rule_ids, &blocks, args)?;

@@ -96,13 +96,17 @@ impl Repo {
 
     /// The work-tree files among `paths` whose text git's conversion can change beyond
     /// line endings (a clean filter, `working-tree-encoding`), as git converts them, in
-    /// one run of git; `None` for the others, whose bytes on disk are their text.
+    /// one run of git; `None` for the others, whose bytes on disk are their text (or
+    /// which are not on disk).
     pub fn recoded_work_tree(&self, paths: &[&str]) -> Result<Vec<Option<Rc<[u8]>>>, GitError> {
+        let root = self.workdir().unwrap_or(Path::new(""));
+        // A tracked file deleted from the work tree has nothing to convert.
+        let on_disk = |path: &str| root.join(path).is_file();
         let recoded: Vec<&str> = if self.may_recode(paths) {
             paths
                 .iter()
                 .copied()
-                .filter(|path| !path.contains('\n') && self.recodes(path))
+                .filter(|path| !path.contains('\n') && self.recodes(path) && on_disk(path))
                 .collect()
         } else {
             Vec::new()

@@ -9,6 +9,10 @@ use super::error::{Context, GitError, ReadError};
 use super::history::Commit;
 use super::id::Id;
 
+/// The largest zone offset a committer line can give (`+9999`: 99 hours and 99
+/// minutes), in seconds: how far a local committer time can be from the UTC one.
+pub(super) const MAX_ZONE_OFFSET: i64 = (99 * 60 + 99) * 60;
+
 /// The fields of a commit lockstep reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct CommitObject {
@@ -71,9 +75,6 @@ impl Repo {
         take: impl FnOnce(Fields<'_>) -> Option<T>,
     ) -> Result<T, GitError> {
         let context = || format!("cannot read commit {id}");
-        if self.replaced().contains(&id) {
-            return Err(GitError::Replaced { id: id.to_string() });
-        }
         let (kind, bytes) = self.read_object(Id::from(id), context)?;
         if kind != git2::ObjectType::Commit {
             return Err(ReadError::damaged("not a commit")).context(context);

@@ -30,14 +30,23 @@ pub enum GitError {
     )]
     RefFormat { format: String },
 
-    #[error("commit {id} is replaced (`git replace`), and lockstep does not read replacements yet")]
+    #[error("object {id} is replaced more than {limit} times in a row (`git replace`)")]
     #[diagnostic(
-        code(lockstep::git::replaced),
+        code(lockstep::git::replace_depth),
         help(
-            "git log and git diff read the replacement; to check the history as stored, as `git --no-replace-objects` does, set GIT_NO_REPLACE_OBJECTS=1"
+            "git stops there too (\"replace depth too high\"): `git replace --list --format=long` shows the chain or loop, `git replace -d ID` removes one link; GIT_NO_REPLACE_OBJECTS=1 reads objects as stored"
         )
     )]
-    Replaced { id: String },
+    ReplaceDepth { id: String, limit: usize },
+
+    #[error("cannot ask git about this history: `git {command}` {reason}")]
+    #[diagnostic(
+        code(lockstep::git::history),
+        help(
+            "replace refs or grafts rewrite this history, and lockstep asks git what `{command}` gives then (libgit2 honours neither): make `git` runnable, or set GIT_NO_REPLACE_OBJECTS=1 (replace refs) and move `info/grafts` away to read the history as stored"
+        )
+    )]
+    History { command: String, reason: String },
 
     #[error(
         "{context}: this partial clone lacks it, and git could not fetch it from its promisor remote `{remote}`: {reason}"

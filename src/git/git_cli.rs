@@ -1,14 +1,19 @@
 //! What libgit2 cannot read is read by git itself: split and sparse indexes (for the
-//! staged changes, `git diff --cached --raw`; for the index's files, `git ls-files`)
-//! and, in work-tree mode, those indexes and sparse checkouts (`git status`).
+//! staged changes, `git diff --cached --raw`; for the index's files, `git ls-files`);
+//! in work-tree mode, those indexes, sparse checkouts and replaced trees and blobs
+//! (`git status`); and revisions and merge-bases where replace refs or grafts rewrite
+//! history (`git rev-parse`, `git merge-base`).
 
 use std::path::Path;
 use std::process::Command;
+
+use git2::Oid;
 
 use super::id::Id;
 
 use super::error::GitError;
 use super::quote::path_text;
+use super::repo::{Layout, git_message};
 use super::tracked::entry_content;
 use super::tree_walk::{Blob, RawChange};
 use crate::change::Content;
@@ -175,7 +180,56 @@ pub(super) fn index_entries(
     Ok(entries)
 }
 
-/// Runs git on the index at `index`; the output, or an error saying why git was needed.
+/// The commit `spec` names, as `git rev-parse` reads it; `None` when it names none.
+pub(super) fn resolve(layout: &Layout, spec: &str) -> Result<Option<Oid>, GitError> {
+    let peeled = format!("{spec}^{{commit}}");
+    let args = [
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        &peeled,
+    ];
+    ask(layout, &args)
+}
+
+/// The merge-base `git merge-base` prints for `a` and `b`; `None` when they have none.
+pub(super) fn merge_base(layout: &Layout, a: Oid, b: Oid) -> Result<Option<Oid>, GitError> {
+    ask(layout, &["merge-base", &a.to_string(), &b.to_string()])
+}
+
+/// The commit id git prints for `args` in the repository `layout` resolved; `None`
+/// when git exits with 1, its "no such commit".
+fn ask(layout: &Layout, args: &[&str]) -> Result<Option<Oid>, GitError> {
+    let failed = |reason: String| GitError::History {
+        command: args.join(" "),
+        reason,
+    };
+    let output = Command::new("git")
+        .env("GIT_DIR", &layout.git_dir)
+        .env("GIT_COMMON_DIR", &layout.common_dir)
+        .env("GIT_OBJECT_DIRECTORY", &layout.object_dir)
+        .env(
+            "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+            std::env::join_paths(&layout.alternates).unwrap_or_default(),
+        )
+        .args(args)
+        .output()
+        .map_err(|e| failed(format!("could not run: {e}")))?;
+    match output.status.code() {
+        Some(0) => {}
+        Some(1) if output.stderr.is_empty() => return Ok(None),
+        _ => return Err(failed(format!("failed: {}", git_message(&output.stderr)))),
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    match Id::from_hex(text.trim().as_bytes()) {
+        Some(id) => Ok(Some(id.oid())),
+        None => Err(failed(format!("printed `{}`", text.trim()))),
+    }
+}
+
+/// Runs git on the index at `index`; the output, or an error saying why git was needed
+/// (`why`: "split index", "replace refs"…).
 fn run(workdir: &Path, index: &Path, why: &str, args: &[&str]) -> Result<Vec<u8>, GitError> {
     let output = Command::new("git")
         .current_dir(workdir)
@@ -184,7 +238,7 @@ fn run(workdir: &Path, index: &Path, why: &str, args: &[&str]) -> Result<Vec<u8>
         .output()
         .map_err(|e| GitError::Index {
             path: index.display().to_string(),
-            reason: format!("it uses a {why}, which lockstep reads through the `git` program, and running git failed: {e}"),
+            reason: format!("lockstep reads it through the `git` program here ({why}), and running git failed: {e}"),
         })?;
     if !output.status.success() {
         return Err(GitError::Index {

@@ -34,7 +34,7 @@ impl Repo {
             let old_path = change.old_path.as_deref().unwrap_or(&change.path);
             let old = self.read_content(old_path, change.old)?;
             let new = self.read_content(&change.path, change.new)?;
-            change.lines = Some(diff_lines(&change.path, &old, &new, whitespace)?);
+            change.lines = Some(self.diff_lines(&change.path, &old, &new, whitespace)?);
         }
         Ok(())
     }
@@ -100,15 +100,65 @@ pub fn read_work_tree(path: &Path, mode: u32) -> std::io::Result<Vec<u8>> {
     }
 }
 
-/// The line diff of two contents already read (see [`Repo::load_lines`]); `path` names
-/// the file in errors.
+impl Repo {
+    /// The line diff of two contents already read (see [`Repo::load_lines`]), as `git
+    /// diff` gives it in this repository; `path` names the file in errors.
+    pub fn diff_lines(
+        &self,
+        path: &str,
+        old: &[u8],
+        new: &[u8],
+        whitespace: bool,
+    ) -> Result<LineDiff, GitError> {
+        let options = LineOptions {
+            whitespace,
+            indent_heuristic: self.indent_heuristic(),
+        };
+        named_diff(path, old, new, options)
+    }
+
+    /// `diff.indentHeuristic`: on unless configured off, as in git. Where an added or
+    /// removed group of lines could sit at several places, it picks the one git reports.
+    fn indent_heuristic(&self) -> bool {
+        *self.indent_heuristic.get_or_init(|| {
+            self.repo
+                .config()
+                .and_then(|config| config.get_bool("diff.indentHeuristic"))
+                .unwrap_or(true)
+        })
+    }
+}
+
+/// The line diff of two contents with git's default options, outside any repository
+/// (a rule judged in memory); `path` names the file in errors.
 pub fn diff_lines(
     path: &str,
     old: &[u8],
     new: &[u8],
     whitespace: bool,
 ) -> Result<LineDiff, GitError> {
-    line_diff(old, new, whitespace).context(|| format!("cannot diff `{path}`"))
+    let options = LineOptions {
+        whitespace,
+        indent_heuristic: true,
+    };
+    named_diff(path, old, new, options)
+}
+
+fn named_diff(
+    path: &str,
+    old: &[u8],
+    new: &[u8],
+    options: LineOptions,
+) -> Result<LineDiff, GitError> {
+    line_diff(old, new, options).context(|| format!("cannot diff `{path}`"))
+}
+
+/// How lines are compared.
+#[derive(Debug, Clone, Copy)]
+struct LineOptions {
+    /// Whether whitespace and blank lines count (else as `git diff -w --ignore-blank-lines`).
+    whitespace: bool,
+    indent_heuristic: bool,
 }
 
 /// Whether `old` and `new` differ once the whitespace git's `-w` ignores (C's
@@ -131,7 +181,11 @@ pub fn is_binary(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(BINARY_PROBE)].contains(&0)
 }
 
-fn line_diff(old: &[u8], new: &[u8], whitespace: bool) -> Result<LineDiff, git2::Error> {
+fn line_diff(old: &[u8], new: &[u8], options: LineOptions) -> Result<LineDiff, git2::Error> {
+    let LineOptions {
+        whitespace,
+        indent_heuristic,
+    } = options;
     if is_binary(old) || is_binary(new) {
         return Ok(LineDiff {
             binary: true,
@@ -139,11 +193,9 @@ fn line_diff(old: &[u8], new: &[u8], whitespace: bool) -> Result<LineDiff, git2:
         });
     }
     let mut options = DiffOptions::new();
-    // git's default (`diff.indentHeuristic`): where an added or removed group could
-    // sit at several lines, the one git reports.
     options
         .context_lines(0)
-        .indent_heuristic(true)
+        .indent_heuristic(indent_heuristic)
         .skip_binary_check(true)
         .ignore_whitespace(!whitespace)
         .ignore_blank_lines(!whitespace);
@@ -169,6 +221,14 @@ fn line_diff(old: &[u8], new: &[u8], whitespace: bool) -> Result<LineDiff, git2:
 mod tests {
     use super::*;
 
+    /// git's defaults, with whitespace counting or not.
+    fn plain(whitespace: bool) -> LineOptions {
+        LineOptions {
+            whitespace,
+            indent_heuristic: true,
+        }
+    }
+
     fn numbers(lines: &[Line]) -> Vec<u32> {
         lines.iter().map(|l| l.number).collect()
     }
@@ -181,7 +241,7 @@ mod tests {
         ) {
             let (old, new) = (old.as_bytes(), new.as_bytes());
             if differ_beyond_whitespace(old, new) {
-                proptest::prop_assert!(!line_diff(old, new, false).expect("diffs").is_empty());
+                proptest::prop_assert!(!line_diff(old, new, plain(false)).expect("diffs").is_empty());
             }
         }
     }
@@ -196,7 +256,7 @@ mod tests {
         // Alike here, yet a line diff sees the split line: callers diff these.
         assert!(!differ_beyond_whitespace(b"ab\n", b"a\nb\n"));
         assert!(
-            !line_diff(b"ab\n", b"a\nb\n", false)
+            !line_diff(b"ab\n", b"a\nb\n", plain(false))
                 .expect("diffs")
                 .is_empty()
         );
@@ -204,7 +264,7 @@ mod tests {
 
     #[test]
     fn reports_added_and_removed_lines_with_their_numbers() {
-        let diff = line_diff(b"a\nb\nc\n", b"a\nB\nc\nd\n", false).expect("diffs");
+        let diff = line_diff(b"a\nb\nc\n", b"a\nB\nc\nd\n", plain(false)).expect("diffs");
         assert_eq!(numbers(&diff.added), [2, 4]);
         assert_eq!(numbers(&diff.removed), [2]);
         assert_eq!(diff.added[0].text, "B");
@@ -214,13 +274,13 @@ mod tests {
     fn whitespace_only_edits_produce_no_lines_unless_asked() {
         let old = b"fn a() {\n    x();\n}\n";
         let new = b"fn a() {\n\tx();\n\n}\n";
-        assert!(line_diff(old, new, false).expect("diffs").is_empty());
-        assert!(!line_diff(old, new, true).expect("diffs").is_empty());
+        assert!(line_diff(old, new, plain(false)).expect("diffs").is_empty());
+        assert!(!line_diff(old, new, plain(true)).expect("diffs").is_empty());
     }
 
     #[test]
     fn nul_bytes_mark_binary_content() {
-        let diff = line_diff(b"text\n", b"bin\0ary", false).expect("diffs");
+        let diff = line_diff(b"text\n", b"bin\0ary", plain(false)).expect("diffs");
         assert!(diff.binary && diff.is_empty());
     }
 }

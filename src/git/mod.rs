@@ -6,6 +6,7 @@ mod area;
 mod changes;
 mod clean;
 mod commit_changes;
+mod commit_graph;
 mod commit_object;
 mod error;
 mod git_cli;
@@ -51,6 +52,7 @@ pub use unchanged::{Lookup, Unchanged};
 pub use walk::{HistorySpec, Unit, Units};
 
 use clean::Cleaned;
+use commit_graph::CommitGraph;
 use error::{Context, ReadError};
 use id::Id;
 use objects::{Objects, PackFiles};
@@ -58,6 +60,10 @@ use pack::Object;
 use promisor::Promisor;
 use recent::Recent;
 use repo::Layout;
+
+/// Replace refs git follows in a row from one object before it gives up ("replace
+/// depth too high", `MAXREPLACEDEPTH`).
+const MAX_REPLACE_DEPTH: usize = 5;
 
 /// Bytes of blobs one generation of a repository's blob cache holds.
 const BLOB_CACHE_GENERATION: usize = 1 << 20;
@@ -72,14 +78,18 @@ pub struct Repo {
     shallow: OnceCell<HashSet<Oid>>,
     /// `info/grafts`: commits whose parents git reads from there instead.
     grafts: OnceCell<HashMap<Oid, Vec<Oid>>>,
-    /// Commits a replace ref replaces, which git reads in their stead.
-    replaced: OnceCell<HashSet<Oid>>,
+    /// Objects a replace ref replaces, and the object git reads in their stead.
+    replaced: OnceCell<HashMap<Id, Id>>,
+    /// The commit-graph, when git would read one; shared by the threads of a walk.
+    commit_graph: OnceCell<Option<Arc<CommitGraph>>>,
     /// Blobs read lately: the annotation pass and the line diffs read the same ones.
     blobs: RefCell<Recent>,
     /// Objects a partial clone lacks, fetched as git fetches them; set at the first.
     promisor: RefCell<Option<Promisor>>,
     /// Work-tree files git converts before comparing them, converted; set at the first.
     cleaned: RefCell<Option<Cleaned>>,
+    /// `diff.indentHeuristic`, read at the first line diff.
+    indent_heuristic: OnceCell<bool>,
 }
 
 impl Repo {
@@ -93,10 +103,12 @@ impl Repo {
             shallow: OnceCell::new(),
             grafts: OnceCell::new(),
             replaced: OnceCell::new(),
+            commit_graph: OnceCell::new(),
             repo,
             blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
             promisor: RefCell::new(None),
             cleaned: RefCell::new(None),
+            indent_heuristic: OnceCell::new(),
         }
     }
 
@@ -172,6 +184,10 @@ impl Repo {
 
     /// The commit a revision names.
     pub fn resolve(&self, spec: &str) -> Result<Oid, GitError> {
+        if self.history_rewritten() {
+            // `HEAD~2` follows parents, which replace refs and grafts change.
+            return git_cli::resolve(&self.layout, spec)?.ok_or_else(|| self.unknown(spec));
+        }
         let object = self
             .repo
             .revparse_single(spec)
@@ -236,20 +252,36 @@ impl Repo {
             .unwrap_or(&self.repo))
     }
 
+    /// The merge-base `git merge-base` prints: where replace refs or grafts are in
+    /// effect, git's own answer, as libgit2 honours neither.
     pub fn merge_base(&self, base: Oid, head: Oid, names: (&str, &str)) -> Result<Oid, GitError> {
-        self.graph()?.merge_base(base, head).map_err(|e| {
-            let (base, head) = (names.0.to_owned(), names.1.to_owned());
-            match e.code() {
-                ErrorCode::NotFound if self.is_shallow() => GitError::Shallow {
+        let found = if self.history_rewritten() {
+            git_cli::merge_base(&self.layout, base, head)?
+        } else {
+            match self.graph()?.merge_base(base, head) {
+                Ok(id) => Some(id),
+                Err(e) if e.code() == ErrorCode::NotFound => None,
+                Err(e) => {
+                    let context = || {
+                        format!(
+                            "cannot compute the merge-base of `{}` and `{}`",
+                            names.0, names.1
+                        )
+                    };
+                    return Err(e).context(context);
+                }
+            }
+        };
+        let (base, head) = (names.0.to_owned(), names.1.to_owned());
+        found.ok_or_else(|| {
+            if self.is_shallow() {
+                GitError::Shallow {
                     fetch: self.fetch_more(&base),
                     base,
                     head,
-                },
-                ErrorCode::NotFound => GitError::NoMergeBase { base, head },
-                _ => GitError::Git {
-                    context: format!("cannot compute the merge-base of `{base}` and `{head}`"),
-                    source: e,
-                },
+                }
+            } else {
+                GitError::NoMergeBase { base, head }
             }
         })
     }
@@ -288,8 +320,10 @@ impl Repo {
     /// An object's kind and bytes, read for what `context` says: the repository's, or
     /// a converted work-tree file's ([`Repo::clean_work_tree`]). One a partial clone
     /// lacks is read through git, which fetches it from the promisor remote.
+    /// A replaced object reads as its replacement, as in git.
     fn read_object(&self, id: Id, context: impl Fn() -> String) -> Result<Object, GitError> {
-        let missing = match self.objects.borrow_mut().read(&self.repo, id) {
+        let stored = self.replacement(id)?;
+        let missing = match self.objects.borrow_mut().read(&self.repo, stored) {
             Err(e) if e.is_not_found() => e,
             read => return read.context(context),
         };
@@ -299,11 +333,47 @@ impl Repo {
         let mut promisor = self.promisor.borrow_mut();
         promisor
             .get_or_insert_with(|| Promisor::of(&self.repo))
-            .read(&self.layout.git_dir, id, missing, context)
+            .read(&self.layout.git_dir, stored, missing, context)
+    }
+
+    /// The object git reads for `id`: `id` itself, or where replace refs lead from it,
+    /// followed as git follows them (at most [`MAX_REPLACE_DEPTH`] in a row).
+    fn replacement(&self, id: Id) -> Result<Id, GitError> {
+        let replaced = self.replaced();
+        if replaced.is_empty() {
+            return Ok(id);
+        }
+        let mut current = id;
+        for _ in 0..MAX_REPLACE_DEPTH {
+            match replaced.get(&current) {
+                Some(&next) => current = next,
+                None => return Ok(current),
+            }
+        }
+        Err(GitError::ReplaceDepth {
+            id: id.to_string(),
+            limit: MAX_REPLACE_DEPTH,
+        })
+    }
+
+    /// Whether replace refs or grafts give some object other contents, or some commit
+    /// other parents, than it is stored with. History is then read only by lockstep's
+    /// own reader and by git (libgit2 honours neither), and a commit-graph file, which
+    /// describes commits as stored, is not read (git does not read it then either).
+    fn history_rewritten(&self) -> bool {
+        !self.replaced().is_empty() || !self.grafts().is_empty()
     }
 
     fn tree_of(&self, commit: Option<Oid>) -> Result<Option<Id>, GitError> {
-        commit.map(|id| Ok(self.read_commit(id)?.tree)).transpose()
+        let Some(id) = commit else {
+            return Ok(None);
+        };
+        if let Some(graph) = self.commit_graph()
+            && let Some(at) = graph.position(id)
+        {
+            return Ok(Some(graph.tree(at)));
+        }
+        Ok(Some(self.read_commit(id)?.tree))
     }
 
     /// Commits listed in `$GIT_DIR/shallow`: their parents are missing.
@@ -324,21 +394,27 @@ impl Repo {
             let path = std::env::var_os("GIT_GRAFT_FILE")
                 .map_or_else(|| self.layout.common_dir.join("info/grafts"), PathBuf::from);
             let text = std::fs::read_to_string(path).unwrap_or_default();
-            text.lines()
-                .filter(|line| !line.starts_with('#'))
-                .filter_map(|line| {
-                    let mut ids = line.split_whitespace().map(Oid::from_str);
-                    let commit = ids.next()?.ok()?;
-                    Some((commit, ids.collect::<Result<Vec<_>, _>>().ok()?))
-                })
-                .collect()
+            let mut grafts = HashMap::new();
+            let lines = text.lines().filter(|line| !line.starts_with('#'));
+            for line in lines {
+                let mut ids = line.split_whitespace().map(full_id);
+                let Some(Some(commit)) = ids.next() else {
+                    continue;
+                };
+                // git keeps a commit's first graft line and ignores malformed ones.
+                if let Some(parents) = ids.collect::<Option<Vec<_>>>() {
+                    grafts.entry(commit).or_insert(parents);
+                }
+            }
+            grafts
         })
     }
 
-    /// The commits git reads replaced (`refs/replace/<id>`, or under
-    /// `$GIT_REPLACE_REF_BASE`); none under `GIT_NO_REPLACE_OBJECTS` or
+    /// The objects git reads replaced — `refs/replace/<id>` (or under
+    /// `$GIT_REPLACE_REF_BASE`) names one, and points at what git reads instead — and
+    /// their replacements; none under `GIT_NO_REPLACE_OBJECTS` or
     /// `core.useReplaceRefs = false`, where git reads objects as stored.
-    fn replaced(&self) -> &HashSet<Oid> {
+    fn replaced(&self) -> &HashMap<Id, Id> {
         self.replaced.get_or_init(|| {
             let off = std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_some()
                 || self
@@ -347,17 +423,21 @@ impl Repo {
                     .and_then(|c| c.get_bool("core.useReplaceRefs"))
                     .is_ok_and(|on| !on);
             if off {
-                return HashSet::new();
+                return HashMap::new();
             }
             let base = std::env::var("GIT_REPLACE_REF_BASE")
                 .unwrap_or_else(|_| "refs/replace/".to_owned());
             let base = format!("{}/", base.trim_end_matches('/'));
-            let Ok(mut names) = self.repo.references_glob(&format!("{base}*")) else {
-                return HashSet::new();
+            let Ok(refs) = self.repo.references_glob(&format!("{base}*")) else {
+                return HashMap::new();
             };
-            names
-                .names()
-                .filter_map(|name| Oid::from_str(name.ok()?.strip_prefix(&base)?).ok())
+            // git warns about a name that is not an object id, and skips it.
+            refs.flatten()
+                .filter_map(|reference| {
+                    let original = full_id(reference.name()?.strip_prefix(&base)?)?;
+                    let replacement = reference.resolve().ok()?.target()?;
+                    Some((Id::from(original), Id::from(replacement)))
+                })
                 .collect()
         })
     }
@@ -371,4 +451,10 @@ impl Repo {
             (None, _) => self.layout.index_file.clone(),
         }
     }
+}
+
+/// An object id written in full, as git requires in `info/grafts` and replace ref names
+/// (libgit2's own parser accepts a prefix).
+fn full_id(hex: &str) -> Option<Oid> {
+    Id::from_hex(hex.as_bytes()).map(Id::oid)
 }

@@ -1,43 +1,43 @@
 //! Reading the rule set from a revision, so a pull request is checked against the rules
 //! of its base (`--config-from base`).
 
+use std::cell::RefCell;
 use std::io;
 use std::path::Path;
 
-use git2::{Oid, Tree};
-
 use super::Repo;
-use super::error::{Context, GitError};
+use super::error::GitError;
 use super::id::Id;
+use super::unchanged::{PathEntry, Trees};
 use crate::config::{ConfigFiles, outside};
 use crate::repo_path;
 
 /// Files of one commit's tree.
 pub struct RevisionFiles<'r> {
     repo: &'r Repo,
-    tree: Tree<'r>,
+    /// The commit's root tree.
+    tree: Id,
+    trees: RefCell<Trees>,
     name: String,
 }
 
 impl Repo {
     /// The files of the commit `rev` names.
     pub fn files_at(&self, rev: &str) -> Result<RevisionFiles<'_>, GitError> {
-        let commit: Oid = self.resolve(rev)?;
-        let commit = self
-            .repo
-            .find_commit(commit)
-            .context(|| format!("cannot read commit {commit}"))?;
-        let tree = commit
-            .tree()
-            .context(|| format!("cannot read the tree of {}", commit.id()))?;
-        let short = commit.id().to_string()[..12].to_owned();
+        let commit = self.resolve(rev)?;
+        let tree = self.read_commit(commit)?.tree;
+        let short = commit.to_string()[..12].to_owned();
         Ok(RevisionFiles {
             repo: self,
             tree,
+            trees: RefCell::default(),
             name: format!("revision {short}"),
         })
     }
 }
+
+const SYMLINK: u32 = 0o120000;
+const GITLINK: u32 = 0o160000;
 
 /// Symbolic links followed in a row before a file is taken as unreadable (git stops at
 /// 40 when it resolves links in a tree, `get_tree_entry_follow_symlinks`).
@@ -57,21 +57,22 @@ impl ConfigFiles for RevisionFiles<'_> {
     fn read(&self, path: &str) -> io::Result<Option<String>> {
         let mut path = path.to_owned();
         for _ in 0..MAX_LINKS {
-            let Ok(entry) = self.tree.get_path(Path::new(&path)) else {
-                return Ok(None);
+            let mut trees = self.trees.borrow_mut();
+            let found = self.repo.path_entry(self.tree, &path, &mut trees);
+            let blob = match found.map_err(|e| io::Error::other(with_help(&e)))? {
+                None => return Ok(None),
+                Some(PathEntry::File(blob)) if blob.mode != GITLINK => blob,
+                Some(_) => return Err(io::Error::other("not a file")),
             };
-            if entry.kind() != Some(git2::ObjectType::Blob) {
-                return Err(io::Error::other("not a file"));
-            }
             // Through lockstep's reader, which fetches what a partial clone lacks.
-            let context = || format!("cannot read the blob {} of `{path}`", entry.id());
+            let context = || format!("cannot read the blob {} of `{path}`", blob.id);
             let (_, bytes) = self
                 .repo
-                .read_object(Id::from(entry.id()), context)
+                .read_object(blob.id, context)
                 .map_err(|e| io::Error::other(with_help(&e)))?;
             let text = String::from_utf8(bytes.to_vec())
                 .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8"))?;
-            if entry.filemode() != i32::from(git2::FileMode::Link) {
+            if blob.mode != SYMLINK {
                 return Ok(Some(text));
             }
             let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);

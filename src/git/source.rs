@@ -1,5 +1,6 @@
 //! Diff sources: the work tree, the index, a pull request's range, a commit.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use git2::{Delta, DiffOptions, Oid};
@@ -200,11 +201,14 @@ impl Repo {
         let root = self.require_workdir("checking the work tree")?;
         let head = self.head()?;
         let index = self.index_path(None);
-        let mut raw = match git_reads(&index)? {
+        // libgit2 would read a replaced tree or blob as stored.
+        let replaced = (!self.replaced().is_empty()).then_some("replace refs");
+        let mut raw = match git_reads(&index)?.or(replaced) {
             Some(why) => git_cli::work_tree_changes(root, &index, why)?,
             None => self.libgit2_work_tree_changes(head)?,
         };
         self.clean_work_tree(&mut raw)?;
+        identify_copies(root, &mut raw);
         Ok(Diff {
             kind: DiffKind::WorkTree,
             base: head.map(|id| id.to_string()),
@@ -253,6 +257,38 @@ fn git_reads(index: &std::path::Path) -> Result<Option<&'static str>, GitError> 
             path: index.display().to_string(),
             reason,
         }),
+    }
+}
+
+/// A new work-tree file (untracked, or added) holding exactly what a deleted file
+/// held gets that blob's id, so it pairs with it as a rename, as git pairs them once it
+/// is added (`git add -A`, then `git diff --cached`): git hashes the file as it would
+/// store it. Files git converts already carry the id of their converted content
+/// ([`Repo::clean_work_tree`]); any other new file is hashed as it is, and only when
+/// something was deleted.
+fn identify_copies(root: &std::path::Path, raw: &mut [RawChange]) {
+    let deleted: HashSet<Id> = raw
+        .iter()
+        .filter(|change| change.new.is_none())
+        .filter_map(|change| change.old.map(|old| old.id))
+        .collect();
+    if deleted.is_empty() {
+        return;
+    }
+    for change in raw.iter_mut().filter(|change| change.old.is_none()) {
+        let Some(new) = change.new.as_mut() else {
+            continue;
+        };
+        if !new.id.is_zero() || new.mode & 0o170000 != 0o100000 {
+            continue;
+        }
+        let file = root.join(String::from_utf8_lossy(&change.path).as_ref());
+        let hashed = git2::Oid::hash_file(git2::ObjectType::Blob, file)
+            .ok()
+            .map(Id::from);
+        if let Some(id) = hashed.filter(|id| deleted.contains(id)) {
+            new.id = id;
+        }
     }
 }
 

@@ -1,75 +1,163 @@
-//! Every commit reachable from a head, oldest first, read with the own commit reader:
-//! each commit once, its parents and committer time only. The order is the one
-//! libgit2's revwalk gives with `TOPOLOGICAL | REVERSE` (its reports are compared
-//! byte for byte with those of earlier releases), and the times let an audit skip
-//! commits outside its window without reading them again.
+//! Every commit reachable from a head, oldest first: from the commit-graph where git
+//! would read one, else with the own commit reader, each commit once, its parents and
+//! committer time only. The order is the one libgit2's revwalk gives with
+//! `TOPOLOGICAL | REVERSE` (its reports are compared byte for byte with those of
+//! earlier releases), and the times let an audit skip commits outside its window
+//! without reading them again.
+//!
+//! With corrected committer dates (the graph's GDA2), the walk stops below the window:
+//! a commit's corrected date is no earlier than the committer time of any of its
+//! ancestors, so once it is before the window (by more than any zone offset), so is
+//! all it reaches. The commits left out are ancestors of such a commit, dated before
+//! the window; the order of the others is the one the whole walk gives, since a commit
+//! is ready for the sort once its children are out, and no child of a listed commit
+//! inside the window is left out.
 
 use std::collections::HashMap;
 
 use git2::Oid;
 
 use super::Repo;
+use super::commit_graph::Position;
+use super::commit_object::MAX_ZONE_OFFSET;
 use super::error::GitError;
 
 /// A commit as the listing read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Listed {
     pub(super) id: Oid,
-    pub local_time: i64,
+    pub time: ListedTime,
     pub merge: bool,
+}
+
+/// A listed commit's committer time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ListedTime {
+    /// Shifted into the committer's time zone, read from the commit.
+    Local(i64),
+    /// Seconds since the epoch, from the commit-graph, which has no zones.
+    Utc(i64),
+}
+
+/// A commit found on the walk: where the graph has it, else its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key {
+    At(Position),
+    Id(Oid),
 }
 
 /// A commit of the graph being sorted.
 struct Node {
     listed: Listed,
-    parents: Vec<Oid>,
+    parents: Vec<Key>,
+}
+
+/// The commits found so far, each once.
+struct Found {
+    nodes: Vec<Node>,
+    /// Node of each graph position, or `u32::MAX`.
+    at: Vec<u32>,
+    by_id: HashMap<Oid, usize>,
+}
+
+impl Found {
+    fn node(&self, key: Key) -> Option<usize> {
+        match key {
+            Key::At(at) => Some(self.at[at as usize])
+                .filter(|&n| n != u32::MAX)
+                .map(|n| n as usize),
+            Key::Id(id) => self.by_id.get(&id).copied(),
+        }
+    }
+
+    fn insert(&mut self, key: Key, node: Node) {
+        let index = self.nodes.len();
+        match key {
+            Key::At(at) => self.at[at as usize] = u32::try_from(index).unwrap_or(u32::MAX),
+            Key::Id(id) => {
+                self.by_id.insert(id, index);
+            }
+        }
+        self.nodes.push(node);
+    }
 }
 
 impl Repo {
     /// The commits reachable from `head` (along first parents only, if `first_parent`),
-    /// oldest first.
+    /// oldest first. Commits whose local committer time is before `not_before` may be
+    /// left out, with all they reach.
     pub(super) fn topo_order(
         &self,
         head: Oid,
         first_parent: bool,
+        not_before: Option<i64>,
     ) -> Result<Vec<Listed>, GitError> {
-        let mut nodes = Vec::new();
-        let mut index = HashMap::new();
-        let mut next = vec![head];
-        while let Some(id) = next.pop() {
-            if index.contains_key(&id) {
+        let graph = self.commit_graph();
+        let key = |id: Oid| {
+            graph
+                .and_then(|g| g.position(id))
+                .map_or(Key::Id(id), Key::At)
+        };
+        // Below this corrected date, a commit and its ancestors are before the window.
+        let limit = not_before.map(|t| t.saturating_sub(MAX_ZONE_OFFSET));
+        let mut found = Found {
+            nodes: Vec::new(),
+            at: vec![u32::MAX; graph.map_or(0, |g| g.len() as usize)],
+            by_id: HashMap::new(),
+        };
+        let mut next = vec![key(head)];
+        let mut positions = Vec::new();
+        while let Some(at) = next.pop() {
+            if found.node(at).is_some() {
                 continue;
             }
-            let header = self.read_commit_header(id)?;
-            let followed = if first_parent {
-                &header.parents[..header.parents.len().min(1)]
-            } else {
-                &header.parents[..]
+            let (listed, parents) = match at {
+                Key::At(position) => {
+                    let Some(graph) = graph else { continue };
+                    let before = limit
+                        .zip(graph.corrected_date(position))
+                        .is_some_and(|(limit, date)| date < limit);
+                    if before {
+                        continue;
+                    }
+                    graph.parents(position, &mut positions);
+                    let listed = Listed {
+                        id: graph.id(position),
+                        time: ListedTime::Utc(graph.time(position)),
+                        merge: positions.len() > 1,
+                    };
+                    (listed, positions.iter().map(|&p| Key::At(p)).collect())
+                }
+                Key::Id(id) => {
+                    let header = self.read_commit_header(id)?;
+                    let listed = Listed {
+                        id,
+                        time: ListedTime::Local(header.local_time),
+                        merge: header.parents.len() > 1,
+                    };
+                    (
+                        listed,
+                        header.parents.into_iter().map(key).collect::<Vec<_>>(),
+                    )
+                }
             };
-            next.extend(followed.iter().filter(|p| !index.contains_key(*p)));
-            index.insert(id, nodes.len());
-            nodes.push(Node {
-                listed: Listed {
-                    id,
-                    local_time: header.local_time,
-                    merge: header.parents.len() > 1,
-                },
-                parents: header.parents,
-            });
+            let followed = if first_parent {
+                &parents[..parents.len().min(1)]
+            } else {
+                &parents[..]
+            };
+            next.extend(followed.iter().filter(|&&p| found.node(p).is_none()));
+            found.insert(at, Node { listed, parents });
         }
-        let parents: Vec<Vec<usize>> = nodes
+        let parents: Vec<Vec<usize>> = found
+            .nodes
             .iter()
-            .map(|node| {
-                node.parents
-                    .iter()
-                    .filter_map(|p| index.get(p).copied())
-                    .collect()
-            })
+            .map(|node| node.parents.iter().filter_map(|&p| found.node(p)).collect())
             .collect();
         Ok(sorted(&parents)
             .into_iter()
             .rev()
-            .map(|at| nodes[at].listed)
+            .map(|at| found.nodes[at].listed)
             .collect())
     }
 }
@@ -118,5 +206,63 @@ mod tests {
         let parents = [vec![1, 1], vec![2], vec![]];
         assert_eq!(sorted(&parents), [0, 1, 2]);
         assert_eq!(sorted(&[]), Vec::<usize>::new());
+    }
+}
+
+#[cfg(test)]
+mod listing_tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::git::test_git::{git, git_with};
+
+    /// Commits an empty change dated `date` (committer and author); its id.
+    fn commit_at(dir: &Path, message: &str, date: &str) -> Oid {
+        let env = [("GIT_AUTHOR_DATE", date), ("GIT_COMMITTER_DATE", date)];
+        git_with(dir, &["commit", "-q", "--allow-empty", "-m", message], &env);
+        let id = git(dir, &["rev-parse", "HEAD"]);
+        Oid::from_str(String::from_utf8_lossy(&id).trim()).expect("an id")
+    }
+
+    /// Two old commits, one in the window, one dated long before it on top, and one
+    /// in the window again: the clock of one committer was wrong.
+    fn history(dir: &Path) -> Vec<Oid> {
+        git(dir, &["init", "-q", "-b", "main", "."]);
+        git(dir, &["config", "user.name", "T"]);
+        git(dir, &["config", "user.email", "t@example.com"]);
+        [
+            ("old 1", "2020-01-01T00:00:00+0000"),
+            ("old 2", "2020-02-01T00:00:00+0000"),
+            ("in the window", "2024-03-01T00:00:00+0000"),
+            ("dated before the window", "2020-03-01T00:00:00+0000"),
+            ("in the window again", "2024-04-01T00:00:00+0000"),
+        ]
+        .iter()
+        .map(|(message, date)| commit_at(dir, message, date))
+        .collect()
+    }
+
+    fn listed(dir: &Path, not_before: Option<i64>) -> Vec<Oid> {
+        let repo = Repo::discover(dir).expect("a repository");
+        let head = repo.head().expect("HEAD").expect("born");
+        let listed = repo.topo_order(head, false, not_before).expect("listed");
+        listed.iter().map(|unit| unit.id).collect()
+    }
+
+    #[test]
+    fn corrected_dates_stop_the_listing_below_the_window_and_keep_what_is_inside() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let commits = history(dir.path());
+        // 2024-01-01, in the committers' zone.
+        let window = Some(1_704_067_200);
+        assert_eq!(
+            listed(dir.path(), window),
+            commits,
+            "no graph: every commit"
+        );
+        git(dir.path(), &["commit-graph", "write", "--reachable"]);
+        assert_eq!(listed(dir.path(), None), commits);
+        // The commit dated 2020 has a corrected date after its parent's, in 2024.
+        assert_eq!(listed(dir.path(), window), commits[2..]);
     }
 }

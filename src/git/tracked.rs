@@ -2,7 +2,7 @@
 //! (`validate`, `init`, the annotation scan). Untracked and ignored files are never
 //! listed, so a scan never walks `target/` or `node_modules/`.
 
-use git2::{ObjectType, Oid, TreeWalkMode, TreeWalkResult};
+use git2::Oid;
 
 use super::Repo;
 use super::error::{Context, GitError};
@@ -23,18 +23,12 @@ pub struct TrackedFile {
     pub content: Content,
 }
 
-/// A non-tree entry of HEAD's tree.
-struct HeadEntry {
-    path: String,
-    mode: u32,
-    id: Oid,
-}
-
 impl Repo {
     /// Every path in HEAD's tree, sorted; empty on an unborn branch. Submodules and
     /// symlinks count as paths; directories do not.
     pub fn tracked_paths(&self) -> Result<Vec<String>, GitError> {
-        let mut paths: Vec<String> = self.head_entries()?.into_iter().map(|e| e.path).collect();
+        let entries = self.tree_entries(self.head()?)?;
+        let mut paths: Vec<String> = entries.into_iter().map(|(path, _)| path).collect();
         paths.sort_unstable();
         Ok(paths)
     }
@@ -61,34 +55,10 @@ impl Repo {
         }
     }
 
-    /// Every regular file of a commit's tree, to be read from the object store; none
-    /// for `None` (an unborn branch).
+    /// Every regular file (no submodules, no symlinks) of a commit's tree, to be read
+    /// from the object store; none for `None` (an unborn branch).
     pub fn files_at_commit(&self, commit: Option<Oid>) -> Result<Vec<TrackedFile>, GitError> {
-        let entries = self
-            .tree_entries(commit)?
-            .into_iter()
-            .map(|e| {
-                let mut id = [0; 20];
-                id.copy_from_slice(&e.id.as_bytes()[..20]);
-                (e.path, Content::Object { id, mode: e.mode })
-            })
-            .collect();
-        Ok(regular(entries))
-    }
-
-    /// Every regular file of `commit`'s tree (no submodules, no symlinks).
-    pub fn commit_files(&self, commit: Oid) -> Result<Vec<TrackedFile>, GitError> {
-        let changes = self.tree_changes(None, self.tree_of(Some(commit))?)?;
-        Ok(changes
-            .into_iter()
-            .filter_map(|change| {
-                let content = change.new?;
-                (content.mode() & MODE_TYPE == MODE_REGULAR).then_some(TrackedFile {
-                    path: change.path,
-                    content,
-                })
-            })
-            .collect())
+        Ok(regular(self.tree_entries(commit)?))
     }
 
     /// The index's stage-0 paths, to be read from the work tree, or from the index
@@ -120,31 +90,14 @@ impl Repo {
         }
     }
 
-    fn head_entries(&self) -> Result<Vec<HeadEntry>, GitError> {
-        self.tree_entries(self.head()?)
-    }
-
-    fn tree_entries(&self, commit: Option<Oid>) -> Result<Vec<HeadEntry>, GitError> {
-        let Some(tree) = self.tree_of(commit)? else {
-            return Ok(Vec::new());
-        };
-        let tree = self
-            .repo
-            .find_tree(tree.oid())
-            .context(|| format!("cannot read the tree {}", tree.oid()))?;
-        let mut entries = Vec::new();
-        tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
-            if entry.kind() != Some(ObjectType::Tree) {
-                entries.push(HeadEntry {
-                    path: format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes())),
-                    mode: u32::try_from(entry.filemode()).unwrap_or_default(),
-                    id: entry.id(),
-                });
-            }
-            TreeWalkResult::Ok
-        })
-        .context(|| "cannot walk a commit's tree".to_owned())?;
-        Ok(entries)
+    /// Every non-directory entry of a commit's tree, read as git reads it (replaced
+    /// trees as their replacements).
+    fn tree_entries(&self, commit: Option<Oid>) -> Result<Vec<(String, Content)>, GitError> {
+        let changes = self.tree_changes(None, self.tree_of(commit)?)?;
+        Ok(changes
+            .into_iter()
+            .filter_map(|change| Some((change.path, change.new?)))
+            .collect())
     }
 }
 

@@ -2,12 +2,15 @@
 //! path the diff does not touch exists on its head side (an annotation target that
 //! names a file that never existed is an error, not a companion left unchanged).
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::rc::Rc;
 
-use git2::{ObjectType, Oid, Tree};
+use git2::Oid;
 
 use super::Repo;
-use super::error::{Context, GitError};
+use super::error::GitError;
+use super::id::Id;
+use super::tree_walk::{Blob, Entry, read_tree, tree_entries};
 
 /// The snapshot holding every path a diff does not touch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,15 +23,17 @@ pub enum Unchanged {
     Index,
 }
 
-/// Answers "does this path exist?" for paths a diff does not touch, reading the
-/// snapshot once and only when first asked.
-pub struct Lookup<'r> {
-    repo: &'r Repo,
-    unchanged: Unchanged,
-    tree: Option<Option<Tree<'r>>>,
-    /// Sorted paths of the index, for [`Unchanged::Index`].
-    index: Option<Vec<String>>,
+/// What a path names in a tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum PathEntry {
+    /// A blob, symlink or submodule.
+    File(Blob),
+    Dir(Id),
 }
+
+/// Trees read while looking paths up, by id: the lookups of one diff share directories.
+#[derive(Default)]
+pub(super) struct Trees(HashMap<Id, Rc<[u8]>>);
 
 impl Repo {
     /// A lookup of the paths in `unchanged`.
@@ -37,9 +42,61 @@ impl Repo {
             repo: self,
             unchanged,
             tree: None,
+            trees: Trees::default(),
             index: None,
         }
     }
+
+    /// What the `/`-separated `path` names in the tree `root`, read as git reads it
+    /// (a replaced tree as its replacement); `None` when nothing is there.
+    pub(super) fn path_entry(
+        &self,
+        root: Id,
+        path: &str,
+        trees: &mut Trees,
+    ) -> Result<Option<PathEntry>, GitError> {
+        let mut at = PathEntry::Dir(root);
+        let mut prefix = Vec::new();
+        for name in path.split('/').filter(|name| !name.is_empty()) {
+            let PathEntry::Dir(id) = at else {
+                return Ok(None);
+            };
+            let listing = match trees.0.get(&id) {
+                Some(listing) => Rc::clone(listing),
+                None => {
+                    let listing = read_tree(self, id, &prefix)?;
+                    trees.0.insert(id, Rc::clone(&listing));
+                    listing
+                }
+            };
+            let found = tree_entries(&listing, |id| id).find_map(|entry| match entry {
+                Entry::File { name: n, blob } if n == name.as_bytes() => {
+                    Some(PathEntry::File(blob))
+                }
+                Entry::Dir { name: n, dir } if n == name.as_bytes() => Some(PathEntry::Dir(dir)),
+                _ => None,
+            });
+            let Some(found) = found else {
+                return Ok(None);
+            };
+            at = found;
+            prefix.extend_from_slice(name.as_bytes());
+            prefix.push(b'/');
+        }
+        Ok(Some(at))
+    }
+}
+
+/// Answers "does this path exist?" for paths a diff does not touch, reading the
+/// snapshot once and only when first asked.
+pub struct Lookup<'r> {
+    repo: &'r Repo,
+    unchanged: Unchanged,
+    /// The root tree of [`Unchanged::Tree`], once read (`None` inside: no tree).
+    tree: Option<Option<Id>>,
+    trees: Trees,
+    /// Sorted paths of the index, for [`Unchanged::Index`].
+    index: Option<Vec<String>>,
 }
 
 impl Lookup<'_> {
@@ -54,28 +111,23 @@ impl Lookup<'_> {
     }
 
     fn in_tree(&mut self, commit: Option<Oid>, path: &str) -> Result<bool, GitError> {
-        if self.tree.is_none() {
-            let tree = match self.repo.tree_of(commit)? {
-                Some(id) => Some(
-                    self.repo
-                        .repo
-                        .find_tree(id.oid())
-                        .context(|| format!("cannot read the tree {}", id.oid()))?,
-                ),
-                None => None,
-            };
-            self.tree = Some(tree);
-        }
-        let Some(Some(tree)) = &self.tree else {
+        let root = match self.tree {
+            Some(root) => root,
+            None => *self.tree.insert(self.repo.tree_of(commit)?),
+        };
+        let Some(root) = root else {
             return Ok(false);
         };
         let directory = path.ends_with('/');
-        let entry = match tree.get_path(Path::new(path.trim_end_matches('/'))) {
-            Ok(entry) => entry,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(false),
-            Err(e) => return Err(e).context(|| format!("cannot look up `{path}`")),
-        };
-        Ok((entry.kind() == Some(ObjectType::Tree)) == directory)
+        let name = path.trim_end_matches('/');
+        if name.is_empty() {
+            return Ok(false);
+        }
+        Ok(match self.repo.path_entry(root, name, &mut self.trees)? {
+            Some(PathEntry::Dir(_)) => directory,
+            Some(PathEntry::File(_)) => !directory,
+            None => false,
+        })
     }
 
     fn in_index(&mut self, path: &str) -> Result<bool, GitError> {

@@ -8,13 +8,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 
-use git2::{Oid, Sort};
+use git2::Oid;
 
 use super::changes::{NewSide, into_changes};
-use super::error::{Context, GitError};
+use super::commit_object::MAX_ZONE_OFFSET;
+use super::error::GitError;
 use super::id::Id;
 use super::recent::Recent;
-use super::topo_order::Listed;
+use super::topo_order::{Listed, ListedTime};
 use super::tree_walk::{Dir, Entry, Tree, walk};
 use super::{Commit, Repo};
 use crate::change::Change;
@@ -39,6 +40,10 @@ pub struct HistorySpec {
     pub range: Option<String>,
     /// Walk the first-parent chain and judge each merge against its first parent.
     pub first_parent: bool,
+    /// A local committer time (seconds) before which no unit is walked: the listing
+    /// may leave such commits out, and stops below it where the commit-graph says
+    /// nothing further is later.
+    pub not_before: Option<i64>,
 }
 
 /// The commits of a history, oldest first: ids (and, when the listing read them, times),
@@ -53,6 +58,8 @@ pub struct Units {
     first_parent: bool,
     /// The commit the history ends at: the range's end, else HEAD.
     head: Option<Oid>,
+    /// [`HistorySpec::not_before`].
+    not_before: Option<i64>,
 }
 
 impl Units {
@@ -71,9 +78,15 @@ impl Units {
 
     /// Whether the listing read unit `index` and knows it is left out.
     fn left_out(&self, index: usize, keep: impl Fn(i64) -> bool) -> bool {
-        self.listed
-            .get(index)
-            .is_some_and(|unit| (!self.first_parent && unit.merge) || !keep(unit.local_time))
+        self.listed.get(index).is_some_and(|unit| {
+            (!self.first_parent && unit.merge)
+                || match unit.time {
+                    ListedTime::Local(time) => !keep(time),
+                    ListedTime::Utc(time) => self
+                        .not_before
+                        .is_some_and(|limit| time.saturating_add(MAX_ZONE_OFFSET) < limit),
+                }
+        })
     }
 }
 
@@ -98,7 +111,7 @@ impl Repo {
                 self.range_units(to, from, spec.first_parent)
             }
             None => match self.head()? {
-                Some(head) => self.units_from(head, spec.first_parent),
+                Some(head) => self.units_from(head, spec),
                 None => Ok(Units::default()),
             },
         }
@@ -111,49 +124,40 @@ impl Repo {
         match &spec.range {
             Some(range) => {
                 let (from, _) = self.range_ends(range)?;
-                self.units_from(from, spec.first_parent)
+                self.units_from(from, spec)
             }
             None => Ok(Units::default()),
         }
     }
 
     /// Every commit reachable from `head`, oldest first.
-    fn units_from(&self, head: Oid, first_parent: bool) -> Result<Units, GitError> {
+    fn units_from(&self, head: Oid, spec: &HistorySpec) -> Result<Units, GitError> {
         let boundary = self.shallow_boundary();
         let listed: Vec<Listed> = self
-            .topo_order(head, first_parent)?
+            .topo_order(head, spec.first_parent, spec.not_before)?
             .into_iter()
             .filter(|unit| !boundary.contains(&unit.id))
             .collect();
         Ok(Units {
             list: listed.iter().map(|unit| unit.id).collect(),
             listed,
-            first_parent,
+            first_parent: spec.first_parent,
             head: Some(head),
+            not_before: spec.not_before,
         })
     }
 
     /// The commits reachable from `to` and not from `from`, oldest first.
     fn range_units(&self, to: Oid, from: Oid, first_parent: bool) -> Result<Units, GitError> {
         let boundary = self.shallow_boundary();
-        let context = || "cannot walk the history".to_owned();
-        let mut walk = self.graph()?.revwalk().context(context)?;
-        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
-            .context(context)?;
-        walk.push(to).context(context)?;
-        walk.hide(from).context(context)?;
-        if first_parent {
-            walk.simplify_first_parent().context(context)?;
-        }
-        let list = walk
-            .filter(|id| id.as_ref().map_or(true, |id| !boundary.contains(id)))
-            .collect::<Result<Vec<Oid>, git2::Error>>()
-            .context(context)?;
+        let mut list = self.range_list(to, Some(from), first_parent)?;
+        list.retain(|id| !boundary.contains(id));
         Ok(Units {
             list,
             listed: Vec::new(),
             first_parent,
             head: Some(to),
+            not_before: None,
         })
     }
 
@@ -183,13 +187,14 @@ impl Repo {
         let stop = AtomicBool::new(false);
         let layout = &self.layout;
         let packs = self.objects.borrow().pack_files();
+        let graph = self.shared_commit_graph();
         std::thread::scope(|scope| {
             let (sender, receiver) =
                 sync_channel::<(usize, Result<Vec<Option<T>>, E>)>(threads * 2);
             for _ in 0..threads {
                 let sender = sender.clone();
-                let (next_start, stop, judge, keep, layout, packs) =
-                    (&next_start, &stop, &judge, &keep, &layout, &packs);
+                let (next_start, stop, judge, keep, layout, packs, graph) =
+                    (&next_start, &stop, &judge, &keep, &layout, &packs, &graph);
                 scope.spawn(move || {
                     let repo = match Repo::open(Arc::clone(layout), Arc::clone(packs)) {
                         Ok(repo) => repo,
@@ -198,6 +203,7 @@ impl Repo {
                             return;
                         }
                     };
+                    repo.share_commit_graph(graph.clone());
                     let cache = TreeCache::default();
                     let mut last = None;
                     while !stop.load(Ordering::Relaxed) {

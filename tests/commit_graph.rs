@@ -1,0 +1,263 @@
+//! Audits read the commit-graph where git reads it (single file or split chain, with
+//! or without changed-path filters) and report exactly what they report without it;
+//! where git does not read it (`core.commitGraph = false`, grafts, replace refs, a
+//! shallow clone) or it is damaged, neither does lockstep.
+
+mod support;
+
+use std::path::PathBuf;
+
+use sha1::{Digest, Sha1};
+use support::Repo;
+
+const RULES: &str = r#"version = 1
+
+[[rule]]
+id = "api"
+when = ["api/**"]
+then = ["docs/api.md"]
+"#;
+
+/// Commits on `branch` (created from HEAD when new), each editing the API alone: a
+/// miss each, so the misses list shows the audit's order.
+fn edits(repo: &Repo, branch: &str, names: &[&str]) {
+    repo.git(&["checkout", "-q", "-B", branch]);
+    for name in names {
+        repo.write(&format!("api/{branch}"), format!("{name}\n"));
+        repo.commit(name);
+    }
+}
+
+/// Branches, a merge and an octopus merge (three parents: the graph's EDGE list);
+/// `between` runs halfway through.
+fn history(between: impl Fn(&Repo)) -> Repo {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", RULES)
+        .write("docs/api.md", "# API\n");
+    repo.commit("root");
+    for branch in ["a", "b", "c"] {
+        repo.git(&["checkout", "-q", "main"]);
+        edits(
+            &repo,
+            branch,
+            &[&format!("{branch} 1"), &format!("{branch} 2")],
+        );
+    }
+    repo.git(&["checkout", "-q", "main"]);
+    edits(&repo, "main", &["main 1"]);
+    repo.git(&["merge", "-q", "--no-ff", "-m", "octopus", "a", "b", "c"]);
+    between(&repo);
+    edits(&repo, "d", &["d 1", "d 2"]);
+    repo.git(&["checkout", "-q", "main"]);
+    edits(&repo, "main", &["main 2"]);
+    repo.git(&["merge", "-q", "--no-ff", "-m", "merge d", "d"]);
+    edits(&repo, "main", &["main 3"]);
+    repo
+}
+
+fn audit(repo: &Repo, args: &[&str]) -> String {
+    let output = repo
+        .lockstep()
+        .args(["audit", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("run lockstep");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+/// What the audits of a few windows say.
+fn audits(repo: &Repo) -> Vec<String> {
+    [
+        &[][..],
+        &["--first-parent"],
+        &["--since", "2026-01-01", "--until", "2026-01-01"],
+        &["--range", "main~2..main"],
+        &["-j", "1"],
+    ]
+    .iter()
+    .map(|args| audit(repo, args))
+    .collect()
+}
+
+fn units(json: &str) -> u64 {
+    let json: serde_json::Value = serde_json::from_str(json).expect("JSON");
+    json["range"]["units"].as_u64().expect("units")
+}
+
+fn info(repo: &Repo) -> PathBuf {
+    repo.path().join(".git/objects/info")
+}
+
+fn remove_graphs(repo: &Repo) {
+    let info = info(repo);
+    let _ = std::fs::remove_file(info.join("commit-graph"));
+    let _ = std::fs::remove_dir_all(info.join("commit-graphs"));
+}
+
+#[test]
+fn every_kind_of_commit_graph_gives_the_audit_it_reads_without_one() {
+    let repo = history(|_| {});
+    let without = audits(&repo);
+    let log = repo.git(&["log", "--no-merges", "--format=%H"]);
+    assert_eq!(units(&without[0]), log.lines().count() as u64);
+    for options in [&[][..], &["--changed-paths"]] {
+        remove_graphs(&repo);
+        let mut write = vec!["commit-graph", "write", "--reachable"];
+        write.extend_from_slice(options);
+        repo.git(&write);
+        assert!(info(&repo).join("commit-graph").is_file());
+        assert_eq!(audits(&repo), without, "{options:?}");
+    }
+}
+
+#[test]
+fn a_split_commit_graph_chain_reads_as_one() {
+    let written = |repo: &Repo| {
+        repo.git(&["commit-graph", "write", "--reachable", "--split"]);
+    };
+    let repo = history(written);
+    let without = {
+        let info = info(&repo);
+        let chain = info.join("commit-graphs");
+        std::fs::rename(&chain, info.join("aside")).expect("set aside");
+        let without = audits(&repo);
+        std::fs::rename(info.join("aside"), &chain).expect("put back");
+        without
+    };
+    // A second layer, not merged into the first: its parents are in the base.
+    repo.git(&[
+        "commit-graph",
+        "write",
+        "--reachable",
+        "--split=no-merge",
+        "--changed-paths",
+    ]);
+    let chain = std::fs::read_to_string(info(&repo).join("commit-graphs/commit-graph-chain"))
+        .expect("a chain");
+    assert_eq!(chain.lines().count(), 2, "{chain}");
+    assert_eq!(audits(&repo), without);
+}
+
+/// The offsets of the chunks `ids` in a commit-graph file.
+fn chunk(bytes: &[u8], id: &[u8; 4]) -> usize {
+    let count = usize::from(bytes[6]);
+    (0..count)
+        .map(|i| 8 + 12 * i)
+        .find(|&at| &bytes[at..at + 4] == id)
+        .map(|at| {
+            let offset: [u8; 8] = bytes[at + 4..at + 12].try_into().expect("8 bytes");
+            usize::try_from(u64::from_be_bytes(offset)).expect("an offset")
+        })
+        .expect("the chunk")
+}
+
+/// Rewrites the single commit-graph file so that it records `commit` as a root (its
+/// checksum made to match): a graph that disagrees with the commits, to show who reads
+/// which.
+fn record_as_root(repo: &Repo, commit: &str) {
+    let path = info(repo).join("commit-graph");
+    let mut bytes = std::fs::read(&path).expect("a commit-graph");
+    let id: Vec<u8> = (0..20)
+        .map(|i| u8::from_str_radix(&commit[2 * i..2 * i + 2], 16).expect("hex"))
+        .collect();
+    let (ids, rows) = (chunk(&bytes, b"OIDL"), chunk(&bytes, b"CDAT"));
+    let row = (0..)
+        .find(|row| bytes[ids + 20 * row..ids + 20 * row + 20] == id[..])
+        .expect("the commit is in the graph");
+    let parents = rows + 36 * row + 20;
+    bytes[parents..parents + 8].copy_from_slice(&[0x70, 0, 0, 0, 0x70, 0, 0, 0]);
+    let end = bytes.len() - 20;
+    let sum = Sha1::digest(&bytes[..end]);
+    bytes[end..].copy_from_slice(&sum);
+    std::fs::remove_file(&path).expect("remove");
+    std::fs::write(&path, bytes).expect("write");
+}
+
+/// A straight history of five edits, the graph saying the third is the root.
+fn recorded_as_root() -> Repo {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", RULES)
+        .write("docs/api.md", "# API\n");
+    repo.commit("root");
+    edits(&repo, "main", &["1", "2", "3", "4"]);
+    repo.git(&["commit-graph", "write", "--reachable"]);
+    record_as_root(&repo, &repo.rev("HEAD~2"));
+    repo
+}
+
+fn git_log_count(repo: &Repo, config: &[&str]) -> u64 {
+    let mut args = config.to_vec();
+    args.extend_from_slice(&["log", "--no-merges", "--format=%H"]);
+    repo.git(&args).lines().count() as u64
+}
+
+#[test]
+fn the_listing_reads_parents_from_the_graph_as_git_log_does() {
+    let repo = recorded_as_root();
+    assert_eq!(git_log_count(&repo, &[]), 3, "git reads the graph");
+    assert_eq!(units(&audit(&repo, &[])), 3);
+}
+
+#[test]
+fn no_graph_is_read_where_git_reads_none() {
+    let repo = recorded_as_root();
+    let off = ["-c", "core.commitGraph=false"];
+    assert_eq!(git_log_count(&repo, &off), 5);
+    repo.git(&["config", "core.commitGraph", "false"]);
+    assert_eq!(units(&audit(&repo, &[])), 5, "core.commitGraph = false");
+    repo.git(&["config", "--unset", "core.commitGraph"]);
+
+    // Any replace ref in effect, even of an object no commit uses.
+    let blob = |text: &str| {
+        repo.write("unused", text);
+        let id = repo.git(&["hash-object", "-w", "unused"]);
+        repo.remove("unused");
+        id.trim().to_owned()
+    };
+    let (original, replacement) = (blob("original\n"), blob("replacement\n"));
+    repo.git(&["replace", &original, &replacement]);
+    assert_eq!(git_log_count(&repo, &[]), 5);
+    assert_eq!(units(&audit(&repo, &[])), 5, "a replace ref");
+    repo.git(&["replace", "-d", &original]);
+    assert_eq!(units(&audit(&repo, &[])), 3, "the graph again");
+
+    // Grafts: the one they name gets their parents, the others their own.
+    let grafted = repo.rev("HEAD~1");
+    std::fs::write(repo.path().join(".git/info/grafts"), format!("{grafted}\n")).expect("grafts");
+    assert_eq!(git_log_count(&repo, &[]), 2);
+    assert_eq!(units(&audit(&repo, &[])), 2, "grafts");
+}
+
+#[test]
+fn a_shallow_clone_reads_no_graph() {
+    let origin = recorded_as_root();
+    let clone = origin.shallow_clone(2, &[]);
+    let without = audit(&clone, &[]);
+    let graph = info(&origin).join("commit-graph");
+    std::fs::copy(graph, info(&clone).join("commit-graph")).expect("copy");
+    assert_eq!(audit(&clone, &[]), without);
+}
+
+#[test]
+fn a_damaged_commit_graph_is_left_unread() {
+    let repo = recorded_as_root();
+    let path = info(&repo).join("commit-graph");
+    let bytes = std::fs::read(&path).expect("read");
+    let damaged = |bytes: &[u8]| {
+        std::fs::remove_file(&path).expect("remove");
+        std::fs::write(&path, bytes).expect("write");
+        units(&audit(&repo, &[]))
+    };
+    assert_eq!(damaged(&bytes), 3, "read while whole");
+    let mut flipped = bytes.clone();
+    flipped[bytes.len() / 2] ^= 0x40;
+    assert_eq!(damaged(&flipped), 5, "a checksum that does not match");
+    assert_eq!(damaged(&bytes[..bytes.len() - 1]), 5, "truncated");
+    assert_eq!(damaged(b"CGPH"), 5, "a header alone");
+}
