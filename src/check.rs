@@ -89,7 +89,8 @@ pub fn judge_all(
             .iter()
             .enumerate()
             .filter(|&(i, change)| read(i, change))
-            .map(|(_, change)| change),
+            .flat_map(|(_, change)| [change.old, change.new])
+            .flatten(),
     );
     // Annotated files (those holding `LINT.` on either side) need their lines too; the
     // annotation pass has read them already.

@@ -16,7 +16,7 @@ use super::Repo;
 use super::error::{Context, GitError, ReadError};
 use super::id::Id;
 use super::pack::Object;
-use crate::change::{Change, Content};
+use crate::change::Content;
 
 /// One thread's reader of the objects a partial clone promises.
 pub(super) struct Promisor {
@@ -54,11 +54,11 @@ impl Promisor {
 }
 
 impl Repo {
-    /// In a partial clone, fetches the blobs of both sides of `changes` the clone
-    /// lacks, in one `git fetch` (git's diff prefetches a diff's blobs the same way),
-    /// rather than one fetch per blob as they are read. Elsewhere, nothing. A fetch
-    /// that fails is left to the reads, which say why.
-    pub fn prefetch<'c>(&self, changes: impl IntoIterator<Item = &'c Change>) {
+    /// In a partial clone, fetches those of the blobs of `contents` the clone lacks in
+    /// one `git fetch` (git's diff prefetches a diff's blobs the same way), rather than
+    /// one fetch per blob as they are read. Elsewhere, nothing. A fetch that fails is
+    /// left to the reads, which say why.
+    pub fn prefetch(&self, contents: impl IntoIterator<Item = Content>) {
         let mut promisor = self.promisor.borrow_mut();
         let promisor = promisor.get_or_insert_with(|| Promisor::of(&self.repo));
         let Some(remote) = &promisor.remote else {
@@ -67,10 +67,9 @@ impl Repo {
         let Ok(odb) = self.repo.odb() else {
             return;
         };
-        let mut missing: Vec<Id> = changes
+        let mut missing: Vec<Id> = contents
             .into_iter()
-            .flat_map(|change| [change.old, change.new])
-            .filter_map(|side| match side? {
+            .filter_map(|content| match content {
                 Content::Object { id, mode } if mode != 0o160000 => Some(Id(id)),
                 _ => None,
             })
@@ -93,7 +92,11 @@ fn fetch_all(git_dir: &Path, remote: &str, ids: &[Id]) {
         .arg("--git-dir")
         .arg(git_dir)
         .args(["-c", "fetch.negotiationAlgorithm=noop", "fetch", remote])
-        .args(["--no-tags", "--no-write-fetch-head", "--recurse-submodules=no"])
+        .args([
+            "--no-tags",
+            "--no-write-fetch-head",
+            "--recurse-submodules=no",
+        ])
         .args(["--filter=blob:none", "--stdin", "--quiet"])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
