@@ -149,7 +149,8 @@ def audits(lockstep, work, runs):
     checks(lockstep, repo, rules, work, runs)
 
 
-def checks(lockstep, bare, rules, work, runs):
+def staged_clone(bare, work):
+    """A clone of `bare` under `work` with 16 `.rs` files edited and staged; its path."""
     clone = os.path.join(work, "cargo")
     git("clone", "-q", bare, clone)
     files = subprocess.run(
@@ -164,10 +165,15 @@ def checks(lockstep, bare, rules, work, runs):
     ).stdout.split()
     if len(staged) != 16:
         sys.exit(f"expected 16 staged files in the cargo clone, found {len(staged)}")
+    return clone
+
+
+def checks(lockstep, bare, rules, work, runs):
+    clone = staged_clone(bare, work)
     # `check` exits 1 when it finds something: that is a result, not a failure.
     found = (0, 1)
     pair(
-        f"cargo check --staged, {len(staged)} files",
+        "cargo check --staged, 16 files",
         [lockstep, "check", "--staged", "--config", rules],
         ["git", "diff", "--cached", "--name-status"],
         clone,

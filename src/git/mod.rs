@@ -8,6 +8,7 @@ mod clean;
 mod commit_changes;
 mod commit_graph;
 mod commit_object;
+mod discover;
 mod error;
 mod git_cli;
 mod history;

@@ -8,6 +8,7 @@ use std::process::Command;
 
 use git2::{Index, Repository, RepositoryOpenFlags};
 
+use super::discover::plain_layout;
 use super::error::{Context, GitError};
 
 /// The resolved parts of one repository.
@@ -38,10 +39,22 @@ const QUERIES: [&str; 7] = [
 ];
 
 impl Layout {
+    /// Where the repository containing `dir` is: read directly in the ordinary case
+    /// ([`plain_layout`]), else asked of git.
+    pub fn resolve(dir: &Path) -> Result<Layout, GitError> {
+        match plain_layout(dir, |name| std::env::var_os(name)) {
+            Some(layout) => Ok(Layout {
+                alternates: env_alternates(dir),
+                ..layout
+            }),
+            None => Layout::ask_git(dir),
+        }
+    }
+
     /// Asks git where the repository containing `dir` is. Without git on PATH, libgit2
     /// discovers it (honouring the same variables, except `GIT_COMMON_DIR` and a
     /// `GIT_WORK_TREE` over a bare repository).
-    pub fn resolve(dir: &Path) -> Result<Layout, GitError> {
+    pub(super) fn ask_git(dir: &Path) -> Result<Layout, GitError> {
         let output = Command::new("git")
             .current_dir(dir)
             .args(["rev-parse", "--path-format=absolute"])
