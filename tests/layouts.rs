@@ -344,26 +344,12 @@ fn deep_trees_read_as_git_reads_them_and_past_git_s_depth_limit_are_refused() {
     }
 }
 
-/// Every changed path triggers this rule, so a finding lists the paths lockstep sees
-/// changed (all but the witness itself).
-const EVERY_PATH_RULES: &str = r#"version = 1
-
-[[rule]]
-id = "every-path"
-when = ["**"]
-unless = ["witness.md"]
-
-[[rule.then]]
-kind = "docs"
-paths = ["witness.md"]
-"#;
-
 /// A repository with files inside and outside the cone `in`, annotation blocks naming
 /// each other across it, and, once `layout` has run, changes of every kind: unstaged,
 /// staged, untracked, deleted, and staged outside the cone.
 fn sparse_repo(layout: &[&[&str]]) -> Repo {
     let repo = Repo::new();
-    repo.write("lockstep.toml", EVERY_PATH_RULES)
+    repo.write("lockstep.toml", support::EVERY_PATH_RULES)
         .write("witness.md", "w\n")
         .write("root.txt", "root\n")
         .write("in/a.txt", "a\n")
@@ -629,7 +615,11 @@ fn findings(report: &serde_json::Value) -> Vec<(String, String, u64)> {
 fn check_with(repo: &Repo, whitespace: bool, args: &[&str]) -> (serde_json::Value, String) {
     let rules = repo.home().join(format!("rules-{whitespace}.toml"));
     let settings = format!("\n\n[settings]\nwhitespace = {whitespace}\n");
-    std::fs::write(&rules, EVERY_PATH_RULES.replacen('\n', &settings, 1)).expect("rules");
+    std::fs::write(
+        &rules,
+        support::EVERY_PATH_RULES.replacen('\n', &settings, 1),
+    )
+    .expect("rules");
     let output = repo
         .lockstep()
         .args(["check", "--format", "json", "--config"])
@@ -706,7 +696,7 @@ fn a_partial_clone_fetches_a_diff_s_blobs_in_one_go_as_git_diff_does() {
     let origin = Repo::new();
     origin.git(&["config", "uploadpack.allowFilter", "true"]);
     origin
-        .write("lockstep.toml", EVERY_PATH_RULES)
+        .write("lockstep.toml", support::EVERY_PATH_RULES)
         .write("witness.md", "w\n");
     for version in 1..=3 {
         for file in ["a.txt", "b.txt", "c.txt"] {

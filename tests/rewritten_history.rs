@@ -12,19 +12,6 @@ mod support;
 
 use support::{Exits, Repo};
 
-/// Every changed path fires `every-path`, unless `witness.md` changes too.
-const EVERY_PATH_RULES: &str = r#"version = 1
-
-[[rule]]
-id = "every-path"
-when = ["**"]
-unless = ["witness.md"]
-
-[[rule.then]]
-kind = "docs"
-paths = ["witness.md"]
-"#;
-
 /// `a.txt` with line `n` changed to `text` for each `(n, text)` of `edits`.
 fn a_txt(edits: &[(usize, &str)]) -> String {
     (1..=10)
@@ -45,7 +32,7 @@ fn a_txt(edits: &[(usize, &str)]) -> String {
 fn history() -> (Repo, BTreeMap<&'static str, String>) {
     let repo = Repo::new();
     let mut ids = BTreeMap::new();
-    repo.write("lockstep.toml", EVERY_PATH_RULES)
+    repo.write("lockstep.toml", support::EVERY_PATH_RULES)
         .write("witness.md", "w\n")
         .write("a.txt", a_txt(&[]))
         .write("dir/x.txt", "x\n");
@@ -374,7 +361,7 @@ fn a_replaced_blob_reads_as_git_reads_it() {
     let rules = repo.rev(&format!("{}:lockstep.toml", ids["six"]));
     let replaced_rules = blob(
         &repo,
-        &EVERY_PATH_RULES.replace("[\"**\"]", "[\"none/**\"]"),
+        &support::EVERY_PATH_RULES.replace("[\"**\"]", "[\"none/**\"]"),
     );
     repo.git(&["replace", &rules, &replaced_rules]);
     let output = repo

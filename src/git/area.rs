@@ -11,6 +11,7 @@ use super::error::GitError;
 use super::id::Id;
 use super::recent::{Recent, Weight};
 use super::tree_walk::{Entry, read_tree, tree_entries};
+use super::unchanged::PathEntry;
 use super::{Repo, Unit};
 
 /// Bytes of answers, and of the trees read on the way to a directory, that one
@@ -106,22 +107,11 @@ impl Repo {
 
     /// The tree at `dir` (`""` for `root` itself), `None` when there is none.
     fn subtree(&self, root: Id, dir: &str) -> Result<Option<Id>, GitError> {
-        let mut at = root;
-        let mut prefix = Vec::new();
-        for name in dir.split('/').filter(|name| !name.is_empty()) {
-            let listing = self.remembered_tree(at, &prefix)?;
-            let found = tree_entries(&listing, |id| id).find_map(|entry| match entry {
-                Entry::Dir { name: found, dir } if found == name.as_bytes() => Some(dir),
-                _ => None,
-            });
-            let Some(found) = found else {
-                return Ok(None);
-            };
-            at = found;
-            prefix.extend_from_slice(name.as_bytes());
-            prefix.push(b'/');
-        }
-        Ok(Some(at))
+        let list = |id, prefix: &[u8]| self.remembered_tree(id, prefix);
+        Ok(match self.path_entry(root, dir, list)? {
+            Some(PathEntry::Dir(id)) => Some(id),
+            _ => None,
+        })
     }
 
     fn remembered_tree(&self, id: Id, prefix: &[u8]) -> Result<Rc<[u8]>, GitError> {

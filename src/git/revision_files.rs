@@ -58,7 +58,9 @@ impl ConfigFiles for RevisionFiles<'_> {
         let mut path = path.to_owned();
         for _ in 0..MAX_LINKS {
             let mut trees = self.trees.borrow_mut();
-            let found = self.repo.path_entry(self.tree, &path, &mut trees);
+            let found = self.repo.path_entry(self.tree, &path, |id, prefix| {
+                trees.listing(self.repo, id, prefix)
+            });
             let blob = match found.map_err(|e| io::Error::other(with_help(&e)))? {
                 None => return Ok(None),
                 Some(PathEntry::File(blob)) if blob.mode != GITLINK => blob,

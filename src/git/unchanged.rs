@@ -48,12 +48,13 @@ impl Repo {
     }
 
     /// What the `/`-separated `path` names in the tree `root`, read as git reads it
-    /// (a replaced tree as its replacement); `None` when nothing is there.
+    /// (a replaced tree as its replacement); `None` when nothing is there. `list`
+    /// reads a tree (its path given for errors), from whatever cache the caller keeps.
     pub(super) fn path_entry(
         &self,
         root: Id,
         path: &str,
-        trees: &mut Trees,
+        mut list: impl FnMut(Id, &[u8]) -> Result<Rc<[u8]>, GitError>,
     ) -> Result<Option<PathEntry>, GitError> {
         let mut at = PathEntry::Dir(root);
         let mut prefix = Vec::new();
@@ -61,14 +62,7 @@ impl Repo {
             let PathEntry::Dir(id) = at else {
                 return Ok(None);
             };
-            let listing = match trees.0.get(&id) {
-                Some(listing) => Rc::clone(listing),
-                None => {
-                    let listing = read_tree(self, id, &prefix)?;
-                    trees.0.insert(id, Rc::clone(&listing));
-                    listing
-                }
-            };
+            let listing = list(id, &prefix)?;
             let found = tree_entries(&listing, |id| id).find_map(|entry| match entry {
                 Entry::File { name: n, blob } if n == name.as_bytes() => {
                     Some(PathEntry::File(blob))
@@ -84,6 +78,23 @@ impl Repo {
             prefix.push(b'/');
         }
         Ok(Some(at))
+    }
+}
+
+impl Trees {
+    /// The tree `id` (at `prefix`, for errors), read from the repository once.
+    pub(super) fn listing(
+        &mut self,
+        repo: &Repo,
+        id: Id,
+        prefix: &[u8],
+    ) -> Result<Rc<[u8]>, GitError> {
+        if let Some(listing) = self.0.get(&id) {
+            return Ok(Rc::clone(listing));
+        }
+        let listing = read_tree(repo, id, prefix)?;
+        self.0.insert(id, Rc::clone(&listing));
+        Ok(listing)
     }
 }
 
@@ -123,11 +134,15 @@ impl Lookup<'_> {
         if name.is_empty() {
             return Ok(false);
         }
-        Ok(match self.repo.path_entry(root, name, &mut self.trees)? {
-            Some(PathEntry::Dir(_)) => directory,
-            Some(PathEntry::File(_)) => !directory,
-            None => false,
-        })
+        Ok(
+            match self.repo.path_entry(root, name, |id, prefix| {
+                self.trees.listing(self.repo, id, prefix)
+            })? {
+                Some(PathEntry::Dir(_)) => directory,
+                Some(PathEntry::File(_)) => !directory,
+                None => false,
+            },
+        )
     }
 
     fn in_index(&mut self, path: &str) -> Result<bool, GitError> {

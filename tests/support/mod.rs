@@ -12,6 +12,20 @@ use tempfile::TempDir;
 
 pub mod consumers;
 
+/// Every changed path triggers `every-path`, unless `witness.md` changes too: a finding
+/// lists the paths lockstep sees changed (all but the witness itself).
+pub const EVERY_PATH_RULES: &str = r#"version = 1
+
+[[rule]]
+id = "every-path"
+when = ["**"]
+unless = ["witness.md"]
+
+[[rule.then]]
+kind = "docs"
+paths = ["witness.md"]
+"#;
+
 /// A git repository in a temporary directory.
 pub struct Repo {
     dir: TempDir,
