@@ -688,6 +688,84 @@ fn a_companion_whose_directory_did_not_exist_yet_is_not_applicable() {
     }
 }
 
+const AREAS: &str = r#"version = 1
+
+[[rule]]
+id = "flat"
+when = ["services/{svc}/api.proto"]
+then = ["docs/{svc}.md"]
+
+[[rule]]
+id = "deep"
+when = ["services/{svc}/api.proto"]
+then = [{ kind = "guide", paths = ["guides/**"] }]
+"#;
+
+/// Companion areas that appear, disappear and come back: a flat pattern (`docs/{svc}.md`,
+/// never deeper than `docs/`) beside a file it cannot match (`docs/archive/…`), and a
+/// `**` pattern whose only file lies three directories down. Each unit after the first
+/// changes the API alone, besides what its subject says.
+fn areas() -> Repo {
+    let repo = Repo::new();
+    let api = "services/payments/api.proto";
+    // flat: only docs/archive/, too deep to match: n/a. deep: no guides/: n/a.
+    repo.write("lockstep.toml", AREAS)
+        .write(api, "1\n")
+        .write("docs/archive/payments.md", "old\n");
+    repo.commit_at("Start", "2026-01-05T10:00:00+0000");
+    repo.write("guides/deep/x/intro.md", "intro\n")
+        .write("docs/billing.md", "# billing\n");
+    repo.commit_at("Guides and billing docs", "2026-01-10T10:00:00+0000");
+    // flat: docs/billing.md is only in the parent tree: missed. deep: missed.
+    repo.write(api, "2\n").remove("docs/billing.md");
+    repo.commit_at("Payments drops billing docs", "2026-01-15T10:00:00+0000");
+    // flat: n/a again. deep: removing the guide changes it: satisfied.
+    repo.write(api, "3\n").remove("guides/deep/x/intro.md");
+    repo.commit_at("Payments drops the guide", "2026-01-20T10:00:00+0000");
+    // Neither area holds a file: n/a, n/a.
+    repo.write(api, "4\n");
+    repo.commit_at("Payments alone", "2026-01-25T10:00:00+0000");
+    // The same docs/ tree as two units ago.
+    repo.write("docs/billing.md", "# billing\n");
+    repo.commit_at("Billing docs back", "2026-01-30T10:00:00+0000");
+    // flat: missed. deep: n/a.
+    repo.write(api, "5\n");
+    repo.commit_at("Payments after", "2026-02-04T10:00:00+0000");
+    repo
+}
+
+#[test]
+fn applicability_follows_companion_areas_created_deleted_and_recreated() {
+    let repo = areas();
+    let one = json(&repo, &["-j", "1"]);
+    for (rule, satisfied, missed) in [
+        (
+            "flat",
+            0,
+            &["Payments drops billing docs", "Payments after"][..],
+        ),
+        ("deep", 1, &["Payments drops billing docs"][..]),
+    ] {
+        let row = one["rules"]
+            .as_array()
+            .expect("rules")
+            .iter()
+            .find(|r| r["rule"] == rule)
+            .expect("row");
+        let counts = ["triggered", "satisfied", "not_applicable", "missed"].map(|k| &row[k]);
+        assert_eq!(counts, [5, satisfied, 3, missed.len()], "{rule}: {row}");
+        let subjects: Vec<&str> = one["misses"]
+            .as_array()
+            .expect("misses")
+            .iter()
+            .filter(|m| m["rule"] == rule)
+            .map(|m| m["subject"].as_str().expect("subject"))
+            .collect();
+        assert_eq!(subjects, missed, "{rule}");
+    }
+    assert_eq!(json(&repo, &["-j", "2"]), one, "one worker or two");
+}
+
 #[test]
 fn an_exact_move_does_not_trigger() {
     let (repo, _) = services();

@@ -14,10 +14,16 @@ use crate::rules::Pattern;
 
 /// A missing companion: any of its paths will do.
 struct Wanted {
-    /// Each path with the directory a match must be under.
-    paths: Vec<(Pattern, String)>,
+    paths: Vec<WantedPath>,
     /// The open misses waiting for it, by their index in [`Watch::open`].
     waiting: Vec<usize>,
+}
+
+/// One path of a missing companion: most name one file (`Documentation/git-log.adoc`),
+/// compared as they are; a glob is matched under the directory it lies in.
+enum WantedPath {
+    Exact(String),
+    Glob { pattern: Box<Pattern>, dir: String },
 }
 
 impl Wanted {
@@ -25,10 +31,13 @@ impl Wanted {
         Wanted {
             paths: paths
                 .iter()
-                .filter_map(|p| Pattern::new(p).ok())
-                .map(|pattern| {
+                .filter_map(|path| {
+                    if Pattern::is_literal(path) {
+                        return Some(WantedPath::Exact(path.clone()));
+                    }
+                    let pattern = Box::new(Pattern::new(path).ok()?);
                     let dir = pattern.base_dir().to_owned();
-                    (pattern, dir)
+                    Some(WantedPath::Glob { pattern, dir })
                 })
                 .collect(),
             waiting: Vec::new(),
@@ -36,10 +45,11 @@ impl Wanted {
     }
 
     fn met_by(&self, changed: &[String]) -> bool {
-        self.paths.iter().any(|(pattern, dir)| {
-            changed
+        self.paths.iter().any(|wanted| match wanted {
+            WantedPath::Exact(exact) => changed.iter().any(|path| path == exact),
+            WantedPath::Glob { pattern, dir } => changed
                 .iter()
-                .any(|path| path.starts_with(dir.as_str()) && pattern.bind(path).is_some())
+                .any(|path| path.starts_with(dir.as_str()) && pattern.is_match(path)),
         })
     }
 }

@@ -10,7 +10,7 @@ use crate::change::{Change, Status};
 use crate::check::{Detail, judge_all};
 use crate::day::Day;
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
-use crate::git::{GitError, Repo, Unit};
+use crate::git::{GitError, Repo, Unit, Wanted};
 use crate::rules::{Bindings, Rule, RuleSet};
 use crate::waiver::Waivers;
 
@@ -203,11 +203,13 @@ impl Context<'_> {
             };
             let mut exists = false;
             for pattern in &companion.paths {
-                let matches = |path: &str| pattern.bind(path).is_some();
-                if self
-                    .repo
-                    .unit_has_file(&self.unit.commit.id, pattern.base_dir(), matches)?
-                {
+                let wanted = Wanted {
+                    key: pattern.text(),
+                    dir: pattern.base_dir(),
+                    depth: pattern.depth(),
+                    matches: |path: &str| pattern.is_match(path),
+                };
+                if self.repo.unit_has_file(self.unit, &wanted)? {
                     exists = true;
                     break;
                 }

@@ -135,14 +135,7 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         first_parent: args.first_parent,
         not_before: window.start.map(Day::start),
     };
-    let units = repo.units(&spec)?;
-    // Blocks are read under the names their files had; a rename into an annotated
-    // path found on the way means reading the history again under the earlier name.
-    let mut blocks = if rules.settings.annotations {
-        HeadBlocks::at(&repo, units.head(), &rules.settings.annotation)?
-    } else {
-        HeadBlocks::default()
-    };
+    let (units, mut blocks) = units_and_blocks(&repo, &spec, &rules)?;
     let history = History {
         repo: &repo,
         rules: &rules,
@@ -173,6 +166,37 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     });
     audit.previous = previous;
     finish(&args.report, context, &audit)
+}
+
+/// The units of `spec`'s history, and the blocks of the commit it ends at, read on a
+/// thread of their own while this one lists the history (both come before the walk;
+/// the head's files are read once, by a reader whose caches go with the thread).
+/// Blocks are read under the names their files had; a rename into an annotated path
+/// found on the way means reading the history again under the earlier name.
+fn units_and_blocks(
+    repo: &Repo,
+    spec: &HistorySpec,
+    rules: &RuleSet,
+) -> miette::Result<(Units, HeadBlocks)> {
+    if !rules.settings.annotations {
+        return Ok((repo.units(spec)?, HeadBlocks::default()));
+    }
+    // The history's end, as `Repo::units` takes it: the range's end, else HEAD.
+    let head = match &spec.range {
+        Some(range) => Some(repo.range_ends(range)?.1),
+        None => repo.head()?,
+    };
+    let opener = repo.opener();
+    let settings = &rules.settings.annotation;
+    let (units, blocks) = std::thread::scope(|scope| {
+        let blocks = scope.spawn(|| HeadBlocks::at(&opener.open()?, head, settings));
+        let units = repo.units(spec);
+        let blocks = blocks
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (units, blocks)
+    });
+    Ok((units?, blocks?))
 }
 
 /// The previous period `bounds` (first and last day) from the auditor of its units.

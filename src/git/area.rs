@@ -1,79 +1,189 @@
 //! Whether part of the repository existed around a unit: an audit asks before it
 //! counts a companion as missed, since a file in a directory that did not exist yet
-//! could not have been updated.
+//! could not have been updated. The answer depends only on the tree of the directory
+//! the files lie under, which most units leave unchanged, so each repository remembers
+//! it by that tree.
 
-use git2::Oid;
+use std::collections::HashMap;
+use std::rc::Rc;
 
-use super::Repo;
-use super::error::{Context, GitError};
+use super::error::GitError;
 use super::id::Id;
+use super::recent::{Recent, Weight};
 use super::tree_walk::{Entry, read_tree, tree_entries};
+use super::{Repo, Unit};
+
+/// Bytes of answers, and of the trees read on the way to a directory, that one
+/// generation of a repository's memory of areas holds.
+const AREA_GENERATION: usize = 1 << 20;
+
+/// The files an audit looks for around a unit.
+pub struct Wanted<'a, M> {
+    /// Names the search: answers are remembered by key and tree, so a key must always
+    /// come with the same `dir`, `depth` and `matches`.
+    pub key: &'a str,
+    /// The directory every wanted file lies under (`""` for the root).
+    pub dir: &'a str,
+    /// The most `/`-separated segments a wanted file's path has, when bounded:
+    /// directories deeper than that are not listed.
+    pub depth: Option<usize>,
+    pub matches: M,
+}
+
+/// What a repository remembers of the areas asked about: by key, whether the tree of
+/// the key's directory holds a wanted file; and the trees read on the way to such
+/// directories (a unit's parent tree is usually the previous unit's tree).
+pub(super) struct Areas {
+    answers: HashMap<String, Recent<Id, Found>>,
+    trees: Recent,
+}
+
+impl Default for Areas {
+    fn default() -> Areas {
+        Areas {
+            answers: HashMap::new(),
+            trees: Recent::new(AREA_GENERATION),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Found(bool);
+
+impl Weight for Found {
+    fn weight(&self) -> usize {
+        size_of::<(Id, Found)>()
+    }
+}
 
 impl Repo {
-    /// Whether the tree of commit `id`, or of its first parent, holds a file under the
-    /// directory `dir` (`""` for the root) whose path passes `matches`.
-    pub fn unit_has_file(
+    /// Whether the tree of `unit`, or of its first parent, holds a file `wanted`
+    /// describes.
+    pub fn unit_has_file<M: Fn(&str) -> bool>(
         &self,
-        id: &str,
-        dir: &str,
-        matches: impl Fn(&str) -> bool,
+        unit: &Unit,
+        wanted: &Wanted<'_, M>,
     ) -> Result<bool, GitError> {
-        let oid = Oid::from_str(id).context(|| format!("cannot read the trees of commit {id}"))?;
-        let commit = self.read_commit(oid)?;
-        for tree in [Some(commit.tree), self.tree_of(commit.first_parent)?]
-            .into_iter()
-            .flatten()
-        {
-            if self.tree_has_file(tree, dir, &matches)? {
-                return Ok(true);
-            }
+        let (tree, parent) = unit.trees;
+        if self.tree_has_file(tree, wanted)? {
+            return Ok(true);
         }
-        Ok(false)
+        match parent {
+            Some(parent) => self.tree_has_file(parent, wanted),
+            None => Ok(false),
+        }
     }
 
-    /// Whether `tree` holds a file under `dir` whose path passes `matches`; the trees
-    /// are read with the own reader, and the search stops at the first match.
-    fn tree_has_file(
+    /// Whether the root tree `root` holds a file `wanted` describes.
+    fn tree_has_file<M: Fn(&str) -> bool>(
         &self,
-        tree: Id,
-        dir: &str,
-        matches: &impl Fn(&str) -> bool,
+        root: Id,
+        wanted: &Wanted<'_, M>,
     ) -> Result<bool, GitError> {
-        let mut at = (tree, Vec::new());
+        let Some(dir) = self.subtree(root, wanted.dir)? else {
+            return Ok(false);
+        };
+        let known = self
+            .areas
+            .borrow_mut()
+            .answers
+            .get_mut(wanted.key)
+            .and_then(|answers| answers.get(dir));
+        if let Some(Found(found)) = known {
+            return Ok(found);
+        }
+        let found = self.dir_has_file(dir, wanted)?;
+        let mut areas = self.areas.borrow_mut();
+        if !areas.answers.contains_key(wanted.key) {
+            let answers = Recent::new(AREA_GENERATION);
+            areas.answers.insert(wanted.key.to_owned(), answers);
+        }
+        if let Some(answers) = areas.answers.get_mut(wanted.key) {
+            answers.insert(dir, Found(found));
+        }
+        Ok(found)
+    }
+
+    /// The tree at `dir` (`""` for `root` itself), `None` when there is none.
+    fn subtree(&self, root: Id, dir: &str) -> Result<Option<Id>, GitError> {
+        let mut at = root;
+        let mut prefix = Vec::new();
         for name in dir.split('/').filter(|name| !name.is_empty()) {
-            let listing = read_tree(self, at.0, &at.1)?;
+            let listing = self.remembered_tree(at, &prefix)?;
             let found = tree_entries(&listing, |id| id).find_map(|entry| match entry {
                 Entry::Dir { name: found, dir } if found == name.as_bytes() => Some(dir),
                 _ => None,
             });
             let Some(found) = found else {
-                return Ok(false);
+                return Ok(None);
             };
-            at.0 = found;
-            at.1.extend_from_slice(name.as_bytes());
-            at.1.push(b'/');
+            at = found;
+            prefix.extend_from_slice(name.as_bytes());
+            prefix.push(b'/');
         }
-        // Directories still to list, with their paths; no recursion, however deep.
-        let mut pending = vec![at];
-        while let Some((id, prefix)) = pending.pop() {
+        Ok(Some(at))
+    }
+
+    fn remembered_tree(&self, id: Id, prefix: &[u8]) -> Result<Rc<[u8]>, GitError> {
+        if let Some(listing) = self.areas.borrow_mut().trees.get(id) {
+            return Ok(listing);
+        }
+        let listing = read_tree(self, id, prefix)?;
+        self.areas
+            .borrow_mut()
+            .trees
+            .insert(id, Rc::clone(&listing));
+        Ok(listing)
+    }
+
+    /// Whether the tree `dir`, at `wanted.dir`, holds a wanted file; the search stops at
+    /// the first, and lists no directory deeper than a wanted file can lie.
+    fn dir_has_file<M: Fn(&str) -> bool>(
+        &self,
+        dir: Id,
+        wanted: &Wanted<'_, M>,
+    ) -> Result<bool, GitError> {
+        let within = |segments: usize| wanted.depth.is_none_or(|depth| segments <= depth);
+        let mut start = wanted.dir.as_bytes().to_vec();
+        if !start.is_empty() {
+            start.push(b'/');
+        }
+        let segments = wanted.dir.split('/').filter(|s| !s.is_empty()).count();
+        // Directories still to list, with their paths and depths; no recursion.
+        let mut pending = vec![(dir, start, segments)];
+        let mut path = Vec::new();
+        while let Some((id, prefix, segments)) = pending.pop() {
             let listing = read_tree(self, id, &prefix)?;
             for entry in tree_entries(&listing, |id| id) {
-                let (name, dir) = match entry {
-                    Entry::File { name, .. } => (name, None),
-                    Entry::Dir { name, dir } => (name, Some(dir)),
-                };
-                let mut path = prefix.clone();
-                path.extend_from_slice(name);
-                match dir {
-                    None if matches(&String::from_utf8_lossy(&path)) => return Ok(true),
-                    None => {}
-                    Some(dir) => {
-                        path.push(b'/');
-                        pending.push((dir, path));
+                match entry {
+                    Entry::File { name, .. } if within(segments + 1) => {
+                        path.clear();
+                        path.extend_from_slice(&prefix);
+                        path.extend_from_slice(name);
+                        if path_matches(&path, &wanted.matches) {
+                            return Ok(true);
+                        }
                     }
+                    Entry::File { .. } => {}
+                    // A file below it has at least two more segments.
+                    Entry::Dir { name, dir } if within(segments + 2) => {
+                        let mut below = prefix.clone();
+                        below.extend_from_slice(name);
+                        below.push(b'/');
+                        pending.push((dir, below, segments + 1));
+                    }
+                    Entry::Dir { .. } => {}
                 }
             }
         }
         Ok(false)
+    }
+}
+
+/// A path that is not UTF-8 is matched as it reads with its bad bytes replaced.
+fn path_matches(path: &[u8], matches: impl Fn(&str) -> bool) -> bool {
+    match std::str::from_utf8(path) {
+        Ok(path) => matches(path),
+        Err(_) => matches(&String::from_utf8_lossy(path)),
     }
 }

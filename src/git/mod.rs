@@ -43,6 +43,7 @@ use std::sync::Arc;
 
 use git2::{ErrorCode, Oid, Repository};
 
+pub use area::Wanted;
 pub use error::GitError;
 pub use history::Commit;
 pub use lines::{diff_lines, is_binary, read_work_tree};
@@ -52,6 +53,7 @@ pub use tracked::TrackedFile;
 pub use unchanged::{Lookup, Unchanged};
 pub use walk::{HistorySpec, Unit, Units};
 
+use area::Areas;
 use clean::Cleaned;
 use commit_graph::CommitGraph;
 use error::{Context, ReadError};
@@ -69,6 +71,21 @@ const MAX_REPLACE_DEPTH: usize = 5;
 /// Bytes of blobs one generation of a repository's blob cache holds.
 const BLOB_CACHE_GENERATION: usize = 1 << 20;
 
+/// What another thread needs to open its own reader of a repository: a [`Repo`] stays
+/// on the thread that opened it.
+pub struct Opener {
+    layout: Arc<Layout>,
+    packs: PackFiles,
+}
+
+impl Opener {
+    /// A reader sharing the packs (and the windows read from them); what it caches
+    /// goes with it.
+    pub fn open(&self) -> Result<Repo, GitError> {
+        Repo::open(Arc::clone(&self.layout), Arc::clone(&self.packs))
+    }
+}
+
 /// An open repository, read-only.
 pub struct Repo {
     repo: Repository,
@@ -85,6 +102,8 @@ pub struct Repo {
     commit_graph: OnceCell<Option<Arc<CommitGraph>>>,
     /// Blobs read lately: the annotation pass and the line diffs read the same ones.
     blobs: RefCell<Recent>,
+    /// What the audit asked about areas of trees, and the trees read on the way.
+    areas: RefCell<Areas>,
     /// Objects a partial clone lacks, fetched as git fetches them; set at the first.
     promisor: RefCell<Option<Promisor>>,
     /// Work-tree files git converts before comparing them, converted; set at the first.
@@ -107,6 +126,7 @@ impl Repo {
             commit_graph: OnceCell::new(),
             repo,
             blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
+            areas: RefCell::default(),
             promisor: RefCell::new(None),
             cleaned: RefCell::new(None),
             indent_heuristic: OnceCell::new(),
@@ -125,6 +145,14 @@ impl Repo {
     /// directories, whatever the environment, sharing `packs`.
     fn open(layout: Arc<Layout>, packs: PackFiles) -> Result<Repo, GitError> {
         Ok(Repo::new(layout.open()?, layout, packs))
+    }
+
+    /// Opens more readers of this repository on other threads, sharing its packs.
+    pub fn opener(&self) -> Opener {
+        Opener {
+            layout: Arc::clone(&self.layout),
+            packs: self.objects.borrow().pack_files(),
+        }
     }
 
     /// The root of the work tree; `None` in a bare repository.

@@ -100,6 +100,8 @@ pub struct Unit {
     /// Committer time shifted into the committer's time zone, so dates read as
     /// `git log --date=short` shows them.
     pub local_time: i64,
+    /// The commit's tree and its first parent's, as the walk read them.
+    pub(super) trees: (Id, Option<Id>),
 }
 
 impl Repo {
@@ -292,6 +294,7 @@ impl Repo {
         let unit = Unit {
             index,
             local_time,
+            trees: (commit.tree, parent_tree),
             commit: commit.into_commit(id),
         };
         Ok(Some((unit, changes)))

@@ -212,6 +212,38 @@ impl Pattern {
         }
     }
 
+    /// Whether `path` matches, as [`Pattern::bind`] would, without binding anything.
+    pub fn is_match(&self, path: &str) -> bool {
+        match &self.matcher {
+            Matcher::Glob(glob) => glob.is_match(path),
+            Matcher::Captures(regex) => regex.is_match(path.as_bytes()),
+        }
+    }
+
+    /// Whether the pattern `text` matches exactly the path it spells, and nothing else:
+    /// it has no wildcard, class, alternation, capture or escape.
+    pub fn is_literal(text: &str) -> bool {
+        !text.contains(['*', '?', '[', ']', '{', '}', '\\'])
+    }
+
+    /// The most `/`-separated segments a path this pattern matches can have; `None`
+    /// when unbounded: `**`, `{name:**}`, or a `[...]` class, which can match a `/`.
+    /// Only a literal `/` can match one otherwise, and each alternative of a `{a,b}`
+    /// has at most the slashes of all of them.
+    pub fn depth(&self) -> Option<usize> {
+        let across = self.pieces.iter().any(|p| {
+            matches!(
+                p,
+                Piece::Capture {
+                    across_segments: true,
+                    ..
+                }
+            )
+        });
+        let unbounded = across || self.text.contains("**") || self.text.contains('[');
+        (!unbounded).then(|| self.text.matches('/').count() + 1)
+    }
+
     /// The deepest directory every path this pattern matches lies in (`""` for the
     /// root), e.g. `doc/man` for `doc/man/cargo-{cmd}.md`.
     pub fn base_dir(&self) -> &str {
@@ -458,6 +490,64 @@ mod tests {
             ("a/b[cd]/e", "a"),
         ] {
             assert_eq!(Pattern::new(text).expect(text).base_dir(), dir, "{text}");
+        }
+    }
+
+    #[test]
+    fn depth_bounds_the_segments_of_every_path_matched() {
+        for (text, depth, path) in [
+            (
+                "Documentation/git-{cmd}.adoc",
+                Some(2),
+                "Documentation/git-add.adoc",
+            ),
+            ("README.md", Some(1), "README.md"),
+            ("docs/*/api.md", Some(3), "docs/pay/api.md"),
+            ("docs/{a,b/c}.md", Some(3), "docs/b/c.md"),
+            ("t/**", None, "t/a/b/c.sh"),
+            ("api/{path:**}.proto", None, "api/v1/x/users.proto"),
+            ("a/[bc]/d.md", None, "a/b/d.md"),
+        ] {
+            let p = pattern(text);
+            assert_eq!(p.depth(), depth, "{text}");
+            assert!(p.is_match(path), "{text} matches {path}");
+            let segments = path.split('/').count();
+            assert!(depth.is_none_or(|d| segments <= d), "{text}: {path}");
+        }
+    }
+
+    #[test]
+    fn a_literal_pattern_matches_its_text_alone() {
+        let text = "Documentation/git-log.adoc";
+        assert!(Pattern::is_literal(text));
+        assert!(pattern(text).is_match(text));
+        assert!(!pattern(text).is_match("documentation/git-log.adoc"));
+        assert!(!pattern(text).is_match("Documentation/git-log.adoc/x"));
+        for text in [
+            "docs/*.md",
+            "a/b?.md",
+            "a/[ab].md",
+            "a/{b,c}.md",
+            "a/\\[x\\].md",
+            "{x}.md",
+        ] {
+            assert!(!Pattern::is_literal(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn is_match_agrees_with_bind() {
+        for (text, path) in [
+            ("doc/man/cargo-{cmd}.md", "doc/man/cargo-build.md"),
+            ("doc/man/cargo-{cmd}.md", "doc/man/cargo-.md"),
+            ("doc/man/cargo-{cmd}.md", "doc/man/cargo-a/b.md"),
+            ("src/*.rs", "src/lib.rs"),
+            ("src/*.rs", "src/a/lib.rs"),
+            ("svc/{name}/**/*.proto", "svc/pay/v1/a.proto"),
+            ("doc/{cmd|kebab}.md", "doc/generate-lockfile.md"),
+        ] {
+            let p = pattern(text);
+            assert_eq!(p.is_match(path), p.bind(path).is_some(), "{text} on {path}");
         }
     }
 
