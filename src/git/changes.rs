@@ -32,7 +32,9 @@ fn change(raw: RawChange, new_side: NewSide) -> Change {
         (_, None) => Status::Deleted,
         (Some(_), Some(_)) => Status::Modified,
     };
-    let mut change = Change::new(path_text(&raw.path), status);
+    // A UTF-8 path becomes the change's text without a copy.
+    let path = String::from_utf8(raw.path).unwrap_or_else(|e| path_text(e.as_bytes()));
+    let mut change = Change::new(path, status);
     change.old = raw.old.map(object);
     change.new = match (status, new_side) {
         (Status::Unmerged, _) => None,

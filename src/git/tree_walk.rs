@@ -3,6 +3,7 @@
 //! both sides, so its cost follows the change, not the size of the repository.
 
 use std::cmp::Ordering;
+use std::ops::Range;
 use std::rc::Rc;
 
 use git2::ObjectType;
@@ -11,6 +12,7 @@ use super::Repo;
 use super::error::{Context, GitError, ReadError};
 use super::id::Id;
 use super::index_file::{IndexEntry, IndexFile, TreeNode};
+use super::recent::Weight;
 
 /// One side of a changed path: its object id and file mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,16 +68,23 @@ pub(super) trait Dir: Sized {
     type Listing;
     /// The directory's tree id, when known.
     fn id(&self) -> Option<Id>;
-    fn list(&self, repo: &Repo, prefix: &[u8]) -> Result<Self::Listing, GitError>;
-    /// The listing's tree object bytes, when it is one.
-    fn raw(_listing: &Self::Listing) -> Option<&[u8]> {
+    /// The listing; `like` is the other side's version of the directory, when it is a
+    /// tree object already read.
+    fn list(
+        &self,
+        repo: &Repo,
+        prefix: &[u8],
+        like: Option<&Tree>,
+    ) -> Result<Self::Listing, GitError>;
+    /// The listing's tree object, when it is one.
+    fn tree(_listing: &Self::Listing) -> Option<&Tree> {
         None
     }
-    /// The entries, leaving out the first `skip` bytes of a [`Dir::raw`] listing.
+    /// The entries, leaving out `skip.0` at the front and `skip.1` at the back.
     fn entries<'l>(
         &'l self,
         listing: &'l Self::Listing,
-        skip: usize,
+        skip: (usize, usize),
     ) -> impl Iterator<Item = Entry<'l, Self>>;
 }
 
@@ -83,20 +92,183 @@ pub(super) trait Dir: Sized {
 /// entries in git's order. Reading them straight from the object database skips
 /// libgit2's tree object and its per-entry allocations.
 pub(super) fn read_tree(repo: &Repo, id: Id, prefix: &[u8]) -> Result<Rc<[u8]>, GitError> {
-    let context = || {
-        format!(
-            "cannot read tree {id} at `{}`",
-            String::from_utf8_lossy(prefix)
-        )
-    };
-    let (kind, data) = repo.read_object(id, context)?;
-    if kind != ObjectType::Tree {
-        return Err(ReadError::damaged("not a tree")).context(context);
+    Tree::read(repo, id, prefix, None).map(|tree| tree.data)
+}
+
+/// A tree object checked and split into its entries once: listing it again, or finding
+/// what it shares with another version of the directory, parses nothing.
+#[derive(Debug, Clone)]
+pub(super) struct Tree {
+    data: Rc<[u8]>,
+    entries: Rc<[Slot]>,
+}
+
+/// Where one entry of a [`Tree`] keeps its name (`data[name..nul]`, its id after the
+/// NUL), and its mode as libgit2 reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Slot {
+    name: u32,
+    nul: u32,
+    mode: u32,
+}
+
+/// Bytes of an object id in a tree entry.
+const ID: usize = 20;
+
+impl Tree {
+    /// The tree object `id`, found at `prefix` (for messages). `like` is another version
+    /// of the directory, parsed already: what the two share is not parsed again.
+    pub fn read(repo: &Repo, id: Id, prefix: &[u8], like: Option<&Tree>) -> Result<Tree, GitError> {
+        let context = || {
+            format!(
+                "cannot read tree {id} at `{}`",
+                String::from_utf8_lossy(prefix)
+            )
+        };
+        let (kind, data) = repo.read_object(id, context)?;
+        if kind != ObjectType::Tree {
+            return Err(ReadError::damaged("not a tree")).context(context);
+        }
+        Tree::parse(data, like)
+            .ok_or_else(|| ReadError::damaged("malformed tree object"))
+            .context(context)
     }
-    if !tree_is_valid(&data) {
-        return Err(ReadError::damaged("malformed tree object")).context(context);
+
+    /// `None` unless `data` parses as a whole into tree entries (as [`tree_is_valid`]
+    /// checks) and is smaller than 4 GiB, as any tree is. The entries `data` shares
+    /// with `like` at its start and at its end take `like`'s slots: the same bytes,
+    /// from where an entry starts in both, are the same valid entries.
+    fn parse(data: Rc<[u8]>, like: Option<&Tree>) -> Option<Tree> {
+        u32::try_from(data.len()).ok()?;
+        SLOTS.with_borrow_mut(|entries| {
+            entries.clear();
+            Tree::parse_into(&data, like, entries)?;
+            let entries = Rc::from(&entries[..]);
+            Some(Tree { data, entries })
+        })
     }
-    Ok(data)
+
+    /// Adds the slots of `data`'s entries to `entries`.
+    fn parse_into(data: &[u8], like: Option<&Tree>, entries: &mut Vec<Slot>) -> Option<()> {
+        let (mut at, mut tail) = (0, data.len());
+        if let Some(like) = like {
+            let front = like.ended_by(common_prefix(&like.data, data));
+            entries.extend_from_slice(&like.entries[..front]);
+            at = like.start(front);
+            tail -= common_suffix(&like.data[at..], &data[at..]);
+        }
+        while at < data.len() {
+            // Where `at` is in `like`, when both end with the same bytes from there.
+            let there = like
+                .filter(|_| at >= tail)
+                .and_then(|like| Some((like, like.at_entry(at + like.data.len() - data.len())?)));
+            if let Some((like, first)) = there {
+                let shift = |offset: u32| (offset as usize + data.len() - like.data.len()) as u32;
+                entries.extend(like.entries[first..].iter().map(|slot| Slot {
+                    name: shift(slot.name),
+                    nul: shift(slot.nul),
+                    mode: slot.mode,
+                }));
+                break;
+            }
+            let entry = raw_entry(&data[at..])?;
+            let nul = at + entry.len - ID - 1;
+            entries.push(Slot {
+                name: (nul - entry.name.len()) as u32,
+                nul: nul as u32,
+                mode: normalize_mode(entry.mode),
+            });
+            at += entry.len;
+        }
+        Some(())
+    }
+
+    /// How many entries the tree holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Where entry `i` starts: where the one before ends.
+    fn start(&self, i: usize) -> usize {
+        i.checked_sub(1)
+            .map_or(0, |before| self.entries[before].nul as usize + 1 + ID)
+    }
+
+    /// How many entries end at or before byte `at`.
+    fn ended_by(&self, at: usize) -> usize {
+        self.entries
+            .partition_point(|slot| slot.nul as usize + 1 + ID <= at)
+    }
+
+    /// How many entries start before byte `at`.
+    fn entries_before(&self, at: usize) -> usize {
+        let ended = self.ended_by(at);
+        ended + usize::from(ended < self.len() && self.start(ended) < at)
+    }
+
+    /// The entry that starts at byte `at`, if one does.
+    fn at_entry(&self, at: usize) -> Option<usize> {
+        let ended = self.ended_by(at);
+        (ended < self.len() && self.start(ended) == at).then_some(ended)
+    }
+
+    /// Entries `range`, with `dir` making a subdirectory's [`Dir`] from its id.
+    pub fn entries<'l, D>(
+        &'l self,
+        range: Range<usize>,
+        dir: impl Fn(Id) -> D + 'l,
+    ) -> impl Iterator<Item = Entry<'l, D>> {
+        self.entries[range].iter().filter_map(move |slot| {
+            let (name, nul) = (slot.name as usize, slot.nul as usize);
+            let id = Id::from_slice(self.data.get(nul + 1..nul + 1 + ID)?)?;
+            let name = &self.data[name..nul];
+            Some(match slot.mode {
+                TREE_MODE => Entry::Dir { name, dir: dir(id) },
+                mode => Entry::File {
+                    name,
+                    blob: Blob { id, mode },
+                },
+            })
+        })
+    }
+
+    /// The entries `skip` leaves: `skip.0` out at the front, `skip.1` at the back.
+    pub fn kept(&self, skip: (usize, usize)) -> Range<usize> {
+        skip.0..self.len() - skip.1
+    }
+
+    /// How many entries this tree and `other` share at the front and at the back, byte
+    /// for byte: most entries of a changed directory did not change, and a walk skips
+    /// them unread, so the directory costs what changed in it, not its size.
+    fn shared(&self, other: &Tree) -> (usize, usize) {
+        let (a, b) = (&self.data[..], &other.data[..]);
+        // The same bytes from the start parse into the same entries on both sides.
+        let front = self.ended_by(common_prefix(a, b));
+        let kept = self.start(front);
+        let same = common_suffix(&a[kept..], &b[kept..]);
+        // From the end, the same bytes are the same entries where an entry of each side
+        // starts at them: a name or id may hold bytes that look like an entry.
+        let mut first = self.entries_before(a.len() - same);
+        while first < self.len()
+            && other
+                .at_entry(b.len() + self.start(first) - a.len())
+                .is_none()
+        {
+            first += 1;
+        }
+        (front, self.len() - first)
+    }
+}
+
+thread_local! {
+    /// The slots of the tree parsed last: a parse allocates only its result.
+    static SLOTS: std::cell::RefCell<Vec<Slot>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Weight for Tree {
+    fn weight(&self) -> usize {
+        self.data.len() + std::mem::size_of_val(&*self.entries)
+    }
 }
 
 const TREE_MODE: u32 = 0o40000;
@@ -113,7 +285,6 @@ struct RawEntry<'b> {
 /// The entry `data` starts with. Names and modes are a few bytes long, so plain loops
 /// beat `memchr` here, and the two common modes skip the octal parse.
 fn raw_entry(data: &[u8]) -> Option<RawEntry<'_>> {
-    const ID: usize = 20;
     let (mode, digits) = if data.starts_with(b"100644 ") {
         (0o100644, 6)
     } else if data.starts_with(b"40000 ") {
@@ -197,26 +368,26 @@ pub(super) fn tree_entries<'l, D>(
 pub(super) struct TreeDir(pub Id);
 
 impl Dir for TreeDir {
-    type Listing = Rc<[u8]>;
+    type Listing = Tree;
 
     fn id(&self) -> Option<Id> {
         Some(self.0)
     }
 
-    fn list(&self, repo: &Repo, prefix: &[u8]) -> Result<Rc<[u8]>, GitError> {
-        read_tree(repo, self.0, prefix)
+    fn list(&self, repo: &Repo, prefix: &[u8], like: Option<&Tree>) -> Result<Tree, GitError> {
+        Tree::read(repo, self.0, prefix, like)
     }
 
-    fn raw(listing: &Rc<[u8]>) -> Option<&[u8]> {
+    fn tree(listing: &Tree) -> Option<&Tree> {
         Some(listing)
     }
 
     fn entries<'l>(
         &'l self,
-        listing: &'l Rc<[u8]>,
-        skip: usize,
+        listing: &'l Tree,
+        skip: (usize, usize),
     ) -> impl Iterator<Item = Entry<'l, Self>> {
-        tree_entries(&listing[skip..], TreeDir)
+        listing.entries(listing.kept(skip), TreeDir)
     }
 }
 
@@ -235,7 +406,7 @@ impl<'a> Dir for IndexDir<'a> {
         self.node.and_then(|n| n.id)
     }
 
-    fn list(&self, _: &Repo, prefix: &[u8]) -> Result<Self::Listing, GitError> {
+    fn list(&self, _: &Repo, prefix: &[u8], _: Option<&Tree>) -> Result<Self::Listing, GitError> {
         let mut listing = Vec::new();
         let mut rest = self.entries;
         while let Some(first) = rest.first() {
@@ -275,12 +446,14 @@ impl<'a> Dir for IndexDir<'a> {
     fn entries<'l>(
         &'l self,
         listing: &'l Self::Listing,
-        _: usize,
+        skip: (usize, usize),
     ) -> impl Iterator<Item = Entry<'l, Self>> {
-        listing.iter().map(|entry| match entry {
-            Entry::File { name, blob } => Entry::File { name, blob: *blob },
-            Entry::Dir { name, dir } => Entry::Dir { name, dir: *dir },
-        })
+        listing[skip.0..listing.len() - skip.1]
+            .iter()
+            .map(|entry| match entry {
+                Entry::File { name, blob } => Entry::File { name, blob: *blob },
+                Entry::Dir { name, dir } => Entry::Dir { name, dir: *dir },
+            })
     }
 }
 
@@ -298,15 +471,19 @@ pub(super) fn walk<A: Dir, B: Dir>(
     {
         return Ok(());
     }
-    let old_listing = old.as_ref().map(|d| d.list(repo, prefix)).transpose()?;
-    let new_listing = new.as_ref().map(|d| d.list(repo, prefix)).transpose()?;
-    // Most entries of a changed directory did not change, and in two tree objects those
-    // before the first change are the same bytes: they are skipped unparsed.
-    let old_raw = old_listing.as_ref().and_then(A::raw);
-    let new_raw = new_listing.as_ref().and_then(B::raw);
-    let skip = old_raw
-        .zip(new_raw)
-        .map_or(0, |(a, b)| shared_entries(a, b));
+    // Most entries of a changed directory did not change: in two tree objects, those
+    // before the first change and after the last are parsed once and skipped here.
+    let old_listing = old
+        .as_ref()
+        .map(|d| d.list(repo, prefix, None))
+        .transpose()?;
+    let old_tree = old_listing.as_ref().and_then(A::tree);
+    let new_listing = new
+        .as_ref()
+        .map(|d| d.list(repo, prefix, old_tree))
+        .transpose()?;
+    let new_tree = new_listing.as_ref().and_then(B::tree);
+    let skip = old_tree.zip(new_tree).map_or((0, 0), |(a, b)| a.shared(b));
     let mut old = old
         .iter()
         .zip(&old_listing)
@@ -333,23 +510,36 @@ pub(super) fn walk<A: Dir, B: Dir>(
     }
 }
 
-/// The bytes of the leading entries two tree objects share.
-fn shared_entries(a: &[u8], b: &[u8]) -> usize {
-    const STRIDE: usize = 16;
-    let len = a.len().min(b.len());
-    let mut same = 0;
-    while same + STRIDE <= len && a[same..same + STRIDE] == b[same..same + STRIDE] {
-        same += STRIDE;
-    }
-    while same < len && a[same] == b[same] {
-        same += 1;
-    }
-    let mut shared = 0;
-    while let Some(entry) = raw_entry(&a[shared..]).filter(|e| shared + e.len <= same) {
-        shared += entry.len;
-    }
-    shared
+/// How many bytes `a` and `b` share at their start.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let whole = a
+        .chunks_exact(STRIDE)
+        .zip(b.chunks_exact(STRIDE))
+        .take_while(|(x, y)| x == y)
+        .count()
+        * STRIDE;
+    let rest = a[whole..].iter().zip(&b[whole..]);
+    whole + rest.take_while(|(x, y)| x == y).count()
 }
+
+/// How many bytes `a` and `b` share at their end.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let whole = a
+        .rchunks_exact(STRIDE)
+        .zip(b.rchunks_exact(STRIDE))
+        .take_while(|(x, y)| x == y)
+        .count()
+        * STRIDE;
+    let rest = a[..a.len() - whole].iter().rev();
+    whole
+        + rest
+            .zip(b[..b.len() - whole].iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count()
+}
+
+/// Bytes compared at once when looking for the first difference.
+const STRIDE: usize = 32;
 
 /// Handles one name present on either or both sides.
 fn visit<A: Dir, B: Dir>(
@@ -540,23 +730,135 @@ mod tests {
         data
     }
 
+    fn parsed(entries: &[(&str, u8)]) -> Tree {
+        Tree::parse(Rc::from(tree(entries)), None).expect("a valid tree")
+    }
+
     #[test]
     fn only_whole_entries_that_are_the_same_bytes_are_shared() {
-        let entry = tree(&[("a", 1)]).len();
-        let old = tree(&[("a", 1), ("b", 2), ("c", 3)]);
+        let old = parsed(&[("a", 1), ("b", 2), ("c", 3)]);
         // `b` changed its id: its name and mode are the same bytes, yet not shared.
-        assert_eq!(
-            shared_entries(&old, &tree(&[("a", 1), ("b", 9), ("c", 3)])),
-            entry
-        );
-        assert_eq!(shared_entries(&old, &tree(&[("a", 1), ("bb", 2)])), entry);
-        assert_eq!(
-            shared_entries(&old, &tree(&[("a", 1), ("b", 2)])),
-            2 * entry
-        );
-        assert_eq!(shared_entries(&old, &old), old.len());
-        assert_eq!(shared_entries(&old, &tree(&[("0", 1)])), 0);
-        assert_eq!(shared_entries(&old, &[]), 0);
+        assert_eq!(old.shared(&parsed(&[("a", 1), ("b", 9), ("c", 3)])), (1, 1));
+        assert_eq!(old.shared(&parsed(&[("a", 1), ("bb", 2)])), (1, 0));
+        assert_eq!(old.shared(&parsed(&[("a", 1), ("b", 2)])), (2, 0));
+        assert_eq!(old.shared(&parsed(&[("b", 2), ("c", 3)])), (0, 2));
+        assert_eq!(old.shared(&parsed(&[("a", 1), ("c", 3)])), (1, 1));
+        assert_eq!(old.shared(&parsed(&[("0", 1), ("c", 3)])), (0, 1));
+        assert_eq!(old.shared(&old), (3, 0));
+        assert_eq!(old.shared(&parsed(&[("0", 1)])), (0, 0));
+        assert_eq!(old.shared(&parsed(&[])), (0, 0));
+        assert_eq!(parsed(&[]).shared(&old), (0, 0));
+    }
+
+    #[test]
+    fn bytes_shared_at_the_end_are_entries_only_where_both_sides_start_one() {
+        // The new side's last name ends in the old side's whole entry, up to its id.
+        let (old, new) = (parsed(&[("x", 1)]), parsed(&[("z100644 x", 1)]));
+        assert_eq!(&old.data[..], &new.data[new.data.len() - old.data.len()..]);
+        assert_eq!(old.shared(&new), (0, 0));
+        assert_eq!(new.shared(&old), (0, 0));
+        for (tree, like) in [(&old, &new), (&new, &old)] {
+            let beside = Tree::parse(Rc::clone(&tree.data), Some(like)).expect("valid");
+            assert_eq!(beside.entries, tree.entries);
+        }
+    }
+
+    /// What a plain merge of two listings' entries finds changed: name, old, new.
+    type Found = Vec<(Vec<u8>, Option<(u32, Id)>, Option<(u32, Id)>)>;
+
+    fn merged(old: &Tree, new: &Tree, skip: (usize, usize)) -> Found {
+        let side = |entry: &Entry<'_, Id>| match entry {
+            Entry::File { blob, .. } => (blob.mode, blob.id),
+            Entry::Dir { dir, .. } => (TREE_MODE, *dir),
+        };
+        let mut old = old.entries(old.kept(skip), |id| id).peekable();
+        let mut new = new.entries(new.kept(skip), |id| id).peekable();
+        let mut found = Vec::new();
+        loop {
+            let order = match (old.peek(), new.peek()) {
+                (None, None) => return found,
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(a), Some(b)) => entry_order(a, b),
+            };
+            let (a, b) = match order {
+                Ordering::Less => (old.next(), None),
+                Ordering::Greater => (None, new.next()),
+                Ordering::Equal => (old.next(), new.next()),
+            };
+            let name = a.as_ref().or(b.as_ref()).map(|e| e.name().to_vec());
+            let (a, b) = (a.as_ref().map(side), b.as_ref().map(side));
+            if a != b {
+                found.push((name.unwrap_or_default(), a, b));
+            }
+        }
+    }
+
+    /// Entries (name, directory or not, id byte) in git's order, as a tree's bytes.
+    fn sorted_tree(entries: &std::collections::BTreeMap<String, (bool, u8)>) -> Tree {
+        let mut sorted: Vec<_> = entries.iter().collect();
+        let key = |name: &str, dir: bool| format!("{name}{}", if dir { "/" } else { "" });
+        sorted.sort_by_key(|(name, (dir, _))| key(name, *dir));
+        let mut data = Vec::new();
+        for (name, (dir, id)) in sorted {
+            let mode = if *dir { TREE_MODE } else { 0o100644 };
+            data.extend(encode(mode, name.as_bytes(), [*id; 20]));
+        }
+        Tree::parse(Rc::from(data), None).expect("a valid tree")
+    }
+
+    prop_compose! {
+        /// Two versions of a directory: the second with some entries removed, changed
+        /// or turned from file to directory, and some added.
+        fn versions()(
+            old in proptest::collection::btree_map("[a-c.]{1,3}", (any::<bool>(), 0u8..4), 0..12),
+            edits in proptest::collection::vec((0usize..12, 0u8..3), 0..4),
+            added in proptest::collection::btree_map("[a-c.]{1,3}", (any::<bool>(), 0u8..4), 0..3),
+        ) -> (Tree, Tree) {
+            let mut new = old.clone();
+            let names: Vec<String> = old.keys().cloned().collect();
+            for (at, edit) in edits {
+                let Some(name) = names.get(at) else { continue };
+                match edit {
+                    0 => { new.remove(name); }
+                    1 => { new.entry(name.clone()).and_modify(|e| e.1 = e.1.wrapping_add(1)); }
+                    _ => { new.entry(name.clone()).and_modify(|e| e.0 = !e.0); }
+                }
+            }
+            new.extend(added);
+            (sorted_tree(&old), sorted_tree(&new))
+        }
+    }
+
+    proptest! {
+        /// Skipping what two versions of a directory share at both ends finds what a
+        /// merge of every entry finds.
+        #[test]
+        fn skipping_shared_ends_finds_what_a_full_merge_finds((old, new) in versions()) {
+            let skip = old.shared(&new);
+            prop_assert_eq!(merged(&old, &new, skip), merged(&old, &new, (0, 0)));
+            prop_assert!(skip.0 + skip.1 <= old.len().min(new.len()));
+        }
+
+        /// A tree parsed beside another version reads as when parsed alone, and is
+        /// malformed exactly when it is alone, wherever the damage.
+        #[test]
+        fn parsing_beside_another_version_reads_as_parsing_alone(
+            (old, new) in versions(),
+            flips in proptest::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 0..3),
+        ) {
+            let mut data = new.data.to_vec();
+            for (at, bits) in flips {
+                if !data.is_empty() {
+                    let at = at.index(data.len());
+                    data[at] ^= bits;
+                }
+            }
+            let data: Rc<[u8]> = Rc::from(data);
+            let alone = Tree::parse(Rc::clone(&data), None).map(|tree| tree.entries);
+            let beside = Tree::parse(data, Some(&old)).map(|tree| tree.entries);
+            prop_assert_eq!(beside, alone);
+        }
     }
 
     #[test]

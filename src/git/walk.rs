@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
@@ -17,7 +16,7 @@ use super::error::GitError;
 use super::id::Id;
 use super::recent::Recent;
 use super::topo_order::{Listed, ListedTime};
-use super::tree_walk::{Dir, Entry, read_tree, tree_entries, walk};
+use super::tree_walk::{Dir, Entry, Tree, walk};
 use super::{Commit, Repo};
 use crate::change::Change;
 
@@ -301,16 +300,16 @@ impl Repo {
     }
 }
 
-/// A tree object's raw bytes, shared between the units that read it.
-type Listing = Rc<[u8]>;
+/// A tree object, parsed, shared between the units that read it.
+type Listing = Tree;
 
 /// Bytes of tree objects one generation of a worker's tree cache holds.
 const TREE_CACHE_GENERATION: usize = 4 << 20;
 
-/// The tree objects a worker read lately, as raw bytes. A unit's old side is mostly
-/// trees an earlier unit read as its new side, or as its old side when they had not
-/// changed for a while, so each tree is read from the pack about once.
-struct TreeCache(RefCell<Recent>);
+/// The tree objects a worker read lately, parsed. A unit's old side is mostly trees an
+/// earlier unit read as its new side, or as its old side when they had not changed for
+/// a while, so each tree is read from the pack and parsed about once.
+struct TreeCache(RefCell<Recent<Id, Listing>>);
 
 impl Default for TreeCache {
     fn default() -> TreeCache {
@@ -319,12 +318,18 @@ impl Default for TreeCache {
 }
 
 impl TreeCache {
-    fn listing(&self, repo: &Repo, id: Id, prefix: &[u8]) -> Result<Listing, GitError> {
+    fn listing(
+        &self,
+        repo: &Repo,
+        id: Id,
+        prefix: &[u8],
+        like: Option<&Tree>,
+    ) -> Result<Listing, GitError> {
         if let Some(listing) = self.0.borrow_mut().get(id) {
             return Ok(listing);
         }
-        let listing = read_tree(repo, id, prefix)?;
-        self.0.borrow_mut().insert(id, Rc::clone(&listing));
+        let listing = Tree::read(repo, id, prefix, like)?;
+        self.0.borrow_mut().insert(id, listing.clone());
         Ok(listing)
     }
 }
@@ -342,20 +347,20 @@ impl Dir for CachedTree<'_> {
         Some(self.id)
     }
 
-    fn list(&self, repo: &Repo, prefix: &[u8]) -> Result<Listing, GitError> {
-        self.cache.listing(repo, self.id, prefix)
+    fn list(&self, repo: &Repo, prefix: &[u8], like: Option<&Tree>) -> Result<Listing, GitError> {
+        self.cache.listing(repo, self.id, prefix, like)
     }
 
-    fn raw(listing: &Listing) -> Option<&[u8]> {
+    fn tree(listing: &Listing) -> Option<&Tree> {
         Some(listing)
     }
 
     fn entries<'l>(
         &'l self,
         listing: &'l Listing,
-        skip: usize,
+        skip: (usize, usize),
     ) -> impl Iterator<Item = Entry<'l, Self>> {
-        tree_entries(&listing[skip..], |id| CachedTree {
+        listing.entries(listing.kept(skip), |id| CachedTree {
             id,
             cache: self.cache,
         })

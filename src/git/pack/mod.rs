@@ -135,10 +135,11 @@ pub(super) struct Pack {
     windows: Windows,
     inflater: Decompress,
     bases: Recent<u64, Object>,
-    /// The data of the entry inflated last, and the object its delta built: kept, so
-    /// reading an object allocates only its own bytes.
+    /// The data of the entry inflated last, the object its delta built, and the chain
+    /// of deltas read last: kept, so reading an object allocates only its own bytes.
     inflated: Vec<u8>,
     built: Vec<u8>,
+    chain: Vec<(u64, Header)>,
 }
 
 /// How an entry is stored: whole, or as a delta against a base entry found by its
@@ -165,6 +166,7 @@ impl Pack {
             bases: Recent::new(BASE_CACHE_GENERATION),
             inflated: Vec::new(),
             built: Vec::new(),
+            chain: Vec::new(),
         }
     }
 
@@ -175,7 +177,8 @@ impl Pack {
 
     /// The object stored at `offset`, with its deltas resolved.
     pub fn object(&mut self, offset: u64) -> Result<Object, ReadError> {
-        let mut deltas = Vec::new();
+        let mut deltas = std::mem::take(&mut self.chain);
+        deltas.clear();
         let mut at = offset;
         let (kind, mut bytes) = loop {
             if let Some(base) = self.bases.get(at) {
@@ -213,6 +216,7 @@ impl Pack {
             bytes = Rc::from(&self.built[..]);
             self.bases.insert(at, (kind, Rc::clone(&bytes)));
         }
+        self.chain = deltas;
         // A large object's buffers are not worth keeping.
         for buffer in [&mut self.inflated, &mut self.built] {
             if buffer.capacity() > KEPT_BUFFER {
