@@ -77,6 +77,21 @@ pub fn judge_all(
     }
     let candidates = rules.candidates(&changes);
     let mut needed = rules.needs_lines(&candidates, &changes);
+    let contents = rules.needs_contents(&candidates);
+    // What follows reads these blobs: a partial clone fetches them in one go.
+    let read = |i: usize, change: &Change| {
+        (rules.settings.annotations && reads.covers(change))
+            || needed.binary_search(&i).is_ok()
+            || contents.binary_search(&i).is_ok()
+    };
+    repo.prefetch(
+        changes
+            .iter()
+            .enumerate()
+            .filter(|&(i, change)| read(i, change))
+            .flat_map(|(_, change)| [change.old, change.new])
+            .flatten(),
+    );
     // Annotated files (those holding `LINT.` on either side) need their lines too; the
     // annotation pass has read them already.
     let (annotated, removed_labels) = if rules.settings.annotations {
@@ -99,7 +114,7 @@ pub fn judge_all(
         needed = wanted;
     }
     repo.load_lines(&mut changes, &needed, rules.settings.whitespace)?;
-    load_contents(repo, &mut changes, &rules.needs_contents(&candidates))?;
+    load_contents(repo, &mut changes, &contents)?;
     let Evaluation {
         mut findings,
         mut satisfied,

@@ -679,6 +679,63 @@ fn assert_work_tree_as_git_diff(repo: &Repo, layout: &str) {
     }
 }
 
+/// How many `git fetch` processes ran while `command` ran with git's trace2 events
+/// written to a file (a lazy fetch of a partial clone is one too).
+fn fetches(home: &std::path::Path, command: &mut std::process::Command) -> usize {
+    let trace = home.join("trace2.json");
+    let _ = std::fs::remove_file(&trace);
+    let output = command
+        .env("GIT_TRACE2_EVENT", &trace)
+        .output()
+        .expect("runs");
+    // lockstep exits 1 for findings.
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
+    let events = std::fs::read_to_string(&trace).unwrap_or_default();
+    events
+        .lines()
+        .filter(|e| e.contains(r#""event":"start""#) && e.contains(r#","fetch","#))
+        .count()
+}
+
+#[test]
+fn a_partial_clone_fetches_a_diff_s_blobs_in_one_go_as_git_diff_does() {
+    let origin = Repo::new();
+    origin.git(&["config", "uploadpack.allowFilter", "true"]);
+    origin
+        .write("lockstep.toml", EVERY_PATH_RULES)
+        .write("witness.md", "w\n");
+    for version in 1..=3 {
+        for file in ["a.txt", "b.txt", "c.txt"] {
+            origin.write(file, format!("version {version}\n"));
+        }
+        origin.commit(&format!("version {version}"));
+    }
+    let full = clone_of(&origin, &[]);
+    // HEAD~2 and HEAD~1's blobs are missing (the checkout fetched HEAD's): six of them.
+    let git_clone = clone_of(&origin, &["--filter=blob:none"]);
+    let mut git_diff = git_clone.git_command(&["diff", "HEAD~2", "HEAD~1"]);
+    assert_eq!(
+        fetches(git_clone.home(), &mut git_diff),
+        1,
+        "git diff: one fetch"
+    );
+    let partial = clone_of(&origin, &["--filter=blob:none"]);
+    let args = ["check", "--format", "json", "--range", "HEAD~2..HEAD~1"];
+    let mut check = std::process::Command::new(env!("CARGO_BIN_EXE_lockstep"));
+    check.current_dir(partial.path()).args(args);
+    support::isolate(&mut check, partial.home());
+    assert_eq!(
+        fetches(partial.home(), &mut check),
+        1,
+        "lockstep: one fetch"
+    );
+    assert_eq!(run(&partial, &args), run(&full, &args));
+}
+
 /// Two annotation blocks, each naming a file of its own.
 const BLOCKS: &str = "<!-- LINT.IfChange(a) -->\nalpha\n<!-- LINT.ThenChange(//a.md) -->\n\
     <!-- LINT.IfChange(b) -->\nbeta\n<!-- LINT.ThenChange(//b.md) -->\n";

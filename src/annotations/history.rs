@@ -56,11 +56,12 @@ impl HeadBlocks {
         let Some(head) = head else {
             return Ok(HeadBlocks::default());
         };
+        let mut files = repo.files_at_commit(Some(head))?;
+        files.retain(|file| settings.unread(&file.path).is_none());
+        // Every one is read: a partial clone fetches them in one go.
+        repo.prefetch(files.iter().map(|file| file.content));
         let mut paths = HashSet::new();
-        for file in repo.files_at_commit(Some(head))? {
-            if settings.unread(&file.path).is_some() {
-                continue;
-            }
+        for file in files {
             let bytes = repo.read_content(&file.path, Some(file.content))?;
             if find_marker(&bytes).is_none() {
                 continue;

@@ -94,8 +94,10 @@ pub(super) fn parse_files(
             parsed.extend(read_parallel(root, files, &on_disk, settings)?);
         }
     }
+    let from_objects = |file: &&TrackedFile| !(in_work_tree(file) && repo.workdir().is_some());
+    repo.prefetch(files.iter().filter(from_objects).map(|file| file.content));
     for (i, file) in files.iter().enumerate() {
-        if in_work_tree(file) && repo.workdir().is_some() {
+        if !from_objects(&file) {
             continue;
         }
         let bytes = repo.read_content(&file.path, Some(file.content))?;

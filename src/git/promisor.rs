@@ -1,7 +1,8 @@
-//! A partial clone's missing objects, read as git reads them: one long-lived
-//! `git cat-file --batch` per reader, which fetches each object it lacks from the
-//! promisor remote on demand (`git clone --filter=blob:none` leaves every blob but
-//! those of the checkout on the server).
+//! A partial clone's missing objects, read as git reads them: the blobs a judgement is
+//! about to read fetched in one `git fetch`, as git's diff prefetches a diff's blobs,
+//! and any other through one long-lived `git cat-file --batch` per reader, which
+//! fetches each object it lacks from the promisor remote on demand (`git clone
+//! --filter=blob:none` leaves every blob but those of the checkout on the server).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -11,9 +12,11 @@ use std::thread::JoinHandle;
 
 use git2::{ObjectType, Repository};
 
+use super::Repo;
 use super::error::{Context, GitError, ReadError};
 use super::id::Id;
 use super::pack::Object;
+use crate::change::Content;
 
 /// One thread's reader of the objects a partial clone promises.
 pub(super) struct Promisor {
@@ -48,6 +51,65 @@ impl Promisor {
         };
         fetch(&mut self.batch, git_dir, id).map_err(|reason| unfetched(remote, context(), reason))
     }
+}
+
+impl Repo {
+    /// In a partial clone, fetches those of the blobs of `contents` the clone lacks in
+    /// one `git fetch` (git's diff prefetches a diff's blobs the same way), rather than
+    /// one fetch per blob as they are read. Elsewhere, nothing. A fetch that fails is
+    /// left to the reads, which say why.
+    pub fn prefetch(&self, contents: impl IntoIterator<Item = Content>) {
+        let mut promisor = self.promisor.borrow_mut();
+        let promisor = promisor.get_or_insert_with(|| Promisor::of(&self.repo));
+        let Some(remote) = &promisor.remote else {
+            return;
+        };
+        let Ok(odb) = self.repo.odb() else {
+            return;
+        };
+        let mut missing: Vec<Id> = contents
+            .into_iter()
+            .filter_map(|content| match content {
+                Content::Object { id, mode } if mode != 0o160000 => Some(Id(id)),
+                _ => None,
+            })
+            .filter_map(|id| self.replacement(id).ok())
+            .filter(|id| !odb.exists(id.oid()))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        // A single blob is fetched as it is read.
+        if missing.len() > 1 {
+            fetch_all(&self.layout.git_dir, remote, &missing);
+        }
+    }
+}
+
+/// `ids` fetched from `remote` in one `git fetch`, the command git runs for its own
+/// prefetches (`promisor-remote.c`); its outcome is left to the reads that follow.
+fn fetch_all(git_dir: &Path, remote: &str, ids: &[Id]) {
+    let child = Command::new("git")
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args(["-c", "fetch.negotiationAlgorithm=noop", "fetch", remote])
+        .args([
+            "--no-tags",
+            "--no-write-fetch-head",
+            "--recurse-submodules=no",
+        ])
+        .args(["--filter=blob:none", "--stdin", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        return;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let list: String = ids.iter().map(|id| format!("{id}\n")).collect();
+        let _ = stdin.write_all(list.as_bytes());
+    }
+    let _ = child.wait();
 }
 
 /// The object through the `git cat-file` in `slot` (started if need be), or git's

@@ -92,7 +92,32 @@ pub(super) trait Dir: Sized {
 /// entries in git's order. Reading them straight from the object database skips
 /// libgit2's tree object and its per-entry allocations.
 pub(super) fn read_tree(repo: &Repo, id: Id, prefix: &[u8]) -> Result<Rc<[u8]>, GitError> {
-    Tree::read(repo, id, prefix, None).map(|tree| tree.data)
+    read_tree_as(repo, id, prefix, |data| {
+        tree_is_valid(&data).then_some(data)
+    })
+}
+
+/// The tree object `id`, found at `prefix` (for messages), as `parse` makes it: `None`
+/// from `parse` is a malformed tree.
+fn read_tree_as<T>(
+    repo: &Repo,
+    id: Id,
+    prefix: &[u8],
+    parse: impl FnOnce(Rc<[u8]>) -> Option<T>,
+) -> Result<T, GitError> {
+    let context = || {
+        format!(
+            "cannot read tree {id} at `{}`",
+            String::from_utf8_lossy(prefix)
+        )
+    };
+    let (kind, data) = repo.read_object(id, context)?;
+    if kind != ObjectType::Tree {
+        return Err(ReadError::damaged("not a tree")).context(context);
+    }
+    parse(data)
+        .ok_or_else(|| ReadError::damaged("malformed tree object"))
+        .context(context)
 }
 
 /// A tree object checked and split into its entries once: listing it again, or finding
@@ -119,19 +144,7 @@ impl Tree {
     /// The tree object `id`, found at `prefix` (for messages). `like` is another version
     /// of the directory, parsed already: what the two share is not parsed again.
     pub fn read(repo: &Repo, id: Id, prefix: &[u8], like: Option<&Tree>) -> Result<Tree, GitError> {
-        let context = || {
-            format!(
-                "cannot read tree {id} at `{}`",
-                String::from_utf8_lossy(prefix)
-            )
-        };
-        let (kind, data) = repo.read_object(id, context)?;
-        if kind != ObjectType::Tree {
-            return Err(ReadError::damaged("not a tree")).context(context);
-        }
-        Tree::parse(data, like)
-            .ok_or_else(|| ReadError::damaged("malformed tree object"))
-            .context(context)
+        read_tree_as(repo, id, prefix, |data| Tree::parse(data, like))
     }
 
     /// `None` unless `data` parses as a whole into tree entries (as [`tree_is_valid`]
