@@ -8,11 +8,15 @@ pair, with CPU time and peak RSS of both.
 
 A repository whose variable is unset is skipped, saying so. Scenarios:
   git/git  audit, whole history          vs  git log --no-renames --name-only
+  git/git  the same on a local clone with a commit-graph (`git commit-graph write
+           --reachable`), git log there reading it too
   cargo    audit --since 2024-01-01      vs  git log --no-renames --name-only --since=...
+           and vs the same from the start of the period before it, which the audit
+           also judges (as many days as --since to today, just before it)
   cargo    check --staged, 16 files      vs  git diff --cached --name-status
   cargo    check --base HEAD~300         vs  git diff --name-status HEAD~300...HEAD
-The check scenarios run in a local clone made under a temporary directory; the bare
-clones are only read. A command that exits with a status it should not (a crash, a
+The check scenarios and the commit-graph row run in local clones made under a
+temporary directory; the bare clones are only read. A command that exits with a status it should not (a crash, a
 usage error) stops the suite. Prints a Markdown table for the README.
 """
 
@@ -129,6 +133,17 @@ def audits(lockstep, work, runs):
             work,
             runs,
         )
+        graph = os.path.join(work, "git-graph.git")
+        git("clone", "-q", "--bare", repo, graph)
+        git("-C", graph, "commit-graph", "write", "--reachable")
+        pair(
+            "git/git audit, whole history, commit-graph",
+            [lockstep, "-C", graph, "audit", "--config", rules, "--format", "json"],
+            ["git", "-C", graph, "log", "--no-renames", "--name-only"],
+            work,
+            runs,
+        )
+        shutil.rmtree(graph)
     else:
         print("| git/git | skipped: LOCKSTEP_BENCH_GIT is not set | | | |", flush=True)
     repo = os.environ.get("LOCKSTEP_BENCH_CARGO")
@@ -139,10 +154,17 @@ def audits(lockstep, work, runs):
     with open(rules, "w") as f:
         f.write(CARGO_RULES)
     since = "2024-01-01"
+    audit = [lockstep, "-C", repo, "audit", "--config", rules, "--format", "json", "--since", since]
+    log = ["git", "-C", repo, "log", "--no-renames", "--name-only"]
+    pair(f"cargo audit --since {since}", audit, [*log, f"--since={since}"], work, runs)
+    # The audit also judges the period before --since, as long as --since to today.
+    start = datetime.date.fromisoformat(since)
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    previous = start - datetime.timedelta(days=(today - start).days + 1)
     pair(
-        f"cargo audit --since {since}",
-        [lockstep, "-C", repo, "audit", "--config", rules, "--format", "json", "--since", since],
-        ["git", "-C", repo, "log", "--no-renames", "--name-only", f"--since={since}"],
+        f"the same, floor from {previous} (the period before it too)",
+        audit,
+        [*log, f"--since={previous}"],
         work,
         runs,
     )

@@ -32,13 +32,17 @@ pub fn walk_since<T: Send>(
     since: Day,
     each: impl Fn(&Unit, &[Change]) -> T + Sync,
 ) -> Result<Walked<T>, GitError> {
-    let units = repo.units(&HistorySpec::default())?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let units = repo.units(&HistorySpec {
+        not_before: Some(since.start()),
+        threads,
+        ..HistorySpec::default()
+    })?;
     let mut auditor = rules.map(|rules| {
         let ids = rules.rules.iter().map(|r| r.id.clone()).collect();
         Auditor::new(rules, ids)
     });
     let mut walked = Vec::new();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let no_blocks = HashSet::new();
     repo.walk_units(
         &units,

@@ -134,6 +134,7 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         range: args.range.clone(),
         first_parent: args.first_parent,
         not_before: window.start.map(Day::start),
+        threads: threads(args),
     };
     let (units, mut blocks) = units_and_blocks(&repo, &spec, &rules)?;
     let history = History {
@@ -293,10 +294,7 @@ fn walk<'r>(
         split,
         until,
     } = window;
-    let threads = args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        usize::from,
-    );
+    let threads = threads(args);
     let mut walked = Walked {
         current: Auditor::new(rules, rule_ids.to_vec()),
         previous: Auditor::new(rules, rule_ids.to_vec()),
@@ -345,6 +343,14 @@ fn walk<'r>(
     )?;
     progress.finish();
     Ok(walked)
+}
+
+/// Threads for the walk: `--jobs`, else one per core.
+fn threads(args: &AuditArgs) -> usize {
+    args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    )
 }
 
 /// The commits `--ignore-revs-file` (relative to the current directory) or

@@ -76,13 +76,17 @@ const BLOB_CACHE_GENERATION: usize = 1 << 20;
 pub struct Opener {
     layout: Arc<Layout>,
     packs: PackFiles,
+    graph: Option<Arc<CommitGraph>>,
 }
 
 impl Opener {
     /// A reader sharing the packs (and the windows read from them); what it caches
     /// goes with it.
+    /// It reads the commit-graph this one read.
     pub fn open(&self) -> Result<Repo, GitError> {
-        Repo::open(Arc::clone(&self.layout), Arc::clone(&self.packs))
+        let repo = Repo::open(Arc::clone(&self.layout), Arc::clone(&self.packs))?;
+        repo.share_commit_graph(self.graph.clone());
+        Ok(repo)
     }
 }
 
@@ -152,6 +156,7 @@ impl Repo {
         Opener {
             layout: Arc::clone(&self.layout),
             packs: self.objects.borrow().pack_files(),
+            graph: self.shared_commit_graph(),
         }
     }
 

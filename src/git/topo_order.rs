@@ -13,13 +13,14 @@
 //! is ready for the sort once its children are out, and no child of a listed commit
 //! inside the window is left out.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use git2::Oid;
 
 use super::Repo;
 use super::commit_graph::Position;
-use super::commit_object::MAX_ZONE_OFFSET;
+use super::commit_object::{CommitHeader, MAX_ZONE_OFFSET};
 use super::error::GitError;
 
 /// A commit as the listing read it.
@@ -85,14 +86,34 @@ impl Found {
 impl Repo {
     /// The commits reachable from `head` (along first parents only, if `first_parent`),
     /// oldest first. Commits whose local committer time is before `not_before` may be
-    /// left out, with all they reach.
+    /// left out, with all they reach. Without a commit-graph, `threads` threads read
+    /// the commits.
     pub(super) fn topo_order(
         &self,
         head: Oid,
         first_parent: bool,
         not_before: Option<i64>,
+        threads: usize,
     ) -> Result<Vec<Listed>, GitError> {
         let graph = self.commit_graph();
+        if graph.is_none() && threads > 1 {
+            let read = self.read_reachable(head, first_parent, threads)?;
+            let mut found = Found {
+                nodes: Vec::with_capacity(read.len()),
+                at: Vec::new(),
+                by_id: HashMap::with_capacity(read.len()),
+            };
+            for (id, header) in read {
+                let listed = Listed {
+                    id,
+                    time: ListedTime::Local(header.local_time),
+                    merge: header.parents.len() > 1,
+                };
+                let parents = header.parents.into_iter().map(Key::Id).collect();
+                found.insert(Key::Id(id), Node { listed, parents });
+            }
+            return Ok(found.sorted());
+        }
         let key = |id: Oid| {
             graph
                 .and_then(|g| g.position(id))
@@ -149,16 +170,157 @@ impl Repo {
             next.extend(followed.iter().filter(|&&p| found.node(p).is_none()));
             found.insert(at, Node { listed, parents });
         }
-        let parents: Vec<Vec<usize>> = found
+        Ok(found.sorted())
+    }
+
+    /// The commits reachable from `head` (along first parents only, if
+    /// `first_parent`), each read once by one of `threads` threads, this one among
+    /// them; `head` first, the others in the order they were read.
+    fn read_reachable(
+        &self,
+        head: Oid,
+        first_parent: bool,
+        threads: usize,
+    ) -> Result<Vec<(Oid, CommitHeader)>, GitError> {
+        let frontier = Frontier {
+            state: Mutex::new(FrontierState {
+                next: vec![head],
+                seen: HashSet::from([head]),
+                busy: 0,
+                failed: false,
+            }),
+            ready: Condvar::new(),
+        };
+        let read = |repo: &Repo| -> Result<Vec<(Oid, CommitHeader)>, GitError> {
+            let mut read = Vec::new();
+            while let Some(claimed) = frontier.claim() {
+                let header = repo.read_commit_header(claimed.id)?;
+                let followed = if first_parent {
+                    &header.parents[..header.parents.len().min(1)]
+                } else {
+                    &header.parents[..]
+                };
+                read.push((claimed.done(followed), header));
+            }
+            Ok(read)
+        };
+        let opener = self.opener();
+        let mut read = std::thread::scope(|scope| {
+            let others: Vec<_> = (1..threads)
+                .map(|_| scope.spawn(|| read(&opener.open()?)))
+                .collect();
+            let mut all = read(self)?;
+            for other in others {
+                let theirs = other
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                all.extend(theirs?);
+            }
+            Ok::<_, GitError>(all)
+        })?;
+        if let Some(at) = read.iter().position(|(id, _)| *id == head) {
+            read.swap(0, at);
+        }
+        Ok(read)
+    }
+}
+
+/// The commits found and not read yet, shared by the threads reading them.
+struct Frontier {
+    state: Mutex<FrontierState>,
+    /// Signalled when a commit is read: it may have added commits, or been the last.
+    ready: Condvar,
+}
+
+struct FrontierState {
+    next: Vec<Oid>,
+    /// Every commit ever added to `next`.
+    seen: HashSet<Oid>,
+    /// Threads reading a commit, which may add more.
+    busy: usize,
+    failed: bool,
+}
+
+impl Frontier {
+    /// A commit to read; `None` once every commit is read or a read failed.
+    fn claim(&self) -> Option<Claimed<'_>> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if state.failed {
+                return None;
+            }
+            if let Some(id) = state.next.pop() {
+                state.busy += 1;
+                return Some(Claimed {
+                    id,
+                    frontier: self,
+                    read: false,
+                });
+            }
+            if state.busy == 0 {
+                return None;
+            }
+            state = self
+                .ready
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// A claimed commit is read, and `parents` are found; or its read `failed`, and the
+    /// other threads stop.
+    fn finish(&self, parents: &[Oid], failed: bool) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.busy -= 1;
+        state.failed |= failed;
+        for &parent in parents {
+            if state.seen.insert(parent) {
+                state.next.push(parent);
+            }
+        }
+        drop(state);
+        self.ready.notify_all();
+    }
+}
+
+/// A commit one thread reads; dropped unread (its read failed), it stops the others.
+struct Claimed<'f> {
+    id: Oid,
+    frontier: &'f Frontier,
+    read: bool,
+}
+
+impl Claimed<'_> {
+    /// Read, with `parents` to follow; its id.
+    fn done(mut self, parents: &[Oid]) -> Oid {
+        self.read = true;
+        self.frontier.finish(parents, false);
+        self.id
+    }
+}
+
+impl Drop for Claimed<'_> {
+    fn drop(&mut self) {
+        if !self.read {
+            self.frontier.finish(&[], true);
+        }
+    }
+}
+
+impl Found {
+    /// The commits found, oldest first, in the order [`sorted`] gives; node 0 is the
+    /// head.
+    fn sorted(&self) -> Vec<Listed> {
+        let parents: Vec<Vec<usize>> = self
             .nodes
             .iter()
-            .map(|node| node.parents.iter().filter_map(|&p| found.node(p)).collect())
+            .map(|node| node.parents.iter().filter_map(|&p| self.node(p)).collect())
             .collect();
-        Ok(sorted(&parents)
+        sorted(&parents)
             .into_iter()
             .rev()
-            .map(|at| found.nodes[at].listed)
-            .collect())
+            .map(|at| self.nodes[at].listed)
+            .collect()
     }
 }
 
@@ -245,8 +407,66 @@ mod listing_tests {
     fn listed(dir: &Path, not_before: Option<i64>) -> Vec<Oid> {
         let repo = Repo::discover(dir).expect("a repository");
         let head = repo.head().expect("HEAD").expect("born");
-        let listed = repo.topo_order(head, false, not_before).expect("listed");
+        let listed = repo.topo_order(head, false, not_before, 1).expect("listed");
         listed.iter().map(|unit| unit.id).collect()
+    }
+
+    /// Branches merged one by one and by an octopus: work for several threads.
+    fn branchy(dir: &Path) -> Oid {
+        history(dir);
+        for branch in ["a", "b", "c", "d"] {
+            git(dir, &["checkout", "-q", "-b", branch, "main~3"]);
+            for n in 0..3 {
+                commit_at(dir, &format!("{branch} {n}"), "2024-05-01T00:00:00+0000");
+            }
+        }
+        git(dir, &["checkout", "-q", "main"]);
+        git(dir, &["merge", "-q", "-m", "octopus", "a", "b", "c"]);
+        git(dir, &["merge", "-q", "-m", "d", "d"]);
+        let id = git(dir, &["rev-parse", "HEAD"]);
+        Oid::from_str(String::from_utf8_lossy(&id).trim()).expect("an id")
+    }
+
+    #[test]
+    fn threads_reading_the_commits_list_them_as_one_does() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let head = branchy(dir.path());
+        let repo = Repo::discover(dir.path()).expect("a repository");
+        let one = repo.topo_order(head, false, None, 1).expect("listed");
+        assert_eq!(one.len(), 5 + 12 + 2);
+        for threads in [2, 3, 8] {
+            assert_eq!(
+                repo.topo_order(head, false, None, threads).expect("listed"),
+                one
+            );
+        }
+        let first_parents = repo.topo_order(head, true, None, 1).expect("listed");
+        assert_eq!(
+            repo.topo_order(head, true, None, 3).expect("listed"),
+            first_parents
+        );
+    }
+
+    #[test]
+    fn a_commit_that_cannot_be_read_stops_every_thread() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let head = branchy(dir.path());
+        let lost = String::from_utf8_lossy(&git(dir.path(), &["rev-parse", "a~1"]))
+            .trim()
+            .to_owned();
+        std::fs::remove_file(dir.path().join(format!(
+            ".git/objects/{}/{}",
+            &lost[..2],
+            &lost[2..]
+        )))
+        .expect("a loose commit");
+        let repo = Repo::discover(dir.path()).expect("a repository");
+        for threads in [1, 2, 3] {
+            let error = repo
+                .topo_order(head, false, None, threads)
+                .expect_err("missing");
+            assert!(error.to_string().contains(&lost), "{error}");
+        }
     }
 
     #[test]

@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 
@@ -44,6 +43,9 @@ pub struct HistorySpec {
     /// may leave such commits out, and stops below it where the commit-graph says
     /// nothing further is later.
     pub not_before: Option<i64>,
+    /// Threads that read the commits to list them where there is no commit-graph;
+    /// 0 or 1: the caller's alone.
+    pub threads: usize,
 }
 
 /// The commits of a history, oldest first: ids (and, when the listing read them, times),
@@ -136,7 +138,7 @@ impl Repo {
     fn units_from(&self, head: Oid, spec: &HistorySpec) -> Result<Units, GitError> {
         let boundary = self.shallow_boundary();
         let listed: Vec<Listed> = self
-            .topo_order(head, spec.first_parent, spec.not_before)?
+            .topo_order(head, spec.first_parent, spec.not_before, spec.threads)?
             .into_iter()
             .filter(|unit| !boundary.contains(&unit.id))
             .collect();
@@ -187,25 +189,22 @@ impl Repo {
         let threads = threads.clamp(1, len.div_ceil(MIN_CHUNK).max(1));
         let next_start = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
-        let layout = &self.layout;
-        let packs = self.objects.borrow().pack_files();
-        let graph = self.shared_commit_graph();
+        let opener = self.opener();
         std::thread::scope(|scope| {
             let (sender, receiver) =
                 sync_channel::<(usize, Result<Vec<Option<T>>, E>)>(threads * 2);
             for _ in 0..threads {
                 let sender = sender.clone();
-                let (next_start, stop, judge, keep, layout, packs, graph) =
-                    (&next_start, &stop, &judge, &keep, &layout, &packs, &graph);
+                let (next_start, stop, judge, keep, opener) =
+                    (&next_start, &stop, &judge, &keep, &opener);
                 scope.spawn(move || {
-                    let repo = match Repo::open(Arc::clone(layout), Arc::clone(packs)) {
+                    let repo = match opener.open() {
                         Ok(repo) => repo,
                         Err(error) => {
                             let _ = sender.send((0, Err(error.into())));
                             return;
                         }
                     };
-                    repo.share_commit_graph(graph.clone());
                     let cache = TreeCache::default();
                     let mut last = None;
                     while !stop.load(Ordering::Relaxed) {
