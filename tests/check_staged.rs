@@ -322,3 +322,20 @@ fn the_human_report_says_how_to_waive_skippable_rules() {
         "{text}"
     );
 }
+
+#[test]
+fn a_head_at_an_annotated_tag_object_is_read_as_its_commit() {
+    let repo = violating_repo();
+    repo.git(&["tag", "-a", "-m", "release", "v1"]);
+    let tag = repo.rev("v1");
+    assert_ne!(tag, repo.rev("HEAD"), "v1 is a tag object");
+    let at_branch = repo.lockstep().args(["check", "--staged"]).exits(1).stdout;
+    // HEAD names the tag object itself, which git peels to its commit.
+    std::fs::write(repo.path().join(".git/HEAD"), format!("{tag}\n")).expect("HEAD");
+    assert_eq!(
+        repo.git(&["rev-parse", "HEAD^{commit}"]).trim(),
+        repo.rev("main")
+    );
+    let at_tag = repo.lockstep().args(["check", "--staged"]).exits(1).stdout;
+    assert_eq!(at_tag, at_branch);
+}

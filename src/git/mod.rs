@@ -260,9 +260,12 @@ impl Repo {
         }
     }
 
-    /// HEAD's commit, or `None` on an unborn branch.
+    /// HEAD's commit, or `None` on an unborn branch. A branch names its commit, which
+    /// the own reader confirms; anything else (a tag, damage) is libgit2's to peel and
+    /// explain, so a check leaves libgit2's object store closed.
     pub fn head(&self) -> Result<Option<Oid>, GitError> {
         match self.repo.head() {
+            Ok(head) if head.target().is_some_and(|id| self.is_commit(id)) => Ok(head.target()),
             Ok(head) => Ok(Some(
                 head.peel_to_commit()
                     .map_err(|e| self.damaged_or(e))
@@ -272,6 +275,15 @@ impl Repo {
             Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
             Err(e) => Err(e).context(|| "cannot read HEAD".to_owned()),
         }
+    }
+
+    /// Whether the object store holds `id` (or what replaces it) as a commit; missing
+    /// or damaged, it does not say, and fetches nothing.
+    fn is_commit(&self, id: Oid) -> bool {
+        self.replacement(Id::from(id)).is_ok_and(|stored| {
+            let read = self.objects.borrow_mut().read(&self.repo, stored);
+            read.is_ok_and(|(kind, _)| kind == git2::ObjectType::Commit)
+        })
     }
 
     /// The repository to walk commit graphs in: the shallow boundary as git sees it.
