@@ -9,25 +9,34 @@
 
 use std::ffi::OsString;
 use std::fs::Metadata;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use git2::Config;
 
 use super::repo::Layout;
 
 /// Variables that change where git finds the repository or what it reads there.
-const MOVING_VARIABLES: [&str; 9] = [
+const MOVING_VARIABLES: [&str; 8] = [
     "GIT_DIR",
     "GIT_WORK_TREE",
     "GIT_COMMON_DIR",
     "GIT_OBJECT_DIRECTORY",
-    "GIT_INDEX_FILE",
     "GIT_CEILING_DIRECTORIES",
     "GIT_DISCOVERY_ACROSS_FILESYSTEM",
     // `git -c core.worktree=...` and `GIT_CONFIG_KEY_0`.
     "GIT_CONFIG_PARAMETERS",
     "GIT_CONFIG_COUNT",
 ];
+
+/// `$GIT_INDEX_FILE` as git reads it: relative to the top of the work tree, where git
+/// works (as in a `git commit` hook, `.git/index.lock`). A path git would normalise
+/// (`.`, `..`, nothing) is left to git.
+fn index_file_at(top: &Path, file: &Path) -> Option<PathBuf> {
+    let plain = file
+        .components()
+        .all(|part| matches!(part, Component::Normal(_) | Component::RootDir));
+    (plain && !file.as_os_str().is_empty()).then(|| top.join(file))
+}
 
 /// Repository extensions that leave the layout and the formats as they are.
 const PLAIN_EXTENSIONS: [(&str, Option<&str>); 5] = [
@@ -58,9 +67,13 @@ pub(super) fn plain_layout(dir: &Path, var: impl Fn(&str) -> Option<OsString>) -
     if !is_plain_git_dir(&git_dir) || !plain_config(&git_dir.join("config"))? {
         return None;
     }
+    let index_file = match var("GIT_INDEX_FILE") {
+        None => git_dir.join("index"),
+        Some(file) => index_file_at(&top, Path::new(&file))?,
+    };
     Some(Layout {
         object_dir: git_dir.join("objects"),
-        index_file: git_dir.join("index"),
+        index_file,
         common_dir: git_dir.clone(),
         git_dir,
         work_tree: Some(top),
@@ -206,6 +219,37 @@ mod tests {
         let dir = through.join("a/b/..");
         let (plain, git) = both(&dir);
         assert_same(&plain.expect("the ordinary case"), &git);
+    }
+
+    /// The index file `git rev-parse` resolves from `dir` with `GIT_INDEX_FILE=file`.
+    fn git_index_file(dir: &Path, file: &str) -> PathBuf {
+        let output = std::process::Command::new("git")
+            .current_dir(dir)
+            .env("GIT_INDEX_FILE", file)
+            .args(["rev-parse", "--path-format=absolute", "--git-path", "index"])
+            .output()
+            .expect("git runs");
+        PathBuf::from(String::from_utf8_lossy(&output.stdout).trim_end())
+    }
+
+    #[test]
+    fn an_index_file_from_the_environment_resolves_as_git_resolves_it() {
+        let repo = repository();
+        let top = std::fs::canonicalize(repo.path()).expect("real path");
+        for dir in [top.clone(), top.join("a/b")] {
+            for file in [".git/index.lock", "other-index", "/tmp/elsewhere/index"] {
+                let var = |name: &str| (name == "GIT_INDEX_FILE").then(|| OsString::from(file));
+                let plain = plain_layout(&dir, var).expect("the ordinary case");
+                assert_eq!(plain.index_file, git_index_file(&dir, file), "{file}");
+            }
+            for file in ["../index", "./index", "a/../index", ""] {
+                let var = |name: &str| (name == "GIT_INDEX_FILE").then(|| OsString::from(file));
+                assert!(
+                    plain_layout(&dir, var).is_none(),
+                    "{file:?} is git's to resolve"
+                );
+            }
+        }
     }
 
     #[test]
