@@ -126,23 +126,17 @@ def audits(lockstep, work, runs):
         rules = os.path.join(work, "git-rules.toml")
         with open(rules, "w") as f:
             f.write(GIT_RULES)
-        pair(
-            "git/git audit, whole history",
-            [lockstep, "-C", repo, "audit", "--config", rules, "--format", "json"],
-            ["git", "-C", repo, "log", "--no-renames", "--name-only"],
-            work,
-            runs,
-        )
         graph = os.path.join(work, "git-graph.git")
         git("clone", "-q", "--bare", repo, graph)
         git("-C", graph, "commit-graph", "write", "--reachable")
-        pair(
-            "git/git audit, whole history, commit-graph",
-            [lockstep, "-C", graph, "audit", "--config", rules, "--format", "json"],
-            ["git", "-C", graph, "log", "--no-renames", "--name-only"],
-            work,
-            runs,
-        )
+        for name, at in (("whole history", repo), ("whole history, commit-graph", graph)):
+            pair(
+                f"git/git audit, {name}",
+                [lockstep, "-C", at, "audit", "--config", rules, "--format", "json"],
+                ["git", "-C", at, "log", "--no-renames", "--name-only"],
+                work,
+                runs,
+            )
         shutil.rmtree(graph)
     else:
         print("| git/git | skipped: LOCKSTEP_BENCH_GIT is not set | | | |", flush=True)

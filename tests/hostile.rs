@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use support::{API_RULES, Repo};
+use support::{API_RULES, Repo, stdout_json as json};
 
 /// Runs a read-only lockstep command in `dir` and asserts it exited with `code`, did not
 /// panic and left `repo` untouched; returns its output for the caller's expectations.
@@ -46,15 +46,6 @@ fn read_only(repo: &Repo, dir: &Path, args: &[&str], code: i32) -> Output {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
-        panic!(
-            "not JSON ({error}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
 }
 
 /// The `triggered_by` paths of every finding in a `check --format json` report.

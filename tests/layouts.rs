@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 mod support;
 
-use support::{API_RULES, Exits, PROTO, Repo, write_api};
+use support::{API_RULES, Exits, PROTO, Repo, stdout_json as json, write_api};
 
 /// The files `lockstep check --format json` reports as triggering, sorted.
 fn triggered(report: &serde_json::Value) -> Vec<String> {
@@ -21,16 +21,6 @@ fn triggered(report: &serde_json::Value) -> Vec<String> {
         .collect();
     paths.sort();
     paths
-}
-
-fn json(output: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
 }
 
 fn stderr(output: &std::process::Output) -> String {

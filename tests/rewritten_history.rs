@@ -10,7 +10,7 @@ use std::process::Stdio;
 
 mod support;
 
-use support::{Exits, Repo};
+use support::{Exits, Repo, stdout_json as json};
 
 /// `a.txt` with line `n` changed to `text` for each `(n, text)` of `edits`.
 fn a_txt(edits: &[(usize, &str)]) -> String {
@@ -78,16 +78,6 @@ fn git_with_input(repo: &Repo, args: &[&str], input: &str) -> String {
 
 fn blob(repo: &Repo, text: &str) -> String {
     git_with_input(repo, &["hash-object", "-w", "--stdin"], text)
-}
-
-fn json(output: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
 }
 
 /// git run with `env` (and, with grafts, without its deprecation hint).

@@ -26,6 +26,17 @@ kind = "docs"
 paths = ["witness.md"]
 "#;
 
+/// A command's standard output read as JSON; its output and errors shown when it is not.
+pub fn stdout_json(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
 /// A git repository in a temporary directory.
 pub struct Repo {
     dir: TempDir,
