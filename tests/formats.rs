@@ -356,6 +356,23 @@ fn azure_logging_commands_and_the_uploaded_summary() {
         markdown.contains("| ❌ error | `payments-api` |"),
         "{markdown}"
     );
+    // Outside a pipeline's agent, the summary goes to the system's temporary directory.
+    let system_temp = tempfile::tempdir().expect("system temp");
+    let output = repo
+        .lockstep()
+        .env("LOCKSTEP_SKIP", "changelog")
+        .env("TMPDIR", system_temp.path())
+        .args(["check", "--staged", "--format", "azure"])
+        .exits(1);
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    let summary = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("##vso[task.uploadsummary]"))
+        .expect("summary command");
+    assert!(
+        std::path::Path::new(summary).starts_with(system_temp.path()),
+        "{stdout}"
+    );
     assert_eq!(repo.state(), state, "the work tree is untouched");
 }
 

@@ -163,8 +163,11 @@ impl Repo {
         let mut command = assert_cmd::Command::cargo_bin("lockstep").expect("binary");
         command.current_dir(dir).env_clear();
         command.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        // TMPDIR too: what lockstep writes to the system's temporary directory (an
+        // Azure Pipelines summary outside a pipeline) stays in the test's own.
         command
             .env("HOME", self.home())
+            .env("TMPDIR", self.home())
             .env("GIT_CONFIG_NOSYSTEM", "1");
         command
     }
