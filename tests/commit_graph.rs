@@ -346,56 +346,61 @@ fn missed_subjects(json: &serde_json::Value) -> Vec<String> {
     subjects
 }
 
+/// An audit's options and the `git log` options that list its units.
+struct Window<'a> {
+    audit: &'a [&'a str],
+    log: &'a [&'a str],
+    since: Option<&'a str>,
+    until: Option<&'a str>,
+}
+
 #[test]
 fn an_audit_judges_the_commits_git_log_since_lists_past_a_wrong_clock() {
     let repo = skewed();
-    let cases: [(&[&str], &[&str], Option<&str>, Option<&str>); 5] = [
-        (&[], &["--no-merges"], None, None),
-        (&[], &["--no-merges"], Some("2024-03-01"), None),
-        (
-            &[],
-            &["--no-merges"],
-            Some("2024-01-01"),
-            Some("2024-03-09"),
-        ),
-        (
-            &["--first-parent"],
-            &["--first-parent"],
-            Some("2024-03-01"),
-            None,
-        ),
-        (
-            &[],
-            &["--no-merges"],
-            Some("2024-03-01"),
-            Some("2024-03-31"),
-        ),
+    let window = |since, until| Window {
+        audit: &[],
+        log: &["--no-merges"],
+        since,
+        until,
+    };
+    let windows = [
+        window(None, None),
+        window(Some("2024-03-01"), None),
+        window(Some("2024-01-01"), Some("2024-03-09")),
+        window(Some("2024-03-01"), Some("2024-03-31")),
+        Window {
+            audit: &["--first-parent"],
+            log: &["--first-parent"],
+            since: Some("2024-03-01"),
+            until: None,
+        },
     ];
     let mut without_graph = Vec::new();
     for graph in [false, true] {
         if graph {
             repo.git(&["commit-graph", "write", "--reachable"]);
         }
-        for (audit_args, log_args, since, until) in cases {
-            let mut args = audit_args.to_vec();
-            args.extend(since.iter().flat_map(|day| ["--since", day]));
-            args.extend(until.iter().flat_map(|day| ["--until", day]));
+        for (at, window) in windows.iter().enumerate() {
+            let mut args = window.audit.to_vec();
+            args.extend(window.since.iter().flat_map(|day| ["--since", day]));
+            args.extend(window.until.iter().flat_map(|day| ["--until", day]));
             let json: serde_json::Value = serde_json::from_str(&audit(&repo, &args)).expect("JSON");
-            let listed = git_log_subjects(&repo, log_args, since, until);
+            let listed = git_log_subjects(&repo, window.log, window.since, window.until);
             // The root commit edits no API: every other commit misses.
             let editing: Vec<String> = listed.iter().filter(|s| *s != "root").cloned().collect();
             assert_eq!(missed_subjects(&json), editing, "{args:?}, graph: {graph}");
             assert_eq!(json["range"]["units"], listed.len(), "{args:?}");
-            let previous = &json["previous"];
-            if since.is_some() {
-                let bounds = ["since", "until"].map(|key| previous[key].as_str().expect("a day"));
-                let before = git_log_subjects(&repo, log_args, Some(bounds[0]), Some(bounds[1]));
+            if window.since.is_some() {
+                let previous = &json["previous"];
+                let [since, until] =
+                    ["since", "until"].map(|key| previous[key].as_str().expect("a day"));
+                let before = git_log_subjects(&repo, window.log, Some(since), Some(until));
                 assert_eq!(previous["units"], before.len(), "{args:?}, graph: {graph}");
             }
-            if !graph {
-                without_graph.push(json);
+            if graph {
+                assert_eq!(json, without_graph[at], "{args:?}");
             } else {
-                assert_eq!(json, without_graph.remove(0), "{args:?}");
+                without_graph.push(json);
             }
         }
     }

@@ -376,10 +376,15 @@ impl Found {
         for &at in &order {
             let node = &self.nodes[at];
             let reached = node.listed.reached.min(from_children[at]);
-            for parent in followed(&node.parents, first_parent) {
-                if let Some(parent) = self.node(*parent) {
-                    from_children[parent] = from_children[parent].max(reached);
-                }
+            let first;
+            let walked = if first_parent {
+                first = node.parents.first().and_then(|&p| self.node(p));
+                first.as_slice()
+            } else {
+                &parents[at]
+            };
+            for &parent in walked {
+                from_children[parent] = from_children[parent].max(reached);
             }
             listed.push(Listed {
                 reached,
