@@ -44,10 +44,11 @@ impl CommitObject {
     }
 }
 
-/// What listing a history reads of a commit: every parent (in order) and the local
-/// committer time.
+/// What listing a history reads of a commit: its tree, every parent (in order) and the
+/// local committer time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct CommitHeader {
+    pub tree: Id,
     pub parents: Vec<Oid>,
     /// Committer time shifted into the committer's time zone.
     pub local_time: i64,
@@ -60,8 +61,8 @@ impl Repo {
 
     pub(super) fn read_commit_header(&self, id: Oid) -> Result<CommitHeader, GitError> {
         self.read_fields(id, |fields| {
-            fields.tree?;
             Some(CommitHeader {
+                tree: fields.tree?,
                 local_time: fields.time.saturating_add(fields.offset),
                 parents: fields.parents,
             })
