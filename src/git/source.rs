@@ -300,7 +300,7 @@ fn index_changes(
     let root = IndexDir {
         index,
         entries: &index.entries,
-        node: index.tree.as_ref(),
+        node: index.tree_root(),
     };
     let mut raw = Vec::new();
     walk(
