@@ -111,6 +111,9 @@ pub struct Repo {
     commit_graph: OnceCell<Option<Arc<CommitGraph>>>,
     /// Blobs read lately: the annotation pass and the line diffs read the same ones.
     blobs: RefCell<Recent>,
+    /// Where the work tree likely holds blobs as they are: the staged sides of a
+    /// staged check, by blob id ([`Repo::expect_in_work_tree`]).
+    work_tree_copies: RefCell<HashMap<Id, String>>,
     /// Commits a merge-base search or a revision's steps read lately, whose messages
     /// the range's listing reads next.
     walked: RefCell<Recent>,
@@ -139,6 +142,7 @@ impl Repo {
             repo,
             blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
             walked: RefCell::new(Recent::new(WALKED_CACHE_GENERATION)),
+            work_tree_copies: RefCell::default(),
             areas: RefCell::default(),
             promisor: RefCell::new(None),
             cleaned: RefCell::new(None),
