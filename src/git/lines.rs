@@ -110,7 +110,9 @@ impl Repo {
     /// to `id`: then its bytes are the blob's, whatever the file's stat, filters or
     /// line endings. Replace refs may give the blob other bytes: then it is read.
     fn work_tree_copy(&self, id: Id) -> Option<Rc<[u8]>> {
-        let file = self.workdir()?.join(self.work_tree_copies.borrow().get(&id)?);
+        let file = self
+            .workdir()?
+            .join(self.work_tree_copies.borrow().get(&id)?);
         if !self.replaced().is_empty() {
             return None;
         }
