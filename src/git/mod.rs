@@ -2,6 +2,7 @@
 //! plain [`Change`](crate::change::Change) values, reads their lines on demand, walks
 //! history, and reads files from revisions.
 
+mod ancestry;
 mod area;
 mod changes;
 mod clean;
@@ -53,6 +54,7 @@ pub use tracked::TrackedFile;
 pub use unchanged::{Lookup, Unchanged};
 pub use walk::{HistorySpec, Unit, Units};
 
+use ancestry::MergeBases;
 use area::Areas;
 use clean::Cleaned;
 use commit_graph::CommitGraph;
@@ -70,6 +72,9 @@ const MAX_REPLACE_DEPTH: usize = 5;
 
 /// Bytes of blobs one generation of a repository's blob cache holds.
 const BLOB_CACHE_GENERATION: usize = 1 << 20;
+/// Bytes of commits one generation of the cache of commits walked holds: a pull
+/// request's few hundred commits, and their merge-base search.
+const WALKED_CACHE_GENERATION: usize = 1 << 20;
 
 /// What another thread needs to open its own reader of a repository: a [`Repo`] stays
 /// on the thread that opened it.
@@ -110,6 +115,12 @@ pub struct Repo {
     commit_graph: OnceCell<Option<Arc<CommitGraph>>>,
     /// Blobs read lately: the annotation pass and the line diffs read the same ones.
     blobs: RefCell<Recent>,
+    /// Where the work tree likely holds blobs as they are: the staged sides of a
+    /// staged check, by blob id ([`Repo::expect_in_work_tree`]).
+    work_tree_copies: RefCell<HashMap<Id, String>>,
+    /// Commits a merge-base search or a revision's steps read lately, whose messages
+    /// the range's listing reads next.
+    walked: RefCell<Recent>,
     /// What the audit asked about areas of trees, and the trees read on the way.
     areas: RefCell<Areas>,
     /// Objects a partial clone lacks, fetched as git fetches them; set at the first.
@@ -134,6 +145,8 @@ impl Repo {
             commit_graph: OnceCell::new(),
             repo,
             blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
+            walked: RefCell::new(Recent::new(WALKED_CACHE_GENERATION)),
+            work_tree_copies: RefCell::default(),
             areas: RefCell::default(),
             promisor: RefCell::new(None),
             cleaned: RefCell::new(None),
@@ -227,14 +240,17 @@ impl Repo {
             // `HEAD~2` follows parents, which replace refs and grafts change.
             return git_cli::resolve(&self.layout, spec)?.ok_or_else(|| self.unknown(spec));
         }
-        let object = self
+        // `HEAD~300` is HEAD's commit and 300 parents read by the own reader; libgit2
+        // resolves the name.
+        let (name, steps) = ancestry::split(spec).unwrap_or((spec, Vec::new()));
+        let start = self
             .repo
-            .revparse_single(spec)
-            .map_err(|_| self.unknown(spec))?;
-        object
-            .peel_to_commit()
-            .map(|c| c.id())
-            .map_err(|_| self.unknown(spec))
+            .revparse_single(name)
+            .and_then(|object| object.peel_to_commit())
+            .map_err(|_| self.unknown(spec))?
+            .id();
+        self.follow(start, &steps)?
+            .ok_or_else(|| self.unknown(spec))
     }
 
     /// Why `spec` names nothing: a damaged pack may hold what it names.
@@ -308,6 +324,8 @@ impl Repo {
     pub fn merge_base(&self, base: Oid, head: Oid, names: (&str, &str)) -> Result<Oid, GitError> {
         let found = if self.history_rewritten() {
             git_cli::merge_base(&self.layout, base, head)?
+        } else if let Some(found) = self.unique_merge_base(base, head)? {
+            found
         } else {
             match self.graph()?.merge_base(base, head) {
                 Ok(id) => Some(id),
@@ -334,6 +352,17 @@ impl Repo {
             } else {
                 GitError::NoMergeBase { base, head }
             }
+        })
+    }
+
+    /// The merge-base of `base` and `head` found by the own reader, `Some(None)` when
+    /// they have none; `None` when it found several candidates, of which git keeps
+    /// those no other reaches (libgit2 does that part).
+    fn unique_merge_base(&self, base: Oid, head: Oid) -> Result<Option<Option<Oid>>, GitError> {
+        Ok(match self.merge_bases(base, head)? {
+            MergeBases::None => Some(None),
+            MergeBases::One(id) => Some(Some(id)),
+            MergeBases::Several => None,
         })
     }
 
