@@ -46,10 +46,11 @@ impl CommitObject {
     }
 }
 
-/// What listing a history reads of a commit: every parent (in order) and the local
-/// committer time.
+/// What listing a history reads of a commit: its tree, every parent (in order) and the
+/// local committer time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct CommitHeader {
+    pub tree: Id,
     pub parents: Vec<Oid>,
     /// Committer time, seconds since the epoch.
     pub time: i64,
@@ -114,8 +115,8 @@ impl Repo {
 impl CommitHeader {
     /// `None` without a tree.
     fn from_fields(fields: Fields<'_>) -> Option<CommitHeader> {
-        fields.tree?;
         Some(CommitHeader {
+            tree: fields.tree?,
             time: fields.time,
             local_time: fields.time.saturating_add(fields.offset),
             parents: fields.parents,

@@ -82,15 +82,18 @@ pub struct Opener {
     layout: Arc<Layout>,
     packs: PackFiles,
     graph: Option<Arc<CommitGraph>>,
+    replaced: Arc<HashMap<Id, Id>>,
 }
 
 impl Opener {
     /// A reader sharing the packs (and the windows read from them); what it caches
     /// goes with it.
-    /// It reads the commit-graph this one read.
+    /// It reads the commit-graph this one read, and the replace refs it found.
     pub fn open(&self) -> Result<Repo, GitError> {
         let repo = Repo::open(Arc::clone(&self.layout), Arc::clone(&self.packs))?;
         repo.share_commit_graph(self.graph.clone());
+        // Each reader would read `packed-refs` again for them (600 KB in cargo).
+        let _ = repo.replaced.set(Arc::clone(&self.replaced));
         Ok(repo)
     }
 }
@@ -105,8 +108,9 @@ pub struct Repo {
     shallow: OnceCell<HashSet<Oid>>,
     /// `info/grafts`: commits whose parents git reads from there instead.
     grafts: OnceCell<HashMap<Oid, Vec<Oid>>>,
-    /// Objects a replace ref replaces, and the object git reads in their stead.
-    replaced: OnceCell<HashMap<Id, Id>>,
+    /// Objects a replace ref replaces, and the object git reads in their stead; shared
+    /// by the threads of a walk.
+    replaced: OnceCell<Arc<HashMap<Id, Id>>>,
     /// The commit-graph, when git would read one; shared by the threads of a walk.
     commit_graph: OnceCell<Option<Arc<CommitGraph>>>,
     /// Blobs read lately: the annotation pass and the line diffs read the same ones.
@@ -170,6 +174,7 @@ impl Repo {
             layout: Arc::clone(&self.layout),
             packs: self.objects.borrow().pack_files(),
             graph: self.shared_commit_graph(),
+            replaced: Arc::clone(self.shared_replaced()),
         }
     }
 
@@ -490,31 +495,39 @@ impl Repo {
     /// their replacements; none under `GIT_NO_REPLACE_OBJECTS` or
     /// `core.useReplaceRefs = false`, where git reads objects as stored.
     fn replaced(&self) -> &HashMap<Id, Id> {
-        self.replaced.get_or_init(|| {
-            let off = std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_some()
-                || self
-                    .repo
-                    .config()
-                    .and_then(|c| c.get_bool("core.useReplaceRefs"))
-                    .is_ok_and(|on| !on);
-            if off {
-                return HashMap::new();
-            }
-            let base = std::env::var("GIT_REPLACE_REF_BASE")
-                .unwrap_or_else(|_| "refs/replace/".to_owned());
-            let base = format!("{}/", base.trim_end_matches('/'));
-            let Ok(refs) = self.repo.references_glob(&format!("{base}*")) else {
-                return HashMap::new();
-            };
-            // git warns about a name that is not an object id, and skips it.
-            refs.flatten()
-                .filter_map(|reference| {
-                    let original = full_id(reference.name()?.strip_prefix(&base)?)?;
-                    let replacement = reference.resolve().ok()?.target()?;
-                    Some((Id::from(original), Id::from(replacement)))
-                })
-                .collect()
-        })
+        self.shared_replaced()
+    }
+
+    /// [`Repo::replaced`], as the readers of other threads share it.
+    fn shared_replaced(&self) -> &Arc<HashMap<Id, Id>> {
+        self.replaced.get_or_init(|| Arc::new(self.replace_refs()))
+    }
+
+    /// The replace refs in effect, read.
+    fn replace_refs(&self) -> HashMap<Id, Id> {
+        let off = std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_some()
+            || self
+                .repo
+                .config()
+                .and_then(|c| c.get_bool("core.useReplaceRefs"))
+                .is_ok_and(|on| !on);
+        if off {
+            return HashMap::new();
+        }
+        let base =
+            std::env::var("GIT_REPLACE_REF_BASE").unwrap_or_else(|_| "refs/replace/".to_owned());
+        let base = format!("{}/", base.trim_end_matches('/'));
+        let Ok(refs) = self.repo.references_glob(&format!("{base}*")) else {
+            return HashMap::new();
+        };
+        // git warns about a name that is not an object id, and skips it.
+        refs.flatten()
+            .filter_map(|reference| {
+                let original = full_id(reference.name()?.strip_prefix(&base)?)?;
+                let replacement = reference.resolve().ok()?.target()?;
+                Some((Id::from(original), Id::from(replacement)))
+            })
+            .collect()
     }
 
     /// The index file git uses: `$GIT_INDEX_FILE` when set (as during `git commit -a`),

@@ -23,6 +23,7 @@ use super::Repo;
 use super::commit_graph::Position;
 use super::commit_object::{CommitHeader, MAX_ZONE_OFFSET};
 use super::error::GitError;
+use super::id::Id;
 
 /// A commit as the listing read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +35,9 @@ pub(super) struct Listed {
     /// earliest committer time on the latest-dated path to it from the head. Exact on
     /// which side of the [`Edges`] it falls, approximate (UTC) elsewhere.
     pub reached: i64,
+    /// The root tree of its first parent, when that is listed too: the workers need
+    /// not read the parent for it.
+    pub parent_tree: Option<Id>,
 }
 
 /// A listed commit's committer time.
@@ -90,6 +94,7 @@ enum Key {
 /// A commit of the graph being sorted.
 struct Node {
     listed: Listed,
+    tree: Id,
     parents: Vec<Key>,
 }
 
@@ -150,7 +155,15 @@ impl Repo {
             for (id, header) in read {
                 let listed = listed(id, ListedTime::Local(header.local_time), &header.parents);
                 let parents = header.parents.into_iter().map(Key::Id).collect();
-                found.insert(Key::Id(id), Node { listed, parents });
+                let tree = header.tree;
+                found.insert(
+                    Key::Id(id),
+                    Node {
+                        listed,
+                        tree,
+                        parents,
+                    },
+                );
             }
             return Ok(found.sorted(first_parent));
         }
@@ -165,7 +178,7 @@ impl Repo {
             if found.node(at).is_some() || found.stopped.contains(&at) {
                 continue;
             }
-            let (listed, parents) = match (at, graph) {
+            let (listed, tree, parents) = match (at, graph) {
                 (Key::At(position), Some(graph)) => {
                     let id = graph.id(position);
                     let utc = graph.time(position);
@@ -176,14 +189,15 @@ impl Repo {
                     };
                     graph.parents(position, &mut positions);
                     let parents: Vec<Key> = positions.iter().map(|&p| Key::At(p)).collect();
-                    (listed(id, time, &parents), parents)
+                    (listed(id, time, &parents), graph.tree(position), parents)
                 }
                 (Key::At(_), None) => continue,
                 (Key::Id(id), _) => {
                     let header = self.read_commit_header(id)?;
                     let time = ListedTime::Local(header.local_time);
                     let listed = listed(id, time, &header.parents);
-                    (listed, header.parents.into_iter().map(key).collect())
+                    let parents = header.parents.into_iter().map(key).collect();
+                    (listed, header.tree, parents)
                 }
             };
             if edges.before(listed.time) {
@@ -195,7 +209,14 @@ impl Repo {
                     .iter()
                     .filter(|&&p| found.node(p).is_none()),
             );
-            found.insert(at, Node { listed, parents });
+            found.insert(
+                at,
+                Node {
+                    listed,
+                    tree,
+                    parents,
+                },
+            );
         }
         Ok(found.sorted(first_parent))
     }
@@ -353,13 +374,14 @@ fn listed<T>(id: Oid, time: ListedTime, parents: &[T]) -> Listed {
         time,
         merge: parents.len() > 1,
         reached: time.on_edges(),
+        parent_tree: None,
     }
 }
 
 impl Found {
     /// The commits found, oldest first, in the order [`sorted`] gives, each with the
-    /// time the head [reaches](Listed::reached) it from along the walk's edges; node 0
-    /// is the head.
+    /// time the head [reaches](Listed::reached) it from along the walk's edges and its
+    /// first parent's tree; node 0 is the head.
     fn sorted(&self, first_parent: bool) -> Vec<Listed> {
         let parents: Vec<Vec<usize>> = self
             .nodes
@@ -376,9 +398,8 @@ impl Found {
         for &at in &order {
             let node = &self.nodes[at];
             let reached = node.listed.reached.min(from_children[at]);
-            let first;
+            let first = node.parents.first().and_then(|&p| self.node(p));
             let walked = if first_parent {
-                first = node.parents.first().and_then(|&p| self.node(p));
                 first.as_slice()
             } else {
                 &parents[at]
@@ -388,6 +409,7 @@ impl Found {
             }
             listed.push(Listed {
                 reached,
+                parent_tree: first.map(|p| self.nodes[p].tree),
                 ..node.listed
             });
         }

@@ -88,6 +88,11 @@ impl Units {
             .map_or(local_time, |listed| listed.reached.min(local_time))
     }
 
+    /// The tree of unit `index`'s first parent, where the listing read it.
+    fn parent_tree(&self, index: usize) -> Option<Id> {
+        self.listed.get(index).and_then(|listed| listed.parent_tree)
+    }
+
     /// Whether the listing read unit `index` and knows it is left out.
     fn left_out(&self, index: usize, keep: impl Fn(i64) -> bool) -> bool {
         self.listed.get(index).is_some_and(|unit| {
@@ -291,7 +296,10 @@ impl Repo {
         let commit = self.read_commit(id)?;
         let parent_tree = match (*last, commit.first_parent) {
             (Some((last_id, tree)), Some(parent)) if last_id == parent => Some(tree),
-            _ => self.tree_of(commit.first_parent)?,
+            _ => match units.parent_tree(index) {
+                Some(tree) => Some(tree),
+                None => self.tree_of(commit.first_parent)?,
+            },
         };
         *last = Some((id, commit.tree));
         let local_time = commit.local_time();
