@@ -423,13 +423,13 @@ impl Found {
 
 /// The parents of each node of a graph, in one list: node `n`'s are
 /// `all[starts[n]..starts[n + 1]]`.
-struct Parents {
+pub(super) struct Parents {
     starts: Vec<usize>,
     all: Vec<usize>,
 }
 
 impl Parents {
-    fn with_capacity(nodes: usize) -> Parents {
+    pub(super) fn with_capacity(nodes: usize) -> Parents {
         let mut starts = Vec::with_capacity(nodes + 1);
         starts.push(0);
         Parents {
@@ -439,7 +439,7 @@ impl Parents {
     }
 
     /// Adds the next node, with `parents`.
-    fn push(&mut self, parents: impl IntoIterator<Item = usize>) {
+    pub(super) fn push(&mut self, parents: impl IntoIterator<Item = usize>) {
         self.all.extend(parents);
         self.starts.push(self.all.len());
     }
@@ -456,7 +456,7 @@ impl Parents {
 /// The nodes of a graph whose only tip is node 0, children before parents, as
 /// libgit2's `sort_in_topological_order` emits them: a node is ready once all its
 /// children are out, and the ready nodes form a stack, parents pushed in order.
-fn sorted(parents: &Parents) -> Vec<usize> {
+pub(super) fn sorted(parents: &Parents) -> Vec<usize> {
     // One more than the children not out yet; zero once out.
     let mut in_degree = vec![1_usize; parents.len()];
     for &parent in &parents.all {
