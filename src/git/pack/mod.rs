@@ -32,6 +32,9 @@ pub(super) const MAX_RATIO: u64 = 1032;
 /// Bytes reserved for an object before its data shows it is larger: a damaged size
 /// must not allocate what the data never fills.
 const TRUSTED_SIZE: usize = 16 << 20;
+/// Room past an object's end: zlib inflates on its fast path only with 258 bytes of
+/// room, and reads the stream's end once the data is out only with a byte of it.
+const ROOM: usize = 258;
 /// Bytes of buffer capacity worth keeping between objects.
 const KEPT_BUFFER: usize = 1 << 20;
 /// git's own limit on the length of a delta chain is far below this.
@@ -135,10 +138,9 @@ pub(super) struct Pack {
     windows: Windows,
     inflater: Decompress,
     bases: Recent<u64, Object>,
-    /// The data of the entry inflated last, the object its delta built, and the chain
-    /// of deltas read last: kept, so reading an object allocates only its own bytes.
+    /// The data of the entry inflated last, and the chain of deltas read last: kept,
+    /// so reading an object allocates only its own bytes.
     inflated: Vec<u8>,
-    built: Vec<u8>,
     chain: Vec<(u64, Header)>,
 }
 
@@ -165,7 +167,6 @@ impl Pack {
             inflater: Decompress::new(true),
             bases: Recent::new(BASE_CACHE_GENERATION),
             inflated: Vec::new(),
-            built: Vec::new(),
             chain: Vec::new(),
         }
     }
@@ -188,6 +189,8 @@ impl Pack {
             let base = match header.stored {
                 Stored::Whole(kind) => {
                     self.inflate(&header)?;
+                    // Copied out of a buffer with room to spare, in which zlib inflates
+                    // to the end on its fast path (benches/README.md).
                     let whole: Rc<[u8]> = Rc::from(&self.inflated[..]);
                     // The base of a delta chain is the base of others, as git keeps it.
                     if !deltas.is_empty() {
@@ -211,17 +214,14 @@ impl Pack {
         };
         while let Some((at, header)) = deltas.pop() {
             self.inflate(&header)?;
-            delta::apply(&bytes, &self.inflated, &mut self.built)
+            bytes = delta::apply(&bytes, &self.inflated)
                 .ok_or_else(|| self.corrupt(at, "a delta that does not fit its base"))?;
-            bytes = Rc::from(&self.built[..]);
             self.bases.insert(at, (kind, Rc::clone(&bytes)));
         }
         self.chain = deltas;
-        // A large object's buffers are not worth keeping.
-        for buffer in [&mut self.inflated, &mut self.built] {
-            if buffer.capacity() > KEPT_BUFFER {
-                *buffer = Vec::new();
-            }
+        // A large object's buffer is not worth keeping.
+        if self.inflated.capacity() > KEPT_BUFFER {
+            self.inflated = Vec::new();
         }
         Ok((kind, bytes))
     }
@@ -255,11 +255,10 @@ impl Pack {
         if header.size as u64 > left.saturating_mul(MAX_RATIO) + MAX_RATIO {
             return Err(self.corrupt(header.data, "a size its data cannot hold"));
         }
-        // One byte to spare lets zlib read the stream's end once the data is out. A
-        // size past what the bytes inflated so far promise is reserved as they come.
+        // A size past what the bytes inflated so far promise is reserved as they come.
         let out = &mut self.inflated;
         out.clear();
-        out.reserve(header.size.min(TRUSTED_SIZE) + 1);
+        out.reserve(header.size.min(TRUSTED_SIZE) + ROOM);
         self.inflater.reset(true);
         loop {
             let read = self.inflater.total_in();
