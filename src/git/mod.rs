@@ -77,15 +77,17 @@ pub struct Opener {
     layout: Arc<Layout>,
     packs: PackFiles,
     graph: Option<Arc<CommitGraph>>,
+    replaced: Arc<HashMap<Id, Id>>,
 }
 
 impl Opener {
     /// A reader sharing the packs (and the windows read from them); what it caches
     /// goes with it.
-    /// It reads the commit-graph this one read.
+    /// It reads the commit-graph this one read, and the replace refs it listed.
     pub fn open(&self) -> Result<Repo, GitError> {
         let repo = Repo::open(Arc::clone(&self.layout), Arc::clone(&self.packs))?;
         repo.share_commit_graph(self.graph.clone());
+        let _ = repo.replaced.set(Arc::clone(&self.replaced));
         Ok(repo)
     }
 }
@@ -101,7 +103,8 @@ pub struct Repo {
     /// `info/grafts`: commits whose parents git reads from there instead.
     grafts: OnceCell<HashMap<Oid, Vec<Oid>>>,
     /// Objects a replace ref replaces, and the object git reads in their stead.
-    replaced: OnceCell<HashMap<Id, Id>>,
+    /// Listed once per process: every thread's reader shares the first one's.
+    replaced: OnceCell<Arc<HashMap<Id, Id>>>,
     /// The commit-graph, when git would read one; shared by the threads of a walk.
     commit_graph: OnceCell<Option<Arc<CommitGraph>>>,
     /// Blobs read lately: the annotation pass and the line diffs read the same ones.
@@ -157,6 +160,7 @@ impl Repo {
             layout: Arc::clone(&self.layout),
             packs: self.objects.borrow().pack_files(),
             graph: self.shared_commit_graph(),
+            replaced: Arc::clone(self.replaced()),
         }
     }
 
@@ -460,7 +464,7 @@ impl Repo {
     /// `$GIT_REPLACE_REF_BASE`) names one, and points at what git reads instead — and
     /// their replacements; none under `GIT_NO_REPLACE_OBJECTS` or
     /// `core.useReplaceRefs = false`, where git reads objects as stored.
-    fn replaced(&self) -> &HashMap<Id, Id> {
+    fn replaced(&self) -> &Arc<HashMap<Id, Id>> {
         self.replaced.get_or_init(|| {
             let off = std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_some()
                 || self
@@ -469,13 +473,13 @@ impl Repo {
                     .and_then(|c| c.get_bool("core.useReplaceRefs"))
                     .is_ok_and(|on| !on);
             if off {
-                return HashMap::new();
+                return Arc::default();
             }
             let base = std::env::var("GIT_REPLACE_REF_BASE")
                 .unwrap_or_else(|_| "refs/replace/".to_owned());
             let base = format!("{}/", base.trim_end_matches('/'));
             let Ok(refs) = self.repo.references_glob(&format!("{base}*")) else {
-                return HashMap::new();
+                return Arc::default();
             };
             // git warns about a name that is not an object id, and skips it.
             refs.flatten()
@@ -484,7 +488,8 @@ impl Repo {
                     let replacement = reference.resolve().ok()?.target()?;
                     Some((Id::from(original), Id::from(replacement)))
                 })
-                .collect()
+                .collect::<HashMap<_, _>>()
+                .into()
         })
     }
 
