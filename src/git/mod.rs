@@ -68,8 +68,8 @@ use repo::Layout;
 /// depth too high", `MAXREPLACEDEPTH`).
 const MAX_REPLACE_DEPTH: usize = 5;
 
-/// Bytes of blobs one generation of a repository's blob cache holds.
-const BLOB_CACHE_GENERATION: usize = 1 << 20;
+/// Bytes of blobs a repository's blob cache holds at most.
+const BLOB_CACHE: usize = 2 << 20;
 
 /// What another thread needs to open its own reader of a repository: a [`Repo`] stays
 /// on the thread that opened it.
@@ -132,7 +132,7 @@ impl Repo {
             replaced: OnceCell::new(),
             commit_graph: OnceCell::new(),
             repo,
-            blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
+            blobs: RefCell::new(Recent::new(BLOB_CACHE)),
             areas: RefCell::default(),
             promisor: RefCell::new(None),
             cleaned: RefCell::new(None),

@@ -24,8 +24,9 @@ use super::recent::Recent;
 use index::Index;
 use window::{SharedWindows, Windows};
 
-/// Bytes of resolved delta bases one generation of a pack's cache holds.
-const BASE_CACHE_GENERATION: usize = 8 << 20;
+/// Bytes of resolved delta bases a thread's cache of a pack holds at most: more costs
+/// memory for little CPU (benches/README.md).
+const BASE_CACHE: usize = 8 << 20;
 /// Deflate's best ratio: a size larger than this many times the bytes left in the pack
 /// is corrupt, and must not be allocated.
 pub(super) const MAX_RATIO: u64 = 1032;
@@ -165,7 +166,7 @@ impl Pack {
             windows: Windows::new(Arc::clone(&file.data)),
             file,
             inflater: Decompress::new(true),
-            bases: Recent::new(BASE_CACHE_GENERATION),
+            bases: Recent::new(BASE_CACHE),
             inflated: Vec::new(),
             chain: Vec::new(),
         }
@@ -182,7 +183,14 @@ impl Pack {
         deltas.clear();
         let mut at = offset;
         let (kind, mut bytes) = loop {
-            if let Some(base) = self.bases.get(at) {
+            // The cache keeps bases for the deltas read later; the object asked for
+            // is its reader's to keep (a walk keeps its trees parsed).
+            let cached = if deltas.is_empty() {
+                self.bases.take(at)
+            } else {
+                self.bases.get(at)
+            };
+            if let Some(base) = cached {
                 break base;
             }
             let header = self.header(at)?;
@@ -216,7 +224,11 @@ impl Pack {
             self.inflate(&header)?;
             bytes = delta::apply(&bytes, &self.inflated)
                 .ok_or_else(|| self.corrupt(at, "a delta that does not fit its base"))?;
-            self.bases.insert(at, (kind, Rc::clone(&bytes)));
+            // Each result but the last is the base of the next delta, and kept, as git
+            // keeps them.
+            if !deltas.is_empty() {
+                self.bases.insert(at, (kind, Rc::clone(&bytes)));
+            }
         }
         self.chain = deltas;
         // A large object's buffer is not worth keeping.
@@ -400,6 +412,25 @@ mod tests {
             let (kind, bytes) = pack.object(at).expect("delta");
             assert_eq!((kind, &bytes[..]), (ObjectType::Blob, &b"hello, lock"[..]));
         }
+    }
+
+    #[test]
+    fn the_cache_keeps_the_bases_of_deltas_read_and_hands_out_the_objects_asked_for() {
+        let (body, by_offset, _) = sample();
+        let (_dir, mut pack) = packed(&body, 12);
+        pack.object(by_offset).expect("delta");
+        assert!(
+            pack.bases.get(by_offset).is_none(),
+            "the delta's object is the reader's"
+        );
+        let (_, base) = pack.object(12).expect("whole");
+        assert_eq!(&base[..], b"hello, world");
+        assert!(pack.bases.get(12).is_none(), "handed out, not kept twice");
+        pack.object(by_offset).expect("delta");
+        assert!(
+            pack.bases.get(12).is_some(),
+            "read again as a base, and kept"
+        );
     }
 
     #[test]
