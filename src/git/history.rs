@@ -6,6 +6,7 @@ use git2::{Oid, Sort};
 
 use super::Repo;
 use super::error::{Context, GitError};
+use super::topo_order::Edges;
 use super::unchanged::Unchanged;
 
 /// A commit as plain values.
@@ -79,7 +80,7 @@ impl Repo {
         // Everything `from` reaches is hidden, through every parent, as in git.
         let hidden: HashSet<Oid> = match from {
             Some(from) => self
-                .topo_order(from, false, None, 1)?
+                .topo_order(from, false, Edges::default(), 1)?
                 .iter()
                 .map(|c| c.id)
                 .collect(),
@@ -88,7 +89,7 @@ impl Repo {
         // A hidden commit's parents are hidden too, so leaving the hidden commits out
         // of the listing of `to` keeps the order of the rest.
         Ok(self
-            .topo_order(to, first_parent, None, 1)?
+            .topo_order(to, first_parent, Edges::default(), 1)?
             .into_iter()
             .map(|c| c.id)
             .filter(|id| !hidden.contains(id))

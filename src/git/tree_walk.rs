@@ -11,7 +11,7 @@ use git2::ObjectType;
 use super::Repo;
 use super::error::{Context, GitError, ReadError};
 use super::id::Id;
-use super::index_file::{IndexEntry, IndexFile, TreeNode};
+use super::index_file::{IndexEntry, IndexFile, NodeAt};
 use super::recent::{ALLOCATION, SLOT, Weight};
 
 /// One side of a changed path: its object id and file mode.
@@ -410,14 +410,14 @@ impl Dir for TreeDir {
 pub(super) struct IndexDir<'a> {
     pub index: &'a IndexFile,
     pub entries: &'a [IndexEntry],
-    pub node: Option<&'a TreeNode>,
+    pub node: Option<NodeAt>,
 }
 
 impl<'a> Dir for IndexDir<'a> {
     type Listing = Vec<Entry<'a, IndexDir<'a>>>;
 
     fn id(&self) -> Option<Id> {
-        self.node.and_then(|n| n.id)
+        self.node.and_then(|n| self.index.tree_node(n).id)
     }
 
     fn list(&self, _: &Repo, prefix: &[u8], _: Option<&Tree>) -> Result<Self::Listing, GitError> {
@@ -443,9 +443,7 @@ impl<'a> Dir for IndexDir<'a> {
                 .position(|e| !self.index.path(e)[prefix.len()..].starts_with(name))
                 .unwrap_or(rest.len());
             let name = &name[..slash];
-            let node = self
-                .node
-                .and_then(|n| n.children.iter().find(|c| c.name == name));
+            let node = self.node.and_then(|n| self.index.tree_child(n, name));
             let dir = IndexDir {
                 index: self.index,
                 entries: &rest[..len],

@@ -4,7 +4,7 @@
 //! few objects of a large pack reads a few kilobytes of its index.
 
 use std::fs::File;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use super::read_at;
 
@@ -17,7 +17,7 @@ const ID: usize = 20;
 const LARGE: u32 = 0x8000_0000;
 
 pub(super) struct Index {
-    file: Mutex<File>,
+    file: File,
     /// Objects whose id's first byte is at most `i`, for each `i`.
     fanout: [usize; 256],
     /// The checksum of the pack this index was made for, which ends that pack.
@@ -93,7 +93,6 @@ impl Index {
     pub fn open(file: File) -> Result<Option<Index>, String> {
         let unreadable = |e: std::io::Error| format!("cannot be read: {e}");
         let len = file.metadata().map_err(unreadable)?.len();
-        let file = Mutex::new(file);
         if len < (HEADER + FANOUT + 2 * ID) as u64 {
             return Err(format!("is truncated ({len} bytes)"));
         }
