@@ -42,7 +42,7 @@ impl Repo {
 
     /// The commits reachable from `to` and not from `from` (along first parents only,
     /// if `first_parent`), oldest first, in the order of libgit2's revwalk with
-    /// `TOPOLOGICAL | REVERSE`.
+    /// `TOPOLOGICAL | REVERSE`: a range by the own reader, a whole history by libgit2.
     pub(super) fn range_list(
         &self,
         to: Oid,
@@ -51,6 +51,9 @@ impl Repo {
     ) -> Result<Vec<Oid>, GitError> {
         if self.history_rewritten() {
             return self.rewritten_range_list(to, from, first_parent);
+        }
+        if let Some(from) = from {
+            return self.range_in_libgit2_order(to, from, first_parent);
         }
         let context = || format!("cannot list the commits up to {to}");
         let mut walk = self.graph()?.revwalk().context(context)?;

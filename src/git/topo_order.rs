@@ -421,7 +421,7 @@ impl Found {
 /// The nodes of a graph whose only tip is node 0, children before parents, as
 /// libgit2's `sort_in_topological_order` emits them: a node is ready once all its
 /// children are out, and the ready nodes form a stack, parents pushed in order.
-fn sorted(parents: &[Vec<usize>]) -> Vec<usize> {
+pub(super) fn sorted(parents: &[Vec<usize>]) -> Vec<usize> {
     // One more than the children not out yet; zero once out.
     let mut in_degree = vec![1_usize; parents.len()];
     for &parent in parents.iter().flatten() {
