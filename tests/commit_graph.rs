@@ -261,3 +261,149 @@ fn a_damaged_commit_graph_is_left_unread() {
     assert_eq!(damaged(&bytes[..bytes.len() - 1]), 5, "truncated");
     assert_eq!(damaged(b"CGPH"), 5, "a header alone");
 }
+
+/// Commits on `branch` (created from `from` when given), each editing the API alone at
+/// its date (git's formats).
+fn dated_edits(repo: &Repo, branch: &str, from: Option<&str>, edits: &[(&str, &str)]) {
+    match from {
+        Some(from) => repo.git(&["checkout", "-q", "-B", branch, from]),
+        None => repo.git(&["checkout", "-q", branch]),
+    };
+    for (name, date) in edits {
+        repo.write(&format!("api/{branch}"), format!("{name}\n"));
+        repo.commit_at(name, date);
+    }
+}
+
+/// A history where one commit was made with a clock years behind, on top of commits
+/// of 2024, and a branch that leads to some of them around it.
+fn skewed() -> Repo {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", RULES)
+        .write("docs/api.md", "# API\n");
+    repo.commit_at("root", "2023-06-01T00:00:00+0000");
+    dated_edits(
+        &repo,
+        "main",
+        None,
+        &[
+            ("January", "2024-01-10T00:00:00+0000"),
+            ("February", "2024-02-05T00:00:00+0000"),
+            ("March, hidden", "2024-03-05T00:00:00+0000"),
+            ("wrong clock", "2023-01-01T00:00:00+0000"),
+            ("March", "2024-03-10T00:00:00+0000"),
+        ],
+    );
+    dated_edits(
+        &repo,
+        "x",
+        Some("main~3"),
+        &[("from February", "2024-03-15T00:00:00+0000")],
+    );
+    repo.git(&["checkout", "-q", "main"]);
+    let merged = repo
+        .git_command(&["merge", "-q", "--no-ff", "-m", "merge x", "x"])
+        .env("GIT_AUTHOR_DATE", "2024-03-20T00:00:00+0000")
+        .env("GIT_COMMITTER_DATE", "2024-03-20T00:00:00+0000")
+        .status()
+        .expect("run git");
+    assert!(merged.success());
+    dated_edits(
+        &repo,
+        "main",
+        None,
+        &[("late March", "2024-03-25T00:00:00+0000")],
+    );
+    repo
+}
+
+/// The subjects `git log` lists with `args`, `--since` and `--until` given as days.
+fn git_log_subjects(
+    repo: &Repo,
+    args: &[&str],
+    since: Option<&str>,
+    until: Option<&str>,
+) -> Vec<String> {
+    let mut log = vec!["log".to_owned(), "--format=%s".to_owned()];
+    log.extend(args.iter().map(|&a| a.to_owned()));
+    log.extend(since.map(|day| format!("--since={day} 00:00:00 +0000")));
+    log.extend(until.map(|day| format!("--until={day} 23:59:59 +0000")));
+    let log: Vec<&str> = log.iter().map(String::as_str).collect();
+    let mut subjects: Vec<String> = repo.git(&log).lines().map(str::to_owned).collect();
+    subjects.sort();
+    subjects
+}
+
+/// The subjects of the misses of an audit.
+fn missed_subjects(json: &serde_json::Value) -> Vec<String> {
+    let mut subjects: Vec<String> = json["misses"]
+        .as_array()
+        .expect("misses")
+        .iter()
+        .map(|m| m["subject"].as_str().expect("a subject").to_owned())
+        .collect();
+    subjects.sort();
+    subjects
+}
+
+/// An audit's options and the `git log` options that list its units.
+struct Window<'a> {
+    audit: &'a [&'a str],
+    log: &'a [&'a str],
+    since: Option<&'a str>,
+    until: Option<&'a str>,
+}
+
+#[test]
+fn an_audit_judges_the_commits_git_log_since_lists_past_a_wrong_clock() {
+    let repo = skewed();
+    let window = |since, until| Window {
+        audit: &[],
+        log: &["--no-merges"],
+        since,
+        until,
+    };
+    let windows = [
+        window(None, None),
+        window(Some("2024-03-01"), None),
+        window(Some("2024-01-01"), Some("2024-03-09")),
+        window(Some("2024-03-01"), Some("2024-03-31")),
+        Window {
+            audit: &["--first-parent"],
+            log: &["--first-parent"],
+            since: Some("2024-03-01"),
+            until: None,
+        },
+    ];
+    let mut without_graph = Vec::new();
+    for graph in [false, true] {
+        if graph {
+            repo.git(&["commit-graph", "write", "--reachable"]);
+        }
+        for (at, window) in windows.iter().enumerate() {
+            let mut args = window.audit.to_vec();
+            args.extend(window.since.iter().flat_map(|day| ["--since", day]));
+            args.extend(window.until.iter().flat_map(|day| ["--until", day]));
+            let json: serde_json::Value = serde_json::from_str(&audit(&repo, &args)).expect("JSON");
+            let listed = git_log_subjects(&repo, window.log, window.since, window.until);
+            // The root commit edits no API: every other commit misses.
+            let editing: Vec<String> = listed.iter().filter(|s| *s != "root").cloned().collect();
+            assert_eq!(missed_subjects(&json), editing, "{args:?}, graph: {graph}");
+            assert_eq!(json["range"]["units"], listed.len(), "{args:?}");
+            if window.since.is_some() {
+                let previous = &json["previous"];
+                let [since, until] =
+                    ["since", "until"].map(|key| previous[key].as_str().expect("a day"));
+                let before = git_log_subjects(&repo, window.log, Some(since), Some(until));
+                assert_eq!(previous["units"], before.len(), "{args:?}, graph: {graph}");
+            }
+            if graph {
+                assert_eq!(json, without_graph[at], "{args:?}");
+            } else {
+                without_graph.push(json);
+            }
+        }
+    }
+    let hidden = git_log_subjects(&repo, &[], Some("2024-03-01"), None);
+    assert!(!hidden.contains(&"March, hidden".to_owned()), "{hidden:?}");
+}

@@ -134,6 +134,7 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         range: args.range.clone(),
         first_parent: args.first_parent,
         not_before: window.start.map(Day::start),
+        split: since.map(Day::start),
         threads: threads(args),
     };
     let (units, mut blocks) = units_and_blocks(&repo, &spec, &rules)?;
@@ -317,7 +318,11 @@ fn walk<'r>(
             } else {
                 Vec::new()
             };
-            if !before_until(Day::of_time(unit.local_time)) {
+            let day = Day::of_time(unit.local_time);
+            // A unit of the current period that `git log --since` does not list from
+            // the split (an ancestor dated before it leads there) is in neither period.
+            let hidden = split.is_some_and(|s| day >= s && Day::of_time(unit.reached) < s);
+            if !before_until(day) || hidden {
                 return Ok((None, unit_renames));
             }
             if ignored.contains(&unit.commit.id) {

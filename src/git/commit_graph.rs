@@ -1,7 +1,6 @@
 //! git's commit-graph (`objects/info/commit-graph`, or the chain of split files under
 //! `objects/info/commit-graphs/`), as `gitformat-commit-graph` describes it: each
-//! commit's parents, root tree and committer time, and its corrected committer date,
-//! read without inflating the commit. It is a cache of what the commits say, so a file
+//! commit's parents, root tree and committer time, read without inflating the commit. It is a cache of what the commits say, so a file
 //! that is missing, of another version or hash, or malformed anywhere (its checksum
 //! included) is left unread and the commits are read instead; of a chain, the layers
 //! up to the first such file are read, as git reads them.
@@ -26,7 +25,7 @@ const ROW: usize = HASH + 16;
 /// A parent slot that names no parent.
 const NO_PARENT: u32 = 0x7000_0000;
 /// In the second parent slot: the rest is where the parents' list starts in EDGE. In
-/// EDGE: the last parent of the list. In GDA2: the rest indexes GDO2.
+/// EDGE: the last parent of the list.
 const HIGH_BIT: u32 = 0x8000_0000;
 
 /// A position in the graph: layers' commits numbered in order, base layer first.
@@ -37,9 +36,6 @@ pub(super) type Position = u32;
 pub(super) struct CommitGraph {
     /// Base layer first.
     layers: Vec<Layer>,
-    /// Whether every layer has corrected committer dates (GDA2); git reads them only
-    /// then.
-    corrected_dates: bool,
 }
 
 /// One file of the graph: its bytes and where its chunks are in them.
@@ -53,8 +49,6 @@ struct Layer {
     ids: usize,
     rows: usize,
     edges: std::ops::Range<usize>,
-    /// GDA2 and GDO2.
-    dates: Option<(usize, std::ops::Range<usize>)>,
 }
 
 impl CommitGraph {
@@ -98,10 +92,7 @@ impl CommitGraph {
     fn of(layers: Vec<Layer>) -> Option<CommitGraph> {
         let last = layers.last()?;
         let len = last.base.checked_add(last.count)?;
-        let graph = CommitGraph {
-            corrected_dates: layers.iter().all(|layer| layer.dates.is_some()),
-            layers,
-        };
+        let graph = CommitGraph { layers };
         graph
             .layers
             .iter()
@@ -161,17 +152,6 @@ impl CommitGraph {
         let (layer, row) = self.locate(at);
         layer.time(row)
     }
-
-    /// The commit's corrected committer date: no earlier than its own committer time,
-    /// and later than its parents' corrected dates, so no ancestor has a committer time
-    /// after it. `None` when the graph has no such dates.
-    pub fn corrected_date(&self, at: Position) -> Option<i64> {
-        if !self.corrected_dates {
-            return None;
-        }
-        let (layer, row) = self.locate(at);
-        Some(layer.time(row).saturating_add(layer.date_offset(row)))
-    }
 }
 
 impl Layer {
@@ -207,13 +187,6 @@ impl Layer {
             .iter()
             .flat_map(|id| id.0)
             .eq(bytes[base_names].iter().copied());
-        let dates = match (chunks.find(b"GDA2"), chunks.find(b"GDO2")) {
-            (Some(dates), overflow) if dates.len() == n * 4 => {
-                Some((dates.start, overflow.unwrap_or(0..0)))
-            }
-            (None, _) => None,
-            _ => return None,
-        };
         (named && edges.len() % 4 == 0).then_some(Layer {
             base: 0,
             count,
@@ -221,7 +194,6 @@ impl Layer {
             ids: ids.start,
             rows: rows.start,
             edges,
-            dates,
             bytes,
         })
     }
@@ -234,19 +206,12 @@ impl Layer {
     }
 
     /// Whether every row names parents among the graph's `len` commits (in EDGE lists
-    /// that end inside it) and has its corrected date where GDO2 holds it.
+    /// that end inside it).
     fn rows_are_sound(&self, len: u32) -> bool {
         (0..self.count as usize).all(|row| {
             let mut sound = true;
             let ends = self.parents(row, |parent| sound &= parent < len);
-            let dated = match self.dates {
-                Some((dates, ref overflow)) => {
-                    let offset = be32(&self.bytes, dates + 4 * row).unwrap_or(0);
-                    offset & HIGH_BIT == 0 || ((offset & !HIGH_BIT) as usize) < overflow.len() / 8
-                }
-                None => true,
-            };
-            sound && ends && dated
+            sound && ends
         })
     }
 
@@ -281,19 +246,6 @@ impl Layer {
     fn time(&self, row: usize) -> i64 {
         let at = self.rows + row * ROW + HASH + 8;
         (i64::from(self.word(at) & 0x3) << 32) | i64::from(self.word(at + 4))
-    }
-
-    fn date_offset(&self, row: usize) -> i64 {
-        let Some((dates, ref overflow)) = self.dates else {
-            return 0;
-        };
-        let offset = self.word(dates + 4 * row);
-        if offset & HIGH_BIT == 0 {
-            return i64::from(offset);
-        }
-        let at = overflow.start + 8 * (offset & !HIGH_BIT) as usize;
-        let wide = (u64::from(self.word(at)) << 32) | u64::from(self.word(at + 4));
-        i64::try_from(wide).unwrap_or(i64::MAX)
     }
 
     /// The big-endian word at `at`, inside a chunk [`Layer::parse`] measured.
@@ -443,7 +395,6 @@ mod tests {
             assert_eq!(graph.id(at), id);
             assert_eq!(graph.tree(at).oid(), tree);
             assert_eq!(graph.time(at), time);
-            assert!(graph.corrected_date(at).is_some_and(|date| date >= time));
             graph.parents(at, &mut parents);
             let named: Vec<Oid> = parents.iter().map(|&p| graph.id(p)).collect();
             let expected: Vec<Oid> = line
@@ -513,7 +464,6 @@ mod tests {
                         graph.tree(position),
                         graph.time(position),
                     );
-                    let _ = graph.corrected_date(position);
                     graph.parents(position, &mut parents);
                 }
             }

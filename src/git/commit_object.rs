@@ -2,6 +2,8 @@
 //! the committer's time and the message. libgit2's commit parse allocates a signature
 //! per person and keeps every header; a history walk needs these few fields.
 
+use std::rc::Rc;
+
 use git2::Oid;
 
 use super::Repo;
@@ -44,11 +46,14 @@ impl CommitObject {
     }
 }
 
-/// What listing a history reads of a commit: every parent (in order) and the local
-/// committer time.
+/// What listing a history reads of a commit: its tree, every parent (in order) and the
+/// local committer time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct CommitHeader {
+    pub tree: Id,
     pub parents: Vec<Oid>,
+    /// Committer time, seconds since the epoch.
+    pub time: i64,
     /// Committer time shifted into the committer's time zone.
     pub local_time: i64,
 }
@@ -59,13 +64,16 @@ impl Repo {
     }
 
     pub(super) fn read_commit_header(&self, id: Oid) -> Result<CommitHeader, GitError> {
-        self.read_fields(id, |fields| {
-            fields.tree?;
-            Some(CommitHeader {
-                local_time: fields.time.saturating_add(fields.offset),
-                parents: fields.parents,
-            })
-        })
+        self.read_fields(id, CommitHeader::from_fields)
+    }
+
+    /// [`Repo::read_commit_header`], keeping the commit among those walked lately: a
+    /// merge-base search walks the commits whose messages the range's listing reads
+    /// next.
+    pub(super) fn walk_commit(&self, id: Oid) -> Result<CommitHeader, GitError> {
+        let bytes = self.commit_bytes(id)?;
+        self.walked.borrow_mut().insert(Id::from(id), bytes);
+        self.read_fields(id, CommitHeader::from_fields)
     }
 
     /// Reads commit `id` and hands its fields to `take`; `None` from it means malformed.
@@ -75,10 +83,7 @@ impl Repo {
         take: impl FnOnce(Fields<'_>) -> Option<T>,
     ) -> Result<T, GitError> {
         let context = || format!("cannot read commit {id}");
-        let (kind, bytes) = self.read_object(Id::from(id), context)?;
-        if kind != git2::ObjectType::Commit {
-            return Err(ReadError::damaged("not a commit")).context(context);
-        }
+        let bytes = self.commit_bytes(id)?;
         let mut fields = Fields::parse(&bytes);
         // A shallow clone's oldest commits have parents it lacks; git reads them as roots.
         if self.shallow_boundary().contains(&id) {
@@ -89,6 +94,33 @@ impl Repo {
         take(fields)
             .ok_or_else(|| ReadError::damaged("malformed commit object"))
             .context(context)
+    }
+}
+
+impl Repo {
+    /// The raw bytes of commit `id`, from the commits walked lately if there.
+    fn commit_bytes(&self, id: Oid) -> Result<Rc<[u8]>, GitError> {
+        if let Some(bytes) = self.walked.borrow_mut().get(Id::from(id)) {
+            return Ok(bytes);
+        }
+        let context = || format!("cannot read commit {id}");
+        let (kind, bytes) = self.read_object(Id::from(id), context)?;
+        if kind != git2::ObjectType::Commit {
+            return Err(ReadError::damaged("not a commit")).context(context);
+        }
+        Ok(bytes)
+    }
+}
+
+impl CommitHeader {
+    /// `None` without a tree.
+    fn from_fields(fields: Fields<'_>) -> Option<CommitHeader> {
+        Some(CommitHeader {
+            tree: fields.tree?,
+            time: fields.time,
+            local_time: fields.time.saturating_add(fields.offset),
+            parents: fields.parents,
+        })
     }
 }
 

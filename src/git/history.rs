@@ -6,6 +6,7 @@ use git2::{Oid, Sort};
 
 use super::Repo;
 use super::error::{Context, GitError};
+use super::topo_order::Edges;
 use super::unchanged::Unchanged;
 
 /// A commit as plain values.
@@ -41,7 +42,7 @@ impl Repo {
 
     /// The commits reachable from `to` and not from `from` (along first parents only,
     /// if `first_parent`), oldest first, in the order of libgit2's revwalk with
-    /// `TOPOLOGICAL | REVERSE`.
+    /// `TOPOLOGICAL | REVERSE`: a range by the own reader, a whole history by libgit2.
     pub(super) fn range_list(
         &self,
         to: Oid,
@@ -50,6 +51,9 @@ impl Repo {
     ) -> Result<Vec<Oid>, GitError> {
         if self.history_rewritten() {
             return self.rewritten_range_list(to, from, first_parent);
+        }
+        if let Some(from) = from {
+            return self.range_in_libgit2_order(to, from, first_parent);
         }
         let context = || format!("cannot list the commits up to {to}");
         let mut walk = self.graph()?.revwalk().context(context)?;
@@ -79,7 +83,7 @@ impl Repo {
         // Everything `from` reaches is hidden, through every parent, as in git.
         let hidden: HashSet<Oid> = match from {
             Some(from) => self
-                .topo_order(from, false, None, 1)?
+                .topo_order(from, false, Edges::default(), 1)?
                 .iter()
                 .map(|c| c.id)
                 .collect(),
@@ -88,7 +92,7 @@ impl Repo {
         // A hidden commit's parents are hidden too, so leaving the hidden commits out
         // of the listing of `to` keeps the order of the rest.
         Ok(self
-            .topo_order(to, first_parent, None, 1)?
+            .topo_order(to, first_parent, Edges::default(), 1)?
             .into_iter()
             .map(|c| c.id)
             .filter(|id| !hidden.contains(id))

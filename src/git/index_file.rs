@@ -28,13 +28,19 @@ pub struct IndexEntry {
     pub skip_worktree: bool,
 }
 
-/// A cache-tree node: a directory whose tree id is known while `id` is `Some`.
+/// A cache-tree node: a directory whose tree id is known while `id` is `Some`. The
+/// nodes are one list in pre-order; a node's subtree runs up to `end`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeNode {
-    pub name: Vec<u8>,
+    /// Where the name is in [`IndexFile`]'s tree names.
+    name: Range<usize>,
     pub id: Option<Id>,
-    pub children: Vec<TreeNode>,
+    /// The position after the node's last descendant.
+    end: usize,
 }
+
+/// Which cache-tree node: a position in the pre-order list.
+pub type NodeAt = usize;
 
 #[derive(Debug, Default)]
 pub struct IndexFile {
@@ -42,7 +48,9 @@ pub struct IndexFile {
     /// Where entries' paths point: the file itself for versions 2 and 3, whose paths are
     /// stored whole; the paths rebuilt from prefix compression for version 4.
     paths: Vec<u8>,
-    pub tree: Option<TreeNode>,
+    /// The cache-tree's nodes in pre-order (empty without one), and their names.
+    tree: Vec<TreeNode>,
+    tree_names: Vec<u8>,
 }
 
 /// Why an index cannot be read here.
@@ -56,6 +64,28 @@ pub enum Unreadable {
 impl IndexFile {
     pub fn path(&self, entry: &IndexEntry) -> &[u8] {
         &self.paths[entry.path.clone()]
+    }
+
+    /// The cache-tree's root, if the index has a cache-tree.
+    pub fn tree_root(&self) -> Option<NodeAt> {
+        (!self.tree.is_empty()).then_some(0)
+    }
+
+    pub fn tree_node(&self, at: NodeAt) -> &TreeNode {
+        &self.tree[at]
+    }
+
+    /// The child of the cache-tree node `at` named `name`.
+    pub fn tree_child(&self, at: NodeAt, name: &[u8]) -> Option<NodeAt> {
+        let mut child = at + 1;
+        while child < self.tree[at].end {
+            let node = &self.tree[child];
+            if self.tree_names[node.name.clone()] == *name {
+                return Some(child);
+            }
+            child = node.end;
+        }
+        None
     }
 
     pub fn parse(data: Vec<u8>) -> Result<IndexFile, Unreadable> {
@@ -78,54 +108,55 @@ impl IndexFile {
         for _ in 0..count {
             let entry = reader.entry(version, &mut rebuilt, previous.clone())?;
             previous = entry.path.clone();
-            entries.push(entry);
+            let paths = if version == 4 {
+                &rebuilt[..]
+            } else {
+                &data[..]
+            };
+            keep(&mut entries, entry, paths);
         }
-        let paths_in_data = version != 4;
         let end = data.len().checked_sub(HASH_LEN).ok_or_else(truncated)?;
-        let mut tree = None;
+        let (mut tree, mut tree_names) = (Vec::new(), Vec::new());
         while reader.at + 8 <= end {
             let signature = reader.take(4)?;
             let size = reader.u32()? as usize;
             let body = reader.take(size)?;
             match signature {
-                b"TREE" => tree = parse_tree(body)?,
+                b"TREE" => (tree, tree_names) = parse_tree(body)?,
                 b"link" => return Err(Unreadable::Unsupported("split index")),
                 b"sdir" => return Err(Unreadable::Unsupported("sparse index")),
                 _ => {}
             }
         }
-        let mut index = IndexFile {
-            entries: Vec::with_capacity(entries.len()),
-            paths: if paths_in_data { data } else { rebuilt },
+        Ok(IndexFile {
+            entries,
+            paths: if version == 4 { rebuilt } else { data },
             tree,
-        };
-        for entry in entries {
-            index.push(entry);
-        }
-        Ok(index)
+            tree_names,
+        })
     }
+}
 
-    /// Keeps one entry per conflicted path and drops intent-to-add entries, which a
-    /// staged diff does not show.
-    fn push(&mut self, entry: Parsed) {
-        if entry.intent_to_add {
-            return;
-        }
-        let conflicted = entry.stage != 0;
-        if conflicted
-            && let Some(last) = self.entries.last()
-            && self.paths[last.path.clone()] == self.paths[entry.path.clone()]
-        {
-            return;
-        }
-        self.entries.push(IndexEntry {
-            path: entry.path,
-            mode: entry.mode,
-            id: if conflicted { Id::ZERO } else { entry.id },
-            conflicted,
-            skip_worktree: entry.skip_worktree,
-        });
+/// Adds `entry` (its path in `paths`) to `entries`, keeping one entry per conflicted
+/// path and dropping intent-to-add entries, which a staged diff does not show.
+fn keep(entries: &mut Vec<IndexEntry>, entry: Parsed, paths: &[u8]) {
+    if entry.intent_to_add {
+        return;
     }
+    let conflicted = entry.stage != 0;
+    if conflicted
+        && let Some(last) = entries.last()
+        && paths[last.path.clone()] == paths[entry.path.clone()]
+    {
+        return;
+    }
+    entries.push(IndexEntry {
+        path: entry.path,
+        mode: entry.mode,
+        id: if conflicted { Id::ZERO } else { entry.id },
+        conflicted,
+        skip_worktree: entry.skip_worktree,
+    });
 }
 
 fn truncated() -> Unreadable {
@@ -254,20 +285,27 @@ fn memchr(bytes: &[u8]) -> Option<usize> {
 }
 
 /// The cache-tree: nodes in pre-order, each `name NUL count SP subtrees LF [id]`, where
-/// a count of -1 marks a directory whose tree id is unknown.
-fn parse_tree(body: &[u8]) -> Result<Option<TreeNode>, Unreadable> {
+/// a count of -1 marks a directory whose tree id is unknown. Its nodes, and their names.
+fn parse_tree(body: &[u8]) -> Result<(Vec<TreeNode>, Vec<u8>), Unreadable> {
     let mut reader = Reader { data: body, at: 0 };
-    if body.is_empty() {
-        return Ok(None);
+    let (mut nodes, mut names) = (Vec::new(), Vec::new());
+    if !body.is_empty() {
+        tree_node(&mut reader, 0, &mut nodes, &mut names)?;
     }
-    tree_node(&mut reader, 0).map(Some)
+    Ok((nodes, names))
 }
 
-fn tree_node(reader: &mut Reader<'_>, depth: usize) -> Result<TreeNode, Unreadable> {
+fn tree_node(
+    reader: &mut Reader<'_>,
+    depth: usize,
+    nodes: &mut Vec<TreeNode>,
+    names: &mut Vec<u8>,
+) -> Result<(), Unreadable> {
     if depth > 4096 {
         return Err(Unreadable::Corrupt("cache-tree nests too deep".into()));
     }
-    let name = reader.until_nul()?.to_vec();
+    let start = names.len();
+    names.extend_from_slice(reader.until_nul()?);
     let count = number(reader, b' ')?;
     let subtrees = number(reader, b'\n')?;
     let id = if count >= 0 {
@@ -280,10 +318,17 @@ fn tree_node(reader: &mut Reader<'_>, depth: usize) -> Result<TreeNode, Unreadab
     };
     let subtrees = usize::try_from(subtrees)
         .map_err(|_| Unreadable::Corrupt("negative subtree count".into()))?;
-    let children = (0..subtrees)
-        .map(|_| tree_node(reader, depth + 1))
-        .collect::<Result<_, _>>()?;
-    Ok(TreeNode { name, id, children })
+    let at = nodes.len();
+    nodes.push(TreeNode {
+        name: start..names.len(),
+        id,
+        end: at + 1,
+    });
+    for _ in 0..subtrees {
+        tree_node(reader, depth + 1, nodes, names)?;
+    }
+    nodes[at].end = nodes.len();
+    Ok(())
 }
 
 fn number(reader: &mut Reader<'_>, end: u8) -> Result<i64, Unreadable> {
@@ -367,7 +412,7 @@ mod tests {
                 .filter(|l| !l.ends_with("later.txt"))
                 .collect();
             assert_eq!(read, expected);
-            assert!(index.tree.is_some(), "a cache tree");
+            assert!(index.tree_root().is_some(), "a cache tree");
         }
     }
 
@@ -422,12 +467,28 @@ mod tests {
 
     #[test]
     fn cache_tree_nodes_nest_in_pre_order() {
-        let mut body = b"\x001 1\n".to_vec();
+        let mut body = b"\x002 2\n".to_vec();
         body.extend_from_slice(&[1; 20]);
-        body.extend_from_slice(b"src\0-1 0\n");
-        let tree = parse_tree(&body).expect("parses").expect("present");
-        assert!(tree.id.is_some());
-        assert_eq!(tree.children[0].name, b"src");
-        assert_eq!(tree.children[0].id, None);
+        body.extend_from_slice(b"src\0-1 1\n");
+        body.extend_from_slice(b"deep\0-1 0\n");
+        body.extend_from_slice(b"z\x001 0\n");
+        body.extend_from_slice(&[2; 20]);
+        let (tree, tree_names) = parse_tree(&body).expect("parses");
+        let index = IndexFile {
+            tree,
+            tree_names,
+            ..IndexFile::default()
+        };
+        let root = index.tree_root().expect("present");
+        assert!(index.tree_node(root).id.is_some());
+        let src = index.tree_child(root, b"src").expect("src");
+        assert_eq!(index.tree_node(src).id, None);
+        let deep = index.tree_child(src, b"deep").expect("src/deep");
+        assert_eq!(index.tree_child(root, b"deep"), None);
+        let z = index
+            .tree_child(root, b"z")
+            .expect("z, after src's subtree");
+        assert_eq!(index.tree_node(z).id, Some(Id([2; 20])));
+        assert_eq!(index.tree_child(deep, b"z"), None);
     }
 }

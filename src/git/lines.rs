@@ -4,6 +4,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use git2::{DiffOptions, Patch};
+use sha1::{Digest, Sha1};
 
 use super::Repo;
 use super::error::{Context, GitError, ReadError};
@@ -60,6 +61,10 @@ impl Repo {
                 if let Some(bytes) = self.blobs.borrow_mut().get(id) {
                     return Ok(bytes);
                 }
+                if let Some(bytes) = self.work_tree_copy(id) {
+                    self.blobs.borrow_mut().insert(id, Rc::clone(&bytes));
+                    return Ok(bytes);
+                }
                 let context = || format!("cannot read the blob {id} of `{path}`");
                 let (kind, bytes) = self.read_object(id, context)?;
                 if kind != git2::ObjectType::Blob {
@@ -84,6 +89,44 @@ impl Repo {
             }
         }
     }
+}
+
+impl Repo {
+    /// Notes where the staged sides of `changes` likely are in the work tree too (`git
+    /// add` made their blobs from there), so that [`Repo::read_content`] reads them
+    /// there rather than inflate them, once their bytes hash to the blob's id.
+    pub(super) fn expect_in_work_tree(&self, changes: &[Change]) {
+        let mut copies = self.work_tree_copies.borrow_mut();
+        for change in changes {
+            if let Some(Content::Object { id, mode }) = change.new
+                && mode & 0o170000 == MODE_REGULAR
+            {
+                copies.insert(Id(id), change.path.clone());
+            }
+        }
+    }
+
+    /// The blob `id` as its work-tree copy holds it, if the file noted for it hashes
+    /// to `id`: then its bytes are the blob's, whatever the file's stat, filters or
+    /// line endings. Replace refs may give the blob other bytes: then it is read.
+    fn work_tree_copy(&self, id: Id) -> Option<Rc<[u8]>> {
+        let file = self
+            .workdir()?
+            .join(self.work_tree_copies.borrow().get(&id)?);
+        if !self.replaced().is_empty() {
+            return None;
+        }
+        let bytes = std::fs::read(file).ok()?;
+        (blob_id(&bytes) == id).then(|| Rc::from(bytes))
+    }
+}
+
+/// The id git gives a blob holding `bytes`.
+fn blob_id(bytes: &[u8]) -> Id {
+    let mut hasher = Sha1::new();
+    hasher.update(format!("blob {}\0", bytes.len()));
+    hasher.update(bytes);
+    Id(hasher.finalize().into())
 }
 
 /// A work-tree file's bytes (a symlink's target for mode 120000); a missing file is

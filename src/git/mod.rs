@@ -2,6 +2,7 @@
 //! plain [`Change`](crate::change::Change) values, reads their lines on demand, walks
 //! history, and reads files from revisions.
 
+mod ancestry;
 mod area;
 mod changes;
 mod clean;
@@ -53,6 +54,7 @@ pub use tracked::TrackedFile;
 pub use unchanged::{Lookup, Unchanged};
 pub use walk::{HistorySpec, Unit, Units};
 
+use ancestry::MergeBases;
 use area::Areas;
 use clean::Cleaned;
 use commit_graph::CommitGraph;
@@ -68,8 +70,11 @@ use repo::Layout;
 /// depth too high", `MAXREPLACEDEPTH`).
 const MAX_REPLACE_DEPTH: usize = 5;
 
-/// Bytes of blobs one generation of a repository's blob cache holds.
-const BLOB_CACHE_GENERATION: usize = 1 << 20;
+/// Bytes of blobs a repository's blob cache holds at most.
+const BLOB_CACHE: usize = 2 << 20;
+/// Bytes of commits the cache of commits walked holds at most: a pull request's few
+/// hundred commits, and their merge-base search.
+const WALKED_CACHE: usize = 2 << 20;
 
 /// What another thread needs to open its own reader of a repository: a [`Repo`] stays
 /// on the thread that opened it.
@@ -77,15 +82,18 @@ pub struct Opener {
     layout: Arc<Layout>,
     packs: PackFiles,
     graph: Option<Arc<CommitGraph>>,
+    replaced: Arc<HashMap<Id, Id>>,
 }
 
 impl Opener {
     /// A reader sharing the packs (and the windows read from them); what it caches
     /// goes with it.
-    /// It reads the commit-graph this one read.
+    /// It reads the commit-graph this one read, and the replace refs it found.
     pub fn open(&self) -> Result<Repo, GitError> {
         let repo = Repo::open(Arc::clone(&self.layout), Arc::clone(&self.packs))?;
         repo.share_commit_graph(self.graph.clone());
+        // Each reader would read `packed-refs` again for them (600 KB in cargo).
+        let _ = repo.replaced.set(Arc::clone(&self.replaced));
         Ok(repo)
     }
 }
@@ -100,12 +108,19 @@ pub struct Repo {
     shallow: OnceCell<HashSet<Oid>>,
     /// `info/grafts`: commits whose parents git reads from there instead.
     grafts: OnceCell<HashMap<Oid, Vec<Oid>>>,
-    /// Objects a replace ref replaces, and the object git reads in their stead.
-    replaced: OnceCell<HashMap<Id, Id>>,
+    /// Objects a replace ref replaces, and the object git reads in their stead; shared
+    /// by the threads of a walk.
+    replaced: OnceCell<Arc<HashMap<Id, Id>>>,
     /// The commit-graph, when git would read one; shared by the threads of a walk.
     commit_graph: OnceCell<Option<Arc<CommitGraph>>>,
     /// Blobs read lately: the annotation pass and the line diffs read the same ones.
     blobs: RefCell<Recent>,
+    /// Where the work tree likely holds blobs as they are: the staged sides of a
+    /// staged check, by blob id ([`Repo::expect_in_work_tree`]).
+    work_tree_copies: RefCell<HashMap<Id, String>>,
+    /// Commits a merge-base search or a revision's steps read lately, whose messages
+    /// the range's listing reads next.
+    walked: RefCell<Recent>,
     /// What the audit asked about areas of trees, and the trees read on the way.
     areas: RefCell<Areas>,
     /// Objects a partial clone lacks, fetched as git fetches them; set at the first.
@@ -129,7 +144,9 @@ impl Repo {
             replaced: OnceCell::new(),
             commit_graph: OnceCell::new(),
             repo,
-            blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
+            blobs: RefCell::new(Recent::new(BLOB_CACHE)),
+            walked: RefCell::new(Recent::new(WALKED_CACHE)),
+            work_tree_copies: RefCell::default(),
             areas: RefCell::default(),
             promisor: RefCell::new(None),
             cleaned: RefCell::new(None),
@@ -157,6 +174,7 @@ impl Repo {
             layout: Arc::clone(&self.layout),
             packs: self.objects.borrow().pack_files(),
             graph: self.shared_commit_graph(),
+            replaced: Arc::clone(self.shared_replaced()),
         }
     }
 
@@ -222,14 +240,17 @@ impl Repo {
             // `HEAD~2` follows parents, which replace refs and grafts change.
             return git_cli::resolve(&self.layout, spec)?.ok_or_else(|| self.unknown(spec));
         }
-        let object = self
+        // `HEAD~300` is HEAD's commit and 300 parents read by the own reader; libgit2
+        // resolves the name.
+        let (name, steps) = ancestry::split(spec).unwrap_or((spec, Vec::new()));
+        let start = self
             .repo
-            .revparse_single(spec)
-            .map_err(|_| self.unknown(spec))?;
-        object
-            .peel_to_commit()
-            .map(|c| c.id())
-            .map_err(|_| self.unknown(spec))
+            .revparse_single(name)
+            .and_then(|object| object.peel_to_commit())
+            .map_err(|_| self.unknown(spec))?
+            .id();
+        self.follow(start, &steps)?
+            .ok_or_else(|| self.unknown(spec))
     }
 
     /// Why `spec` names nothing: a damaged pack may hold what it names.
@@ -303,6 +324,8 @@ impl Repo {
     pub fn merge_base(&self, base: Oid, head: Oid, names: (&str, &str)) -> Result<Oid, GitError> {
         let found = if self.history_rewritten() {
             git_cli::merge_base(&self.layout, base, head)?
+        } else if let Some(found) = self.unique_merge_base(base, head)? {
+            found
         } else {
             match self.graph()?.merge_base(base, head) {
                 Ok(id) => Some(id),
@@ -329,6 +352,17 @@ impl Repo {
             } else {
                 GitError::NoMergeBase { base, head }
             }
+        })
+    }
+
+    /// The merge-base of `base` and `head` found by the own reader, `Some(None)` when
+    /// they have none; `None` when it found several candidates, of which git keeps
+    /// those no other reaches (libgit2 does that part).
+    fn unique_merge_base(&self, base: Oid, head: Oid) -> Result<Option<Option<Oid>>, GitError> {
+        Ok(match self.merge_bases(base, head)? {
+            MergeBases::None => Some(None),
+            MergeBases::One(id) => Some(Some(id)),
+            MergeBases::Several => None,
         })
     }
 
@@ -461,31 +495,39 @@ impl Repo {
     /// their replacements; none under `GIT_NO_REPLACE_OBJECTS` or
     /// `core.useReplaceRefs = false`, where git reads objects as stored.
     fn replaced(&self) -> &HashMap<Id, Id> {
-        self.replaced.get_or_init(|| {
-            let off = std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_some()
-                || self
-                    .repo
-                    .config()
-                    .and_then(|c| c.get_bool("core.useReplaceRefs"))
-                    .is_ok_and(|on| !on);
-            if off {
-                return HashMap::new();
-            }
-            let base = std::env::var("GIT_REPLACE_REF_BASE")
-                .unwrap_or_else(|_| "refs/replace/".to_owned());
-            let base = format!("{}/", base.trim_end_matches('/'));
-            let Ok(refs) = self.repo.references_glob(&format!("{base}*")) else {
-                return HashMap::new();
-            };
-            // git warns about a name that is not an object id, and skips it.
-            refs.flatten()
-                .filter_map(|reference| {
-                    let original = full_id(reference.name()?.strip_prefix(&base)?)?;
-                    let replacement = reference.resolve().ok()?.target()?;
-                    Some((Id::from(original), Id::from(replacement)))
-                })
-                .collect()
-        })
+        self.shared_replaced()
+    }
+
+    /// [`Repo::replaced`], as the readers of other threads share it.
+    fn shared_replaced(&self) -> &Arc<HashMap<Id, Id>> {
+        self.replaced.get_or_init(|| Arc::new(self.replace_refs()))
+    }
+
+    /// The replace refs in effect, read.
+    fn replace_refs(&self) -> HashMap<Id, Id> {
+        let off = std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_some()
+            || self
+                .repo
+                .config()
+                .and_then(|c| c.get_bool("core.useReplaceRefs"))
+                .is_ok_and(|on| !on);
+        if off {
+            return HashMap::new();
+        }
+        let base =
+            std::env::var("GIT_REPLACE_REF_BASE").unwrap_or_else(|_| "refs/replace/".to_owned());
+        let base = format!("{}/", base.trim_end_matches('/'));
+        let Ok(refs) = self.repo.references_glob(&format!("{base}*")) else {
+            return HashMap::new();
+        };
+        // git warns about a name that is not an object id, and skips it.
+        refs.flatten()
+            .filter_map(|reference| {
+                let original = full_id(reference.name()?.strip_prefix(&base)?)?;
+                let replacement = reference.resolve().ok()?.target()?;
+                Some((Id::from(original), Id::from(replacement)))
+            })
+            .collect()
     }
 
     /// The index file git uses: `$GIT_INDEX_FILE` when set (as during `git commit -a`),

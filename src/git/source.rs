@@ -187,11 +187,13 @@ impl Repo {
                 return Err(e).context(|| format!("cannot read the index at `{}`", path.display()));
             }
         };
+        let changes = into_changes(raw, NewSide::Objects);
+        self.expect_in_work_tree(&changes);
         Ok(Diff {
             kind: DiffKind::Staged,
             base: head.map(|id| id.to_string()),
             head: None,
-            changes: into_changes(raw, NewSide::Objects),
+            changes,
             unchanged: Unchanged::Tree(head),
             commits: Vec::new(),
         })
@@ -300,7 +302,7 @@ fn index_changes(
     let root = IndexDir {
         index,
         entries: &index.entries,
-        node: index.tree.as_ref(),
+        node: index.tree_root(),
     };
     let mut raw = Vec::new();
     walk(

@@ -11,8 +11,8 @@ use git2::ObjectType;
 use super::Repo;
 use super::error::{Context, GitError, ReadError};
 use super::id::Id;
-use super::index_file::{IndexEntry, IndexFile, TreeNode};
-use super::recent::Weight;
+use super::index_file::{IndexEntry, IndexFile, NodeAt};
+use super::recent::{ALLOCATION, SLOT, Weight};
 
 /// One side of a changed path: its object id and file mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,8 +279,9 @@ thread_local! {
 }
 
 impl Weight for Tree {
+    /// The object's bytes and its slots, each in an allocation of its own.
     fn weight(&self) -> usize {
-        self.data.len() + std::mem::size_of_val(&*self.entries)
+        self.data.len() + std::mem::size_of_val(&*self.entries) + 2 * ALLOCATION + SLOT
     }
 }
 
@@ -409,14 +410,14 @@ impl Dir for TreeDir {
 pub(super) struct IndexDir<'a> {
     pub index: &'a IndexFile,
     pub entries: &'a [IndexEntry],
-    pub node: Option<&'a TreeNode>,
+    pub node: Option<NodeAt>,
 }
 
 impl<'a> Dir for IndexDir<'a> {
     type Listing = Vec<Entry<'a, IndexDir<'a>>>;
 
     fn id(&self) -> Option<Id> {
-        self.node.and_then(|n| n.id)
+        self.node.and_then(|n| self.index.tree_node(n).id)
     }
 
     fn list(&self, _: &Repo, prefix: &[u8], _: Option<&Tree>) -> Result<Self::Listing, GitError> {
@@ -442,9 +443,7 @@ impl<'a> Dir for IndexDir<'a> {
                 .position(|e| !self.index.path(e)[prefix.len()..].starts_with(name))
                 .unwrap_or(rest.len());
             let name = &name[..slash];
-            let node = self
-                .node
-                .and_then(|n| n.children.iter().find(|c| c.name == name));
+            let node = self.node.and_then(|n| self.index.tree_child(n, name));
             let dir = IndexDir {
                 index: self.index,
                 entries: &rest[..len],
@@ -745,6 +744,17 @@ mod tests {
 
     fn parsed(entries: &[(&str, u8)]) -> Tree {
         Tree::parse(Rc::from(tree(entries)), None).expect("a valid tree")
+    }
+
+    #[test]
+    fn a_cached_tree_weighs_its_bytes_its_slots_and_what_keeping_them_costs() {
+        let tree = parsed(&[("a", 1), ("b", 2), ("c", 3)]);
+        let held = tree.data.len() + 3 * size_of::<Slot>();
+        assert_eq!(tree.weight(), held + 2 * ALLOCATION + SLOT);
+        // A cache whose generations each hold less than the tree weighs keeps it out.
+        let mut cache = super::super::recent::Recent::<Id, Tree>::new(4 * held);
+        cache.insert(Id([1; 20]), tree);
+        assert!(cache.get(Id([1; 20])).is_none());
     }
 
     #[test]

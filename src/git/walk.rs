@@ -14,7 +14,7 @@ use super::commit_object::MAX_ZONE_OFFSET;
 use super::error::GitError;
 use super::id::Id;
 use super::recent::Recent;
-use super::topo_order::{Listed, ListedTime};
+use super::topo_order::{Edges, Listed, ListedTime};
 use super::tree_walk::{Dir, Entry, Tree, walk};
 use super::{Commit, Repo};
 use crate::change::Change;
@@ -39,10 +39,13 @@ pub struct HistorySpec {
     pub range: Option<String>,
     /// Walk the first-parent chain and judge each merge against its first parent.
     pub first_parent: bool,
-    /// A local committer time (seconds) before which no unit is walked: the listing
-    /// may leave such commits out, and stops below it where the commit-graph says
-    /// nothing further is later.
+    /// A local committer time (seconds) before which no unit is walked. Without a
+    /// range, the listing ends at every commit dated before it, as `git log --since`
+    /// does: it leaves out such commits and those only they lead to.
     pub not_before: Option<i64>,
+    /// A later local time the caller compares [`Unit::reached`] with (where the
+    /// current period starts, when an audit judges the one before it too).
+    pub split: Option<i64>,
     /// Threads that read the commits to list them where there is no commit-graph;
     /// 0 or 1: the caller's alone.
     pub threads: usize,
@@ -78,6 +81,18 @@ impl Units {
         self.list.is_empty()
     }
 
+    /// [`Unit::reached`] of unit `index`, dated `local_time`.
+    fn reached(&self, index: usize, local_time: i64) -> i64 {
+        self.listed
+            .get(index)
+            .map_or(local_time, |listed| listed.reached.min(local_time))
+    }
+
+    /// The tree of unit `index`'s first parent, where the listing read it.
+    fn parent_tree(&self, index: usize) -> Option<Id> {
+        self.listed.get(index).and_then(|listed| listed.parent_tree)
+    }
+
     /// Whether the listing read unit `index` and knows it is left out.
     fn left_out(&self, index: usize, keep: impl Fn(i64) -> bool) -> bool {
         self.listed.get(index).is_some_and(|unit| {
@@ -101,6 +116,11 @@ pub struct Unit {
     /// Committer time shifted into the committer's time zone, so dates read as
     /// `git log --date=short` shows them.
     pub local_time: i64,
+    /// The latest local time `git log --since` may name and list this unit from the
+    /// history's head: `local_time`, or earlier where an ancestor dated before it
+    /// leads to it. Exact on which side of [`HistorySpec::not_before`] and
+    /// [`HistorySpec::split`] it is; a range's units have their own time.
+    pub reached: i64,
     /// The commit's tree and its first parent's, as the walk read them.
     pub(super) trees: (Id, Option<Id>),
 }
@@ -134,11 +154,15 @@ impl Repo {
         }
     }
 
-    /// Every commit reachable from `head`, oldest first.
+    /// The commits `git log --since` lists from `head`, oldest first.
     fn units_from(&self, head: Oid, spec: &HistorySpec) -> Result<Units, GitError> {
         let boundary = self.shallow_boundary();
+        let edges = Edges {
+            not_before: spec.not_before,
+            split: spec.split,
+        };
         let listed: Vec<Listed> = self
-            .topo_order(head, spec.first_parent, spec.not_before, spec.threads)?
+            .topo_order(head, spec.first_parent, edges, spec.threads)?
             .into_iter()
             .filter(|unit| !boundary.contains(&unit.id))
             .collect();
@@ -272,7 +296,10 @@ impl Repo {
         let commit = self.read_commit(id)?;
         let parent_tree = match (*last, commit.first_parent) {
             (Some((last_id, tree)), Some(parent)) if last_id == parent => Some(tree),
-            _ => self.tree_of(commit.first_parent)?,
+            _ => match units.parent_tree(index) {
+                Some(tree) => Some(tree),
+                None => self.tree_of(commit.first_parent)?,
+            },
         };
         *last = Some((id, commit.tree));
         let local_time = commit.local_time();
@@ -292,6 +319,7 @@ impl Repo {
         let unit = Unit {
             index,
             local_time,
+            reached: units.reached(index, local_time),
             trees: (commit.tree, parent_tree),
             commit: commit.into_commit(id),
         };
@@ -302,8 +330,9 @@ impl Repo {
 /// A tree object, parsed, shared between the units that read it.
 type Listing = Tree;
 
-/// Bytes of tree objects one generation of a worker's tree cache holds.
-const TREE_CACHE_GENERATION: usize = 4 << 20;
+/// Bytes of parsed trees a worker's tree cache holds at most: a unit reads mostly what
+/// the unit before it read, and more costs memory for no CPU (benches/README.md).
+const TREE_CACHE: usize = 1 << 20;
 
 /// The tree objects a worker read lately, parsed. A unit's old side is mostly trees an
 /// earlier unit read as its new side, or as its old side when they had not changed for
@@ -312,7 +341,7 @@ struct TreeCache(RefCell<Recent<Id, Listing>>);
 
 impl Default for TreeCache {
     fn default() -> TreeCache {
-        TreeCache(RefCell::new(Recent::new(TREE_CACHE_GENERATION)))
+        TreeCache(RefCell::new(Recent::new(TREE_CACHE)))
     }
 }
 

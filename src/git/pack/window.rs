@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fs::File;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::read_at;
 
@@ -37,7 +37,7 @@ impl Window {
 
 /// The windows of one pack file, shared between threads.
 pub(super) struct SharedWindows {
-    file: Mutex<File>,
+    file: File,
     len: u64,
     windows: Mutex<Pool>,
 }
@@ -53,20 +53,25 @@ impl SharedWindows {
     pub fn new(file: File) -> std::io::Result<SharedWindows> {
         let len = file.metadata()?.len();
         Ok(SharedWindows {
-            file: Mutex::new(file),
+            file,
             len,
             windows: Mutex::new(Pool::default()),
         })
     }
 
-    /// The window holding `at`, read unless another thread has read it lately.
+    /// The window holding `at`, read unless another thread has read it lately. The
+    /// read itself holds no lock: threads missing different windows read at once.
     fn window(&self, at: u64) -> std::io::Result<Arc<Window>> {
         let number = at / WINDOW;
-        let mut pool = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(window) = pool.windows.get(&number) {
+        if let Some(window) = self.pool().windows.get(&number) {
             return Ok(Arc::clone(window));
         }
         let window = Arc::new(self.read(at)?);
+        let mut pool = self.pool();
+        // Another thread may have read the same window meanwhile: keep one.
+        if let Some(window) = pool.windows.get(&number) {
+            return Ok(Arc::clone(window));
+        }
         if pool.order.len() == SHARED
             && let Some(oldest) = pool.order.pop_front()
         {
@@ -75,6 +80,10 @@ impl SharedWindows {
         pool.order.push_back(number);
         pool.windows.insert(number, Arc::clone(&window));
         Ok(window)
+    }
+
+    fn pool(&self) -> MutexGuard<'_, Pool> {
+        self.windows.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn read(&self, at: u64) -> std::io::Result<Window> {
