@@ -14,9 +14,9 @@ use super::tree_walk::{Entry, read_tree, tree_entries};
 use super::unchanged::PathEntry;
 use super::{Repo, Unit};
 
-/// Bytes of answers, and of the trees read on the way to a directory, that one
-/// generation of a repository's memory of areas holds.
-const AREA_GENERATION: usize = 1 << 20;
+/// Bytes of answers, and of the trees read on the way to a directory, that each of a
+/// repository's memories of areas holds at most.
+const AREA_CACHE: usize = 2 << 20;
 
 /// The files an audit looks for around a unit.
 pub struct Wanted<'a, M> {
@@ -43,7 +43,7 @@ impl Default for Areas {
     fn default() -> Areas {
         Areas {
             answers: HashMap::new(),
-            trees: Recent::new(AREA_GENERATION),
+            trees: Recent::new(AREA_CACHE),
         }
     }
 }
@@ -96,7 +96,7 @@ impl Repo {
         let found = self.dir_has_file(dir, wanted)?;
         let mut areas = self.areas.borrow_mut();
         if !areas.answers.contains_key(wanted.key) {
-            let answers = Recent::new(AREA_GENERATION);
+            let answers = Recent::new(AREA_CACHE);
             areas.answers.insert(wanted.key.to_owned(), answers);
         }
         if let Some(answers) = areas.answers.get_mut(wanted.key) {

@@ -70,11 +70,11 @@ use repo::Layout;
 /// depth too high", `MAXREPLACEDEPTH`).
 const MAX_REPLACE_DEPTH: usize = 5;
 
-/// Bytes of blobs one generation of a repository's blob cache holds.
-const BLOB_CACHE_GENERATION: usize = 1 << 20;
-/// Bytes of commits one generation of the cache of commits walked holds: a pull
-/// request's few hundred commits, and their merge-base search.
-const WALKED_CACHE_GENERATION: usize = 1 << 20;
+/// Bytes of blobs a repository's blob cache holds at most.
+const BLOB_CACHE: usize = 2 << 20;
+/// Bytes of commits the cache of commits walked holds at most: a pull request's few
+/// hundred commits, and their merge-base search.
+const WALKED_CACHE: usize = 2 << 20;
 
 /// What another thread needs to open its own reader of a repository: a [`Repo`] stays
 /// on the thread that opened it.
@@ -144,8 +144,8 @@ impl Repo {
             replaced: OnceCell::new(),
             commit_graph: OnceCell::new(),
             repo,
-            blobs: RefCell::new(Recent::new(BLOB_CACHE_GENERATION)),
-            walked: RefCell::new(Recent::new(WALKED_CACHE_GENERATION)),
+            blobs: RefCell::new(Recent::new(BLOB_CACHE)),
+            walked: RefCell::new(Recent::new(WALKED_CACHE)),
             work_tree_copies: RefCell::default(),
             areas: RefCell::default(),
             promisor: RefCell::new(None),

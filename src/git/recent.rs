@@ -31,66 +31,96 @@ impl Hasher for FastHasher {
     }
 }
 
-/// What a cached value weighs against the budget.
+/// What a cached value weighs against the budget: the bytes of memory it holds, with
+/// what its allocations and its slot in the cache cost beside them, so a cache of many
+/// small values stays within its budget as one of a few large ones does.
 pub(super) trait Weight {
     fn weight(&self) -> usize;
 }
 
+/// Bytes one allocation costs beyond what it holds, about: an `Rc`'s two counts, and
+/// the allocator's header and rounding.
+pub(super) const ALLOCATION: usize = 32;
+/// Bytes a value's slot in a cache's map costs, about: the key, the value's pointers,
+/// and the room a map keeps free.
+pub(super) const SLOT: usize = 64;
+
 impl Weight for Rc<[u8]> {
     fn weight(&self) -> usize {
-        self.len()
+        self.len() + ALLOCATION + SLOT
     }
 }
 
 impl<T> Weight for (T, Rc<[u8]>) {
     fn weight(&self) -> usize {
-        self.1.len()
+        self.1.weight()
     }
 }
 
 type ByKey<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
-/// Values by key, in two generations: once the current one weighs `budget` bytes it
-/// becomes the previous one, and the values nobody asked for since are dropped.
-/// Memory stays under twice the budget whatever the history's length.
+/// Generations a cache keeps: with more, a cache that may hold `budget` bytes holds
+/// more of them at every moment (all but the youngest generation's share), at the cost
+/// of a lookup in each on a miss.
+const GENERATIONS: usize = 4;
+
+/// Values by key, in generations: once the current one weighs its share of the budget
+/// it becomes the previous one, the oldest is dropped with the values nobody asked for
+/// since, and a value asked for moves to the current one. Memory stays under the
+/// budget whatever the history's length, and at least three quarters of it is kept.
 pub(super) struct Recent<K = Id, V = Rc<[u8]>> {
-    previous: ByKey<K, V>,
-    current: ByKey<K, V>,
+    /// Oldest first; the last is the current one.
+    generations: [ByKey<K, V>; GENERATIONS],
     current_bytes: usize,
-    budget: usize,
+    /// What one generation holds at most.
+    share: usize,
 }
 
 impl<K: Hash + Eq + Copy, V: Weight + Clone> Recent<K, V> {
+    /// A cache holding at most `budget` bytes of values.
     pub fn new(budget: usize) -> Recent<K, V> {
         Recent {
-            previous: ByKey::default(),
-            current: ByKey::default(),
+            generations: Default::default(),
             current_bytes: 0,
-            budget,
+            share: budget / GENERATIONS,
         }
     }
 
     pub fn get(&mut self, key: K) -> Option<V> {
-        if let Some(value) = self.current.get(&key) {
+        let (current, older) = self.generations.split_last_mut()?;
+        if let Some(value) = current.get(&key) {
             return Some(value.clone());
         }
-        let value = self.previous.remove(&key)?;
+        let value = older.iter_mut().rev().find_map(|g| g.remove(&key))?;
         self.insert(key, value.clone());
         Some(value)
     }
 
-    /// Keeps `value` unless it alone exceeds the budget.
+    /// The value of `key`, which the cache then no longer holds.
+    pub fn take(&mut self, key: K) -> Option<V> {
+        self.generations
+            .iter_mut()
+            .rev()
+            .find_map(|g| g.remove(&key))
+    }
+
+    /// Keeps `value` unless it alone exceeds a generation's share of the budget.
     pub fn insert(&mut self, key: K, value: V) {
         let weight = value.weight();
-        if weight > self.budget {
+        if weight > self.share {
             return;
         }
         self.current_bytes += weight;
-        if self.current_bytes > self.budget {
-            self.previous = std::mem::take(&mut self.current);
+        if self.current_bytes > self.share {
+            self.generations.rotate_left(1);
+            if let Some(current) = self.generations.last_mut() {
+                current.clear();
+            }
             self.current_bytes = weight;
         }
-        self.current.insert(key, value);
+        if let Some(current) = self.generations.last_mut() {
+            current.insert(key, value);
+        }
     }
 }
 
@@ -102,19 +132,37 @@ mod tests {
         Id([byte; 20])
     }
 
+    /// A budget whose generations each hold `bytes` of `values` values, with what
+    /// the cache spends on each.
+    fn budget(bytes: usize, values: usize) -> usize {
+        GENERATIONS * (bytes + values * (ALLOCATION + SLOT))
+    }
+
     #[test]
-    fn objects_used_in_the_last_generation_survive_and_others_age_out() {
-        let mut recent: Recent = Recent::new(10);
-        recent.insert(id(1), Rc::from(&b"aaaa"[..]));
-        recent.insert(id(2), Rc::from(&b"bbbb"[..]));
-        // 12 bytes > 10: a new generation starts with the third object.
-        recent.insert(id(3), Rc::from(&b"cccc"[..]));
-        assert_eq!(recent.get(id(1)).as_deref(), Some(&b"aaaa"[..]), "moved up");
-        recent.insert(id(4), Rc::from(&b"dddd"[..]));
-        // Object 2 was in the previous generation and nobody asked for it.
+    fn values_asked_for_survive_and_others_age_out() {
+        // One four-byte value a generation.
+        let mut recent: Recent = Recent::new(budget(4, 1));
+        for byte in 1..=GENERATIONS as u8 {
+            recent.insert(id(byte), Rc::from(&[byte; 4][..]));
+        }
+        assert_eq!(recent.get(id(1)).as_deref(), Some(&[1; 4][..]), "moved up");
+        recent.insert(id(9), Rc::from(&[9; 4][..]));
+        // Value 2 was the oldest generation's and nobody asked for it.
         assert_eq!(recent.get(id(2)), None);
-        assert!(recent.get(id(1)).is_some() && recent.get(id(4)).is_some());
-        recent.insert(id(5), Rc::from(&b"much too large"[..]));
-        assert_eq!(recent.get(id(5)), None, "larger than the budget");
+        assert!(recent.get(id(3)).is_some(), "younger generations kept");
+        recent.insert(id(5), Rc::from(&[0; 300][..]));
+        assert_eq!(recent.get(id(5)), None, "larger than a generation's share");
+    }
+
+    #[test]
+    fn many_small_values_weigh_what_they_cost_not_only_their_bytes() {
+        let mut recent: Recent = Recent::new(budget(100, 10));
+        for byte in 0..=10 {
+            recent.insert(id(byte), Rc::from(&b"x"[..]));
+        }
+        // Eleven bytes are far below 100, but eleven values cost more than a share of
+        // the budget: the eleventh starts a new generation.
+        let lens = recent.generations.each_ref().map(|g| g.len());
+        assert_eq!(lens[GENERATIONS - 2..], [10, 1]);
     }
 }

@@ -12,7 +12,7 @@ use super::Repo;
 use super::error::{Context, GitError, ReadError};
 use super::id::Id;
 use super::index_file::{IndexEntry, IndexFile, NodeAt};
-use super::recent::Weight;
+use super::recent::{ALLOCATION, SLOT, Weight};
 
 /// One side of a changed path: its object id and file mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,8 +279,9 @@ thread_local! {
 }
 
 impl Weight for Tree {
+    /// The object's bytes and its slots, each in an allocation of its own.
     fn weight(&self) -> usize {
-        self.data.len() + std::mem::size_of_val(&*self.entries)
+        self.data.len() + std::mem::size_of_val(&*self.entries) + 2 * ALLOCATION + SLOT
     }
 }
 
@@ -743,6 +744,17 @@ mod tests {
 
     fn parsed(entries: &[(&str, u8)]) -> Tree {
         Tree::parse(Rc::from(tree(entries)), None).expect("a valid tree")
+    }
+
+    #[test]
+    fn a_cached_tree_weighs_its_bytes_its_slots_and_what_keeping_them_costs() {
+        let tree = parsed(&[("a", 1), ("b", 2), ("c", 3)]);
+        let held = tree.data.len() + 3 * size_of::<Slot>();
+        assert_eq!(tree.weight(), held + 2 * ALLOCATION + SLOT);
+        // A cache whose generations each hold less than the tree weighs keeps it out.
+        let mut cache = super::super::recent::Recent::<Id, Tree>::new(4 * held);
+        cache.insert(Id([1; 20]), tree);
+        assert!(cache.get(Id([1; 20])).is_none());
     }
 
     #[test]

@@ -330,8 +330,9 @@ impl Repo {
 /// A tree object, parsed, shared between the units that read it.
 type Listing = Tree;
 
-/// Bytes of tree objects one generation of a worker's tree cache holds.
-const TREE_CACHE_GENERATION: usize = 4 << 20;
+/// Bytes of parsed trees a worker's tree cache holds at most: a unit reads mostly what
+/// the unit before it read, and more costs memory for no CPU (benches/README.md).
+const TREE_CACHE: usize = 1 << 20;
 
 /// The tree objects a worker read lately, parsed. A unit's old side is mostly trees an
 /// earlier unit read as its new side, or as its old side when they had not changed for
@@ -340,7 +341,7 @@ struct TreeCache(RefCell<Recent<Id, Listing>>);
 
 impl Default for TreeCache {
     fn default() -> TreeCache {
-        TreeCache(RefCell::new(Recent::new(TREE_CACHE_GENERATION)))
+        TreeCache(RefCell::new(Recent::new(TREE_CACHE)))
     }
 }
 

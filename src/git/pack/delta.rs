@@ -1,46 +1,73 @@
 //! git's delta format: the sizes of base and result, then instructions that copy a
 //! range of the base or insert literal bytes.
 
+use std::rc::Rc;
+
 /// Copy instructions with a size of zero copy this many bytes.
 const DEFAULT_COPY: usize = 0x10000;
 
-/// Builds in `result` the object `delta` makes of `base`; `None` when the delta does
-/// not fit the base, or builds other than the size it declares.
-pub(in crate::git) fn apply(base: &[u8], delta: &[u8], result: &mut Vec<u8>) -> Option<()> {
-    let mut rest = delta;
-    let base_size = size(&mut rest)?;
-    let result_size = usize::try_from(size(&mut rest)?).ok()?;
-    // Each instruction's byte copies at most the whole base or inserts one byte: a
-    // larger size is damage, and must not be allocated.
-    let most = rest.len().saturating_mul(base.len().max(1));
-    if base_size != base.len() as u64 || result_size > most {
+/// The object `delta` makes of `base`, in a buffer of its own; `None` when the delta
+/// does not fit the base, or builds other than the size it declares. The instructions
+/// are checked before the result is allocated, so a damaged size allocates nothing.
+pub(in crate::git) fn apply(base: &[u8], delta: &[u8]) -> Option<Rc<[u8]>> {
+    let mut instructions = delta;
+    if size(&mut instructions)? != base.len() as u64 {
         return None;
     }
-    // Most results repeat each byte of the base at most once; more is reserved as built.
-    result.clear();
-    result.reserve(result_size.min(base.len() + delta.len()));
-    while let Some((&op, tail)) = rest.split_first() {
-        rest = tail;
-        let bytes = if op & 0x80 != 0 {
-            let offset = packed(&mut rest, op, 0..4)?;
-            let len = match packed(&mut rest, op, 4..7)? {
-                0 => DEFAULT_COPY,
-                len => len,
-            };
-            base.get(offset..offset.checked_add(len)?)?
-        } else if op != 0 {
-            let (literal, tail) = rest.split_at_checked(usize::from(op))?;
-            rest = tail;
-            literal
-        } else {
-            return None;
-        };
-        if bytes.len() > result_size - result.len() {
-            return None;
-        }
-        result.extend_from_slice(bytes);
+    let result_size = usize::try_from(size(&mut instructions)?).ok()?;
+    let built =
+        pieces(base, instructions).try_fold(0usize, |built, piece| built.checked_add(piece?.len()));
+    if built != Some(result_size) {
+        return None;
     }
-    (result.len() == result_size).then_some(())
+    let mut result = zeroed(result_size);
+    let out = Rc::get_mut(&mut result)?;
+    let mut at = 0;
+    for piece in pieces(base, instructions).flatten() {
+        out[at..at + piece.len()].copy_from_slice(piece);
+        at += piece.len();
+    }
+    Some(result)
+}
+
+/// `len` zero bytes, to be written over: one allocation, the object's own.
+pub(super) fn zeroed(len: usize) -> Rc<[u8]> {
+    std::iter::repeat_n(0, len).collect()
+}
+
+/// What each instruction adds to the result: a range of `base`, or literal bytes of
+/// the delta; `None` for an instruction that does not fit.
+fn pieces<'a>(base: &'a [u8], mut rest: &'a [u8]) -> impl Iterator<Item = Option<&'a [u8]>> {
+    std::iter::from_fn(move || {
+        let (&op, tail) = rest.split_first()?;
+        rest = tail;
+        let piece = if op & 0x80 != 0 {
+            copied(base, &mut rest, op)
+        } else if op != 0 {
+            rest.split_at_checked(usize::from(op))
+                .map(|(literal, tail)| {
+                    rest = tail;
+                    literal
+                })
+        } else {
+            None
+        };
+        if piece.is_none() {
+            // Nothing after a bad instruction means anything.
+            rest = &[];
+        }
+        Some(piece)
+    })
+}
+
+/// The range of `base` a copy instruction `op` names.
+fn copied<'a>(base: &'a [u8], rest: &mut &[u8], op: u8) -> Option<&'a [u8]> {
+    let offset = packed(rest, op, 0..4)?;
+    let len = match packed(rest, op, 4..7)? {
+        0 => DEFAULT_COPY,
+        len => len,
+    };
+    base.get(offset..offset.checked_add(len)?)
 }
 
 /// A size at the start of a delta: little-endian groups of seven bits.
@@ -79,62 +106,53 @@ mod tests {
         let base = b"hello, world";
         // Base 12 bytes, result 11: copy 7 bytes from offset 0, then insert "lock".
         let delta = [12, 11, 0x80 | 0x01 | 0x10, 0, 7, 4, b'l', b'o', b'c', b'k'];
-        let mut result = b"left over".to_vec();
-        assert_eq!(apply(base, &delta, &mut result), Some(()));
-        assert_eq!(result, b"hello, lock");
+        assert_eq!(apply(base, &delta).as_deref(), Some(&b"hello, lock"[..]));
     }
 
     #[test]
     fn deltas_that_do_not_fit_their_base_are_rejected() {
         let base = b"short";
         assert_eq!(
-            apply(base, &[6, 1, 1, b'x'], &mut Vec::new()),
+            apply(base, &[6, 1, 1, b'x']).as_deref(),
             None,
             "wrong base size"
         );
         assert_eq!(
-            apply(base, &[5, 3, 0x91, 2, 9], &mut Vec::new()),
+            apply(base, &[5, 3, 0x91, 2, 9]).as_deref(),
             None,
             "copy past the end"
         );
         assert_eq!(
-            apply(base, &[5, 2, 1, b'x'], &mut Vec::new()),
+            apply(base, &[5, 2, 1, b'x']).as_deref(),
             None,
             "result shorter than declared"
         );
         assert_eq!(
-            apply(base, &[5, 1, 0], &mut Vec::new()),
+            apply(base, &[5, 1, 0]).as_deref(),
             None,
             "reserved instruction"
         );
         assert_eq!(
-            apply(base, &[5, 1, 4, b'x'], &mut Vec::new()),
+            apply(base, &[5, 1, 4, b'x']).as_deref(),
             None,
             "literal past the end"
         );
         assert_eq!(
-            apply(base, &[5, 1, 2, b'x', b'y'], &mut Vec::new()),
+            apply(base, &[5, 1, 2, b'x', b'y']).as_deref(),
             None,
             "result longer than declared"
         );
-        let mut result = Vec::new();
         assert_eq!(
-            apply(
-                base,
-                &[5, 0x80, 0x80, 0x80, 0x80, 0x10, 0x90, 5],
-                &mut result
-            ),
+            apply(base, &[5, 0x80, 0x80, 0x80, 0x80, 0x10, 0x90, 5]).as_deref(),
             None,
             "a result larger than its instructions can build"
         );
-        assert_eq!(result.capacity(), 0, "nothing reserved for it");
     }
 
     proptest::proptest! {
         #[test]
         fn any_delta_applies_or_is_rejected(base: Vec<u8>, delta: Vec<u8>) {
-            let mut result = Vec::new();
-            if apply(&base, &delta, &mut result).is_some() {
+            if let Some(result) = apply(&base, &delta) {
                 proptest::prop_assert!(result.len() <= delta.len() * DEFAULT_COPY);
             }
         }

@@ -27,10 +27,63 @@ pub(super) struct Index {
     buckets: [OnceLock<Option<Bucket>>; 256],
 }
 
-/// The objects whose ids start with one byte: their ids, and their 4-byte offsets.
+/// The objects whose ids start with one byte, each id beside its offset, so a lookup
+/// reads one place in memory, not an id in one table and an offset in another.
 struct Bucket {
-    ids: Vec<u8>,
-    offsets: Vec<u8>,
+    records: Vec<Record>,
+    /// Where the records whose id's second byte is `b` start, for each `b`, and where
+    /// the last of them ends: a lookup searches the few records of its two first bytes.
+    starts: Box<[u32; 257]>,
+}
+
+/// One object of a bucket: its id, and its offset as the index stores it (4 bytes; the
+/// [`LARGE`] bit set: a position in the table of 8-byte offsets).
+struct Record {
+    id: [u8; ID],
+    offset: u32,
+}
+
+impl Bucket {
+    /// The bucket of `ids` (sorted, [`ID`] bytes each, sharing their first byte) and
+    /// their `offsets` (4 bytes each); `None` when the two do not pair up.
+    fn new(ids: &[u8], offsets: &[u8]) -> Option<Bucket> {
+        if ids.len() * 4 != offsets.len() * ID {
+            return None;
+        }
+        let records: Vec<Record> = ids
+            .chunks_exact(ID)
+            .zip(offsets.chunks_exact(4))
+            .map(|(id, offset)| {
+                Some(Record {
+                    id: id.try_into().ok()?,
+                    offset: be32(offset, 0)?,
+                })
+            })
+            .collect::<Option<_>>()?;
+        u32::try_from(records.len()).ok()?;
+        let mut starts = Box::new([0; 257]);
+        for record in &records {
+            starts[usize::from(record.id[1]) + 1] += 1;
+        }
+        for second in 1..starts.len() {
+            starts[second] += starts[second - 1];
+        }
+        Some(Bucket { records, starts })
+    }
+
+    /// The stored offset of `id`, if the bucket holds it.
+    fn find(&self, id: &[u8]) -> Option<u32> {
+        let second = usize::from(*id.get(1)?);
+        let (start, end) = (self.starts[second], self.starts[second + 1]);
+        let records = self.records.get(start as usize..end as usize)?;
+        // The first eight bytes almost always decide, in one compare.
+        let id: &[u8; ID] = id.try_into().ok()?;
+        let wanted = (prefix(id), id);
+        let at = records
+            .binary_search_by(|record| (prefix(&record.id), &record.id).cmp(&wanted))
+            .ok()?;
+        Some(records[at].offset)
+    }
 }
 
 impl Index {
@@ -94,8 +147,7 @@ impl Index {
         let bucket = self.buckets[first]
             .get_or_init(|| self.read_bucket(start, self.fanout[first]))
             .as_ref()?;
-        let position = search(&bucket.ids, id)?;
-        self.offset_of(bucket, position)
+        self.offset_of(bucket.find(id)?)
     }
 
     fn read_bucket(&self, start: usize, end: usize) -> Option<Bucket> {
@@ -107,14 +159,12 @@ impl Index {
         );
         let offsets = HEADER + FANOUT + count * (ID + 4) + start * 4;
         let offsets = read_at(&self.file, offsets as u64, (end - start) * 4);
-        Some(Bucket {
-            ids: ids.ok()?,
-            offsets: offsets.ok()?,
-        })
+        Bucket::new(&ids.ok()?, &offsets.ok()?)
     }
 
-    fn offset_of(&self, bucket: &Bucket, position: usize) -> Option<u64> {
-        let small = be32(&bucket.offsets, position * 4)?;
+    /// The offset a bucket's record stores: itself, or where the table of 8-byte
+    /// offsets holds it.
+    fn offset_of(&self, small: u32) -> Option<u64> {
         if small & LARGE == 0 {
             return Some(u64::from(small));
         }
@@ -125,45 +175,9 @@ impl Index {
     }
 }
 
-/// Where `id` is among `ids` (sorted, [`ID`] bytes each, sharing their first byte).
-/// Ids are hashes, spread evenly: the bytes after the first say about where it is, and
-/// a search from there reads a few neighbouring ids rather than ids all over the
-/// bucket. Their first eight bytes almost always decide, in one compare.
-fn search(ids: &[u8], id: &[u8]) -> Option<usize> {
-    let count = ids.len() / ID;
-    let key = |at: usize| -> Option<(u64, &[u8])> {
-        let candidate = ids.get(at * ID..(at + 1) * ID)?;
-        Some((prefix(candidate)?, candidate))
-    };
-    let wanted = (prefix(id)?, id);
-    let spread = u64::from_be_bytes(id.get(1..9)?.try_into().ok()?);
-    let guess = ((u128::from(spread) * count as u128) >> 64) as usize;
-    // The window around the guess, widened until it holds the id's place.
-    let (mut low, mut high) = (guess, guess);
-    let mut step = 8;
-    while low > 0 && key(low)? > wanted {
-        low = low.saturating_sub(step);
-        step *= 2;
-    }
-    step = 8;
-    while high < count && key(high)? < wanted {
-        high = (high + step).min(count);
-        step *= 2;
-    }
-    let mut high = (high + 1).min(count);
-    while low < high {
-        let middle = low + (high - low) / 2;
-        match key(middle)?.cmp(&wanted) {
-            std::cmp::Ordering::Less => low = middle + 1,
-            std::cmp::Ordering::Greater => high = middle,
-            std::cmp::Ordering::Equal => return Some(middle),
-        }
-    }
-    None
-}
-
-fn prefix(id: &[u8]) -> Option<u64> {
-    Some(u64::from_be_bytes(id.get(..8)?.try_into().ok()?))
+fn prefix(id: &[u8; ID]) -> u64 {
+    let [a, b, c, d, e, f, g, h, ..] = *id;
+    u64::from_be_bytes([a, b, c, d, e, f, g, h])
 }
 
 fn be32(bytes: &[u8], at: usize) -> Option<u32> {
@@ -262,11 +276,13 @@ mod tests {
             }
             ids.sort_unstable();
             ids.dedup();
-            let flat = ids.concat();
+            let offsets: Vec<u8> = (0..ids.len() as u32).flat_map(u32::to_be_bytes).collect();
+            let bucket = Bucket::new(&ids.concat(), &offsets).expect("paired");
             for (at, id) in ids.iter().enumerate() {
-                proptest::prop_assert_eq!(search(&flat, id), Some(at));
+                proptest::prop_assert_eq!(bucket.find(id), Some(at as u32));
             }
-            proptest::prop_assert_eq!(search(&flat, &absent), ids.iter().position(|id| *id == absent));
+            let absent_at = ids.iter().position(|id| *id == absent).map(|at| at as u32);
+            proptest::prop_assert_eq!(bucket.find(&absent), absent_at);
         }
 
         #[test]

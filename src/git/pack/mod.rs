@@ -24,14 +24,18 @@ use super::recent::Recent;
 use index::Index;
 use window::{SharedWindows, Windows};
 
-/// Bytes of resolved delta bases one generation of a pack's cache holds.
-const BASE_CACHE_GENERATION: usize = 8 << 20;
+/// Bytes of resolved delta bases a thread's cache of a pack holds at most: more costs
+/// memory for little CPU (benches/README.md).
+const BASE_CACHE: usize = 8 << 20;
 /// Deflate's best ratio: a size larger than this many times the bytes left in the pack
 /// is corrupt, and must not be allocated.
 pub(super) const MAX_RATIO: u64 = 1032;
 /// Bytes reserved for an object before its data shows it is larger: a damaged size
 /// must not allocate what the data never fills.
 const TRUSTED_SIZE: usize = 16 << 20;
+/// Room past an object's end: zlib inflates on its fast path only with 258 bytes of
+/// room, and reads the stream's end once the data is out only with a byte of it.
+const ROOM: usize = 258;
 /// Bytes of buffer capacity worth keeping between objects.
 const KEPT_BUFFER: usize = 1 << 20;
 /// git's own limit on the length of a delta chain is far below this.
@@ -135,10 +139,9 @@ pub(super) struct Pack {
     windows: Windows,
     inflater: Decompress,
     bases: Recent<u64, Object>,
-    /// The data of the entry inflated last, the object its delta built, and the chain
-    /// of deltas read last: kept, so reading an object allocates only its own bytes.
+    /// The data of the entry inflated last, and the chain of deltas read last: kept,
+    /// so reading an object allocates only its own bytes.
     inflated: Vec<u8>,
-    built: Vec<u8>,
     chain: Vec<(u64, Header)>,
 }
 
@@ -163,9 +166,8 @@ impl Pack {
             windows: Windows::new(Arc::clone(&file.data)),
             file,
             inflater: Decompress::new(true),
-            bases: Recent::new(BASE_CACHE_GENERATION),
+            bases: Recent::new(BASE_CACHE),
             inflated: Vec::new(),
-            built: Vec::new(),
             chain: Vec::new(),
         }
     }
@@ -181,13 +183,22 @@ impl Pack {
         deltas.clear();
         let mut at = offset;
         let (kind, mut bytes) = loop {
-            if let Some(base) = self.bases.get(at) {
+            // The cache keeps bases for the deltas read later; the object asked for
+            // is its reader's to keep (a walk keeps its trees parsed).
+            let cached = if deltas.is_empty() {
+                self.bases.take(at)
+            } else {
+                self.bases.get(at)
+            };
+            if let Some(base) = cached {
                 break base;
             }
             let header = self.header(at)?;
             let base = match header.stored {
                 Stored::Whole(kind) => {
                     self.inflate(&header)?;
+                    // Copied out of a buffer with room to spare, in which zlib inflates
+                    // to the end on its fast path (benches/README.md).
                     let whole: Rc<[u8]> = Rc::from(&self.inflated[..]);
                     // The base of a delta chain is the base of others, as git keeps it.
                     if !deltas.is_empty() {
@@ -211,17 +222,18 @@ impl Pack {
         };
         while let Some((at, header)) = deltas.pop() {
             self.inflate(&header)?;
-            delta::apply(&bytes, &self.inflated, &mut self.built)
+            bytes = delta::apply(&bytes, &self.inflated)
                 .ok_or_else(|| self.corrupt(at, "a delta that does not fit its base"))?;
-            bytes = Rc::from(&self.built[..]);
-            self.bases.insert(at, (kind, Rc::clone(&bytes)));
+            // Each result but the last is the base of the next delta, and kept, as git
+            // keeps them.
+            if !deltas.is_empty() {
+                self.bases.insert(at, (kind, Rc::clone(&bytes)));
+            }
         }
         self.chain = deltas;
-        // A large object's buffers are not worth keeping.
-        for buffer in [&mut self.inflated, &mut self.built] {
-            if buffer.capacity() > KEPT_BUFFER {
-                *buffer = Vec::new();
-            }
+        // A large object's buffer is not worth keeping.
+        if self.inflated.capacity() > KEPT_BUFFER {
+            self.inflated = Vec::new();
         }
         Ok((kind, bytes))
     }
@@ -255,11 +267,10 @@ impl Pack {
         if header.size as u64 > left.saturating_mul(MAX_RATIO) + MAX_RATIO {
             return Err(self.corrupt(header.data, "a size its data cannot hold"));
         }
-        // One byte to spare lets zlib read the stream's end once the data is out. A
-        // size past what the bytes inflated so far promise is reserved as they come.
+        // A size past what the bytes inflated so far promise is reserved as they come.
         let out = &mut self.inflated;
         out.clear();
-        out.reserve(header.size.min(TRUSTED_SIZE) + 1);
+        out.reserve(header.size.min(TRUSTED_SIZE) + ROOM);
         self.inflater.reset(true);
         loop {
             let read = self.inflater.total_in();
@@ -416,6 +427,25 @@ mod tests {
             let (kind, bytes) = pack.object(at).expect("delta");
             assert_eq!((kind, &bytes[..]), (ObjectType::Blob, &b"hello, lock"[..]));
         }
+    }
+
+    #[test]
+    fn the_cache_keeps_the_bases_of_deltas_read_and_hands_out_the_objects_asked_for() {
+        let (body, by_offset, _) = sample();
+        let (_dir, mut pack) = packed(&body, 12);
+        pack.object(by_offset).expect("delta");
+        assert!(
+            pack.bases.get(by_offset).is_none(),
+            "the delta's object is the reader's"
+        );
+        let (_, base) = pack.object(12).expect("whole");
+        assert_eq!(&base[..], b"hello, world");
+        assert!(pack.bases.get(12).is_none(), "handed out, not kept twice");
+        pack.object(by_offset).expect("delta");
+        assert!(
+            pack.bases.get(12).is_some(),
+            "read again as a base, and kept"
+        );
     }
 
     #[test]
