@@ -11,7 +11,7 @@ use git2::Oid;
 
 use super::Repo;
 use super::error::GitError;
-use super::topo_order::sorted;
+use super::topo_order::{Parents, sorted};
 
 /// One step up from a commit, as a revision's suffix writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,13 +178,11 @@ impl Repo {
         }
         let listed = walk.limit(list, first_parent)?;
         let at: HashMap<Oid, usize> = listed.iter().enumerate().map(|(i, &id)| (id, i)).collect();
-        let parents: Vec<Vec<usize>> = listed
-            .iter()
-            .map(|id| {
-                let parents = walk.nodes[id].parents.as_deref().unwrap_or_default();
-                parents.iter().filter_map(|p| at.get(p).copied()).collect()
-            })
-            .collect();
+        let mut parents = Parents::with_capacity(listed.len());
+        for id in &listed {
+            let ids = walk.nodes[id].parents.as_deref().unwrap_or_default();
+            parents.push(ids.iter().filter_map(|p| at.get(p).copied()));
+        }
         let mut range: Vec<Oid> = sorted(&parents)
             .into_iter()
             .map(|i| listed[i])

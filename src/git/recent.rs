@@ -11,7 +11,10 @@ use super::id::Id;
 /// A multiply-rotate hash (as rustc's FxHash): object ids and pack offsets need no
 /// protection from collisions crafted against SipHash, only speed.
 #[derive(Default)]
-struct FastHasher(u64);
+pub(super) struct FastHasher(u64);
+
+/// Maps and sets keyed by object ids or offsets, hashed by [`FastHasher`].
+pub(super) type FastHash = BuildHasherDefault<FastHasher>;
 
 impl Hasher for FastHasher {
     fn finish(&self) -> u64 {
@@ -57,7 +60,7 @@ impl<T> Weight for (T, Rc<[u8]>) {
     }
 }
 
-type ByKey<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+type ByKey<K, V> = HashMap<K, V, FastHash>;
 
 /// Generations a cache keeps: with more, a cache that may hold `budget` bytes holds
 /// more of them at every moment (all but the youngest generation's share), at the cost

@@ -24,6 +24,7 @@ use super::commit_graph::Position;
 use super::commit_object::{CommitHeader, MAX_ZONE_OFFSET};
 use super::error::GitError;
 use super::id::Id;
+use super::recent::FastHash;
 
 /// A commit as the listing read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +104,7 @@ struct Found {
     nodes: Vec<Node>,
     /// Node of each graph position, or `u32::MAX`.
     at: Vec<u32>,
-    by_id: HashMap<Oid, usize>,
+    by_id: HashMap<Oid, usize, FastHash>,
     /// The commits read and dated before the window.
     stopped: HashSet<Key>,
 }
@@ -145,7 +146,7 @@ impl Repo {
         let mut found = Found {
             nodes: Vec::new(),
             at: vec![u32::MAX; graph.map_or(0, |g| g.len() as usize)],
-            by_id: HashMap::new(),
+            by_id: HashMap::default(),
             stopped: HashSet::new(),
         };
         if graph.is_none() && threads > 1 {
@@ -235,7 +236,7 @@ impl Repo {
         let frontier = Frontier {
             state: Mutex::new(FrontierState {
                 next: vec![head],
-                seen: HashSet::from([head]),
+                seen: HashSet::from_iter([head]),
                 busy: 0,
                 failed: false,
             }),
@@ -285,7 +286,7 @@ struct Frontier {
 struct FrontierState {
     next: Vec<Oid>,
     /// Every commit ever added to `next`.
-    seen: HashSet<Oid>,
+    seen: HashSet<Oid, FastHash>,
     /// Threads reading a commit, which may add more.
     busy: usize,
     failed: bool,
@@ -383,11 +384,14 @@ impl Found {
     /// time the head [reaches](Listed::reached) it from along the walk's edges and its
     /// first parent's tree; node 0 is the head.
     fn sorted(&self, first_parent: bool) -> Vec<Listed> {
-        let parents: Vec<Vec<usize>> = self
-            .nodes
-            .iter()
-            .map(|node| node.parents.iter().filter_map(|&p| self.node(p)).collect())
-            .collect();
+        let mut parents = Parents::with_capacity(self.nodes.len());
+        let mut firsts = Vec::with_capacity(self.nodes.len());
+        for node in &self.nodes {
+            let mut found = node.parents.iter().map(|&p| self.node(p));
+            let first = found.next().flatten();
+            firsts.push(first);
+            parents.push(first.into_iter().chain(found.flatten()));
+        }
         let order = sorted(&parents);
         // Children come first: each node's latest path from the head is known in turn.
         let mut from_children = vec![i64::MIN; self.nodes.len()];
@@ -398,18 +402,17 @@ impl Found {
         for &at in &order {
             let node = &self.nodes[at];
             let reached = node.listed.reached.min(from_children[at]);
-            let first = node.parents.first().and_then(|&p| self.node(p));
             let walked = if first_parent {
-                first.as_slice()
+                firsts[at].as_slice()
             } else {
-                &parents[at]
+                parents.of(at)
             };
             for &parent in walked {
                 from_children[parent] = from_children[parent].max(reached);
             }
             listed.push(Listed {
                 reached,
-                parent_tree: first.map(|p| self.nodes[p].tree),
+                parent_tree: firsts[at].map(|p| self.nodes[p].tree),
                 ..node.listed
             });
         }
@@ -418,20 +421,52 @@ impl Found {
     }
 }
 
+/// The parents of each node of a graph, in one list: node `n`'s are
+/// `all[starts[n]..starts[n + 1]]`.
+pub(super) struct Parents {
+    starts: Vec<usize>,
+    all: Vec<usize>,
+}
+
+impl Parents {
+    pub(super) fn with_capacity(nodes: usize) -> Parents {
+        let mut starts = Vec::with_capacity(nodes + 1);
+        starts.push(0);
+        Parents {
+            starts,
+            all: Vec::with_capacity(nodes),
+        }
+    }
+
+    /// Adds the next node, with `parents`.
+    pub(super) fn push(&mut self, parents: impl IntoIterator<Item = usize>) {
+        self.all.extend(parents);
+        self.starts.push(self.all.len());
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    fn of(&self, node: usize) -> &[usize] {
+        &self.all[self.starts[node]..self.starts[node + 1]]
+    }
+}
+
 /// The nodes of a graph whose only tip is node 0, children before parents, as
 /// libgit2's `sort_in_topological_order` emits them: a node is ready once all its
 /// children are out, and the ready nodes form a stack, parents pushed in order.
-pub(super) fn sorted(parents: &[Vec<usize>]) -> Vec<usize> {
+pub(super) fn sorted(parents: &Parents) -> Vec<usize> {
     // One more than the children not out yet; zero once out.
     let mut in_degree = vec![1_usize; parents.len()];
-    for &parent in parents.iter().flatten() {
+    for &parent in &parents.all {
         in_degree[parent] += 1;
     }
     let mut out = Vec::with_capacity(parents.len());
     let mut ready = Vec::new();
-    ready.extend((!parents.is_empty()).then_some(0));
+    ready.extend((parents.len() > 0).then_some(0));
     while let Some(node) = ready.pop() {
-        for &parent in &parents[node] {
+        for &parent in parents.of(node) {
             if in_degree[parent] == 0 {
                 continue;
             }
@@ -450,18 +485,26 @@ pub(super) fn sorted(parents: &[Vec<usize>]) -> Vec<usize> {
 mod tests {
     use super::*;
 
+    fn graph(lists: &[&[usize]]) -> Parents {
+        let mut parents = Parents::with_capacity(lists.len());
+        for list in lists {
+            parents.push(list.iter().copied());
+        }
+        parents
+    }
+
     #[test]
     fn children_come_before_parents_and_the_last_parent_is_followed_first() {
         // 0 merges 1 (first parent) and 2; both come from 3, the root.
-        let parents = [vec![1, 2], vec![3], vec![3], vec![]];
+        let parents = graph(&[&[1, 2], &[3], &[3], &[]]);
         assert_eq!(sorted(&parents), [0, 2, 1, 3]);
     }
 
     #[test]
     fn a_parent_named_twice_waits_for_both_edges() {
-        let parents = [vec![1, 1], vec![2], vec![]];
+        let parents = graph(&[&[1, 1], &[2], &[]]);
         assert_eq!(sorted(&parents), [0, 1, 2]);
-        assert_eq!(sorted(&[]), Vec::<usize>::new());
+        assert_eq!(sorted(&graph(&[])), Vec::<usize>::new());
     }
 }
 
