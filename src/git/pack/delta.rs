@@ -31,7 +31,7 @@ pub(in crate::git) fn apply(base: &[u8], delta: &[u8]) -> Option<Rc<[u8]>> {
 }
 
 /// `len` zero bytes, to be written over: one allocation, the object's own.
-pub(super) fn zeroed(len: usize) -> Rc<[u8]> {
+fn zeroed(len: usize) -> Rc<[u8]> {
     std::iter::repeat_n(0, len).collect()
 }
 
