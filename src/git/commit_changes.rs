@@ -3,8 +3,8 @@
 use git2::Oid;
 
 use super::Repo;
+use super::commit_object::Commit;
 use super::error::{Context, GitError};
-use super::history::Commit;
 use crate::change::Change;
 
 impl Repo {

@@ -8,12 +8,34 @@ use git2::Oid;
 
 use super::Repo;
 use super::error::{Context, GitError, ReadError};
-use super::history::Commit;
 use super::id::Id;
+use super::unchanged::Unchanged;
 
 /// The largest zone offset a committer line can give (`+9999`: 99 hours and 99
 /// minutes), in seconds: how far a local committer time can be from the UTC one.
 pub(super) const MAX_ZONE_OFFSET: i64 = (99 * 60 + 99) * 60;
+
+/// A commit as plain values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    pub id: String,
+    pub message: String,
+    pub author: String,
+    /// Seconds since the epoch, committer time.
+    pub time: i64,
+}
+
+impl Commit {
+    pub fn summary(&self) -> &str {
+        self.message.lines().next().unwrap_or_default()
+    }
+
+    /// Where the paths the commit's own diff leaves untouched are looked up: its tree.
+    pub fn unchanged(&self) -> Result<Unchanged, GitError> {
+        let id = Oid::from_str(&self.id).context(|| format!("`{}` is not a commit id", self.id))?;
+        Ok(Unchanged::Tree(Some(id)))
+    }
+}
 
 /// The fields of a commit lockstep reads.
 #[derive(Debug, Clone, PartialEq, Eq)]

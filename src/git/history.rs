@@ -5,31 +5,9 @@ use std::collections::HashSet;
 use git2::{Oid, Sort};
 
 use super::Repo;
+use super::commit_object::Commit;
 use super::error::{Context, GitError};
 use super::topo_order::Edges;
-use super::unchanged::Unchanged;
-
-/// A commit as plain values.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Commit {
-    pub id: String,
-    pub message: String,
-    pub author: String,
-    /// Seconds since the epoch, committer time.
-    pub time: i64,
-}
-
-impl Commit {
-    pub fn summary(&self) -> &str {
-        self.message.lines().next().unwrap_or_default()
-    }
-
-    /// Where the paths the commit's own diff leaves untouched are looked up: its tree.
-    pub fn unchanged(&self) -> Result<Unchanged, GitError> {
-        let id = Oid::from_str(&self.id).context(|| format!("`{}` is not a commit id", self.id))?;
-        Ok(Unchanged::Tree(Some(id)))
-    }
-}
 
 impl Repo {
     /// Commits reachable from `to` but not from `from`, oldest first.

@@ -45,8 +45,8 @@ use std::sync::Arc;
 use git2::{ErrorCode, Oid, Repository};
 
 pub use area::Wanted;
+pub use commit_object::Commit;
 pub use error::GitError;
-pub use history::Commit;
 pub use lines::{diff_lines, is_binary, read_work_tree};
 pub use revision_files::RevisionFiles;
 pub use source::{Diff, DiffKind, DiffSpec};

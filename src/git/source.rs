@@ -7,9 +7,9 @@ use git2::{Delta, DiffOptions, Oid};
 
 use super::Repo;
 use super::changes::{NewSide, into_changes};
+use super::commit_object::Commit;
 use super::error::{Context, GitError};
 use super::git_cli;
-use super::history::Commit;
 use super::id::Id;
 use super::index_file::{IndexFile, Unreadable};
 use super::tree_walk::{Blob, IndexDir, RawChange, TreeDir, walk};
