@@ -153,11 +153,7 @@ impl Repo {
         new: &[u8],
         whitespace: bool,
     ) -> Result<LineDiff, GitError> {
-        let options = LineOptions {
-            whitespace,
-            indent_heuristic: self.indent_heuristic(),
-        };
-        named_diff(path, old, new, options)
+        named_diff(path, old, new, whitespace, self.indent_heuristic())
     }
 
     /// `diff.indentHeuristic`: on unless configured off, as in git. Where an added or
@@ -180,19 +176,20 @@ pub fn diff_lines(
     new: &[u8],
     whitespace: bool,
 ) -> Result<LineDiff, GitError> {
-    let options = LineOptions {
-        whitespace,
-        indent_heuristic: true,
-    };
-    named_diff(path, old, new, options)
+    named_diff(path, old, new, whitespace, true)
 }
 
 fn named_diff(
     path: &str,
     old: &[u8],
     new: &[u8],
-    options: LineOptions,
+    whitespace: bool,
+    indent_heuristic: bool,
 ) -> Result<LineDiff, GitError> {
+    let options = LineOptions {
+        whitespace,
+        indent_heuristic,
+    };
     line_diff(old, new, options).context(|| format!("cannot diff `{path}`"))
 }
 
