@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::{CommitInfo, Fix};
+use super::Fix;
 use crate::day::Day;
 use crate::finding::Missing;
 use crate::rules::Pattern;
@@ -88,9 +88,9 @@ impl Watch {
         }
     }
 
-    /// A later unit changed `changed`: the misses it completes, with their fix, in the
-    /// order they were missed.
-    pub fn unit(&mut self, commit: &CommitInfo, day: Day, changed: &[String]) -> Vec<(usize, Fix)> {
+    /// A later unit, commit `id`, changed `changed`: the misses it completes, with
+    /// their fix, in the order they were missed.
+    pub fn unit(&mut self, id: &str, day: Day, changed: &[String]) -> Vec<(usize, Fix)> {
         let mut done = Vec::new();
         self.wanted.retain(|_, wanted| {
             if !wanted.met_by(changed) {
@@ -110,7 +110,8 @@ impl Watch {
             .map(|index| {
                 let open = &self.open[index];
                 let fix = Fix {
-                    commit: commit.clone(),
+                    commit: id.to_owned(),
+                    date: day.to_date(),
                     days: day.days_since(open.day),
                 };
                 (open.case, fix)
@@ -130,15 +131,6 @@ mod tests {
         }
     }
 
-    fn commit(id: &str) -> CommitInfo {
-        CommitInfo {
-            id: id.to_owned(),
-            date: String::new(),
-            author: String::new(),
-            subject: String::new(),
-        }
-    }
-
     fn changed(paths: &[&str]) -> Vec<String> {
         paths.iter().map(|p| (*p).to_owned()).collect()
     }
@@ -152,16 +144,16 @@ mod tests {
         watch.miss(3, day("2026-01-01"), std::slice::from_ref(&docs));
         watch.miss(5, day("2026-01-02"), &[docs.clone(), sdk]);
         watch.miss(8, day("2026-01-03"), &[docs]);
-        let fixed = watch.unit(&commit("a"), day("2026-01-04"), &changed(&["docs/api.md"]));
+        let fixed = watch.unit("a", day("2026-01-04"), &changed(&["docs/api.md"]));
         let fixed: Vec<(usize, i64)> = fixed.iter().map(|(case, fix)| (*case, fix.days)).collect();
         assert_eq!(fixed, [(3, 3), (8, 1)], "case 5 still waits for the SDK");
         assert!(
             watch
-                .unit(&commit("b"), day("2026-01-05"), &changed(&["sdk/x.go"]))
+                .unit("b", day("2026-01-05"), &changed(&["sdk/x.go"]))
                 .is_empty()
         );
-        let fixed = watch.unit(&commit("c"), day("2026-01-06"), &changed(&["sdk/go/a.go"]));
+        let fixed = watch.unit("c", day("2026-01-06"), &changed(&["sdk/go/a.go"]));
         assert_eq!(fixed.len(), 1);
-        assert_eq!((fixed[0].0, fixed[0].1.commit.id.as_str()), (5, "c"));
+        assert_eq!((fixed[0].0, fixed[0].1.commit.as_str()), (5, "c"));
     }
 }

@@ -325,7 +325,7 @@ fn walk<'r>(
             if !before_until(day) || hidden {
                 return Ok((None, unit_renames));
             }
-            if ignored.contains(&unit.commit.id) {
+            if ignored.contains(&unit.id) {
                 return Ok((Some(Judged::ignored(unit)), unit_renames));
             }
             let judged = Judged::judge(repo, rules, unit, changes, blocks.reads())?;
