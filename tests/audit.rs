@@ -1139,3 +1139,135 @@ fn units_come_in_git_topological_order_and_the_window_keeps_it() {
     assert_eq!(missed(&window), kept);
     assert_eq!(window["range"]["units"], 4);
 }
+
+/// Most units of a real history trigger nothing, and their commits are not read in
+/// full (the listing read their dates, trees and parents). A waived unit and a missed
+/// one among them keep their waiver, reason, author and subject, and the miss the
+/// commit that fixed it, whichever way the walk learnt the rest of each commit: the
+/// listing alone, the commit-graph (no time zones, so each commit is read), a range
+/// (not listed), one thread or two.
+#[test]
+fn a_waiver_and_a_miss_keep_their_commit_among_units_that_trigger_nothing() {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", SERVICES)
+        .write("services/payments/api.proto", "a\n")
+        .write("docs/payments.md", "# payments\n");
+    let root = repo.commit_at("Payments", "2026-01-05T10:00:00+0000");
+    let mut day = 5;
+    let mut quiet = |repo: &Repo, count: u32| {
+        for _ in 0..count {
+            day += 1;
+            repo.write("notes.txt", format!("{day}\n"));
+            repo.commit_at(
+                &format!("Note {day}\n\nLockstep-Skip: service-docs"),
+                &format!("2026-02-{:02}T10:00:00+0000", day % 28 + 1),
+            );
+        }
+    };
+    let authored = |message: &str, author: &str, date: &str| {
+        repo.git(&["add", "-A"]);
+        repo.git_command(&["commit", "-q", "--author", author, "-m", message])
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .output()
+            .expect("run git");
+        repo.rev("HEAD")
+    };
+    quiet(&repo, 6);
+    repo.write("services/payments/api.proto", "b\n");
+    let waived = authored(
+        "Hotfix payments\n\nLockstep-Skip: service-docs -- docs in #42",
+        "Grace Hopper <grace@example.com>",
+        "2026-03-02T10:00:00+0000",
+    );
+    quiet(&repo, 6);
+    repo.write("services/payments/api.proto", "c\n");
+    let missed = authored(
+        "Refund payments",
+        "Edsger Dijkstra <ewd@example.com>",
+        "2026-03-09T10:00:00+0000",
+    );
+    quiet(&repo, 6);
+    repo.write("docs/payments.md", "# payments\nrefunds\n");
+    let fixed = authored(
+        "Document refunds",
+        "Ada Lovelace <ada@example.com>",
+        "2026-03-12T10:00:00+0000",
+    );
+    quiet(&repo, 6);
+    let check = |json: &Value, what: &str| {
+        let waiver = &json["waivers"][0];
+        assert_eq!(
+            (&waiver["commit"], &waiver["author"]),
+            (&Value::from(waived.clone()), &Value::from("Grace Hopper")),
+            "{what}: {json}"
+        );
+        assert_eq!(
+            (&waiver["subject"], &waiver["reason"]),
+            (&Value::from("Hotfix payments"), &Value::from("docs in #42")),
+            "{what}"
+        );
+        let miss = &json["misses"][0];
+        assert_eq!(
+            (&miss["commit"], &miss["author"], &miss["subject"]),
+            (
+                &Value::from(missed.clone()),
+                &Value::from("Edsger Dijkstra"),
+                &Value::from("Refund payments")
+            ),
+            "{what}"
+        );
+        assert_eq!(
+            miss["fixed_by"],
+            serde_json::json!({"commit": fixed, "date": "2026-03-12", "days": 3}),
+            "{what}"
+        );
+        assert_eq!(
+            json["total"]["triggered"], 2,
+            "{what}: the root is judged apart"
+        );
+    };
+    let range = format!("{root}..HEAD");
+    let runs: [&[&str]; 4] = [
+        &["--since", "2026-01-06"],
+        &["--since", "2026-01-06", "-j", "1"],
+        &["--range", &range],
+        &["--range", &range, "--first-parent"],
+    ];
+    for graph in [false, true] {
+        if graph {
+            repo.git(&["commit-graph", "write", "--reachable"]);
+        }
+        for args in runs {
+            check(&json(&repo, args), &format!("graph {graph}, {args:?}"));
+        }
+    }
+}
+
+/// A block's missed target is made up for by a later unit that changes it, wherever it
+/// lies: units hand over only the paths a rule's companion could match, and a block's
+/// target can be any file.
+#[test]
+fn a_missed_block_target_changed_later_is_fixed_later_outside_every_companion() {
+    let repo = Repo::new();
+    let block = |value: u32| {
+        format!(
+            "// LINT.IfChange\nconst MAX: u32 = {value};\n// LINT.ThenChange(//notes/retries.md)\n"
+        )
+    };
+    repo.write("lockstep.toml", SERVICES)
+        .write("src/retry.rs", block(1))
+        .write("notes/retries.md", "one\n");
+    repo.commit_at("initial", "2026-01-05T10:00:00+0000");
+    repo.write("src/retry.rs", block(2));
+    repo.commit_at("block alone", "2026-01-06T10:00:00+0000");
+    repo.write("notes/retries.md", "two\n");
+    let fixed = repo.commit_at("target later", "2026-01-09T10:00:00+0000");
+    let report = json(&repo, &[]);
+    let miss = &report["misses"][0];
+    assert_eq!(miss["rule"], "annotation", "{report}");
+    assert_eq!(
+        miss["fixed_by"],
+        serde_json::json!({"commit": fixed, "date": "2026-01-09", "days": 3})
+    );
+}

@@ -7,10 +7,51 @@
 
 use std::collections::HashMap;
 
-use super::{CommitInfo, Fix};
+use super::Fix;
+use crate::annotations::Reads;
 use crate::day::Day;
 use crate::finding::Missing;
-use crate::rules::Pattern;
+use crate::rules::{Pattern, RuleSet};
+
+/// The changed paths a unit hands over for the [`Watch`]: those some miss could wait
+/// for, so most units hand over none. A rule's companion path only matches paths that
+/// start with its text up to its first wildcard, escape or capture; a block's target
+/// can be any file.
+#[derive(Debug, Clone)]
+pub struct Watched {
+    /// `None`: every path.
+    starts: Option<Vec<String>>,
+}
+
+impl Watched {
+    /// The paths the misses of `rules` may wait for, with blocks read as `reads` says.
+    pub fn new(rules: &RuleSet, reads: Reads<'_>) -> Watched {
+        let mut starts: Vec<String> = rules
+            .rules
+            .iter()
+            .flat_map(|rule| &rule.companions)
+            .flat_map(|companion| &companion.paths)
+            .map(|pattern| {
+                let text = pattern.text();
+                let end = text.find(['*', '?', '[', '{', '\\']).unwrap_or(text.len());
+                text[..end].to_owned()
+            })
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let blocks = rules.settings.annotations && !reads.is_none();
+        let every = blocks || starts.iter().any(String::is_empty);
+        Watched {
+            starts: (!every).then_some(starts),
+        }
+    }
+
+    pub fn keeps(&self, path: &str) -> bool {
+        self.starts
+            .as_ref()
+            .is_none_or(|starts| starts.iter().any(|start| path.starts_with(start.as_str())))
+    }
+}
 
 /// A missing companion: any of its paths will do.
 struct Wanted {
@@ -88,9 +129,9 @@ impl Watch {
         }
     }
 
-    /// A later unit changed `changed`: the misses it completes, with their fix, in the
-    /// order they were missed.
-    pub fn unit(&mut self, commit: &CommitInfo, day: Day, changed: &[String]) -> Vec<(usize, Fix)> {
+    /// A later unit, commit `id`, changed `changed`: the misses it completes, with
+    /// their fix, in the order they were missed.
+    pub fn unit(&mut self, id: &str, day: Day, changed: &[String]) -> Vec<(usize, Fix)> {
         let mut done = Vec::new();
         self.wanted.retain(|_, wanted| {
             if !wanted.met_by(changed) {
@@ -110,7 +151,8 @@ impl Watch {
             .map(|index| {
                 let open = &self.open[index];
                 let fix = Fix {
-                    commit: commit.clone(),
+                    commit: id.to_owned(),
+                    date: day.to_date(),
                     days: day.days_since(open.day),
                 };
                 (open.case, fix)
@@ -121,21 +163,65 @@ impl Watch {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
+
+    #[test]
+    fn a_unit_hands_over_only_the_paths_a_companion_could_match() {
+        let text = r#"version = 1
+[settings]
+annotations = ANNOTATIONS
+[[rule]]
+id = "a"
+when = ["src/{m}.rs"]
+then = ["docs/{m}.md", "sdk/go/**", "api/v[12]/x", "api/\\*.md", "CHANGELOG.md"]
+"#;
+        let rules = |annotations: bool| {
+            RuleSet::from_toml(&text.replace("ANNOTATIONS", &annotations.to_string()))
+                .expect("rules")
+        };
+        let (no_blocks, blocks) = (HashSet::new(), HashSet::from(["a.rs".to_owned()]));
+        let watched = Watched::new(&rules(true), Reads::Paths(&no_blocks));
+        let kept = [
+            "docs/x.md",
+            "docs/a/b.md",
+            "sdk/go/a/b.go",
+            "api/v1/x",
+            "api/*.md",
+            "CHANGELOG.md",
+        ];
+        for path in kept {
+            assert!(watched.keeps(path), "{path}");
+        }
+        for path in [
+            "src/x.rs",
+            "doc/x.md",
+            "README.md",
+            "sdk/rust/a",
+            "Api/v1/x",
+        ] {
+            assert!(!watched.keeps(path), "{path}");
+        }
+        // A block's target can be any file; without the annotation pass there is none.
+        assert!(Watched::new(&rules(true), Reads::Paths(&blocks)).keeps("src/x.rs"));
+        assert!(Watched::new(&rules(true), Reads::Every).keeps("src/x.rs"));
+        assert!(!Watched::new(&rules(false), Reads::Paths(&blocks)).keeps("src/x.rs"));
+        // A companion path that starts with a capture or a wildcard can be any file.
+        for then in ["{m}/README.md", "**/CHANGES", "[ab]/x"] {
+            let rules = RuleSet::from_toml(&format!(
+                "version = 1\n[[rule]]\nid = \"a\"\nwhen = [\"src/{{m}}.rs\"]\nthen = [\"{then}\"]\n"
+            ))
+            .expect("rules");
+            let watched = Watched::new(&rules, Reads::Paths(&no_blocks));
+            assert!(watched.keeps("src/x.rs"), "{then}");
+        }
+    }
 
     fn missing(paths: &[&str]) -> Missing {
         Missing {
             kind: "docs".to_owned(),
             paths: paths.iter().map(|p| (*p).to_owned()).collect(),
-        }
-    }
-
-    fn commit(id: &str) -> CommitInfo {
-        CommitInfo {
-            id: id.to_owned(),
-            date: String::new(),
-            author: String::new(),
-            subject: String::new(),
         }
     }
 
@@ -152,16 +238,16 @@ mod tests {
         watch.miss(3, day("2026-01-01"), std::slice::from_ref(&docs));
         watch.miss(5, day("2026-01-02"), &[docs.clone(), sdk]);
         watch.miss(8, day("2026-01-03"), &[docs]);
-        let fixed = watch.unit(&commit("a"), day("2026-01-04"), &changed(&["docs/api.md"]));
+        let fixed = watch.unit("a", day("2026-01-04"), &changed(&["docs/api.md"]));
         let fixed: Vec<(usize, i64)> = fixed.iter().map(|(case, fix)| (*case, fix.days)).collect();
         assert_eq!(fixed, [(3, 3), (8, 1)], "case 5 still waits for the SDK");
         assert!(
             watch
-                .unit(&commit("b"), day("2026-01-05"), &changed(&["sdk/x.go"]))
+                .unit("b", day("2026-01-05"), &changed(&["sdk/x.go"]))
                 .is_empty()
         );
-        let fixed = watch.unit(&commit("c"), day("2026-01-06"), &changed(&["sdk/go/a.go"]));
+        let fixed = watch.unit("c", day("2026-01-06"), &changed(&["sdk/go/a.go"]));
         assert_eq!(fixed.len(), 1);
-        assert_eq!((fixed[0].0, fixed[0].1.commit.id.as_str()), (5, "c"));
+        assert_eq!((fixed[0].0, fixed[0].1.commit.as_str()), (5, "c"));
     }
 }

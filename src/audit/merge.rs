@@ -154,12 +154,8 @@ impl Merged {
             owners: miss.owners,
             reason: None,
             fix: miss.fixed_by.map(|fix| Fix {
-                commit: CommitInfo {
-                    id: fix.commit,
-                    date: fix.date,
-                    author: String::new(),
-                    subject: String::new(),
-                },
+                commit: fix.commit,
+                date: fix.date,
                 days: fix.days,
             }),
         });

@@ -15,12 +15,13 @@ pub use crate::day::Day;
 pub use format::{AuditFormat, render};
 pub use ignore_revs::{IgnoreRevsError, IgnoredRevs};
 pub use summary::{OwnerRow, Period};
-pub use unit::Judged;
+pub use unit::{Cases, Judged};
 pub use window::{Walked, walk_since};
 
 use crate::finding::Missing;
 use crate::rules::{Bindings, RuleSet};
 use fixes::Watch;
+pub use fixes::Watched;
 
 /// How one (unit, rule, binding) case ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -148,7 +149,10 @@ pub struct CommitInfo {
 /// A later unit that changed every companion a miss left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
-    pub commit: CommitInfo,
+    /// The later unit's commit id.
+    pub commit: String,
+    /// `YYYY-MM-DD` in the committer's time zone.
+    pub date: String,
     /// Days from the miss to the fix.
     pub days: i64,
 }
@@ -302,7 +306,7 @@ impl<'a> Auditor<'a> {
             self.span
                 .map_or((day, day), |(first, last)| (first.min(day), last.max(day))),
         );
-        for (case, fix) in self.watch.unit(&judged.commit, judged.day, &judged.changed) {
+        for (case, fix) in self.watch.unit(&judged.id, judged.day, &judged.changed) {
             self.cases[case].fix = Some(fix);
         }
         let month = judged.day.to_month();
@@ -314,12 +318,12 @@ impl<'a> Auditor<'a> {
                 counts: Counts::default(),
             })
             .units += 1;
-        if judged.cases.is_empty() {
+        let Some(cases) = judged.cases else {
             return;
-        }
+        };
         let commit = self.commits.len();
-        self.commits.push(judged.commit);
-        for mut case in judged.cases {
+        self.commits.push(cases.commit);
+        for mut case in cases.list {
             case.commit = commit;
             if case.outcome == Outcome::Missed {
                 self.watch.miss(self.cases.len(), judged.day, &case.missing);

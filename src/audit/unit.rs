@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use super::fixes::Watched;
 use super::{Case, CommitInfo, Outcome};
 use crate::annotations::Reads;
 use crate::change::{Change, Status};
@@ -17,16 +18,26 @@ use crate::waiver::Waivers;
 /// The part of a unit an audit keeps.
 #[derive(Debug, Clone)]
 pub struct Judged {
-    pub commit: CommitInfo,
+    /// The unit's commit id.
+    pub id: String,
     pub day: Day,
-    /// The unit's cases, in (rule, binding) order; their `commit` is set when added.
-    pub cases: Vec<Case>,
+    /// The unit's cases; `None` when it has none, as most units have.
+    pub cases: Option<Cases>,
     /// More changed files than `settings.max_files`: not judged.
     pub too_large: bool,
     /// Listed in the ignore-revs file: not judged.
     pub ignored: bool,
-    /// Every path the unit changed (both sides of a rename), for misses fixed later.
+    /// The paths the unit changed (both sides of a rename) that an earlier miss may
+    /// wait for ([`Watched`]).
     pub changed: Vec<String>,
+}
+
+/// A unit's cases and the commit they were judged in.
+#[derive(Debug, Clone)]
+pub struct Cases {
+    pub commit: CommitInfo,
+    /// In (rule, binding) order; their `commit` is set when added.
+    pub list: Vec<Case>,
 }
 
 impl Judged {
@@ -39,29 +50,25 @@ impl Judged {
     }
 
     fn empty(unit: &Unit) -> Judged {
-        let day = Day::of_time(unit.local_time);
         Judged {
-            commit: CommitInfo {
-                id: unit.commit.id.clone(),
-                date: day.to_date(),
-                author: unit.commit.author.clone(),
-                subject: unit.commit.summary().to_owned(),
-            },
-            day,
-            cases: Vec::new(),
+            id: unit.id.clone(),
+            day: Day::of_time(unit.local_time),
+            cases: None,
             too_large: false,
             ignored: false,
             changed: Vec::new(),
         }
     }
 
-    /// Judges `changes` as `check` would, then sorts each case into its outcome.
+    /// Judges `changes` as `check` would, then sorts each case into its outcome. The
+    /// commit's message and author are read only for a unit with findings or cases.
     pub fn judge(
         repo: &Repo,
         rules: &RuleSet,
         unit: &Unit,
         changes: Vec<Change>,
         reads: Reads<'_>,
+        watched: &Watched,
     ) -> Result<Judged, GitError> {
         let mut judged = Judged::empty(unit);
         let moved: HashSet<String> = changes
@@ -71,19 +78,26 @@ impl Judged {
             .collect();
         judged.changed = changes
             .iter()
-            .flat_map(|c| c.paths().map(str::to_owned))
+            .flat_map(Change::paths)
+            .filter(|path| watched.keeps(path))
+            .map(str::to_owned)
             .collect();
-        let skip = &rules.settings.skip_trailer;
-        let waivers = Waivers::from_message(&unit.commit.message, skip);
-        let judgement = judge_all(
+        // Waivers only turn findings into waived ones, once all are known: the
+        // message is read for the units that have some.
+        let mut judgement = judge_all(
             repo,
             rules,
             changes,
-            unit.commit.unchanged()?,
-            &waivers,
+            unit.unchanged(),
+            &Waivers::default(),
             Detail::Path,
             reads,
         )?;
+        if !judgement.findings.is_empty() {
+            let message = &unit.commit(repo)?.message;
+            Waivers::from_message(message, &rules.settings.skip_trailer)
+                .apply(&mut judgement.findings);
+        }
         let context = Context {
             repo,
             rules,
@@ -91,6 +105,7 @@ impl Judged {
             day: judged.day,
             moved: &moved,
         };
+        let mut cases = Vec::new();
         for satisfied in judgement.satisfied {
             let case = context.case(
                 satisfied.rule,
@@ -99,7 +114,7 @@ impl Judged {
                 Vec::new(),
                 Outcome::Satisfied,
             )?;
-            judged.cases.extend(case);
+            cases.extend(case);
         }
         for finding in judgement.findings {
             let outcome = match finding.status {
@@ -119,16 +134,27 @@ impl Judged {
                 ..
             } = finding;
             let case = context.case(rule, bindings, triggered_by, missing, outcome)?;
-            judged.cases.extend(case.map(|mut case| {
+            cases.extend(case.map(|mut case| {
                 if case.outcome == Outcome::Waived {
                     case.reason = waiver.and_then(|w| w.reason);
                 }
                 case
             }));
         }
-        judged
-            .cases
-            .sort_by(|a, b| (&a.rule, &a.bindings).cmp(&(&b.rule, &b.bindings)));
+        if cases.is_empty() {
+            return Ok(judged);
+        }
+        cases.sort_by(|a, b| (&a.rule, &a.bindings).cmp(&(&b.rule, &b.bindings)));
+        let commit = unit.commit(repo)?;
+        judged.cases = Some(Cases {
+            commit: CommitInfo {
+                id: unit.id.clone(),
+                date: judged.day.to_date(),
+                author: commit.author.clone(),
+                subject: commit.summary().to_owned(),
+            },
+            list: cases,
+        });
         Ok(judged)
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::{Audit, Auditor, Judged, Scope};
+use super::{Audit, Auditor, Judged, Scope, Watched};
 use crate::annotations::Reads;
 use crate::change::Change;
 use crate::day::Day;
@@ -25,12 +25,12 @@ pub struct Walked<T> {
 /// shallow clone's boundary left out), on every core. With `rules`, judges each unit
 /// as `lockstep audit --since` does (without an ignore-revs file and without reading
 /// `LINT` blocks: the rules weighed are the rule set's own). `each` sees every unit
-/// with its changes too, on the walker's threads.
+/// with its changes too, on the walker's threads, with the repository they read.
 pub fn walk_since<T: Send>(
     repo: &Repo,
     rules: Option<&RuleSet>,
     since: Day,
-    each: impl Fn(&Unit, &[Change]) -> T + Sync,
+    each: impl Fn(&Repo, &Unit, &[Change]) -> Result<T, GitError> + Sync,
 ) -> Result<Walked<T>, GitError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let units = repo.units(&HistorySpec {
@@ -44,14 +44,17 @@ pub fn walk_since<T: Send>(
     });
     let mut walked = Vec::new();
     let no_blocks = HashSet::new();
+    let reads = Reads::Paths(&no_blocks);
+    let watched = rules.map(|rules| Watched::new(rules, reads));
     repo.walk_units(
         &units,
         threads,
         |time| Day::of_time(time) >= since,
         |repo, unit, changes| {
-            let mine = each(unit, &changes);
+            let mine = each(repo, unit, &changes)?;
             let judged = rules
-                .map(|rules| Judged::judge(repo, rules, unit, changes, Reads::Paths(&no_blocks)))
+                .zip(watched.as_ref())
+                .map(|(rules, watched)| Judged::judge(repo, rules, unit, changes, reads, watched))
                 .transpose()?;
             Ok::<_, GitError>((mine, judged))
         },

@@ -9,7 +9,6 @@ use git2::Oid;
 use super::Repo;
 use super::error::{Context, GitError, ReadError};
 use super::id::Id;
-use super::unchanged::Unchanged;
 
 /// The largest zone offset a committer line can give (`+9999`: 99 hours and 99
 /// minutes), in seconds: how far a local committer time can be from the UTC one.
@@ -28,12 +27,6 @@ pub struct Commit {
 impl Commit {
     pub fn summary(&self) -> &str {
         self.message.lines().next().unwrap_or_default()
-    }
-
-    /// Where the paths the commit's own diff leaves untouched are looked up: its tree.
-    pub fn unchanged(&self) -> Result<Unchanged, GitError> {
-        let id = Oid::from_str(&self.id).context(|| format!("`{}` is not a commit id", self.id))?;
-        Ok(Unchanged::Tree(Some(id)))
     }
 }
 

@@ -31,7 +31,10 @@ use super::recent::FastHash;
 pub(super) struct Listed {
     pub(super) id: Oid,
     pub time: ListedTime,
-    pub merge: bool,
+    /// Its root tree.
+    pub tree: Id,
+    /// How many parents it has.
+    pub parent_count: usize,
     /// The latest local time `--since` may name and still list this commit: the
     /// earliest committer time on the latest-dated path to it from the head. Exact on
     /// which side of the [`Edges`] it falls, approximate (UTC) elsewhere.
@@ -95,7 +98,6 @@ enum Key {
 /// A commit of the graph being sorted.
 struct Node {
     listed: Listed,
-    tree: Id,
     parents: Vec<Key>,
 }
 
@@ -154,17 +156,10 @@ impl Repo {
             found.nodes.reserve(read.len());
             found.by_id.reserve(read.len());
             for (id, header) in read {
-                let listed = listed(id, ListedTime::Local(header.local_time), &header.parents);
+                let time = ListedTime::Local(header.local_time);
+                let listed = listed(id, time, header.tree, &header.parents);
                 let parents = header.parents.into_iter().map(Key::Id).collect();
-                let tree = header.tree;
-                found.insert(
-                    Key::Id(id),
-                    Node {
-                        listed,
-                        tree,
-                        parents,
-                    },
-                );
+                found.insert(Key::Id(id), Node { listed, parents });
             }
             return Ok(found.sorted(first_parent));
         }
@@ -179,7 +174,7 @@ impl Repo {
             if found.node(at).is_some() || found.stopped.contains(&at) {
                 continue;
             }
-            let (listed, tree, parents) = match (at, graph) {
+            let (listed, parents) = match (at, graph) {
                 (Key::At(position), Some(graph)) => {
                     let id = graph.id(position);
                     let utc = graph.time(position);
@@ -190,15 +185,15 @@ impl Repo {
                     };
                     graph.parents(position, &mut positions);
                     let parents: Vec<Key> = positions.iter().map(|&p| Key::At(p)).collect();
-                    (listed(id, time, &parents), graph.tree(position), parents)
+                    (listed(id, time, graph.tree(position), &parents), parents)
                 }
                 (Key::At(_), None) => continue,
                 (Key::Id(id), _) => {
                     let header = self.read_commit_header(id)?;
                     let time = ListedTime::Local(header.local_time);
-                    let listed = listed(id, time, &header.parents);
+                    let listed = listed(id, time, header.tree, &header.parents);
                     let parents = header.parents.into_iter().map(key).collect();
-                    (listed, header.tree, parents)
+                    (listed, parents)
                 }
             };
             if edges.before(listed.time) {
@@ -210,14 +205,7 @@ impl Repo {
                     .iter()
                     .filter(|&&p| found.node(p).is_none()),
             );
-            found.insert(
-                at,
-                Node {
-                    listed,
-                    tree,
-                    parents,
-                },
-            );
+            found.insert(at, Node { listed, parents });
         }
         Ok(found.sorted(first_parent))
     }
@@ -367,13 +355,14 @@ fn followed<T>(parents: &[T], first_parent: bool) -> &[T] {
     }
 }
 
-/// A commit dated `time` with `parents`, before [`Found::sorted`] works out where the
-/// head reaches it from.
-fn listed<T>(id: Oid, time: ListedTime, parents: &[T]) -> Listed {
+/// A commit dated `time` with `tree` and `parents`, before [`Found::sorted`] works out
+/// where the head reaches it from.
+fn listed<T>(id: Oid, time: ListedTime, tree: Id, parents: &[T]) -> Listed {
     Listed {
         id,
         time,
-        merge: parents.len() > 1,
+        tree,
+        parent_count: parents.len(),
         reached: time.on_edges(),
         parent_tree: None,
     }
@@ -412,7 +401,7 @@ impl Found {
             }
             listed.push(Listed {
                 reached,
-                parent_tree: firsts[at].map(|p| self.nodes[p].tree),
+                parent_tree: firsts[at].map(|p| self.nodes[p].listed.tree),
                 ..node.listed
             });
         }

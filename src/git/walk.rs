@@ -2,7 +2,7 @@
 //! parent, or each first-parent change), then diff them on every core at once, one
 //! `Repository` per thread, handing results back in history order.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
@@ -16,6 +16,7 @@ use super::id::Id;
 use super::recent::Recent;
 use super::topo_order::{Edges, Listed, ListedTime};
 use super::tree_walk::{Dir, Entry, Tree, walk};
+use super::unchanged::Unchanged;
 use super::{Commit, Repo};
 use crate::change::Change;
 
@@ -93,10 +94,24 @@ impl Units {
         self.listed.get(index).and_then(|listed| listed.parent_tree)
     }
 
+    /// What the listing read of unit `index` when it is all the walk needs: its tree,
+    /// its first parent's (`None` for a root) and its local time.
+    fn known(&self, index: usize) -> Option<(Id, Option<Id>, i64)> {
+        let listed = self.listed.get(index)?;
+        let ListedTime::Local(time) = listed.time else {
+            return None;
+        };
+        match (listed.parent_count, listed.parent_tree) {
+            (0, _) => Some((listed.tree, None, time)),
+            (_, Some(parent)) => Some((listed.tree, Some(parent), time)),
+            (_, None) => None,
+        }
+    }
+
     /// Whether the listing read unit `index` and knows it is left out.
     fn left_out(&self, index: usize, keep: impl Fn(i64) -> bool) -> bool {
         self.listed.get(index).is_some_and(|unit| {
-            (!self.first_parent && unit.merge)
+            (!self.first_parent && unit.parent_count > 1)
                 || match unit.time {
                     ListedTime::Local(time) => !keep(time),
                     ListedTime::Utc(time) => self
@@ -112,7 +127,8 @@ impl Units {
 pub struct Unit {
     /// Position in history order, oldest first.
     pub index: usize,
-    pub commit: Commit,
+    /// The commit's id, in hex.
+    pub id: String,
     /// Committer time shifted into the committer's time zone, so dates read as
     /// `git log --date=short` shows them.
     pub local_time: i64,
@@ -123,6 +139,26 @@ pub struct Unit {
     pub reached: i64,
     /// The commit's tree and its first parent's, as the walk read them.
     pub(super) trees: (Id, Option<Id>),
+    oid: Oid,
+    /// The commit's author and message, read when first asked for: most units of an
+    /// audit trigger no rule and need neither, and the listing read the rest.
+    commit: OnceCell<Commit>,
+}
+
+impl Unit {
+    /// The unit's commit, read from the repository the first time.
+    pub fn commit(&self, repo: &Repo) -> Result<&Commit, GitError> {
+        if let Some(commit) = self.commit.get() {
+            return Ok(commit);
+        }
+        let commit = repo.read_commit(self.oid)?.into_commit(self.oid);
+        Ok(self.commit.get_or_init(|| commit))
+    }
+
+    /// Where the paths the unit's own diff leaves untouched are looked up: its tree.
+    pub fn unchanged(&self) -> Unchanged {
+        Unchanged::Tree(Some(self.oid))
+    }
 }
 
 impl Repo {
@@ -293,17 +329,29 @@ impl Repo {
             return Ok(None);
         }
         let id = units.list[index];
-        let commit = self.read_commit(id)?;
-        let parent_tree = match (*last, commit.first_parent) {
-            (Some((last_id, tree)), Some(parent)) if last_id == parent => Some(tree),
-            _ => match units.parent_tree(index) {
-                Some(tree) => Some(tree),
-                None => self.tree_of(commit.first_parent)?,
-            },
+        // Without what the listing read (a range, a commit-graph's UTC time, a parent
+        // not listed), the commit is read here, author and message with the rest.
+        let (tree, parent_tree, local_time, commit) = match units.known(index) {
+            Some((tree, parent_tree, local_time)) => (tree, parent_tree, local_time, None),
+            None => {
+                let commit = self.read_commit(id)?;
+                let parent_tree = match (*last, commit.first_parent) {
+                    (Some((last_id, tree)), Some(parent)) if last_id == parent => Some(tree),
+                    _ => match units.parent_tree(index) {
+                        Some(tree) => Some(tree),
+                        None => self.tree_of(commit.first_parent)?,
+                    },
+                };
+                *last = Some((id, commit.tree));
+                if !units.first_parent && commit.parent_count > 1 {
+                    return Ok(None);
+                }
+                let (tree, local_time) = (commit.tree, commit.local_time());
+                (tree, parent_tree, local_time, Some(commit.into_commit(id)))
+            }
         };
-        *last = Some((id, commit.tree));
-        let local_time = commit.local_time();
-        if (!units.first_parent && commit.parent_count > 1) || !keep(local_time) {
+        *last = Some((id, tree));
+        if !keep(local_time) {
             return Ok(None);
         }
         let dir = |id| CachedTree { id, cache };
@@ -312,16 +360,18 @@ impl Repo {
             self,
             &mut Vec::new(),
             parent_tree.map(dir),
-            Some(dir(commit.tree)),
+            Some(dir(tree)),
             &mut raw,
         )?;
         let changes = into_changes(raw, NewSide::Objects);
         let unit = Unit {
             index,
+            id: id.to_string(),
             local_time,
             reached: units.reached(index, local_time),
-            trees: (commit.tree, parent_tree),
-            commit: commit.into_commit(id),
+            trees: (tree, parent_tree),
+            oid: id,
+            commit: commit.map(OnceCell::from).unwrap_or_default(),
         };
         Ok(Some((unit, changes)))
     }

@@ -169,8 +169,8 @@ pub fn walk(repo: &Repo, rules: Option<&RuleSet>, options: &Options) -> Result<H
     let since = options
         .since
         .unwrap_or(until.plus_days(-DEFAULT_WINDOW_DAYS));
-    let walked = walk_since(repo, rules, since, |unit, changes| {
-        Step::of(unit.commit.clone(), changes, options)
+    let walked = walk_since(repo, rules, since, |repo, unit, changes| {
+        Ok(Step::of(unit.commit(repo)?.clone(), changes, options))
     })?;
     let mut history = History {
         audit: walked.audit,

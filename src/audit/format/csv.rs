@@ -31,7 +31,7 @@ pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
             (Outcome::Missed, Some(_)) => "fixed-later",
             _ => "",
         };
-        let fixed_by = case.fix.as_ref().map_or("", |f| f.commit.id.as_str());
+        let fixed_by = case.fix.as_ref().map_or("", |f| f.commit.as_str());
         let fixed_after = case
             .fix
             .as_ref()

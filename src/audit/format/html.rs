@@ -387,7 +387,7 @@ fn status_cell(audit: &Audit, case: &crate::audit::Case) -> String {
         None => escape(&super::miss_status(case)),
         Some(fix) => format!(
             "fixed later in {} ({})",
-            commit_cell(audit, &fix.commit.id),
+            commit_cell(audit, &fix.commit),
             super::days(fix.days)
         ),
     }

@@ -296,8 +296,8 @@ fn miss(audit: &Audit, case: &crate::audit::Case) -> Miss {
         }
         .to_owned(),
         fixed_by: case.fix.as_ref().map(|fix| FixedBy {
-            commit: fix.commit.id.clone(),
-            date: fix.commit.date.clone(),
+            commit: fix.commit.clone(),
+            date: fix.date.clone(),
             days: fix.days,
         }),
     }

@@ -251,11 +251,7 @@ fn count_cells(counts: &Counts) -> [String; 7] {
 fn miss_status(case: &Case) -> String {
     match &case.fix {
         None => "open".to_owned(),
-        Some(fix) => format!(
-            "fixed later in {} ({})",
-            short(&fix.commit.id),
-            days(fix.days)
-        ),
+        Some(fix) => format!("fixed later in {} ({})", short(&fix.commit), days(fix.days)),
     }
 }
 

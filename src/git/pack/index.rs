@@ -1,12 +1,15 @@
 //! A pack's `.idx` file (version 2): which objects the pack holds, and where. Only
-//! its fan-out table is read up front; the ids and offsets of the objects starting
-//! with one byte are read at the first lookup among them, so a check that reads a
-//! few objects of a large pack reads a few kilobytes of its index.
+//! its fan-out table is read up front. An id's place among the ids sharing its first
+//! byte is predicted from its next bytes (SHA-1 ids are uniform), so the first lookup
+//! among them reads a few kilobytes around that place; the second reads them all and
+//! keeps them. A check that reads a few objects of a large pack reads little of its
+//! index, and an audit that reads many keeps it whole.
 
 use std::fs::File;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::read_at;
+use super::{read_at, read_exact_at};
 
 /// The first four bytes of a version 2 index.
 const MAGIC: [u8; 4] = [0xff, b't', b'O', b'c'];
@@ -15,6 +18,13 @@ const FANOUT: usize = 256 * 4;
 const ID: usize = 20;
 /// An offset with this bit set indexes the table of 8-byte offsets instead.
 const LARGE: u32 = 0x8000_0000;
+/// Ids read around an id's predicted place at its bucket's first lookup. An id's
+/// place among `n` uniform ids is off its prediction by about `sqrt(n) / 2`: 128 ids
+/// hold it up to buckets of some 4,000 ids (a pack of a million objects).
+const WINDOW: usize = 128;
+/// Windows read at a bucket's first lookup before it is read whole: ids far from
+/// their predicted place are not uniform, and a window at a time would read slowly.
+const WINDOWS: usize = 3;
 
 pub(super) struct Index {
     file: File,
@@ -22,9 +32,11 @@ pub(super) struct Index {
     fanout: [usize; 256],
     /// The checksum of the pack this index was made for, which ends that pack.
     pack_checksum: [u8; ID],
-    /// The ids and offsets of each first byte's objects, once read (`None` when
+    /// The ids and offsets of each first byte's objects, once read whole (`None` when
     /// the file could not be read).
     buckets: [OnceLock<Option<Bucket>>; 256],
+    /// Whether each first byte was looked up once: the next lookup reads it whole.
+    looked_up: [AtomicBool; 256],
 }
 
 /// The objects whose ids start with one byte, each id beside its offset, so a lookup
@@ -43,24 +55,37 @@ struct Record {
     offset: u32,
 }
 
+/// What a few windows of ids read from the file tell of an id.
+#[derive(Debug, PartialEq, Eq)]
+enum Search {
+    /// Its position among all the index's ids.
+    At(usize),
+    Absent,
+    /// Not within the windows read: the bucket is read whole.
+    Undecided,
+}
+
 impl Bucket {
     /// The bucket of `ids` (sorted, [`ID`] bytes each, sharing their first byte) and
     /// their `offsets` (4 bytes each); `None` when the two do not pair up.
     fn new(ids: &[u8], offsets: &[u8]) -> Option<Bucket> {
-        if ids.len() * 4 != offsets.len() * ID {
+        let (ids, []) = ids.as_chunks::<ID>() else {
+            return None;
+        };
+        let (offsets, []) = offsets.as_chunks::<4>() else {
+            return None;
+        };
+        if ids.len() != offsets.len() || u32::try_from(ids.len()).is_err() {
             return None;
         }
         let records: Vec<Record> = ids
-            .chunks_exact(ID)
-            .zip(offsets.chunks_exact(4))
-            .map(|(id, offset)| {
-                Some(Record {
-                    id: id.try_into().ok()?,
-                    offset: be32(offset, 0)?,
-                })
+            .iter()
+            .zip(offsets)
+            .map(|(&id, &offset)| Record {
+                id,
+                offset: u32::from_be_bytes(offset),
             })
-            .collect::<Option<_>>()?;
-        u32::try_from(records.len()).ok()?;
+            .collect();
         let mut starts = Box::new([0; 257]);
         for record in &records {
             starts[usize::from(record.id[1]) + 1] += 1;
@@ -72,12 +97,11 @@ impl Bucket {
     }
 
     /// The stored offset of `id`, if the bucket holds it.
-    fn find(&self, id: &[u8]) -> Option<u32> {
-        let second = usize::from(*id.get(1)?);
+    fn find(&self, id: &[u8; ID]) -> Option<u32> {
+        let second = usize::from(id[1]);
         let (start, end) = (self.starts[second], self.starts[second + 1]);
         let records = self.records.get(start as usize..end as usize)?;
         // The first eight bytes almost always decide, in one compare.
-        let id: &[u8; ID] = id.try_into().ok()?;
         let wanted = (prefix(id), id);
         let at = records
             .binary_search_by(|record| (prefix(&record.id), &record.id).cmp(&wanted))
@@ -121,12 +145,12 @@ impl Index {
         let pack_checksum = trailer
             .try_into()
             .map_err(|_| "cannot be read".to_owned())?;
-        let buckets = std::array::from_fn(|_| OnceLock::new());
         Ok(Some(Index {
             file,
             fanout,
             pack_checksum,
-            buckets,
+            buckets: std::array::from_fn(|_| OnceLock::new()),
+            looked_up: std::array::from_fn(|_| AtomicBool::new(false)),
         }))
     }
 
@@ -142,24 +166,78 @@ impl Index {
 
     /// Where the object `id` starts in the pack.
     pub fn offset(&self, id: &[u8]) -> Option<u64> {
-        let first = usize::from(*id.first()?);
-        let start = first.checked_sub(1).map_or(0, |before| self.fanout[before]);
-        let bucket = self.buckets[first]
-            .get_or_init(|| self.read_bucket(start, self.fanout[first]))
-            .as_ref()?;
-        self.offset_of(bucket.find(id)?)
+        let id: &[u8; ID] = id.try_into().ok()?;
+        let first = usize::from(id[0]);
+        let small = match self.buckets[first].get() {
+            Some(bucket) => bucket.as_ref()?.find(id)?,
+            None if !self.looked_up[first].swap(true, Ordering::Relaxed) => {
+                match self.search_file(id, &mut [[0; ID]; WINDOW]) {
+                    Search::At(position) => self.stored_offset(position)?,
+                    Search::Absent => return None,
+                    Search::Undecided => self.bucket(first)?.find(id)?,
+                }
+            }
+            None => self.bucket(first)?.find(id)?,
+        };
+        self.offset_of(small)
     }
 
-    fn read_bucket(&self, start: usize, end: usize) -> Option<Bucket> {
-        let count = self.fanout[255];
-        let ids = read_at(
-            &self.file,
-            (HEADER + FANOUT + start * ID) as u64,
-            (end - start) * ID,
-        );
-        let offsets = HEADER + FANOUT + count * (ID + 4) + start * 4;
-        let offsets = read_at(&self.file, offsets as u64, (end - start) * 4);
-        Bucket::new(&ids.ok()?, &offsets.ok()?)
+    /// The positions of the ids starting with `first`.
+    fn range(&self, first: usize) -> (usize, usize) {
+        let start = first.checked_sub(1).map_or(0, |before| self.fanout[before]);
+        (start, self.fanout[first])
+    }
+
+    /// The ids and offsets starting with `first`, read whole at the first call.
+    fn bucket(&self, first: usize) -> Option<&Bucket> {
+        self.buckets[first]
+            .get_or_init(|| {
+                let (start, end) = self.range(first);
+                let count = self.fanout[255];
+                let ids = read_at(
+                    &self.file,
+                    (HEADER + FANOUT + start * ID) as u64,
+                    (end - start) * ID,
+                );
+                let offsets = HEADER + FANOUT + count * (ID + 4) + start * 4;
+                let offsets = read_at(&self.file, offsets as u64, (end - start) * 4);
+                Bucket::new(&ids.ok()?, &offsets.ok()?)
+            })
+            .as_ref()
+    }
+
+    /// Where `id` is among the index's ids, found in windows of ids read from the file
+    /// into `window`: the first around the place its bytes predict, the next beside
+    /// the last on the side `id` sorts to, up to [`WINDOWS`] of them.
+    fn search_file(&self, id: &[u8; ID], window: &mut [[u8; ID]]) -> Search {
+        let (mut low, mut high) = self.range(usize::from(id[0]));
+        let mut around = predicted(id, low, high);
+        for _ in 0..WINDOWS {
+            let size = window.len().min(high - low);
+            let from = around.saturating_sub(size / 2).clamp(low, high - size);
+            let ids = &mut window[..size];
+            let at = (HEADER + FANOUT + from * ID) as u64;
+            if size == 0 || read_exact_at(&self.file, ids.as_flattened_mut(), at).is_err() {
+                return Search::Absent;
+            }
+            match ids.binary_search(id) {
+                Ok(found) => return Search::At(from + found),
+                Err(0) if from > low => (high, around) = (from, from - 1),
+                Err(after) if after == size && from + size < high => {
+                    (low, around) = (from + size, from + size);
+                }
+                Err(_) => return Search::Absent,
+            }
+        }
+        Search::Undecided
+    }
+
+    /// The offset the index stores for the id at `position`, as [`Record::offset`].
+    fn stored_offset(&self, position: usize) -> Option<u32> {
+        let at = HEADER + FANOUT + self.fanout[255] * (ID + 4) + position * 4;
+        let mut bytes = [0; 4];
+        read_exact_at(&self.file, &mut bytes, at as u64).ok()?;
+        Some(u32::from_be_bytes(bytes))
     }
 
     /// The offset a bucket's record stores: itself, or where the table of 8-byte
@@ -173,6 +251,15 @@ impl Index {
         let bytes = read_at(&self.file, large as u64, 8).ok()?;
         Some(u64::from_be_bytes(bytes.try_into().ok()?))
     }
+}
+
+/// Where among the ids from `low` to `high` (which share `id`'s first byte) `id` would
+/// be, were they spread evenly: where its next eight bytes sit in their range.
+fn predicted(id: &[u8; ID], low: usize, high: usize) -> usize {
+    let [_, a, b, c, d, e, f, g, h, ..] = *id;
+    let fraction = u64::from_be_bytes([a, b, c, d, e, f, g, h]);
+    let ahead = (u128::from(fraction) * (high - low) as u128) >> 64;
+    low + ahead as usize
 }
 
 fn prefix(id: &[u8; ID]) -> u64 {
@@ -214,7 +301,10 @@ pub(super) fn index_bytes(objects: &[([u8; ID], u64)]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+    use crate::git::test_git::git;
 
     /// An index of `ids` (sorted) at offsets 100, 200, …; the last one past 4 GiB.
     fn index(ids: &[[u8; 20]]) -> Vec<u8> {
@@ -261,14 +351,135 @@ mod tests {
         assert!(matches!(open(&version_3), Ok(None)), "version 3");
     }
 
+    /// The objects of the pack beside `idx` as git lists them (id, offset), by id.
+    fn listed_by_git(idx: &Path) -> Vec<([u8; ID], u64)> {
+        let dir = idx.parent().expect("a directory");
+        let name = idx.to_str().expect("a UTF-8 path");
+        let out = git(dir, &["verify-pack", "-v", name]);
+        let mut objects: Vec<([u8; ID], u64)> = String::from_utf8_lossy(&out)
+            .lines()
+            .filter_map(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                let id = crate::git::id::Id::from_hex(fields.first()?.as_bytes())?;
+                Some((id.0, fields.get(4)?.parse().ok()?))
+            })
+            .collect();
+        objects.sort_unstable();
+        objects
+    }
+
+    /// Ids beside those of `objects` that the index does not hold, and the two ends.
+    fn absent_ids(objects: &[([u8; ID], u64)]) -> Vec<[u8; ID]> {
+        let mut absent: Vec<[u8; ID]> = objects
+            .iter()
+            .flat_map(|(id, _)| {
+                let (mut before, mut after) = (*id, *id);
+                before[ID - 1] = before[ID - 1].wrapping_sub(1);
+                after[ID - 1] = after[ID - 1].wrapping_add(1);
+                [before, after]
+            })
+            .chain([[0; ID], [0xff; ID]])
+            .collect();
+        absent.retain(|id| objects.binary_search_by(|(held, _)| held.cmp(id)).is_err());
+        absent
+    }
+
+    /// Every id of `objects` is found in `idx` where git lists it, through windows of
+    /// every size (a small one that does not reach it says so, and the bucket is read
+    /// whole); every other id is not.
+    fn lookups_agree_with_git(idx: &Path, objects: &[([u8; ID], u64)]) {
+        let open = || {
+            Index::open(File::open(idx).expect("idx"))
+                .expect("sound")
+                .expect("version 2")
+        };
+        let index = open();
+        let absent = absent_ids(objects);
+        for size in [1, 2, 5, WINDOW] {
+            let mut window = vec![[0; ID]; size];
+            for (position, (id, offset)) in objects.iter().enumerate() {
+                match index.search_file(id, &mut window) {
+                    Search::At(found) => {
+                        assert_eq!(found, position, "{id:x?}");
+                        let stored = index.stored_offset(found).expect("readable");
+                        assert_eq!(index.offset_of(stored), Some(*offset));
+                    }
+                    other => assert!(size < WINDOW && other == Search::Undecided, "{other:?}"),
+                }
+            }
+            for id in &absent {
+                let found = index.search_file(id, &mut window);
+                assert!(found == Search::Absent || size < WINDOW && found == Search::Undecided);
+            }
+        }
+        // As a walk looks them up: each bucket's first lookup reads a window, the
+        // next reads the bucket whole; the absent ones first, then last.
+        for index in [open(), open()] {
+            for (id, offset) in objects {
+                assert_eq!(index.offset(id), Some(*offset), "{id:x?}");
+            }
+            for id in &absent {
+                assert_eq!(index.offset(id), None, "{id:x?}");
+            }
+            let index = open();
+            for id in &absent {
+                assert_eq!(index.offset(id), None, "{id:x?}");
+            }
+        }
+    }
+
+    /// A pack of `count` small blobs, as git would write it uncompressed.
+    fn pack_of_blobs(count: u32) -> Vec<u8> {
+        let mut pack = b"PACK\0\0\0\x02".to_vec();
+        pack.extend(count.to_be_bytes());
+        for i in 0..count {
+            let blob = format!("{i}\n");
+            // A blob's type and size (under 16 bytes) in one byte, then its deflated bytes.
+            pack.push(0x30 | blob.len() as u8);
+            let mut encoder = flate2::write::ZlibEncoder::new(&mut pack, Default::default());
+            std::io::Write::write_all(&mut encoder, blob.as_bytes()).expect("deflate");
+            encoder.finish().expect("deflate");
+        }
+        let checksum: [u8; ID] = <sha1::Sha1 as sha1::Digest>::digest(&pack).into();
+        pack.extend(checksum);
+        pack
+    }
+
+    #[test]
+    fn finds_what_git_lists_in_indexes_git_wrote() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // 3,000 objects: buckets of some 12 ids, the first and last of each looked up.
+        std::fs::write(dir.path().join("small.pack"), pack_of_blobs(3000)).expect("pack");
+        std::fs::copy(dir.path().join("small.pack"), dir.path().join("large.pack")).expect("copy");
+        git(dir.path(), &["index-pack", "small.pack"]);
+        // Every offset past 4 KiB in the table of 8-byte offsets.
+        git(
+            dir.path(),
+            &["index-pack", "--index-version=2,0x1000", "large.pack"],
+        );
+        for name in ["small.idx", "large.idx"] {
+            let idx = dir.path().join(name);
+            let objects = listed_by_git(&idx);
+            assert_eq!(objects.len(), 3000, "{name}");
+            lookups_agree_with_git(&idx, &objects);
+        }
+        let size = |name: &str| std::fs::metadata(dir.path().join(name)).expect("idx").len();
+        assert!(
+            size("large.idx") > size("small.idx") + 8 * 2000,
+            "8-byte offsets"
+        );
+    }
+
     proptest::proptest! {
         /// Every id of a bucket is found where it is, and others are not, however
-        /// evenly the ids are spread.
+        /// evenly the ids are spread: in the bucket read whole, and in windows of the
+        /// file, whatever their size.
         #[test]
         fn ids_are_found_where_they_are(
             mut ids: Vec<[u8; 20]>,
             mut absent: [u8; 20],
             bunched in proptest::prop_oneof![proptest::strategy::Just(0xff_u8), 0x01_u8..0x10],
+            size in 1..8_usize,
         ) {
             for id in ids.iter_mut().chain([&mut absent]) {
                 id[0] = 7;
@@ -278,11 +489,19 @@ mod tests {
             ids.dedup();
             let offsets: Vec<u8> = (0..ids.len() as u32).flat_map(u32::to_be_bytes).collect();
             let bucket = Bucket::new(&ids.concat(), &offsets).expect("paired");
+            let objects: Vec<([u8; 20], u64)> = ids.iter().copied().zip((1..).map(|i| i * 100)).collect();
+            let file = open(&index_bytes(&objects)).expect("sound").expect("version 2");
+            let mut window = vec![[0; ID]; size];
             for (at, id) in ids.iter().enumerate() {
                 proptest::prop_assert_eq!(bucket.find(id), Some(at as u32));
+                let found = file.search_file(id, &mut window);
+                proptest::prop_assert!(found == Search::At(at) || found == Search::Undecided);
             }
-            let absent_at = ids.iter().position(|id| *id == absent).map(|at| at as u32);
-            proptest::prop_assert_eq!(bucket.find(&absent), absent_at);
+            let absent_at = ids.iter().position(|id| *id == absent);
+            proptest::prop_assert_eq!(bucket.find(&absent), absent_at.map(|at| at as u32));
+            let found = file.search_file(&absent, &mut window);
+            let expected = absent_at.map_or(Search::Absent, Search::At);
+            proptest::prop_assert!(found == expected || found == Search::Undecided);
         }
 
         #[test]
