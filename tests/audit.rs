@@ -1243,3 +1243,31 @@ fn a_waiver_and_a_miss_keep_their_commit_among_units_that_trigger_nothing() {
         }
     }
 }
+
+/// A block's missed target is made up for by a later unit that changes it, wherever it
+/// lies: units hand over only the paths a rule's companion could match, and a block's
+/// target can be any file.
+#[test]
+fn a_missed_block_target_changed_later_is_fixed_later_outside_every_companion() {
+    let repo = Repo::new();
+    let block = |value: u32| {
+        format!(
+            "// LINT.IfChange\nconst MAX: u32 = {value};\n// LINT.ThenChange(//notes/retries.md)\n"
+        )
+    };
+    repo.write("lockstep.toml", SERVICES)
+        .write("src/retry.rs", block(1))
+        .write("notes/retries.md", "one\n");
+    repo.commit_at("initial", "2026-01-05T10:00:00+0000");
+    repo.write("src/retry.rs", block(2));
+    repo.commit_at("block alone", "2026-01-06T10:00:00+0000");
+    repo.write("notes/retries.md", "two\n");
+    let fixed = repo.commit_at("target later", "2026-01-09T10:00:00+0000");
+    let report = json(&repo, &[]);
+    let miss = &report["misses"][0];
+    assert_eq!(miss["rule"], "annotation", "{report}");
+    assert_eq!(
+        miss["fixed_by"],
+        serde_json::json!({"commit": fixed, "date": "2026-01-09", "days": 3})
+    );
+}

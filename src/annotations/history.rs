@@ -21,6 +21,11 @@ pub enum Reads<'a> {
 }
 
 impl Reads<'_> {
+    /// Whether no file is read.
+    pub fn is_none(self) -> bool {
+        matches!(self, Reads::Paths(paths) if paths.is_empty())
+    }
+
     pub fn covers(self, change: &Change) -> bool {
         match self {
             Reads::Every => true,

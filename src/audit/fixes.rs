@@ -8,9 +8,50 @@
 use std::collections::HashMap;
 
 use super::Fix;
+use crate::annotations::Reads;
 use crate::day::Day;
 use crate::finding::Missing;
-use crate::rules::Pattern;
+use crate::rules::{Pattern, RuleSet};
+
+/// The changed paths a unit hands over for the [`Watch`]: those some miss could wait
+/// for, so most units hand over none. A rule's companion path only matches paths that
+/// start with its text up to its first wildcard, escape or capture; a block's target
+/// can be any file.
+#[derive(Debug, Clone)]
+pub struct Watched {
+    /// `None`: every path.
+    starts: Option<Vec<String>>,
+}
+
+impl Watched {
+    /// The paths the misses of `rules` may wait for, with blocks read as `reads` says.
+    pub fn new(rules: &RuleSet, reads: Reads<'_>) -> Watched {
+        let mut starts: Vec<String> = rules
+            .rules
+            .iter()
+            .flat_map(|rule| &rule.companions)
+            .flat_map(|companion| &companion.paths)
+            .map(|pattern| {
+                let text = pattern.text();
+                let end = text.find(['*', '?', '[', '{', '\\']).unwrap_or(text.len());
+                text[..end].to_owned()
+            })
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let blocks = rules.settings.annotations && !reads.is_none();
+        let every = blocks || starts.iter().any(String::is_empty);
+        Watched {
+            starts: (!every).then_some(starts),
+        }
+    }
+
+    pub fn keeps(&self, path: &str) -> bool {
+        self.starts
+            .as_ref()
+            .is_none_or(|starts| starts.iter().any(|start| path.starts_with(start.as_str())))
+    }
+}
 
 /// A missing companion: any of its paths will do.
 struct Wanted {
@@ -122,7 +163,60 @@ impl Watch {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
+
+    #[test]
+    fn a_unit_hands_over_only_the_paths_a_companion_could_match() {
+        let text = r#"version = 1
+[settings]
+annotations = ANNOTATIONS
+[[rule]]
+id = "a"
+when = ["src/{m}.rs"]
+then = ["docs/{m}.md", "sdk/go/**", "api/v[12]/x", "api/\\*.md", "CHANGELOG.md"]
+"#;
+        let rules = |annotations: bool| {
+            RuleSet::from_toml(&text.replace("ANNOTATIONS", &annotations.to_string()))
+                .expect("rules")
+        };
+        let (no_blocks, blocks) = (HashSet::new(), HashSet::from(["a.rs".to_owned()]));
+        let watched = Watched::new(&rules(true), Reads::Paths(&no_blocks));
+        let kept = [
+            "docs/x.md",
+            "docs/a/b.md",
+            "sdk/go/a/b.go",
+            "api/v1/x",
+            "api/*.md",
+            "CHANGELOG.md",
+        ];
+        for path in kept {
+            assert!(watched.keeps(path), "{path}");
+        }
+        for path in [
+            "src/x.rs",
+            "doc/x.md",
+            "README.md",
+            "sdk/rust/a",
+            "Api/v1/x",
+        ] {
+            assert!(!watched.keeps(path), "{path}");
+        }
+        // A block's target can be any file; without the annotation pass there is none.
+        assert!(Watched::new(&rules(true), Reads::Paths(&blocks)).keeps("src/x.rs"));
+        assert!(Watched::new(&rules(true), Reads::Every).keeps("src/x.rs"));
+        assert!(!Watched::new(&rules(false), Reads::Paths(&blocks)).keeps("src/x.rs"));
+        // A companion path that starts with a capture or a wildcard can be any file.
+        for then in ["{m}/README.md", "**/CHANGES", "[ab]/x"] {
+            let rules = RuleSet::from_toml(&format!(
+                "version = 1\n[[rule]]\nid = \"a\"\nwhen = [\"src/{{m}}.rs\"]\nthen = [\"{then}\"]\n"
+            ))
+            .expect("rules");
+            let watched = Watched::new(&rules, Reads::Paths(&no_blocks));
+            assert!(watched.keeps("src/x.rs"), "{then}");
+        }
+    }
 
     fn missing(paths: &[&str]) -> Missing {
         Missing {

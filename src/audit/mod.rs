@@ -21,6 +21,7 @@ pub use window::{Walked, walk_since};
 use crate::finding::Missing;
 use crate::rules::{Bindings, RuleSet};
 use fixes::Watch;
+pub use fixes::Watched;
 
 /// How one (unit, rule, binding) case ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

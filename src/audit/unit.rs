@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use super::fixes::Watched;
 use super::{Case, CommitInfo, Outcome};
 use crate::annotations::Reads;
 use crate::change::{Change, Status};
@@ -26,7 +27,8 @@ pub struct Judged {
     pub too_large: bool,
     /// Listed in the ignore-revs file: not judged.
     pub ignored: bool,
-    /// Every path the unit changed (both sides of a rename), for misses fixed later.
+    /// The paths the unit changed (both sides of a rename) that an earlier miss may
+    /// wait for ([`Watched`]).
     pub changed: Vec<String>,
 }
 
@@ -66,6 +68,7 @@ impl Judged {
         unit: &Unit,
         changes: Vec<Change>,
         reads: Reads<'_>,
+        watched: &Watched,
     ) -> Result<Judged, GitError> {
         let mut judged = Judged::empty(unit);
         let moved: HashSet<String> = changes
@@ -75,7 +78,9 @@ impl Judged {
             .collect();
         judged.changed = changes
             .iter()
-            .flat_map(|c| c.paths().map(str::to_owned))
+            .flat_map(Change::paths)
+            .filter(|path| watched.keeps(path))
+            .map(str::to_owned)
             .collect();
         // Waivers only turn findings into waived ones, once all are known: the
         // message is read for the units that have some.

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::{Audit, Auditor, Judged, Scope};
+use super::{Audit, Auditor, Judged, Scope, Watched};
 use crate::annotations::Reads;
 use crate::change::Change;
 use crate::day::Day;
@@ -44,6 +44,8 @@ pub fn walk_since<T: Send>(
     });
     let mut walked = Vec::new();
     let no_blocks = HashSet::new();
+    let reads = Reads::Paths(&no_blocks);
+    let watched = rules.map(|rules| Watched::new(rules, reads));
     repo.walk_units(
         &units,
         threads,
@@ -51,7 +53,8 @@ pub fn walk_since<T: Send>(
         |repo, unit, changes| {
             let mine = each(repo, unit, &changes)?;
             let judged = rules
-                .map(|rules| Judged::judge(repo, rules, unit, changes, Reads::Paths(&no_blocks)))
+                .zip(watched.as_ref())
+                .map(|(rules, watched)| Judged::judge(repo, rules, unit, changes, reads, watched))
                 .transpose()?;
             Ok::<_, GitError>((mine, judged))
         },

@@ -13,7 +13,9 @@ use super::output::write_output;
 use super::rule_set::{self, open_current};
 use super::{Context, ExitStatus};
 use crate::annotations::{HeadBlocks, Rename, renames};
-use crate::audit::{Audit, AuditFormat, Auditor, Day, IgnoredRevs, Judged, Period, Scope, render};
+use crate::audit::{
+    Audit, AuditFormat, Auditor, Day, IgnoredRevs, Judged, Period, Scope, Watched, render,
+};
 use crate::git::{HistorySpec, Repo, Units};
 use crate::rules::RuleSet;
 
@@ -304,6 +306,7 @@ fn walk<'r>(
     let mut progress = Progress::new(units.len(), io::stderr().is_terminal());
     // Renames after `--until` still name the files the audited units changed.
     let follow = !blocks.is_empty();
+    let watched = Watched::new(rules, blocks.reads());
     let before_until = |day: Day| until.is_none_or(|u| day <= u);
     repo.walk_units(
         units,
@@ -328,7 +331,7 @@ fn walk<'r>(
             if ignored.contains(&unit.id) {
                 return Ok((Some(Judged::ignored(unit)), unit_renames));
             }
-            let judged = Judged::judge(repo, rules, unit, changes, blocks.reads())?;
+            let judged = Judged::judge(repo, rules, unit, changes, blocks.reads(), &watched)?;
             Ok::<_, crate::git::GitError>((Some(judged), unit_renames))
         },
         |walked_unit| {
