@@ -43,10 +43,15 @@ pub(super) struct Index {
 /// reads one place in memory, not an id in one table and an offset in another.
 struct Bucket {
     records: Vec<Record>,
-    /// Where the records whose id's second byte is `b` start, for each `b`, and where
-    /// the last of them ends: a lookup searches the few records of its two first bytes.
-    starts: Box<[u32; 257]>,
+    /// Where the records of each of the bucket's [`PARTS`] start (by the high bits of
+    /// their second byte), and where the last ends: small enough to stay in cache,
+    /// where a table by the whole second byte cost a cache miss a lookup.
+    starts: [u32; PARTS + 1],
 }
+
+/// The bits of an id's second byte that pick its part of a bucket.
+const PART_BITS: u32 = 5;
+const PARTS: usize = 1 << PART_BITS;
 
 /// One object of a bucket: its id, and its offset as the index stores it (4 bytes; the
 /// [`LARGE`] bit set: a position in the table of 8-byte offsets).
@@ -86,27 +91,49 @@ impl Bucket {
                 offset: u32::from_be_bytes(offset),
             })
             .collect();
-        let mut starts = Box::new([0; 257]);
+        let mut starts = [0; PARTS + 1];
         for record in &records {
-            starts[usize::from(record.id[1]) + 1] += 1;
+            starts[part(&record.id) + 1] += 1;
         }
-        for second in 1..starts.len() {
-            starts[second] += starts[second - 1];
+        for part in 1..starts.len() {
+            starts[part] += starts[part - 1];
         }
         Some(Bucket { records, starts })
     }
 
-    /// The stored offset of `id`, if the bucket holds it.
+    /// The stored offset of `id`, if the bucket holds it: searched from where its
+    /// bytes predict it among the records of its part, in steps doubling away from
+    /// there (ids are uniform: it is a record or two away).
     fn find(&self, id: &[u8; ID]) -> Option<u32> {
-        let second = usize::from(id[1]);
-        let (start, end) = (self.starts[second], self.starts[second + 1]);
-        let records = self.records.get(start as usize..end as usize)?;
+        let part = part(id);
+        let (start, end) = (self.starts[part] as usize, self.starts[part + 1] as usize);
+        let records = self.records.get(start..end)?;
         // The first eight bytes almost always decide, in one compare.
         let wanted = (prefix(id), id);
-        let at = records
-            .binary_search_by(|record| (prefix(&record.id), &record.id).cmp(&wanted))
-            .ok()?;
-        Some(records[at].offset)
+        let key = |record: &Record| (prefix(&record.id), &record.id).cmp(&wanted);
+        if records.is_empty() {
+            return None;
+        }
+        let guess = predicted(id, 8 + PART_BITS, 0, records.len());
+        let (low, high) = match key(&records[guess]) {
+            std::cmp::Ordering::Equal => return Some(records[guess].offset),
+            std::cmp::Ordering::Less => {
+                let mut step = 1;
+                while guess + step < records.len() && key(&records[guess + step]).is_lt() {
+                    step *= 2;
+                }
+                (guess + step / 2 + 1, (guess + step + 1).min(records.len()))
+            }
+            std::cmp::Ordering::Greater => {
+                let mut step = 1;
+                while step <= guess && key(&records[guess - step]).is_gt() {
+                    step *= 2;
+                }
+                (guess.saturating_sub(step), guess - step / 2)
+            }
+        };
+        let at = records[low..high].binary_search_by(key).ok()?;
+        Some(records[low + at].offset)
     }
 }
 
@@ -211,7 +238,7 @@ impl Index {
     /// the last on the side `id` sorts to, up to [`WINDOWS`] of them.
     fn search_file(&self, id: &[u8; ID], window: &mut [[u8; ID]]) -> Search {
         let (mut low, mut high) = self.range(usize::from(id[0]));
-        let mut around = predicted(id, low, high);
+        let mut around = predicted(id, 8, low, high);
         for _ in 0..WINDOWS {
             let size = window.len().min(high - low);
             let from = around.saturating_sub(size / 2).clamp(low, high - size);
@@ -253,12 +280,18 @@ impl Index {
     }
 }
 
-/// Where among the ids from `low` to `high` (which share `id`'s first byte) `id` would
-/// be, were they spread evenly: where its next eight bytes sit in their range.
-fn predicted(id: &[u8; ID], low: usize, high: usize) -> usize {
-    let [_, a, b, c, d, e, f, g, h, ..] = *id;
-    let fraction = u64::from_be_bytes([a, b, c, d, e, f, g, h]);
-    let ahead = (u128::from(fraction) * (high - low) as u128) >> 64;
+/// Which part of its bucket `id` is in.
+fn part(id: &[u8; ID]) -> usize {
+    usize::from(id[1] >> (8 - PART_BITS))
+}
+
+/// Where among the ids from `low` to `high`, which share `id`'s first `known` bits,
+/// `id` would be, were they spread evenly: where its next 64 bits sit in their range.
+fn predicted(id: &[u8; ID], known: u32, low: usize, high: usize) -> usize {
+    let [a, b, c, d, e, f, g, h, i, ..] = *id;
+    let bits = u128::from_be_bytes([a, b, c, d, e, f, g, h, i, 0, 0, 0, 0, 0, 0, 0]);
+    let fraction = (bits << known) >> 64;
+    let ahead = (fraction * (high - low) as u128) >> 64;
     low + ahead as usize
 }
 

@@ -1,6 +1,7 @@
 //! Reading objects from pack files ourselves: the `.idx` says where an object starts,
-//! the pack is read in small windows the threads share, one inflater per thread serves
-//! every object, and deltas are resolved over a cache of the bases resolved lately. libgit2 reads packs
+//! the pack is read in small windows the threads share, each thread inflates an
+//! object's data in one call (libdeflate) where its bytes lie in one piece, and deltas
+//! are resolved over a cache of the bases resolved lately. libgit2 reads packs
 //! behind a lock with an allocation or two per object; a [`Pack`] per thread lets an
 //! audit's workers read in parallel.
 
@@ -31,10 +32,12 @@ const BASE_CACHE: usize = 8 << 20;
 /// is corrupt, and must not be allocated.
 pub(super) const MAX_RATIO: u64 = 1032;
 /// Bytes reserved for an object before its data shows it is larger: a damaged size
-/// must not allocate what the data never fills.
+/// must not allocate what the data never fills. Larger objects inflate as their data
+/// comes, a window at a time.
 const TRUSTED_SIZE: usize = 16 << 20;
-/// Room past an object's end: zlib inflates on its fast path only with 258 bytes of
-/// room, and reads the stream's end once the data is out only with a byte of it.
+/// Room past an object's end when it inflates a window at a time: zlib inflates on
+/// its fast path only with 258 bytes of room, and reads the stream's end once the data
+/// is out only with a byte of it.
 const ROOM: usize = 258;
 /// Bytes of buffer capacity worth keeping between objects.
 const KEPT_BUFFER: usize = 1 << 20;
@@ -132,17 +135,22 @@ fn mismatch(
         .then(|| "does not end with the checksum its index names: truncated or damaged".to_owned())
 }
 
-/// One thread's reader of a pack: the windows it is reading, its inflater and its cache
+/// One thread's reader of a pack: the windows it is reading, its inflaters and its cache
 /// of delta bases.
 pub(super) struct Pack {
     file: Arc<PackFile>,
     windows: Windows,
+    /// The inflater of an entry's data in one piece (most entries), and the one that
+    /// inflates it a window at a time.
+    whole_inflater: libdeflater::Decompressor,
     inflater: Decompress,
     bases: Recent<u64, Object>,
     /// The data of the entry inflated last, and the chain of deltas read last: kept,
     /// so reading an object allocates only its own bytes.
     inflated: Vec<u8>,
     chain: Vec<(u64, Header)>,
+    /// The data of an entry that crosses the end of a window, read at once.
+    gathered: Vec<u8>,
 }
 
 /// How an entry is stored: whole, or as a delta against a base entry found by its
@@ -165,10 +173,12 @@ impl Pack {
         Pack {
             windows: Windows::new(Arc::clone(&file.data)),
             file,
+            whole_inflater: libdeflater::Decompressor::new(),
             inflater: Decompress::new(true),
             bases: Recent::new(BASE_CACHE),
             inflated: Vec::new(),
             chain: Vec::new(),
+            gathered: Vec::new(),
         }
     }
 
@@ -197,8 +207,7 @@ impl Pack {
             let base = match header.stored {
                 Stored::Whole(kind) => {
                     self.inflate(&header)?;
-                    // Copied out of a buffer with room to spare, in which zlib inflates
-                    // to the end on its fast path (benches/README.md).
+                    // Copied out of the buffer every entry inflates into.
                     let whole: Rc<[u8]> = Rc::from(&self.inflated[..]);
                     // The base of a delta chain is the base of others, as git keeps it.
                     if !deltas.is_empty() {
@@ -259,15 +268,52 @@ impl Pack {
     /// Inflates the data of an entry, exactly `header.size` bytes of it, into
     /// `self.inflated`, and checks the zlib stream's checksum.
     fn inflate(&mut self, header: &Header) -> Result<(), ReadError> {
-        // The data of the last entry ends where the pack's checksum starts.
-        let left = self
-            .windows
-            .len()
-            .saturating_sub(header.data + CHECKSUM as u64);
-        if header.size as u64 > left.saturating_mul(MAX_RATIO) + MAX_RATIO {
+        if header.size as u64 > self.left(header).saturating_mul(MAX_RATIO) + MAX_RATIO {
             return Err(self.corrupt(header.data, "a size its data cannot hold"));
         }
-        // A size past what the bytes inflated so far promise is reserved as they come.
+        if header.size <= TRUSTED_SIZE && self.inflate_at_once(header)? {
+            return Ok(());
+        }
+        self.inflate_streaming(header)
+    }
+
+    /// Bytes from an entry's data to the end of the last entry's, where the pack's
+    /// checksum starts.
+    fn left(&self, header: &Header) -> u64 {
+        self.windows
+            .len()
+            .saturating_sub(header.data + CHECKSUM as u64)
+    }
+
+    /// Inflates an entry's data in one call, from contiguous bytes into a buffer of its
+    /// declared size (libdeflate: twice zlib's speed on large objects,
+    /// benches/README.md), which also checks the stream's checksum. `false` when that
+    /// fails: the data is damaged, or its stream is longer than zlib ever writes one,
+    /// and [`Self::inflate_streaming`] tells which.
+    fn inflate_at_once(&mut self, header: &Header) -> Result<bool, ReadError> {
+        let most = usize::try_from(self.left(header)).unwrap_or(usize::MAX);
+        let stream = self
+            .windows
+            .contiguous(
+                header.data,
+                deflated_bound(header.size).min(most),
+                &mut self.gathered,
+            )
+            .map_err(|e| unreadable(&self.file.path, &e))?;
+        let out = &mut self.inflated;
+        // Bytes of the last object are written over, not zeroed again.
+        out.truncate(header.size);
+        out.resize(header.size, 0);
+        let inflated = self.whole_inflater.zlib_decompress(stream, out);
+        if self.gathered.capacity() > KEPT_BUFFER {
+            self.gathered = Vec::new();
+        }
+        Ok(inflated == Ok(header.size))
+    }
+
+    /// Inflates an entry's data as it comes, window by window, reserving a size past
+    /// what the bytes inflated so far promise as they come.
+    fn inflate_streaming(&mut self, header: &Header) -> Result<(), ReadError> {
         let out = &mut self.inflated;
         out.clear();
         out.reserve(header.size.min(TRUSTED_SIZE) + ROOM);
@@ -297,6 +343,13 @@ impl Pack {
     fn corrupt(&self, at: u64, what: &str) -> ReadError {
         damaged(&self.file.path, &format!("has {what} at offset {at}"))
     }
+}
+
+/// The most bytes zlib's stream of `size` bytes takes, whatever its settings (zlib's
+/// `deflateBound` for other than the default ones: every byte a 9-bit fixed code, and
+/// the wrapper); the largest a stream of git's can be.
+fn deflated_bound(size: usize) -> usize {
+    size.saturating_add((size >> 3) + (size >> 8) + (size >> 9) + 4 + 6)
 }
 
 /// `len` bytes of `file` from `at`; an error where the file ends sooner. One
@@ -456,6 +509,139 @@ mod tests {
         let (_dir, mut pack) = packed(&body, 12);
         let error = pack.object(12).expect_err("damaged");
         assert!(error.to_string().contains("does not inflate"), "{error}");
+    }
+
+    /// A pack body of blobs, each a zlib stream after an entry header declaring its
+    /// size (`streams`: size and stream); and the offset of each entry.
+    fn blobs(streams: &[(usize, Vec<u8>)]) -> (Vec<u8>, Vec<u64>) {
+        let mut body = Vec::new();
+        let mut offsets = Vec::new();
+        for (size, stream) in streams {
+            offsets.push(PACK_HEADER as u64 + body.len() as u64);
+            let mut rest = size >> 4;
+            let mut byte = 0x30 | (size & 15) as u8;
+            while rest != 0 {
+                body.push(byte | 0x80);
+                byte = (rest & 0x7f) as u8;
+                rest >>= 7;
+            }
+            body.push(byte);
+            body.extend(stream);
+        }
+        (body, offsets)
+    }
+
+    /// Bytes that do not compress: zlib stores them in stored blocks.
+    fn noise(len: usize, seed: u32) -> Vec<u8> {
+        let mut state = seed | 1;
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                state as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn objects_across_the_ends_of_windows_read_back() {
+        // Streams starting just before the end of the first window, larger than a
+        // window, and inside one: stored and compressed.
+        let large = noise(3 * window::WINDOW as usize, 1);
+        let text = b"a line of text, again and again\n".repeat(2000);
+        let filler = noise(window::WINDOW as usize - 40, 2);
+        let objects = [filler, b"crosses".repeat(30), large, text, b"last".to_vec()];
+        let streams: Vec<_> = objects.iter().map(|o| (o.len(), deflate(o))).collect();
+        let (body, offsets) = blobs(&streams);
+        assert!(
+            offsets[1] < window::WINDOW && offsets[2] > window::WINDOW,
+            "{offsets:?}"
+        );
+        let (_dir, mut pack) = packed(&body, offsets[0]);
+        for (at, object) in offsets.iter().zip(&objects).rev() {
+            assert!(at_once(&mut pack, *at), "inflated in one call");
+            let (kind, bytes) = pack.object(*at).expect("sound");
+            assert_eq!((kind, &bytes[..]), (ObjectType::Blob, &object[..]));
+        }
+    }
+
+    /// Whether the entry at `at` inflates in one call.
+    fn at_once(pack: &mut Pack, at: u64) -> bool {
+        let header = pack.header(at).expect("a header");
+        pack.inflate_at_once(&header).expect("readable")
+    }
+
+    #[test]
+    fn a_stream_in_stored_blocks_reads_back() {
+        let object = b"stored, not compressed".repeat(4000);
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::none());
+        std::io::Write::write_all(&mut encoder, &object).expect("deflate");
+        let stream = encoder.finish().expect("deflate");
+        assert_eq!(stream[2] & 6, 0, "a stored block");
+        let (body, offsets) = blobs(&[(object.len(), stream)]);
+        let (_dir, mut pack) = packed(&body, offsets[0]);
+        assert!(at_once(&mut pack, offsets[0]));
+        assert_eq!(&pack.object(offsets[0]).expect("sound").1[..], &object[..]);
+    }
+
+    #[test]
+    fn a_stream_longer_than_zlib_writes_reads_back() {
+        // Each flush adds an empty stored block: valid, and longer than any bound. It
+        // starts near a window's end, and ends past the bytes read for it at once.
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), Default::default());
+        for _ in 0..50 {
+            std::io::Write::write_all(&mut encoder, b"x").expect("deflate");
+            std::io::Write::flush(&mut encoder).expect("flush");
+        }
+        let stream = encoder.finish().expect("deflate");
+        assert!(
+            stream.len() > 2 * window::MIN_SLICE as usize,
+            "{}",
+            stream.len()
+        );
+        let filler = noise(window::WINDOW as usize - 40, 4);
+        let streams = [
+            (filler.len(), deflate(&filler)),
+            (50, stream),
+            (1, deflate(b"y")),
+        ];
+        let (body, offsets) = blobs(&streams);
+        assert!(
+            (window::WINDOW - 20..window::WINDOW).contains(&offsets[1]),
+            "{offsets:?}"
+        );
+        let (_dir, mut pack) = packed(&body, offsets[0]);
+        assert!(
+            !at_once(&mut pack, offsets[1]),
+            "left to the streaming inflater"
+        );
+        assert_eq!(&pack.object(offsets[1]).expect("sound").1[..], &[b'x'; 50]);
+    }
+
+    #[test]
+    fn truncated_and_misdeclared_streams_are_errors() {
+        let object = noise(3 * window::WINDOW as usize, 3);
+        let stream = deflate(&object);
+        let error = |size: usize, stream: &[u8]| {
+            let (body, offsets) = blobs(&[(size, stream.to_vec())]);
+            let (_dir, mut pack) = packed(&body, offsets[0]);
+            assert!(!at_once(&mut pack, offsets[0]), "damaged");
+            pack.object(offsets[0]).expect_err("damaged").to_string()
+        };
+        let len = object.len();
+        for (size, cut) in [(len, 1), (len, 100), (len, stream.len() / 2)] {
+            let message = error(size, &stream[..stream.len() - cut]);
+            assert!(message.contains("does not inflate"), "{message}");
+        }
+        for size in [len - 1, len + 1] {
+            let message = error(size, &stream);
+            assert!(message.contains("does not inflate"), "{message}");
+        }
+        let mut wrong_sum = stream.clone();
+        *wrong_sum.last_mut().expect("adler32") ^= 0x10;
+        let message = error(len, &wrong_sum);
+        assert!(message.contains("does not inflate"), "{message}");
     }
 
     #[test]

@@ -7,11 +7,11 @@ use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::read_at;
+use super::{read_at, read_exact_at};
 
 /// Bytes one window holds: small, so a check reading a few trees of a large pack reads
 /// little more than those trees.
-const WINDOW: u64 = 16 << 10;
+pub(super) const WINDOW: u64 = 16 << 10;
 /// Windows the threads share, at most (4 MiB): more costs memory and saves no CPU, as
 /// the page cache holds the pack anyway (benches/README.md).
 const SHARED: usize = 256;
@@ -21,7 +21,7 @@ const AT_HAND: usize = 4;
 /// object header, so headers are parsed from one slice. Each window reads this many
 /// bytes past its end, so windows start at multiples of [`WINDOW`] and never repeat
 /// each other.
-const MIN_SLICE: u64 = 64;
+pub(super) const MIN_SLICE: u64 = 64;
 
 struct Window {
     start: u64,
@@ -131,5 +131,22 @@ impl Windows {
         let window = &self.at_hand[slot];
         let skip = usize::try_from(at - window.start).unwrap_or(usize::MAX);
         Ok(window.bytes.get(skip..).unwrap_or_default())
+    }
+
+    /// At least `len` bytes from `at` in one slice: the window's own bytes when it holds
+    /// them (and whatever follows in it), else `len` bytes read at once into `gathered`.
+    /// An error where the file ends sooner.
+    pub fn contiguous<'a>(
+        &'a mut self,
+        at: u64,
+        len: usize,
+        gathered: &'a mut Vec<u8>,
+    ) -> std::io::Result<&'a [u8]> {
+        if self.at(at)?.len() >= len {
+            return self.at(at);
+        }
+        gathered.resize(len, 0);
+        read_exact_at(&self.shared.file, gathered, at)?;
+        Ok(gathered)
     }
 }
