@@ -685,8 +685,81 @@ fn split<D>(entry: Option<Entry<'_, D>>) -> (Option<Blob>, Option<D>) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_git::git;
     use super::*;
     use proptest::prelude::*;
+
+    /// Commits the work tree of `dir` and returns the commit's root tree.
+    fn commit_tree(dir: &std::path::Path, message: &str) -> Id {
+        git(dir, &["add", "-A"]);
+        let who = ["-c", "user.name=T", "-c", "user.email=t@example.com"];
+        git(dir, &[&who[..], &["commit", "-qm", message]].concat());
+        let out = git(dir, &["rev-parse", "HEAD^{tree}"]);
+        let hex = String::from_utf8_lossy(&out).trim().to_owned();
+        Id::from(git2::Oid::from_str(&hex).expect("a tree id"))
+    }
+
+    /// `git diff-tree` between two trees, as `status path` lines.
+    fn git_changes(dir: &std::path::Path, old: Id, new: Id) -> Vec<String> {
+        let (old, new) = (old.to_string(), new.to_string());
+        let args = ["diff-tree", "-r", "--no-renames", "--name-status", &old, &new];
+        String::from_utf8_lossy(&git(dir, &args))
+            .lines()
+            .map(|line| line.replace('\t', " "))
+            .collect()
+    }
+
+    /// The walk's changes between two trees, as [`git_changes`] prints them.
+    fn changes(repo: &Repo, old: Id, new: Id) -> Vec<String> {
+        let mut raw = Vec::new();
+        let (old, new) = (Some(TreeDir(old)), Some(TreeDir(new)));
+        walk(repo, &mut Vec::new(), old, new, &mut raw).expect("a diff");
+        raw.iter()
+            .map(|change| {
+                let status = match (change.old, change.new) {
+                    (None, _) => 'A',
+                    (_, None) => 'D',
+                    _ => 'M',
+                };
+                format!("{status} {}", String::from_utf8_lossy(&change.path))
+            })
+            .collect()
+    }
+
+    /// The same subtree (one tree id) added under several paths of one diff, then
+    /// deleted from several, is listed at each path: the repository's tree cache hands
+    /// out the tree read for the first path at the others.
+    #[test]
+    fn a_subtree_under_several_paths_of_one_diff_is_listed_at_each() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path();
+        git(path, &["init", "-q", "."]);
+        let write = |file: &str, text: &str| {
+            let file = path.join(file);
+            std::fs::create_dir_all(file.parent().expect("a parent")).expect("dirs");
+            std::fs::write(file, text).expect("write");
+        };
+        write("keep.txt", "kept\n");
+        write("fixture/Cargo.toml", "[package]\n");
+        write("fixture/src/lib.rs", "fn f() {}\n");
+        let first = commit_tree(path, "one");
+        for copy in ["a/fixture", "b/c/fixture", "d"] {
+            write(&format!("{copy}/Cargo.toml"), "[package]\n");
+            write(&format!("{copy}/src/lib.rs"), "fn f() {}\n");
+        }
+        let second = commit_tree(path, "copies");
+        std::fs::remove_dir_all(path.join("fixture")).expect("remove");
+        std::fs::remove_dir_all(path.join("b")).expect("remove");
+        let third = commit_tree(path, "fewer");
+        let repo = Repo::discover(path).expect("a repository");
+        for (old, new) in [(first, second), (second, third), (first, third), (third, first)] {
+            let expected = git_changes(path, old, new);
+            assert!(expected.len() >= 4, "{expected:?}");
+            assert_eq!(changes(&repo, old, new), expected);
+            // Again, every tree now from the cache.
+            assert_eq!(changes(&repo, old, new), expected);
+        }
+    }
 
     /// A tree entry as git writes it: `<octal mode> <name>\0<id>`.
     fn encode(mode: u32, name: &[u8], id: [u8; 20]) -> Vec<u8> {
