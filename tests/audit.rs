@@ -1271,3 +1271,30 @@ fn a_missed_block_target_changed_later_is_fixed_later_outside_every_companion() 
         serde_json::json!({"commit": fixed, "date": "2026-01-09", "days": 3})
     );
 }
+
+/// The head's files are read for blocks by two threads once the history is listed; a
+/// file that cannot be read is reported as one thread alone would: the first in tree
+/// order, whichever thread met it.
+#[test]
+fn an_unreadable_head_file_is_named_first_in_tree_order_whatever_the_threads() {
+    let repo = Repo::new();
+    repo.write("lockstep.toml", SERVICES);
+    for n in 0..400 {
+        repo.write(&format!("src/f{n:03}.rs"), format!("const N: u32 = {n};\n"));
+    }
+    repo.commit_at("many files", "2026-01-05T10:00:00+0000");
+    for name in ["src/f120.rs", "src/f360.rs"] {
+        let id = repo.rev(&format!("HEAD:{name}"));
+        let object = repo
+            .path()
+            .join(".git/objects")
+            .join(&id[..2])
+            .join(&id[2..]);
+        std::fs::remove_file(object).expect("a loose blob");
+    }
+    for _ in 0..5 {
+        let stderr = audit_error(&repo, &["-j", "2"]);
+        assert!(stderr.contains("src/f120.rs"), "{stderr}");
+        assert!(!stderr.contains("src/f360.rs"), "{stderr}");
+    }
+}

@@ -259,6 +259,35 @@ fn a_replaced_commit_with_other_parents_reads_as_git_reads_it() {
     assert_reads_as_git(&repo, &[], "core.useReplaceRefs = false");
 }
 
+/// Packs every ref, and removes the directory of loose refs `dir` it emptied, so that
+/// only `packed-refs` names them.
+fn pack_refs(repo: &Repo, dir: &str) {
+    repo.git(&["pack-refs", "--all"]);
+    let loose = repo.path().join(".git").join(dir);
+    if loose.exists() {
+        std::fs::remove_dir(&loose).expect("no loose ref left");
+    }
+}
+
+#[test]
+fn a_packed_replace_ref_reads_as_a_loose_one() {
+    let (repo, ids) = history();
+    repo.git(&["replace", "--graft", &ids["four"], &ids["two"]]);
+    pack_refs(&repo, "refs/replace");
+    assert_reads_as_git(&repo, &[], "packed replace ref");
+    // Under another base, packed too.
+    let target = repo.rev(&format!("refs/replace/{}", ids["four"]));
+    repo.git(&[
+        "update-ref",
+        &format!("refs/moved/{}", ids["four"]),
+        &target,
+    ]);
+    repo.git(&["update-ref", "-d", &format!("refs/replace/{}", ids["four"])]);
+    pack_refs(&repo, "refs/moved");
+    let base = [("GIT_REPLACE_REF_BASE", "refs/moved/")];
+    assert_reads_as_git(&repo, &base, "GIT_REPLACE_REF_BASE, packed");
+}
+
 #[test]
 fn a_chain_of_replacements_is_followed_as_git_follows_it_under_any_ref_base() {
     let (repo, ids) = history();

@@ -4,11 +4,13 @@
 //! exact renames, and a history without blocks costs it nothing.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use super::{find_marker, parse};
 use crate::change::{Change, Status};
 use crate::config::AnnotationSettings;
-use crate::git::{GitError, Repo};
+use crate::git::{GitError, Repo, TrackedFile};
 use git2::Oid;
 
 /// The changed files whose blocks are read.
@@ -50,35 +52,99 @@ pub struct HeadBlocks {
     paths: HashSet<String>,
 }
 
-impl HeadBlocks {
-    /// The annotated files of `head`'s tree (none without a head), leaving out the files
+/// The files of a head's tree an audit looks for blocks in, shared by the threads that
+/// read them: each takes the next file no other has taken.
+pub struct HeadFiles<'s> {
+    files: Vec<TrackedFile>,
+    next: AtomicUsize,
+    settings: &'s AnnotationSettings,
+    /// The first file, in tree order, a thread could not read (`usize::MAX`: none)...
+    first_failed: AtomicUsize,
+    /// ...and why.
+    failed: Mutex<Option<(usize, GitError)>>,
+}
+
+impl<'s> HeadFiles<'s> {
+    /// The files of `head`'s tree (none without a head), leaving out the files
     /// `settings` leaves unread.
     pub fn at(
         repo: &Repo,
         head: Option<Oid>,
-        settings: &AnnotationSettings,
-    ) -> Result<HeadBlocks, GitError> {
-        let Some(head) = head else {
-            return Ok(HeadBlocks::default());
+        settings: &'s AnnotationSettings,
+    ) -> Result<HeadFiles<'s>, GitError> {
+        let mut files = match head {
+            Some(head) => repo.files_at_commit(Some(head))?,
+            None => Vec::new(),
         };
-        let mut files = repo.files_at_commit(Some(head))?;
         files.retain(|file| settings.unread(&file.path).is_none());
         // Every one is read: a partial clone fetches them in one go.
         repo.prefetch(files.iter().map(|file| file.content));
-        let mut paths = HashSet::new();
-        for file in files {
-            let bytes = repo.read_content(&file.path, Some(file.content))?;
-            if find_marker(&bytes).is_none() {
-                continue;
-            }
-            let parsed = parse(&file.path, &bytes, settings);
-            if !parsed.blocks.is_empty() || !parsed.problems.is_empty() {
-                paths.insert(file.path);
-            }
-        }
-        Ok(HeadBlocks { paths })
+        Ok(HeadFiles {
+            files,
+            next: AtomicUsize::new(0),
+            settings,
+            first_failed: AtomicUsize::new(usize::MAX),
+            failed: Mutex::new(None),
+        })
     }
 
+    /// Reads files no other thread took until none is left, or none before the first
+    /// that could not be read: the others read those taken before it, so the error
+    /// [`HeadFiles::blocks`] reports is the first in tree order, whoever met it.
+    pub fn read(&self, repo: &Repo) -> HeadBlocks {
+        let mut paths = HashSet::new();
+        loop {
+            let at = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(file) = self.files.get(at) else {
+                break;
+            };
+            if at > self.first_failed.load(Ordering::Relaxed) {
+                break;
+            }
+            match self.annotated(repo, file) {
+                Ok(true) => {
+                    paths.insert(file.path.clone());
+                }
+                Ok(false) => {}
+                Err(error) => {
+                    self.first_failed.fetch_min(at, Ordering::Relaxed);
+                    let mut failed = self.failed.lock().unwrap_or_else(PoisonError::into_inner);
+                    if failed.as_ref().is_none_or(|(first, _)| at < *first) {
+                        *failed = Some((at, error));
+                    }
+                    break;
+                }
+            }
+        }
+        HeadBlocks { paths }
+    }
+
+    /// Whether `file` holds a block or a malformed directive.
+    fn annotated(&self, repo: &Repo, file: &TrackedFile) -> Result<bool, GitError> {
+        let bytes = repo.read_content(&file.path, Some(file.content))?;
+        if find_marker(&bytes).is_none() {
+            return Ok(false);
+        }
+        let parsed = parse(&file.path, &bytes, self.settings);
+        Ok(!parsed.blocks.is_empty() || !parsed.problems.is_empty())
+    }
+
+    /// The blocks the threads `found`, or the error of the first file they could not
+    /// read.
+    pub fn blocks(self, found: Vec<HeadBlocks>) -> Result<HeadBlocks, GitError> {
+        let failed = self
+            .failed
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, error)) = failed {
+            return Err(error);
+        }
+        let paths = found.into_iter().flat_map(|blocks| blocks.paths).collect();
+        Ok(HeadBlocks { paths })
+    }
+}
+
+impl HeadBlocks {
     /// Whether the head holds no block: then no file is read, and renames do not matter.
     pub fn is_empty(&self) -> bool {
         self.paths.is_empty()

@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use crate::config::Severity;
 
 pub use check::{Annotated, TARGET_KIND, check, read};
-pub use history::{HeadBlocks, Reads, Rename, renames};
+pub use history::{HeadBlocks, HeadFiles, Reads, Rename, renames};
 pub use parse::{Parsed, parse};
 pub use references::broken_references;
 pub use scan::{External, ScanReport, scan};

@@ -3,6 +3,7 @@
 
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
@@ -12,11 +13,11 @@ use super::audit_merge as merge;
 use super::output::write_output;
 use super::rule_set::{self, open_current};
 use super::{Context, ExitStatus};
-use crate::annotations::{HeadBlocks, Rename, renames};
+use crate::annotations::{HeadBlocks, HeadFiles, Rename, renames};
 use crate::audit::{
     Audit, AuditFormat, Auditor, Day, IgnoredRevs, Judged, Period, Scope, Watched, render,
 };
-use crate::git::{HistorySpec, Repo, Units};
+use crate::git::{GitError, HistorySpec, Repo, Units};
 use crate::rules::RuleSet;
 
 #[derive(Debug, Args)]
@@ -173,10 +174,11 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
 }
 
 /// The units of `spec`'s history, and the blocks of the commit it ends at, read on a
-/// thread of their own while this one lists the history (both come before the walk;
-/// the head's files are read once, by a reader whose caches go with the thread).
-/// Blocks are read under the names their files had; a rename into an annotated path
-/// found on the way means reading the history again under the earlier name.
+/// thread of their own while this one lists the history, and on this one too once the
+/// listing is done (both come before the walk; the head's files are read once, by
+/// readers whose caches go before the walk). Blocks are read under the names their
+/// files had; a rename into an annotated path found on the way means reading the
+/// history again under the earlier name.
 fn units_and_blocks(
     repo: &Repo,
     spec: &HistorySpec,
@@ -192,15 +194,36 @@ fn units_and_blocks(
     };
     let opener = repo.opener();
     let settings = &rules.settings.annotation;
-    let (units, blocks) = std::thread::scope(|scope| {
-        let blocks = scope.spawn(|| HeadBlocks::at(&opener.open()?, head, settings));
+    let shared = OnceLock::new();
+    let (units, found) = std::thread::scope(|scope| {
+        let blocks = scope.spawn(|| {
+            let reader = opener.open()?;
+            let files = HeadFiles::at(&reader, head, settings)?;
+            Ok::<_, GitError>(shared.get_or_init(|| files).read(&reader))
+        });
         let units = repo.units(spec);
-        let blocks = blocks
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (units, blocks)
+        let more = match (&units, shared.get()) {
+            (Ok(_), Some(files)) => {
+                Some(scope.spawn(|| opener.open().map(|reader| files.read(&reader))))
+            }
+            _ => None,
+        };
+        let joined = [Some(blocks), more].map(|thread| {
+            thread.map(|thread| {
+                thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+        });
+        (units, joined)
     });
-    Ok((units?, blocks?))
+    let units = units?;
+    let found = found.into_iter().flatten().collect::<Result<Vec<_>, _>>()?;
+    let blocks = match shared.into_inner() {
+        Some(files) => files.blocks(found)?,
+        None => HeadBlocks::default(),
+    };
+    Ok((units, blocks))
 }
 
 /// The previous period `bounds` (first and last day) from the auditor of its units.
