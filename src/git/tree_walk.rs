@@ -702,7 +702,14 @@ mod tests {
     /// `git diff-tree` between two trees, as `status path` lines.
     fn git_changes(dir: &std::path::Path, old: Id, new: Id) -> Vec<String> {
         let (old, new) = (old.to_string(), new.to_string());
-        let args = ["diff-tree", "-r", "--no-renames", "--name-status", &old, &new];
+        let args = [
+            "diff-tree",
+            "-r",
+            "--no-renames",
+            "--name-status",
+            &old,
+            &new,
+        ];
         String::from_utf8_lossy(&git(dir, &args))
             .lines()
             .map(|line| line.replace('\t', " "))
@@ -752,7 +759,12 @@ mod tests {
         std::fs::remove_dir_all(path.join("b")).expect("remove");
         let third = commit_tree(path, "fewer");
         let repo = Repo::discover(path).expect("a repository");
-        for (old, new) in [(first, second), (second, third), (first, third), (third, first)] {
+        for (old, new) in [
+            (first, second),
+            (second, third),
+            (first, third),
+            (third, first),
+        ] {
             let expected = git_changes(path, old, new);
             assert!(expected.len() >= 4, "{expected:?}");
             assert_eq!(changes(&repo, old, new), expected);
