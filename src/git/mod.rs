@@ -67,6 +67,7 @@ use pack::Object;
 use promisor::Promisor;
 use recent::Recent;
 use repo::Layout;
+use tree_walk::Trees;
 
 /// Replace refs git follows in a row from one object before it gives up ("replace
 /// depth too high", `MAXREPLACEDEPTH`).
@@ -124,7 +125,9 @@ pub struct Repo {
     /// Commits a merge-base search or a revision's steps read lately, whose messages
     /// the range's listing reads next.
     walked: RefCell<Recent>,
-    /// What the audit asked about areas of trees, and the trees read on the way.
+    /// Trees read lately, parsed: a walk's diffs and the area check read the same ones.
+    trees: Trees,
+    /// What the audit asked about areas of trees.
     areas: RefCell<Areas>,
     /// Objects a partial clone lacks, fetched as git fetches them; set at the first.
     promisor: RefCell<Option<Promisor>>,
@@ -152,6 +155,7 @@ impl Repo {
             blobs: RefCell::new(Recent::new(BLOB_CACHE)),
             walked: RefCell::new(Recent::new(WALKED_CACHE)),
             work_tree_copies: RefCell::default(),
+            trees: Trees::default(),
             areas: RefCell::default(),
             promisor: RefCell::new(None),
             cleaned: RefCell::new(None),
