@@ -10,12 +10,11 @@ use std::rc::Rc;
 use super::error::GitError;
 use super::id::Id;
 use super::recent::{Recent, Weight};
-use super::tree_walk::{Entry, read_tree, tree_entries};
+use super::tree_walk::{Entry, tree_entries};
 use super::unchanged::PathEntry;
 use super::{Repo, Unit};
 
-/// Bytes of answers, and of the trees read on the way to a directory, that each of a
-/// repository's memories of areas holds at most.
+/// Bytes of answers each of a repository's memories of areas holds at most.
 const AREA_CACHE: usize = 2 << 20;
 
 /// The files an audit looks for around a unit.
@@ -32,20 +31,11 @@ pub struct Wanted<'a, M> {
 }
 
 /// What a repository remembers of the areas asked about: by key, whether the tree of
-/// the key's directory holds a wanted file; and the trees read on the way to such
-/// directories (a unit's parent tree is usually the previous unit's tree).
+/// the key's directory holds a wanted file. The trees read on the way (a unit's trees,
+/// which its walk has just read) come from the repository's tree cache.
+#[derive(Default)]
 pub(super) struct Areas {
     answers: HashMap<String, Recent<Id, Found>>,
-    trees: Recent,
-}
-
-impl Default for Areas {
-    fn default() -> Areas {
-        Areas {
-            answers: HashMap::new(),
-            trees: Recent::new(AREA_CACHE),
-        }
-    }
 }
 
 #[derive(Clone, Copy)]
@@ -115,15 +105,8 @@ impl Repo {
     }
 
     fn remembered_tree(&self, id: Id, prefix: &[u8]) -> Result<Rc<[u8]>, GitError> {
-        if let Some(listing) = self.areas.borrow_mut().trees.get(id) {
-            return Ok(listing);
-        }
-        let listing = read_tree(self, id, prefix)?;
-        self.areas
-            .borrow_mut()
-            .trees
-            .insert(id, Rc::clone(&listing));
-        Ok(listing)
+        let tree = self.trees.listing(self, id, prefix, None)?;
+        Ok(Rc::clone(tree.bytes()))
     }
 
     /// Whether the tree `dir`, at `wanted.dir`, holds a wanted file; the search stops at
@@ -143,7 +126,7 @@ impl Repo {
         let mut pending = vec![(dir, start, segments)];
         let mut path = Vec::new();
         while let Some((id, prefix, segments)) = pending.pop() {
-            let listing = read_tree(self, id, &prefix)?;
+            let listing = self.remembered_tree(id, &prefix)?;
             for entry in tree_entries(&listing, |id| id) {
                 match entry {
                     Entry::File { name, .. } if within(segments + 1) => {

@@ -2,20 +2,17 @@
 //! parent, or each first-parent change), then diff them on every core at once, one
 //! `Repository` per thread, handing results back in history order.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 
 use git2::Oid;
 
-use super::changes::{NewSide, into_changes};
 use super::commit_object::MAX_ZONE_OFFSET;
 use super::error::GitError;
 use super::id::Id;
-use super::recent::Recent;
 use super::topo_order::{Edges, Listed, ListedTime};
-use super::tree_walk::{Dir, Entry, Tree, walk};
 use super::unchanged::Unchanged;
 use super::{Commit, Repo};
 use crate::change::Change;
@@ -241,9 +238,9 @@ impl Repo {
         T: Send,
         E: From<GitError> + Send,
     {
-        // Each worker keeps the trees it needs in its own TreeCache; libgit2's object
-        // cache would keep every commit and small tree of the history until the end,
-        // and take as long to free as to fill.
+        // Each worker's repository keeps the trees it needs in its own tree cache;
+        // libgit2's object cache would keep every commit and small tree of the history
+        // until the end, and take as long to free as to fill.
         git2::opts::enable_caching(false);
         let len = units.list.len();
         let threads = threads.clamp(1, len.div_ceil(MIN_CHUNK).max(1));
@@ -265,7 +262,6 @@ impl Repo {
                             return;
                         }
                     };
-                    let cache = TreeCache::default();
                     let mut last = None;
                     while !stop.load(Ordering::Relaxed) {
                         let claimed = next_start.fetch_update(
@@ -279,8 +275,7 @@ impl Repo {
                         let end = chunk(start, len, threads);
                         let results = (start..end)
                             .map(|index| {
-                                let walked =
-                                    repo.unit_changes(index, units, &keep, (&cache, &mut last))?;
+                                let walked = repo.unit_changes(index, units, &keep, &mut last)?;
                                 walked
                                     .map(|(unit, changes)| judge(&repo, &unit, changes))
                                     .transpose()
@@ -323,7 +318,7 @@ impl Repo {
         index: usize,
         units: &Units,
         keep: &impl Fn(i64) -> bool,
-        (cache, last): (&TreeCache, &mut Option<(Oid, Id)>),
+        last: &mut Option<(Oid, Id)>,
     ) -> Result<Option<(Unit, Vec<Change>)>, GitError> {
         if units.left_out(index, keep) {
             return Ok(None);
@@ -354,16 +349,7 @@ impl Repo {
         if !keep(local_time) {
             return Ok(None);
         }
-        let dir = |id| CachedTree { id, cache };
-        let mut raw = Vec::new();
-        walk(
-            self,
-            &mut Vec::new(),
-            parent_tree.map(dir),
-            Some(dir(tree)),
-            &mut raw,
-        )?;
-        let changes = into_changes(raw, NewSide::Objects);
+        let changes = self.tree_changes(parent_tree, Some(tree))?;
         let unit = Unit {
             index,
             id: id.to_string(),
@@ -374,74 +360,6 @@ impl Repo {
             commit: commit.map(OnceCell::from).unwrap_or_default(),
         };
         Ok(Some((unit, changes)))
-    }
-}
-
-/// A tree object, parsed, shared between the units that read it.
-type Listing = Tree;
-
-/// Bytes of parsed trees a worker's tree cache holds at most: a unit reads mostly what
-/// the unit before it read, and more costs memory for no CPU (benches/README.md).
-const TREE_CACHE: usize = 1 << 20;
-
-/// The tree objects a worker read lately, parsed. A unit's old side is mostly trees an
-/// earlier unit read as its new side, or as its old side when they had not changed for
-/// a while, so each tree is read from the pack and parsed about once.
-struct TreeCache(RefCell<Recent<Id, Listing>>);
-
-impl Default for TreeCache {
-    fn default() -> TreeCache {
-        TreeCache(RefCell::new(Recent::new(TREE_CACHE)))
-    }
-}
-
-impl TreeCache {
-    fn listing(
-        &self,
-        repo: &Repo,
-        id: Id,
-        prefix: &[u8],
-        like: Option<&Tree>,
-    ) -> Result<Listing, GitError> {
-        if let Some(listing) = self.0.borrow_mut().get(id) {
-            return Ok(listing);
-        }
-        let listing = Tree::read(repo, id, prefix, like)?;
-        self.0.borrow_mut().insert(id, listing.clone());
-        Ok(listing)
-    }
-}
-
-/// A tree read through a worker's [`TreeCache`].
-struct CachedTree<'c> {
-    id: Id,
-    cache: &'c TreeCache,
-}
-
-impl Dir for CachedTree<'_> {
-    type Listing = Listing;
-
-    fn id(&self) -> Option<Id> {
-        Some(self.id)
-    }
-
-    fn list(&self, repo: &Repo, prefix: &[u8], like: Option<&Tree>) -> Result<Listing, GitError> {
-        self.cache.listing(repo, self.id, prefix, like)
-    }
-
-    fn tree(listing: &Listing) -> Option<&Tree> {
-        Some(listing)
-    }
-
-    fn entries<'l>(
-        &'l self,
-        listing: &'l Listing,
-        skip: (usize, usize),
-    ) -> impl Iterator<Item = Entry<'l, Self>> {
-        listing.entries(listing.kept(skip), |id| CachedTree {
-            id,
-            cache: self.cache,
-        })
     }
 }
 
