@@ -13,6 +13,7 @@ A repository whose variable is unset is skipped, saying so. Scenarios:
   cargo    audit --since 2024-01-01      vs  git log --no-renames --name-only --since=...
            and vs the same from the start of the period before it, which the audit
            also judges (as many days as --since to today, just before it)
+  cargo    audit --since 2024-01-01 --no-previous  vs  the same git log --since
   cargo    check --staged, 16 files      vs  git diff --cached --name-status
   cargo    check --base HEAD~300         vs  git diff --name-status HEAD~300...HEAD
 The check scenarios and the commit-graph row run in local clones made under a
@@ -159,6 +160,13 @@ def audits(lockstep, work, runs):
         f"the same, floor from {previous} (the period before it too)",
         audit,
         [*log, f"--since={previous}"],
+        work,
+        runs,
+    )
+    pair(
+        f"cargo audit --since {since} --no-previous",
+        [*audit, "--no-previous"],
+        [*log, f"--since={since}"],
         work,
         runs,
     )

@@ -466,3 +466,93 @@ fn a_merged_report_compares_with_the_previous_periods_summed() {
     assert_eq!(rule["months"][0]["month"], "2026-03");
     assert_eq!(rule["months"][0]["triggered"], 2);
 }
+
+/// The history with the root tree of a commit of the previous period (2026-01-20,
+/// `api without docs`) deleted: any walk of that period fails on it.
+fn history_without_a_previous_tree() -> Repo {
+    let repo = history();
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%cs", "HEAD~8"]).trim(),
+        "2026-01-20"
+    );
+    let tree = repo.rev("HEAD~8^{tree}");
+    let path = repo
+        .path()
+        .join(".git/objects")
+        .join(&tree[..2])
+        .join(&tree[2..]);
+    std::fs::remove_file(&path).expect("a loose tree");
+    repo
+}
+
+#[test]
+fn no_previous_judges_the_same_period_and_not_the_one_before() {
+    let repo = history();
+    let broken = history_without_a_previous_tree();
+    let range = ["--range", "HEAD~6..HEAD~2"];
+    for window in [&PERIOD[..], &range[..]] {
+        let with = json(&repo, window);
+        assert!(with["previous"].is_object(), "{with}");
+        // The period before is not read at all: a tree missing there does not matter.
+        let flagged = [window, &["--no-previous"]].concat();
+        let mut without = json(&broken, &flagged);
+        assert!(without.get("previous").is_none(), "{without}");
+        // Two repositories, two directory names.
+        for key in ["previous", "repository"] {
+            without[key] = with[key].clone();
+        }
+        assert_eq!(with, without, "{window:?}");
+        let failed = broken
+            .lockstep()
+            .args(["audit", "--format", "json"])
+            .args(window)
+            .output()
+            .expect("run lockstep");
+        assert_eq!(failed.status.code(), Some(2), "{window:?}");
+        for format in ["table", "markdown", "html"] {
+            let text = report(&broken, format, &flagged);
+            assert!(text.contains("not compared: --no-previous"), "{text}");
+            assert!(!text.contains(" against 20"), "{text}");
+            assert!(report(&repo, format, window).contains(" against 20"));
+        }
+        // CSV shows no period before, so it never judges one: the same rows without
+        // the flag, on the broken history too.
+        let csv = report(&repo, "csv", window);
+        assert!(csv.lines().count() > 1, "{csv}");
+        assert_eq!(report(&broken, "csv", window), csv);
+        assert_eq!(report(&broken, "csv", &flagged), csv);
+    }
+}
+
+#[test]
+fn merging_an_audit_without_a_previous_period_compares_with_none() {
+    let repo = history();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut files = Vec::new();
+    for (name, extra) in [("with", &[][..]), ("without", &["--no-previous"][..])] {
+        let path = dir.path().join(format!("{name}.json"));
+        let args = [&PERIOD[..], extra].concat();
+        std::fs::write(&path, report(&repo, "json", &args)).expect("write");
+        files.push(path);
+    }
+    let merge = |format: &str| {
+        let output = repo
+            .lockstep()
+            .args(["audit", "merge", "--format", format])
+            .args(&files)
+            .output()
+            .expect("run lockstep");
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let merged: Value = serde_json::from_str(&merge("json")).expect("JSON");
+    assert!(merged.get("previous").is_none(), "{merged}");
+    assert_eq!(merged["total"]["triggered"], 8);
+    let markdown = merge("markdown");
+    assert!(
+        markdown.contains(
+            "no previous period to compare with (audits with --since or --range have one)"
+        ),
+        "{markdown}"
+    );
+}

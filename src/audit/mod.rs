@@ -193,6 +193,9 @@ pub struct Scope {
     pub ignored: usize,
     /// The repository is a shallow clone: history before its boundary is missing.
     pub shallow: bool,
+    /// The period before was not judged because `--no-previous` asked so (JSON
+    /// shows it as an audit without a previous period).
+    pub no_previous: bool,
 }
 
 impl Scope {

@@ -54,6 +54,12 @@ pub struct AuditArgs {
     #[arg(long = "rule", value_name = "ID")]
     pub rules: Vec<String>,
 
+    /// Judge only the audited period, not the one of equal length before it that
+    /// `--since` and `--range` compare with: about half the work, for CI gates
+    /// (`--fail-under`) that read compliance alone. `--format csv` never judges it.
+    #[arg(long)]
+    pub no_previous: bool,
+
     #[command(flatten)]
     pub report: ReportArgs,
 
@@ -125,9 +131,11 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     let ignored = ignored_revs(args, context, &repo, &rules)?;
     let rule_ids = select_rules(&mut rules, &args.rules)?;
     // With `--since`, the period before it is judged in the same walk; `--since`
-    // without `--until` runs to today.
-    let before_since =
-        since.map(|s| Period::bounds_before(s, until.unwrap_or_else(Day::today).max(s)));
+    // without `--until` runs to today. CSV lists cases and shows no period before.
+    let compare = !args.no_previous && args.report.format != AuditFormat::Csv;
+    let before_since = since
+        .filter(|_| compare)
+        .map(|s| Period::bounds_before(s, until.unwrap_or_else(Day::today).max(s)));
     let window = Window {
         start: before_since.map(|p| p.0).or(since),
         split: since,
@@ -155,7 +163,7 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
     };
     let previous = match (before_since, walked.current.span(), &args.range) {
         (Some(bounds), _, _) => Some(period(bounds, walked.previous)),
-        (None, Some(span), Some(_)) => Some(behind_range(
+        (None, Some(span), Some(_)) if compare => Some(behind_range(
             &history, &spec, span, &rule_ids, &blocks, args,
         )?),
         _ => None,
@@ -167,6 +175,7 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         range: args.range.clone(),
         first_parent: args.first_parent,
         shallow: repo.is_shallow(),
+        no_previous: args.no_previous,
         ..Scope::default()
     });
     audit.previous = previous;

@@ -164,8 +164,12 @@ fn change(delta: f64) -> String {
 /// `+3.2 points against 2026-01-01 to 2026-02-28 (53.9%, 12 of 13 cases satisfied)`.
 fn comparison(audit: &Audit) -> String {
     let Some(previous) = &audit.previous else {
-        return "no previous period to compare with (audits with --since or --range have one)"
-            .to_owned();
+        return if audit.scope.no_previous {
+            "not compared: --no-previous"
+        } else {
+            "no previous period to compare with (audits with --since or --range have one)"
+        }
+        .to_owned();
     };
     let when = format!("{} to {}", previous.since, previous.until);
     match audit.compliance_change() {
