@@ -55,8 +55,8 @@ pub struct AuditArgs {
     pub rules: Vec<String>,
 
     /// Judge only the audited period, not the one of equal length before it that
-    /// `--since` and `--range` compare with: about half the work, for CI gates
-    /// (`--fail-under`) that read compliance alone. `--format csv` never judges it.
+    /// `--since` and `--range` compare with: less work, for CI gates (`--fail-under`)
+    /// that read compliance alone. `--format csv` never judges it.
     #[arg(long)]
     pub no_previous: bool,
 
