@@ -972,25 +972,72 @@ fn the_first_changed_line_is_git_diff_s_with_its_indent_heuristic() {
     }
 }
 
+/// Where `diff.indentHeuristic = false` is set: the repository's config, the user's
+/// (`$HOME/.gitconfig`), a file the repository's config includes, and one it includes
+/// on a condition naming the repository (read through the repository, not alone).
+#[derive(Debug, Clone, Copy)]
+enum Level {
+    Repository,
+    Global,
+    Include,
+    IncludeIf,
+}
+
 #[test]
 fn with_diff_indent_heuristic_off_the_first_changed_line_is_git_diff_s_without_it() {
-    let repo = Repo::new();
-    repo.write("witness.md", "w\n")
-        .write("moved.txt", "1\n2\na\n\nb\n3\n4\n");
-    repo.commit("initial");
-    repo.write("moved.txt", "1\n2\na\n\nb\na\n\nb\n3\n4\n");
-    repo.git(&["config", "diff.indentHeuristic", "false"]);
-    // git reads its configuration: the plain diff's line, even ignoring whitespace.
-    let ignoring = ["-w", "--ignore-blank-lines"];
-    let expected = git_diff_lines(&repo, &[&ignoring[..], &["HEAD"]].concat());
-    assert_eq!(
-        expected["moved.txt"][0], 6,
-        "git's first line without the heuristic"
-    );
-    let (report, stderr) = check_with(&repo, false, &[]);
-    let expected = [("every-path".to_owned(), "moved.txt".to_owned(), 6)];
-    assert_eq!(findings(&report), expected, "work tree: {stderr}");
-    repo.commit("more");
-    let (report, stderr) = check_with(&repo, false, &["--commit", "HEAD"]);
-    assert_eq!(findings(&report), expected, "--commit: {stderr}");
+    for level in [
+        Level::Repository,
+        Level::Global,
+        Level::Include,
+        Level::IncludeIf,
+    ] {
+        let repo = Repo::new();
+        repo.write("witness.md", "w\n")
+            .write("moved.txt", "1\n2\na\n\nb\n3\n4\n");
+        repo.commit("initial");
+        repo.write("moved.txt", "1\n2\na\n\nb\na\n\nb\n3\n4\n");
+        let off = ["config", "diff.indentHeuristic", "false"];
+        let included = repo.home().join("included.gitconfig");
+        let included_arg = included.to_string_lossy().into_owned();
+        let file = [
+            "config",
+            "--file",
+            &included_arg,
+            "diff.indentHeuristic",
+            "false",
+        ];
+        let git_dir = format!("includeIf.gitdir:{}/.git.path", repo.path().display());
+        match level {
+            Level::Repository => drop(repo.git(&off)),
+            Level::Global => drop(repo.git(&[&off[..1], &["--global"], &off[1..]].concat())),
+            Level::Include => {
+                repo.git(&file);
+                repo.git(&["config", "include.path", &included_arg]);
+            }
+            Level::IncludeIf => {
+                repo.git(&file);
+                repo.git(&["config", &git_dir, &included_arg]);
+            }
+        }
+        // git reads its configuration: the plain diff's line, even ignoring whitespace.
+        let ignoring = ["-w", "--ignore-blank-lines"];
+        let expected = git_diff_lines(&repo, &[&ignoring[..], &["HEAD"]].concat());
+        assert_eq!(
+            expected["moved.txt"][0], 6,
+            "{level:?}: git's first line without the heuristic"
+        );
+        let (report, stderr) = check_with(&repo, false, &[]);
+        let expected = [("every-path".to_owned(), "moved.txt".to_owned(), 6)];
+        assert_eq!(
+            findings(&report),
+            expected,
+            "{level:?}, work tree: {stderr}"
+        );
+        repo.git(&["add", "moved.txt"]);
+        let (report, stderr) = check_with(&repo, false, &["--staged"]);
+        assert_eq!(findings(&report), expected, "{level:?}, staged: {stderr}");
+        repo.commit("more");
+        let (report, stderr) = check_with(&repo, false, &["--commit", "HEAD"]);
+        assert_eq!(findings(&report), expected, "{level:?}, --commit: {stderr}");
+    }
 }

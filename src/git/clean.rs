@@ -45,7 +45,8 @@ impl Repo {
         }
         let attr = |name: &str| {
             let flags = AttrCheckFlags::FILE_THEN_INDEX;
-            let value = self.repo.get_attr(Path::new(path), name, flags).ok();
+            let repo = self.libgit2().ok();
+            let value = repo.and_then(|repo| repo.get_attr(Path::new(path), name, flags).ok());
             AttrValue::from_string(value.flatten())
         };
         if self.recodes(path) || matches!(attr("ident"), AttrValue::True) {
@@ -60,9 +61,7 @@ impl Repo {
             AttrValue::True | AttrValue::String(_) => true,
             _ if matches!(attr("eol"), AttrValue::String(_)) => true,
             _ => self
-                .repo
                 .config()
-                .ok()
                 .and_then(|c| c.get_string("core.autocrlf").ok())
                 .is_some_and(|v| {
                     matches!(
@@ -79,7 +78,8 @@ impl Repo {
     fn recodes(&self, path: &str) -> bool {
         let attr = |name: &str| {
             let flags = AttrCheckFlags::FILE_THEN_INDEX;
-            let value = self.repo.get_attr(Path::new(path), name, flags).ok();
+            let repo = self.libgit2().ok();
+            let value = repo.and_then(|repo| repo.get_attr(Path::new(path), name, flags).ok());
             AttrValue::from_string(value.flatten())
         };
         if matches!(attr("working-tree-encoding"), AttrValue::String(_)) {
@@ -88,8 +88,8 @@ impl Repo {
         let AttrValue::String(driver) = attr("filter") else {
             return false;
         };
-        let config = self.repo.config().ok();
-        let configured = |key: &str| config.as_ref().is_some_and(|c| c.get_entry(key).is_ok());
+        let config = self.config();
+        let configured = |key: &str| config.is_some_and(|c| c.get_entry(key).is_ok());
         configured(&format!("filter.{driver}.clean"))
             || configured(&format!("filter.{driver}.process"))
     }
@@ -136,9 +136,7 @@ impl Repo {
             .map(std::path::PathBuf::from)
             .or_else(|| home.as_ref().map(|h| h.join(".config")));
         let configured = self
-            .repo
             .config()
-            .ok()
             .and_then(|c| c.get_path("core.attributesFile").ok());
         let mut files: Vec<std::path::PathBuf> = paths
             .iter()
@@ -149,7 +147,7 @@ impl Repo {
         files.push(std::path::PathBuf::from("/etc/gitattributes"));
         files.extend(configured.or_else(|| xdg.map(|x| x.join("git/attributes"))));
         // A filter attribute converts only when its driver is configured.
-        let drivers = self.repo.config().ok().is_some_and(|config| {
+        let drivers = self.config().is_some_and(|config| {
             config
                 .entries(Some(r"^filter\..*\.(clean|process)$"))
                 .is_ok_and(|mut entries| entries.next().is_some())

@@ -338,10 +338,8 @@ impl Repo {
 
     fn load_commit_graph(&self) -> Option<CommitGraph> {
         let off = self
-            .repo
             .config()
-            .and_then(|config| config.get_bool("core.commitGraph"))
-            .is_ok_and(|on| !on);
+            .is_some_and(|config| config.get_bool("core.commitGraph").is_ok_and(|on| !on));
         if off || self.is_shallow() || !self.grafts().is_empty() || !self.replaced().is_empty() {
             return None;
         }

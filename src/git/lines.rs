@@ -160,9 +160,8 @@ impl Repo {
     /// removed group of lines could sit at several places, it picks the one git reports.
     fn indent_heuristic(&self) -> bool {
         *self.indent_heuristic.get_or_init(|| {
-            self.repo
-                .config()
-                .and_then(|config| config.get_bool("diff.indentHeuristic"))
+            self.config()
+                .and_then(|config| config.get_bool("diff.indentHeuristic").ok())
                 .unwrap_or(true)
         })
     }

@@ -12,6 +12,7 @@ mod commit_object;
 mod discover;
 mod error;
 mod git_cli;
+mod head;
 mod history;
 mod hooks;
 mod id;
@@ -27,6 +28,7 @@ mod quote;
 mod recent;
 mod repo;
 mod revision_files;
+mod settings;
 mod source;
 mod topo_order;
 mod tracked;
@@ -91,7 +93,7 @@ impl Opener {
     /// goes with it.
     /// It reads the commit-graph this one read, and the replace refs it found.
     pub fn open(&self) -> Result<Repo, GitError> {
-        let repo = Repo::open(Arc::clone(&self.layout), Arc::clone(&self.packs))?;
+        let repo = Repo::new(Arc::clone(&self.layout), Arc::clone(&self.packs));
         repo.share_commit_graph(self.graph.clone());
         // Each reader would read `packed-refs` again for them (600 KB in cargo).
         let _ = repo.replaced.set(Arc::clone(&self.replaced));
@@ -101,7 +103,8 @@ impl Opener {
 
 /// An open repository, read-only.
 pub struct Repo {
-    repo: Repository,
+    /// libgit2's view of the repository, opened at the first need ([`Repo::libgit2`]).
+    repo: OnceCell<Repository>,
     layout: Arc<Layout>,
     /// For commit-graph walks in a linked worktree ([`Layout::open_graph`]).
     graph: OnceCell<Option<Repository>>,
@@ -132,12 +135,14 @@ pub struct Repo {
     cleaned: RefCell<Option<Cleaned>>,
     /// `diff.indentHeuristic`, read at the first line diff.
     indent_heuristic: OnceCell<bool>,
+    /// The configuration, read at the first value asked ([`Repo::config`]).
+    config: OnceCell<Option<git2::Config>>,
 }
 
 impl Repo {
     /// `packs` shares the pack files (and the windows read from them) with the other
     /// threads reading the same repository.
-    fn new(repo: Repository, layout: Arc<Layout>, packs: PackFiles) -> Repo {
+    fn new(layout: Arc<Layout>, packs: PackFiles) -> Repo {
         Repo {
             objects: RefCell::new(Objects::new(layout.object_dir.clone(), packs)),
             layout,
@@ -146,7 +151,7 @@ impl Repo {
             grafts: OnceCell::new(),
             replaced: OnceCell::new(),
             commit_graph: OnceCell::new(),
-            repo,
+            repo: OnceCell::new(),
             blobs: RefCell::new(Recent::new(BLOB_CACHE)),
             walked: RefCell::new(Recent::new(WALKED_CACHE)),
             work_tree_copies: RefCell::default(),
@@ -155,6 +160,7 @@ impl Repo {
             promisor: RefCell::new(None),
             cleaned: RefCell::new(None),
             indent_heuristic: OnceCell::new(),
+            config: OnceCell::new(),
         }
     }
 
@@ -163,13 +169,20 @@ impl Repo {
     pub fn discover(path: &Path) -> Result<Repo, GitError> {
         // lockstep only reads, and its speed is the point; git verifies objects on write.
         git2::opts::strict_hash_verification(false);
-        Repo::open(Arc::new(Layout::resolve(path)?), PackFiles::default())
+        Ok(Repo::new(
+            Arc::new(Layout::resolve(path)?),
+            PackFiles::default(),
+        ))
     }
 
-    /// Opens the repository `layout` resolved: each thread's reader of the same
-    /// directories, whatever the environment, sharing `packs`.
-    fn open(layout: Arc<Layout>, packs: PackFiles) -> Result<Repo, GitError> {
-        Ok(Repo::new(layout.open()?, layout, packs))
+    /// libgit2's view of the repository, opened at the first call: a check whose refs,
+    /// objects and configuration lockstep's own readers find never opens it.
+    fn libgit2(&self) -> Result<&Repository, GitError> {
+        if let Some(repo) = self.repo.get() {
+            return Ok(repo);
+        }
+        let repo = self.layout.open()?;
+        Ok(self.repo.get_or_init(|| repo))
     }
 
     /// Opens more readers of this repository on other threads, sharing its packs.
@@ -194,10 +207,10 @@ impl Repo {
     /// Whether the repository has no commits: HEAD is unborn and no reference exists.
     fn is_empty(&self) -> bool {
         matches!(self.head(), Ok(None))
-            && self
-                .repo
-                .references()
-                .map_or(true, |mut refs| refs.next().is_none())
+            && self.libgit2().is_ok_and(|repo| {
+                repo.references()
+                    .map_or(true, |mut refs| refs.next().is_none())
+            })
     }
 
     /// Whether the clone is shallow: `shallow` lists commits in the common directory,
@@ -213,7 +226,7 @@ impl Repo {
         if !plausible || hex.bytes().all(|b| b == b'0') {
             return None;
         }
-        let object = self.repo.revparse_single(hex).ok()?;
+        let object = self.libgit2().ok()?.revparse_single(hex).ok()?;
         object.as_blob()?;
         object.id().as_bytes().try_into().ok()
     }
@@ -222,14 +235,14 @@ impl Repo {
     /// name of its directory (without `.git`).
     pub fn name(&self) -> String {
         if let Some(url) = self
-            .repo
-            .find_remote("origin")
+            .libgit2()
             .ok()
+            .and_then(|repo| repo.find_remote("origin").ok())
             .and_then(|remote| remote.url().map(str::to_owned))
         {
             return url;
         }
-        let dir = self.workdir().unwrap_or_else(|| self.repo.path());
+        let dir = self.workdir().unwrap_or(&self.layout.git_dir);
         let name = dir
             .components()
             .rfind(|c| matches!(c, std::path::Component::Normal(_)))
@@ -248,7 +261,7 @@ impl Repo {
         // resolves the name.
         let (name, steps) = ancestry::split(spec).unwrap_or((spec, Vec::new()));
         let start = self
-            .repo
+            .libgit2()?
             .revparse_single(name)
             .and_then(|object| object.peel_to_commit())
             .map_err(|_| self.unknown(spec))?
@@ -285,11 +298,17 @@ impl Repo {
         }
     }
 
-    /// HEAD's commit, or `None` on an unborn branch. A branch names its commit, which
-    /// the own reader confirms; anything else (a tag, damage) is libgit2's to peel and
-    /// explain, so a check leaves libgit2's object store closed.
+    /// HEAD's commit, or `None` on an unborn branch. The own reader reads the ordinary
+    /// cases (a branch, loose or packed, or a detached commit) and confirms the
+    /// commit; anything else (a tag, an unusual ref, damage) is libgit2's to peel and
+    /// explain.
     pub fn head(&self) -> Result<Option<Oid>, GitError> {
-        match self.repo.head() {
+        match head::read(&self.layout.git_dir, &self.layout.common_dir) {
+            Some(head::Head::Unborn) => return Ok(None),
+            Some(head::Head::Object(id)) if self.is_commit(id.oid()) => return Ok(Some(id.oid())),
+            _ => {}
+        }
+        match self.libgit2()?.head() {
             Ok(head) if head.target().is_some_and(|id| self.is_commit(id)) => Ok(head.target()),
             Ok(head) => Ok(Some(
                 head.peel_to_commit()
@@ -306,7 +325,7 @@ impl Repo {
     /// or damaged, it does not say, and fetches nothing.
     fn is_commit(&self, id: Oid) -> bool {
         self.replacement(Id::from(id)).is_ok_and(|stored| {
-            let read = self.objects.borrow_mut().read(&self.repo, stored);
+            let read = self.read_stored(stored);
             read.is_ok_and(|(kind, _)| kind == git2::ObjectType::Commit)
         })
     }
@@ -316,11 +335,10 @@ impl Repo {
         if self.graph.get().is_none() {
             let _ = self.graph.set(self.layout.open_graph()?);
         }
-        Ok(self
-            .graph
+        self.graph
             .get()
             .and_then(Option::as_ref)
-            .unwrap_or(&self.repo))
+            .map_or_else(|| self.libgit2(), Ok)
     }
 
     /// The merge-base `git merge-base` prints: where replace refs or grafts are in
@@ -375,11 +393,14 @@ impl Repo {
     /// cannot fetch `origin/main` by that name); anything else needs all of history.
     fn fetch_more(&self, base: &str) -> String {
         let unshallow = "`git fetch --unshallow`";
-        let Ok(reference) = self.repo.resolve_reference_from_short_name(base) else {
+        let Ok(repo) = self.libgit2() else {
+            return unshallow.to_owned();
+        };
+        let Ok(reference) = repo.resolve_reference_from_short_name(base) else {
             return unshallow.to_owned();
         };
         let name = reference.name().unwrap_or_default();
-        let remotes = self.repo.remotes().ok();
+        let remotes = repo.remotes().ok();
         let tracked = remotes
             .iter()
             .flat_map(|r| r.iter().flatten())
@@ -407,7 +428,7 @@ impl Repo {
     /// A replaced object reads as its replacement, as in git.
     fn read_object(&self, id: Id, context: impl Fn() -> String) -> Result<Object, GitError> {
         let stored = self.replacement(id)?;
-        let missing = match self.objects.borrow_mut().read(&self.repo, stored) {
+        let missing = match self.read_stored(stored) {
             Err(e) if e.is_not_found() => e,
             read => return read.context(context),
         };
@@ -416,8 +437,18 @@ impl Repo {
         }
         let mut promisor = self.promisor.borrow_mut();
         promisor
-            .get_or_insert_with(|| Promisor::of(&self.repo))
+            .get_or_insert_with(|| Promisor::of(self.config()))
             .read(&self.layout.git_dir, stored, missing, context)
+    }
+
+    /// The stored object `id`, by the own readers; libgit2 is opened only for what
+    /// they do not find (alternates, packs written since they were listed).
+    fn read_stored(&self, id: Id) -> Result<Object, ReadError> {
+        let repo = || {
+            self.libgit2()
+                .map_err(|e| git2::Error::from_str(&e.to_string()))
+        };
+        self.objects.borrow_mut().read(repo, id)
     }
 
     /// The object git reads for `id`: `id` itself, or where replace refs lead from it,
@@ -515,14 +546,15 @@ impl Repo {
         let off = std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_some()
             || !self.may_have_refs(&base)
             || self
-                .repo
                 .config()
-                .and_then(|c| c.get_bool("core.useReplaceRefs"))
-                .is_ok_and(|on| !on);
+                .is_some_and(|c| c.get_bool("core.useReplaceRefs").is_ok_and(|on| !on));
         if off {
             return HashMap::new();
         }
-        let Ok(refs) = self.repo.references_glob(&format!("{base}*")) else {
+        let Ok(repo) = self.libgit2() else {
+            return HashMap::new();
+        };
+        let Ok(refs) = repo.references_glob(&format!("{base}*")) else {
             return HashMap::new();
         };
         // git warns about a name that is not an object id, and skips it.

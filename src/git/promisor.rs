@@ -10,7 +10,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::rc::Rc;
 use std::thread::JoinHandle;
 
-use git2::{ObjectType, Repository};
+use git2::{Config, ObjectType};
 
 use super::Repo;
 use super::error::{Context, GitError, ReadError};
@@ -29,9 +29,9 @@ pub(super) struct Promisor {
 impl Promisor {
     /// The promisor remote git would fetch from, if the repository has one:
     /// `extensions.partialClone` names it, or a remote has `promisor = true`.
-    pub fn of(repo: &Repository) -> Promisor {
+    pub fn of(config: Option<&Config>) -> Promisor {
         Promisor {
-            remote: promisor_remote(repo),
+            remote: config.and_then(promisor_remote),
             batch: None,
         }
     }
@@ -60,11 +60,11 @@ impl Repo {
     /// left to the reads, which say why.
     pub fn prefetch(&self, contents: impl IntoIterator<Item = Content>) {
         let mut promisor = self.promisor.borrow_mut();
-        let promisor = promisor.get_or_insert_with(|| Promisor::of(&self.repo));
+        let promisor = promisor.get_or_insert_with(|| Promisor::of(self.config()));
         let Some(remote) = &promisor.remote else {
             return;
         };
-        let Ok(odb) = self.repo.odb() else {
+        let Some(odb) = self.libgit2().ok().and_then(|repo| repo.odb().ok()) else {
             return;
         };
         let mut missing: Vec<Id> = contents
@@ -143,8 +143,7 @@ fn unfetched(remote: &str, context: String, reason: String) -> GitError {
     }
 }
 
-fn promisor_remote(repo: &Repository) -> Option<String> {
-    let config = repo.config().ok()?.snapshot().ok()?;
+fn promisor_remote(config: &Config) -> Option<String> {
     if let Ok(name) = config.get_string("extensions.partialclone") {
         return Some(name);
     }

@@ -222,9 +222,10 @@ impl Repo {
     }
 
     fn libgit2_work_tree_changes(&self, head: Option<Oid>) -> Result<Vec<RawChange>, GitError> {
+        let repo = self.libgit2()?;
         let tree = self
             .tree_of(head)?
-            .map(|id| self.repo.find_tree(id.oid()))
+            .map(|id| repo.find_tree(id.oid()))
             .transpose()
             .context(|| "cannot read HEAD's tree".to_owned())?;
         let mut options = DiffOptions::new();
@@ -232,8 +233,7 @@ impl Repo {
             .include_untracked(true)
             .recurse_untracked_dirs(true)
             .include_typechange(false);
-        let diff = self
-            .repo
+        let diff = repo
             .diff_tree_to_workdir_with_index(tree.as_ref(), Some(&mut options))
             .context(|| "cannot diff HEAD and the work tree".to_owned())?;
         Ok(raw_deltas(&diff))
