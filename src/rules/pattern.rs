@@ -4,6 +4,7 @@
 //! glob with `literal_separator` on.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use globset::{Glob, GlobMatcher};
 use regex::bytes::Regex;
@@ -124,10 +125,41 @@ pub struct Pattern {
     matcher: Matcher,
 }
 
+/// A pattern's matcher, built at the first path asked about: a check's few changed paths
+/// pass the shared prefilter of few patterns, and building is most of compiling a
+/// pattern.
 #[derive(Debug, Clone)]
 enum Matcher {
-    Glob(GlobMatcher),
-    Captures(Regex),
+    Glob {
+        glob: Glob,
+        built: OnceLock<GlobMatcher>,
+    },
+    /// `source` parsed as a regex when the pattern was compiled, so its syntax errors
+    /// are reported with the rule set's.
+    Captures {
+        source: String,
+        built: OnceLock<Option<Regex>>,
+    },
+}
+
+impl Matcher {
+    fn glob(&self) -> Option<&GlobMatcher> {
+        match self {
+            Matcher::Glob { glob, built } => Some(built.get_or_init(|| glob.compile_matcher())),
+            Matcher::Captures { .. } => None,
+        }
+    }
+
+    /// The capturing regex; `None` for a glob, or where the regex engine refuses what
+    /// parsed (only past its size limit, which no path pattern reaches).
+    fn captures(&self) -> Option<&Regex> {
+        match self {
+            Matcher::Captures { source, built } => {
+                built.get_or_init(|| Regex::new(source).ok()).as_ref()
+            }
+            Matcher::Glob { .. } => None,
+        }
+    }
 }
 
 impl Pattern {
@@ -136,9 +168,15 @@ impl Pattern {
         let pieces = parse(text)?;
         let has_captures = pieces.iter().any(|p| matches!(p, Piece::Capture { .. }));
         let matcher = if has_captures {
-            Matcher::Captures(capture_regex(&pieces)?)
+            Matcher::Captures {
+                source: capture_regex(&pieces)?,
+                built: OnceLock::new(),
+            }
         } else {
-            Matcher::Glob(glob(text)?.compile_matcher())
+            Matcher::Glob {
+                glob: glob(text)?,
+                built: OnceLock::new(),
+            }
         };
         let prefilter = prefilter_text(&pieces).map(|t| glob(&t)).transpose()?;
         Ok(Pattern {
@@ -195,28 +233,29 @@ impl Pattern {
     /// value as written, under `name|style` (`cmd|kebab`): the case style cannot be
     /// undone.
     pub fn bind(&self, path: &str) -> Option<Bindings> {
-        match &self.matcher {
-            Matcher::Glob(glob) => glob.is_match(path).then(Bindings::new),
-            Matcher::Captures(regex) => {
-                let found = regex.captures(path.as_bytes())?;
-                let bindings = self
-                    .capture_keys()
-                    .enumerate()
-                    .map(|(i, key)| {
-                        let value = found.name(&group_name(i)).map_or(&[][..], |m| m.as_bytes());
-                        (key, String::from_utf8_lossy(value).into_owned())
-                    })
-                    .collect();
-                Some(bindings)
-            }
+        if let Some(glob) = self.matcher.glob() {
+            return glob.is_match(path).then(Bindings::new);
         }
+        let found = self.matcher.captures()?.captures(path.as_bytes())?;
+        let bindings = self
+            .capture_keys()
+            .enumerate()
+            .map(|(i, key)| {
+                let value = found.name(&group_name(i)).map_or(&[][..], |m| m.as_bytes());
+                (key, String::from_utf8_lossy(value).into_owned())
+            })
+            .collect();
+        Some(bindings)
     }
 
     /// Whether `path` matches, as [`Pattern::bind`] would, without binding anything.
     pub fn is_match(&self, path: &str) -> bool {
-        match &self.matcher {
-            Matcher::Glob(glob) => glob.is_match(path),
-            Matcher::Captures(regex) => regex.is_match(path.as_bytes()),
+        match self.matcher.glob() {
+            Some(glob) => glob.is_match(path),
+            None => self
+                .matcher
+                .captures()
+                .is_some_and(|regex| regex.is_match(path.as_bytes())),
         }
     }
 
@@ -279,9 +318,9 @@ impl Pattern {
 
     /// A matcher for this pattern with its captures bound.
     pub fn resolve(&self, bindings: &Bindings) -> Option<GlobMatcher> {
-        match &self.matcher {
-            Matcher::Glob(glob) => Some(glob.clone()),
-            Matcher::Captures(_) => glob(&self.substitute(bindings))
+        match self.matcher.glob() {
+            Some(glob) => Some(glob.clone()),
+            None => glob(&self.substitute(bindings))
                 .ok()
                 .map(|g| g.compile_matcher()),
         }
@@ -438,7 +477,7 @@ fn prefilter_text(pieces: &[Piece]) -> Option<String> {
 /// Builds the capturing regex from globset's own translation, so that the literal parts
 /// keep exactly globset's semantics: each capture is first replaced by a private-use
 /// character, which globset escapes as UTF-8 bytes, then swapped for a named group.
-fn capture_regex(pieces: &[Piece]) -> Result<Regex, String> {
+fn capture_regex(pieces: &[Piece]) -> Result<String, String> {
     let mut marked = String::new();
     let mut groups = Vec::new();
     for piece in pieces {
@@ -463,7 +502,13 @@ fn capture_regex(pieces: &[Piece]) -> Result<Regex, String> {
         }
         regex = regex.replacen(&marker, &group, 1);
     }
-    Regex::new(&regex).map_err(|e| e.to_string())
+    // As `regex::bytes::Regex` parses it.
+    regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(&regex)
+        .map_err(|e| e.to_string())?;
+    Ok(regex)
 }
 
 fn escaped_bytes(c: char) -> String {
@@ -615,6 +660,29 @@ mod tests {
         let matcher = p.resolve(&bindings).expect("compiles");
         assert!(matcher.is_match("etc/man/cargo-b[u]ild*.1"));
         assert!(!matcher.is_match("etc/man/cargo-bxild.1"));
+    }
+
+    /// Whether the pattern's matcher has been built.
+    fn built(pattern: &Pattern) -> bool {
+        match &pattern.matcher {
+            Matcher::Glob { built, .. } => built.get().is_some(),
+            Matcher::Captures { built, .. } => built.get().is_some(),
+        }
+    }
+
+    #[test]
+    fn a_matcher_is_built_at_the_first_path_and_matches_as_compiled() {
+        for (text, path, matches) in [
+            ("src/{name}.rs", "src/lib.rs", true),
+            ("docs/**/*.md", "docs/a/b.md", true),
+            ("src/{name}.rs", "src/a/lib.rs", false),
+        ] {
+            let pattern = Pattern::new(text).expect("valid");
+            assert!(!built(&pattern), "{text}: not built when compiled");
+            assert_eq!(pattern.is_match(path), matches, "{text} {path}");
+            assert!(built(&pattern), "{text}: built at the first path");
+            assert_eq!(pattern.bind(path).is_some(), matches, "{text} {path}");
+        }
     }
 
     #[test]
