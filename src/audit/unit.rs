@@ -11,7 +11,7 @@ use crate::change::{Change, Status};
 use crate::check::{Detail, judge_all};
 use crate::day::Day;
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
-use crate::git::{GitError, Repo, Unit, Wanted};
+use crate::git::{Area, GitError, Repo, Unit, Wanted};
 use crate::rules::{Bindings, Rule, RuleSet};
 use crate::waiver::Waivers;
 
@@ -23,7 +23,8 @@ pub struct Judged {
     pub day: Day,
     /// The unit's cases; `None` when it has none, as most units have.
     pub cases: Option<Cases>,
-    /// More changed files than `settings.max_files`: not judged.
+    /// More changed files than `settings.max_files`, one of which could trigger a
+    /// rule: not judged.
     pub too_large: bool,
     /// Listed in the ignore-revs file: not judged.
     pub ignored: bool,
@@ -60,8 +61,21 @@ impl Judged {
         }
     }
 
+    /// The part of each unit's trees a walk needs to diff to judge it against `rules`,
+    /// with blocks read as `reads` says: the directories the rules look at. `None`
+    /// (every unit diffed in full) when one of them is the root, or when blocks are
+    /// read: a block's target can be any file.
+    pub fn area(rules: &RuleSet, reads: Reads<'_>) -> Option<Area> {
+        if rules.settings.annotations && !reads.is_none() {
+            return None;
+        }
+        Area::new(rules.seen_dirs())
+    }
+
     /// Judges `changes` as `check` would, then sorts each case into its outcome. The
     /// commit's message and author are read only for a unit with findings or cases.
+    /// A unit diffed within an [`Judged::area`] is diffed again in full when it could
+    /// trigger a rule; otherwise it has no case, however many files it changed.
     pub fn judge(
         repo: &Repo,
         rules: &RuleSet,
@@ -71,17 +85,21 @@ impl Judged {
         watched: &Watched,
     ) -> Result<Judged, GitError> {
         let mut judged = Judged::empty(unit);
+        let changes = if unit.within_area {
+            if rules.candidates(&changes).is_empty() {
+                judged.changed = watched.changed(&changes);
+                return Ok(judged);
+            }
+            repo.unit_changes_in_full(unit)?
+        } else {
+            changes
+        };
         let moved: HashSet<String> = changes
             .iter()
             .filter(|c| c.status == Status::Renamed)
             .map(|c| c.path.clone())
             .collect();
-        judged.changed = changes
-            .iter()
-            .flat_map(Change::paths)
-            .filter(|path| watched.keeps(path))
-            .map(str::to_owned)
-            .collect();
+        judged.changed = watched.changed(&changes);
         // Waivers only turn findings into waived ones, once all are known: the
         // message is read for the units that have some.
         let mut judgement = judge_all(

@@ -54,6 +54,7 @@ pub use lines::{diff_lines, is_binary, read_work_tree};
 pub use revision_files::RevisionFiles;
 pub use source::{Diff, DiffKind, DiffSpec};
 pub use tracked::TrackedFile;
+pub use tree_walk::Area;
 pub use unchanged::{Lookup, Unchanged};
 pub use walk::{HistorySpec, Unit, Units};
 

@@ -5,15 +5,15 @@ use std::path::PathBuf;
 
 use git2::{Delta, DiffOptions, Oid};
 
-use super::Repo;
 use super::changes::{NewSide, into_changes};
 use super::commit_object::Commit;
 use super::error::{Context, GitError};
 use super::git_cli;
 use super::id::Id;
 use super::index_file::{IndexFile, Unreadable};
-use super::tree_walk::{Blob, IndexDir, RawChange, TreeDir, walk};
+use super::tree_walk::{Area, Blob, IndexDir, RawChange, TreeDir, walk};
 use super::unchanged::Unchanged;
+use super::{Repo, Unit};
 use crate::change::Change;
 
 /// What to compare.
@@ -132,7 +132,7 @@ impl Repo {
     }
 
     fn range_diff(&self, from: Option<Oid>, to: Oid) -> Result<Diff, GitError> {
-        let changes = self.tree_changes(self.tree_of(from)?, self.tree_of(Some(to))?)?;
+        let changes = self.tree_changes(self.tree_of(from)?, self.tree_of(Some(to))?, None)?;
         Ok(Diff {
             kind: DiffKind::Range,
             base: from.map(|id| id.to_string()),
@@ -143,21 +143,24 @@ impl Repo {
         })
     }
 
-    /// The changes between two trees (either may be the empty tree).
+    /// The changes between two trees (either may be the empty tree), within `area`
+    /// when given: exact renames are paired among those only.
     pub(super) fn tree_changes(
         &self,
         old: Option<Id>,
         new: Option<Id>,
+        area: Option<&Area>,
     ) -> Result<Vec<Change>, GitError> {
         let mut raw = Vec::new();
-        walk(
-            self,
-            &mut Vec::new(),
-            old.map(TreeDir),
-            new.map(TreeDir),
-            &mut raw,
-        )?;
+        let sides = (old.map(TreeDir), new.map(TreeDir));
+        walk(self, &mut Vec::new(), sides, area, &mut raw)?;
         Ok(into_changes(raw, NewSide::Objects))
+    }
+
+    /// Every change of `unit`, whatever area its walk was limited to.
+    pub fn unit_changes_in_full(&self, unit: &Unit) -> Result<Vec<Change>, GitError> {
+        let (tree, parent) = unit.trees;
+        self.tree_changes(parent, Some(tree), None)
     }
 
     fn staged_diff(&self, index_file: Option<&std::path::Path>) -> Result<Diff, GitError> {
@@ -305,13 +308,8 @@ fn index_changes(
         node: index.tree_root(),
     };
     let mut raw = Vec::new();
-    walk(
-        repo,
-        &mut Vec::new(),
-        head_tree.map(TreeDir),
-        Some(root),
-        &mut raw,
-    )?;
+    let sides = (head_tree.map(TreeDir), Some(root));
+    walk(repo, &mut Vec::new(), sides, None, &mut raw)?;
     Ok(raw)
 }
 

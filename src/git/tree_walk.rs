@@ -511,12 +511,65 @@ impl<'a> Dir for IndexDir<'a> {
     }
 }
 
-/// Diffs two directories into `out`, in path order.
+/// The part of a tree a diff looks at: what lies under some directories. Directories
+/// on the way to them are listed, the files directly in those are not, and the rest of
+/// the tree is not read at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Area {
+    /// Each directory with a `/` at its end, sorted; none lies under another.
+    dirs: Vec<Vec<u8>>,
+}
+
+/// Where a directory lies with respect to an [`Area`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// In one of its directories: everything under it is in the area.
+    Inside,
+    /// On the way to one of its directories.
+    Above,
+    Outside,
+}
+
+impl Area {
+    /// The area of `dirs` (paths relative to the root, without a `/` at their end);
+    /// `None` when one is the root (`""`): the whole tree.
+    pub fn new<'d>(dirs: impl IntoIterator<Item = &'d str>) -> Option<Area> {
+        let mut dirs: Vec<Vec<u8>> = dirs
+            .into_iter()
+            .map(|dir| (!dir.is_empty()).then(|| format!("{dir}/").into_bytes()))
+            .collect::<Option<_>>()?;
+        dirs.sort_unstable();
+        dirs.dedup();
+        // Sorted, a directory comes right after the one it lies under, or after
+        // another that lies under it too.
+        let mut kept: Vec<Vec<u8>> = Vec::with_capacity(dirs.len());
+        for dir in dirs {
+            if !kept.last().is_some_and(|last| dir.starts_with(last)) {
+                kept.push(dir);
+            }
+        }
+        Some(Area { dirs: kept })
+    }
+
+    /// Where the directory `prefix` (with a `/` at its end) lies.
+    fn place(&self, prefix: &[u8]) -> Place {
+        if self.dirs.iter().any(|dir| prefix.starts_with(dir)) {
+            Place::Inside
+        } else if self.dirs.iter().any(|dir| dir.starts_with(prefix)) {
+            Place::Above
+        } else {
+            Place::Outside
+        }
+    }
+}
+
+/// Diffs two directories into `out`, in path order: within `area`, when given, which
+/// the directory `prefix` is then on the way to.
 pub(super) fn walk<A: Dir, B: Dir>(
     repo: &Repo,
     prefix: &mut Vec<u8>,
-    old: Option<A>,
-    new: Option<B>,
+    (old, new): (Option<A>, Option<B>),
+    area: Option<&Area>,
     out: &mut Vec<RawChange>,
 ) -> Result<(), GitError> {
     if let (Some(a), Some(b)) = (&old, &new)
@@ -560,7 +613,7 @@ pub(super) fn walk<A: Dir, B: Dir>(
             Ordering::Greater => (None, new.next()),
             Ordering::Equal => (old.next(), new.next()),
         };
-        visit(repo, prefix, a, b, out)?;
+        visit(repo, prefix, (a, b), area, out)?;
     }
 }
 
@@ -595,12 +648,13 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
 /// Bytes compared at once when looking for the first difference.
 const STRIDE: usize = 32;
 
-/// Handles one name present on either or both sides.
+/// Handles one name present on either or both sides, in the directory `prefix`, which
+/// is on the way to `area` when one is given.
 fn visit<A: Dir, B: Dir>(
     repo: &Repo,
     prefix: &mut Vec<u8>,
-    old: Option<Entry<'_, A>>,
-    new: Option<Entry<'_, B>>,
+    (old, new): (Option<Entry<'_, A>>, Option<Entry<'_, B>>),
+    area: Option<&Area>,
     out: &mut Vec<RawChange>,
 ) -> Result<(), GitError> {
     if let (Some(a), Some(b)) = (&old, &new)
@@ -618,6 +672,14 @@ fn visit<A: Dir, B: Dir>(
     let (new_blob, new_dir) = split(new);
     if old_dir.is_some() || new_dir.is_some() {
         prefix.push(b'/');
+        let area = match area.map(|area| area.place(prefix)) {
+            None | Some(Place::Inside) => None,
+            Some(Place::Above) => area,
+            Some(Place::Outside) => {
+                prefix.truncate(len);
+                return Ok(());
+            }
+        };
         // Each level is at least two bytes (`d/`), so the count runs only on deep paths.
         if prefix.len() > MAX_TREE_DEPTH && depth(prefix) > MAX_TREE_DEPTH {
             return Err(GitError::TreeDepth {
@@ -628,9 +690,9 @@ fn visit<A: Dir, B: Dir>(
         // Deep trees recurse on a stack grown on the heap rather than overflowing the
         // thread's own (an audit worker's is 2 MiB).
         stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
-            walk(repo, prefix, old_dir, new_dir, out)
+            walk(repo, prefix, (old_dir, new_dir), area, out)
         })?;
-    } else if old_blob != new_blob {
+    } else if old_blob != new_blob && area.is_none() {
         out.push(RawChange {
             path: prefix.clone(),
             old: old_blob,
@@ -718,9 +780,14 @@ mod tests {
 
     /// The walk's changes between two trees, as [`git_changes`] prints them.
     fn changes(repo: &Repo, old: Id, new: Id) -> Vec<String> {
+        changes_within(repo, old, new, None)
+    }
+
+    /// [`changes`] within `area`, when given.
+    fn changes_within(repo: &Repo, old: Id, new: Id, area: Option<&Area>) -> Vec<String> {
         let mut raw = Vec::new();
-        let (old, new) = (Some(TreeDir(old)), Some(TreeDir(new)));
-        walk(repo, &mut Vec::new(), old, new, &mut raw).expect("a diff");
+        let sides = (Some(TreeDir(old)), Some(TreeDir(new)));
+        walk(repo, &mut Vec::new(), sides, area, &mut raw).expect("a diff");
         raw.iter()
             .map(|change| {
                 let status = match (change.old, change.new) {
@@ -771,6 +838,95 @@ mod tests {
             // Again, every tree now from the cache.
             assert_eq!(changes(&repo, old, new), expected);
         }
+    }
+
+    #[test]
+    fn an_area_is_its_outermost_directories_and_none_holds_the_root() {
+        let area = Area::new(["src/doc/src/commands", "crates", "src/doc", "crates"]);
+        let dirs = |area: Area| area.dirs;
+        assert_eq!(
+            area.map(dirs),
+            Some(vec![b"crates/".to_vec(), b"src/doc/".to_vec()])
+        );
+        assert_eq!(Area::new(["src/doc", ""]), None, "the root is everything");
+        let area = Area::new(["src/api"]).expect("an area");
+        assert_eq!(area.place(b"src/api/"), Place::Inside);
+        assert_eq!(area.place(b"src/api/v2/"), Place::Inside);
+        assert_eq!(area.place(b"src/"), Place::Above);
+        assert_eq!(area.place(b""), Place::Above);
+        assert_eq!(area.place(b"src/apiary/"), Place::Outside);
+        assert_eq!(area.place(b"tests/"), Place::Outside);
+    }
+
+    /// Within an area, the walk finds what `git diff-tree` finds limited to its
+    /// directories: files beside them on the way, and directories off the way (even
+    /// one whose name starts like an area directory's), are left out.
+    #[test]
+    fn a_walk_within_an_area_finds_what_git_finds_under_its_directories() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path();
+        git(path, &["init", "-q", "."]);
+        let write = |file: &str, text: &str| {
+            let file = path.join(file);
+            std::fs::create_dir_all(file.parent().expect("a parent")).expect("dirs");
+            std::fs::write(file, text).expect("write");
+        };
+        let files = [
+            "README.md",
+            "src/main.rs",
+            "src/api/a.rs",
+            "src/api/v2/b.rs",
+            "src/apiary/c.rs",
+            "docs/api/a.md",
+            "docs/guide.md",
+            "tests/t.rs",
+        ];
+        for file in files {
+            write(file, "one\n");
+        }
+        let first = commit_tree(path, "one");
+        for file in files {
+            write(file, "two\n");
+        }
+        write("src/api/new.rs", "new\n");
+        std::fs::remove_file(path.join("docs/api/a.md")).expect("remove");
+        let second = commit_tree(path, "two");
+        write("docs/api/a.md", "three\n");
+        let only_outside = ["README.md", "src/main.rs", "src/apiary/c.rs", "tests/t.rs"];
+        for file in only_outside {
+            write(file, "three\n");
+        }
+        let third = commit_tree(path, "outside");
+        let repo = Repo::discover(path).expect("a repository");
+        let area = Area::new(["src/api", "docs/api"]).expect("an area");
+        for (old, new) in [(first, second), (second, first), (second, third)] {
+            let mut expected = git_changes(path, old, new);
+            expected.retain(|line| line.contains(" src/api/") || line.contains(" docs/api/"));
+            assert!(!expected.is_empty());
+            assert_eq!(changes_within(&repo, old, new, Some(&area)), expected);
+        }
+        let elsewhere = Area::new(["tests/none"]).expect("an area");
+        assert_eq!(
+            changes_within(&repo, second, third, Some(&elsewhere)),
+            [""; 0]
+        );
+        let whole = changes_within(&repo, first, second, None);
+        assert_eq!(whole, git_changes(path, first, second));
+        // No tree off the way to the area is read: one missing changes nothing.
+        let mut expected = git_changes(path, second, third);
+        expected.retain(|line| line.contains(" docs/api/"));
+        let tests = git(path, &["rev-parse", &format!("{third}:tests")]);
+        let tests = String::from_utf8_lossy(&tests).trim().to_owned();
+        let loose = path
+            .join(".git/objects")
+            .join(&tests[..2])
+            .join(&tests[2..]);
+        std::fs::remove_file(loose).expect("a loose tree");
+        let repo = Repo::discover(path).expect("a repository");
+        assert_eq!(changes_within(&repo, second, third, Some(&area)), expected);
+        let mut raw = Vec::new();
+        let sides = (Some(TreeDir(second)), Some(TreeDir(third)));
+        assert!(walk(&repo, &mut Vec::new(), sides, None, &mut raw).is_err());
     }
 
     /// A tree entry as git writes it: `<octal mode> <name>\0<id>`.

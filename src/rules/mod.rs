@@ -86,6 +86,27 @@ impl RuleSet {
         rule != usize::MAX
     }
 
+    /// The directory each path the active rules look at lies in: the
+    /// [`Pattern::base_dir`] of every `when` pattern and every companion path (`""`
+    /// for the root). A change elsewhere can neither trigger a rule nor update a
+    /// companion.
+    pub fn seen_dirs(&self) -> impl Iterator<Item = &str> {
+        self.rules
+            .iter()
+            .enumerate()
+            .filter(|&(r, _)| {
+                self.trigger_owners
+                    .iter()
+                    .chain(&self.unfiltered)
+                    .any(|owner| owner.0 == r)
+            })
+            .flat_map(|(_, rule)| {
+                let companions = rule.companions.iter().flat_map(|c| &c.paths);
+                rule.when.iter().chain(companions)
+            })
+            .map(Pattern::base_dir)
+    }
+
     /// The number of rules a check evaluates.
     pub fn active_rules(&self) -> usize {
         let mut active: Vec<usize> = self
