@@ -28,6 +28,14 @@ when = ["**/*.toml"]
 then = ["CHANGELOG.md"]
 "#;
 
+/// A rule on files at the root, named in full: they are all it sees there.
+const MANIFEST_RULE: &str = r#"
+[[rule]]
+id = "manifest"
+when = ["Cargo.toml"]
+then = ["CHANGELOG.md"]
+"#;
+
 /// The history every test audits, with `rules` as its rule set; commit ids, oldest
 /// first. Units, one a day or so:
 /// 0. the API and its docs: `api[a]` satisfied;
@@ -158,6 +166,32 @@ fn rules_that_see_the_root_count_every_unit_over_max_files() {
     // The root rule left out by `--rule`: only the API's directories are seen.
     let json = self::json(&repo, &["--rule", "api"]);
     assert_eq!(json["range"]["too_large"], 1, "{json}");
+}
+
+#[test]
+fn files_named_in_full_at_the_root_are_seen_without_seeing_the_whole_tree() {
+    let (repo, ids) = history(&format!("{RULES}{MANIFEST_RULE}"));
+    repo.write("Cargo.toml", "[package]\n")
+        .write("CHANGELOG.md", "# Changes\n");
+    repo.commit_at("A manifest", "2026-02-01T10:00:00+0000");
+    repo.write("Cargo.toml", "[package]\nname = \"x\"\n")
+        .write("tests/t.rs", "5\n");
+    let missed = repo.commit_at("Name the package", "2026-02-05T10:00:00+0000");
+    repo.write("CHANGELOG.md", "# Changes\n- named\n")
+        .write("tests/t.rs", "6\n")
+        .write("tests/u.rs", "3\n")
+        .write("src/main.rs", "fn main() { go() }\n")
+        .write("README.md", "# readme\nnamed\n");
+    let fix = repo.commit_at("Note the name", "2026-02-10T10:00:00+0000");
+    let json = json(&repo, &[]);
+    assert_eq!(json["range"]["units"], 9);
+    assert_eq!(json["range"]["too_large"], 1, "{json}");
+    assert_eq!(counts(&json, "api"), [2, 1, 0, 1, 1]);
+    assert_eq!(counts(&json, "manifest"), [2, 1, 0, 1, 1]);
+    let miss = &json["misses"][1];
+    assert_eq!(miss["commit"], missed.as_str());
+    assert_eq!(miss["fixed_by"]["commit"], fix.as_str());
+    assert_eq!(json["misses"][0]["commit"], ids[3].as_str());
 }
 
 #[test]

@@ -12,7 +12,7 @@ use crate::check::{Detail, judge_all};
 use crate::day::Day;
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
 use crate::git::{Area, GitError, Repo, Unit, Wanted};
-use crate::rules::{Bindings, Rule, RuleSet};
+use crate::rules::{Bindings, Pattern, Rule, RuleSet};
 use crate::waiver::Waivers;
 
 /// The part of a unit an audit keeps.
@@ -62,14 +62,21 @@ impl Judged {
     }
 
     /// The part of each unit's trees a walk needs to diff to judge it against `rules`,
-    /// with blocks read as `reads` says: the directories the rules look at. `None`
-    /// (every unit diffed in full) when one of them is the root, or when blocks are
-    /// read: a block's target can be any file.
+    /// with blocks read as `reads` says: the files the rules' literal patterns name,
+    /// and the directory each other pattern's paths lie in ([`Pattern::base_dir`]).
+    /// `None` (every unit diffed in full) when one such directory is the root, or when
+    /// blocks are read: a block's target can be any file.
     pub fn area(rules: &RuleSet, reads: Reads<'_>) -> Option<Area> {
         if rules.settings.annotations && !reads.is_none() {
             return None;
         }
-        Area::new(rules.seen_dirs())
+        let (files, globs): (Vec<&Pattern>, Vec<&Pattern>) = rules
+            .seen_patterns()
+            .partition(|pattern| Pattern::is_literal(pattern.text()));
+        Area::new(
+            globs.into_iter().map(Pattern::base_dir),
+            files.into_iter().map(Pattern::text),
+        )
     }
 
     /// Judges `changes` as `check` would, then sorts each case into its outcome. The

@@ -511,13 +511,15 @@ impl<'a> Dir for IndexDir<'a> {
     }
 }
 
-/// The part of a tree a diff looks at: what lies under some directories. Directories
-/// on the way to them are listed, the files directly in those are not, and the rest of
-/// the tree is not read at all.
+/// The part of a tree a diff looks at: what lies under some directories, and some
+/// files elsewhere. Directories on the way to them are listed, the other files directly
+/// in those are not, and the rest of the tree is not read at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Area {
     /// Each directory with a `/` at its end, sorted; none lies under another.
     dirs: Vec<Vec<u8>>,
+    /// Files under none of `dirs`, sorted.
+    files: Vec<Vec<u8>>,
 }
 
 /// Where a directory lies with respect to an [`Area`].
@@ -525,15 +527,19 @@ pub struct Area {
 enum Place {
     /// In one of its directories: everything under it is in the area.
     Inside,
-    /// On the way to one of its directories.
+    /// On the way to one of its directories or files.
     Above,
     Outside,
 }
 
 impl Area {
-    /// The area of `dirs` (paths relative to the root, without a `/` at their end);
-    /// `None` when one is the root (`""`): the whole tree.
-    pub fn new<'d>(dirs: impl IntoIterator<Item = &'d str>) -> Option<Area> {
+    /// The area of `dirs` and `files` (paths relative to the root, directories
+    /// without a `/` at their end); `None` when a directory is the root (`""`): the
+    /// whole tree.
+    pub fn new<'p>(
+        dirs: impl IntoIterator<Item = &'p str>,
+        files: impl IntoIterator<Item = &'p str>,
+    ) -> Option<Area> {
         let mut dirs: Vec<Vec<u8>> = dirs
             .into_iter()
             .map(|dir| (!dir.is_empty()).then(|| format!("{dir}/").into_bytes()))
@@ -548,18 +554,37 @@ impl Area {
                 kept.push(dir);
             }
         }
-        Some(Area { dirs: kept })
+        let mut files: Vec<Vec<u8>> = files
+            .into_iter()
+            .map(|file| file.as_bytes().to_vec())
+            .filter(|file| !kept.iter().any(|dir| file.starts_with(dir)))
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        Some(Area { dirs: kept, files })
     }
 
     /// Where the directory `prefix` (with a `/` at its end) lies.
     fn place(&self, prefix: &[u8]) -> Place {
         if self.dirs.iter().any(|dir| prefix.starts_with(dir)) {
             Place::Inside
-        } else if self.dirs.iter().any(|dir| dir.starts_with(prefix)) {
+        } else if self
+            .dirs
+            .iter()
+            .chain(&self.files)
+            .any(|path| path.starts_with(prefix))
+        {
             Place::Above
         } else {
             Place::Outside
         }
+    }
+
+    /// Whether the file `path`, in a directory [`Place::Above`] the area, is in it.
+    fn holds(&self, path: &[u8]) -> bool {
+        self.files
+            .binary_search_by(|file| file[..].cmp(path))
+            .is_ok()
     }
 }
 
@@ -692,7 +717,7 @@ fn visit<A: Dir, B: Dir>(
         stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
             walk(repo, prefix, (old_dir, new_dir), area, out)
         })?;
-    } else if old_blob != new_blob && area.is_none() {
+    } else if old_blob != new_blob && area.is_none_or(|area| area.holds(prefix)) {
         out.push(RawChange {
             path: prefix.clone(),
             old: old_blob,
@@ -842,25 +867,35 @@ mod tests {
 
     #[test]
     fn an_area_is_its_outermost_directories_and_none_holds_the_root() {
-        let area = Area::new(["src/doc/src/commands", "crates", "src/doc", "crates"]);
-        let dirs = |area: Area| area.dirs;
-        assert_eq!(
-            area.map(dirs),
-            Some(vec![b"crates/".to_vec(), b"src/doc/".to_vec()])
-        );
-        assert_eq!(Area::new(["src/doc", ""]), None, "the root is everything");
-        let area = Area::new(["src/api"]).expect("an area");
+        let dirs = ["src/doc/src/commands", "crates", "src/doc", "crates"];
+        let files = [
+            "src/doc/x.md",
+            "CHANGELOG.md",
+            "src/main.rs",
+            "CHANGELOG.md",
+        ];
+        let area = Area::new(dirs, files).expect("an area");
+        assert_eq!(area.dirs, [&b"crates/"[..], b"src/doc/"]);
+        assert_eq!(area.files, [&b"CHANGELOG.md"[..], b"src/main.rs"]);
+        let root = Area::new(["src/doc", ""], ["CHANGELOG.md"]);
+        assert_eq!(root, None, "the root is everything");
+        let area = Area::new(["src/api"], ["tests/fixtures/api.json"]).expect("an area");
         assert_eq!(area.place(b"src/api/"), Place::Inside);
+        assert_eq!(area.place(b"tests/"), Place::Above);
+        assert_eq!(area.place(b"tests/fixtures/"), Place::Above);
+        assert_eq!(area.place(b"tests/unit/"), Place::Outside);
+        assert!(area.holds(b"tests/fixtures/api.json"));
+        assert!(!area.holds(b"tests/fixtures/api.jso"));
         assert_eq!(area.place(b"src/api/v2/"), Place::Inside);
         assert_eq!(area.place(b"src/"), Place::Above);
         assert_eq!(area.place(b""), Place::Above);
         assert_eq!(area.place(b"src/apiary/"), Place::Outside);
-        assert_eq!(area.place(b"tests/"), Place::Outside);
+        assert_eq!(area.place(b"docs/"), Place::Outside);
     }
 
     /// Within an area, the walk finds what `git diff-tree` finds limited to its
-    /// directories: files beside them on the way, and directories off the way (even
-    /// one whose name starts like an area directory's), are left out.
+    /// directories and files: other files beside them on the way, and directories off
+    /// the way (even one whose name starts like an area directory's), are left out.
     #[test]
     fn a_walk_within_an_area_finds_what_git_finds_under_its_directories() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -898,14 +933,16 @@ mod tests {
         }
         let third = commit_tree(path, "outside");
         let repo = Repo::discover(path).expect("a repository");
-        let area = Area::new(["src/api", "docs/api"]).expect("an area");
+        let files = ["README.md", "src/apiary/c.rs"];
+        let area = Area::new(["src/api", "docs/api"], files).expect("an area");
+        let seen = [" src/api/", " docs/api/", " README.md", " src/apiary/c.rs"];
         for (old, new) in [(first, second), (second, first), (second, third)] {
             let mut expected = git_changes(path, old, new);
-            expected.retain(|line| line.contains(" src/api/") || line.contains(" docs/api/"));
+            expected.retain(|line| seen.iter().any(|start| line.contains(start)));
             assert!(!expected.is_empty());
             assert_eq!(changes_within(&repo, old, new, Some(&area)), expected);
         }
-        let elsewhere = Area::new(["tests/none"]).expect("an area");
+        let elsewhere = Area::new(["tests/none"], ["src/none.rs"]).expect("an area");
         assert_eq!(
             changes_within(&repo, second, third, Some(&elsewhere)),
             [""; 0]
@@ -914,7 +951,7 @@ mod tests {
         assert_eq!(whole, git_changes(path, first, second));
         // No tree off the way to the area is read: one missing changes nothing.
         let mut expected = git_changes(path, second, third);
-        expected.retain(|line| line.contains(" docs/api/"));
+        expected.retain(|line| seen.iter().any(|start| line.contains(start)));
         let tests = git(path, &["rev-parse", &format!("{third}:tests")]);
         let tests = String::from_utf8_lossy(&tests).trim().to_owned();
         let loose = path

@@ -86,11 +86,10 @@ impl RuleSet {
         rule != usize::MAX
     }
 
-    /// The directory each path the active rules look at lies in: the
-    /// [`Pattern::base_dir`] of every `when` pattern and every companion path (`""`
-    /// for the root). A change elsewhere can neither trigger a rule nor update a
-    /// companion.
-    pub fn seen_dirs(&self) -> impl Iterator<Item = &str> {
+    /// The patterns of the paths the active rules look at: every `when` pattern and
+    /// every companion path. A change to any other path can neither trigger a rule nor
+    /// update a companion.
+    pub fn seen_patterns(&self) -> impl Iterator<Item = &Pattern> {
         self.rules
             .iter()
             .enumerate()
@@ -104,7 +103,6 @@ impl RuleSet {
                 let companions = rule.companions.iter().flat_map(|c| &c.paths);
                 rule.when.iter().chain(companions)
             })
-            .map(Pattern::base_dir)
     }
 
     /// The number of rules a check evaluates.
