@@ -1,12 +1,11 @@
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
 use lockstep::cli::{Cli, Env, ExitStatus, run};
 use lockstep::report::render_diagnostic;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::from_process();
     let env = match Env::from_process() {
         Ok(env) => env,
         Err(e) => {
@@ -14,7 +13,10 @@ fn main() -> ExitCode {
             return ExitCode::from(ExitStatus::Error.code());
         }
     };
-    let color = cli.color.enabled(io::stderr().is_terminal(), env.no_color);
+    let color = cli
+        .global
+        .color
+        .enabled(io::stderr().is_terminal(), env.no_color);
     match run(cli, env) {
         Ok(status) => ExitCode::from(status.code()),
         Err(report) if is_broken_pipe(&report) => ExitCode::SUCCESS,

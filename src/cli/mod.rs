@@ -16,10 +16,11 @@ mod schema;
 mod suggest;
 mod validate;
 
+use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::ci::CiEnv;
 
@@ -37,6 +38,16 @@ pub use validate::ValidateArgs;
 #[derive(Debug, Parser)]
 #[command(name = "lockstep", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The options every subcommand takes.
+#[derive(Debug, Args)]
+pub struct Global {
     /// Run as if lockstep was started in PATH.
     #[arg(short = 'C', global = true, value_name = "PATH")]
     pub directory: Option<PathBuf>,
@@ -44,9 +55,47 @@ pub struct Cli {
     /// When to colour output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+impl Cli {
+    /// The process's command line, parsed as [`Parser::parse`] parses it. clap builds
+    /// every subcommand's arguments before it parses (4% of a staged check), so a line
+    /// naming `check` is first given to a parser that knows only `check`: where that
+    /// one parses it, the whole one would parse it the same. Anything else — another
+    /// subcommand, `--help`, `--version`, an error — is the whole parser's.
+    pub fn from_process() -> Cli {
+        let args: Vec<OsString> = std::env::args_os().collect();
+        Cli::as_check(&args).unwrap_or_else(|| Cli::parse_from(args))
+    }
+
+    /// `args` as the parser that knows only `check` reads them; `None` where it does not.
+    fn as_check(args: &[OsString]) -> Option<Cli> {
+        if !args.iter().skip(1).any(|arg| arg == "check") {
+            return None;
+        }
+        let line = CheckLine::try_parse_from(args).ok()?;
+        let CheckOnly::Check(check) = line.command;
+        Some(Cli {
+            global: line.global,
+            command: Command::Check(check),
+        })
+    }
+}
+
+/// [`Cli`] with `check` as its only subcommand ([`Cli::from_process`]).
+#[derive(Parser)]
+#[command(name = "lockstep")]
+struct CheckLine {
+    #[command(flatten)]
+    global: Global,
 
     #[command(subcommand)]
-    pub command: Command,
+    command: CheckOnly,
+}
+
+#[derive(Subcommand)]
+enum CheckOnly {
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -159,11 +208,14 @@ pub struct Context {
 
 impl Context {
     pub fn new(cli: &Cli, env: Env) -> Context {
-        let dir = match &cli.directory {
+        let dir = match &cli.global.directory {
             Some(path) => env.cwd.join(path),
             None => env.cwd.clone(),
         };
-        let color = cli.color.enabled(env.stdout_is_terminal, env.no_color);
+        let color = cli
+            .global
+            .color
+            .enabled(env.stdout_is_terminal, env.no_color);
         Context { env, dir, color }
     }
 }
@@ -182,7 +234,7 @@ pub struct NoDirectory {
 
 /// Checks that `-C` named a directory, before anything looks for a repository in it.
 fn check_directory(cli: &Cli, context: &Context) -> Result<(), NoDirectory> {
-    let Some(path) = &cli.directory else {
+    let Some(path) = &cli.global.directory else {
         return Ok(());
     };
     let reason = match std::fs::metadata(&context.dir) {
@@ -214,5 +266,46 @@ pub fn run(cli: Cli, env: Env) -> miette::Result<ExitStatus> {
         Command::Audit(args) => audit::run(&args, &context),
         Command::Completions(args) => completions::run(&args, &context),
         Command::Man(args) => man::run(&args, &context),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(words: &str) -> Vec<OsString> {
+        words.split(' ').map(OsString::from).collect()
+    }
+
+    #[test]
+    fn a_check_line_reads_as_the_whole_parser_reads_it() {
+        for words in [
+            "lockstep check",
+            "lockstep check --staged --format json",
+            "lockstep -C some/dir check --base main --head topic",
+            "lockstep --color never check --range a..b -C there",
+            "lockstep check --commit HEAD --color=always",
+            "lockstep -C check check",
+        ] {
+            let fast = Cli::as_check(&line(words)).expect(words);
+            let whole = Cli::try_parse_from(line(words)).expect(words);
+            assert_eq!(format!("{fast:?}"), format!("{whole:?}"), "{words}");
+        }
+    }
+
+    #[test]
+    fn anything_else_is_left_to_the_whole_parser() {
+        for words in [
+            "lockstep",
+            "lockstep --version",
+            "lockstep check --help",
+            "lockstep help check",
+            "lockstep audit --since check",
+            "lockstep -C check audit",
+            "lockstep check --no-such-flag",
+            "lockstep validate",
+        ] {
+            assert!(Cli::as_check(&line(words)).is_none(), "{words}");
+        }
     }
 }
