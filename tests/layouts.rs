@@ -1041,3 +1041,74 @@ fn with_diff_indent_heuristic_off_the_first_changed_line_is_git_diff_s_without_i
         assert_eq!(findings(&report), expected, "{level:?}, --commit: {stderr}");
     }
 }
+
+/// `GIT_CONFIG_GLOBAL`, `GIT_CONFIG_SYSTEM` and `GIT_CONFIG_NOSYSTEM` choose the files
+/// the configuration is read from, for lockstep as for git: `~/.gitconfig` turns the
+/// indent heuristic off, another file turns it on.
+#[test]
+fn the_config_variables_choose_the_files_lockstep_reads_as_git_s_do() {
+    let repo = Repo::new();
+    repo.write("witness.md", "w\n")
+        .write("moved.txt", "1\n2\na\n\nb\n3\n4\n");
+    repo.commit("initial");
+    repo.write("moved.txt", "1\n2\na\n\nb\na\n\nb\n3\n4\n");
+    let with = |on: bool| format!("[diff]\n\tindentHeuristic = {on}\n");
+    std::fs::write(repo.home().join(".gitconfig"), with(false)).expect("write");
+    let on = repo.home().join("on.gitconfig");
+    std::fs::write(&on, with(true)).expect("write");
+    let off = repo.home().join("off.gitconfig");
+    std::fs::write(&off, with(false)).expect("write");
+    let (on, off) = (on.to_string_lossy(), off.to_string_lossy());
+    let rules = repo.home().join("rules.toml");
+    std::fs::write(&rules, support::EVERY_PATH_RULES).expect("rules");
+    // The first changed line git finds without GIT_CONFIG_NOSYSTEM, and with it.
+    for (env, firsts) in [
+        (vec![("GIT_CONFIG_GLOBAL", &*on)], [5, 5]),
+        (vec![("GIT_CONFIG_GLOBAL", "/dev/null")], [5, 5]),
+        (
+            vec![
+                ("GIT_CONFIG_GLOBAL", "/dev/null"),
+                ("GIT_CONFIG_SYSTEM", &*off),
+            ],
+            [6, 5],
+        ),
+        (
+            vec![("GIT_CONFIG_GLOBAL", &*on), ("GIT_CONFIG_SYSTEM", &*off)],
+            [5, 5],
+        ),
+        (vec![("GIT_CONFIG_SYSTEM", &*on)], [6, 6]),
+    ] {
+        for (nosystem, first) in [false, true].into_iter().zip(firsts) {
+            let mut git = repo.git_command(&["diff", "-U0", "-w", "--ignore-blank-lines", "HEAD"]);
+            let mut lockstep = repo.lockstep();
+            lockstep
+                .args(["check", "--format", "json", "--config"])
+                .arg(&rules);
+            for (name, value) in &env {
+                git.env(name, value);
+                lockstep.env(name, value);
+            }
+            if !nosystem {
+                git.env_remove("GIT_CONFIG_NOSYSTEM");
+                lockstep.env_remove("GIT_CONFIG_NOSYSTEM");
+            }
+            let diff = String::from_utf8(git.output().expect("git runs").stdout).expect("utf-8");
+            let hunk = diff.lines().find(|l| l.starts_with("@@")).expect("a hunk");
+            let git_first: u64 = hunk
+                .split(['+', ',', ' '])
+                .nth(4)
+                .expect("start")
+                .parse()
+                .expect("a number");
+            assert_eq!(git_first, first, "{env:?}, nosystem {nosystem}: git");
+            let output = lockstep.output().expect("runs");
+            let expected = [("every-path".to_owned(), "moved.txt".to_owned(), git_first)];
+            assert_eq!(
+                findings(&json(&output)),
+                expected,
+                "{env:?}, nosystem {nosystem}: {}",
+                stderr(&output)
+            );
+        }
+    }
+}

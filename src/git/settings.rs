@@ -1,11 +1,16 @@
 //! The configuration lockstep reads values from (`diff.indentHeuristic`,
-//! `core.commitGraph`, `core.useReplaceRefs`): the files libgit2 reads for the
-//! repository — system, XDG, global, the repository's `config` — read once per reader.
-//! Where those files are plain they are read without opening the repository; a file
-//! that includes another (`include.path`, or `includeIf`, whose conditions name the
-//! repository) or per-worktree configuration is read through the opened repository.
+//! `core.commitGraph`, `core.useReplaceRefs`, filters, promisor remotes): the files git
+//! reads for the repository, found as git finds them (config.c,
+//! `do_git_config_sequence`) — the system file unless `GIT_CONFIG_NOSYSTEM` (at
+//! `GIT_CONFIG_SYSTEM` if set), the XDG file and `~/.gitconfig` or `GIT_CONFIG_GLOBAL`
+//! alone, then the repository's `config` — read once per reader without opening the
+//! repository. Where a file includes another on a condition (`includeIf`, whose
+//! conditions name the repository) or the repository has per-worktree configuration,
+//! the configuration is read through the opened repository, whose files libgit2 finds
+//! by its own search (the three variables aside).
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
 use git2::{Config, ConfigLevel};
 
@@ -17,25 +22,119 @@ impl Repo {
     pub(super) fn config(&self) -> Option<&Config> {
         self.config
             .get_or_init(|| {
-                plain(&self.layout.common_dir.join("config"))
+                let files = user_files(|name| std::env::var_os(name));
+                plain(&files, &self.layout.common_dir.join("config"))
                     .or_else(|| self.libgit2().ok()?.config().ok()?.snapshot().ok())
             })
             .as_ref()
     }
 }
 
-/// The configuration libgit2 reads for a repository whose own file is `local`, read
-/// without the repository; `None` where it needs the repository (or does not parse).
-fn plain(local: &Path) -> Option<Config> {
-    let mut config = Config::open_default().ok()?;
+/// The configuration of `files` and the repository's own file `local`, read without the
+/// repository; `None` where it needs the repository (or does not parse). Plain
+/// `include.path` entries are read by libgit2's file reader itself.
+fn plain(files: &[(PathBuf, ConfigLevel)], local: &Path) -> Option<Config> {
+    let mut config = Config::new().ok()?;
+    for (file, level) in files {
+        config.add_file(file, *level, false).ok()?;
+    }
     config.add_file(local, ConfigLevel::Local, false).ok()?;
     let config = config.snapshot().ok()?;
-    let needs_repository = config
-        .entries(Some(
-            r"^(include|includeif)\..*|^extensions\.worktreeconfig$",
-        ))
-        .ok()?
-        .next()
-        .is_some();
+    let needs_repository = {
+        let mut entries = config.entries(None).ok()?;
+        let mut found = false;
+        while let Some(entry) = entries.next() {
+            let name = entry.ok()?.name_bytes().to_ascii_lowercase();
+            found |= name.starts_with(b"includeif.") || name == b"extensions.worktreeconfig";
+        }
+        found
+    };
     (!needs_repository).then_some(config)
+}
+
+/// The files git reads before the repository's, most general first, as `env` (the
+/// process's environment) places them. A file that does not exist is read as empty.
+fn user_files(env: impl Fn(&str) -> Option<OsString>) -> Vec<(PathBuf, ConfigLevel)> {
+    let mut files = Vec::new();
+    if !env("GIT_CONFIG_NOSYSTEM").is_some_and(|value| is_true(&value)) {
+        match env("GIT_CONFIG_SYSTEM") {
+            Some(file) => files.push((PathBuf::from(file), ConfigLevel::System)),
+            None => {
+                files.extend(Config::find_system().ok().map(|f| (f, ConfigLevel::System)));
+            }
+        }
+    }
+    match env("GIT_CONFIG_GLOBAL") {
+        Some(file) => files.push((PathBuf::from(file), ConfigLevel::Global)),
+        None => {
+            let found = [
+                (Config::find_xdg(), ConfigLevel::XDG),
+                (Config::find_global(), ConfigLevel::Global),
+            ];
+            files.extend(found.into_iter().filter_map(|(f, l)| Some((f.ok()?, l))));
+        }
+    }
+    files
+}
+
+/// A boolean environment variable as git reads one (`git_env_bool`): `true`, `yes`,
+/// `on` (any case) or a non-zero number; anything else is false.
+fn is_true(value: &std::ffi::OsStr) -> bool {
+    let value = value.to_string_lossy();
+    ["true", "yes", "on"]
+        .iter()
+        .any(|word| value.eq_ignore_ascii_case(word))
+        || value.trim().parse::<i64>().is_ok_and(|n| n != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(env: &[(&str, &str)]) -> Vec<(PathBuf, ConfigLevel)> {
+        user_files(|name| {
+            env.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| OsString::from(value))
+        })
+    }
+
+    fn levels(files: &[(PathBuf, ConfigLevel)]) -> Vec<ConfigLevel> {
+        files.iter().map(|(_, level)| *level).collect()
+    }
+
+    #[test]
+    fn the_variables_choose_the_files_as_git_s_do() {
+        let named = files(&[("GIT_CONFIG_SYSTEM", "/s"), ("GIT_CONFIG_GLOBAL", "/g")]);
+        assert_eq!(
+            named,
+            [
+                (PathBuf::from("/s"), ConfigLevel::System),
+                (PathBuf::from("/g"), ConfigLevel::Global)
+            ]
+        );
+        for off in ["1", "true", "YES", "on", "2"] {
+            let global = files(&[("GIT_CONFIG_NOSYSTEM", off), ("GIT_CONFIG_GLOBAL", "/g")]);
+            assert_eq!(levels(&global), [ConfigLevel::Global], "{off}");
+        }
+        for on in ["0", "false", "no", "", "maybe"] {
+            let system = files(&[
+                ("GIT_CONFIG_NOSYSTEM", on),
+                ("GIT_CONFIG_SYSTEM", "/s"),
+                ("GIT_CONFIG_GLOBAL", "/g"),
+            ]);
+            assert_eq!(
+                levels(&system),
+                [ConfigLevel::System, ConfigLevel::Global],
+                "{on:?}"
+            );
+        }
+        // Without GIT_CONFIG_GLOBAL, the XDG file and ~/.gitconfig where they exist.
+        let searched = files(&[("GIT_CONFIG_NOSYSTEM", "1")]);
+        assert!(
+            levels(&searched)
+                .iter()
+                .all(|level| matches!(level, ConfigLevel::XDG | ConfigLevel::Global))
+        );
+    }
 }
