@@ -177,8 +177,8 @@ impl Repo {
         let head = self.head()?;
         let head_tree = self.tree_of(head)?;
         let path = self.index_path(index_file);
-        let raw = match std::fs::read(&path) {
-            Ok(data) => match IndexFile::parse(data) {
+        let raw = match IndexFile::read_file(&path) {
+            Ok(parsed) => match parsed {
                 Ok(index) => index_changes(self, head_tree, &index)?,
                 Err(Unreadable::Unsupported(why)) => git_cli::staged_changes(
                     self.require_workdir("checking staged changes")?,
