@@ -43,7 +43,8 @@ then = ["CHANGELOG.md"]
 /// 2. an exact move from outside the area into it: no case;
 /// 3. `src/api/a.rs` without its docs: missed;
 /// 4. the docs of `a` and a test: the miss is fixed later;
-/// 5. `src/api/b.rs` and four files elsewhere: too large to judge.
+/// 5. `src/api/b.rs` and four files beside the directories on the way to the area:
+///    too large to judge.
 fn history(rules: &str) -> (Repo, Vec<String>) {
     let repo = Repo::new();
     let mut ids = Vec::new();
@@ -66,9 +67,9 @@ fn history(rules: &str) -> (Repo, Vec<String>) {
         .write("tests/t.rs", "3\n");
     ids.push(repo.commit_at("Document a", "2026-01-25T10:00:00+0000"));
     repo.write("src/api/b.rs", "fn b() -> u8 { 2 }\n")
-        .write("tests/t.rs", "4\n")
-        .write("tests/u.rs", "2\n")
-        .write("tests/v.rs", "1\n")
+        .write("src/main.rs", "fn main() { b() }\n")
+        .write("src/lib.rs", "pub mod api;\n")
+        .write("NOTES.md", "b\n")
         .write("README.md", "# readme\nand more\n");
     ids.push(repo.commit_at("Change b among many", "2026-01-30T10:00:00+0000"));
     (repo, ids)

@@ -81,8 +81,9 @@ impl Judged {
 
     /// Judges `changes` as `check` would, then sorts each case into its outcome. The
     /// commit's message and author are read only for a unit with findings or cases.
-    /// A unit diffed within an [`Judged::area`] is diffed again in full when it could
-    /// trigger a rule; otherwise it has no case, however many files it changed.
+    /// A unit diffed within an [`Judged::area`] has no case, however many files it
+    /// changed, unless it could trigger a rule: then it is diffed again in full, if its
+    /// walk left out any change.
     pub fn judge(
         repo: &Repo,
         rules: &RuleSet,
@@ -92,11 +93,11 @@ impl Judged {
         watched: &Watched,
     ) -> Result<Judged, GitError> {
         let mut judged = Judged::empty(unit);
-        let changes = if unit.within_area {
-            if rules.candidates(&changes).is_empty() {
-                judged.changed = watched.changed(&changes);
-                return Ok(judged);
-            }
+        if unit.within_area && rules.candidates(&changes).is_empty() {
+            judged.changed = watched.changed(&changes);
+            return Ok(judged);
+        }
+        let changes = if unit.left_out {
             repo.unit_changes_in_full(unit)?
         } else {
             changes

@@ -24,7 +24,6 @@ impl Repo {
             return Ok(None);
         }
         let parent_tree = self.tree_of(found.first_parent)?;
-        self.tree_changes(parent_tree, Some(found.tree), None)
-            .map(Some)
+        self.tree_changes(parent_tree, Some(found.tree)).map(Some)
     }
 }

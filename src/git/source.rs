@@ -132,7 +132,7 @@ impl Repo {
     }
 
     fn range_diff(&self, from: Option<Oid>, to: Oid) -> Result<Diff, GitError> {
-        let changes = self.tree_changes(self.tree_of(from)?, self.tree_of(Some(to))?, None)?;
+        let changes = self.tree_changes(self.tree_of(from)?, self.tree_of(Some(to))?)?;
         Ok(Diff {
             kind: DiffKind::Range,
             base: from.map(|id| id.to_string()),
@@ -143,24 +143,33 @@ impl Repo {
         })
     }
 
-    /// The changes between two trees (either may be the empty tree), within `area`
-    /// when given: exact renames are paired among those only.
+    /// The changes between two trees (either may be the empty tree).
     pub(super) fn tree_changes(
         &self,
         old: Option<Id>,
         new: Option<Id>,
-        area: Option<&Area>,
     ) -> Result<Vec<Change>, GitError> {
-        let mut raw = Vec::new();
-        let sides = (old.map(TreeDir), new.map(TreeDir));
-        walk(self, &mut Vec::new(), sides, area, &mut raw)?;
-        Ok(into_changes(raw, NewSide::Objects))
+        Ok(self.tree_changes_within(old, new, None)?.0)
     }
 
-    /// Every change of `unit`, whatever area its walk was limited to.
+    /// [`Repo::tree_changes`] within `area` when given (exact renames are paired among
+    /// those only), and whether the area left out any change.
+    pub(super) fn tree_changes_within(
+        &self,
+        old: Option<Id>,
+        new: Option<Id>,
+        area: Option<&Area>,
+    ) -> Result<(Vec<Change>, bool), GitError> {
+        let mut raw = Vec::new();
+        let sides = (old.map(TreeDir), new.map(TreeDir));
+        let left_out = walk(self, &mut Vec::new(), sides, area, &mut raw)?;
+        Ok((into_changes(raw, NewSide::Objects), left_out))
+    }
+
+    /// Every change of `unit`, whatever its walk left out.
     pub fn unit_changes_in_full(&self, unit: &Unit) -> Result<Vec<Change>, GitError> {
         let (tree, parent) = unit.trees;
-        self.tree_changes(parent, Some(tree), None)
+        self.tree_changes(parent, Some(tree))
     }
 
     fn staged_diff(&self, index_file: Option<&std::path::Path>) -> Result<Diff, GitError> {

@@ -93,7 +93,7 @@ impl Repo {
     /// Every non-directory entry of a commit's tree, read as git reads it (replaced
     /// trees as their replacements).
     fn tree_entries(&self, commit: Option<Oid>) -> Result<Vec<(String, Content)>, GitError> {
-        let changes = self.tree_changes(None, self.tree_of(commit)?, None)?;
+        let changes = self.tree_changes(None, self.tree_of(commit)?)?;
         Ok(changes
             .into_iter()
             .filter_map(|change| Some((change.path, change.new?)))

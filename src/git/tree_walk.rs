@@ -589,19 +589,20 @@ impl Area {
 }
 
 /// Diffs two directories into `out`, in path order: within `area`, when given, which
-/// the directory `prefix` is then on the way to.
+/// the directory `prefix` is then on the way to. Whether a change outside the area was
+/// left out: without one, `out` holds every change.
 pub(super) fn walk<A: Dir, B: Dir>(
     repo: &Repo,
     prefix: &mut Vec<u8>,
     (old, new): (Option<A>, Option<B>),
     area: Option<&Area>,
     out: &mut Vec<RawChange>,
-) -> Result<(), GitError> {
+) -> Result<bool, GitError> {
     if let (Some(a), Some(b)) = (&old, &new)
         && a.id().is_some()
         && a.id() == b.id()
     {
-        return Ok(());
+        return Ok(false);
     }
     // Most entries of a changed directory did not change: in two tree objects, those
     // before the first change and after the last are parsed once and skipped here.
@@ -626,9 +627,10 @@ pub(super) fn walk<A: Dir, B: Dir>(
         .zip(&new_listing)
         .flat_map(|(d, listing)| d.entries(listing, skip))
         .peekable();
+    let mut left_out = false;
     loop {
         let order = match (old.peek(), new.peek()) {
-            (None, None) => return Ok(()),
+            (None, None) => return Ok(left_out),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
             (Some(a), Some(b)) => entry_order(a, b),
@@ -638,7 +640,7 @@ pub(super) fn walk<A: Dir, B: Dir>(
             Ordering::Greater => (None, new.next()),
             Ordering::Equal => (old.next(), new.next()),
         };
-        visit(repo, prefix, (a, b), area, out)?;
+        left_out |= visit(repo, prefix, (a, b), area, out)?;
     }
 }
 
@@ -674,25 +676,27 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
 const STRIDE: usize = 32;
 
 /// Handles one name present on either or both sides, in the directory `prefix`, which
-/// is on the way to `area` when one is given.
+/// is on the way to `area` when one is given; whether a change was left out, as
+/// [`walk`] says.
 fn visit<A: Dir, B: Dir>(
     repo: &Repo,
     prefix: &mut Vec<u8>,
     (old, new): (Option<Entry<'_, A>>, Option<Entry<'_, B>>),
     area: Option<&Area>,
     out: &mut Vec<RawChange>,
-) -> Result<(), GitError> {
+) -> Result<bool, GitError> {
     if let (Some(a), Some(b)) = (&old, &new)
         && unchanged(a, b)
     {
-        return Ok(());
+        return Ok(false);
     }
     let len = prefix.len();
     match (&old, &new) {
         (Some(entry), _) => prefix.extend_from_slice(entry.name()),
         (None, Some(entry)) => prefix.extend_from_slice(entry.name()),
-        (None, None) => return Ok(()),
+        (None, None) => return Ok(false),
     }
+    let mut left_out = false;
     let (old_blob, old_dir) = split(old);
     let (new_blob, new_dir) = split(new);
     if old_dir.is_some() || new_dir.is_some() {
@@ -702,7 +706,7 @@ fn visit<A: Dir, B: Dir>(
             Some(Place::Above) => area,
             Some(Place::Outside) => {
                 prefix.truncate(len);
-                return Ok(());
+                return Ok(true);
             }
         };
         // Each level is at least two bytes (`d/`), so the count runs only on deep paths.
@@ -714,18 +718,22 @@ fn visit<A: Dir, B: Dir>(
         }
         // Deep trees recurse on a stack grown on the heap rather than overflowing the
         // thread's own (an audit worker's is 2 MiB).
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+        left_out = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
             walk(repo, prefix, (old_dir, new_dir), area, out)
         })?;
-    } else if old_blob != new_blob && area.is_none_or(|area| area.holds(prefix)) {
-        out.push(RawChange {
-            path: prefix.clone(),
-            old: old_blob,
-            new: new_blob,
-        });
+    } else if old_blob != new_blob {
+        if area.is_none_or(|area| area.holds(prefix)) {
+            out.push(RawChange {
+                path: prefix.clone(),
+                old: old_blob,
+                new: new_blob,
+            });
+        } else {
+            left_out = true;
+        }
     }
     prefix.truncate(len);
-    Ok(())
+    Ok(left_out)
 }
 
 /// git's `core.maxTreeDepth` by default: git refuses to walk trees nested deeper.
@@ -810,10 +818,16 @@ mod tests {
 
     /// [`changes`] within `area`, when given.
     fn changes_within(repo: &Repo, old: Id, new: Id, area: Option<&Area>) -> Vec<String> {
+        left_out_within(repo, old, new, area).0
+    }
+
+    /// [`changes_within`], and whether the walk left a change out.
+    fn left_out_within(repo: &Repo, old: Id, new: Id, area: Option<&Area>) -> (Vec<String>, bool) {
         let mut raw = Vec::new();
         let sides = (Some(TreeDir(old)), Some(TreeDir(new)));
-        walk(repo, &mut Vec::new(), sides, area, &mut raw).expect("a diff");
-        raw.iter()
+        let left_out = walk(repo, &mut Vec::new(), sides, area, &mut raw).expect("a diff");
+        let changes = raw
+            .iter()
             .map(|change| {
                 let status = match (change.old, change.new) {
                     (None, _) => 'A',
@@ -822,7 +836,8 @@ mod tests {
                 };
                 format!("{status} {}", String::from_utf8_lossy(&change.path))
             })
-            .collect()
+            .collect();
+        (changes, left_out)
     }
 
     /// The same subtree (one tree id) added under several paths of one diff, then
@@ -940,8 +955,26 @@ mod tests {
             let mut expected = git_changes(path, old, new);
             expected.retain(|line| seen.iter().any(|start| line.contains(start)));
             assert!(!expected.is_empty());
-            assert_eq!(changes_within(&repo, old, new, Some(&area)), expected);
+            let left_out = expected.len() < git_changes(path, old, new).len();
+            let found = left_out_within(&repo, old, new, Some(&area));
+            assert_eq!(found, (expected, left_out));
         }
+        // A diff of the area alone leaves nothing out.
+        write("docs/api/a.md", "four\n");
+        write("src/apiary/c.rs", "four\n");
+        let fourth = commit_tree(path, "area only");
+        let expected = git_changes(path, third, fourth);
+        let found = left_out_within(&repo, third, fourth, Some(&area));
+        assert_eq!(found, (expected.clone(), false));
+        let nothing = Area::new([], ["x"]).expect("an area");
+        let found = left_out_within(&repo, third, fourth, Some(&nothing));
+        assert_eq!(found, (Vec::new(), true));
+        // A file beside the way is left out, as a directory off it is.
+        write("docs/api/a.md", "five\n");
+        write("src/main.rs", "five\n");
+        let fifth = commit_tree(path, "beside the way");
+        let found = left_out_within(&repo, fourth, fifth, Some(&area));
+        assert_eq!(found, (vec!["M docs/api/a.md".to_owned()], true));
         let elsewhere = Area::new(["tests/none"], ["src/none.rs"]).expect("an area");
         assert_eq!(
             changes_within(&repo, second, third, Some(&elsewhere)),

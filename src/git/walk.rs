@@ -137,8 +137,10 @@ pub struct Unit {
     pub reached: i64,
     /// The commit's tree and its first parent's, as the walk read them.
     pub(super) trees: (Id, Option<Id>),
-    /// The walk diffed the trees within an [`Area`] only.
+    /// The walk diffed the trees within an [`Area`] only...
     pub within_area: bool,
+    /// ...and left out some change outside it.
+    pub left_out: bool,
     oid: Oid,
     /// The commit's author and message, read when first asked for: most units of an
     /// audit trigger no rule and need neither, and the listing read the rest.
@@ -356,7 +358,7 @@ impl Repo {
         if !keep(local_time) {
             return Ok(None);
         }
-        let changes = self.tree_changes(parent_tree, Some(tree), area)?;
+        let (changes, left_out) = self.tree_changes_within(parent_tree, Some(tree), area)?;
         let unit = Unit {
             index,
             id: id.to_string(),
@@ -364,6 +366,7 @@ impl Repo {
             reached: units.reached(index, local_time),
             trees: (tree, parent_tree),
             within_area: area.is_some(),
+            left_out,
             oid: id,
             commit: commit.map(OnceCell::from).unwrap_or_default(),
         };
