@@ -226,6 +226,7 @@ impl Repo {
                 next: vec![head],
                 seen: HashSet::from_iter([head]),
                 busy: 0,
+                waiting: 0,
                 failed: false,
             }),
             ready: Condvar::new(),
@@ -267,7 +268,8 @@ impl Repo {
 /// The commits found and not read yet, shared by the threads reading them.
 struct Frontier {
     state: Mutex<FrontierState>,
-    /// Signalled when a commit is read: it may have added commits, or been the last.
+    /// Signalled when a commit read adds commits or is the last, or a read fails, and
+    /// only when a thread waits: a signal is a system call.
     ready: Condvar,
 }
 
@@ -277,6 +279,8 @@ struct FrontierState {
     seen: HashSet<Oid, FastHash>,
     /// Threads reading a commit, which may add more.
     busy: usize,
+    /// Threads waiting for one of them.
+    waiting: usize,
     failed: bool,
 }
 
@@ -299,10 +303,12 @@ impl Frontier {
             if state.busy == 0 {
                 return None;
             }
+            state.waiting += 1;
             state = self
                 .ready
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
+            state.waiting -= 1;
         }
     }
 
@@ -312,13 +318,18 @@ impl Frontier {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         state.busy -= 1;
         state.failed |= failed;
+        let mut added = false;
         for &parent in parents {
             if state.seen.insert(parent) {
                 state.next.push(parent);
+                added = true;
             }
         }
+        let wake = state.waiting > 0 && (added || state.busy == 0 || failed);
         drop(state);
-        self.ready.notify_all();
+        if wake {
+            self.ready.notify_all();
+        }
     }
 }
 
