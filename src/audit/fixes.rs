@@ -251,6 +251,9 @@ then = ["docs/{m}.md", "sdk/go/**", "api/v[12]/x", "api/\\*.md", "CHANGELOG.md"]
         );
         let fixed = watch.unit(commit(0xc), day("2026-01-06"), &changed(&["sdk/go/a.go"]));
         assert_eq!(fixed.len(), 1);
-        assert_eq!((fixed[0].0, fixed[0].1.commit.as_str()), (5, "0c".repeat(20).as_str()));
+        assert_eq!(
+            (fixed[0].0, fixed[0].1.commit.as_str()),
+            (5, "0c".repeat(20).as_str())
+        );
     }
 }
