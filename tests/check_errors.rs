@@ -254,3 +254,25 @@ fn bare_repositories_check_commits_but_not_work_trees() {
     assert!(stderr.contains("this repository is bare"), "{stderr}");
     assert!(stderr.contains("--range"), "{stderr}");
 }
+
+#[test]
+fn a_damaged_index_is_named_with_what_is_wrong() {
+    let repo = repo_with_config(API_RULES);
+    repo.write("src/a.rs", "fn a() { 1 }\n");
+    repo.git(&["add", "src/a.rs"]);
+    let index = repo.path().join(".git/index");
+    let bytes = std::fs::read(&index).expect("index");
+    for (damaged, reason) in [
+        (
+            bytes[..bytes.len() - 1].to_vec(),
+            "the index file is truncated",
+        ),
+        (bytes[..40].to_vec(), "the index file is truncated"),
+        (b"JUNK".repeat(20), "not an index file"),
+    ] {
+        std::fs::write(&index, damaged).expect("write");
+        let stderr = stderr_of_failed_check(&repo, &["--staged"]);
+        assert!(stderr.contains("cannot read the index"), "{stderr}");
+        assert!(stderr.contains(reason), "{reason}: {stderr}");
+    }
+}

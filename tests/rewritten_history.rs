@@ -289,6 +289,40 @@ fn a_packed_replace_ref_reads_as_a_loose_one() {
 }
 
 #[test]
+fn a_replace_ref_packed_among_many_reads_as_git_reads_it_sorted_or_not() {
+    let (repo, ids) = history();
+    repo.git(&["replace", "--graft", &ids["four"], &ids["two"]]);
+    // 3,000 refs around it, sorting before and after: `packed-refs` spans many blocks.
+    let head = format!("{}\n", repo.rev("HEAD"));
+    for i in 0..3000 {
+        let name = ["heads/many", "pull", "tags/t", "zzz/late"][i % 4];
+        let file = repo.path().join(format!(".git/refs/{name}-{i}"));
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(file, &head).expect("write");
+    }
+    pack_refs(&repo, "refs/replace");
+    let packed = repo.path().join(".git/packed-refs");
+    let text = std::fs::read_to_string(&packed).expect("packed-refs");
+    assert!(text.starts_with("# pack-refs with:") && text.len() > 100_000);
+    assert_eq!(repo.git(&["replace", "-l"]).trim(), ids["four"]);
+    assert_reads_as_git(&repo, &[], "packed among many, sorted");
+    // The same records in reverse order, under a header without `sorted`.
+    let mut records: Vec<&str> = text.lines().skip(1).collect();
+    assert!(records.iter().all(|line| !line.starts_with('^')));
+    records.reverse();
+    std::fs::write(
+        &packed,
+        format!(
+            "# pack-refs with: peeled fully-peeled \n{}\n",
+            records.join("\n")
+        ),
+    )
+    .expect("write");
+    assert_eq!(repo.git(&["replace", "-l"]).trim(), ids["four"]);
+    assert_reads_as_git(&repo, &[], "packed among many, unsorted");
+}
+
+#[test]
 fn a_chain_of_replacements_is_followed_as_git_follows_it_under_any_ref_base() {
     let (repo, ids) = history();
     // four → a copy with parent two → a copy of that with parent one.

@@ -11,6 +11,7 @@ use git2::Oid;
 
 use super::Fix;
 use crate::annotations::Reads;
+use crate::change::Change;
 use crate::day::Day;
 use crate::finding::Missing;
 use crate::rules::{Pattern, RuleSet};
@@ -46,6 +47,16 @@ impl Watched {
         Watched {
             starts: (!every).then_some(starts),
         }
+    }
+
+    /// The paths of `changes` (both sides of a rename) kept.
+    pub fn changed(&self, changes: &[Change]) -> Vec<String> {
+        changes
+            .iter()
+            .flat_map(Change::paths)
+            .filter(|path| self.keeps(path))
+            .map(str::to_owned)
+            .collect()
     }
 
     pub fn keeps(&self, path: &str) -> bool {

@@ -13,8 +13,8 @@ use crate::change::{Change, Status};
 use crate::check::{Detail, judge_all};
 use crate::day::Day;
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
-use crate::git::{GitError, Repo, Unit, Wanted};
-use crate::rules::{Bindings, Rule, RuleSet};
+use crate::git::{Area, GitError, Repo, Unit, Wanted};
+use crate::rules::{Bindings, Pattern, Rule, RuleSet};
 use crate::waiver::Waivers;
 
 /// The part of a unit an audit keeps.
@@ -26,7 +26,8 @@ pub struct Judged {
     pub day: Day,
     /// The unit's cases; `None` when it has none, as most units have.
     pub cases: Option<Cases>,
-    /// More changed files than `settings.max_files`: not judged.
+    /// More changed files than `settings.max_files`, one of which could trigger a
+    /// rule: not judged.
     pub too_large: bool,
     /// Listed in the ignore-revs file: not judged.
     pub ignored: bool,
@@ -63,8 +64,29 @@ impl Judged {
         }
     }
 
+    /// The part of each unit's trees a walk needs to diff to judge it against `rules`,
+    /// with blocks read as `reads` says: the files the rules' literal patterns name,
+    /// and the directory each other pattern's paths lie in ([`Pattern::base_dir`]).
+    /// `None` (every unit diffed in full) when one such directory is the root, or when
+    /// blocks are read: a block's target can be any file.
+    pub fn area(rules: &RuleSet, reads: Reads<'_>) -> Option<Area> {
+        if rules.settings.annotations && !reads.is_none() {
+            return None;
+        }
+        let (files, globs): (Vec<&Pattern>, Vec<&Pattern>) = rules
+            .seen_patterns()
+            .partition(|pattern| Pattern::is_literal(pattern.text()));
+        Area::new(
+            globs.into_iter().map(Pattern::base_dir),
+            files.into_iter().map(Pattern::text),
+        )
+    }
+
     /// Judges `changes` as `check` would, then sorts each case into its outcome. The
     /// commit's message and author are read only for a unit with findings or cases.
+    /// A unit diffed within an [`Judged::area`] has no case, however many files it
+    /// changed, unless it could trigger a rule: then it is diffed again in full, if its
+    /// walk left out any change.
     pub fn judge(
         repo: &Repo,
         rules: &RuleSet,
@@ -74,17 +96,21 @@ impl Judged {
         watched: &Watched,
     ) -> Result<Judged, GitError> {
         let mut judged = Judged::empty(unit);
+        if unit.within_area && rules.candidates(&changes).is_empty() {
+            judged.changed = watched.changed(&changes);
+            return Ok(judged);
+        }
+        let changes = if unit.left_out {
+            repo.unit_changes_in_full(unit)?
+        } else {
+            changes
+        };
         let moved: HashSet<String> = changes
             .iter()
             .filter(|c| c.status == Status::Renamed)
             .map(|c| c.path.clone())
             .collect();
-        judged.changed = changes
-            .iter()
-            .flat_map(Change::paths)
-            .filter(|path| watched.keeps(path))
-            .map(str::to_owned)
-            .collect();
+        judged.changed = watched.changed(&changes);
         // Waivers only turn findings into waived ones, once all are known: the
         // message is read for the units that have some.
         let mut judgement = judge_all(

@@ -49,6 +49,7 @@ pub fn walk_since<T: Send>(
     repo.walk_units(
         &units,
         threads,
+        None,
         |time| Day::of_time(time) >= since,
         |repo, unit, changes| {
             let mine = each(repo, unit, &changes)?;

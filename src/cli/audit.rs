@@ -339,10 +339,12 @@ fn walk<'r>(
     // Renames after `--until` still name the files the audited units changed.
     let follow = !blocks.is_empty();
     let watched = Watched::new(rules, blocks.reads());
+    let area = Judged::area(rules, blocks.reads());
     let before_until = |day: Day| until.is_none_or(|u| day <= u);
     repo.walk_units(
         units,
         threads,
+        area.as_ref(),
         |time| {
             let day = Day::of_time(time);
             start.is_none_or(|s| day >= s) && (follow || before_until(day))

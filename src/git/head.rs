@@ -7,6 +7,7 @@ use std::io::ErrorKind;
 use std::path::Path;
 
 use super::id::Id;
+use super::packed_refs;
 
 /// Symbolic refs followed in a row before leaving the rest to libgit2.
 const MAX_SYMBOLIC: usize = 5;
@@ -58,18 +59,9 @@ fn is_branch(name: &str) -> bool {
 
 /// The branch `name` in `packed-refs`: its commit, else unborn.
 fn packed(common_dir: &Path, name: &str) -> Option<Head> {
-    let text = match std::fs::read(common_dir.join("packed-refs")) {
-        Ok(text) => text,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Some(Head::Unborn),
-        Err(_) => return None,
-    };
-    let found = text.split(|&b| b == b'\n').find_map(|line| {
-        let (id, rest) = line.split_at_checked(40)?;
-        (rest.strip_prefix(b" ")? == name.as_bytes()).then_some(id)
-    });
-    match found {
-        Some(id) => Id::from_hex(id).map(Head::Object),
-        None => Some(Head::Unborn),
+    match packed_refs::first_from(common_dir, name.as_bytes()).ok()? {
+        Some(first) if first.name == name.as_bytes() => Id::from_hex(&first.id).map(Head::Object),
+        _ => Some(Head::Unborn),
     }
 }
 

@@ -5,7 +5,9 @@
 //! whole, as `git diff --cached` does: the work grows with the change, not the
 //! repository. See git's `Documentation/gitformat-index.txt`.
 
+use std::io::Read;
 use std::ops::Range;
+use std::path::Path;
 
 use super::id::Id;
 
@@ -88,53 +90,85 @@ impl IndexFile {
         None
     }
 
-    pub fn parse(data: Vec<u8>) -> Result<IndexFile, Unreadable> {
-        let mut reader = Reader { data: &data, at: 0 };
-        if reader.take(4)? != b"DIRC" {
-            return Err(Unreadable::Corrupt(
-                "not an index file (no DIRC signature)".into(),
-            ));
-        }
-        let version = reader.u32()?;
-        if !(2..=4).contains(&version) {
-            return Err(Unreadable::Corrupt(format!(
-                "unknown index version {version}"
-            )));
-        }
-        let count = reader.u32()? as usize;
-        let mut entries = Vec::with_capacity(count.min(data.len() / 62));
-        let mut rebuilt = Vec::new();
-        let mut previous: Range<usize> = 0..0;
-        for _ in 0..count {
-            let entry = reader.entry(version, &mut rebuilt, previous.clone())?;
-            previous = entry.path.clone();
-            let paths = if version == 4 {
-                &rebuilt[..]
-            } else {
-                &data[..]
-            };
-            keep(&mut entries, entry, paths);
-        }
-        let end = data.len().checked_sub(HASH_LEN).ok_or_else(truncated)?;
-        let (mut tree, mut tree_names) = (Vec::new(), Vec::new());
-        while reader.at + 8 <= end {
-            let signature = reader.take(4)?;
-            let size = reader.u32()? as usize;
-            let body = reader.take(size)?;
-            match signature {
-                b"TREE" => (tree, tree_names) = parse_tree(body)?,
-                b"link" => return Err(Unreadable::Unsupported("split index")),
-                b"sdir" => return Err(Unreadable::Unsupported("sparse index")),
-                _ => {}
-            }
-        }
-        Ok(IndexFile {
-            entries,
-            paths: if version == 4 { rebuilt } else { data },
-            tree,
-            tree_names,
-        })
+    /// Reads the index file at `path` in blocks ([`BLOCK`]), never holding the whole
+    /// file: its entries' paths are copied out as they are parsed. An error from the file
+    /// system (a missing file is `NotFound`) is the outer one.
+    pub fn read_file(path: &Path) -> std::io::Result<Result<IndexFile, Unreadable>> {
+        let file = std::fs::File::open(path)?;
+        let size = file.metadata()?.len();
+        IndexFile::read(file, usize::try_from(size).unwrap_or(usize::MAX), BLOCK)
     }
+
+    /// An index file's bytes, held whole by the caller.
+    pub fn parse(data: Vec<u8>) -> Result<IndexFile, Unreadable> {
+        // A slice gives no read error.
+        IndexFile::read(&data[..], data.len(), BLOCK)
+            .unwrap_or_else(|e| Err(Unreadable::Corrupt(e.to_string())))
+    }
+
+    /// Parses the index `file` holds (`size` bytes, as far as it is known), read `block`
+    /// bytes at a time. As git reads
+    /// an index outside `git fsck` (read-cache.c, `verify_hdr`: `verify_index_checksum`
+    /// is set by fsck alone), the trailing checksum is not verified; damaged entries or
+    /// extensions are refused by the parse itself.
+    fn read(
+        file: impl Read,
+        size: usize,
+        block: usize,
+    ) -> std::io::Result<Result<IndexFile, Unreadable>> {
+        let mut blocks = Blocks::new(file, block);
+        let parsed = parse_blocks(&mut blocks, size);
+        match blocks.error {
+            Some(e) => Err(e),
+            None => Ok(parsed),
+        }
+    }
+}
+
+fn parse_blocks(reader: &mut Blocks<impl Read>, size: usize) -> Result<IndexFile, Unreadable> {
+    if reader.take(4)? != b"DIRC" {
+        return Err(Unreadable::Corrupt(
+            "not an index file (no DIRC signature)".into(),
+        ));
+    }
+    let version = reader.u32()?;
+    if !(2..=4).contains(&version) {
+        return Err(Unreadable::Corrupt(format!(
+            "unknown index version {version}"
+        )));
+    }
+    let count = reader.u32()? as usize;
+    let mut entries = Vec::with_capacity(count.min(size / 62));
+    // At most what the file holds past the entries' fixed parts: grown once, not copied
+    // as it grows (pages of it not written are never touched).
+    let mut paths = Vec::with_capacity(size.saturating_sub(12 + 62 * entries.capacity()));
+    let mut previous: Range<usize> = 0..0;
+    for _ in 0..count {
+        let entry = reader.entry(version, &mut paths, previous.clone())?;
+        previous = entry.path.clone();
+        keep(&mut entries, entry, &paths);
+    }
+    let (mut tree, mut tree_names) = (Vec::new(), Vec::new());
+    // Extensions (a signature and a size, then the body) up to the trailing checksum.
+    while reader.fill(8 + HASH_LEN) {
+        let signature: [u8; 4] = reader.take(4)?.try_into().map_err(|_| truncated())?;
+        let size = reader.u32()? as usize;
+        match &signature {
+            b"TREE" => (tree, tree_names) = parse_tree(reader.take(size)?)?,
+            b"link" => return Err(Unreadable::Unsupported("split index")),
+            b"sdir" => return Err(Unreadable::Unsupported("sparse index")),
+            _ => reader.skip(size)?,
+        }
+    }
+    if !reader.fill(HASH_LEN) {
+        return Err(truncated());
+    }
+    Ok(IndexFile {
+        entries,
+        paths,
+        tree,
+        tree_names,
+    })
 }
 
 /// Adds `entry` (its path in `paths`) to `entries`, keeping one entry per conflicted
@@ -172,21 +206,90 @@ struct Parsed {
     skip_worktree: bool,
 }
 
-struct Reader<'a> {
-    data: &'a [u8],
+/// Bytes read from an index file at a time.
+const BLOCK: usize = 64 << 10;
+
+/// An index file's bytes as the parser takes them: read in blocks into one buffer, which
+/// holds only what is being parsed (an extension's body whole).
+struct Blocks<R> {
+    file: R,
+    /// Bytes read at a time, at least.
+    block: usize,
+    buffer: Vec<u8>,
+    /// Where the bytes not yet taken start in `buffer`.
+    next: usize,
+    /// Bytes taken since the file's start.
     at: usize,
+    /// The first read error: the parser sees the file end there, its caller the error.
+    error: Option<std::io::Error>,
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, len: usize) -> Result<&'a [u8], Unreadable> {
-        let end = self
-            .at
-            .checked_add(len)
-            .filter(|&end| end <= self.data.len())
-            .ok_or_else(truncated)?;
-        let bytes = &self.data[self.at..end];
-        self.at = end;
-        Ok(bytes)
+impl<R: Read> Blocks<R> {
+    fn new(file: R, block: usize) -> Blocks<R> {
+        Blocks {
+            file,
+            block,
+            buffer: Vec::new(),
+            next: 0,
+            at: 0,
+            error: None,
+        }
+    }
+
+    /// Whether `len` bytes are at hand, read if they were not; `false` when the file
+    /// ends sooner.
+    #[inline]
+    fn fill(&mut self, len: usize) -> bool {
+        self.buffer.len() - self.next >= len || self.read_more(len)
+    }
+
+    #[cold]
+    fn read_more(&mut self, len: usize) -> bool {
+        while self.buffer.len() - self.next < len {
+            if self.error.is_some() {
+                return false;
+            }
+            self.buffer.drain(..self.next);
+            self.next = 0;
+            let want = len.max(self.block) - self.buffer.len();
+            self.buffer.reserve(want.min(self.block));
+            match (&mut self.file)
+                .take(want as u64)
+                .read_to_end(&mut self.buffer)
+            {
+                Ok(0) => return false,
+                Ok(_) => {}
+                Err(e) => self.error = Some(e),
+            }
+        }
+        true
+    }
+
+    #[inline]
+    fn take(&mut self, len: usize) -> Result<&[u8], Unreadable> {
+        if !self.fill(len) {
+            return Err(truncated());
+        }
+        let start = self.next;
+        self.next += len;
+        self.at += len;
+        Ok(&self.buffer[start..start + len])
+    }
+
+    /// Passes over `len` bytes, holding no more of them than a block.
+    fn skip(&mut self, mut len: usize) -> Result<(), Unreadable> {
+        loop {
+            let here = (self.buffer.len() - self.next).min(len);
+            self.next += here;
+            self.at += here;
+            len -= here;
+            if len == 0 {
+                return Ok(());
+            }
+            if !self.fill(1) {
+                return Err(truncated());
+            }
+        }
     }
 
     fn u32(&mut self) -> Result<u32, Unreadable> {
@@ -199,55 +302,52 @@ impl<'a> Reader<'a> {
         Ok(u16::from_be_bytes([bytes[0], bytes[1]]))
     }
 
-    /// Reads one entry. Version 4 paths are rebuilt into `rebuilt`; other versions'
-    /// paths are ranges of the file itself.
+    /// Reads one entry, its path added to `paths`: rebuilt from the `previous` one's for
+    /// version 4, whose paths are prefix-compressed, else as stored.
     fn entry(
         &mut self,
         version: u32,
-        rebuilt: &mut Vec<u8>,
+        paths: &mut Vec<u8>,
         previous: Range<usize>,
     ) -> Result<Parsed, Unreadable> {
         let start = self.at;
-        let stat = self.take(40)?;
-        let mode = u32::from_be_bytes([stat[24], stat[25], stat[26], stat[27]]);
-        let id = Id::from_slice(self.take(HASH_LEN)?)
+        // Stat data (40 bytes, the mode among them), the object id, the flags.
+        let fixed = self.take(40 + HASH_LEN + 2)?;
+        let mode = u32::from_be_bytes([fixed[24], fixed[25], fixed[26], fixed[27]]);
+        let id = Id::from_slice(&fixed[40..40 + HASH_LEN])
             .ok_or_else(|| Unreadable::Corrupt("short object id".to_owned()))?;
-        let flags = self.u16()?;
+        let flags = u16::from_be_bytes([fixed[40 + HASH_LEN], fixed[41 + HASH_LEN]]);
         let extended = if version >= 3 && flags & EXTENDED != 0 {
             self.u16()?
         } else {
             0
         };
-        let path = if version == 4 {
+        let path_start = paths.len();
+        if version == 4 {
             let strip = self.varint()?;
             let keep = previous
                 .len()
                 .checked_sub(strip)
                 .ok_or_else(|| Unreadable::Corrupt("bad path compression".into()))?;
-            let path_start = rebuilt.len();
-            rebuilt.extend_from_within(previous.start..previous.start + keep);
-            rebuilt.extend_from_slice(self.until_nul()?);
-            path_start..rebuilt.len()
+            paths.extend_from_within(previous.start..previous.start + keep);
+            paths.extend_from_slice(self.until(0)?);
         } else {
             let name_len = usize::from(flags & NAME_MASK);
-            let name_start = self.at;
-            let name = if name_len < usize::from(NAME_MASK) {
+            paths.extend_from_slice(if name_len < usize::from(NAME_MASK) {
                 self.take(name_len)?
             } else {
-                self.until_nul()?
-            };
-            let path = name_start..name_start + name.len();
+                self.until(0)?
+            });
             // Entries are NUL-padded to a multiple of eight bytes.
             let padded = (self.at - start + 8) & !7;
-            self.take(
+            self.skip(
                 (start + padded)
                     .checked_sub(self.at)
                     .ok_or_else(truncated)?,
             )?;
-            path
-        };
+        }
         Ok(Parsed {
-            path,
+            path: path_start..paths.len(),
             mode,
             id,
             stage: (flags & STAGE_MASK) >> 12,
@@ -256,11 +356,23 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn until_nul(&mut self) -> Result<&'a [u8], Unreadable> {
-        let rest = &self.data[self.at..];
-        let len = memchr(rest).ok_or_else(truncated)?;
-        self.at += len + 1;
-        Ok(&rest[..len])
+    /// The bytes up to the next `end`, which is passed over too.
+    fn until(&mut self, end: u8) -> Result<&[u8], Unreadable> {
+        let mut searched = 0;
+        loop {
+            let rest = &self.buffer[self.next + searched..];
+            if let Some(found) = rest.iter().position(|&b| b == end) {
+                let len = searched + found;
+                let start = self.next;
+                self.next += len + 1;
+                self.at += len + 1;
+                return Ok(&self.buffer[start..start + len]);
+            }
+            searched += rest.len();
+            if !self.fill(searched + 1) {
+                return Err(truncated());
+            }
+        }
     }
 
     /// git's offset varint (varint.c): big-endian groups of seven bits, each
@@ -280,14 +392,10 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn memchr(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == 0)
-}
-
 /// The cache-tree: nodes in pre-order, each `name NUL count SP subtrees LF [id]`, where
 /// a count of -1 marks a directory whose tree id is unknown. Its nodes, and their names.
 fn parse_tree(body: &[u8]) -> Result<(Vec<TreeNode>, Vec<u8>), Unreadable> {
-    let mut reader = Reader { data: body, at: 0 };
+    let mut reader = Blocks::new(body, body.len());
     let (mut nodes, mut names) = (Vec::new(), Vec::new());
     if !body.is_empty() {
         tree_node(&mut reader, 0, &mut nodes, &mut names)?;
@@ -296,7 +404,7 @@ fn parse_tree(body: &[u8]) -> Result<(Vec<TreeNode>, Vec<u8>), Unreadable> {
 }
 
 fn tree_node(
-    reader: &mut Reader<'_>,
+    reader: &mut Blocks<&[u8]>,
     depth: usize,
     nodes: &mut Vec<TreeNode>,
     names: &mut Vec<u8>,
@@ -305,7 +413,7 @@ fn tree_node(
         return Err(Unreadable::Corrupt("cache-tree nests too deep".into()));
     }
     let start = names.len();
-    names.extend_from_slice(reader.until_nul()?);
+    names.extend_from_slice(reader.until(0)?);
     let count = number(reader, b' ')?;
     let subtrees = number(reader, b'\n')?;
     let id = if count >= 0 {
@@ -331,11 +439,8 @@ fn tree_node(
     Ok(())
 }
 
-fn number(reader: &mut Reader<'_>, end: u8) -> Result<i64, Unreadable> {
-    let rest = &reader.data[reader.at..];
-    let len = rest.iter().position(|&b| b == end).ok_or_else(truncated)?;
-    reader.at += len + 1;
-    std::str::from_utf8(&rest[..len])
+fn number(reader: &mut Blocks<&[u8]>, end: u8) -> Result<i64, Unreadable> {
+    std::str::from_utf8(reader.until(end)?)
         .ok()
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| Unreadable::Corrupt("bad number in the cache-tree".into()))
@@ -416,6 +521,98 @@ mod tests {
         }
     }
 
+    /// A version-2 index of 1,500 paths (over 100 KiB, with a cache-tree of 300
+    /// directories) as git wrote it, and what `git ls-files --stage` lists.
+    fn large_index() -> &'static (Vec<u8>, String) {
+        static INDEX: OnceLock<(Vec<u8>, String)> = OnceLock::new();
+        INDEX.get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let root = dir.path();
+            git(root, &["init", "-q", "."]);
+            for i in 0..1500 {
+                let file = root.join(format!(
+                    "directory-with-a-long-name-{}/file-{i}-{}.txt",
+                    i % 300,
+                    "x".repeat(i % 90)
+                ));
+                std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+                std::fs::write(file, i.to_string()).expect("write");
+            }
+            git(root, &["add", "."]);
+            git(root, &["write-tree"]);
+            let listed = git(root, &["ls-files", "--stage"]);
+            let data = std::fs::read(root.join(".git/index")).expect("index");
+            assert!(data.len() > 2 * BLOCK, "the index spans blocks");
+            (data, listed)
+        })
+    }
+
+    fn listing(index: &IndexFile) -> Vec<String> {
+        index
+            .entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "{:o} {} 0\t{}",
+                    e.mode,
+                    e.id,
+                    String::from_utf8_lossy(index.path(e))
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_index_over_many_blocks_reads_as_git_lists_it() {
+        let (data, listed) = large_index();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("index");
+        std::fs::write(&path, data).expect("write");
+        let index = IndexFile::read_file(&path)
+            .expect("readable")
+            .expect("parses");
+        assert_eq!(listing(&index), listed.lines().collect::<Vec<_>>());
+        assert_eq!(index.tree.len(), 301, "the root and 300 directories");
+    }
+
+    #[test]
+    fn any_block_size_reads_the_same_index() {
+        for (data, _) in indexes() {
+            let whole = IndexFile::parse(data.clone()).expect("parses");
+            for block in 1..=80 {
+                let read = IndexFile::read(&data[..], data.len(), block)
+                    .expect("a slice reads")
+                    .expect("parses");
+                assert_eq!(listing(&read), listing(&whole), "block of {block}");
+                assert_eq!(
+                    (&read.tree, &read.tree_names),
+                    (&whole.tree, &whole.tree_names)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_index_cut_anywhere_is_refused_as_truncated() {
+        let (data, _) = large_index();
+        for len in [
+            13,
+            100,
+            BLOCK - 1,
+            BLOCK,
+            BLOCK + 7,
+            data.len() / 2,
+            data.len() - 21,
+            data.len() - 1,
+        ] {
+            assert_eq!(
+                IndexFile::parse(data[..len].to_vec()).map(|_| ()),
+                Err(truncated()),
+                "cut at {len}"
+            );
+        }
+    }
+
     proptest! {
         /// Damaged indexes (bytes changed, or cut short) are read or refused, never a panic.
         #[test]
@@ -456,10 +653,7 @@ mod tests {
     #[test]
     fn varint_matches_git() {
         // git encodes 128 as 0x80 0x00 and 16511 as 0xff 0x7f.
-        let mut reader = Reader {
-            data: &[0x80, 0x00, 0xff, 0x7f, 0x05],
-            at: 0,
-        };
+        let mut reader = Blocks::new(&[0x80, 0x00, 0xff, 0x7f, 0x05][..], 1);
         assert_eq!(reader.varint(), Ok(128));
         assert_eq!(reader.varint(), Ok(16511));
         assert_eq!(reader.varint(), Ok(5));

@@ -21,6 +21,7 @@ mod lines;
 mod loose;
 mod objects;
 mod pack;
+mod packed_refs;
 #[doc(hidden)]
 pub mod parsers;
 mod promisor;
@@ -53,6 +54,7 @@ pub use lines::{diff_lines, is_binary, read_work_tree};
 pub use revision_files::RevisionFiles;
 pub use source::{Diff, DiffKind, DiffSpec};
 pub use tracked::TrackedFile;
+pub use tree_walk::Area;
 pub use unchanged::{Lookup, Unchanged};
 pub use walk::{HistorySpec, Unit, Units};
 
@@ -568,18 +570,19 @@ impl Repo {
     }
 
     /// Whether some ref's name may start with `prefix` (which ends with `/`): its
-    /// directory of loose refs exists, or `packed-refs` holds the text. Most
-    /// repositories have no replace refs, and then libgit2 neither parses every packed
-    /// ref to list none (600 KB in a clone of cargo) nor reads the config for them.
+    /// directory of loose refs exists, or `packed-refs` holds a ref under it (looked up
+    /// in a few blocks of the file). Most repositories have no replace refs, and then
+    /// libgit2 neither parses every packed ref to list none (600 KB in a clone of
+    /// cargo) nor reads the config for them.
     fn may_have_refs(&self, prefix: &str) -> bool {
         let common = &self.layout.common_dir;
         if common.join(prefix).exists() {
             return true;
         }
-        match std::fs::read(common.join("packed-refs")) {
-            Ok(packed) => memchr::memmem::find(&packed, prefix.as_bytes()).is_some(),
+        match packed_refs::first_from(common, prefix.as_bytes()) {
+            Ok(first) => first.is_some_and(|r| r.name.starts_with(prefix.as_bytes())),
             // Unreadable: libgit2 says what it makes of it.
-            Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+            Err(_) => true,
         }
     }
 

@@ -5,15 +5,15 @@ use std::path::PathBuf;
 
 use git2::{Delta, DiffOptions, Oid};
 
-use super::Repo;
 use super::changes::{NewSide, into_changes};
 use super::commit_object::Commit;
 use super::error::{Context, GitError};
 use super::git_cli;
 use super::id::Id;
 use super::index_file::{IndexFile, Unreadable};
-use super::tree_walk::{Blob, IndexDir, RawChange, TreeDir, walk};
+use super::tree_walk::{Area, Blob, IndexDir, RawChange, TreeDir, walk};
 use super::unchanged::Unchanged;
+use super::{Repo, Unit};
 use crate::change::Change;
 
 /// What to compare.
@@ -149,15 +149,27 @@ impl Repo {
         old: Option<Id>,
         new: Option<Id>,
     ) -> Result<Vec<Change>, GitError> {
+        Ok(self.tree_changes_within(old, new, None)?.0)
+    }
+
+    /// [`Repo::tree_changes`] within `area` when given (exact renames are paired among
+    /// those only), and whether the area left out any change.
+    pub(super) fn tree_changes_within(
+        &self,
+        old: Option<Id>,
+        new: Option<Id>,
+        area: Option<&Area>,
+    ) -> Result<(Vec<Change>, bool), GitError> {
         let mut raw = Vec::new();
-        walk(
-            self,
-            &mut Vec::new(),
-            old.map(TreeDir),
-            new.map(TreeDir),
-            &mut raw,
-        )?;
-        Ok(into_changes(raw, NewSide::Objects))
+        let sides = (old.map(TreeDir), new.map(TreeDir));
+        let left_out = walk(self, &mut Vec::new(), sides, area, &mut raw)?;
+        Ok((into_changes(raw, NewSide::Objects), left_out))
+    }
+
+    /// Every change of `unit`, whatever its walk left out.
+    pub fn unit_changes_in_full(&self, unit: &Unit) -> Result<Vec<Change>, GitError> {
+        let (tree, parent) = unit.trees;
+        self.tree_changes(parent, Some(tree))
     }
 
     fn staged_diff(&self, index_file: Option<&std::path::Path>) -> Result<Diff, GitError> {
@@ -165,8 +177,8 @@ impl Repo {
         let head = self.head()?;
         let head_tree = self.tree_of(head)?;
         let path = self.index_path(index_file);
-        let raw = match std::fs::read(&path) {
-            Ok(data) => match IndexFile::parse(data) {
+        let raw = match IndexFile::read_file(&path) {
+            Ok(parsed) => match parsed {
                 Ok(index) => index_changes(self, head_tree, &index)?,
                 Err(Unreadable::Unsupported(why)) => git_cli::staged_changes(
                     self.require_workdir("checking staged changes")?,
@@ -305,13 +317,8 @@ fn index_changes(
         node: index.tree_root(),
     };
     let mut raw = Vec::new();
-    walk(
-        repo,
-        &mut Vec::new(),
-        head_tree.map(TreeDir),
-        Some(root),
-        &mut raw,
-    )?;
+    let sides = (head_tree.map(TreeDir), Some(root));
+    walk(repo, &mut Vec::new(), sides, None, &mut raw)?;
     Ok(raw)
 }
 

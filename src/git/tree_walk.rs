@@ -511,19 +511,98 @@ impl<'a> Dir for IndexDir<'a> {
     }
 }
 
-/// Diffs two directories into `out`, in path order.
+/// The part of a tree a diff looks at: what lies under some directories, and some
+/// files elsewhere. Directories on the way to them are listed, the other files directly
+/// in those are not, and the rest of the tree is not read at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Area {
+    /// Each directory with a `/` at its end, sorted; none lies under another.
+    dirs: Vec<Vec<u8>>,
+    /// Files under none of `dirs`, sorted.
+    files: Vec<Vec<u8>>,
+}
+
+/// Where a directory lies with respect to an [`Area`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// In one of its directories: everything under it is in the area.
+    Inside,
+    /// On the way to one of its directories or files.
+    Above,
+    Outside,
+}
+
+impl Area {
+    /// The area of `dirs` and `files` (paths relative to the root, directories
+    /// without a `/` at their end); `None` when a directory is the root (`""`): the
+    /// whole tree.
+    pub fn new<'p>(
+        dirs: impl IntoIterator<Item = &'p str>,
+        files: impl IntoIterator<Item = &'p str>,
+    ) -> Option<Area> {
+        let mut dirs: Vec<Vec<u8>> = dirs
+            .into_iter()
+            .map(|dir| (!dir.is_empty()).then(|| format!("{dir}/").into_bytes()))
+            .collect::<Option<_>>()?;
+        dirs.sort_unstable();
+        dirs.dedup();
+        // Sorted, a directory comes right after the one it lies under, or after
+        // another that lies under it too.
+        let mut kept: Vec<Vec<u8>> = Vec::with_capacity(dirs.len());
+        for dir in dirs {
+            if !kept.last().is_some_and(|last| dir.starts_with(last)) {
+                kept.push(dir);
+            }
+        }
+        let mut files: Vec<Vec<u8>> = files
+            .into_iter()
+            .map(|file| file.as_bytes().to_vec())
+            .filter(|file| !kept.iter().any(|dir| file.starts_with(dir)))
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        Some(Area { dirs: kept, files })
+    }
+
+    /// Where the directory `prefix` (with a `/` at its end) lies.
+    fn place(&self, prefix: &[u8]) -> Place {
+        if self.dirs.iter().any(|dir| prefix.starts_with(dir)) {
+            Place::Inside
+        } else if self
+            .dirs
+            .iter()
+            .chain(&self.files)
+            .any(|path| path.starts_with(prefix))
+        {
+            Place::Above
+        } else {
+            Place::Outside
+        }
+    }
+
+    /// Whether the file `path`, in a directory [`Place::Above`] the area, is in it.
+    fn holds(&self, path: &[u8]) -> bool {
+        self.files
+            .binary_search_by(|file| file[..].cmp(path))
+            .is_ok()
+    }
+}
+
+/// Diffs two directories into `out`, in path order: within `area`, when given, which
+/// the directory `prefix` is then on the way to. Whether a change outside the area was
+/// left out: without one, `out` holds every change.
 pub(super) fn walk<A: Dir, B: Dir>(
     repo: &Repo,
     prefix: &mut Vec<u8>,
-    old: Option<A>,
-    new: Option<B>,
+    (old, new): (Option<A>, Option<B>),
+    area: Option<&Area>,
     out: &mut Vec<RawChange>,
-) -> Result<(), GitError> {
+) -> Result<bool, GitError> {
     if let (Some(a), Some(b)) = (&old, &new)
         && a.id().is_some()
         && a.id() == b.id()
     {
-        return Ok(());
+        return Ok(false);
     }
     // Most entries of a changed directory did not change: in two tree objects, those
     // before the first change and after the last are parsed once and skipped here.
@@ -548,9 +627,10 @@ pub(super) fn walk<A: Dir, B: Dir>(
         .zip(&new_listing)
         .flat_map(|(d, listing)| d.entries(listing, skip))
         .peekable();
+    let mut left_out = false;
     loop {
         let order = match (old.peek(), new.peek()) {
-            (None, None) => return Ok(()),
+            (None, None) => return Ok(left_out),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
             (Some(a), Some(b)) => entry_order(a, b),
@@ -560,7 +640,7 @@ pub(super) fn walk<A: Dir, B: Dir>(
             Ordering::Greater => (None, new.next()),
             Ordering::Equal => (old.next(), new.next()),
         };
-        visit(repo, prefix, a, b, out)?;
+        left_out |= visit(repo, prefix, (a, b), area, out)?;
     }
 }
 
@@ -595,29 +675,40 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
 /// Bytes compared at once when looking for the first difference.
 const STRIDE: usize = 32;
 
-/// Handles one name present on either or both sides.
+/// Handles one name present on either or both sides, in the directory `prefix`, which
+/// is on the way to `area` when one is given; whether a change was left out, as
+/// [`walk`] says.
 fn visit<A: Dir, B: Dir>(
     repo: &Repo,
     prefix: &mut Vec<u8>,
-    old: Option<Entry<'_, A>>,
-    new: Option<Entry<'_, B>>,
+    (old, new): (Option<Entry<'_, A>>, Option<Entry<'_, B>>),
+    area: Option<&Area>,
     out: &mut Vec<RawChange>,
-) -> Result<(), GitError> {
+) -> Result<bool, GitError> {
     if let (Some(a), Some(b)) = (&old, &new)
         && unchanged(a, b)
     {
-        return Ok(());
+        return Ok(false);
     }
     let len = prefix.len();
     match (&old, &new) {
         (Some(entry), _) => prefix.extend_from_slice(entry.name()),
         (None, Some(entry)) => prefix.extend_from_slice(entry.name()),
-        (None, None) => return Ok(()),
+        (None, None) => return Ok(false),
     }
+    let mut left_out = false;
     let (old_blob, old_dir) = split(old);
     let (new_blob, new_dir) = split(new);
     if old_dir.is_some() || new_dir.is_some() {
         prefix.push(b'/');
+        let area = match area.map(|area| area.place(prefix)) {
+            None | Some(Place::Inside) => None,
+            Some(Place::Above) => area,
+            Some(Place::Outside) => {
+                prefix.truncate(len);
+                return Ok(true);
+            }
+        };
         // Each level is at least two bytes (`d/`), so the count runs only on deep paths.
         if prefix.len() > MAX_TREE_DEPTH && depth(prefix) > MAX_TREE_DEPTH {
             return Err(GitError::TreeDepth {
@@ -627,18 +718,22 @@ fn visit<A: Dir, B: Dir>(
         }
         // Deep trees recurse on a stack grown on the heap rather than overflowing the
         // thread's own (an audit worker's is 2 MiB).
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
-            walk(repo, prefix, old_dir, new_dir, out)
+        left_out = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            walk(repo, prefix, (old_dir, new_dir), area, out)
         })?;
     } else if old_blob != new_blob {
-        out.push(RawChange {
-            path: prefix.clone(),
-            old: old_blob,
-            new: new_blob,
-        });
+        if area.is_none_or(|area| area.holds(prefix)) {
+            out.push(RawChange {
+                path: prefix.clone(),
+                old: old_blob,
+                new: new_blob,
+            });
+        } else {
+            left_out = true;
+        }
     }
     prefix.truncate(len);
-    Ok(())
+    Ok(left_out)
 }
 
 /// git's `core.maxTreeDepth` by default: git refuses to walk trees nested deeper.
@@ -718,10 +813,21 @@ mod tests {
 
     /// The walk's changes between two trees, as [`git_changes`] prints them.
     fn changes(repo: &Repo, old: Id, new: Id) -> Vec<String> {
+        changes_within(repo, old, new, None)
+    }
+
+    /// [`changes`] within `area`, when given.
+    fn changes_within(repo: &Repo, old: Id, new: Id, area: Option<&Area>) -> Vec<String> {
+        left_out_within(repo, old, new, area).0
+    }
+
+    /// [`changes_within`], and whether the walk left a change out.
+    fn left_out_within(repo: &Repo, old: Id, new: Id, area: Option<&Area>) -> (Vec<String>, bool) {
         let mut raw = Vec::new();
-        let (old, new) = (Some(TreeDir(old)), Some(TreeDir(new)));
-        walk(repo, &mut Vec::new(), old, new, &mut raw).expect("a diff");
-        raw.iter()
+        let sides = (Some(TreeDir(old)), Some(TreeDir(new)));
+        let left_out = walk(repo, &mut Vec::new(), sides, area, &mut raw).expect("a diff");
+        let changes = raw
+            .iter()
             .map(|change| {
                 let status = match (change.old, change.new) {
                     (None, _) => 'A',
@@ -730,7 +836,8 @@ mod tests {
                 };
                 format!("{status} {}", String::from_utf8_lossy(&change.path))
             })
-            .collect()
+            .collect();
+        (changes, left_out)
     }
 
     /// The same subtree (one tree id) added under several paths of one diff, then
@@ -771,6 +878,125 @@ mod tests {
             // Again, every tree now from the cache.
             assert_eq!(changes(&repo, old, new), expected);
         }
+    }
+
+    #[test]
+    fn an_area_is_its_outermost_directories_and_none_holds_the_root() {
+        let dirs = ["src/doc/src/commands", "crates", "src/doc", "crates"];
+        let files = [
+            "src/doc/x.md",
+            "CHANGELOG.md",
+            "src/main.rs",
+            "CHANGELOG.md",
+        ];
+        let area = Area::new(dirs, files).expect("an area");
+        assert_eq!(area.dirs, [&b"crates/"[..], b"src/doc/"]);
+        assert_eq!(area.files, [&b"CHANGELOG.md"[..], b"src/main.rs"]);
+        let root = Area::new(["src/doc", ""], ["CHANGELOG.md"]);
+        assert_eq!(root, None, "the root is everything");
+        let area = Area::new(["src/api"], ["tests/fixtures/api.json"]).expect("an area");
+        assert_eq!(area.place(b"src/api/"), Place::Inside);
+        assert_eq!(area.place(b"tests/"), Place::Above);
+        assert_eq!(area.place(b"tests/fixtures/"), Place::Above);
+        assert_eq!(area.place(b"tests/unit/"), Place::Outside);
+        assert!(area.holds(b"tests/fixtures/api.json"));
+        assert!(!area.holds(b"tests/fixtures/api.jso"));
+        assert_eq!(area.place(b"src/api/v2/"), Place::Inside);
+        assert_eq!(area.place(b"src/"), Place::Above);
+        assert_eq!(area.place(b""), Place::Above);
+        assert_eq!(area.place(b"src/apiary/"), Place::Outside);
+        assert_eq!(area.place(b"docs/"), Place::Outside);
+    }
+
+    /// Within an area, the walk finds what `git diff-tree` finds limited to its
+    /// directories and files: other files beside them on the way, and directories off
+    /// the way (even one whose name starts like an area directory's), are left out.
+    #[test]
+    fn a_walk_within_an_area_finds_what_git_finds_under_its_directories() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path();
+        git(path, &["init", "-q", "."]);
+        let write = |file: &str, text: &str| {
+            let file = path.join(file);
+            std::fs::create_dir_all(file.parent().expect("a parent")).expect("dirs");
+            std::fs::write(file, text).expect("write");
+        };
+        let files = [
+            "README.md",
+            "src/main.rs",
+            "src/api/a.rs",
+            "src/api/v2/b.rs",
+            "src/apiary/c.rs",
+            "docs/api/a.md",
+            "docs/guide.md",
+            "tests/t.rs",
+        ];
+        for file in files {
+            write(file, "one\n");
+        }
+        let first = commit_tree(path, "one");
+        for file in files {
+            write(file, "two\n");
+        }
+        write("src/api/new.rs", "new\n");
+        std::fs::remove_file(path.join("docs/api/a.md")).expect("remove");
+        let second = commit_tree(path, "two");
+        write("docs/api/a.md", "three\n");
+        let only_outside = ["README.md", "src/main.rs", "src/apiary/c.rs", "tests/t.rs"];
+        for file in only_outside {
+            write(file, "three\n");
+        }
+        let third = commit_tree(path, "outside");
+        let repo = Repo::discover(path).expect("a repository");
+        let files = ["README.md", "src/apiary/c.rs"];
+        let area = Area::new(["src/api", "docs/api"], files).expect("an area");
+        let seen = [" src/api/", " docs/api/", " README.md", " src/apiary/c.rs"];
+        for (old, new) in [(first, second), (second, first), (second, third)] {
+            let mut expected = git_changes(path, old, new);
+            expected.retain(|line| seen.iter().any(|start| line.contains(start)));
+            assert!(!expected.is_empty());
+            let left_out = expected.len() < git_changes(path, old, new).len();
+            let found = left_out_within(&repo, old, new, Some(&area));
+            assert_eq!(found, (expected, left_out));
+        }
+        // A diff of the area alone leaves nothing out.
+        write("docs/api/a.md", "four\n");
+        write("src/apiary/c.rs", "four\n");
+        let fourth = commit_tree(path, "area only");
+        let expected = git_changes(path, third, fourth);
+        let found = left_out_within(&repo, third, fourth, Some(&area));
+        assert_eq!(found, (expected.clone(), false));
+        let nothing = Area::new([], ["x"]).expect("an area");
+        let found = left_out_within(&repo, third, fourth, Some(&nothing));
+        assert_eq!(found, (Vec::new(), true));
+        // A file beside the way is left out, as a directory off it is.
+        write("docs/api/a.md", "five\n");
+        write("src/main.rs", "five\n");
+        let fifth = commit_tree(path, "beside the way");
+        let found = left_out_within(&repo, fourth, fifth, Some(&area));
+        assert_eq!(found, (vec!["M docs/api/a.md".to_owned()], true));
+        let elsewhere = Area::new(["tests/none"], ["src/none.rs"]).expect("an area");
+        assert_eq!(
+            changes_within(&repo, second, third, Some(&elsewhere)),
+            [""; 0]
+        );
+        let whole = changes_within(&repo, first, second, None);
+        assert_eq!(whole, git_changes(path, first, second));
+        // No tree off the way to the area is read: one missing changes nothing.
+        let mut expected = git_changes(path, second, third);
+        expected.retain(|line| seen.iter().any(|start| line.contains(start)));
+        let tests = git(path, &["rev-parse", &format!("{third}:tests")]);
+        let tests = String::from_utf8_lossy(&tests).trim().to_owned();
+        let loose = path
+            .join(".git/objects")
+            .join(&tests[..2])
+            .join(&tests[2..]);
+        std::fs::remove_file(loose).expect("a loose tree");
+        let repo = Repo::discover(path).expect("a repository");
+        assert_eq!(changes_within(&repo, second, third, Some(&area)), expected);
+        let mut raw = Vec::new();
+        let sides = (Some(TreeDir(second)), Some(TreeDir(third)));
+        assert!(walk(&repo, &mut Vec::new(), sides, None, &mut raw).is_err());
     }
 
     /// A tree entry as git writes it: `<octal mode> <name>\0<id>`.

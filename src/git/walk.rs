@@ -13,6 +13,7 @@ use super::commit_object::MAX_ZONE_OFFSET;
 use super::error::GitError;
 use super::id::Id;
 use super::topo_order::{Edges, Listed, ListedTime};
+use super::tree_walk::Area;
 use super::unchanged::Unchanged;
 use super::{Commit, Repo};
 use crate::change::Change;
@@ -136,6 +137,10 @@ pub struct Unit {
     pub reached: i64,
     /// The commit's tree and its first parent's, as the walk read them.
     pub(super) trees: (Id, Option<Id>),
+    /// The walk diffed the trees within an [`Area`] only...
+    pub within_area: bool,
+    /// ...and left out some change outside it.
+    pub left_out: bool,
     oid: Oid,
     /// The commit's author and message, read when first asked for: most units of an
     /// audit trigger no rule and need neither, and the listing read the rest.
@@ -227,14 +232,15 @@ impl Repo {
         })
     }
 
-    /// Diffs every unit whose local committer time passes `keep` on `threads` threads
-    /// and calls `judge` there with the unit and its changes. `collect` receives one
+    /// Diffs every unit whose local committer time passes `keep` on `threads` threads,
+    /// within `area` when given, and calls `judge` there with the unit and its changes. `collect` receives one
     /// item per commit of `units`, in history order: `None` for a commit left out.
     /// Only a few chunks of results are in flight at once, never the history's changes.
     pub fn walk_units<T, E>(
         &self,
         units: &Units,
         threads: usize,
+        area: Option<&Area>,
         keep: impl Fn(i64) -> bool + Sync,
         judge: impl Fn(&Repo, &Unit, Vec<Change>) -> Result<T, E> + Sync,
         mut collect: impl FnMut(Option<T>) -> Result<(), E>,
@@ -280,7 +286,8 @@ impl Repo {
                         let end = chunk(start, len, threads);
                         let results = (start..end)
                             .map(|index| {
-                                let walked = repo.unit_changes(index, units, &keep, &mut last)?;
+                                let walked =
+                                    repo.unit_changes(index, units, area, &keep, &mut last)?;
                                 walked
                                     .map(|(unit, changes)| judge(&repo, &unit, changes))
                                     .transpose()
@@ -316,12 +323,14 @@ impl Repo {
         })
     }
 
-    /// The unit at `index` and its changes, or `None` when it is left out. `last` is
-    /// the (commit, tree) this worker read before: usually the parent.
+    /// The unit at `index` and its changes (within `area`, when given), or `None` when
+    /// it is left out. `last` is the (commit, tree) this worker read before: usually
+    /// the parent.
     fn unit_changes(
         &self,
         index: usize,
         units: &Units,
+        area: Option<&Area>,
         keep: &impl Fn(i64) -> bool,
         last: &mut Option<(Oid, Id)>,
     ) -> Result<Option<(Unit, Vec<Change>)>, GitError> {
@@ -354,13 +363,15 @@ impl Repo {
         if !keep(local_time) {
             return Ok(None);
         }
-        let changes = self.tree_changes(parent_tree, Some(tree))?;
+        let (changes, left_out) = self.tree_changes_within(parent_tree, Some(tree), area)?;
         let unit = Unit {
             index,
             id: id.to_string(),
             local_time,
             reached: units.reached(index, local_time),
             trees: (tree, parent_tree),
+            within_area: area.is_some(),
+            left_out,
             oid: id,
             commit: commit.map(OnceCell::from).unwrap_or_default(),
         };

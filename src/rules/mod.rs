@@ -86,6 +86,25 @@ impl RuleSet {
         rule != usize::MAX
     }
 
+    /// The patterns of the paths the active rules look at: every `when` pattern and
+    /// every companion path. A change to any other path can neither trigger a rule nor
+    /// update a companion.
+    pub fn seen_patterns(&self) -> impl Iterator<Item = &Pattern> {
+        self.rules
+            .iter()
+            .enumerate()
+            .filter(|&(r, _)| {
+                self.trigger_owners
+                    .iter()
+                    .chain(&self.unfiltered)
+                    .any(|owner| owner.0 == r)
+            })
+            .flat_map(|(_, rule)| {
+                let companions = rule.companions.iter().flat_map(|c| &c.paths);
+                rule.when.iter().chain(companions)
+            })
+    }
+
     /// The number of rules a check evaluates.
     pub fn active_rules(&self) -> usize {
         let mut active: Vec<usize> = self
