@@ -794,6 +794,13 @@ mod tests {
         Id::from(git2::Oid::from_str(&hex).expect("a tree id"))
     }
 
+    /// Writes `text` to `file` under `dir`, creating its directories.
+    fn write_file(dir: &std::path::Path, file: &str, text: &str) {
+        let file = dir.join(file);
+        std::fs::create_dir_all(file.parent().expect("a parent")).expect("dirs");
+        std::fs::write(file, text).expect("write");
+    }
+
     /// `git diff-tree` between two trees, as `status path` lines.
     fn git_changes(dir: &std::path::Path, old: Id, new: Id) -> Vec<String> {
         let (old, new) = (old.to_string(), new.to_string());
@@ -848,11 +855,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path();
         git(path, &["init", "-q", "."]);
-        let write = |file: &str, text: &str| {
-            let file = path.join(file);
-            std::fs::create_dir_all(file.parent().expect("a parent")).expect("dirs");
-            std::fs::write(file, text).expect("write");
-        };
+        let write = |file: &str, text: &str| write_file(path, file, text);
         write("keep.txt", "kept\n");
         write("fixture/Cargo.toml", "[package]\n");
         write("fixture/src/lib.rs", "fn f() {}\n");
@@ -916,11 +919,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path();
         git(path, &["init", "-q", "."]);
-        let write = |file: &str, text: &str| {
-            let file = path.join(file);
-            std::fs::create_dir_all(file.parent().expect("a parent")).expect("dirs");
-            std::fs::write(file, text).expect("write");
-        };
+        let write = |file: &str, text: &str| write_file(path, file, text);
         let files = [
             "README.md",
             "src/main.rs",
