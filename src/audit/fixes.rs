@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use git2::Oid;
+
 use super::Fix;
 use crate::annotations::Reads;
 use crate::change::Change;
@@ -142,7 +144,7 @@ impl Watch {
 
     /// A later unit, commit `id`, changed `changed`: the misses it completes, with
     /// their fix, in the order they were missed.
-    pub fn unit(&mut self, id: &str, day: Day, changed: &[String]) -> Vec<(usize, Fix)> {
+    pub fn unit(&mut self, id: Oid, day: Day, changed: &[String]) -> Vec<(usize, Fix)> {
         let mut done = Vec::new();
         self.wanted.retain(|_, wanted| {
             if !wanted.met_by(changed) {
@@ -162,7 +164,7 @@ impl Watch {
             .map(|index| {
                 let open = &self.open[index];
                 let fix = Fix {
-                    commit: id.to_owned(),
+                    commit: id.to_string(),
                     date: day.to_date(),
                     days: day.days_since(open.day),
                 };
@@ -249,16 +251,20 @@ then = ["docs/{m}.md", "sdk/go/**", "api/v[12]/x", "api/\\*.md", "CHANGELOG.md"]
         watch.miss(3, day("2026-01-01"), std::slice::from_ref(&docs));
         watch.miss(5, day("2026-01-02"), &[docs.clone(), sdk]);
         watch.miss(8, day("2026-01-03"), &[docs]);
-        let fixed = watch.unit("a", day("2026-01-04"), &changed(&["docs/api.md"]));
+        let commit = |n: u8| Oid::from_bytes(&[n; 20]).expect("an id");
+        let fixed = watch.unit(commit(0xa), day("2026-01-04"), &changed(&["docs/api.md"]));
         let fixed: Vec<(usize, i64)> = fixed.iter().map(|(case, fix)| (*case, fix.days)).collect();
         assert_eq!(fixed, [(3, 3), (8, 1)], "case 5 still waits for the SDK");
         assert!(
             watch
-                .unit("b", day("2026-01-05"), &changed(&["sdk/x.go"]))
+                .unit(commit(0xb), day("2026-01-05"), &changed(&["sdk/x.go"]))
                 .is_empty()
         );
-        let fixed = watch.unit("c", day("2026-01-06"), &changed(&["sdk/go/a.go"]));
+        let fixed = watch.unit(commit(0xc), day("2026-01-06"), &changed(&["sdk/go/a.go"]));
         assert_eq!(fixed.len(), 1);
-        assert_eq!((fixed[0].0, fixed[0].1.commit.as_str()), (5, "c"));
+        assert_eq!(
+            (fixed[0].0, fixed[0].1.commit.as_str()),
+            (5, "0c".repeat(20).as_str())
+        );
     }
 }

@@ -309,7 +309,7 @@ impl<'a> Auditor<'a> {
             self.span
                 .map_or((day, day), |(first, last)| (first.min(day), last.max(day))),
         );
-        for (case, fix) in self.watch.unit(&judged.id, judged.day, &judged.changed) {
+        for (case, fix) in self.watch.unit(judged.id, judged.day, &judged.changed) {
             self.cases[case].fix = Some(fix);
         }
         let month = judged.day.to_month();

@@ -4,6 +4,8 @@
 
 use std::collections::HashSet;
 
+use git2::Oid;
+
 use super::fixes::Watched;
 use super::{Case, CommitInfo, Outcome};
 use crate::annotations::Reads;
@@ -18,8 +20,9 @@ use crate::waiver::Waivers;
 /// The part of a unit an audit keeps.
 #[derive(Debug, Clone)]
 pub struct Judged {
-    /// The unit's commit id.
-    pub id: String,
+    /// The unit's commit: an id, not its hex, as most units are counted and dropped on
+    /// another thread than the one that judged them, which allocated nothing for them.
+    pub id: Oid,
     pub day: Day,
     /// The unit's cases; `None` when it has none, as most units have.
     pub cases: Option<Cases>,
@@ -52,7 +55,7 @@ impl Judged {
 
     fn empty(unit: &Unit) -> Judged {
         Judged {
-            id: unit.id.clone(),
+            id: unit.oid(),
             day: Day::of_time(unit.local_time),
             cases: None,
             too_large: false,

@@ -226,6 +226,7 @@ impl Repo {
                 next: vec![head],
                 seen: HashSet::from_iter([head]),
                 busy: 0,
+                waiting: 0,
                 failed: false,
             }),
             ready: Condvar::new(),
@@ -267,7 +268,8 @@ impl Repo {
 /// The commits found and not read yet, shared by the threads reading them.
 struct Frontier {
     state: Mutex<FrontierState>,
-    /// Signalled when a commit is read: it may have added commits, or been the last.
+    /// Signalled when a commit read adds commits or was the last one being read, and
+    /// only when a thread waits: each signal is a system call.
     ready: Condvar,
 }
 
@@ -277,6 +279,8 @@ struct FrontierState {
     seen: HashSet<Oid, FastHash>,
     /// Threads reading a commit, which may add more.
     busy: usize,
+    /// Threads waiting for one of them.
+    waiting: usize,
     failed: bool,
 }
 
@@ -299,10 +303,12 @@ impl Frontier {
             if state.busy == 0 {
                 return None;
             }
+            state.waiting += 1;
             state = self
                 .ready
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
+            state.waiting -= 1;
         }
     }
 
@@ -312,13 +318,20 @@ impl Frontier {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         state.busy -= 1;
         state.failed |= failed;
+        let mut added = false;
         for &parent in parents {
             if state.seen.insert(parent) {
                 state.next.push(parent);
+                added = true;
             }
         }
+        // A failed read needs no signal of its own: the threads still reading see it
+        // when they claim their next commit, and the last one out wakes those waiting.
+        let wake = state.waiting > 0 && (added || state.busy == 0);
         drop(state);
-        self.ready.notify_all();
+        if wake {
+            self.ready.notify_all();
+        }
     }
 }
 
@@ -566,28 +579,41 @@ mod listing_tests {
         Oid::from_str(String::from_utf8_lossy(&id).trim()).expect("an id")
     }
 
+    /// The listing of `head` in the repository at `dir` by `threads` threads, on a thread
+    /// of its own: a test fails, rather than hangs, when a thread waiting for commits
+    /// to read is never woken.
+    fn listed_in_time(
+        dir: &Path,
+        head: Oid,
+        first_parent: bool,
+        threads: usize,
+    ) -> Result<Vec<Listed>, GitError> {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let dir = dir.to_owned();
+        std::thread::spawn(move || {
+            let repo = Repo::discover(&dir).expect("a repository");
+            let _ = sender.send(repo.topo_order(head, first_parent, Edges::default(), threads));
+        });
+        receiver
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the listing ends")
+    }
+
     #[test]
     fn threads_reading_the_commits_list_them_as_one_does() {
         let dir = tempfile::tempdir().expect("temp dir");
         let head = branchy(dir.path());
-        let repo = Repo::discover(dir.path()).expect("a repository");
-        let one = repo
-            .topo_order(head, false, Edges::default(), 1)
-            .expect("listed");
+        let one = listed_in_time(dir.path(), head, false, 1).expect("listed");
         assert_eq!(one.len(), 5 + 12 + 2);
         for threads in [2, 3, 8] {
-            assert_eq!(
-                repo.topo_order(head, false, Edges::default(), threads)
-                    .expect("listed"),
-                one
-            );
+            for _ in 0..8 {
+                let listed = listed_in_time(dir.path(), head, false, threads).expect("listed");
+                assert_eq!(listed, one);
+            }
         }
-        let first_parents = repo
-            .topo_order(head, true, Edges::default(), 1)
-            .expect("listed");
+        let first_parents = listed_in_time(dir.path(), head, true, 1).expect("listed");
         assert_eq!(
-            repo.topo_order(head, true, Edges::default(), 3)
-                .expect("listed"),
+            listed_in_time(dir.path(), head, true, 3).expect("listed"),
             first_parents
         );
     }
@@ -605,11 +631,8 @@ mod listing_tests {
             &lost[2..]
         )))
         .expect("a loose commit");
-        let repo = Repo::discover(dir.path()).expect("a repository");
         for threads in [1, 2, 3] {
-            let error = repo
-                .topo_order(head, false, Edges::default(), threads)
-                .expect_err("missing");
+            let error = listed_in_time(dir.path(), head, false, threads).expect_err("missing");
             assert!(error.to_string().contains(&lost), "{error}");
         }
     }

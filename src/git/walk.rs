@@ -157,6 +157,11 @@ impl Unit {
         Ok(self.commit.get_or_init(|| commit))
     }
 
+    /// The unit's commit.
+    pub fn oid(&self) -> Oid {
+        self.oid
+    }
+
     /// Where the paths the unit's own diff leaves untouched are looked up: its tree.
     pub fn unchanged(&self) -> Unchanged {
         Unchanged::Tree(Some(self.oid))
