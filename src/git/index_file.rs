@@ -439,10 +439,22 @@ fn tree_node(
     Ok(())
 }
 
+/// A decimal number with an optional sign, up to `end` (as `str::parse` reads one).
 fn number(reader: &mut Blocks<&[u8]>, end: u8) -> Result<i64, Unreadable> {
-    std::str::from_utf8(reader.until(end)?)
-        .ok()
-        .and_then(|s| s.parse().ok())
+    let text = reader.until(end)?;
+    let (sign, digits) = match text.split_first() {
+        Some((b'-', digits)) => (-1, digits),
+        Some((b'+', digits)) => (1, digits),
+        _ => (1, text),
+    };
+    let value = (!digits.is_empty()).then_some(digits).and_then(|digits| {
+        digits.iter().try_fold(0i64, |value, &digit| {
+            let digit = i64::from(digit.checked_sub(b'0').filter(|d| *d < 10)?);
+            value.checked_mul(10)?.checked_add(digit)
+        })
+    });
+    value
+        .map(|value| sign * value)
         .ok_or_else(|| Unreadable::Corrupt("bad number in the cache-tree".into()))
 }
 
@@ -648,6 +660,26 @@ mod tests {
             IndexFile::parse(b"DIRC\0\0\0\x02\0\0\0\x05abc".to_vec()),
             Err(Unreadable::Corrupt(_))
         ));
+    }
+
+    #[test]
+    fn cache_tree_numbers_read_as_decimal_with_a_sign() {
+        let read = |text: &[u8]| number(&mut Blocks::new(text, text.len()), b' ');
+        assert_eq!(read(b"0 "), Ok(0));
+        assert_eq!(read(b"3072 "), Ok(3072));
+        assert_eq!(read(b"-1 "), Ok(-1));
+        assert_eq!(read(b"+5 "), Ok(5));
+        assert_eq!(read(b"9223372036854775807 "), Ok(i64::MAX));
+        for bad in [
+            &b" "[..],
+            b"- ",
+            b"-+1 ",
+            b"1a ",
+            b"99999999999999999999 ",
+            b"12",
+        ] {
+            assert!(read(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
