@@ -1,13 +1,15 @@
 //! A pack file read in fixed-size windows. The windows read lately are shared by every
 //! thread reading the pack, up to a budget; each thread keeps the few it is using, so
 //! most reads take no lock and no system call, and memory stays bounded whatever the
-//! pack's size.
+//! pack's size. A window's buffer is not freed when it is let go of: the thread that
+//! lets go of it last keeps it (a few at most) and reads its next window into it, so
+//! threads seldom free into another's allocator arena, whose lock its owner may hold.
 
 use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::{read_at, read_exact_at};
+use super::read_exact_at;
 
 /// Bytes one window holds: small, so a check reading a few trees of a large pack reads
 /// little more than those trees.
@@ -17,6 +19,8 @@ pub(super) const WINDOW: u64 = 16 << 10;
 const SHARED: usize = 256;
 /// Windows one thread keeps at hand.
 const AT_HAND: usize = 4;
+/// Buffers of windows let go of that one thread keeps to read into, at most.
+const SPARE: usize = 8;
 /// Bytes a returned slice holds at least (unless the file ends first): enough for any
 /// object header, so headers are parsed from one slice. Each window reads this many
 /// bytes past its end, so windows start at multiples of [`WINDOW`] and never repeat
@@ -59,26 +63,36 @@ impl SharedWindows {
         })
     }
 
-    /// The window holding `at`, read unless another thread has read it lately. The
-    /// read itself holds no lock: threads missing different windows read at once.
-    fn window(&self, at: u64) -> std::io::Result<Arc<Window>> {
+    /// The window holding `at`, read (into `spare`'s buffers when it has one) unless
+    /// another thread has read it lately. The read itself holds no lock: threads
+    /// missing different windows read at once. The window it replaces in the pool, and
+    /// one read twice, go back to `spare`.
+    fn window(&self, at: u64, spare: &mut Spare) -> std::io::Result<Arc<Window>> {
         let number = at / WINDOW;
         if let Some(window) = self.pool().windows.get(&number) {
             return Ok(Arc::clone(window));
         }
-        let window = Arc::new(self.read(at)?);
+        let read = self.read(at, spare.take())?;
         let mut pool = self.pool();
         // Another thread may have read the same window meanwhile: keep one.
         if let Some(window) = pool.windows.get(&number) {
-            return Ok(Arc::clone(window));
+            let window = Arc::clone(window);
+            drop(pool);
+            spare.keep(read.bytes);
+            return Ok(window);
         }
-        if pool.order.len() == SHARED
-            && let Some(oldest) = pool.order.pop_front()
-        {
-            pool.windows.remove(&oldest);
-        }
+        let window = Arc::new(read);
+        let oldest = if pool.order.len() == SHARED {
+            pool.order
+                .pop_front()
+                .and_then(|oldest| pool.windows.remove(&oldest))
+        } else {
+            None
+        };
         pool.order.push_back(number);
         pool.windows.insert(number, Arc::clone(&window));
+        drop(pool);
+        spare.let_go(oldest);
         Ok(window)
     }
 
@@ -86,11 +100,37 @@ impl SharedWindows {
         self.windows.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn read(&self, at: u64) -> std::io::Result<Window> {
+    /// The window holding `at`, read into `bytes`.
+    fn read(&self, at: u64, mut bytes: Vec<u8>) -> std::io::Result<Window> {
         let start = (at - at % WINDOW).min(self.len);
         let len = (WINDOW + MIN_SLICE).min(self.len - start);
-        let bytes = read_at(&self.file, start, len as usize)?;
+        // A buffer read into before holds a window's length already: no bytes to zero.
+        bytes.resize(len as usize, 0);
+        read_exact_at(&self.file, &mut bytes, start)?;
         Ok(Window { start, bytes })
+    }
+}
+
+/// Buffers of windows one thread let go of last, to read its next windows into.
+#[derive(Default)]
+struct Spare(Vec<Vec<u8>>);
+
+impl Spare {
+    fn take(&mut self) -> Vec<u8> {
+        self.0.pop().unwrap_or_default()
+    }
+
+    fn keep(&mut self, bytes: Vec<u8>) {
+        if self.0.len() < SPARE {
+            self.0.push(bytes);
+        }
+    }
+
+    /// Keeps the window's buffer when no other thread holds the window any more.
+    fn let_go(&mut self, window: Option<Arc<Window>>) {
+        if let Some(window) = window.and_then(|window| Arc::try_unwrap(window).ok()) {
+            self.keep(window.bytes);
+        }
     }
 }
 
@@ -99,6 +139,7 @@ pub(super) struct Windows {
     shared: Arc<SharedWindows>,
     /// Most recently taken last.
     at_hand: Vec<Arc<Window>>,
+    spare: Spare,
 }
 
 impl Windows {
@@ -106,6 +147,7 @@ impl Windows {
         Windows {
             shared,
             at_hand: Vec::with_capacity(AT_HAND),
+            spare: Spare::default(),
         }
     }
 
@@ -122,9 +164,10 @@ impl Windows {
             Some(slot) => slot,
             None => {
                 if self.at_hand.len() == AT_HAND {
-                    self.at_hand.remove(0);
+                    self.spare.let_go(Some(self.at_hand.remove(0)));
                 }
-                self.at_hand.push(self.shared.window(at)?);
+                let window = self.shared.window(at, &mut self.spare)?;
+                self.at_hand.push(window);
                 self.at_hand.len() - 1
             }
         };
@@ -148,5 +191,49 @@ impl Windows {
         gathered.resize(len, 0);
         read_exact_at(&self.shared.file, gathered, at)?;
         Ok(gathered)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file of `len` bytes, each the low byte of its offset's window number plus its
+    /// offset, so a window read at the wrong place or left stale shows.
+    fn file(len: u64) -> (tempfile::TempDir, File, Vec<u8>) {
+        let bytes: Vec<u8> = (0..len).map(|at| (at / WINDOW + at) as u8).collect();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("p.pack");
+        std::fs::write(&path, &bytes).expect("pack");
+        let file = File::open(&path).expect("readable");
+        (dir, file, bytes)
+    }
+
+    #[test]
+    fn windows_let_go_are_read_into_again_and_read_what_the_file_holds() {
+        // More windows than the pool shares, the last one short.
+        let len = (SHARED as u64 + 2 * AT_HAND as u64) * WINDOW + 1000;
+        let (_dir, file, bytes) = file(len);
+        let shared = Arc::new(SharedWindows::new(file).expect("length"));
+        let mut windows = Windows::new(Arc::clone(&shared));
+        for round in 0..2 {
+            for number in 0..len.div_ceil(WINDOW) {
+                for at in [
+                    number * WINDOW + 7,
+                    (number * WINDOW + 3 * WINDOW / 4).min(len - 1),
+                ] {
+                    let end = (at - at % WINDOW + WINDOW + MIN_SLICE).min(len);
+                    let read = windows.at(at).expect("in the file");
+                    assert_eq!(
+                        read,
+                        &bytes[at as usize..end as usize],
+                        "at {at}, round {round}"
+                    );
+                }
+            }
+            // The windows the pool dropped came back to be read into.
+            assert!(!windows.spare.0.is_empty(), "round {round}");
+        }
+        assert!(windows.at(len + 5).expect("past its end").is_empty());
     }
 }
