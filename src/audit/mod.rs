@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 pub use crate::day::Day;
 pub use format::{AuditFormat, render};
 pub use ignore_revs::{IgnoreRevsError, IgnoredRevs};
-pub use summary::{OwnerRow, Period};
+pub use summary::{OwnerRow, Period, PeriodTally};
 pub use unit::{Cases, Judged};
 pub use window::{Walked, walk_since};
 

@@ -15,7 +15,8 @@ use super::rule_set::{self, open_current};
 use super::{Context, ExitStatus};
 use crate::annotations::{HeadBlocks, HeadFiles, Rename, renames};
 use crate::audit::{
-    Audit, AuditFormat, Auditor, Day, IgnoredRevs, Judged, Period, Scope, Watched, render,
+    Audit, AuditFormat, Auditor, Day, IgnoredRevs, Judged, Period, PeriodTally, Scope, Watched,
+    render,
 };
 use crate::git::{GitError, HistorySpec, Repo, Units};
 use crate::rules::RuleSet;
@@ -162,7 +163,7 @@ pub fn run(args: &AuditArgs, context: &Context) -> miette::Result<ExitStatus> {
         }
     };
     let previous = match (before_since, walked.current.span(), &args.range) {
-        (Some(bounds), _, _) => Some(period(bounds, walked.previous)),
+        (Some(bounds), _, _) => Some(walked.previous.period(bounds)),
         (None, Some(span), Some(_)) if compare => Some(behind_range(
             &history, &spec, span, &rule_ids, &blocks, args,
         )?),
@@ -235,17 +236,6 @@ fn units_and_blocks(
     Ok((units, blocks))
 }
 
-/// The previous period `bounds` (first and last day) from the auditor of its units.
-fn period(bounds: (Day, Day), auditor: Auditor<'_>) -> Period {
-    let audit = auditor.finish(Scope::default());
-    Period {
-        since: bounds.0.to_date(),
-        until: bounds.1.to_date(),
-        units: audit.scope.units,
-        total: audit.total,
-    }
-}
-
 /// The period as long as a range's first to last day (`span`) just before it, judged
 /// in the history behind the range: a walk of its own, since the range's walk hides it.
 fn behind_range(
@@ -268,7 +258,7 @@ fn behind_range(
         ..*history
     };
     let walked = walk(&history, window, rule_ids, blocks, args)?;
-    Ok(period(bounds, walked.previous))
+    Ok(walked.previous.period(bounds))
 }
 
 /// Writes the report; the exit status says whether compliance is below `--fail-under`.
@@ -306,7 +296,7 @@ struct Window {
 struct Walked<'r> {
     current: Auditor<'r>,
     /// The units of the previous period (before the window's split).
-    previous: Auditor<'r>,
+    previous: PeriodTally,
     /// Every exact rename the walk saw, in history order.
     renames: Vec<Rename>,
 }
@@ -332,7 +322,7 @@ fn walk<'r>(
     let threads = threads(args);
     let mut walked = Walked {
         current: Auditor::new(rules, rule_ids.to_vec()),
-        previous: Auditor::new(rules, rule_ids.to_vec()),
+        previous: PeriodTally::default(),
         renames: Vec::new(),
     };
     let mut progress = Progress::new(units.len(), io::stderr().is_terminal());
