@@ -511,18 +511,7 @@ mod tests {
     fn indexes_git_writes_read_as_git_lists_them() {
         for (data, listed) in indexes() {
             let index = IndexFile::parse(data.clone()).expect("parses");
-            let read: Vec<String> = index
-                .entries
-                .iter()
-                .map(|e| {
-                    format!(
-                        "{:o} {} 0\t{}",
-                        e.mode,
-                        e.id,
-                        String::from_utf8_lossy(index.path(e))
-                    )
-                })
-                .collect();
+            let read = listing(&index);
             // `git ls-files` lists intent-to-add entries, which a staged diff leaves out.
             let expected: Vec<&str> = listed
                 .lines()
