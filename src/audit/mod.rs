@@ -187,7 +187,8 @@ pub struct Scope {
     pub range: Option<String>,
     pub first_parent: bool,
     pub units: usize,
-    /// Units with more changed files than `settings.max_files`, not judged.
+    /// Units with more changed files than `settings.max_files`, one of which could
+    /// trigger a rule: not judged.
     pub too_large: usize,
     /// Units listed in the ignore-revs file, not judged.
     pub ignored: usize,
