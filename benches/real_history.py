@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The real-history suite: lockstep against its git floor on bare clones of git/git and
 rust-lang/cargo, each pair run in alternation (A B A B ...) and the ratio taken pair by
-pair, with CPU time and peak RSS of both.
+pair, with CPU time and peak RSS of both; a command under 50 ms runs ten times as many
+pairs (it varies between pairs by as much as it differs from its floor).
 
     LOCKSTEP_BENCH_GIT=/path/to/git.git LOCKSTEP_BENCH_CARGO=/path/to/cargo.git \\
         benches/real_history.py [--lockstep BIN] [--runs N]
@@ -65,6 +66,10 @@ then = [{ kind = "docs", paths = ["src/doc/src/commands/cargo-{cmd}.md"] }]
 """
 
 
+# Commands faster than this (seconds) are timed over ten times as many pairs.
+SHORT = 0.05
+
+
 class Run:
     def __init__(self, wall, cpu, rss_kib):
         self.wall, self.cpu, self.rss_kib = wall, cpu, rss_kib
@@ -89,8 +94,12 @@ def run(command, cwd, ok_codes):
 def pair(name, lockstep, floor, cwd, runs, ok_codes=(0,)):
     """Runs lockstep and its floor in alternation; one table row."""
     for _ in range(2):  # warm-up: page cache, pack indexes
-        run(lockstep, cwd, ok_codes)
+        warm = run(lockstep, cwd, ok_codes)
         run(floor, cwd, (0,))
+    # A command of a few milliseconds varies by as much between pairs as lockstep and
+    # its floor differ: its row takes ten times as many pairs.
+    if warm.wall < SHORT:
+        runs *= 10
     pairs = []
     for _ in range(runs):
         pairs.append((run(lockstep, cwd, ok_codes), run(floor, cwd, (0,))))
@@ -110,6 +119,8 @@ def pair(name, lockstep, floor, cwd, runs, ok_codes=(0,)):
 
 
 def ms(seconds):
+    if seconds < 0.01:
+        return f"{seconds * 1000:.1f} ms"
     return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
 
 
@@ -238,7 +249,8 @@ def main():
     print(
         f"{datetime.date.today()}, {platform.system()} {platform.machine()}, {os.cpu_count()} cores "
         f"({cpu}), load average {os.getloadavg()[0]:.1f} at the start; "
-        f"{args.runs} alternating pairs per row after 2 warm-up pairs; "
+        f"{args.runs} alternating pairs per row ({args.runs * 10} for commands under "
+        f"{SHORT * 1000:.0f} ms) after 2 warm-up pairs; "
         f"{shutil.which('git') and subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}"
     )
     print()
