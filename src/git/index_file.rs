@@ -442,8 +442,10 @@ impl<R: Read> Blocks<R> {
 
 /// The cache-tree: nodes in pre-order, each `name NUL count SP subtrees LF [id]`, where
 /// a count of -1 marks a directory whose tree id is unknown. Its nodes, and their names.
+/// Read from the extension's body in place: a node is a few bytes, and a cursor over
+/// the slice parses one in a few dozen instructions.
 fn parse_tree(body: &[u8]) -> Result<(Vec<TreeNode>, Vec<u8>), Unreadable> {
-    let mut reader = Blocks::new(body, body.len());
+    let mut reader = Cursor(body);
     let (mut nodes, mut names) = (Vec::new(), Vec::new());
     if !body.is_empty() {
         tree_node(&mut reader, 0, &mut nodes, &mut names)?;
@@ -451,8 +453,31 @@ fn parse_tree(body: &[u8]) -> Result<(Vec<TreeNode>, Vec<u8>), Unreadable> {
     Ok((nodes, names))
 }
 
+/// What is left of a cache-tree body.
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    /// The bytes up to the next `end`, which is passed over too.
+    fn until(&mut self, end: u8) -> Result<&'a [u8], Unreadable> {
+        let at = self
+            .0
+            .iter()
+            .position(|&b| b == end)
+            .ok_or_else(truncated)?;
+        let (found, rest) = self.0.split_at(at);
+        self.0 = &rest[1..];
+        Ok(found)
+    }
+
+    fn take(&mut self, len: usize) -> Result<&'a [u8], Unreadable> {
+        let (found, rest) = self.0.split_at_checked(len).ok_or_else(truncated)?;
+        self.0 = rest;
+        Ok(found)
+    }
+}
+
 fn tree_node(
-    reader: &mut Blocks<&[u8]>,
+    reader: &mut Cursor<'_>,
     depth: usize,
     nodes: &mut Vec<TreeNode>,
     names: &mut Vec<u8>,
@@ -462,8 +487,8 @@ fn tree_node(
     }
     let start = names.len();
     names.extend_from_slice(reader.until(0)?);
-    let count = number(reader, b' ')?;
-    let subtrees = number(reader, b'\n')?;
+    let count = number(reader.until(b' ')?)?;
+    let subtrees = number(reader.until(b'\n')?)?;
     let id = if count >= 0 {
         Some(
             Id::from_slice(reader.take(HASH_LEN)?)
@@ -487,9 +512,8 @@ fn tree_node(
     Ok(())
 }
 
-/// A decimal number with an optional sign, up to `end` (as `str::parse` reads one).
-fn number(reader: &mut Blocks<&[u8]>, end: u8) -> Result<i64, Unreadable> {
-    let text = reader.until(end)?;
+/// A decimal number with an optional sign (as `str::parse` reads one).
+fn number(text: &[u8]) -> Result<i64, Unreadable> {
     let (sign, digits) = match text.split_first() {
         Some((b'-', digits)) => (-1, digits),
         Some((b'+', digits)) => (1, digits),
@@ -701,7 +725,7 @@ mod tests {
 
     #[test]
     fn cache_tree_numbers_read_as_decimal_with_a_sign() {
-        let read = |text: &[u8]| number(&mut Blocks::new(text, text.len()), b' ');
+        let read = |text: &[u8]| number(Cursor(text).until(b' ')?);
         assert_eq!(read(b"0 "), Ok(0));
         assert_eq!(read(b"3072 "), Ok(3072));
         assert_eq!(read(b"-1 "), Ok(-1));
