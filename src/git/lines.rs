@@ -1,5 +1,6 @@
 //! Line-level diffs, read only for the changes the rules ask about.
 
+use std::io::Read;
 use std::path::Path;
 use std::rc::Rc;
 
@@ -116,9 +117,23 @@ impl Repo {
         if !self.replaced().is_empty() {
             return None;
         }
-        let bytes = std::fs::read(file).ok()?;
-        (blob_id(&bytes) == id).then(|| Rc::from(bytes))
+        let bytes = read_shared(&file).ok()?;
+        (blob_id(&bytes) == id).then_some(bytes)
     }
+}
+
+/// A file's bytes read straight into the shared buffer the caches hold: read into a
+/// `Vec` first, they would be copied into a second allocation as large. A file that
+/// changes size meanwhile reads as an error or as its first bytes, which the caller's
+/// hash then refuses.
+fn read_shared(path: &Path) -> std::io::Result<Rc<[u8]>> {
+    let mut file = std::fs::File::open(path)?;
+    let len =
+        usize::try_from(file.metadata()?.len()).map_err(|_| std::io::ErrorKind::OutOfMemory)?;
+    let mut bytes: Rc<[u8]> = std::iter::repeat_n(0, len).collect();
+    let buffer = Rc::get_mut(&mut bytes).ok_or(std::io::ErrorKind::Other)?;
+    file.read_exact(buffer)?;
+    Ok(bytes)
 }
 
 /// The id git gives a blob holding `bytes`.

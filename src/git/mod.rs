@@ -324,12 +324,17 @@ impl Repo {
     }
 
     /// Whether the object store holds `id` (or what replaces it) as a commit; missing
-    /// or damaged, it does not say, and fetches nothing.
+    /// or damaged, it does not say, and fetches nothing. A commit's bytes are kept among
+    /// the commits walked lately: its tree is read next ([`Repo::tree_of`]).
     fn is_commit(&self, id: Oid) -> bool {
-        self.replacement(Id::from(id)).is_ok_and(|stored| {
-            let read = self.read_stored(stored);
-            read.is_ok_and(|(kind, _)| kind == git2::ObjectType::Commit)
-        })
+        self.replacement(Id::from(id))
+            .is_ok_and(|stored| match self.read_stored(stored) {
+                Ok((git2::ObjectType::Commit, bytes)) => {
+                    self.walked.borrow_mut().insert(Id::from(id), bytes);
+                    true
+                }
+                _ => false,
+            })
     }
 
     /// The repository to walk commit graphs in: the shallow boundary as git sees it.
@@ -481,11 +486,14 @@ impl Repo {
         !self.replaced().is_empty() || !self.grafts().is_empty()
     }
 
+    /// The tree of `commit`: from the commit-graph once a walk has read it, else from
+    /// the commit itself — one object, where reading the configuration and the graph
+    /// for a single look-up (a staged check's HEAD) costs more.
     fn tree_of(&self, commit: Option<Oid>) -> Result<Option<Id>, GitError> {
         let Some(id) = commit else {
             return Ok(None);
         };
-        if let Some(graph) = self.commit_graph()
+        if let Some(Some(graph)) = self.commit_graph.get()
             && let Some(at) = graph.position(id)
         {
             return Ok(Some(graph.tree(at)));
