@@ -480,10 +480,9 @@ impl<'a> Dir for IndexDir<'a> {
                 continue;
             };
             let name = &relative[..=slash];
-            let len = rest
-                .iter()
-                .position(|e| !self.index.path(e)[prefix.len()..].starts_with(name))
-                .unwrap_or(rest.len());
+            let len = run_under(rest, |e| {
+                self.index.path(e)[prefix.len()..].starts_with(name)
+            });
             let name = &name[..slash];
             let node = self.node.and_then(|n| self.index.tree_child(n, name));
             let dir = IndexDir {
@@ -509,6 +508,26 @@ impl<'a> Dir for IndexDir<'a> {
                 Entry::Dir { name, dir } => Entry::Dir { name, dir: *dir },
             })
     }
+}
+
+/// How many of `entries` lie under the directory the first lies under, which `under`
+/// tells: in the index's order (by path bytes) they are a run at the start. Sought by
+/// doubling steps, then by halves, so a directory costs about twice the logarithm of
+/// its entries rather than a look at each: a walk lists each directory on the way to a
+/// change, and a directory's entries would otherwise be looked at once for each of
+/// those above it too.
+fn run_under<T>(entries: &[T], under: impl Fn(&T) -> bool) -> usize {
+    let mut known = 1;
+    let mut step = 1;
+    while let Some(entry) = entries.get(known + step - 1) {
+        if !under(entry) {
+            break;
+        }
+        known += step;
+        step *= 2;
+    }
+    let bound = entries.len().min(known + step - 1);
+    known + entries[known..bound].partition_point(under)
 }
 
 /// The part of a tree a diff looks at: what lies under some directories, and some
@@ -833,7 +852,12 @@ mod tests {
         let mut raw = Vec::new();
         let sides = (Some(TreeDir(old)), Some(TreeDir(new)));
         let left_out = walk(repo, &mut Vec::new(), sides, area, &mut raw).expect("a diff");
-        let changes = raw
+        (printed(&raw), left_out)
+    }
+
+    /// `changes` as `status path` lines.
+    fn printed(changes: &[RawChange]) -> Vec<String> {
+        changes
             .iter()
             .map(|change| {
                 let status = match (change.old, change.new) {
@@ -843,8 +867,7 @@ mod tests {
                 };
                 format!("{status} {}", String::from_utf8_lossy(&change.path))
             })
-            .collect();
-        (changes, left_out)
+            .collect()
     }
 
     /// The same subtree (one tree id) added under several paths of one diff, then
@@ -1253,5 +1276,142 @@ mod tests {
         assert_eq!(entry_order(&file(b"a"), &dir(b"a")), Ordering::Less);
         assert_eq!(entry_order(&dir(b"a"), &dir(b"a")), Ordering::Equal);
         assert_eq!(entry_order(&file(b"ab"), &file(b"abc")), Ordering::Less);
+    }
+
+    proptest! {
+        #[test]
+        fn a_run_under_a_directory_is_found_as_a_look_at_each_entry_finds_it(
+            under in 1..200usize,
+            after in 0..50usize,
+        ) {
+            let entries: Vec<bool> = (0..under + after).map(|at| at < under).collect();
+            let looked_at = entries.iter().position(|e| !e).unwrap_or(entries.len());
+            prop_assert_eq!(run_under(&entries, |e| *e), looked_at);
+        }
+    }
+
+    /// An index's directories, listed to the bottom, as `path` lines for files and
+    /// `path/ cached` or `path/ -` for directories (whether a cache-tree id is known).
+    fn listed(repo: &Repo, dir: IndexDir<'_>, prefix: &mut Vec<u8>, out: &mut Vec<String>) {
+        let listing = dir.list(repo, prefix, None).expect("a listing");
+        for entry in dir.entries(&listing, (0, 0)) {
+            let len = prefix.len();
+            match entry {
+                Entry::File { name, .. } => {
+                    prefix.extend_from_slice(name);
+                    out.push(String::from_utf8_lossy(prefix).into_owned());
+                }
+                Entry::Dir { name, dir } => {
+                    prefix.extend_from_slice(name);
+                    prefix.push(b'/');
+                    let cached = if dir.id().is_some() { "cached" } else { "-" };
+                    out.push(format!("{} {cached}", String::from_utf8_lossy(prefix)));
+                    listed(repo, dir, prefix, out);
+                }
+            }
+            prefix.truncate(len);
+        }
+    }
+
+    /// The index's directories split where git's order puts them (`a-b` and `a.txt`
+    /// before `a/`, `a0` after it), nested and wide, with and without a cache-tree, and
+    /// with its nodes on the way to staged changes invalidated: the listing holds each
+    /// entry once under its directory, and a staged diff finds what git finds.
+    #[test]
+    fn index_directories_are_the_runs_of_entries_under_them() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path();
+        git(path, &["init", "-q", "."]);
+        let write = |file: &str, text: &str| write_file(path, file, text);
+        let mut files = vec![
+            "a-b".to_owned(),
+            "a.txt".to_owned(),
+            "a/x".to_owned(),
+            "a/b-c/d".to_owned(),
+            "a/b/c".to_owned(),
+            "a/b/d/e".to_owned(),
+            "a/b0".to_owned(),
+            "a0".to_owned(),
+            "b/f".to_owned(),
+            "c".to_owned(),
+        ];
+        for wide in 0..12 {
+            files.extend((0..wide).map(|file| format!("w/d{wide:02}/f{file}")));
+        }
+        for file in &files {
+            write(file, &format!("{file}\n"));
+        }
+        let index_of = || {
+            let file = path.join(".git/index");
+            IndexFile::read_file(&file)
+                .expect("an index file")
+                .expect("a readable index")
+        };
+        let repo = Repo::discover(path).expect("a repository");
+        let all_listed = |index: &IndexFile| {
+            let root = IndexDir {
+                index,
+                entries: &index.entries,
+                node: index.tree_root(),
+            };
+            let mut out = Vec::new();
+            listed(&repo, root, &mut Vec::new(), &mut out);
+            out
+        };
+
+        git(path, &["add", "-A"]);
+        let index = index_of();
+        assert_eq!(index.tree_root(), None, "git add writes no cache-tree");
+        let uncached = all_listed(&index);
+        let mut sorted = files.clone();
+        sorted.sort();
+        let only_files: Vec<&String> = uncached.iter().filter(|l| !l.contains(' ')).collect();
+        assert_eq!(only_files, sorted.iter().collect::<Vec<_>>());
+        for expected in ["a/ -", "a/b/ -", "a/b/d/ -", "a/b-c/ -", "w/d11/ -"] {
+            assert!(uncached.iter().any(|l| l == expected), "{expected}");
+        }
+        let order = |line: &str| uncached.iter().position(|l| l == line).expect(line);
+        assert!(order("a-b") < order("a.txt") && order("a.txt") < order("a/ -"));
+        assert!(order("a/b0") < order("a0") && order("a/b-c/d") < order("a/b/ -"));
+
+        let head = commit_tree(path, "first");
+        let committed = all_listed(&index_of());
+        let cached = |l: &String| l.replace(" -", " cached");
+        assert_eq!(committed, uncached.iter().map(cached).collect::<Vec<_>>());
+
+        write("a/b/d/e", "changed\n");
+        write("a/b-c/new", "new\n");
+        write("w/d07/f6", "new\n");
+        // Named paths, not `add -A`, which invalidates every node.
+        git(path, &["add", "a/b/d/e", "a/b-c/new", "w/d07/f6"]);
+        git(path, &["rm", "-q", "w/d11/f3", "a0"]);
+        let index = index_of();
+        let staged = all_listed(&index);
+        for invalid in ["a/ -", "a/b/ -", "a/b/d/ -", "a/b-c/ -", "w/ -", "w/d07/ -"] {
+            assert!(staged.iter().any(|l| l == invalid), "{invalid}");
+        }
+        for valid in [
+            "b/ cached",
+            "w/d06/ cached",
+            "w/d08/ cached",
+            "w/d10/ cached",
+        ] {
+            assert!(staged.iter().any(|l| l == valid), "{valid} in {staged:?}");
+        }
+        let root = IndexDir {
+            index: &index,
+            entries: &index.entries,
+            node: index.tree_root(),
+        };
+        let mut raw = Vec::new();
+        let sides = (Some(TreeDir(head)), Some(root));
+        walk(&repo, &mut Vec::new(), sides, None, &mut raw).expect("a diff");
+        let args = ["diff", "--cached", "--no-renames", "--name-status"];
+        let expected: Vec<String> = String::from_utf8_lossy(&git(path, &args))
+            .lines()
+            .map(|line| line.replace('\t', " "))
+            .collect();
+        assert_eq!(printed(&raw), expected);
+        assert_eq!(expected.len(), 5);
     }
 }
