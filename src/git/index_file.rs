@@ -5,6 +5,7 @@
 //! whole, as `git diff --cached` does: the work grows with the change, not the
 //! repository. See git's `Documentation/gitformat-index.txt`.
 
+use std::cell::RefCell;
 use std::io::Read;
 use std::ops::Range;
 use std::path::Path;
@@ -62,6 +63,8 @@ pub struct IndexFile {
     /// The cache-tree's nodes in pre-order (empty without one), and their names.
     tree: Vec<TreeNode>,
     tree_names: Vec<u8>,
+    /// The children of the node asked about last ([`IndexFile::tree_child`]).
+    children: RefCell<Option<(NodeAt, Vec<NodeAt>)>>,
 }
 
 /// Why an index cannot be read here.
@@ -86,17 +89,48 @@ impl IndexFile {
         &self.tree[at]
     }
 
-    /// The child of the cache-tree node `at` named `name`.
+    /// The child of the cache-tree node `at` named `name` (the first, should two share
+    /// it). A walk asks a directory's node for each of its subdirectories in turn: the
+    /// node's children are listed at the first question, in git's order (by length,
+    /// then by name), and looked up by halves until another node is asked about.
     pub fn tree_child(&self, at: NodeAt, name: &[u8]) -> Option<NodeAt> {
+        let mut listed = self.children.borrow_mut();
+        if listed.as_ref().is_none_or(|(node, _)| *node != at) {
+            *listed = Some((at, self.children_in_order(at)));
+        }
+        let children = listed.as_ref().map_or(&[][..], |(_, children)| children);
+        let key = |child: NodeAt| {
+            let name = self.tree_name(child);
+            (name.len(), name)
+        };
+        let first = children.partition_point(|&child| key(child) < (name.len(), name));
+        children
+            .get(first)
+            .copied()
+            .filter(|&child| self.tree_name(child) == name)
+    }
+
+    /// The children of the node `at` by length, then by name, as git writes them; a
+    /// stable sort puts them so otherwise, equal names in the file's order.
+    fn children_in_order(&self, at: NodeAt) -> Vec<NodeAt> {
+        let mut children = Vec::new();
         let mut child = at + 1;
         while child < self.tree[at].end {
-            let node = &self.tree[child];
-            if self.tree_names[node.name.clone()] == *name {
-                return Some(child);
-            }
-            child = node.end;
+            children.push(child);
+            child = self.tree[child].end;
         }
-        None
+        let key = |child: &NodeAt| {
+            let name = self.tree_name(*child);
+            (name.len(), name)
+        };
+        if !children.is_sorted_by_key(key) {
+            children.sort_by_key(key);
+        }
+        children
+    }
+
+    fn tree_name(&self, at: NodeAt) -> &[u8] {
+        &self.tree_names[self.tree[at].name.clone()]
     }
 
     /// Reads the index file at `path` in blocks ([`BLOCK`]), never holding the whole
@@ -177,6 +211,7 @@ fn parse_blocks(reader: &mut Blocks<impl Read>, size: usize) -> Result<IndexFile
         paths,
         tree,
         tree_names,
+        children: RefCell::default(),
     })
 }
 
@@ -407,8 +442,10 @@ impl<R: Read> Blocks<R> {
 
 /// The cache-tree: nodes in pre-order, each `name NUL count SP subtrees LF [id]`, where
 /// a count of -1 marks a directory whose tree id is unknown. Its nodes, and their names.
+/// Read from the extension's body in place: a node is a few bytes, and a cursor over
+/// the slice parses one in a few dozen instructions.
 fn parse_tree(body: &[u8]) -> Result<(Vec<TreeNode>, Vec<u8>), Unreadable> {
-    let mut reader = Blocks::new(body, body.len());
+    let mut reader = Cursor(body);
     let (mut nodes, mut names) = (Vec::new(), Vec::new());
     if !body.is_empty() {
         tree_node(&mut reader, 0, &mut nodes, &mut names)?;
@@ -416,8 +453,31 @@ fn parse_tree(body: &[u8]) -> Result<(Vec<TreeNode>, Vec<u8>), Unreadable> {
     Ok((nodes, names))
 }
 
+/// What is left of a cache-tree body.
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    /// The bytes up to the next `end`, which is passed over too.
+    fn until(&mut self, end: u8) -> Result<&'a [u8], Unreadable> {
+        let at = self
+            .0
+            .iter()
+            .position(|&b| b == end)
+            .ok_or_else(truncated)?;
+        let (found, rest) = self.0.split_at(at);
+        self.0 = &rest[1..];
+        Ok(found)
+    }
+
+    fn take(&mut self, len: usize) -> Result<&'a [u8], Unreadable> {
+        let (found, rest) = self.0.split_at_checked(len).ok_or_else(truncated)?;
+        self.0 = rest;
+        Ok(found)
+    }
+}
+
 fn tree_node(
-    reader: &mut Blocks<&[u8]>,
+    reader: &mut Cursor<'_>,
     depth: usize,
     nodes: &mut Vec<TreeNode>,
     names: &mut Vec<u8>,
@@ -427,8 +487,8 @@ fn tree_node(
     }
     let start = names.len();
     names.extend_from_slice(reader.until(0)?);
-    let count = number(reader, b' ')?;
-    let subtrees = number(reader, b'\n')?;
+    let count = number(reader.until(b' ')?)?;
+    let subtrees = number(reader.until(b'\n')?)?;
     let id = if count >= 0 {
         Some(
             Id::from_slice(reader.take(HASH_LEN)?)
@@ -452,9 +512,8 @@ fn tree_node(
     Ok(())
 }
 
-/// A decimal number with an optional sign, up to `end` (as `str::parse` reads one).
-fn number(reader: &mut Blocks<&[u8]>, end: u8) -> Result<i64, Unreadable> {
-    let text = reader.until(end)?;
+/// A decimal number with an optional sign (as `str::parse` reads one).
+fn number(text: &[u8]) -> Result<i64, Unreadable> {
     let (sign, digits) = match text.split_first() {
         Some((b'-', digits)) => (-1, digits),
         Some((b'+', digits)) => (1, digits),
@@ -666,7 +725,7 @@ mod tests {
 
     #[test]
     fn cache_tree_numbers_read_as_decimal_with_a_sign() {
-        let read = |text: &[u8]| number(&mut Blocks::new(text, text.len()), b' ');
+        let read = |text: &[u8]| number(Cursor(text).until(b' ')?);
         assert_eq!(read(b"0 "), Ok(0));
         assert_eq!(read(b"3072 "), Ok(3072));
         assert_eq!(read(b"-1 "), Ok(-1));
@@ -718,5 +777,32 @@ mod tests {
             .expect("z, after src's subtree");
         assert_eq!(index.tree_node(z).id, Some(Id([2; 20])));
         assert_eq!(index.tree_child(deep, b"z"), None);
+    }
+
+    #[test]
+    fn cache_tree_children_are_found_in_git_s_order_the_first_of_a_name_first() {
+        // git writes subtrees by name length, then by name; a damaged one may repeat one.
+        let mut body = b"\0-1 5\n".to_vec();
+        for (name, byte) in [("a", 1), ("c", 2), ("bb", 3), ("c", 4), ("ab", 5)] {
+            body.extend_from_slice(format!("{name}\x001 0\n").as_bytes());
+            body.extend_from_slice(&[byte; 20]);
+        }
+        let (tree, tree_names) = parse_tree(&body).expect("parses");
+        let index = IndexFile {
+            tree,
+            tree_names,
+            ..IndexFile::default()
+        };
+        let root = index.tree_root().expect("present");
+        let id = |name: &[u8]| {
+            let child = index.tree_child(root, name)?;
+            index.tree_node(child).id
+        };
+        for (name, byte) in [(&b"a"[..], 1), (b"bb", 3), (b"c", 2), (b"ab", 5), (b"a", 1)] {
+            assert_eq!(id(name), Some(Id([byte; 20])), "{name:?}");
+        }
+        for absent in [&b""[..], b"b", b"aa", b"cc", b"d"] {
+            assert_eq!(index.tree_child(root, absent), None, "{absent:?}");
+        }
     }
 }
