@@ -93,6 +93,8 @@ impl<'s> HeadFiles<'s> {
     /// [`HeadFiles::blocks`] reports is the first in tree order, whoever met it.
     pub fn read(&self, repo: &Repo) -> HeadBlocks {
         let mut paths = HashSet::new();
+        // Each file is searched as soon as it is read, then written over by the next.
+        let mut bytes = Vec::new();
         loop {
             let at = self.next.fetch_add(1, Ordering::Relaxed);
             let Some(file) = self.files.get(at) else {
@@ -101,7 +103,7 @@ impl<'s> HeadFiles<'s> {
             if at > self.first_failed.load(Ordering::Relaxed) {
                 break;
             }
-            match self.annotated(repo, file) {
+            match self.annotated(repo, file, &mut bytes) {
                 Ok(true) => {
                     paths.insert(file.path.clone());
                 }
@@ -119,13 +121,19 @@ impl<'s> HeadFiles<'s> {
         HeadBlocks { paths }
     }
 
-    /// Whether `file` holds a block or a malformed directive.
-    fn annotated(&self, repo: &Repo, file: &TrackedFile) -> Result<bool, GitError> {
-        let bytes = repo.read_content(&file.path, Some(file.content))?;
-        if find_marker(&bytes).is_none() {
+    /// Whether `file` holds a block or a malformed directive; its bytes are read into
+    /// `bytes`.
+    fn annotated(
+        &self,
+        repo: &Repo,
+        file: &TrackedFile,
+        bytes: &mut Vec<u8>,
+    ) -> Result<bool, GitError> {
+        repo.read_content_into(&file.path, file.content, bytes)?;
+        if find_marker(bytes).is_none() {
             return Ok(false);
         }
-        let parsed = parse(&file.path, &bytes, self.settings);
+        let parsed = parse(&file.path, bytes, self.settings);
         Ok(!parsed.blocks.is_empty() || !parsed.problems.is_empty())
     }
 

@@ -2,10 +2,12 @@
 //! audited range. The audit watches every open miss as later units go by.
 //!
 //! Many misses wait for the same companion (every unit that changed `builtin/log.c`
-//! without `Documentation/git-log.adoc`), so each distinct companion is compiled and
-//! matched once per unit, however many misses wait for it.
+//! without `Documentation/git-log.adoc`), so each distinct companion is matched once per
+//! unit, however many misses wait for it; and each distinct glob is compiled once per
+//! audit, however many companions hold it (`src/doc/**` beside each crate's README).
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use git2::Oid;
 
@@ -77,11 +79,14 @@ struct Wanted {
 /// compared as they are; a glob is matched under the directory it lies in.
 enum WantedPath {
     Exact(String),
-    Glob { pattern: Box<Pattern>, dir: String },
+    Glob { pattern: Rc<Pattern>, dir: String },
 }
 
+/// The globs of companions, by their text, each compiled at its first match.
+type Globs = HashMap<String, Option<Rc<Pattern>>>;
+
 impl Wanted {
-    fn new(paths: &[String]) -> Wanted {
+    fn new(paths: &[String], globs: &mut Globs) -> Wanted {
         Wanted {
             paths: paths
                 .iter()
@@ -89,7 +94,10 @@ impl Wanted {
                     if Pattern::is_literal(path) {
                         return Some(WantedPath::Exact(path.clone()));
                     }
-                    let pattern = Box::new(Pattern::new(path).ok()?);
+                    let pattern = globs
+                        .entry(path.clone())
+                        .or_insert_with(|| Pattern::new(path).ok().map(Rc::new))
+                        .clone()?;
                     let dir = pattern.base_dir().to_owned();
                     Some(WantedPath::Glob { pattern, dir })
                 })
@@ -122,6 +130,7 @@ pub struct Watch {
     open: Vec<Open>,
     /// Companions some open miss waits for, by their paths.
     wanted: HashMap<Vec<String>, Wanted>,
+    globs: Globs,
 }
 
 impl Watch {
@@ -136,7 +145,7 @@ impl Watch {
         for m in missing {
             self.wanted
                 .entry(m.paths.clone())
-                .or_insert_with(|| Wanted::new(&m.paths))
+                .or_insert_with(|| Wanted::new(&m.paths, &mut self.globs))
                 .waiting
                 .push(index);
         }
@@ -266,5 +275,40 @@ then = ["docs/{m}.md", "sdk/go/**", "api/v[12]/x", "api/\\*.md", "CHANGELOG.md"]
             (fixed[0].0, fixed[0].1.commit.as_str()),
             (5, "0c".repeat(20).as_str())
         );
+    }
+
+    #[test]
+    fn companions_sharing_a_glob_share_its_pattern_and_each_is_fixed() {
+        let day = |text| Day::parse(text).expect("day");
+        let commit = |n: u8| Oid::from_bytes(&[n; 20]).expect("an id");
+        let mut watch = Watch::default();
+        let crate_a = missing(&["crates/a/README.md", "src/doc/**"]);
+        let crate_b = missing(&["crates/b/README.md", "src/doc/**"]);
+        watch.miss(1, day("2026-01-01"), std::slice::from_ref(&crate_a));
+        watch.miss(2, day("2026-01-01"), &[crate_b]);
+        let patterns: Vec<*const Pattern> = watch
+            .wanted
+            .values()
+            .flat_map(|wanted| &wanted.paths)
+            .filter_map(|path| match path {
+                WantedPath::Glob { pattern, .. } => Some(Rc::as_ptr(pattern)),
+                WantedPath::Exact(_) => None,
+            })
+            .collect();
+        assert_eq!(patterns.len(), 2);
+        assert_eq!(patterns[0], patterns[1], "compiled once");
+        assert!(
+            watch
+                .unit(commit(1), day("2026-01-02"), &changed(&["src/docs/x.md"]))
+                .is_empty()
+        );
+        let fixed = watch.unit(commit(2), day("2026-01-03"), &changed(&["src/doc/x.md"]));
+        let cases: Vec<usize> = fixed.iter().map(|(case, _)| *case).collect();
+        assert_eq!(cases, [1, 2]);
+        // Missed again once fixed: the glob is still known, and still matches.
+        watch.miss(3, day("2026-01-04"), &[crate_a]);
+        let fixed = watch.unit(commit(3), day("2026-01-05"), &changed(&["src/doc/y.md"]));
+        assert_eq!(fixed.len(), 1);
+        assert_eq!(fixed[0].0, 3);
     }
 }

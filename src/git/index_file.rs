@@ -36,7 +36,7 @@ pub struct IndexEntry {
 impl IndexEntry {
     /// Where the path is in [`IndexFile`]'s paths.
     fn span(&self) -> Range<usize> {
-        self.path.start as usize..self.path.end as usize
+        span(&self.path)
     }
 }
 
@@ -185,11 +185,11 @@ fn parse_blocks(reader: &mut Blocks<impl Read>, size: usize) -> Result<IndexFile
     // At most what the file holds past the entries' fixed parts: grown once, not copied
     // as it grows (pages of it not written are never touched).
     let mut paths = Vec::with_capacity(size.saturating_sub(12 + 62 * entries.capacity()));
-    let mut previous: Range<usize> = 0..0;
+    let mut previous: Range<u32> = 0..0;
     for _ in 0..count {
         let entry = reader.entry(version, &mut paths, previous.clone())?;
         previous = entry.path.clone();
-        keep(&mut entries, entry, &paths)?;
+        keep(&mut entries, entry, &paths);
     }
     let (mut tree, mut tree_names) = (Vec::new(), Vec::new());
     // Extensions (a signature and a size, then the body) up to the trailing checksum.
@@ -216,29 +216,30 @@ fn parse_blocks(reader: &mut Blocks<impl Read>, size: usize) -> Result<IndexFile
 }
 
 /// Adds `entry` (its path in `paths`) to `entries`, keeping one entry per conflicted
-/// path and dropping intent-to-add entries, which a staged diff does not show. Paths
-/// past 4 GiB (millions of long, prefix-compressed ones) are left to git.
-fn keep(entries: &mut Vec<IndexEntry>, entry: Parsed, paths: &[u8]) -> Result<(), Unreadable> {
+/// path and dropping intent-to-add entries, which a staged diff does not show.
+fn keep(entries: &mut Vec<IndexEntry>, entry: Parsed, paths: &[u8]) {
     if entry.intent_to_add {
-        return Ok(());
+        return;
     }
     let conflicted = entry.stage != 0;
     if conflicted
         && let Some(last) = entries.last()
-        && paths[last.span()] == paths[entry.path.clone()]
+        && paths[last.span()] == paths[span(&entry.path)]
     {
-        return Ok(());
+        return;
     }
-    let offset =
-        |at: usize| u32::try_from(at).map_err(|_| Unreadable::Unsupported("paths past 4 GiB"));
     entries.push(IndexEntry {
-        path: offset(entry.path.start)?..offset(entry.path.end)?,
+        path: entry.path,
         mode: entry.mode,
         id: if conflicted { Id::ZERO } else { entry.id },
         conflicted,
         skip_worktree: entry.skip_worktree,
     });
-    Ok(())
+}
+
+/// A path's place in the paths, from its 32-bit offsets.
+fn span(path: &Range<u32>) -> Range<usize> {
+    path.start as usize..path.end as usize
 }
 
 fn truncated() -> Unreadable {
@@ -246,7 +247,7 @@ fn truncated() -> Unreadable {
 }
 
 struct Parsed {
-    path: Range<usize>,
+    path: Range<u32>,
     mode: u32,
     id: Id,
     stage: u16,
@@ -356,7 +357,7 @@ impl<R: Read> Blocks<R> {
         &mut self,
         version: u32,
         paths: &mut Vec<u8>,
-        previous: Range<usize>,
+        previous: Range<u32>,
     ) -> Result<Parsed, Unreadable> {
         let start = self.at;
         // Stat data (40 bytes, the mode among them), the object id, the flags.
@@ -373,6 +374,7 @@ impl<R: Read> Blocks<R> {
         let path_start = paths.len();
         if version == 4 {
             let strip = self.varint()?;
+            let previous = span(&previous);
             let keep = previous
                 .len()
                 .checked_sub(strip)
@@ -394,8 +396,12 @@ impl<R: Read> Blocks<R> {
                     .ok_or_else(truncated)?,
             )?;
         }
+        // 32-bit offsets: paths past 4 GiB (millions of long, prefix-compressed ones)
+        // are left to git.
+        let offset =
+            |at: usize| u32::try_from(at).map_err(|_| Unreadable::Unsupported("paths past 4 GiB"));
         Ok(Parsed {
-            path: path_start..paths.len(),
+            path: offset(path_start)?..offset(paths.len())?,
             mode,
             id,
             stage: (flags & STAGE_MASK) >> 12,

@@ -6,12 +6,14 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
-use git2::Repository;
+use git2::{ObjectType, Repository};
 
-use super::error::ReadError;
+use super::Repo;
+use super::error::{Context, GitError, ReadError};
 use super::id::Id;
 use super::loose;
 use super::pack::{Object, Pack, PackFile};
+use crate::change::Content;
 
 /// A repository's packs, listed at the first read and shared by every thread.
 pub(super) type PackFiles = Arc<OnceLock<Packs>>;
@@ -88,15 +90,49 @@ impl Objects {
         repo: impl FnOnce() -> Result<&'r Repository, git2::Error>,
         id: Id,
     ) -> Result<Object, ReadError> {
+        match self.packed(id) {
+            Some((pack, offset)) => pack.object(offset),
+            None => self.unpacked(repo, id),
+        }
+    }
+
+    /// The object `id`, found as [`Objects::read`] finds it, written over `out`: a
+    /// reader done with each object before the next reads them all into one buffer, and
+    /// a packed object costs no allocation. Its kind.
+    pub fn read_into<'r>(
+        &mut self,
+        repo: impl FnOnce() -> Result<&'r Repository, git2::Error>,
+        id: Id,
+        out: &mut Vec<u8>,
+    ) -> Result<ObjectType, ReadError> {
+        if let Some((pack, offset)) = self.packed(id) {
+            return pack.object_into(offset, out);
+        }
+        let (kind, bytes) = self.unpacked(repo, id)?;
+        out.clear();
+        out.extend_from_slice(&bytes);
+        Ok(kind)
+    }
+
+    /// The sound pack holding `id`, and where.
+    fn packed(&mut self, id: Id) -> Option<(&mut Pack, u64)> {
         if self.packs.is_none() {
             let packs = self.listed().sound.iter().cloned().map(Pack::new).collect();
             self.packs = Some(packs);
         }
-        for pack in self.packs.iter_mut().flatten() {
-            if let Some(offset) = pack.offset(&id.0) {
-                return pack.object(offset);
-            }
-        }
+        self.packs
+            .iter_mut()
+            .flatten()
+            .find_map(|pack| Some((pack.offset(&id.0)?, pack)))
+            .map(|(offset, pack)| (pack, offset))
+    }
+
+    /// The object `id`, which no sound pack holds: loose, or from libgit2.
+    fn unpacked<'r>(
+        &self,
+        repo: impl FnOnce() -> Result<&'r Repository, git2::Error>,
+        id: Id,
+    ) -> Result<Object, ReadError> {
         if let Some(object) = loose::read(&self.dir, id)? {
             return Ok(object);
         }
@@ -105,6 +141,47 @@ impl Objects {
             Ok((object.kind(), Rc::from(object.data())))
         });
         read.map_err(|error| self.damage().unwrap_or_else(|| error.into()))
+    }
+}
+
+impl Repo {
+    /// The bytes of `content` (a file of `path`), as [`Repo::read_content`] reads them,
+    /// written over `out`. A blob is read without passing through the cache of blobs
+    /// read lately: for a reader that reads each blob once.
+    pub fn read_content_into(
+        &self,
+        path: &str,
+        content: Content,
+        out: &mut Vec<u8>,
+    ) -> Result<(), GitError> {
+        let Content::Object { id, .. } = content else {
+            let bytes = self.read_content(path, Some(content))?;
+            out.clear();
+            out.extend_from_slice(&bytes);
+            return Ok(());
+        };
+        let id = Id(id);
+        let context = || format!("cannot read the blob {id} of `{path}`");
+        let stored = self.replacement(id)?;
+        let repo = || {
+            self.libgit2()
+                .map_err(|e| git2::Error::from_str(&e.to_string()))
+        };
+        let read = self.objects.borrow_mut().read_into(repo, stored, out);
+        let kind = match read {
+            // Where else it may be: cleaned objects, a promisor remote.
+            Err(e) if e.is_not_found() => {
+                let (kind, bytes) = self.read_object(id, context)?;
+                out.clear();
+                out.extend_from_slice(&bytes);
+                kind
+            }
+            read => read.context(context)?,
+        };
+        if kind != ObjectType::Blob {
+            return Err(ReadError::damaged("not a blob")).context(context);
+        }
+        Ok(())
     }
 }
 
@@ -149,18 +226,31 @@ mod tests {
         objects
     }
 
-    /// Reads every object and compares it with git's; returns how many packs were used.
+    /// Reads every object and compares it with git's, both as its own bytes and into a
+    /// buffer reused from object to object (in another order, so either read finds bases
+    /// the other left in the cache); returns how many packs were used.
     fn assert_reads_as_git(dir: &Path) -> usize {
         let repo = Repository::open(dir).expect("open");
         let mut objects = Objects::new(repo.path().join("objects"), PackFiles::default());
         let expected = all_objects(dir);
         assert!(expected.len() > 60, "{} objects", expected.len());
-        for (id, kind, bytes) in expected {
-            let (read_kind, read) = objects.read(|| Ok(&repo), Id::from(id)).expect("readable");
+        let mut buffer = Vec::new();
+        for (id, kind, bytes) in &expected {
+            let (read_kind, read) = objects.read(|| Ok(&repo), Id::from(*id)).expect("readable");
             assert_eq!(
                 (read_kind.str(), &read[..]),
                 (kind.as_str(), &bytes[..]),
                 "{id}"
+            );
+        }
+        for (id, kind, bytes) in expected.iter().rev() {
+            let read_kind = objects
+                .read_into(|| Ok(&repo), Id::from(*id), &mut buffer)
+                .expect("readable");
+            assert_eq!(
+                (read_kind.str(), &buffer[..]),
+                (kind.as_str(), &bytes[..]),
+                "{id}, into a buffer"
             );
         }
         objects.files.get().map_or(0, |packs| packs.sound.len())
@@ -296,17 +386,29 @@ mod tests {
             std::fs::remove_file(&pack).expect("remove");
             std::fs::write(&pack, bytes).expect("write");
             let repository = Repository::open(repo.path()).expect("open");
-            let mut objects = Objects::new(repository.path().join("objects"), PackFiles::default());
+            let objects = || Objects::new(repository.path().join("objects"), PackFiles::default());
+            let as_damage = |e| match e {
+                ReadError::Damaged(what) => what,
+                ReadError::Libgit2(e) => panic!("not found as damage: {e}"),
+            };
+            let mut read = objects();
             let errors: Vec<String> = ids
                 .iter()
-                .filter_map(|&id| objects.read(|| Ok(&repository), Id::from(id)).err())
-                .map(|e| match e {
-                    ReadError::Damaged(what) => what,
-                    ReadError::Libgit2(e) => panic!("not found as damage: {e}"),
-                })
+                .filter_map(|&id| read.read(|| Ok(&repository), Id::from(id)).err())
+                .map(as_damage)
                 .collect();
             assert!(!errors.is_empty(), "some objects are damaged");
             assert!(errors.iter().all(|e| e.contains("pack-")), "{errors:?}");
+            let (mut read, mut buffer) = (objects(), Vec::new());
+            let into: Vec<String> = ids
+                .iter()
+                .filter_map(|&id| {
+                    let id = Id::from(id);
+                    read.read_into(|| Ok(&repository), id, &mut buffer).err()
+                })
+                .map(as_damage)
+                .collect();
+            assert_eq!(into, errors, "the same errors into a buffer");
         };
         damaged(&bytes[..bytes.len() / 2]);
         let mut flipped = bytes.clone();

@@ -35,5 +35,6 @@ pub fn index(bytes: &[u8]) -> Option<Vec<usize>> {
 
 /// The object a delta builds from `base`, `None` when the delta does not fit it.
 pub fn delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
-    apply_delta(base, delta).map(|result| result.to_vec())
+    let mut result = Vec::new();
+    apply_delta(base, delta, &mut result).map(|()| result)
 }

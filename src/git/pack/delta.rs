@@ -1,38 +1,32 @@
 //! git's delta format: the sizes of base and result, then instructions that copy a
 //! range of the base or insert literal bytes.
 
-use std::rc::Rc;
+use super::TRUSTED_SIZE;
 
 /// Copy instructions with a size of zero copy this many bytes.
 const DEFAULT_COPY: usize = 0x10000;
 
-/// The object `delta` makes of `base`, in a buffer of its own; `None` when the delta
-/// does not fit the base, or builds other than the size it declares. The instructions
-/// are checked before the result is allocated, so a damaged size allocates nothing.
-pub(in crate::git) fn apply(base: &[u8], delta: &[u8]) -> Option<Rc<[u8]>> {
+/// The object `delta` makes of `base`, written over `out`; `None` when the delta does
+/// not fit the base, or builds other than the size it declares. One pass: each piece is
+/// checked as it is written, and no more than [`TRUSTED_SIZE`] is reserved before the
+/// pieces show the object is larger, so a damaged size allocates nothing it does not
+/// fill.
+pub(in crate::git) fn apply(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Option<()> {
     let mut instructions = delta;
     if size(&mut instructions)? != base.len() as u64 {
         return None;
     }
     let result_size = usize::try_from(size(&mut instructions)?).ok()?;
-    let built =
-        pieces(base, instructions).try_fold(0usize, |built, piece| built.checked_add(piece?.len()));
-    if built != Some(result_size) {
-        return None;
+    out.clear();
+    out.reserve(result_size.min(TRUSTED_SIZE));
+    for piece in pieces(base, instructions) {
+        let piece = piece?;
+        if piece.len() > result_size - out.len() {
+            return None;
+        }
+        out.extend_from_slice(piece);
     }
-    let mut result = zeroed(result_size);
-    let out = Rc::get_mut(&mut result)?;
-    let mut at = 0;
-    for piece in pieces(base, instructions).flatten() {
-        out[at..at + piece.len()].copy_from_slice(piece);
-        at += piece.len();
-    }
-    Some(result)
-}
-
-/// `len` zero bytes, to be written over: one allocation, the object's own.
-fn zeroed(len: usize) -> Rc<[u8]> {
-    std::iter::repeat_n(0, len).collect()
+    (out.len() == result_size).then_some(())
 }
 
 /// What each instruction adds to the result: a range of `base`, or literal bytes of
@@ -101,58 +95,73 @@ fn packed(rest: &mut &[u8], op: u8, bits: std::ops::Range<u8>) -> Option<usize> 
 mod tests {
     use super::*;
 
+    /// The result of `delta` on `base`, built over leftovers of an earlier result.
+    fn applied(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
+        let mut out = b"left over from an earlier object".to_vec();
+        apply(base, delta, &mut out).map(|()| out)
+    }
+
     #[test]
     fn copies_and_inserts_build_the_result() {
         let base = b"hello, world";
         // Base 12 bytes, result 11: copy 7 bytes from offset 0, then insert "lock".
         let delta = [12, 11, 0x80 | 0x01 | 0x10, 0, 7, 4, b'l', b'o', b'c', b'k'];
-        assert_eq!(apply(base, &delta).as_deref(), Some(&b"hello, lock"[..]));
+        assert_eq!(applied(base, &delta).as_deref(), Some(&b"hello, lock"[..]));
     }
 
     #[test]
     fn deltas_that_do_not_fit_their_base_are_rejected() {
         let base = b"short";
         assert_eq!(
-            apply(base, &[6, 1, 1, b'x']).as_deref(),
+            applied(base, &[6, 1, 1, b'x']).as_deref(),
             None,
             "wrong base size"
         );
         assert_eq!(
-            apply(base, &[5, 3, 0x91, 2, 9]).as_deref(),
+            applied(base, &[5, 3, 0x91, 2, 9]).as_deref(),
             None,
             "copy past the end"
         );
         assert_eq!(
-            apply(base, &[5, 2, 1, b'x']).as_deref(),
+            applied(base, &[5, 2, 1, b'x']).as_deref(),
             None,
             "result shorter than declared"
         );
         assert_eq!(
-            apply(base, &[5, 1, 0]).as_deref(),
+            applied(base, &[5, 1, 0]).as_deref(),
             None,
             "reserved instruction"
         );
         assert_eq!(
-            apply(base, &[5, 1, 4, b'x']).as_deref(),
+            applied(base, &[5, 1, 4, b'x']).as_deref(),
             None,
             "literal past the end"
         );
         assert_eq!(
-            apply(base, &[5, 1, 2, b'x', b'y']).as_deref(),
+            applied(base, &[5, 1, 2, b'x', b'y']).as_deref(),
             None,
             "result longer than declared"
         );
         assert_eq!(
-            apply(base, &[5, 0x80, 0x80, 0x80, 0x80, 0x10, 0x90, 5]).as_deref(),
+            applied(base, &[5, 0x80, 0x80, 0x80, 0x80, 0x10, 0x90, 5]).as_deref(),
             None,
             "a result larger than its instructions can build"
         );
     }
 
+    #[test]
+    fn a_damaged_size_reserves_no_more_than_a_trusted_size() {
+        // A result of 2^32 bytes, declared by a delta of a single literal byte.
+        let mut out = Vec::new();
+        let delta = [5, 0x80, 0x80, 0x80, 0x80, 0x10, 1, b'x'];
+        assert_eq!(apply(b"short", &delta, &mut out), None);
+        assert!(out.capacity() <= TRUSTED_SIZE, "{}", out.capacity());
+    }
+
     proptest::proptest! {
         #[test]
         fn any_delta_applies_or_is_rejected(base: Vec<u8>, delta: Vec<u8>) {
-            if let Some(result) = apply(&base, &delta) {
+            if let Some(result) = applied(&base, &delta) {
                 proptest::prop_assert!(result.len() <= delta.len() * DEFAULT_COPY);
             }
         }

@@ -149,9 +149,10 @@ pub(super) struct Pack {
     whole_inflater: libdeflater::Decompressor,
     inflater: Decompress,
     bases: Recent<u64, Object>,
-    /// The data of the entry inflated last, and the chain of deltas read last: kept,
-    /// so reading an object allocates only its own bytes.
+    /// The data of the entry inflated last, the object resolved last and the chain of
+    /// deltas read last: kept, so reading an object allocates only its own bytes.
     inflated: Vec<u8>,
+    resolved: Vec<u8>,
     chain: Vec<(u64, Header)>,
     /// The data of an entry that crosses the end of a window, read at once.
     gathered: Vec<u8>,
@@ -163,6 +164,13 @@ enum Stored {
     Whole(ObjectType),
     OffsetDelta(u64),
     RefDelta([u8; 20]),
+}
+
+/// An entry as a link of a delta chain: a whole object ends it, a delta leads on to the
+/// entry at an offset.
+enum Link {
+    Whole(ObjectType),
+    Delta(u64),
 }
 
 /// An entry's header: how it is stored, its inflated size, where its data starts.
@@ -181,6 +189,7 @@ impl Pack {
             inflater: Decompress::new(true),
             bases: Recent::new(BASE_CACHE),
             inflated: Vec::new(),
+            resolved: Vec::new(),
             chain: Vec::new(),
             gathered: Vec::new(),
         }
@@ -193,62 +202,108 @@ impl Pack {
 
     /// The object stored at `offset`, with its deltas resolved.
     pub fn object(&mut self, offset: u64) -> Result<Object, ReadError> {
+        // The cache keeps bases for the deltas read later; the object asked for is its
+        // reader's to keep (a walk keeps its trees parsed).
+        if let Some(object) = self.bases.take(offset) {
+            return Ok(object);
+        }
+        let mut bytes = std::mem::take(&mut self.resolved);
+        let kind = self.resolve(offset, &mut bytes)?;
+        // Copied out of the buffer every object is resolved into.
+        let object = (kind, Rc::from(&bytes[..]));
+        self.resolved = kept(bytes);
+        Ok(object)
+    }
+
+    /// The object stored at `offset`, with its deltas resolved, written over `out`: a
+    /// reader that is done with an object's bytes before it reads the next reads each
+    /// into the same buffer, and allocates nothing per object. Its kind.
+    pub fn object_into(&mut self, offset: u64, out: &mut Vec<u8>) -> Result<ObjectType, ReadError> {
+        if let Some((kind, bytes)) = self.bases.get(offset) {
+            out.clear();
+            out.extend_from_slice(&bytes);
+            return Ok(kind);
+        }
+        self.resolve(offset, out)
+    }
+
+    /// Resolves the object at `offset`, which the cache does not hold, into `out`: a
+    /// whole entry inflates there, a delta is applied there to its base.
+    fn resolve(&mut self, offset: u64, out: &mut Vec<u8>) -> Result<ObjectType, ReadError> {
+        let header = self.header(offset)?;
+        let base = match self.link(offset, &header)? {
+            Link::Whole(kind) => {
+                self.inflate(&header, out)?;
+                return Ok(kind);
+            }
+            Link::Delta(base) => base,
+        };
+        let (kind, base) = self.base(base, offset)?;
+        let mut delta = std::mem::take(&mut self.inflated);
+        self.inflate(&header, &mut delta)?;
+        delta::apply(&base, &delta, out)
+            .ok_or_else(|| self.corrupt(offset, "a delta that does not fit its base"))?;
+        self.inflated = kept(delta);
+        Ok(kind)
+    }
+
+    /// The object at `offset`, the base of the delta at `top`, with its deltas
+    /// resolved. It and each object its chain resolves on the way are kept in the cache,
+    /// as git keeps them: other deltas share bases.
+    fn base(&mut self, offset: u64, top: u64) -> Result<Object, ReadError> {
         let mut deltas = std::mem::take(&mut self.chain);
         deltas.clear();
         let mut at = offset;
+        let mut scratch = std::mem::take(&mut self.inflated);
         let (kind, mut bytes) = loop {
-            // The cache keeps bases for the deltas read later; the object asked for
-            // is its reader's to keep (a walk keeps its trees parsed).
-            let cached = if deltas.is_empty() {
-                self.bases.take(at)
-            } else {
-                self.bases.get(at)
-            };
-            if let Some(base) = cached {
+            if let Some(base) = self.bases.get(at) {
                 break base;
             }
             let header = self.header(at)?;
-            let base = match header.stored {
-                Stored::Whole(kind) => {
-                    self.inflate(&header)?;
-                    // Copied out of the buffer every entry inflates into.
-                    let whole: Rc<[u8]> = Rc::from(&self.inflated[..]);
-                    // The base of a delta chain is the base of others, as git keeps it.
-                    if !deltas.is_empty() {
-                        self.bases.insert(at, (kind, Rc::clone(&whole)));
-                    }
-                    break (kind, whole);
+            let base = match self.link(at, &header)? {
+                Link::Whole(kind) => {
+                    self.inflate(&header, &mut scratch)?;
+                    let whole = (kind, Rc::from(&scratch[..]));
+                    self.bases.insert(at, whole.clone());
+                    break whole;
                 }
-                Stored::OffsetDelta(distance) => at
-                    .checked_sub(distance)
-                    .filter(|_| distance > 0)
-                    .ok_or_else(|| self.corrupt(at, "a delta against an entry outside the pack"))?,
-                Stored::RefDelta(id) => self
-                    .offset(&id)
-                    .ok_or_else(|| self.corrupt(at, "a delta against an object it lacks"))?,
+                Link::Delta(base) => base,
             };
             if deltas.len() == MAX_CHAIN {
-                return Err(self.corrupt(offset, "a delta chain too long"));
+                return Err(self.corrupt(top, "a delta chain too long"));
             }
             deltas.push((at, header));
             at = base;
         };
+        let mut result = std::mem::take(&mut self.resolved);
         while let Some((at, header)) = deltas.pop() {
-            self.inflate(&header)?;
-            bytes = delta::apply(&bytes, &self.inflated)
+            self.inflate(&header, &mut scratch)?;
+            delta::apply(&bytes, &scratch, &mut result)
                 .ok_or_else(|| self.corrupt(at, "a delta that does not fit its base"))?;
-            // Each result but the last is the base of the next delta, and kept, as git
-            // keeps them.
-            if !deltas.is_empty() {
-                self.bases.insert(at, (kind, Rc::clone(&bytes)));
-            }
+            bytes = Rc::from(&result[..]);
+            self.bases.insert(at, (kind, Rc::clone(&bytes)));
         }
         self.chain = deltas;
-        // A large object's buffer is not worth keeping.
-        if self.inflated.capacity() > KEPT_BUFFER {
-            self.inflated = Vec::new();
-        }
+        self.inflated = kept(scratch);
+        self.resolved = kept(result);
         Ok((kind, bytes))
+    }
+
+    /// What the entry at `at` with `header` is: a whole object, or a delta against the
+    /// entry at an offset of this pack.
+    fn link(&self, at: u64, header: &Header) -> Result<Link, ReadError> {
+        match header.stored {
+            Stored::Whole(kind) => Ok(Link::Whole(kind)),
+            Stored::OffsetDelta(distance) => at
+                .checked_sub(distance)
+                .filter(|_| distance > 0)
+                .map(Link::Delta)
+                .ok_or_else(|| self.corrupt(at, "a delta against an entry outside the pack")),
+            Stored::RefDelta(id) => self
+                .offset(&id)
+                .map(Link::Delta)
+                .ok_or_else(|| self.corrupt(at, "a delta against an object it lacks")),
+        }
     }
 
     fn header(&mut self, at: u64) -> Result<Header, ReadError> {
@@ -270,15 +325,15 @@ impl Pack {
     }
 
     /// Inflates the data of an entry, exactly `header.size` bytes of it, into
-    /// `self.inflated`, and checks the zlib stream's checksum.
-    fn inflate(&mut self, header: &Header) -> Result<(), ReadError> {
+    /// `out`, and checks the zlib stream's checksum.
+    fn inflate(&mut self, header: &Header, out: &mut Vec<u8>) -> Result<(), ReadError> {
         if header.size as u64 > self.left(header).saturating_mul(MAX_RATIO) + MAX_RATIO {
             return Err(self.corrupt(header.data, "a size its data cannot hold"));
         }
-        if header.size <= TRUSTED_SIZE && self.inflate_at_once(header)? {
+        if header.size <= TRUSTED_SIZE && self.inflate_at_once(header, out)? {
             return Ok(());
         }
-        self.inflate_streaming(header)
+        self.inflate_streaming(header, out)
     }
 
     /// Bytes from an entry's data to the end of the last entry's, where the pack's
@@ -294,7 +349,7 @@ impl Pack {
     /// benches/README.md), which also checks the stream's checksum. `false` when that
     /// fails: the data is damaged, or its stream is longer than zlib ever writes one,
     /// and [`Self::inflate_streaming`] tells which.
-    fn inflate_at_once(&mut self, header: &Header) -> Result<bool, ReadError> {
+    fn inflate_at_once(&mut self, header: &Header, out: &mut Vec<u8>) -> Result<bool, ReadError> {
         let most = usize::try_from(self.left(header)).unwrap_or(usize::MAX);
         let stream = self
             .windows
@@ -304,7 +359,6 @@ impl Pack {
                 &mut self.gathered,
             )
             .map_err(|e| unreadable(&self.file.path, &e))?;
-        let out = &mut self.inflated;
         // Bytes of the last object are written over, not zeroed again.
         let room = header.size.saturating_add(FAST_ROOM);
         out.truncate(room);
@@ -319,8 +373,7 @@ impl Pack {
 
     /// Inflates an entry's data as it comes, window by window, reserving a size past
     /// what the bytes inflated so far promise as they come.
-    fn inflate_streaming(&mut self, header: &Header) -> Result<(), ReadError> {
-        let out = &mut self.inflated;
+    fn inflate_streaming(&mut self, header: &Header, out: &mut Vec<u8>) -> Result<(), ReadError> {
         out.clear();
         out.reserve(header.size.min(TRUSTED_SIZE) + ROOM);
         self.inflater.reset(true);
@@ -348,6 +401,16 @@ impl Pack {
 
     fn corrupt(&self, at: u64, what: &str) -> ReadError {
         damaged(&self.file.path, &format!("has {what} at offset {at}"))
+    }
+}
+
+/// `buffer`, to be written over by the next object, unless it is too large to be
+/// worth keeping.
+fn kept(buffer: Vec<u8>) -> Vec<u8> {
+    if buffer.capacity() > KEPT_BUFFER {
+        Vec::new()
+    } else {
+        buffer
     }
 }
 
@@ -575,7 +638,8 @@ mod tests {
     /// Whether the entry at `at` inflates in one call.
     fn at_once(pack: &mut Pack, at: u64) -> bool {
         let header = pack.header(at).expect("a header");
-        pack.inflate_at_once(&header).expect("readable")
+        pack.inflate_at_once(&header, &mut Vec::new())
+            .expect("readable")
     }
 
     #[test]
