@@ -179,7 +179,7 @@ impl Fields<'_> {
         };
         let (mut tree, mut parents) = (None, Vec::new());
         let (mut author, mut committer) = (&[][..], &[][..]);
-        for line in headers.split(|&b| b == b'\n') {
+        for line in lines(headers) {
             let Some(space) = line.iter().position(|&b| b == b' ') else {
                 continue;
             };
@@ -202,6 +202,19 @@ impl Fields<'_> {
             message,
         }
     }
+}
+
+/// The lines of `bytes`, found with a vectorized search: a signed commit's header is
+/// mostly its signature's lines, which are passed over.
+fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', bytes)
+        .chain([bytes.len()])
+        .map(move |end| {
+            let line = &bytes[start..end];
+            start = end + 1;
+            line
+        })
 }
 
 /// The name of `Name <email> time zone`.
@@ -269,6 +282,12 @@ mod tests {
             if let Some(commit) = parse(&bytes) {
                 let _ = commit.local_time();
             }
+        }
+
+        #[test]
+        fn lines_are_the_bytes_between_newlines(text in "[a\n ]{0,12}") {
+            let split: Vec<&[u8]> = text.as_bytes().split(|&b| b == b'\n').collect();
+            prop_assert_eq!(lines(text.as_bytes()).collect::<Vec<_>>(), split);
         }
 
         #[test]
