@@ -51,11 +51,12 @@ pub fn parse(path: &str, bytes: &[u8], settings: &AnnotationSettings) -> Parsed 
         return parser.parsed;
     }
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
-    let lines: Vec<&[u8]> = bytes
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .collect();
     let markdown = is_markdown(path);
+    // Fences and strings only ever hide a directive line: without one, nothing parses.
+    if !has_directive_line(bytes, markdown) {
+        return parser.parsed;
+    }
+    let lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').map(line_text).collect();
     let mut fence = Fence::new(markdown);
     let mut strings = Strings::new(path);
     let mut i = 0;
@@ -65,13 +66,9 @@ pub fn parse(path: &str, bytes: &[u8], settings: &AnnotationSettings) -> Parsed 
         if fence.skips(line) || strings.skips(&String::from_utf8_lossy(line)) {
             continue;
         }
-        let Some((leader, rest)) = directive(line) else {
+        let Some((leader, rest)) = directive_in(line, markdown) else {
             continue;
         };
-        // In Markdown a `#` starts a heading (`## LINT.IfChange` in a guide), not a comment.
-        if markdown && leader.starts_with(b"#") {
-            continue;
-        }
         i += parser.directive(i as u32, leader, rest, &lines[i..]);
     }
     parser.finish()
@@ -544,6 +541,33 @@ fn directive(line: &[u8]) -> Option<(&[u8], &[u8])> {
     is_leader(leader).then(|| (leader, &line[at + MARKER.len()..]))
 }
 
+/// [`directive`], except that in Markdown a `#` starts a heading (`## LINT.IfChange` in a
+/// guide), not a comment.
+fn directive_in(line: &[u8], markdown: bool) -> Option<(&[u8], &[u8])> {
+    directive(line).filter(|(leader, _)| !(markdown && leader.starts_with(b"#")))
+}
+
+/// A line as the parser sees it: without the `\r` of a CRLF ending.
+fn line_text(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Whether some line of `bytes` is a directive line, looking only at the lines that
+/// hold the marker (a file that only mentions `lint.` in prose is not walked line by
+/// line).
+fn has_directive_line(bytes: &[u8], markdown: bool) -> bool {
+    let mut from = 0;
+    while let Some(at) = find_marker(&bytes[from..]).map(|at| from + at) {
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |n| n + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |n| at + n);
+        if directive_in(line_text(&bytes[start..end]), markdown).is_some() {
+            return true;
+        }
+        from = end;
+    }
+    false
+}
+
 /// A comment leader, possibly with spaces inside (`{{- /*`).
 fn is_leader(text: &[u8]) -> bool {
     let dense: Vec<u8> = text
@@ -865,6 +889,82 @@ mod tests {
             ],
         );
         assert_eq!(p, Parsed::default());
+    }
+
+    /// A long changelog-like file: prose that names `lint.` things on many lines.
+    fn prose_mentions(extra: &[&str]) -> String {
+        let mut lines = Vec::new();
+        for n in 0..200 {
+            lines.push(format!(
+                "## Lint.{n} — the `[lints]` table; see LINT.IfChange docs"
+            ));
+            lines.push(format!("- cargo::lint.{n} now warns, like `clippy.lint.x`"));
+            lines.push("text without the marker".to_owned());
+        }
+        lines.extend(extra.iter().map(|l| (*l).to_owned()));
+        lines.push("trailing prose about lint.rs\r".to_owned());
+        lines.join("\n")
+    }
+
+    #[test]
+    fn a_file_that_only_mentions_the_marker_in_prose_is_not_walked() {
+        let text = prose_mentions(&["# LINT.IfChange is a heading in Markdown"]);
+        assert!(!has_directive_line(text.as_bytes(), true));
+        let settings = AnnotationSettings::default();
+        assert_eq!(
+            parse("doc/CHANGELOG.md", text.as_bytes(), &settings),
+            Parsed::default()
+        );
+        // Outside Markdown `## Lint.0 — …` is a comment: a directive line (of prose).
+        assert!(has_directive_line(text.as_bytes(), false));
+        assert_eq!(
+            parse("notes.txt", text.as_bytes(), &settings),
+            Parsed::default()
+        );
+    }
+
+    #[test]
+    fn one_directive_among_prose_mentions_parses_as_before() {
+        let text = prose_mentions(&[
+            "<!-- LINT.IfChange(real) -->",
+            "Lint.x text",
+            "<!-- LINT.ThenChange(//b.md) -->",
+        ]);
+        assert!(has_directive_line(text.as_bytes(), true));
+        let p = parse(
+            "doc/CHANGELOG.md",
+            text.as_bytes(),
+            &AnnotationSettings::default(),
+        );
+        assert_eq!(
+            blocks(&p),
+            [(Some("real"), 601, 603, vec!["b.md".to_owned()])]
+        );
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        // The first line and a line after a byte-order mark count as well.
+        assert!(has_directive_line(b"// LINT.IfChange\nx\n", false));
+        assert!(has_directive_line(b"x\r\n  # lint.label(a)\r\n", false));
+        assert!(!has_directive_line(
+            b"x = lint.y\n// lint\n.IfChange",
+            false
+        ));
+    }
+
+    #[test]
+    fn directives_in_strings_and_fences_are_still_hidden_among_prose() {
+        let fenced = prose_mentions(&["```", "// LINT.IfChange", "```"]);
+        assert!(has_directive_line(fenced.as_bytes(), true));
+        let settings = AnnotationSettings::default();
+        assert_eq!(
+            parse("doc/CHANGELOG.md", fenced.as_bytes(), &settings),
+            Parsed::default()
+        );
+        let string = "let s = \"\n// LINT.IfChange\n\";\nlet t = lint.x;\n";
+        assert!(has_directive_line(string.as_bytes(), false));
+        assert_eq!(
+            parse("a.rs", string.as_bytes(), &settings),
+            Parsed::default()
+        );
     }
 
     #[test]
