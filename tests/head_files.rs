@@ -198,11 +198,7 @@ fn a_damaged_pack_entry_of_the_head_is_named_first_in_tree_order() {
     }
     repo.commit_at("many files", "2026-01-05T10:00:00+0000");
     repo.git(&["repack", "-adq"]);
-    let pack = std::fs::read_dir(repo.path().join(".git/objects/pack"))
-        .expect("pack dir")
-        .map(|entry| entry.expect("entry").path())
-        .find(|path| path.extension().is_some_and(|e| e == "pack"))
-        .expect("a pack");
+    let pack = repo.pack_file();
     let mut bytes = std::fs::read(&pack).expect("pack");
     for (start, len) in entries(&repo, &["src/f120.rs", "src/f360.rs"]) {
         // Past the entry's header, inside its zlib stream.

@@ -671,11 +671,7 @@ fn regression_truncated_loose_object_hung_libgit2() {
 fn a_damaged_pack_is_a_clear_error_naming_it() {
     let (repo, _, _) = repo_with_loose_blob();
     repo.git(&["repack", "-adq"]);
-    let pack = std::fs::read_dir(repo.path().join(".git/objects/pack"))
-        .expect("pack dir")
-        .map(|entry| entry.expect("entry").path())
-        .find(|path| path.extension().is_some_and(|e| e == "pack"))
-        .expect("a pack");
+    let pack = repo.pack_file();
     // Blobs come last in a pack: damage them, and leave the trailer libgit2 checks.
     let mut bytes = std::fs::read(&pack).expect("read pack");
     let end = bytes.len() - 20;

@@ -758,6 +758,16 @@ mod tests {
         assert_eq!(reader.varint(), Ok(5));
     }
 
+    /// An index holding only the cache-tree extension whose body is `body`.
+    fn with_cache_tree(body: &[u8]) -> IndexFile {
+        let (tree, tree_names) = parse_tree(body).expect("parses");
+        IndexFile {
+            tree,
+            tree_names,
+            ..IndexFile::default()
+        }
+    }
+
     #[test]
     fn cache_tree_nodes_nest_in_pre_order() {
         let mut body = b"\x002 2\n".to_vec();
@@ -766,12 +776,7 @@ mod tests {
         body.extend_from_slice(b"deep\0-1 0\n");
         body.extend_from_slice(b"z\x001 0\n");
         body.extend_from_slice(&[2; 20]);
-        let (tree, tree_names) = parse_tree(&body).expect("parses");
-        let index = IndexFile {
-            tree,
-            tree_names,
-            ..IndexFile::default()
-        };
+        let index = with_cache_tree(&body);
         let root = index.tree_root().expect("present");
         assert!(index.tree_node(root).id.is_some());
         let src = index.tree_child(root, b"src").expect("src");
@@ -793,12 +798,7 @@ mod tests {
             body.extend_from_slice(format!("{name}\x001 0\n").as_bytes());
             body.extend_from_slice(&[byte; 20]);
         }
-        let (tree, tree_names) = parse_tree(&body).expect("parses");
-        let index = IndexFile {
-            tree,
-            tree_names,
-            ..IndexFile::default()
-        };
+        let index = with_cache_tree(&body);
         let root = index.tree_root().expect("present");
         let id = |name: &[u8]| {
             let child = index.tree_child(root, name)?;

@@ -153,6 +153,15 @@ impl Repo {
         self.git(&["rev-parse", spec]).trim().to_owned()
     }
 
+    /// The repository's (first) pack file, after a `git repack -a`.
+    pub fn pack_file(&self) -> PathBuf {
+        std::fs::read_dir(self.path().join(".git/objects/pack"))
+            .expect("pack dir")
+            .map(|entry| entry.expect("entry").path())
+            .find(|path| path.extension().is_some_and(|e| e == "pack"))
+            .expect("a pack")
+    }
+
     /// The real binary, in this repository, with nothing inherited from the environment
     /// (CI runs with `CI=true`, which lockstep reads).
     pub fn lockstep(&self) -> assert_cmd::Command {
