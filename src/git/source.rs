@@ -162,7 +162,7 @@ impl Repo {
     ) -> Result<(Vec<Change>, bool), GitError> {
         let mut raw = Vec::new();
         let sides = (old.map(TreeDir), new.map(TreeDir));
-        let left_out = walk(self, &mut Vec::new(), sides, area, &mut raw)?;
+        let left_out = walk(self, sides, area, &mut raw)?;
         Ok((into_changes(raw, NewSide::Objects), left_out))
     }
 
@@ -183,7 +183,7 @@ impl Repo {
             deleted: Vec::new(),
         };
         let sides = (parent.map(TreeDir), Some(TreeDir(tree)));
-        walk(self, &mut Vec::new(), sides, Some(area), &mut found)?;
+        walk(self, sides, Some(area), &mut found)?;
         let changes = into_changes(found.raw, NewSide::Objects);
         let files = changes.len() + found.others - renames_among(found.added, found.deleted);
         Ok(InFull { changes, files })
@@ -403,7 +403,7 @@ fn index_changes(
     };
     let mut raw = Vec::new();
     let sides = (head_tree.map(TreeDir), Some(root));
-    walk(repo, &mut Vec::new(), sides, None, &mut raw)?;
+    walk(repo, sides, None, &mut raw)?;
     Ok(raw)
 }
 

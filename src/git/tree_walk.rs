@@ -639,21 +639,29 @@ enum Scope<'a> {
     Outside,
 }
 
-/// Diffs two directories into `out`, in path order: within `area`, when given, which
-/// the directory `prefix` is then on the way to. Whether a change lay outside the area:
-/// when none did, `out` was handed every change.
+/// Diffs two root directories into `out`, in path order: within `area`, when given.
+/// Whether a change lay outside the area: when none did, `out` was handed every change.
 pub(super) fn walk<A: Dir, B: Dir, F: Found>(
     repo: &Repo,
-    prefix: &mut Vec<u8>,
     sides: (Option<A>, Option<B>),
     area: Option<&Area>,
     out: &mut F,
 ) -> Result<bool, GitError> {
     let scope = area.map_or(Scope::Inside, Scope::Above);
-    walk_in(repo, prefix, sides, scope, out)
+    PREFIX.with_borrow_mut(|prefix| {
+        prefix.clear();
+        walk_in(repo, prefix, sides, scope, out)
+    })
 }
 
-/// [`walk`] in a directory lying in `scope`.
+thread_local! {
+    /// The path a walk is at: one buffer for every walk of the thread, grown to the
+    /// longest path once (a walk reads trees only: it never starts another walk).
+    static PREFIX: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// [`walk`] in the directory `prefix` (with a `/` at its end; empty at the root),
+/// which lies in `scope`.
 fn walk_in<A: Dir, B: Dir, F: Found>(
     repo: &Repo,
     prefix: &mut Vec<u8>,
@@ -900,7 +908,7 @@ mod tests {
     fn left_out_within(repo: &Repo, old: Id, new: Id, area: Option<&Area>) -> (Vec<String>, bool) {
         let mut raw = Vec::new();
         let sides = (Some(TreeDir(old)), Some(TreeDir(new)));
-        let left_out = walk(repo, &mut Vec::new(), sides, area, &mut raw).expect("a diff");
+        let left_out = walk(repo, sides, area, &mut raw).expect("a diff");
         (printed(&raw), left_out)
     }
 
@@ -1067,7 +1075,7 @@ mod tests {
         assert_eq!(changes_within(&repo, second, third, Some(&area)), expected);
         let mut raw = Vec::new();
         let sides = (Some(TreeDir(second)), Some(TreeDir(third)));
-        assert!(walk(&repo, &mut Vec::new(), sides, None, &mut raw).is_err());
+        assert!(walk(&repo, sides, None, &mut raw).is_err());
     }
 
     /// A tree entry as git writes it: `<octal mode> <name>\0<id>`.
@@ -1454,7 +1462,7 @@ mod tests {
         };
         let mut raw = Vec::new();
         let sides = (Some(TreeDir(head)), Some(root));
-        walk(&repo, &mut Vec::new(), sides, None, &mut raw).expect("a diff");
+        walk(&repo, sides, None, &mut raw).expect("a diff");
         let args = ["diff", "--cached", "--no-renames", "--name-status"];
         let expected: Vec<String> = String::from_utf8_lossy(&git(path, &args))
             .lines()
