@@ -165,6 +165,42 @@ fn a_pre_receive_hook_reads_the_quarantined_objects_in_check_and_audit_workers()
 }
 
 #[test]
+fn a_bare_clone_reads_as_with_git_dir_named_and_safe_bare_repository_is_honoured() {
+    let origin = support::api_repo();
+    for n in 0..3 {
+        api_change(&origin, n);
+    }
+    let server = Repo::empty();
+    let url = format!("file://{}", origin.path().display());
+    server.git(&["clone", "-q", "--bare", &url, "."]);
+    let audit = ["audit", "--format", "json"];
+    let found = server.lockstep().args(audit).exits(0);
+    // Named by GIT_DIR, the repository is git's answer.
+    let named = server
+        .lockstep()
+        .env("GIT_DIR", server.path())
+        .args(audit)
+        .exits(0);
+    assert_eq!(found.stdout, named.stdout);
+    assert_eq!(json(&found)["range"]["units"], 4, "{}", stderr(&found));
+    // git then refuses a bare repository it was not told of, and so does lockstep.
+    let config = "[safe]\n\tbareRepository = explicit\n";
+    std::fs::write(server.home().join(".gitconfig"), config).expect("config");
+    let output = server.lockstep().args(audit).exits(2);
+    assert!(
+        stderr(&output).contains("safe.bareRepository"),
+        "{}",
+        stderr(&output)
+    );
+    let told = server
+        .lockstep()
+        .env("GIT_DIR", server.path())
+        .args(audit)
+        .exits(0);
+    assert_eq!(found.stdout, told.stdout);
+}
+
+#[test]
 fn a_shallow_clone_with_a_linked_worktree_reads_the_shared_shallow_file() {
     let origin = support::api_repo();
     for n in 0..4 {

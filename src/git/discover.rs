@@ -1,11 +1,13 @@
 //! The ordinary repository found without asking git: a work tree whose `.git` is a
-//! directory, owned by whoever runs lockstep, with nothing in git's environment or in
-//! its config that moves the git directory or the work tree. This is where a pre-commit
-//! hook or a CI job runs, and asking `git rev-parse` there costs a second process, about
-//! as much time as a small check itself. Anything else — a linked worktree, a bare
-//! repository, `GIT_DIR`, `core.worktree`, an extension, a file-system boundary, another
-//! owner — is left to git, which [`Layout::resolve`](super::repo::Layout::resolve)
-//! asks instead: this finds nothing rather than guess.
+//! directory, or a bare repository entered at its top, owned by whoever runs lockstep,
+//! with nothing in git's environment or in its config that moves the git directory or
+//! the work tree. This is where a pre-commit hook, a CI job or a server runs, and asking
+//! `git rev-parse` there costs a second process, about as much time as a small check
+//! itself. Anything else — a linked worktree, a subdirectory of a bare repository,
+//! `GIT_DIR`, `core.worktree`, an extension, a file-system boundary, another owner, a
+//! `safe.bareRepository` other than `all` — is left to git, which
+//! [`Layout::resolve`](super::repo::Layout::resolve) asks instead: this finds nothing
+//! rather than guess.
 
 use std::ffi::OsString;
 use std::fs::Metadata;
@@ -16,7 +18,7 @@ use git2::Config;
 use super::repo::Layout;
 
 /// Variables that change where git finds the repository or what it reads there.
-const MOVING_VARIABLES: [&str; 8] = [
+const MOVING_VARIABLES: [&str; 9] = [
     "GIT_DIR",
     "GIT_WORK_TREE",
     "GIT_COMMON_DIR",
@@ -26,6 +28,8 @@ const MOVING_VARIABLES: [&str; 8] = [
     // `git -c core.worktree=...` and `GIT_CONFIG_KEY_0`.
     "GIT_CONFIG_PARAMETERS",
     "GIT_CONFIG_COUNT",
+    // git then judges every repository another user's.
+    "GIT_TEST_ASSUME_DIFFERENT_OWNER",
 ];
 
 /// `$GIT_INDEX_FILE` as git reads it: relative to the top of the work tree, where git
@@ -55,16 +59,20 @@ pub(super) fn plain_layout(dir: &Path, var: impl Fn(&str) -> Option<OsString>) -
     }
     // git works from the real path of the directory it starts in.
     let start = std::fs::canonicalize(dir).ok()?;
+    let owner = current_user()?;
+    // git looks for `.git` in a directory before asking whether it is one itself.
+    if !start.join(".git").try_exists().ok()? && start.join("HEAD").exists() {
+        return bare_layout(start, owner, &var);
+    }
     let device = device(&std::fs::metadata(&start).ok()?)?;
     let top = work_tree_top(&start, device)?;
     let git_dir = top.join(".git");
-    let owner = current_user()?;
     for path in [&top, &git_dir] {
-        if std::fs::metadata(path).ok().and_then(|m| owner_of(&m)) != Some(owner) {
+        if !owned_by(path, owner) {
             return None;
         }
     }
-    if !is_plain_git_dir(&git_dir) || !plain_config(&git_dir.join("config"))? {
+    if !is_plain_git_dir(&git_dir) || !plain_config(&git_dir.join("config"), false)? {
         return None;
     }
     let index_file = match var("GIT_INDEX_FILE") {
@@ -79,6 +87,139 @@ pub(super) fn plain_layout(dir: &Path, var: impl Fn(&str) -> Option<OsString>) -
         work_tree: Some(top),
         alternates: Vec::new(),
     })
+}
+
+/// A bare repository lockstep starts in (`-C repo.git`, a server's hook, a CI mirror),
+/// as git resolves it: the directory itself, no work tree. Not with `core.bare` false (a
+/// `.git` directory entered directly is git's to answer), and only where git allows a
+/// bare repository it finds without `GIT_DIR` ([`implicit_bare_allowed`]).
+fn bare_layout(
+    git_dir: PathBuf,
+    owner: u32,
+    var: &impl Fn(&str) -> Option<OsString>,
+) -> Option<Layout> {
+    if !owned_by(&git_dir, owner)
+        || !is_plain_git_dir(&git_dir)
+        || !plain_config(&git_dir.join("config"), true)?
+        || !implicit_bare_allowed(var)
+    {
+        return None;
+    }
+    let index_file = match var("GIT_INDEX_FILE") {
+        None => git_dir.join("index"),
+        Some(file) => index_file_at(&git_dir, Path::new(&file))?,
+    };
+    Some(Layout {
+        object_dir: git_dir.join("objects"),
+        index_file,
+        common_dir: git_dir.clone(),
+        git_dir,
+        work_tree: None,
+        alternates: Vec::new(),
+    })
+}
+
+fn owned_by(path: &Path, owner: u32) -> bool {
+    std::fs::metadata(path).ok().and_then(|m| owner_of(&m)) == Some(owner)
+}
+
+/// Whether git accepts a bare repository it finds without `GIT_DIR`: only where
+/// `safe.bareRepository` is `all` (or unset, which means `all` in git 2.x; git built
+/// with its 3.0 defaults means `explicit` then, and refuses) in every file of the
+/// configuration only the user controls — the system and global files, as
+/// `GIT_CONFIG_NOSYSTEM`, `GIT_CONFIG_SYSTEM`, `GIT_CONFIG_GLOBAL`, `XDG_CONFIG_HOME` and
+/// `HOME` choose them; the command line's is a moving variable. A file that includes
+/// another is git's to read.
+fn implicit_bare_allowed(var: &impl Fn(&str) -> Option<OsString>) -> bool {
+    protected_config_files(var).is_some_and(|files| {
+        files
+            .iter()
+            .all(|file| allows_implicit_bare(file) == Some(true))
+    })
+}
+
+/// The system and global configuration files git would read, missing ones included;
+/// `None` where git's choice is not certain.
+fn protected_config_files(var: &impl Fn(&str) -> Option<OsString>) -> Option<Vec<PathBuf>> {
+    let absolute = |value: OsString| {
+        let path = PathBuf::from(value);
+        path.is_absolute().then_some(path)
+    };
+    let mut files = Vec::new();
+    if !env_bool(var("GIT_CONFIG_NOSYSTEM"))? {
+        match var("GIT_CONFIG_SYSTEM") {
+            Some(file) => files.push(absolute(file)?),
+            None => files.extend(system_config_files(var)?),
+        }
+    }
+    if let Some(file) = var("GIT_CONFIG_GLOBAL") {
+        files.push(absolute(file)?);
+        return Some(files);
+    }
+    // Without HOME git reads no global file.
+    let home = match var("HOME") {
+        None => None,
+        Some(home) => Some(absolute(home)?),
+    };
+    match var("XDG_CONFIG_HOME").filter(|dir| !dir.is_empty()) {
+        Some(dir) => files.push(absolute(dir)?.join("git/config")),
+        None => files.extend(home.as_ref().map(|h| h.join(".config/git/config"))),
+    }
+    files.extend(home.map(|h| h.join(".gitconfig")));
+    Some(files)
+}
+
+/// git's system file is `$(sysconfdir)/gitconfig`: `/etc` for a git installed under
+/// `/usr`, else its prefix's `etc`. Both are read for the `git` first on `PATH`, the one
+/// lockstep would ask; `None` without one.
+fn system_config_files(var: &impl Fn(&str) -> Option<OsString>) -> Option<Vec<PathBuf>> {
+    let path = var("PATH")?;
+    let bin = std::env::split_paths(&path)
+        .find(|dir| std::fs::metadata(dir.join("git")).is_ok_and(|meta| is_executable(&meta)))?;
+    let prefix = bin.parent().filter(|_| bin.is_absolute())?;
+    let mut files = vec![PathBuf::from("/etc/gitconfig")];
+    if prefix != Path::new("/usr") && prefix != Path::new("/") {
+        files.push(prefix.join("etc/gitconfig"));
+    }
+    Some(files)
+}
+
+/// A boolean variable as git reads it; `None` for a value this does not read as git.
+fn env_bool(value: Option<OsString>) -> Option<bool> {
+    let Some(value) = value else {
+        return Some(false);
+    };
+    match value.to_str()?.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "1" => Some(true),
+        "false" | "no" | "off" | "0" | "" => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether one configuration file leaves bare repositories allowed: missing, or no
+/// `safe.bareRepository` but `all` in it. `None` when it cannot be read or includes
+/// another file. Variable and section names cannot be escaped, so a file whose text
+/// names neither is not parsed.
+fn allows_implicit_bare(file: &Path) -> Option<bool> {
+    let text = match std::fs::read(file) {
+        Ok(text) => text.to_ascii_lowercase(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(true),
+        Err(_) => return None,
+    };
+    let mentions = |word: &[u8]| text.windows(word.len()).any(|w| w == word);
+    if mentions(b"include") {
+        return None;
+    }
+    if !mentions(b"barerepository") {
+        return Some(true);
+    }
+    let config = Config::open(file).ok()?;
+    let mut values = config.multivar("safe.barerepository", None).ok()?;
+    let mut all = true;
+    while let Some(entry) = values.next() {
+        all &= entry.ok()?.value() == Some("all");
+    }
+    Some(all)
 }
 
 /// The nearest directory from `start` up holding a `.git` directory, on `device` all the
@@ -114,13 +255,18 @@ fn is_plain_git_dir(git_dir: &Path) -> bool {
     dirs && (names_a_ref || names_a_commit) && !git_dir.join("commondir").exists()
 }
 
-/// Whether the repository's config leaves the work tree where `.git` is and reads as
-/// SHA-1 with files for refs: no `core.worktree`, not `core.bare`, format version 0 or 1,
-/// and only extensions that change neither. `None` when it does not parse.
-fn plain_config(path: &Path) -> Option<bool> {
+/// Whether the repository's config leaves the work tree where `.git` is (or, `bare`,
+/// leaves none) and reads as SHA-1 with files for refs: no `core.worktree`, `core.bare`
+/// as `bare` says or unset, format version 0 or 1, and only extensions that change
+/// neither. A missing file is all of that (a mirror may have none). `None` when it does
+/// not parse.
+fn plain_config(path: &Path, bare: bool) -> Option<bool> {
+    if !path.try_exists().ok()? {
+        return Some(true);
+    }
     let config = Config::open(path).ok()?;
     if config.get_entry("core.worktree").is_ok()
-        || config.get_bool("core.bare").unwrap_or(false)
+        || config.get_bool("core.bare").unwrap_or(bare) != bare
         || config
             .get_i64("core.repositoryformatversion")
             .is_ok_and(|v| !(0..=1).contains(&v))
@@ -158,6 +304,17 @@ fn owner_of(meta: &Metadata) -> Option<u32> {
 #[cfg(unix)]
 fn current_user() -> Option<u32> {
     owner_of(&std::fs::metadata("/proc/self").ok()?)
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.is_file() && meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_: &Metadata) -> bool {
+    false
 }
 
 #[cfg(not(unix))]
@@ -277,9 +434,10 @@ mod tests {
         );
         let inside = repo.path().join(".git/refs");
         assert!(plain_layout(&inside, no_variables).is_none(), "inside .git");
-        let bare = tempfile::tempdir().expect("temp");
-        git(bare.path(), &["init", "-q", "--bare", "."]);
-        assert!(plain_layout(bare.path(), no_variables).is_none(), "bare");
+        assert!(
+            plain_layout(&repo.path().join(".git"), no_variables).is_none(),
+            "a .git directory entered directly"
+        );
         let outside = tempfile::tempdir().expect("temp");
         assert!(
             plain_layout(outside.path(), no_variables).is_none(),
@@ -311,5 +469,217 @@ mod tests {
         git(repo.path(), &["config", "extensions.objectFormat", "sha1"]);
         let (plain, git) = both(repo.path());
         assert_same(&plain.expect("the ordinary case"), &git);
+    }
+
+    /// The variables a test gives both git and the fast path: PATH, a HOME of its own,
+    /// and no system file unless `extra` says otherwise.
+    fn environment(home: &Path, extra: &[(&str, &str)]) -> Vec<(String, OsString)> {
+        let mut env = vec![
+            (
+                "PATH".to_owned(),
+                std::env::var_os("PATH").unwrap_or_default(),
+            ),
+            ("HOME".to_owned(), home.as_os_str().to_owned()),
+            ("GIT_CONFIG_NOSYSTEM".to_owned(), OsString::from("1")),
+        ];
+        for (name, value) in extra {
+            env.retain(|(known, _)| known != name);
+            env.push(((*name).to_owned(), OsString::from(value)));
+        }
+        env
+    }
+
+    fn lookup(env: &[(String, OsString)]) -> impl Fn(&str) -> Option<OsString> + '_ {
+        |name| env.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    }
+
+    /// What `git rev-parse` resolves from `dir` in `env` alone (the queries
+    /// `Layout::ask_git` makes), or git's message when it refuses.
+    fn git_layout(dir: &Path, env: &[(String, OsString)]) -> Result<Layout, String> {
+        let output = std::process::Command::new("git")
+            .current_dir(dir)
+            .env_clear()
+            .envs(env.iter().map(|(n, v)| (n, v)))
+            .args(["rev-parse", "--path-format=absolute", "--git-dir"])
+            .args(["--git-common-dir", "--git-path", "objects", "--git-path"])
+            .args(["index", "--show-toplevel"])
+            .output()
+            .expect("git runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let lines: Vec<PathBuf> = stdout.lines().map(PathBuf::from).collect();
+        let [git_dir, common_dir, object_dir, index_file, rest @ ..] = lines.as_slice() else {
+            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+        };
+        Ok(Layout {
+            git_dir: git_dir.clone(),
+            common_dir: common_dir.clone(),
+            work_tree: rest.first().filter(|_| output.status.success()).cloned(),
+            object_dir: object_dir.clone(),
+            index_file: index_file.clone(),
+            alternates: Vec::new(),
+        })
+    }
+
+    fn bare_repository() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp");
+        git(dir.path(), &["init", "-q", "--bare", "repo.git"]);
+        dir
+    }
+
+    #[test]
+    fn a_bare_repository_entered_at_its_top_resolves_as_git_resolves_it() {
+        let home = bare_repository();
+        let bare = home.path().join("repo.git");
+        let env = environment(home.path(), &[]);
+        let plain = plain_layout(&bare, lookup(&env)).expect("the plain bare case");
+        assert_same(&plain, &git_layout(&bare, &env).expect("git resolves it"));
+        assert_eq!(plain.work_tree, None);
+        // Through a symbolic link and `..`: git works from the real path.
+        let link = home.path().join("link");
+        std::os::unix::fs::symlink(&bare, &link).expect("symlink");
+        let dir = link.join("refs/..");
+        let plain = plain_layout(&dir, lookup(&env)).expect("the plain bare case");
+        assert_same(&plain, &git_layout(&dir, &env).expect("git resolves it"));
+        for file in ["index.lock", "/tmp/elsewhere/index"] {
+            let env = environment(home.path(), &[("GIT_INDEX_FILE", file)]);
+            let plain = plain_layout(&bare, lookup(&env)).expect("the plain bare case");
+            assert_same(&plain, &git_layout(&bare, &env).expect("git resolves it"));
+        }
+        // A mirror without a config file, or one without `core.bare`.
+        git(&bare, &["config", "--unset", "core.bare"]);
+        let plain = plain_layout(&bare, lookup(&env)).expect("no core.bare");
+        assert_same(&plain, &git_layout(&bare, &env).expect("git resolves it"));
+        std::fs::remove_file(bare.join("config")).expect("remove");
+        let plain = plain_layout(&bare, lookup(&env)).expect("no config");
+        assert_same(&plain, &git_layout(&bare, &env).expect("git resolves it"));
+    }
+
+    #[test]
+    fn a_bare_repository_git_would_not_find_as_such_is_left_to_git() {
+        let home = bare_repository();
+        let bare = home.path().join("repo.git");
+        let env = environment(home.path(), &[]);
+        // Below its top git walks up to it; the fast path does not.
+        let refs = bare.join("refs");
+        assert!(plain_layout(&refs, lookup(&env)).is_none(), "subdirectory");
+        git_layout(&refs, &env).expect("git walks up");
+        let git_dir = bare.to_string_lossy().into_owned();
+        for (name, value) in [
+            ("GIT_DIR", git_dir.as_str()),
+            ("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1"),
+            ("GIT_CONFIG_COUNT", "1"),
+            ("GIT_CONFIG_NOSYSTEM", "maybe"),
+            ("GIT_CONFIG_GLOBAL", "relative/config"),
+            ("HOME", "relative"),
+        ] {
+            let env = environment(home.path(), &[(name, value)]);
+            assert!(
+                plain_layout(&bare, lookup(&env)).is_none(),
+                "{name}={value}"
+            );
+        }
+        // Without git on PATH its system file is not known (and libgit2 answers).
+        let env = environment(
+            home.path(),
+            &[("GIT_CONFIG_NOSYSTEM", "0"), ("PATH", "/nowhere")],
+        );
+        assert!(
+            plain_layout(&bare, lookup(&env)).is_none(),
+            "no git on PATH"
+        );
+        // A bare repository whose config does not say so, or moves the work tree.
+        for (key, value) in [("core.bare", "false"), ("core.worktree", "/elsewhere")] {
+            let home = bare_repository();
+            let bare = home.path().join("repo.git");
+            git(&bare, &["config", key, value]);
+            let env = environment(home.path(), &[]);
+            assert!(plain_layout(&bare, lookup(&env)).is_none(), "{key}");
+        }
+        // A `.git` beside HEAD: git reads that first.
+        std::fs::create_dir(bare.join(".git")).expect("mkdir");
+        assert!(plain_layout(&bare, lookup(&env)).is_none(), "a .git inside");
+    }
+
+    #[test]
+    fn safe_bare_repository_in_the_user_s_configuration_is_honoured_as_git_honours_it() {
+        let home = bare_repository();
+        let bare = home.path().join("repo.git");
+        let system = home.path().join("system");
+        let global = home.path().join("global");
+        let xdg = home.path().join("xdg");
+        std::fs::create_dir_all(xdg.join("git")).expect("mkdir");
+        let system_var = system.to_string_lossy().into_owned();
+        let global_var = global.to_string_lossy().into_owned();
+        let xdg_var = xdg.to_string_lossy().into_owned();
+        let files = [
+            (home.path().join(".gitconfig"), vec![]),
+            (
+                xdg.join("git/config"),
+                vec![("XDG_CONFIG_HOME", xdg_var.as_str())],
+            ),
+            (
+                global.clone(),
+                vec![("GIT_CONFIG_GLOBAL", global_var.as_str())],
+            ),
+            (
+                system.clone(),
+                vec![
+                    ("GIT_CONFIG_SYSTEM", system_var.as_str()),
+                    ("GIT_CONFIG_NOSYSTEM", "false"),
+                ],
+            ),
+        ];
+        for (file, extra) in &files {
+            let env = environment(home.path(), extra);
+            for (text, fast) in [
+                ("[safe]\n\tbareRepository = explicit\n", false),
+                ("[Safe]\n\tBareRepository = all\n", true),
+                (
+                    "[safe]\nbarerepository = all\nbarerepository = explicit\n",
+                    false,
+                ),
+                ("[user]\n\tname = A bare repository\n", true),
+                ("[include]\n\tpath = other\n", false),
+            ] {
+                std::fs::write(file, text).expect("write");
+                let plain = plain_layout(&bare, lookup(&env));
+                let git = git_layout(&bare, &env);
+                let context = format!("{}: {text:?}", file.display());
+                assert_eq!(plain.is_some(), fast, "{context}");
+                match (&plain, &git) {
+                    (Some(plain), Ok(git)) => assert_same(plain, git),
+                    (Some(_), Err(refused)) => panic!("git refuses: {refused} ({context})"),
+                    (None, _) => {}
+                }
+                if text.contains("explicit") {
+                    let refused = git.expect_err(&context);
+                    assert!(refused.contains("safe.bareRepository"), "{refused}");
+                }
+            }
+            std::fs::remove_file(file).expect("remove");
+        }
+        // Set aside by GIT_CONFIG_NOSYSTEM, a system file's setting counts for nothing.
+        std::fs::write(&system, "[safe]\n\tbareRepository = explicit\n").expect("write");
+        let env = environment(home.path(), &[("GIT_CONFIG_SYSTEM", system_var.as_str())]);
+        let plain = plain_layout(&bare, lookup(&env)).expect("the plain bare case");
+        assert_same(&plain, &git_layout(&bare, &env).expect("git resolves it"));
+    }
+
+    #[test]
+    fn a_bare_repository_owned_by_another_user_is_left_to_git() {
+        let home = bare_repository();
+        let bare = home.path().join("repo.git");
+        // git's own stand-in for another owner, then (as root) a real one.
+        let env = environment(home.path(), &[("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")]);
+        assert!(plain_layout(&bare, lookup(&env)).is_none());
+        let refused = git_layout(&bare, &env).expect_err("git refuses it");
+        assert!(refused.contains("dubious ownership"), "{refused}");
+        if current_user() == Some(0) {
+            std::os::unix::fs::chown(&bare, Some(4242), None).expect("chown");
+            let env = environment(home.path(), &[]);
+            assert!(plain_layout(&bare, lookup(&env)).is_none());
+            let refused = git_layout(&bare, &env).expect_err("git refuses it");
+            assert!(refused.contains("dubious ownership"), "{refused}");
+        }
     }
 }
