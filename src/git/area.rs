@@ -117,21 +117,22 @@ impl Repo {
         wanted: &Wanted<'_, M>,
     ) -> Result<bool, GitError> {
         let within = |segments: usize| wanted.depth.is_none_or(|depth| segments <= depth);
-        let mut start = wanted.dir.as_bytes().to_vec();
-        if !start.is_empty() {
-            start.push(b'/');
+        // Every directory's path, one after another: `pending` holds where each is.
+        let mut prefixes = wanted.dir.as_bytes().to_vec();
+        if !prefixes.is_empty() {
+            prefixes.push(b'/');
         }
         let segments = wanted.dir.split('/').filter(|s| !s.is_empty()).count();
         // Directories still to list, with their paths and depths; no recursion.
-        let mut pending = vec![(dir, start, segments)];
+        let mut pending = vec![(dir, 0..prefixes.len(), segments)];
         let mut path = Vec::new();
-        while let Some((id, prefix, segments)) = pending.pop() {
-            let listing = self.remembered_tree(id, &prefix)?;
+        while let Some((id, at, segments)) = pending.pop() {
+            let listing = self.remembered_tree(id, &prefixes[at.clone()])?;
             for entry in tree_entries(&listing, |id| id) {
                 match entry {
                     Entry::File { name, .. } if within(segments + 1) => {
                         path.clear();
-                        path.extend_from_slice(&prefix);
+                        path.extend_from_slice(&prefixes[at.clone()]);
                         path.extend_from_slice(name);
                         if path_matches(&path, &wanted.matches) {
                             return Ok(true);
@@ -140,10 +141,11 @@ impl Repo {
                     Entry::File { .. } => {}
                     // A file below it has at least two more segments.
                     Entry::Dir { name, dir } if within(segments + 2) => {
-                        let mut below = prefix.clone();
-                        below.extend_from_slice(name);
-                        below.push(b'/');
-                        pending.push((dir, below, segments + 1));
+                        let start = prefixes.len();
+                        prefixes.extend_from_within(at.clone());
+                        prefixes.extend_from_slice(name);
+                        prefixes.push(b'/');
+                        pending.push((dir, start..prefixes.len(), segments + 1));
                     }
                     Entry::Dir { .. } => {}
                 }
