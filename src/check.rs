@@ -63,17 +63,8 @@ pub fn judge_all(
     detail: Detail,
     reads: Reads<'_>,
 ) -> Result<Judgement, GitError> {
-    let max_files = rules.settings.max_files;
-    if changes.len() > max_files {
-        return Ok(Judgement {
-            findings: vec![Finding::too_large(
-                changes.len(),
-                max_files,
-                rules.settings.max_files_origin.clone(),
-            )],
-            satisfied: Vec::new(),
-            removed_labels: None,
-        });
+    if let Some(judgement) = too_large(rules, changes.len()) {
+        return Ok(judgement);
     }
     let candidates = rules.candidates(&changes);
     let mut needed = rules.needs_lines(&candidates, &changes);
@@ -129,6 +120,21 @@ pub fn judge_all(
         findings,
         satisfied,
         removed_labels,
+    })
+}
+
+/// The judgement of a change of `files` files when that is more than
+/// `settings.max_files`: its one finding says it was not judged.
+pub fn too_large(rules: &RuleSet, files: usize) -> Option<Judgement> {
+    let max_files = rules.settings.max_files;
+    (files > max_files).then(|| Judgement {
+        findings: vec![Finding::too_large(
+            files,
+            max_files,
+            rules.settings.max_files_origin.clone(),
+        )],
+        satisfied: Vec::new(),
+        removed_labels: None,
     })
 }
 

@@ -197,3 +197,108 @@ fn an_audit_that_reads_blocks_counts_every_unit_over_max_files() {
     assert_eq!(json["range"]["too_large"], 2, "{json}");
     assert_eq!(counts(&json, "api"), [2, 1, 0, 1, 1]);
 }
+
+/// A history whose units move files across the area's edge among changes outside it
+/// (so each is diffed again in full), with contents that pair in more than one way;
+/// commit ids, oldest first. After the root commit (too large):
+/// 1. `src/api/x.rs` moved out to `legacy/`, a test changed: no case;
+/// 2. `a/dup.rs` and `src/api/dup.rs` (the same content) deleted, `src/api/new.rs`
+///    added with it: the addition takes the deletion first in path order, outside
+///    the area, so `dup` is deleted, a miss;
+/// 3. `src/api/a.rs` and its docs changed, two files renamed outside the area: four
+///    changes with the renames paired, as many as `max_files`: satisfied;
+/// 4. the same and one more file changed outside: too large;
+/// 5. `o.rs` deleted, `b/z.rs` and `src/api/z.rs` added with its content: `b/z.rs`
+///    comes first and takes it, so `z` is added, a miss;
+/// 6. `src/api/new.rs` moved out and `legacy/x.rs` moved in, at once: no case.
+fn edge_history() -> (Repo, Vec<String>) {
+    let repo = Repo::new();
+    let move_file = |from: &str, to: &str| {
+        let text = std::fs::read(repo.path().join(from)).expect("read");
+        repo.remove(from).write(to, text);
+    };
+    let mut ids = Vec::new();
+    repo.write("lockstep.toml", RULES)
+        .write("src/api/a.rs", "fn a() {}\n")
+        .write("docs/api/a.md", "# a\n")
+        .write("src/api/x.rs", "fn x() {}\n")
+        .write("docs/api/x.md", "# x\n")
+        .write("src/api/dup.rs", "dup\n")
+        .write("docs/api/dup.md", "# dup\n")
+        .write("a/dup.rs", "dup\n")
+        .write("tests/t.rs", "1\n")
+        .write("NOTES.md", "notes\n")
+        .write("o.rs", "zed\n");
+    ids.push(repo.commit_at("Initial", "2026-01-05T10:00:00+0000"));
+    move_file("src/api/x.rs", "legacy/x.rs");
+    repo.write("tests/t.rs", "2\n");
+    ids.push(repo.commit_at("Move x out", "2026-01-10T10:00:00+0000"));
+    repo.remove("a/dup.rs")
+        .remove("src/api/dup.rs")
+        .write("src/api/new.rs", "dup\n")
+        .write("tests/t.rs", "3\n");
+    ids.push(repo.commit_at("Replace dup", "2026-01-12T10:00:00+0000"));
+    repo.write("src/api/a.rs", "fn a() -> u8 { 1 }\n")
+        .write("docs/api/a.md", "# a\nreturns 1\n");
+    move_file("tests/t.rs", "tests/u.rs");
+    move_file("NOTES.md", "notes/NOTES.md");
+    ids.push(repo.commit_at("Four files", "2026-01-14T10:00:00+0000"));
+    repo.write("src/api/a.rs", "fn a() -> u8 { 2 }\n")
+        .write("docs/api/a.md", "# a\nreturns 2\n")
+        .write("o.rs", "zed\nzed\n");
+    move_file("tests/u.rs", "tests/v.rs");
+    move_file("notes/NOTES.md", "notes/N.md");
+    ids.push(repo.commit_at("Five files", "2026-01-16T10:00:00+0000"));
+    repo.remove("o.rs")
+        .write("b/z.rs", "zed\nzed\n")
+        .write("src/api/z.rs", "zed\nzed\n");
+    ids.push(repo.commit_at("Add z", "2026-01-18T10:00:00+0000"));
+    move_file("src/api/new.rs", "legacy/new.rs");
+    move_file("legacy/x.rs", "src/api/x2.rs");
+    ids.push(repo.commit_at("Swap", "2026-01-20T10:00:00+0000"));
+    (repo, ids)
+}
+
+#[test]
+fn a_move_out_of_the_area_or_into_it_among_other_changes_does_not_trigger() {
+    let (repo, _) = edge_history();
+    for day in ["2026-01-10", "2026-01-20"] {
+        let json = json(&repo, &["--since", day, "--until", day]);
+        assert_eq!(json["range"]["units"], 1);
+        assert_eq!(counts(&json, "api"), [0; 5], "{json}");
+    }
+}
+
+#[test]
+fn renames_pair_as_a_full_diff_pairs_them_on_both_sides_of_the_area() {
+    let (repo, ids) = edge_history();
+    let json = json(&repo, &["--since", "2026-01-12"]);
+    let misses: Vec<(&str, &str)> = json["misses"]
+        .as_array()
+        .expect("misses")
+        .iter()
+        .map(|miss| {
+            let commit = miss["commit"].as_str().expect("a commit");
+            (commit, miss["triggered_by"][0].as_str().expect("a path"))
+        })
+        .collect();
+    assert_eq!(
+        misses,
+        [
+            (ids[2].as_str(), "src/api/dup.rs"),
+            (ids[5].as_str(), "src/api/z.rs")
+        ],
+        "{json}"
+    );
+}
+
+#[test]
+fn renames_outside_the_area_count_once_against_max_files() {
+    let (repo, _) = edge_history();
+    let json = json(&repo, &["--since", "2026-01-14", "--until", "2026-01-14"]);
+    assert_eq!(json["range"]["too_large"], 0, "{json}");
+    assert_eq!(counts(&json, "api"), [1, 1, 0, 0, 0]);
+    let json = self::json(&repo, &["--since", "2026-01-16", "--until", "2026-01-16"]);
+    assert_eq!(json["range"]["too_large"], 1, "{json}");
+    assert_eq!(counts(&json, "api"), [0; 5]);
+}

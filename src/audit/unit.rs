@@ -10,7 +10,7 @@ use super::fixes::Watched;
 use super::{Case, CommitInfo, Outcome};
 use crate::annotations::Reads;
 use crate::change::{Change, Status};
-use crate::check::{Detail, judge_all};
+use crate::check::{Detail, judge_all, too_large};
 use crate::day::Day;
 use crate::finding::{Finding, FindingStatus, Missing, Trigger};
 use crate::git::{Area, GitError, Repo, Unit, Wanted};
@@ -84,15 +84,16 @@ impl Judged {
 
     /// Judges `changes` as `check` would, then sorts each case into its outcome. The
     /// commit's message and author are read only for a unit with findings or cases.
-    /// A unit diffed within an [`Judged::area`] has no case, however many files it
-    /// changed, unless it could trigger a rule: then it is diffed again in full, if its
-    /// walk left out any change.
+    /// A unit diffed within `area` (its [`Judged::area`]) has no case, however many
+    /// files it changed, unless it could trigger a rule: then, if its walk left out any
+    /// change, it is judged on what its full diff holds ([`Repo::unit_changes_in_full`]):
+    /// its number of files, and renames across the area's edge.
     pub fn judge(
         repo: &Repo,
         rules: &RuleSet,
         unit: &Unit,
         changes: Vec<Change>,
-        reads: Reads<'_>,
+        (reads, area): (Reads<'_>, Option<&Area>),
         watched: &Watched,
     ) -> Result<Judged, GitError> {
         let mut judged = Judged::empty(unit);
@@ -100,28 +101,38 @@ impl Judged {
             judged.changed = watched.changed(&changes);
             return Ok(judged);
         }
-        let changes = if unit.left_out {
-            repo.unit_changes_in_full(unit)?
-        } else {
-            changes
+        let (changes, files) = match area.filter(|_| unit.left_out) {
+            Some(area) => {
+                let full = repo.unit_changes_in_full(unit, area, &changes)?;
+                (full.changes, full.files)
+            }
+            None => {
+                let files = changes.len();
+                (changes, files)
+            }
         };
         let moved: HashSet<String> = changes
             .iter()
             .filter(|c| c.status == Status::Renamed)
             .map(|c| c.path.clone())
             .collect();
+        // A change outside the area updates no companion a miss waits for.
         judged.changed = watched.changed(&changes);
         // Waivers only turn findings into waived ones, once all are known: the
         // message is read for the units that have some.
-        let mut judgement = judge_all(
-            repo,
-            rules,
-            changes,
-            unit.unchanged(),
-            &Waivers::default(),
-            Detail::Path,
-            reads,
-        )?;
+        let judgement = match too_large(rules, files) {
+            Some(judgement) => Ok(judgement),
+            None => judge_all(
+                repo,
+                rules,
+                changes,
+                unit.unchanged(),
+                &Waivers::default(),
+                Detail::Path,
+                reads,
+            ),
+        };
+        let mut judgement = judgement?;
         if !judgement.findings.is_empty() {
             let message = &unit.commit(repo)?.message;
             Waivers::from_message(message, &rules.settings.skip_trailer)

@@ -55,7 +55,9 @@ pub fn walk_since<T: Send>(
             let mine = each(repo, unit, &changes)?;
             let judged = rules
                 .zip(watched.as_ref())
-                .map(|(rules, watched)| Judged::judge(repo, rules, unit, changes, reads, watched))
+                .map(|(rules, watched)| {
+                    Judged::judge(repo, rules, unit, changes, (reads, None), watched)
+                })
                 .transpose()?;
             Ok::<_, GitError>((mine, judged))
         },

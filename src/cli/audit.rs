@@ -360,7 +360,8 @@ fn walk<'r>(
             if ignored.contains(&unit.id) {
                 return Ok((Some(Judged::ignored(unit)), unit_renames));
             }
-            let judged = Judged::judge(repo, rules, unit, changes, blocks.reads(), &watched)?;
+            let how = (blocks.reads(), area.as_ref());
+            let judged = Judged::judge(repo, rules, unit, changes, how, &watched)?;
             Ok::<_, crate::git::GitError>((Some(judged), unit_renames))
         },
         |walked_unit| {

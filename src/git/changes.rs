@@ -17,7 +17,11 @@ pub(super) enum NewSide {
     WorkTreeOrIndex,
 }
 
-const EMPTY_BLOB: &str = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
+/// The empty blob's id (`e69de29bb2d1d6434b8b29ae775ad8c2e48c5391`).
+const EMPTY_BLOB: Id = Id([
+    0xe6, 0x9d, 0xe2, 0x9b, 0xb2, 0xd1, 0xd6, 0x43, 0x4b, 0x8b, 0x29, 0xae, 0x77, 0x5a, 0xd8, 0xc2,
+    0xe4, 0x8c, 0x53, 0x91,
+]);
 
 pub(super) fn into_changes(raw: Vec<RawChange>, new_side: NewSide) -> Vec<Change> {
     let mut changes: Vec<Change> = raw.into_iter().map(|r| change(r, new_side)).collect();
@@ -57,20 +61,27 @@ fn object(blob: Blob) -> Content {
     }
 }
 
+/// The id under which an added or deleted file pairs into a rename, if it can pair:
+/// not a submodule's commit, and not empty (empty files are too alike to pair).
+pub(super) fn rename_key(blob: Blob) -> Option<Id> {
+    (blob.mode != 0o160000 && blob.id != EMPTY_BLOB).then_some(blob.id)
+}
+
 fn content_id(content: Option<Content>) -> Option<Id> {
     match content? {
-        Content::Object { id, mode } if mode != 0o160000 => Some(Id(id)),
-        _ => None,
+        Content::Object { id, mode } => rename_key(Blob { id: Id(id), mode }),
+        Content::WorkTree { .. } => None,
     }
 }
 
 /// An addition whose content equals a deletion's is a rename, as git's exact rename
-/// detection pairs them. Empty files are too alike to pair.
+/// detection pairs them ([`rename_key`]): additions in path order take the deletions
+/// of their content in path order.
 fn pair_renames(changes: &mut Vec<Change>) {
     let mut deleted: HashMap<Id, Vec<usize>> = HashMap::new();
     for (i, change) in changes.iter().enumerate() {
         if change.status == Status::Deleted
-            && let Some(id) = content_id(change.old).filter(|id| id.to_string() != EMPTY_BLOB)
+            && let Some(id) = content_id(change.old)
         {
             deleted.entry(id).or_default().push(i);
         }
@@ -104,6 +115,26 @@ fn pair_renames(changes: &mut Vec<Change>) {
         index += 1;
         !consumed.contains(&(index - 1))
     });
+}
+
+/// How many renames [`pair_renames`] makes of additions and deletions of these
+/// [`rename_key`]s: as many for each content as it has both additions and deletions.
+pub(super) fn renames_among(mut added: Vec<Id>, mut deleted: Vec<Id>) -> usize {
+    added.sort_unstable();
+    deleted.sort_unstable();
+    let (mut a, mut d, mut pairs) = (0, 0, 0);
+    while let (Some(x), Some(y)) = (added.get(a), deleted.get(d)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => a += 1,
+            std::cmp::Ordering::Greater => d += 1,
+            std::cmp::Ordering::Equal => {
+                pairs += 1;
+                a += 1;
+                d += 1;
+            }
+        }
+    }
+    pairs
 }
 
 #[cfg(test)]
@@ -146,6 +177,40 @@ mod tests {
                 ("c.md", None, Status::Added)
             ]
         );
+    }
+
+    proptest::proptest! {
+        /// [`renames_among`] counts the renames [`into_changes`] pairs: additions and
+        /// deletions of a few contents (the empty blob and a submodule among them),
+        /// in any order.
+        #[test]
+        fn renames_among_counts_what_pairing_pairs(
+            sides in proptest::collection::vec((0u8..5, proptest::bool::ANY), 0..24),
+        ) {
+            let blob = |content: u8| match content {
+                3 => Blob { id: EMPTY_BLOB, mode: 0o100644 },
+                4 => Blob { id: Id([4; 20]), mode: 0o160000 },
+                _ => Blob { id: Id([content + 1; 20]), mode: 0o100644 },
+            };
+            let raw: Vec<RawChange> = sides
+                .iter()
+                .enumerate()
+                .map(|(i, &(content, added))| {
+                    let side = Some(blob(content));
+                    let (old, new) = if added { (None, side) } else { (side, None) };
+                    RawChange { path: format!("f{i:02}").into_bytes(), old, new }
+                })
+                .collect();
+            let keys = |added: bool| -> Vec<Id> {
+                sides
+                    .iter()
+                    .filter(|side| side.1 == added)
+                    .filter_map(|side| rename_key(blob(side.0)))
+                    .collect()
+            };
+            let pairs = renames_among(keys(true), keys(false));
+            proptest::prop_assert_eq!(pairs, raw.len() - into_changes(raw, NewSide::Objects).len());
+        }
     }
 
     #[test]

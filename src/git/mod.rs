@@ -52,7 +52,7 @@ pub use commit_object::Commit;
 pub use error::GitError;
 pub use lines::{diff_lines, is_binary, read_work_tree};
 pub use revision_files::RevisionFiles;
-pub use source::{Diff, DiffKind, DiffSpec};
+pub use source::{Diff, DiffKind, DiffSpec, InFull};
 pub use tracked::TrackedFile;
 pub use tree_walk::Area;
 pub use unchanged::{Lookup, Unchanged};

@@ -5,16 +5,16 @@ use std::path::PathBuf;
 
 use git2::{Delta, DiffOptions, Oid};
 
-use super::changes::{NewSide, into_changes};
+use super::changes::{NewSide, into_changes, rename_key, renames_among};
 use super::commit_object::Commit;
 use super::error::{Context, GitError};
 use super::git_cli;
 use super::id::Id;
 use super::index_file::{IndexFile, Unreadable};
-use super::tree_walk::{Area, Blob, IndexDir, RawChange, TreeDir, walk};
+use super::tree_walk::{Area, Blob, Found, IndexDir, RawChange, TreeDir, walk};
 use super::unchanged::Unchanged;
 use super::{Repo, Unit};
-use crate::change::Change;
+use crate::change::{Change, Content, Status};
 
 /// What to compare.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,14 +162,31 @@ impl Repo {
     ) -> Result<(Vec<Change>, bool), GitError> {
         let mut raw = Vec::new();
         let sides = (old.map(TreeDir), new.map(TreeDir));
-        let left_out = walk(self, &mut Vec::new(), sides, area, &mut raw)?;
+        let left_out = walk(self, sides, area, &mut raw)?;
         Ok((into_changes(raw, NewSide::Objects), left_out))
     }
 
-    /// Every change of `unit`, whatever its walk left out.
-    pub fn unit_changes_in_full(&self, unit: &Unit) -> Result<Vec<Change>, GitError> {
+    /// What judging `unit` needs of its full diff, when its walk within `area` found
+    /// `within` and left out some change ([`InFull`]).
+    pub fn unit_changes_in_full(
+        &self,
+        unit: &Unit,
+        area: &Area,
+        within: &[Change],
+    ) -> Result<InFull, GitError> {
         let (tree, parent) = unit.trees;
-        self.tree_changes(parent, Some(tree))
+        let mut found = Beyond {
+            ids: within.iter().flat_map(paired_ids).collect(),
+            raw: Vec::new(),
+            others: 0,
+            added: Vec::new(),
+            deleted: Vec::new(),
+        };
+        let sides = (parent.map(TreeDir), Some(TreeDir(tree)));
+        walk(self, sides, Some(area), &mut found)?;
+        let changes = into_changes(found.raw, NewSide::Objects);
+        let files = changes.len() + found.others - renames_among(found.added, found.deleted);
+        Ok(InFull { changes, files })
     }
 
     fn staged_diff(&self, index_file: Option<&std::path::Path>) -> Result<Diff, GitError> {
@@ -252,6 +269,74 @@ impl Repo {
     }
 }
 
+/// What judging a unit needs of its full diff, when its walk within an area left some
+/// change out: what the full diff gives the rules, without a [`Change`] (nor a path)
+/// for each change outside the area, which no rule sees.
+#[derive(Debug)]
+pub struct InFull {
+    /// The full diff's changes within the area, and those outside it that pair with
+    /// one of them into an exact rename across the area's edge (either way), in path
+    /// order. Renames are paired as in the full diff: an addition may take a deletion
+    /// outside the area before one within it.
+    pub changes: Vec<Change>,
+    /// How many changes the full diff has, renames paired.
+    pub files: usize,
+}
+
+/// The ids of a change within an area that a change outside it could pair with: an
+/// addition's, a deletion's, and a rename's (which either side could take instead).
+fn paired_ids(change: &Change) -> impl Iterator<Item = Id> {
+    let id = |content: Option<Content>| match content {
+        Some(Content::Object { id, .. }) => Some(Id(id)),
+        _ => None,
+    };
+    let sides = match change.status {
+        Status::Added => (None, id(change.new)),
+        Status::Deleted => (id(change.old), None),
+        Status::Renamed => (id(change.old), id(change.new)),
+        _ => (None, None),
+    };
+    sides.0.into_iter().chain(sides.1)
+}
+
+/// A walk of a unit's full diff that keeps a [`RawChange`] only where judging needs
+/// it: within the area, and outside it for an addition or deletion that may pair with
+/// one within; the other changes outside are counted, with the ids they pair by.
+struct Beyond {
+    /// [`paired_ids`] of the changes within the area.
+    ids: HashSet<Id>,
+    raw: Vec<RawChange>,
+    /// Changes outside the area not in `raw`, and the [`rename_key`]s of their
+    /// additions and deletions.
+    others: usize,
+    added: Vec<Id>,
+    deleted: Vec<Id>,
+}
+
+impl Found for Beyond {
+    const OUTSIDE: bool = true;
+
+    fn inside(&mut self, path: &[u8], old: Option<Blob>, new: Option<Blob>) {
+        self.raw.inside(path, old, new);
+    }
+
+    fn outside(&mut self, path: &[u8], old: Option<Blob>, new: Option<Blob>) {
+        let one_side = match (old, new) {
+            (None, Some(blob)) => Some((blob, &mut self.added)),
+            (Some(blob), None) => Some((blob, &mut self.deleted)),
+            _ => None,
+        };
+        if let Some((blob, list)) = one_side {
+            if self.ids.contains(&blob.id) {
+                self.raw.inside(path, old, new);
+                return;
+            }
+            list.extend(rename_key(blob));
+        }
+        self.others += 1;
+    }
+}
+
 /// Why the work tree must be compared by git rather than libgit2, if it must: an index
 /// libgit2 cannot read (split, sparse), or entries outside a sparse checkout, which
 /// libgit2 would report deleted.
@@ -318,7 +403,7 @@ fn index_changes(
     };
     let mut raw = Vec::new();
     let sides = (head_tree.map(TreeDir), Some(root));
-    walk(repo, &mut Vec::new(), sides, None, &mut raw)?;
+    walk(repo, sides, None, &mut raw)?;
     Ok(raw)
 }
 

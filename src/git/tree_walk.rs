@@ -607,15 +607,67 @@ impl Area {
     }
 }
 
-/// Diffs two directories into `out`, in path order: within `area`, when given, which
-/// the directory `prefix` is then on the way to. Whether a change outside the area was
-/// left out: without one, `out` holds every change.
-pub(super) fn walk<A: Dir, B: Dir>(
+/// Where a walk hands the changes it finds.
+pub(super) trait Found {
+    /// Whether the walk goes outside its area too, handing what changed there to
+    /// [`Found::outside`]; otherwise it only says it left a change out.
+    const OUTSIDE: bool = false;
+    /// A change at `path`, within the walk's area (anywhere, without one).
+    fn inside(&mut self, path: &[u8], old: Option<Blob>, new: Option<Blob>);
+    /// A change at `path`, outside the walk's area, when [`Found::OUTSIDE`].
+    fn outside(&mut self, _path: &[u8], _old: Option<Blob>, _new: Option<Blob>) {}
+}
+
+impl Found for Vec<RawChange> {
+    fn inside(&mut self, path: &[u8], old: Option<Blob>, new: Option<Blob>) {
+        self.push(RawChange {
+            path: path.to_vec(),
+            old,
+            new,
+        });
+    }
+}
+
+/// Where a directory a walk reaches lies with respect to its area.
+#[derive(Debug, Clone, Copy)]
+enum Scope<'a> {
+    /// In the area, or anywhere when there is none: every change in it counts.
+    Inside,
+    /// On the way to the area.
+    Above(&'a Area),
+    /// Outside the area, walked only when [`Found::OUTSIDE`].
+    Outside,
+}
+
+/// Diffs two root directories into `out`, in path order: within `area`, when given.
+/// Whether a change lay outside the area: when none did, `out` was handed every change.
+pub(super) fn walk<A: Dir, B: Dir, F: Found>(
+    repo: &Repo,
+    sides: (Option<A>, Option<B>),
+    area: Option<&Area>,
+    out: &mut F,
+) -> Result<bool, GitError> {
+    let scope = area.map_or(Scope::Inside, Scope::Above);
+    PREFIX.with_borrow_mut(|prefix| {
+        prefix.clear();
+        walk_in(repo, prefix, sides, scope, out)
+    })
+}
+
+thread_local! {
+    /// The path a walk is at: one buffer for every walk of the thread, grown to the
+    /// longest path once (a walk reads trees only: it never starts another walk).
+    static PREFIX: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// [`walk`] in the directory `prefix` (with a `/` at its end; empty at the root),
+/// which lies in `scope`.
+fn walk_in<A: Dir, B: Dir, F: Found>(
     repo: &Repo,
     prefix: &mut Vec<u8>,
     (old, new): (Option<A>, Option<B>),
-    area: Option<&Area>,
-    out: &mut Vec<RawChange>,
+    scope: Scope<'_>,
+    out: &mut F,
 ) -> Result<bool, GitError> {
     if let (Some(a), Some(b)) = (&old, &new)
         && a.id().is_some()
@@ -659,7 +711,7 @@ pub(super) fn walk<A: Dir, B: Dir>(
             Ordering::Greater => (None, new.next()),
             Ordering::Equal => (old.next(), new.next()),
         };
-        left_out |= visit(repo, prefix, (a, b), area, out)?;
+        left_out |= visit(repo, prefix, (a, b), scope, out)?;
     }
 }
 
@@ -695,14 +747,13 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
 const STRIDE: usize = 32;
 
 /// Handles one name present on either or both sides, in the directory `prefix`, which
-/// is on the way to `area` when one is given; whether a change was left out, as
-/// [`walk`] says.
-fn visit<A: Dir, B: Dir>(
+/// lies in `scope`; whether a change lay outside the area, as [`walk`] says.
+fn visit<A: Dir, B: Dir, F: Found>(
     repo: &Repo,
     prefix: &mut Vec<u8>,
     (old, new): (Option<Entry<'_, A>>, Option<Entry<'_, B>>),
-    area: Option<&Area>,
-    out: &mut Vec<RawChange>,
+    scope: Scope<'_>,
+    out: &mut F,
 ) -> Result<bool, GitError> {
     if let (Some(a), Some(b)) = (&old, &new)
         && unchanged(a, b)
@@ -720,13 +771,17 @@ fn visit<A: Dir, B: Dir>(
     let (new_blob, new_dir) = split(new);
     if old_dir.is_some() || new_dir.is_some() {
         prefix.push(b'/');
-        let area = match area.map(|area| area.place(prefix)) {
-            None | Some(Place::Inside) => None,
-            Some(Place::Above) => area,
-            Some(Place::Outside) => {
-                prefix.truncate(len);
-                return Ok(true);
-            }
+        let scope = match scope {
+            Scope::Above(area) => match area.place(prefix) {
+                Place::Inside => Scope::Inside,
+                Place::Above => scope,
+                Place::Outside if F::OUTSIDE => Scope::Outside,
+                Place::Outside => {
+                    prefix.truncate(len);
+                    return Ok(true);
+                }
+            },
+            Scope::Inside | Scope::Outside => scope,
         };
         // Each level is at least two bytes (`d/`), so the count runs only on deep paths.
         if prefix.len() > MAX_TREE_DEPTH && depth(prefix) > MAX_TREE_DEPTH {
@@ -738,17 +793,19 @@ fn visit<A: Dir, B: Dir>(
         // Deep trees recurse on a stack grown on the heap rather than overflowing the
         // thread's own (an audit worker's is 2 MiB).
         left_out = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
-            walk(repo, prefix, (old_dir, new_dir), area, out)
+            walk_in(repo, prefix, (old_dir, new_dir), scope, out)
         })?;
     } else if old_blob != new_blob {
-        if area.is_none_or(|area| area.holds(prefix)) {
-            out.push(RawChange {
-                path: prefix.clone(),
-                old: old_blob,
-                new: new_blob,
-            });
+        let inside = match scope {
+            Scope::Inside => true,
+            Scope::Above(area) => area.holds(prefix),
+            Scope::Outside => false,
+        };
+        if inside {
+            out.inside(prefix, old_blob, new_blob);
         } else {
             left_out = true;
+            out.outside(prefix, old_blob, new_blob);
         }
     }
     prefix.truncate(len);
@@ -851,7 +908,7 @@ mod tests {
     fn left_out_within(repo: &Repo, old: Id, new: Id, area: Option<&Area>) -> (Vec<String>, bool) {
         let mut raw = Vec::new();
         let sides = (Some(TreeDir(old)), Some(TreeDir(new)));
-        let left_out = walk(repo, &mut Vec::new(), sides, area, &mut raw).expect("a diff");
+        let left_out = walk(repo, sides, area, &mut raw).expect("a diff");
         (printed(&raw), left_out)
     }
 
@@ -1018,7 +1075,7 @@ mod tests {
         assert_eq!(changes_within(&repo, second, third, Some(&area)), expected);
         let mut raw = Vec::new();
         let sides = (Some(TreeDir(second)), Some(TreeDir(third)));
-        assert!(walk(&repo, &mut Vec::new(), sides, None, &mut raw).is_err());
+        assert!(walk(&repo, sides, None, &mut raw).is_err());
     }
 
     /// A tree entry as git writes it: `<octal mode> <name>\0<id>`.
@@ -1405,7 +1462,7 @@ mod tests {
         };
         let mut raw = Vec::new();
         let sides = (Some(TreeDir(head)), Some(root));
-        walk(&repo, &mut Vec::new(), sides, None, &mut raw).expect("a diff");
+        walk(&repo, sides, None, &mut raw).expect("a diff");
         let args = ["diff", "--cached", "--no-renames", "--name-status"];
         let expected: Vec<String> = String::from_utf8_lossy(&git(path, &args))
             .lines()
