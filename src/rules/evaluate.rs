@@ -268,7 +268,7 @@ fn satisfied(
     triggers: &[Hit],
     changes: &[Change],
 ) -> bool {
-    let matchers: Vec<Rc<GlobMatcher>> = companion
+    let matchers: Vec<Resolved> = companion
         .paths
         .iter()
         .filter_map(|p| resolve(p, bindings))
@@ -282,6 +282,23 @@ fn satisfied(
     })
 }
 
+/// A companion path with its captures bound.
+enum Resolved {
+    /// A glob without a wildcard, class, alternation or escape matches the path it
+    /// spells and nothing else: compared as a string, no glob compiled.
+    Path(String),
+    Glob(Rc<GlobMatcher>),
+}
+
+impl Resolved {
+    fn is_match(&self, path: &str) -> bool {
+        match self {
+            Resolved::Path(spelled) => spelled == path,
+            Resolved::Glob(glob) => glob.is_match(path),
+        }
+    }
+}
+
 thread_local! {
     /// Companion globs with their captures bound, compiled once per thread: an audit
     /// judges the same bindings (or none) in thousands of commits.
@@ -289,22 +306,25 @@ thread_local! {
         RefCell::new(HashMap::new());
 }
 
-fn resolve(pattern: &Pattern, bindings: &Bindings) -> Option<Rc<GlobMatcher>> {
+fn resolve(pattern: &Pattern, bindings: &Bindings) -> Option<Resolved> {
     const LIMIT: usize = 4096;
+    let key = pattern.substitute(bindings);
+    if Pattern::is_literal(&key) {
+        return Some(Resolved::Path(key));
+    }
     // Patterns without captures are cached too: compiling one costs a glob build and a
     // fresh regex cache, in every unit of an audit.
-    let key = pattern.substitute(bindings);
     RESOLVED.with(|cache| {
         let mut cache = cache.borrow_mut();
         if let Some(matcher) = cache.get(&key) {
-            return matcher.clone();
+            return matcher.clone().map(Resolved::Glob);
         }
         if cache.len() >= LIMIT {
             cache.clear();
         }
         let matcher = pattern.resolve(bindings).map(Rc::new);
         cache.insert(key, matcher.clone());
-        matcher
+        matcher.map(Resolved::Glob)
     })
 }
 
@@ -380,6 +400,37 @@ paths = ["docs/api.md"]
 kind = "sdk"
 paths = ["sdk/go/**", "sdk/ts/**"]
 "#;
+
+    #[test]
+    fn a_bound_companion_spelled_out_matches_what_its_glob_matches() {
+        let paths = [
+            "docs/a b.md",
+            "docs/a b.mdx",
+            "docs//a b.md",
+            "Docs/a b.md",
+            "docs/a b.md/",
+            "x/docs/a b.md",
+            "docs/a+b.md",
+            "docs/!a(b).md",
+        ];
+        for text in ["docs/{name}.md", "docs/{name:**}.md", "docs/a b.md"] {
+            let pattern = Pattern::new(text).expect("pattern");
+            for value in ["a b", "a+b", "!a(b)", "a*", "a{b,c}", "[ab]", "a\\b"] {
+                let bindings = Bindings::from([("name".to_owned(), value.to_owned())]);
+                let resolved = resolve(&pattern, &bindings).expect("resolves");
+                let glob = pattern.resolve(&bindings).expect("compiles");
+                let spelled = matches!(resolved, Resolved::Path(_));
+                assert_eq!(spelled, Pattern::is_literal(&pattern.substitute(&bindings)));
+                for path in paths.iter().copied().chain([value]) {
+                    assert_eq!(
+                        resolved.is_match(path),
+                        glob.is_match(path),
+                        "{text} {value} {path}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn all_companions_are_required_and_any_path_satisfies_one() {
