@@ -16,6 +16,8 @@ A repository whose variable is unset is skipped, saying so. Scenarios:
            also judges (as many days as --since to today, just before it)
   cargo    audit --since 2024-01-01 --no-previous  vs  the same git log --since
   cargo    check --staged, 16 files      vs  git diff --cached --name-status
+           and the same with `annotations = false` (no read of each staged file for
+           `LINT.` blocks)
   cargo    check --base HEAD~300         vs  git diff --name-status HEAD~300...HEAD
 The check scenarios and the commit-graph row run in local clones made under a
 temporary directory; the bare clones are only read. A command that exits with a status it should not (a crash, a
@@ -210,6 +212,19 @@ def checks(lockstep, bare, rules, work, runs):
     pair(
         "cargo check --staged, 16 files",
         [lockstep, "check", "--staged", "--config", rules],
+        ["git", "diff", "--cached", "--name-status"],
+        clone,
+        runs,
+        found,
+    )
+    # The same check without `LINT.` blocks, for which it reads both sides of every
+    # staged file (git reads no blob): what the rest of the check costs.
+    plain = os.path.join(work, "cargo-rules-no-annotations.toml")
+    with open(plain, "w") as f:
+        f.write(CARGO_RULES.replace("[settings]\n", "[settings]\nannotations = false\n", 1))
+    pair(
+        "the same, `annotations = false`",
+        [lockstep, "check", "--staged", "--config", plain],
         ["git", "diff", "--cached", "--name-status"],
         clone,
         runs,
