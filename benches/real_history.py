@@ -207,37 +207,23 @@ def staged_clone(bare, work):
 
 def checks(lockstep, bare, rules, work, runs):
     clone = staged_clone(bare, work)
-    # `check` exits 1 when it finds something: that is a result, not a failure.
-    found = (0, 1)
-    pair(
-        "cargo check --staged, 16 files",
-        [lockstep, "check", "--staged", "--config", rules],
-        ["git", "diff", "--cached", "--name-status"],
-        clone,
-        runs,
-        found,
-    )
-    # The same check without `LINT.` blocks, for which it reads both sides of every
-    # staged file (git reads no blob): what the rest of the check costs.
+    # The same staged check without `LINT.` blocks, for which it reads both sides of
+    # every staged file (git reads no blob): what the rest of the check costs.
     plain = os.path.join(work, "cargo-rules-no-annotations.toml")
     with open(plain, "w") as f:
         f.write(CARGO_RULES.replace("[settings]\n", "[settings]\nannotations = false\n", 1))
-    pair(
-        "the same, `annotations = false`",
-        [lockstep, "check", "--staged", "--config", plain],
-        ["git", "diff", "--cached", "--name-status"],
-        clone,
-        runs,
-        found,
-    )
-    pair(
-        "cargo check --base HEAD~300",
-        [lockstep, "check", "--base", "HEAD~300", "--config", rules],
-        ["git", "diff", "--name-status", "HEAD~300...HEAD"],
-        clone,
-        runs,
-        found,
-    )
+    staged_floor = ["git", "diff", "--cached", "--name-status"]
+    for name, command, floor in (
+        ("cargo check --staged, 16 files", ["--staged", "--config", rules], staged_floor),
+        ("the same, `annotations = false`", ["--staged", "--config", plain], staged_floor),
+        (
+            "cargo check --base HEAD~300",
+            ["--base", "HEAD~300", "--config", rules],
+            ["git", "diff", "--name-status", "HEAD~300...HEAD"],
+        ),
+    ):
+        # `check` exits 1 when it finds something: that is a result, not a failure.
+        pair(name, [lockstep, "check", *command], floor, clone, runs, (0, 1))
 
 
 def main():

@@ -75,18 +75,7 @@ pub(super) fn plain_layout(dir: &Path, var: impl Fn(&str) -> Option<OsString>) -
     if !is_plain_git_dir(&git_dir) || !plain_config(&git_dir.join("config"), false)? {
         return None;
     }
-    let index_file = match var("GIT_INDEX_FILE") {
-        None => git_dir.join("index"),
-        Some(file) => index_file_at(&top, Path::new(&file))?,
-    };
-    Some(Layout {
-        object_dir: git_dir.join("objects"),
-        index_file,
-        common_dir: git_dir.clone(),
-        git_dir,
-        work_tree: Some(top),
-        alternates: Vec::new(),
-    })
+    own_layout(git_dir, Some(top), &var)
 }
 
 /// A bare repository lockstep starts in (`-C repo.git`, a server's hook, a CI mirror),
@@ -105,16 +94,27 @@ fn bare_layout(
     {
         return None;
     }
+    own_layout(git_dir, None, var)
+}
+
+/// The layout of a repository whose git directory is its own (not a linked worktree's)
+/// and holds its objects: `GIT_INDEX_FILE` relative to the work tree, or to the git
+/// directory of a bare repository, as git reads it.
+fn own_layout(
+    git_dir: PathBuf,
+    work_tree: Option<PathBuf>,
+    var: &impl Fn(&str) -> Option<OsString>,
+) -> Option<Layout> {
     let index_file = match var("GIT_INDEX_FILE") {
         None => git_dir.join("index"),
-        Some(file) => index_file_at(&git_dir, Path::new(&file))?,
+        Some(file) => index_file_at(work_tree.as_ref().unwrap_or(&git_dir), Path::new(&file))?,
     };
     Some(Layout {
         object_dir: git_dir.join("objects"),
         index_file,
         common_dir: git_dir.clone(),
         git_dir,
-        work_tree: None,
+        work_tree,
         alternates: Vec::new(),
     })
 }
