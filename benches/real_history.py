@@ -17,7 +17,8 @@ A repository whose variable is unset is skipped, saying so. Scenarios:
   cargo    audit --since 2024-01-01 --no-previous  vs  the same git log --since
   cargo    check --staged, 16 files      vs  git diff --cached --name-status
            and the same with `annotations = false` (no read of each staged file for
-           `LINT.` blocks)
+           `LINT.` blocks); the default check also vs git diff --cached, which reads
+           both sides of each staged file too
   cargo    check --base HEAD~300         vs  git diff --name-status HEAD~300...HEAD
 The check scenarios and the commit-graph row run in local clones made under a
 temporary directory; the bare clones are only read. A command that exits with a status it should not (a crash, a
@@ -216,6 +217,12 @@ def checks(lockstep, bare, rules, work, runs):
     for name, command, floor in (
         ("cargo check --staged, 16 files", ["--staged", "--config", rules], staged_floor),
         ("the same, `annotations = false`", ["--staged", "--config", plain], staged_floor),
+        # git reading both sides of each staged file too, to print their patch.
+        (
+            "cargo check --staged against `git diff --cached`",
+            ["--staged", "--config", rules],
+            ["git", "diff", "--cached"],
+        ),
         (
             "cargo check --base HEAD~300",
             ["--base", "HEAD~300", "--config", rules],
