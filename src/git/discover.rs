@@ -526,32 +526,35 @@ mod tests {
         dir
     }
 
+    /// The layout found without git from `dir` in `env`, after checking it is the one
+    /// `git rev-parse` resolves there; `case` names the case when there is none.
+    fn resolved_as_git_resolves(dir: &Path, env: &[(String, OsString)], case: &str) -> Layout {
+        let plain = plain_layout(dir, lookup(env)).expect(case);
+        assert_same(&plain, &git_layout(dir, env).expect("git resolves it"));
+        plain
+    }
+
     #[test]
     fn a_bare_repository_entered_at_its_top_resolves_as_git_resolves_it() {
         let home = bare_repository();
         let bare = home.path().join("repo.git");
         let env = environment(home.path(), &[]);
-        let plain = plain_layout(&bare, lookup(&env)).expect("the plain bare case");
-        assert_same(&plain, &git_layout(&bare, &env).expect("git resolves it"));
+        let plain = resolved_as_git_resolves(&bare, &env, "the plain bare case");
         assert_eq!(plain.work_tree, None);
         // Through a symbolic link and `..`: git works from the real path.
         let link = home.path().join("link");
         std::os::unix::fs::symlink(&bare, &link).expect("symlink");
         let dir = link.join("refs/..");
-        let plain = plain_layout(&dir, lookup(&env)).expect("the plain bare case");
-        assert_same(&plain, &git_layout(&dir, &env).expect("git resolves it"));
+        resolved_as_git_resolves(&dir, &env, "the plain bare case");
         for file in ["index.lock", "/tmp/elsewhere/index"] {
             let env = environment(home.path(), &[("GIT_INDEX_FILE", file)]);
-            let plain = plain_layout(&bare, lookup(&env)).expect("the plain bare case");
-            assert_same(&plain, &git_layout(&bare, &env).expect("git resolves it"));
+            resolved_as_git_resolves(&bare, &env, "the plain bare case");
         }
         // A mirror without a config file, or one without `core.bare`.
         git(&bare, &["config", "--unset", "core.bare"]);
-        let plain = plain_layout(&bare, lookup(&env)).expect("no core.bare");
-        assert_same(&plain, &git_layout(&bare, &env).expect("git resolves it"));
+        resolved_as_git_resolves(&bare, &env, "no core.bare");
         std::fs::remove_file(bare.join("config")).expect("remove");
-        let plain = plain_layout(&bare, lookup(&env)).expect("no config");
-        assert_same(&plain, &git_layout(&bare, &env).expect("git resolves it"));
+        resolved_as_git_resolves(&bare, &env, "no config");
     }
 
     #[test]
@@ -661,8 +664,7 @@ mod tests {
         // Set aside by GIT_CONFIG_NOSYSTEM, a system file's setting counts for nothing.
         std::fs::write(&system, "[safe]\n\tbareRepository = explicit\n").expect("write");
         let env = environment(home.path(), &[("GIT_CONFIG_SYSTEM", system_var.as_str())]);
-        let plain = plain_layout(&bare, lookup(&env)).expect("the plain bare case");
-        assert_same(&plain, &git_layout(&bare, &env).expect("git resolves it"));
+        resolved_as_git_resolves(&bare, &env, "the plain bare case");
     }
 
     #[test]
