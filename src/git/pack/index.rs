@@ -1,13 +1,13 @@
 //! A pack's `.idx` file (version 2): which objects the pack holds, and where. Only
 //! its fan-out table is read up front. An id's place among the ids sharing its first
-//! byte is predicted from its next bytes (SHA-1 ids are uniform), so the first lookup
-//! among them reads a few kilobytes around that place; the second reads them all and
-//! keeps them. A check that reads a few objects of a large pack reads little of its
+//! byte is predicted from its next bytes (SHA-1 ids are uniform), so the first two
+//! lookups among them read a few kilobytes around that place; the third reads them all
+//! and keeps them. A check that reads a few objects of a large pack reads little of its
 //! index, and an audit that reads many keeps it whole.
 
 use std::fs::File;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use super::{read_at, read_exact_at};
 
@@ -24,9 +24,14 @@ const LARGE: u32 = 0x8000_0000;
 /// of 1,000 ids (packs of 250,000 objects), 19 times in 20 at 4,000; a miss reads
 /// the next window.
 const WINDOW: usize = 128;
-/// Windows read at a bucket's first lookup before it is read whole: ids far from
+/// Windows a lookup reads before the bucket is read whole: ids far from
 /// their predicted place are not uniform, and a window at a time would read slowly.
 const WINDOWS: usize = 3;
+/// Lookups in a bucket that read windows; the next reads it whole. A check's few dozen
+/// lookups meet a bucket twice a few times (of 48 lookups in 256 buckets, about four
+/// buckets twice, one in four checks a bucket three times), an audit meets each one
+/// thousands of times.
+const WINDOWED_LOOKUPS: u8 = 2;
 
 pub(super) struct Index {
     file: File,
@@ -39,8 +44,8 @@ pub(super) struct Index {
     /// in place took 43 KiB, written and copied at every open of an index, and faulted
     /// in page by page, though a check reads a few of them (benches/README.md).
     buckets: [OnceLock<Option<Box<Bucket>>>; 256],
-    /// Whether each first byte was looked up once: the next lookup reads it whole.
-    looked_up: [AtomicBool; 256],
+    /// How many lookups of each first byte read windows ([`WINDOWED_LOOKUPS`] at most).
+    windowed: [AtomicU8; 256],
 }
 
 /// The objects whose ids start with one byte, each id beside its offset, so a lookup
@@ -181,7 +186,7 @@ impl Index {
             fanout,
             pack_checksum,
             buckets: std::array::from_fn(|_| OnceLock::new()),
-            looked_up: std::array::from_fn(|_| AtomicBool::new(false)),
+            windowed: std::array::from_fn(|_| AtomicU8::new(0)),
         }))
     }
 
@@ -201,7 +206,7 @@ impl Index {
         let first = usize::from(id[0]);
         let small = match self.buckets[first].get() {
             Some(bucket) => bucket.as_ref()?.find(id)?,
-            None if !self.looked_up[first].swap(true, Ordering::Relaxed) => {
+            None if self.takes_window(first) => {
                 match self.search_file(id, &mut [[0; ID]; WINDOW]) {
                     Search::At(position) => self.stored_offset(position)?,
                     Search::Absent => return None,
@@ -211,6 +216,15 @@ impl Index {
             None => self.bucket(first)?.find(id)?,
         };
         self.offset_of(small)
+    }
+
+    /// Whether this lookup among the ids starting with `first` reads windows: one of
+    /// the first [`WINDOWED_LOOKUPS`].
+    fn takes_window(&self, first: usize) -> bool {
+        let more = |count: u8| (count < WINDOWED_LOOKUPS).then_some(count + 1);
+        self.windowed[first]
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, more)
+            .is_ok()
     }
 
     /// The positions of the ids starting with `first`.
@@ -369,6 +383,29 @@ mod tests {
     }
 
     #[test]
+    fn a_bucket_is_read_whole_at_the_lookup_after_the_windowed_ones() {
+        // Nine ids whose first byte is 0x10.
+        let ids: Vec<[u8; 20]> = (1..=9u8)
+            .map(|n| {
+                let mut id = [n; 20];
+                id[0] = 0x10;
+                id
+            })
+            .collect();
+        let index = open(&index(&ids)).expect("sound").expect("version 2");
+        for (lookup, id) in ids.iter().enumerate() {
+            assert!(index.offset(id).is_some());
+            let whole = lookup >= usize::from(WINDOWED_LOOKUPS);
+            assert_eq!(
+                index.buckets[0x10].get().is_some(),
+                whole,
+                "lookup {lookup}"
+            );
+        }
+        assert!(index.buckets[0x11].get().is_none(), "another bucket");
+    }
+
+    #[test]
     fn rejects_damaged_indexes_and_leaves_other_versions_to_libgit2() {
         let bytes = index_bytes(&[([1; 20], 12), ([2; 20], 100)]);
         assert!(matches!(open(&bytes), Ok(Some(_))));
@@ -449,7 +486,7 @@ mod tests {
                 assert!(found == Search::Absent || size < WINDOW && found == Search::Undecided);
             }
         }
-        // As a walk looks them up: each bucket's first lookup reads a window, the
+        // As a walk looks them up: each bucket's first lookups read windows, the
         // next reads the bucket whole; the absent ones first, then last.
         for index in [open(), open()] {
             for (id, offset) in objects {
