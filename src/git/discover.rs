@@ -259,11 +259,23 @@ fn is_plain_git_dir(git_dir: &Path) -> bool {
 /// leaves none) and reads as SHA-1 with files for refs: no `core.worktree`, `core.bare`
 /// as `bare` says or unset, format version 0 or 1, and only extensions that change
 /// neither. A missing file is all of that (a mirror may have none). `None` when it does
-/// not parse.
+/// not parse. A file as `git init` and `git clone` write it is read here
+/// ([`CoreValues::read`]); any other, by libgit2.
 fn plain_config(path: &Path, bare: bool) -> Option<bool> {
-    if !path.try_exists().ok()? {
-        return Some(true);
+    let text = match std::fs::read(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(true),
+        Err(_) => return None,
+    };
+    match CoreValues::read(&text) {
+        Some(core) => Some(core.plain(bare)),
+        None => plain_config_by_libgit2(path, bare),
     }
+}
+
+/// [`plain_config`] of any file, read by libgit2's parser (includes, quotes, escapes,
+/// extensions).
+fn plain_config_by_libgit2(path: &Path, bare: bool) -> Option<bool> {
     let config = Config::open(path).ok()?;
     if config.get_entry("core.worktree").is_ok()
         || config.get_bool("core.bare").unwrap_or(bare) != bare
@@ -290,6 +302,124 @@ fn plain_config(path: &Path, bare: bool) -> Option<bool> {
         }
     }
     Some(true)
+}
+
+/// What a repository's config sets of `core.bare` and `core.repositoryformatversion`,
+/// in a file of the shape git writes: `[section]` and `[section "sub"]` headers, then
+/// `key = value` lines (or a bare `key`), whole-line comments; values without quotes,
+/// escapes, continuations or comments after them; no carriage return; and no mention
+/// of a work tree, an extension or an include anywhere. libgit2's parse costs more
+/// than the rest of the discovery (its files are stat-ed and checked for access, every
+/// entry copied); this reads only that shape, and anything else is libgit2's.
+#[derive(Debug, PartialEq, Eq)]
+struct CoreValues {
+    bare: Option<bool>,
+    version: Option<i64>,
+}
+
+impl CoreValues {
+    /// The values, or `None` where the file is not of that shape (or sets one twice).
+    fn read(text: &[u8]) -> Option<CoreValues> {
+        let text = text.to_ascii_lowercase();
+        let unusual = [
+            &b"worktree"[..],
+            b"extensions",
+            b"include",
+            b"\r",
+            b"\xef\xbb\xbf",
+        ];
+        if unusual
+            .iter()
+            .any(|word| memchr::memmem::find(&text, word).is_some())
+        {
+            return None;
+        }
+        let mut values = CoreValues {
+            bare: None,
+            version: None,
+        };
+        // `None` before the first header, where git allows no variable.
+        let mut in_core = None;
+        for line in text.split(|&b| b == b'\n').map(<[u8]>::trim_ascii) {
+            if line.is_empty() || line[0] == b'#' || line[0] == b';' {
+                continue;
+            }
+            if let Some(header) = line.strip_prefix(b"[") {
+                in_core = Some(section_is_core(header.strip_suffix(b"]")?)?);
+                continue;
+            }
+            let (key, value) = match line.iter().position(|&b| b == b'=') {
+                Some(at) => (line[..at].trim_ascii(), Some(line[at + 1..].trim_ascii())),
+                None => (line, None),
+            };
+            let plain_value =
+                value.is_none_or(|v| !v.iter().any(|b| matches!(b, b'"' | b'\\' | b'#' | b';')));
+            if !is_variable_name(key) || !plain_value {
+                return None;
+            }
+            if !in_core? {
+                continue;
+            }
+            match key {
+                b"bare" if values.bare.is_none() => values.bare = Some(boolean(value)?),
+                b"repositoryformatversion" if values.version.is_none() => {
+                    values.version = Some(decimal(value?)?);
+                }
+                b"bare" | b"repositoryformatversion" => return None,
+                _ => {}
+            }
+        }
+        Some(values)
+    }
+
+    /// [`plain_config`]'s verdict on these values: `core.bare` as `bare` says or unset,
+    /// format version 0 or 1 (there is no `core.worktree`, no extension).
+    fn plain(&self, bare: bool) -> bool {
+        self.bare.unwrap_or(bare) == bare && self.version.is_none_or(|v| (0..=1).contains(&v))
+    }
+}
+
+/// Whether a section header (between its brackets) is `core`'s own: `Some(false)` for
+/// any other section or a subsection; `None` where it is not of the plain shape.
+fn section_is_core(header: &[u8]) -> Option<bool> {
+    let (name, sub) = match header.iter().position(|&b| b == b' ') {
+        Some(at) => (&header[..at], Some(header[at + 1..].trim_ascii_start())),
+        None => (header, None),
+    };
+    let name_ok = !name.is_empty() && name.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-');
+    let sub_ok = sub.is_none_or(|sub| {
+        sub.len() >= 2
+            && sub.starts_with(b"\"")
+            && sub.ends_with(b"\"")
+            && !sub[1..sub.len() - 1]
+                .iter()
+                .any(|&b| b == b'"' || b == b'\\')
+    });
+    (name_ok && sub_ok).then(|| name == b"core" && sub.is_none())
+}
+
+/// A variable's name as git accepts one: a letter, then letters, digits and dashes.
+fn is_variable_name(name: &[u8]) -> bool {
+    name.first().is_some_and(u8::is_ascii_alphabetic)
+        && name.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// A boolean as git reads one, where it is one of the usual words (lowercase here); a
+/// variable without `=` is true.
+fn boolean(value: Option<&[u8]>) -> Option<bool> {
+    match value {
+        None | Some(b"true" | b"yes" | b"on" | b"1") => Some(true),
+        Some(b"false" | b"no" | b"off" | b"0" | b"") => Some(false),
+        Some(_) => None,
+    }
+}
+
+/// A number of a few plain digits (no sign, no unit suffix).
+fn decimal(value: &[u8]) -> Option<i64> {
+    if value.is_empty() || value.len() > 9 || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(value).ok()?.parse().ok()
 }
 
 #[cfg(unix)]
@@ -358,6 +488,73 @@ mod tests {
         assert_eq!(plain.work_tree, git.work_tree);
         assert_eq!(plain.object_dir, git.object_dir);
         assert_eq!(plain.index_file, git.index_file);
+    }
+
+    #[test]
+    fn a_config_read_without_libgit2_gives_its_verdict_and_any_other_is_left_to_it() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("config");
+        let init = "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\
+            \tlogallrefupdates = true\n[remote \"origin\"]\n\turl = /x\n\
+            \tfetch = +refs/heads/*:refs/remotes/origin/*\n[branch \"main\"]\n\tremote = origin\n";
+        // (file, whether it is read without libgit2)
+        let cases = [
+            (init, true),
+            ("", true),
+            ("[core]\n\tbare = true\n", true),
+            ("[core]\n\tbare\n", true),
+            (
+                "[Core]\n\tBare = YES\n\tRepositoryFormatVersion = 1\n",
+                true,
+            ),
+            ("[core]\n\trepositoryformatversion = 2\n", true),
+            (
+                "[core]\nbare=off\n# a comment\n; another\n\n\tbare-ish = x\n",
+                true,
+            ),
+            ("[core]\n\tbare =\n", true),
+            ("[core \"sub\"]\n\tbare = true\n", true),
+            (
+                "[remote \"a]b\"]\n\tbare = true\n[core]\n\tfilemode = false\n",
+                true,
+            ),
+            ("[core]\n\tworktree = /elsewhere\n", false),
+            (
+                "[core]\n\trepositoryformatversion = 1\n[extensions]\n\tobjectformat = sha256\n",
+                false,
+            ),
+            (
+                "[core]\n\trepositoryformatversion = 1\n[extensions]\n\tnoop = x\n",
+                false,
+            ),
+            ("[include]\n\tpath = other\n", false),
+            ("[core]\n\tbare = \"true\"\n", false),
+            ("[core]\n\tbare = true # so it is\n", false),
+            ("[core]\r\n\tbare = true\r\n", false),
+            ("[core]\n\tbare = maybe\n", false),
+            ("[core]\n\trepositoryformatversion = 1k\n", false),
+            ("[core]\n\trepositoryformatversion = -1\n", false),
+            ("[core]\n\tbare = false\n\tbare = true\n", false),
+            ("bare = true\n[core]\n", false),
+            ("[core.sub]\n\tbare = true\n", false),
+            ("[core \"a\\\"b\"]\n\tbare = true\n", false),
+            ("[core]\n\tbare = tr\\\nue\n", false),
+            ("[core]\n\t2bare = true\n", false),
+        ];
+        for (text, here) in cases {
+            std::fs::write(&path, text).expect("config");
+            let read = CoreValues::read(text.as_bytes());
+            assert_eq!(read.is_some(), here, "{text:?}: {read:?}");
+            for bare in [false, true] {
+                assert_eq!(
+                    plain_config(&path, bare),
+                    plain_config_by_libgit2(&path, bare),
+                    "{text:?}, bare: {bare}"
+                );
+            }
+        }
+        std::fs::remove_file(&path).expect("remove");
+        assert_eq!(plain_config(&path, false), Some(true), "no file");
     }
 
     fn repository() -> tempfile::TempDir {
