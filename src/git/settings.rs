@@ -38,7 +38,13 @@ impl Repo {
     /// where a file cannot be read.
     pub(super) fn config_never_names(&self, words: &[&str]) -> bool {
         let mut files = user_files(|name| std::env::var_os(name));
-        files.extend(user_files(|_| None));
+        // libgit2's own search, where the variables moved the files from it.
+        if VARIABLES
+            .iter()
+            .any(|name| std::env::var_os(name).is_some())
+        {
+            files.extend(user_files(|_| None));
+        }
         let local = [
             self.layout.common_dir.join("config"),
             self.layout.git_dir.join("config.worktree"),
@@ -57,6 +63,13 @@ impl Repo {
         })
     }
 }
+
+/// The variables that choose the files before the repository's.
+const VARIABLES: [&str; 3] = [
+    "GIT_CONFIG_NOSYSTEM",
+    "GIT_CONFIG_SYSTEM",
+    "GIT_CONFIG_GLOBAL",
+];
 
 /// Words of the variables that make libgit2 read other files: `include.path`,
 /// `includeIf.*.path`, `extensions.worktreeConfig`.
