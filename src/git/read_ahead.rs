@@ -245,7 +245,7 @@ mod tests {
         let error = |repo: &Repo| {
             repo.read_content("gone.txt", Some(blob(missing)))
                 .map(|_| ())
-                .unwrap_err()
+                .expect_err("missing")
                 .to_string()
         };
         assert_eq!(error(&repo), error(&alone));
