@@ -717,8 +717,9 @@ fn fetches(home: &std::path::Path, command: &mut std::process::Command) -> usize
         .count()
 }
 
-#[test]
-fn a_partial_clone_fetches_a_diff_s_blobs_in_one_go_as_git_diff_does() {
+/// A repository of three versions of three files, which partial clones of it lack
+/// but for the last.
+fn three_versions() -> Repo {
     let origin = Repo::new();
     origin.git(&["config", "uploadpack.allowFilter", "true"]);
     origin
@@ -730,6 +731,23 @@ fn a_partial_clone_fetches_a_diff_s_blobs_in_one_go_as_git_diff_does() {
         }
         origin.commit(&format!("version {version}"));
     }
+    origin
+}
+
+/// `check --range HEAD~2..HEAD~1` in `partial` fetches the six blobs it lacks in one
+/// `git fetch`, and reports what it reports in `full`.
+fn assert_one_fetch(full: &Repo, partial: &Repo, case: &str) {
+    let args = ["check", "--format", "json", "--range", "HEAD~2..HEAD~1"];
+    let mut check = std::process::Command::new(env!("CARGO_BIN_EXE_lockstep"));
+    check.current_dir(partial.path()).args(args);
+    support::isolate(&mut check, partial.home());
+    assert_eq!(fetches(partial.home(), &mut check), 1, "{case}: one fetch");
+    assert_eq!(run(partial, &args), run(full, &args), "{case}");
+}
+
+#[test]
+fn a_partial_clone_fetches_a_diff_s_blobs_in_one_go_as_git_diff_does() {
+    let origin = three_versions();
     let full = clone_of(&origin, &[]);
     // HEAD~2 and HEAD~1's blobs are missing (the checkout fetched HEAD's): six of them.
     let git_clone = clone_of(&origin, &["--filter=blob:none"]);
@@ -740,16 +758,38 @@ fn a_partial_clone_fetches_a_diff_s_blobs_in_one_go_as_git_diff_does() {
         "git diff: one fetch"
     );
     let partial = clone_of(&origin, &["--filter=blob:none"]);
-    let args = ["check", "--format", "json", "--range", "HEAD~2..HEAD~1"];
-    let mut check = std::process::Command::new(env!("CARGO_BIN_EXE_lockstep"));
-    check.current_dir(partial.path()).args(args);
-    support::isolate(&mut check, partial.home());
-    assert_eq!(
-        fetches(partial.home(), &mut check),
-        1,
-        "lockstep: one fetch"
-    );
-    assert_eq!(run(&partial, &args), run(&full, &args));
+    assert_one_fetch(&full, &partial, "the clone's own configuration");
+}
+
+#[test]
+fn a_promisor_remote_named_outside_the_repository_s_own_configuration_is_fetched_from() {
+    let origin = three_versions();
+    let full = clone_of(&origin, &[]);
+    // git takes `remote.<name>.promisor` from any file of its configuration (the
+    // variable's name in any case), and an included file as part of the one including
+    // it; a name only in such a file still makes a promisor remote.
+    let named = "[remote \"origin\"]\n\tPromisor = true\n";
+    for case in ["the user's file", "an included file"] {
+        let clone = || {
+            let clone = clone_of(&origin, &["--filter=blob:none"]);
+            for variable in ["remote.origin.promisor", "remote.origin.partialclonefilter"] {
+                clone.git(&["config", "--unset", variable]);
+            }
+            let file = match case {
+                "the user's file" => clone.home().join(".gitconfig"),
+                _ => clone.home().join("extra.config"),
+            };
+            std::fs::write(&file, named).expect("config file");
+            if case == "an included file" {
+                clone.git(&["config", "include.path", &file.display().to_string()]);
+            }
+            clone
+        };
+        let git_clone = clone();
+        let mut git_diff = git_clone.git_command(&["diff", "HEAD~2", "HEAD~1"]);
+        assert_eq!(fetches(git_clone.home(), &mut git_diff), 1, "{case}: git");
+        assert_one_fetch(&full, &clone(), case);
+    }
 }
 
 /// Two annotation blocks, each naming a file of its own.

@@ -273,10 +273,15 @@ fn plain_config(path: &Path, bare: bool) -> Option<bool> {
     {
         return Some(false);
     }
-    let mut entries = config.entries(Some("extensions\\..*")).ok()?;
+    // Every entry, its name compared here: a pattern would be a regex compiled by
+    // libgit2 for each process.
+    let mut entries = config.entries(None).ok()?;
     while let Some(entry) = entries.next() {
         let entry = entry.ok()?;
         let name = entry.name()?.to_ascii_lowercase();
+        if !name.starts_with("extensions.") {
+            continue;
+        }
         let plain = PLAIN_EXTENSIONS
             .iter()
             .any(|(key, value)| *key == name && value.is_none_or(|v| entry.value() == Some(v)));

@@ -452,12 +452,18 @@ impl<R: Read> Blocks<R> {
 /// the slice parses one in a few dozen instructions.
 fn parse_tree(body: &[u8]) -> Result<(Vec<TreeNode>, Vec<u8>), Unreadable> {
     let mut reader = Cursor(body);
-    let (mut nodes, mut names) = (Vec::new(), Vec::new());
+    // Sized once, from the body: a node with an id takes 25 bytes and its name's, one
+    // without 6; names take less than the body. A node past the guess grows the list.
+    let mut nodes = Vec::with_capacity(body.len() / NODE_GUESS);
+    let mut names = Vec::with_capacity(body.len());
     if !body.is_empty() {
         tree_node(&mut reader, 0, &mut nodes, &mut names)?;
     }
     Ok((nodes, names))
 }
+
+/// Bytes of a cache-tree body a node takes, about: an id, counts, a short name.
+const NODE_GUESS: usize = 32;
 
 /// What is left of a cache-tree body.
 struct Cursor<'a>(&'a [u8]);

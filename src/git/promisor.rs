@@ -60,7 +60,11 @@ impl Repo {
     /// left to the reads, which say why.
     pub fn prefetch(&self, contents: impl IntoIterator<Item = Content>) {
         let mut promisor = self.promisor.borrow_mut();
-        let promisor = promisor.get_or_insert_with(|| Promisor::of(self.config()));
+        let promisor = promisor.get_or_insert_with(|| {
+            // Most repositories are no partial clone, and say so without being parsed.
+            let config = (!self.config_never_names(PROMISOR_WORDS)).then(|| self.config());
+            Promisor::of(config.flatten())
+        });
         let Some(remote) = &promisor.remote else {
             return;
         };
@@ -142,6 +146,9 @@ fn unfetched(remote: &str, context: String, reason: String) -> GitError {
         reason,
     }
 }
+
+/// What the names of the variables [`promisor_remote`] reads hold, lowercase.
+const PROMISOR_WORDS: &[&str] = &["partialclone", "promisor"];
 
 fn promisor_remote(config: &Config) -> Option<String> {
     if let Ok(name) = config.get_string("extensions.partialclone") {

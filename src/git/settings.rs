@@ -28,7 +28,39 @@ impl Repo {
             })
             .as_ref()
     }
+
+    /// Whether no file of the configuration can set a variable whose name holds one of
+    /// `words` (lowercase): none of the files [`Repo::config`] reads, nor those libgit2
+    /// reads in their place, mentions one in any case, nor includes another file or
+    /// per-worktree configuration. A few small reads, where the configuration itself
+    /// is parsed by libgit2 (the files, each checked for access, then every entry
+    /// copied): a value most repositories never set is known absent without it. `false`
+    /// where a file cannot be read.
+    pub(super) fn config_never_names(&self, words: &[&str]) -> bool {
+        let mut files = user_files(|name| std::env::var_os(name));
+        files.extend(user_files(|_| None));
+        let local = [
+            self.layout.common_dir.join("config"),
+            self.layout.git_dir.join("config.worktree"),
+        ];
+        let mut paths: Vec<PathBuf> = files.into_iter().map(|(file, _)| file).collect();
+        paths.extend(local);
+        paths.sort_unstable();
+        paths.dedup();
+        paths.iter().all(|path| match std::fs::read(path) {
+            Ok(text) => {
+                let text = text.to_ascii_lowercase();
+                let mut named = words.iter().chain(REDIRECTING);
+                !named.any(|word| memchr::memmem::find(&text, word.as_bytes()).is_some())
+            }
+            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        })
+    }
 }
+
+/// Words of the variables that make libgit2 read other files: `include.path`,
+/// `includeIf.*.path`, `extensions.worktreeConfig`.
+const REDIRECTING: &[&str] = &["include", "worktreeconfig"];
 
 /// The configuration of `files` and the repository's own file `local`, read without the
 /// repository; `None` where it needs the repository (or does not parse). Plain

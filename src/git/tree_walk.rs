@@ -791,10 +791,15 @@ fn visit<A: Dir, B: Dir, F: Found>(
             });
         }
         // Deep trees recurse on a stack grown on the heap rather than overflowing the
-        // thread's own (an audit worker's is 2 MiB).
-        left_out = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
-            walk_in(repo, prefix, (old_dir, new_dir), scope, out)
-        })?;
+        // thread's own (an audit worker's is 2 MiB). A shallow level cannot overflow it
+        // and asks nothing: the first ask reads the thread's stack bounds (on the main
+        // thread from `/proc/self/maps`).
+        let walk = || walk_in(repo, prefix, (old_dir, new_dir), scope, out);
+        left_out = if len < SHALLOW_PREFIX {
+            walk()
+        } else {
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, walk)
+        }?;
     } else if old_blob != new_blob {
         let inside = match scope {
             Scope::Inside => true,
@@ -818,6 +823,10 @@ const MAX_TREE_DEPTH: usize = 2048;
 /// Stack left when a level grows a new segment, and the size of each segment.
 const STACK_RED_ZONE: usize = 64 * 1024;
 const STACK_GROWTH: usize = 1024 * 1024;
+/// Bytes of a prefix under which levels recurse on the thread's stack unchecked: each
+/// level is at least two bytes (`d/`), so at most 64 levels, a small part of any
+/// thread's stack (an audit worker's 2 MiB would allow 32 KiB a level).
+const SHALLOW_PREFIX: usize = 128;
 
 /// Directories in a walk prefix (`a/b/` is two).
 fn depth(prefix: &[u8]) -> usize {

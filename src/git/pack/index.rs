@@ -35,8 +35,10 @@ pub(super) struct Index {
     /// The checksum of the pack this index was made for, which ends that pack.
     pack_checksum: [u8; ID],
     /// The ids and offsets of each first byte's objects, once read whole (`None` when
-    /// the file could not be read).
-    buckets: [OnceLock<Option<Bucket>>; 256],
+    /// the file could not be read). Boxed: the 256 slots take 4 KiB where buckets held
+    /// in place took 43 KiB, written and copied at every open of an index, and faulted
+    /// in page by page, though a check reads a few of them (benches/README.md).
+    buckets: [OnceLock<Option<Box<Bucket>>>; 256],
     /// Whether each first byte was looked up once: the next lookup reads it whole.
     looked_up: [AtomicBool; 256],
 }
@@ -230,9 +232,9 @@ impl Index {
                 );
                 let offsets = HEADER + FANOUT + count * (ID + 4) + start * 4;
                 let offsets = read_at(&self.file, offsets as u64, (end - start) * 4);
-                Bucket::new(&ids.ok()?, &offsets.ok()?)
+                Bucket::new(&ids.ok()?, &offsets.ok()?).map(Box::new)
             })
-            .as_ref()
+            .as_deref()
     }
 
     /// Where `id` is among the index's ids, found in windows of ids read from the file

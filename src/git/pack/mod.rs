@@ -145,9 +145,10 @@ pub(super) struct Pack {
     file: Arc<PackFile>,
     windows: Windows,
     /// The inflater of an entry's data in one piece (most entries), and the one that
-    /// inflates it a window at a time.
-    whole_inflater: libdeflater::Decompressor,
-    inflater: Decompress,
+    /// inflates it a window at a time; each made at its first use (their states, about
+    /// 11 and 7 KiB, are zeroed): a check reads a few objects, mostly of one pack.
+    whole_inflater: Option<libdeflater::Decompressor>,
+    inflater: Option<Decompress>,
     bases: Recent<u64, Object>,
     /// The data of the entry inflated last, the object resolved last and the chain of
     /// deltas read last: kept, so reading an object allocates only its own bytes.
@@ -185,8 +186,8 @@ impl Pack {
         Pack {
             windows: Windows::new(Arc::clone(&file.data)),
             file,
-            whole_inflater: libdeflater::Decompressor::new(),
-            inflater: Decompress::new(true),
+            whole_inflater: None,
+            inflater: None,
             bases: Recent::new(BASE_CACHE),
             inflated: Vec::new(),
             resolved: Vec::new(),
@@ -363,7 +364,10 @@ impl Pack {
         let room = header.size.saturating_add(FAST_ROOM);
         out.truncate(room);
         out.resize(room, 0);
-        let inflated = self.whole_inflater.zlib_decompress(stream, out);
+        let inflater = self
+            .whole_inflater
+            .get_or_insert_with(libdeflater::Decompressor::new);
+        let inflated = inflater.zlib_decompress(stream, out);
         out.truncate(header.size);
         if self.gathered.capacity() > KEPT_BUFFER {
             self.gathered = Vec::new();
@@ -376,9 +380,10 @@ impl Pack {
     fn inflate_streaming(&mut self, header: &Header, out: &mut Vec<u8>) -> Result<(), ReadError> {
         out.clear();
         out.reserve(header.size.min(TRUSTED_SIZE) + ROOM);
-        self.inflater.reset(true);
+        let inflater = self.inflater.get_or_insert_with(|| Decompress::new(true));
+        inflater.reset(true);
         loop {
-            let read = self.inflater.total_in();
+            let read = inflater.total_in();
             let input = self
                 .windows
                 .at(header.data + read)
@@ -387,10 +392,8 @@ impl Pack {
                 out.reserve((header.size + 1 - out.len()).min(out.len()));
             }
             let written = out.len();
-            let status = self
-                .inflater
-                .decompress_vec(input, out, FlushDecompress::None);
-            let progress = self.inflater.total_in() > read || out.len() > written;
+            let status = inflater.decompress_vec(input, out, FlushDecompress::None);
+            let progress = inflater.total_in() > read || out.len() > written;
             match status {
                 Ok(Status::StreamEnd) if out.len() == header.size => return Ok(()),
                 Ok(Status::Ok) if progress && out.len() <= header.size => {}
