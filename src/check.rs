@@ -69,20 +69,22 @@ pub fn judge_all(
     let candidates = rules.candidates(&changes);
     let mut needed = rules.needs_lines(&candidates, &changes);
     let contents = rules.needs_contents(&candidates);
-    // What follows reads these blobs: a partial clone fetches them in one go.
+    // What follows reads these blobs: a partial clone fetches them in one go, and a
+    // check reads them on a second thread too.
     let read = |i: usize, change: &Change| {
         (rules.settings.annotations && reads.covers(change))
             || needed.binary_search(&i).is_ok()
             || contents.binary_search(&i).is_ok()
     };
-    repo.prefetch(
-        changes
-            .iter()
-            .enumerate()
-            .filter(|&(i, change)| read(i, change))
-            .flat_map(|(_, change)| [change.old, change.new])
-            .flatten(),
-    );
+    let blobs: Vec<_> = changes
+        .iter()
+        .enumerate()
+        .filter(|&(i, change)| read(i, change))
+        .flat_map(|(_, change)| [change.old, change.new])
+        .flatten()
+        .collect();
+    repo.prefetch(blobs.iter().copied());
+    repo.read_ahead(blobs);
     // Annotated files (those holding `LINT.` on either side) need their lines too; the
     // annotation pass has read them already.
     let (annotated, removed_labels) = if rules.settings.annotations {

@@ -268,3 +268,50 @@ fn malformed_blocks_read_as_a_sentence_in_human_output() {
     assert!(text.contains("annotation: src/broken.rs:1: "), "{text}");
     assert!(!text.contains("changed without"), "{text}");
 }
+
+#[test]
+fn a_range_of_many_packed_files_fires_every_block_and_a_deleted_one() {
+    // More blobs than a check reads on one thread: a second one reads them too.
+    let file = |i: usize, limit: u32| {
+        format!(
+            "fn f{i}() {{}}\n// LINT.IfChange\nconst LIMIT: u32 = {limit};\n// LINT.ThenChange(//docs/f{i}.md)\n"
+        )
+    };
+    let repo = Repo::new();
+    repo.write("lockstep.toml", RULES);
+    for i in 0..120 {
+        repo.write(&format!("src/f{i:03}.rs"), file(i, 5))
+            .write(&format!("docs/f{i}.md"), "docs\n");
+    }
+    let base = repo.commit("blocks");
+    for i in 1..120 {
+        repo.write(&format!("src/f{i:03}.rs"), file(i, 6));
+    }
+    repo.write("src/f000.rs", "fn f0() {}\n");
+    repo.commit("edits");
+    repo.git(&["gc", "-q"]);
+    let range = format!("{base}..HEAD");
+    let report = json_report(&repo, &["check", "--range", &range], 1);
+    // Each finding names its block's first line (the deleted block's, before the
+    // change) and the block's own target.
+    let triggers: Vec<(String, u64, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let by = &f["triggered_by"][0];
+            (
+                by["path"].as_str().expect("path").to_owned(),
+                by["line"].as_u64().unwrap_or(0),
+                f["missing"][0]["paths"][0]
+                    .as_str()
+                    .expect("target")
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, u64, String)> = (0..120)
+        .map(|i| (format!("src/f{i:03}.rs"), 2, format!("docs/f{i}.md")))
+        .collect();
+    assert_eq!(triggers, expected, "{report}");
+}

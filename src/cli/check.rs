@@ -175,6 +175,7 @@ impl CheckArgs {
 
 pub fn run(args: &CheckArgs, context: &Context) -> miette::Result<ExitStatus> {
     let repo = Repo::discover(&context.dir)?;
+    repo.allow_read_ahead();
     let (mut diff, detected, mails) = match &args.diff {
         Some(path) => {
             let (diff, mails) = patch_diff(&repo, path, context)?;

@@ -62,7 +62,7 @@ impl Repo {
                 if let Some(bytes) = self.blobs.borrow_mut().get(id) {
                     return Ok(bytes);
                 }
-                if let Some(bytes) = self.work_tree_copy(id) {
+                if let Some(bytes) = self.work_tree_copy(id).or_else(|| self.read_ahead_blob(id)) {
                     self.blobs.borrow_mut().insert(id, Rc::clone(&bytes));
                     return Ok(bytes);
                 }

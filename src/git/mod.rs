@@ -26,6 +26,7 @@ mod packed_refs;
 pub mod parsers;
 mod promisor;
 mod quote;
+mod read_ahead;
 mod recent;
 mod repo;
 mod revision_files;
@@ -40,7 +41,7 @@ mod walk;
 #[cfg(test)]
 mod test_git;
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -67,6 +68,7 @@ use id::Id;
 use objects::{Objects, PackFiles};
 use pack::Object;
 use promisor::Promisor;
+use read_ahead::Ahead;
 use recent::Recent;
 use repo::Layout;
 use tree_walk::Trees;
@@ -139,6 +141,10 @@ pub struct Repo {
     indent_heuristic: OnceCell<bool>,
     /// The configuration, read at the first value asked ([`Repo::config`]).
     config: OnceCell<Option<git2::Config>>,
+    /// Whether [`Repo::read_ahead`] may start a second thread.
+    read_ahead_allowed: Cell<bool>,
+    /// The blobs a second thread reads ahead, while it does.
+    ahead: RefCell<Option<Ahead>>,
 }
 
 impl Repo {
@@ -163,6 +169,8 @@ impl Repo {
             cleaned: RefCell::new(None),
             indent_heuristic: OnceCell::new(),
             config: OnceCell::new(),
+            read_ahead_allowed: Cell::new(false),
+            ahead: RefCell::new(None),
         }
     }
 
