@@ -19,6 +19,11 @@ pub(super) const WINDOW: u64 = 16 << 10;
 const SHARED: usize = 256;
 /// Windows one thread keeps at hand.
 const AT_HAND: usize = 4;
+/// Windows a thread reads first for itself alone, not shared: a window let go of is
+/// then read into again, where a shared one stays in the pool and each new window takes
+/// fresh memory (a staged check reads about 30, each four pages to fault in). Those the
+/// pool already holds are taken from it all the same.
+const OWN: usize = 64;
 /// Buffers of windows let go of that one thread keeps to read into, at most.
 const SPARE: usize = 8;
 /// Bytes a returned slice holds at least (unless the file ends first): enough for any
@@ -64,15 +69,18 @@ impl SharedWindows {
     }
 
     /// The window holding `at`, read (into `spare`'s buffers when it has one) unless
-    /// another thread has read it lately. The read itself holds no lock: threads
-    /// missing different windows read at once. The window it replaces in the pool, and
-    /// one read twice, go back to `spare`.
-    fn window(&self, at: u64, spare: &mut Spare) -> std::io::Result<Arc<Window>> {
+    /// another thread has read it lately, and put in the pool where `share` says. The
+    /// read itself holds no lock: threads missing different windows read at once. The
+    /// window it replaces in the pool, and one read twice, go back to `spare`.
+    fn window(&self, at: u64, spare: &mut Spare, share: bool) -> std::io::Result<Arc<Window>> {
         let number = at / WINDOW;
         if let Some(window) = self.pool().windows.get(&number) {
             return Ok(Arc::clone(window));
         }
         let read = self.read(at, spare.take())?;
+        if !share {
+            return Ok(Arc::new(read));
+        }
         let mut pool = self.pool();
         // Another thread may have read the same window meanwhile: keep one.
         if let Some(window) = pool.windows.get(&number) {
@@ -140,6 +148,8 @@ pub(super) struct Windows {
     /// Most recently taken last.
     at_hand: Vec<Arc<Window>>,
     spare: Spare,
+    /// Windows read so far, up to [`OWN`].
+    read: usize,
 }
 
 impl Windows {
@@ -148,6 +158,7 @@ impl Windows {
             shared,
             at_hand: Vec::with_capacity(AT_HAND),
             spare: Spare::default(),
+            read: 0,
         }
     }
 
@@ -166,7 +177,9 @@ impl Windows {
                 if self.at_hand.len() == AT_HAND {
                     self.spare.let_go(Some(self.at_hand.remove(0)));
                 }
-                let window = self.shared.window(at, &mut self.spare)?;
+                let share = self.read == OWN;
+                self.read += usize::from(!share);
+                let window = self.shared.window(at, &mut self.spare, share)?;
                 self.at_hand.push(window);
                 self.at_hand.len() - 1
             }
@@ -211,8 +224,9 @@ mod tests {
 
     #[test]
     fn windows_let_go_are_read_into_again_and_read_what_the_file_holds() {
-        // More windows than the pool shares, the last one short.
-        let len = (SHARED as u64 + 2 * AT_HAND as u64) * WINDOW + 1000;
+        // More windows than the reader keeps to itself and the pool shares, the last
+        // one short.
+        let len = ((OWN + SHARED) as u64 + 2 * AT_HAND as u64) * WINDOW + 1000;
         let (_dir, file, bytes) = file(len);
         let shared = Arc::new(SharedWindows::new(file).expect("length"));
         let mut windows = Windows::new(Arc::clone(&shared));
@@ -228,6 +242,14 @@ mod tests {
                         read,
                         &bytes[at as usize..end as usize],
                         "at {at}, round {round}"
+                    );
+                }
+                // The reader's first windows are its own, their buffers read into again.
+                if round == 0 && number < OWN as u64 {
+                    assert!(shared.pool().windows.is_empty(), "window {number}");
+                    assert_eq!(
+                        windows.at_hand.len() + windows.spare.0.len(),
+                        (number as usize + 1).min(AT_HAND)
                     );
                 }
             }
