@@ -18,6 +18,12 @@ use crate::change::Content;
 /// 117 files and more gain 11-15% for 12% more (benches/README.md).
 const FEWEST: usize = 128;
 
+/// Whether `blobs` to read are worth a second thread on `cores` cores: on one, the
+/// threads would only take turns.
+fn worth_a_thread(blobs: usize, cores: usize) -> bool {
+    blobs >= FEWEST && cores >= 2
+}
+
 /// The list of blobs the two threads share, and what the second one has read.
 #[derive(Default)]
 pub(super) struct ReadAhead {
@@ -139,9 +145,14 @@ impl Repo {
             .filter(|id| !copies.contains_key(id) && seen.insert(*id))
             .collect();
         drop(copies);
-        if waiting.len() < FEWEST {
-            return;
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        if worth_a_thread(waiting.len(), cores) {
+            self.start_reading_ahead(waiting);
         }
+    }
+
+    /// A second thread reading `waiting` from the front.
+    fn start_reading_ahead(&self, waiting: VecDeque<Id>) {
         let shared = Arc::new(ReadAhead::default());
         shared.state().waiting = waiting;
         let reader = Reader(Arc::clone(&shared));
@@ -190,13 +201,13 @@ mod tests {
     use super::*;
     use crate::git::test_git::git;
 
-    /// A repository whose blobs (more than [`FEWEST`]) are packed, most as deltas; its
-    /// blobs, as git reads them.
+    /// A repository whose blobs are packed, most as deltas; its blobs, as git reads
+    /// them.
     fn packed_blobs(dir: &Path) -> Vec<(Id, Vec<u8>)> {
         git(dir, &["init", "-q"]);
         let who = ["-c", "user.name=T", "-c", "user.email=t@example.com"];
         for edit in 0..2 {
-            for file in 0..FEWEST / 2 + 8 {
+            for file in 0..12 {
                 let text: String = (0..100)
                     .map(|n| format!("line {n} of file {file}, edit {}\n", n % (edit + 7)))
                     .collect();
@@ -229,11 +240,11 @@ mod tests {
     fn blobs_read_ahead_are_the_blobs_and_a_missing_one_fails_as_it_would() {
         let dir = tempfile::tempdir().expect("temp dir");
         let blobs = packed_blobs(dir.path());
-        assert!(blobs.len() > FEWEST, "{} blobs", blobs.len());
+        assert_eq!(blobs.len(), 24);
         let missing = Id([7; 20]);
         let repo = Repo::discover(dir.path()).expect("repository");
-        repo.allow_read_ahead();
-        repo.read_ahead(blobs.iter().map(|&(id, _)| blob(id)).chain([blob(missing)]));
+        let ids = blobs.iter().map(|&(id, _)| id).chain([missing]);
+        repo.start_reading_ahead(ids.collect());
         // The checking thread reads from the list's other end, as the annotation pass does.
         for (id, bytes) in blobs.iter().rev() {
             let read = repo
@@ -256,8 +267,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let blobs = packed_blobs(dir.path());
         let repo = Repo::discover(dir.path()).expect("repository");
-        repo.allow_read_ahead();
-        repo.read_ahead(blobs.iter().map(|&(id, _)| blob(id)));
+        repo.start_reading_ahead(blobs.iter().map(|&(id, _)| id).collect());
         let shared = Arc::clone(&repo.ahead.borrow().as_ref().expect("a second thread").0);
         let started = Instant::now();
         while !shared.state().waiting.is_empty()
@@ -273,6 +283,13 @@ mod tests {
             assert_eq!(shared.take(*id).as_deref(), Some(&bytes[..]), "{id}");
         }
         assert!(shared.state().taken.is_empty());
+    }
+
+    #[test]
+    fn a_second_thread_only_for_many_blobs_and_cores() {
+        assert!(worth_a_thread(FEWEST, 2));
+        assert!(!worth_a_thread(FEWEST - 1, 2));
+        assert!(!worth_a_thread(FEWEST * 10, 1));
     }
 
     #[test]
