@@ -12,7 +12,7 @@ use super::Repo;
 use super::error::{Context, GitError, ReadError};
 use super::id::Id;
 use super::loose;
-use super::pack::{Object, Pack, PackFile};
+use super::pack::{BASE_CACHE, Object, Pack, PackFile};
 use crate::change::Content;
 
 /// A repository's packs, listed at the first read and shared by every thread.
@@ -55,6 +55,8 @@ pub(super) struct Objects {
     /// This thread's readers of the sound packs, made at the first read: a diff of the
     /// work tree may read no object at all.
     packs: Option<Vec<Pack>>,
+    /// Bytes of delta bases each pack's reader keeps.
+    base_cache: usize,
 }
 
 impl Objects {
@@ -63,7 +65,14 @@ impl Objects {
             dir,
             files,
             packs: None,
+            base_cache: BASE_CACHE,
         }
+    }
+
+    /// Keeps at most `bytes` of delta bases a pack, for a reader that needs few; set
+    /// before the first read.
+    pub fn keep_bases(&mut self, bytes: usize) {
+        self.base_cache = bytes;
     }
 
     /// The packs, for another thread's reader to share.
@@ -117,7 +126,9 @@ impl Objects {
     /// The sound pack holding `id`, and where.
     fn packed(&mut self, id: Id) -> Option<(&mut Pack, u64)> {
         if self.packs.is_none() {
-            let packs = self.listed().sound.iter().cloned().map(Pack::new).collect();
+            let base_cache = self.base_cache;
+            let packs = self.listed().sound.iter().cloned();
+            let packs = packs.map(|file| Pack::new(file, base_cache)).collect();
             self.packs = Some(packs);
         }
         self.packs

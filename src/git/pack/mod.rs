@@ -27,7 +27,7 @@ use window::{SharedWindows, Windows};
 
 /// Bytes of resolved delta bases a thread's cache of a pack holds at most: more costs
 /// memory for little CPU (benches/README.md).
-const BASE_CACHE: usize = 8 << 20;
+pub(in crate::git) const BASE_CACHE: usize = 8 << 20;
 /// Deflate's best ratio: a size larger than this many times the bytes left in the pack
 /// is corrupt, and must not be allocated.
 pub(super) const MAX_RATIO: u64 = 1032;
@@ -182,13 +182,14 @@ struct Header {
 }
 
 impl Pack {
-    pub fn new(file: Arc<PackFile>) -> Pack {
+    /// A reader of `file` whose cache of delta bases holds at most `base_cache` bytes.
+    pub fn new(file: Arc<PackFile>, base_cache: usize) -> Pack {
         Pack {
             windows: Windows::new(Arc::clone(&file.data)),
             file,
             whole_inflater: None,
             inflater: None,
-            bases: Recent::new(BASE_CACHE),
+            bases: Recent::new(base_cache),
             inflated: Vec::new(),
             resolved: Vec::new(),
             chain: Vec::new(),
@@ -514,7 +515,7 @@ mod tests {
         let idx = dir.path().join("p.idx");
         std::fs::write(&idx, index::index_bytes(&[([7; 20], offset)])).expect("idx");
         let file = PackFile::open(&idx).expect("readable").expect("version 2");
-        (dir, Pack::new(Arc::new(file)))
+        (dir, Pack::new(Arc::new(file), BASE_CACHE))
     }
 
     fn deflate(bytes: &[u8]) -> Vec<u8> {
