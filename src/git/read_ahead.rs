@@ -23,10 +23,11 @@ const FEWEST: usize = 128;
 /// peak RSS was 53 MiB against git's 37 (benches/README.md).
 const BASES: usize = 1 << 20;
 
-/// Whether `blobs` to read are worth a second thread on `cores` cores: on one, the
-/// threads would only take turns.
-fn worth_a_thread(blobs: usize, cores: usize) -> bool {
-    blobs >= FEWEST && cores >= 2
+/// Whether `blobs` to read are worth a second thread on the `cores` there are: on one,
+/// the threads would only take turns. Cores are counted only for enough blobs (the
+/// count reads the cgroup's quota files).
+fn worth_a_thread(blobs: usize, cores: impl FnOnce() -> usize) -> bool {
+    blobs >= FEWEST && cores() >= 2
 }
 
 /// The list of blobs the two threads share, and what the second one has read.
@@ -150,7 +151,7 @@ impl Repo {
             .filter(|id| !copies.contains_key(id) && seen.insert(*id))
             .collect();
         drop(copies);
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let cores = || std::thread::available_parallelism().map_or(1, usize::from);
         if worth_a_thread(waiting.len(), cores) {
             self.start_reading_ahead(waiting);
         }
@@ -293,9 +294,11 @@ mod tests {
 
     #[test]
     fn a_second_thread_only_for_many_blobs_and_cores() {
-        assert!(worth_a_thread(FEWEST, 2));
-        assert!(!worth_a_thread(FEWEST - 1, 2));
-        assert!(!worth_a_thread(FEWEST * 10, 1));
+        assert!(worth_a_thread(FEWEST, || 2));
+        assert!(!worth_a_thread(FEWEST * 10, || 1));
+        assert!(!worth_a_thread(FEWEST - 1, || unreachable!(
+            "cores counted"
+        )));
     }
 
     #[test]
