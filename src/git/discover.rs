@@ -16,6 +16,7 @@ use std::path::{Component, Path, PathBuf};
 use git2::Config;
 
 use super::repo::Layout;
+use super::settings::mentions_any;
 
 /// Variables that change where git finds the repository or what it reads there.
 const MOVING_VARIABLES: [&str; 9] = [
@@ -320,20 +321,17 @@ struct CoreValues {
 impl CoreValues {
     /// The values, or `None` where the file is not of that shape (or sets one twice).
     fn read(text: &[u8]) -> Option<CoreValues> {
-        let text = text.to_ascii_lowercase();
-        let unusual = [
-            &b"worktree"[..],
+        let unusual: [&[u8]; 5] = [
+            b"worktree",
             b"extensions",
             b"include",
             b"\r",
             b"\xef\xbb\xbf",
         ];
-        if unusual
-            .iter()
-            .any(|word| memchr::memmem::find(&text, word).is_some())
-        {
+        if mentions_any(text, unusual) {
             return None;
         }
+        let text = text.to_ascii_lowercase();
         let mut values = CoreValues {
             bare: None,
             version: None,

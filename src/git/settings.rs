@@ -54,14 +54,22 @@ impl Repo {
         paths.sort_unstable();
         paths.dedup();
         paths.iter().all(|path| match std::fs::read(path) {
-            Ok(text) => {
-                let text = text.to_ascii_lowercase();
-                let mut named = words.iter().chain(REDIRECTING);
-                !named.any(|word| memchr::memmem::find(&text, word.as_bytes()).is_some())
-            }
+            Ok(text) => !mentions_any(&text, words.iter().chain(REDIRECTING)),
             Err(e) => e.kind() == std::io::ErrorKind::NotFound,
         })
     }
+}
+
+/// Whether a configuration file's `text` mentions one of `words` (lowercase), in any
+/// case: a quick test, before its parse, that it cannot set what they name.
+pub(super) fn mentions_any<W: AsRef<[u8]>>(
+    text: &[u8],
+    words: impl IntoIterator<Item = W>,
+) -> bool {
+    let text = text.to_ascii_lowercase();
+    words
+        .into_iter()
+        .any(|word| memchr::memmem::find(&text, word.as_ref()).is_some())
 }
 
 /// The variables that choose the files before the repository's.
